@@ -1,0 +1,3 @@
+from tandem.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""The ``tandem`` command line: one thin Typer sub-app per domain over the services."""

@@ -1,0 +1,87 @@
+"""``tandem people list|show|merge|link``: who is who across sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tandem.cli.options import JsonOption, WorkspaceOption
+from tandem.cli.output import emit
+from tandem.db.session import session_scope
+from tandem.people import service
+from tandem.people.schemas import PersonOut
+from tandem.workspace import Workspace
+
+app = typer.Typer(help="People and their identities across sources.", no_args_is_help=True)
+
+
+def _render_people(console: Console, people: list[PersonOut]) -> None:
+    table = Table("id", "name", "email", "bot", "identities", "teams")
+    for person in people:
+        table.add_row(
+            str(person.id),
+            person.display_name,
+            person.email or "",
+            "bot" if person.is_bot else "",
+            "\n".join(i.identity_key for i in person.identities),
+            ", ".join(f"{team} ({role})" for team, role in person.teams.items()),
+        )
+    console.print(table)
+
+
+@app.command("list")
+def list_people(
+    bots: Annotated[bool, typer.Option("--bots/--no-bots", help="Include bots.")] = True,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """List people with their identities; bots are flagged."""
+    with session_scope(Workspace.open(workspace).engine) as session:
+        people = service.list_people(session=session, include_bots=bots)
+    emit(
+        {"people": [p.model_dump() for p in people], "count": len(people)},
+        as_json=as_json,
+        render=lambda console: _render_people(console, people),
+    )
+
+
+@app.command("show")
+def show(
+    person: Annotated[str, typer.Argument(help="Person id, email or identity key.")],
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Show one person with identities and teams."""
+    with session_scope(Workspace.open(workspace).engine) as session:
+        found = service.show_person(session=session, ref=person)
+    emit(found.model_dump(), as_json=as_json, render=lambda c: _render_people(c, [found]))
+
+
+@app.command("merge")
+def merge(
+    into: Annotated[str, typer.Argument(help="The person to keep (id, email or identity key).")],
+    others: Annotated[list[str], typer.Argument(help="People merged into it, then removed.")],
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Merge people who are one: their identities and teams move to the first."""
+    with session_scope(Workspace.open(workspace).engine) as session:
+        merged = service.merge_people(session=session, into=into, others=others)
+    emit(merged.model_dump(), as_json=as_json, render=lambda c: _render_people(c, [merged]))
+
+
+@app.command("link")
+def link(
+    identity: Annotated[str, typer.Argument(help="Identity key (or a git email).")],
+    person: Annotated[str, typer.Argument(help="Person id, email or identity key.")],
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Attach an identity to a person by hand; later syncs keep it there."""
+    with session_scope(Workspace.open(workspace).engine) as session:
+        linked = service.link_identity(session=session, identity_key=identity, person=person)
+    emit(linked.model_dump(), as_json=as_json, render=lambda c: _render_people(c, [linked]))

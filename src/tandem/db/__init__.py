@@ -1,0 +1,1 @@
+"""The app database: mutable, access-controlled records (SQLAlchemy 2, Alembic migrations)."""

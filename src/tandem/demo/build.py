@@ -1,0 +1,55 @@
+"""Build the demo workspace: the real IT-incident log and, from a checkout, Tandem's own history."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from tandem.progress import NoProgress, Progress
+from tandem.sources import service
+from tandem.sources.contracts import ColumnMapping
+from tandem.workspace import Workspace
+
+INCIDENT_LOG = "BPIC14_incident_log.csv.gz"
+INCIDENT_COLUMNS = ColumnMapping(
+    case="incident_id",
+    activity="incident_activity_type",
+    timestamp="data_stamp",
+    lifecycle="lifecycle",
+)
+
+
+def data_file(name: str) -> Path:
+    """Path of a data file shipped in ``tandem/demo/data``."""
+    return Path(str(resources.files("tandem.demo") / "data" / name))
+
+
+def checkout_root() -> Path | None:
+    """The git work tree Tandem runs from, when it runs from a checkout (not an installed wheel)."""
+    root = Path(__file__).resolve().parents[3]
+    return root if (root / ".git").exists() and (root / "pyproject.toml").exists() else None
+
+
+def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any]:
+    """Create (or refresh) the demo workspace at ``root``; re-running adds nothing new."""
+    workspace = Workspace.create(root)
+    incidents = service.ingest_events(
+        workspace=workspace,
+        path=data_file(INCIDENT_LOG),
+        columns=INCIDENT_COLUMNS,
+        source="it-incidents",
+        timezone="Europe/Amsterdam",
+        object_type="incident",
+        progress=progress or NoProgress(),
+    )
+    git: dict[str, Any] | None = None
+    repo = checkout_root()
+    if repo is not None:
+        git = service.ingest_git(workspace=workspace, paths=[repo], progress=progress)
+    return {
+        "workspace": str(workspace.root),
+        "incidents": incidents,
+        "git": git,
+        "tables": workspace.lake.row_counts(),
+    }

@@ -1,0 +1,184 @@
+"""The lake on disk: a manifest names the visible batch files; readers see nothing else.
+
+Layout::
+
+    lake/
+      _manifest.json        schema version, files per table (with row counts), source state
+      <table>/<batch>.parquet
+      _staging/<batch>/     batches being written (invisible; removed when a writer next starts)
+      .lock                 held by the one writer at a time
+
+A batch becomes visible when ``_manifest.json`` is atomically replaced (``os.replace``), so a
+crash at any point leaves the previous state intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pyarrow as pa
+
+from tandem.errors import ConflictError, WorkspaceError
+from tandem.lake.schema import SCHEMA_VERSION, TABLES
+
+if TYPE_CHECKING:
+    from tandem.lake.writer import Batch
+
+MANIFEST = "_manifest.json"
+STAGING = "_staging"
+LOCK = ".lock"
+
+
+@dataclass
+class Manifest:
+    """The committed state of the lake."""
+
+    schema_version: int = SCHEMA_VERSION
+    generation: int = 0
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
+    batches: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "schema_version": self.schema_version,
+                "generation": self.generation,
+                "tables": self.tables,
+                "state": self.state,
+                "batches": self.batches,
+            },
+            indent=1,
+            sort_keys=True,
+        )
+
+
+class Lake:
+    """Read access to the lake at ``root``; writes go through :meth:`batch`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    # -- manifest -------------------------------------------------------------------------------
+
+    def manifest(self) -> Manifest:
+        """The committed manifest (an empty one for a lake never written)."""
+        path = self.root / MANIFEST
+        if not self.root.is_dir():
+            raise WorkspaceError(f"{self.root}: the lake folder is missing; run `tandem init`")
+        if not path.exists():
+            return Manifest()
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise WorkspaceError(f"{path}: unreadable lake manifest ({exc})") from None
+        manifest = Manifest(
+            schema_version=int(raw["schema_version"]),
+            generation=int(raw.get("generation", 0)),
+            tables=raw.get("tables", {}),
+            state=raw.get("state", {}),
+            batches=raw.get("batches", []),
+        )
+        if manifest.schema_version > SCHEMA_VERSION:
+            raise ConflictError(
+                f"{path}: lake schema version {manifest.schema_version} was written by a newer "
+                f"Tandem (this one reads version {SCHEMA_VERSION})"
+            )
+        return manifest
+
+    def write_manifest(self, manifest: Manifest) -> None:
+        """Atomically replace the manifest (write aside, fsync, rename, fsync the folder)."""
+        path = self.root / MANIFEST
+        tmp = path.with_suffix(".json.tmp")
+        with tmp.open("w", encoding="utf-8") as handle:
+            handle.write(manifest.to_json())
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(path)
+        fsync_dir(self.root)
+
+    def files(self, table: str) -> list[Path]:
+        """Visible Parquet files of ``table``, oldest batch first."""
+        return [self.root / entry["file"] for entry in self.manifest().tables.get(table, [])]
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows per table, from the manifest (no data is read)."""
+        tables = self.manifest().tables
+        return {name: sum(int(e["rows"]) for e in tables.get(name, [])) for name in TABLES}
+
+    def state(self, key: str) -> Any:
+        """Source state committed with the data (e.g. the last ingested git tip), or ``None``."""
+        return self.manifest().state.get(key)
+
+    # -- writing --------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the lake's writer lock (released by the OS even when the process is killed)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / LOCK).open("a") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def batch(self, *, label: str) -> Batch:
+        """A new write batch (a context manager): see :class:`tandem.lake.writer.Batch`."""
+        from tandem.lake.writer import Batch
+
+        return Batch(self, label=label)
+
+    def remove_orphans(self) -> None:
+        """Delete staged or unlisted files left by a crashed writer (call under the lock)."""
+        listed = {entry["file"] for entries in self.manifest().tables.values() for entry in entries}
+        staging = self.root / STAGING
+        if staging.exists():
+            for path in sorted(staging.rglob("*"), reverse=True):
+                path.rmdir() if path.is_dir() else path.unlink()
+        for name in TABLES:
+            folder = self.root / name
+            if folder.is_dir():
+                for path in folder.glob("*.parquet"):
+                    if f"{name}/{path.name}" not in listed:
+                        path.unlink()
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def connect(self, *, tables: tuple[str, ...] | None = None) -> duckdb.DuckDBPyConnection:
+        """An in-process DuckDB connection with one view per lake table (one per thread)."""
+        con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")
+        manifest = self.manifest()
+        for name in tables or tuple(TABLES):
+            files = [str(self.root / entry["file"]) for entry in manifest.tables.get(name, [])]
+            create_view(con, name, files)
+        return con
+
+
+def create_view(con: duckdb.DuckDBPyConnection, name: str, files: list[str]) -> None:
+    """View ``name`` over ``files``; an empty table of the right schema when there are none."""
+    if files:
+        listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet([{listing}])')
+    else:
+        empty = pa.Table.from_batches([], schema=TABLES[name].schema)
+        con.register(f"__empty_{name}", empty)
+        con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM "__empty_{name}"')
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename inside ``path`` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,1 @@
+"""People: persons, their identities in work data, teams and roles (later: profiles, 360, duos)."""

@@ -1,0 +1,36 @@
+"""Pydantic shapes of people and identities, shared by the CLI, the API and tests."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class IdentityOut(BaseModel):
+    """One identity as shown to users."""
+
+    identity_key: str
+    source: str
+    kind: str
+    display_name: str | None
+    is_bot: bool
+    linked_by: str
+
+
+class PersonOut(BaseModel):
+    """A person with their identities and teams."""
+
+    id: int
+    display_name: str
+    email: str | None
+    is_bot: bool
+    identities: list[IdentityOut]
+    teams: dict[str, str]
+
+
+class SyncReport(BaseModel):
+    """What an identity sync from the lake did."""
+
+    identities_seen: int
+    identities_added: int
+    people_added: int
+    auto_linked: int

@@ -1,0 +1,180 @@
+"""People and identities: sync from the lake, group obvious duplicates, merge and link by hand.
+
+The lake's ``identities`` table holds what sources saw (git emails after ``.mailmap``, event-log
+resources). :func:`sync_identities` copies new ones into the app database and groups them into
+people automatically when the duplicate is obvious — the same email — creating one person per
+group. Everything else is a human decision: :func:`merge_people` and :func:`link_identity`.
+Manual links are marked and never undone by a later sync.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tandem.errors import InputError, NotFoundError
+from tandem.lake import Lake
+from tandem.people.models import Identity, Membership, Person
+from tandem.people.schemas import IdentityOut, PersonOut, SyncReport
+
+EMAIL_PREFIX = "email:"
+
+
+def identity_email(identity_key: str) -> str | None:
+    """The email inside an ``email:`` identity key, else ``None``."""
+    return identity_key[len(EMAIL_PREFIX) :] if identity_key.startswith(EMAIL_PREFIX) else None
+
+
+def sync_identities(*, session: Session, lake: Lake) -> SyncReport:
+    """Copy new lake identities into the app database, grouping same-email ones into people."""
+    con = lake.connect(tables=("identities",))
+    try:
+        rows = con.execute(
+            "SELECT identity_key, source, kind, display_name, is_bot FROM identities "
+            "ORDER BY identity_key"
+        ).fetchall()
+    finally:
+        con.close()
+    known = set(session.scalars(select(Identity.identity_key)))
+    people_by_email = {
+        p.email.lower(): p
+        for p in session.scalars(select(Person).where(Person.email.is_not(None)))
+        if p.email
+    }
+    added = people_added = auto_linked = 0
+    for key, source, kind, display_name, is_bot in rows:
+        if key in known:
+            continue
+        identity = Identity(
+            identity_key=key, source=source, kind=kind, display_name=display_name, is_bot=is_bot
+        )
+        email = identity_email(key)
+        person = people_by_email.get(email) if email else None
+        if person is None:
+            person = Person(display_name=display_name or key, email=email, is_bot=bool(is_bot))
+            session.add(person)
+            people_added += 1
+            if email:
+                people_by_email[email] = person
+        else:
+            auto_linked += 1
+        identity.person = person
+        session.add(identity)
+        added += 1
+    session.flush()
+    return SyncReport(
+        identities_seen=len(rows),
+        identities_added=added,
+        people_added=people_added,
+        auto_linked=auto_linked,
+    )
+
+
+def _person_out(person: Person) -> PersonOut:
+    return PersonOut(
+        id=person.id,
+        display_name=person.display_name,
+        email=person.email,
+        is_bot=person.is_bot,
+        identities=[
+            IdentityOut(
+                identity_key=i.identity_key,
+                source=i.source,
+                kind=i.kind,
+                display_name=i.display_name,
+                is_bot=i.is_bot,
+                linked_by=i.linked_by,
+            )
+            for i in person.identities
+        ],
+        teams={m.team.name: m.role for m in person.memberships},
+    )
+
+
+def list_people(*, session: Session, include_bots: bool = True) -> list[PersonOut]:
+    """Every person with their identities, by name."""
+    query = (
+        select(Person)
+        .options(
+            selectinload(Person.identities),
+            selectinload(Person.memberships).selectinload(Membership.team),
+        )
+        .order_by(Person.display_name, Person.id)
+    )
+    if not include_bots:
+        query = query.where(Person.is_bot.is_(False))
+    return [_person_out(p) for p in session.scalars(query)]
+
+
+def find_person(*, session: Session, ref: str) -> Person:
+    """A person by id, email or one of their identity keys."""
+    person: Person | None = None
+    if ref.isdigit():
+        person = session.get(Person, int(ref))
+    if person is None:
+        person = session.scalar(select(Person).where(Person.email == ref.lower()))
+    if person is None:
+        identity = session.scalar(
+            select(Identity).where(Identity.identity_key.in_([ref, EMAIL_PREFIX + ref.lower()]))
+        )
+        person = identity.person if identity is not None else None
+    if person is None:
+        raise NotFoundError(f"no person matches {ref!r} (give an id, an email or an identity key)")
+    return person
+
+
+def show_person(*, session: Session, ref: str) -> PersonOut:
+    """One person with identities and teams."""
+    return _person_out(find_person(session=session, ref=ref))
+
+
+def merge_people(*, session: Session, into: str, others: Sequence[str]) -> PersonOut:
+    """Move every identity and membership of ``others`` to ``into`` and delete ``others``."""
+    target = find_person(session=session, ref=into)
+    for ref in others:
+        other = find_person(session=session, ref=ref)
+        if other.id == target.id:
+            raise InputError(f"cannot merge {ref!r} into itself")
+        for identity in list(other.identities):
+            identity.person = target
+            identity.linked_by = "manual"
+        team_ids = {m.team_id for m in target.memberships}
+        for membership in list(other.memberships):
+            if membership.team_id not in team_ids:
+                target.memberships.append(
+                    Membership(team_id=membership.team_id, role=membership.role)
+                )
+        if target.email is None and other.email is not None:
+            email, other.email = other.email, None
+            session.flush()
+            target.email = email
+        target.is_bot = target.is_bot and other.is_bot
+        session.delete(other)
+    session.flush()
+    session.refresh(target)
+    return _person_out(target)
+
+
+def link_identity(*, session: Session, identity_key: str, person: str) -> PersonOut:
+    """Attach an identity to a person by hand (it stays there across later syncs)."""
+    identity = session.scalar(
+        select(Identity).where(
+            Identity.identity_key.in_([identity_key, EMAIL_PREFIX + identity_key.lower()])
+        )
+    )
+    if identity is None:
+        raise NotFoundError(f"no identity {identity_key!r}; see `tandem people list`")
+    target = find_person(session=session, ref=person)
+    previous = identity.person
+    identity.person = target
+    identity.linked_by = "manual"
+    session.flush()
+    if previous is not None and previous.id != target.id:
+        session.refresh(previous)
+        if not previous.identities and not previous.memberships:
+            session.delete(previous)
+    session.flush()
+    session.refresh(target)
+    return _person_out(target)

@@ -1,0 +1,80 @@
+"""The staging area: every reader fills the same DuckDB tables, which the ingest then keys.
+
+``staged_events`` holds one row per event in file order (``ordinal``), with the timestamp still
+as text; ``staged_cases`` holds case-level attributes (XES trace attributes) as JSON.
+DuckDB spills to a temporary folder, so logs larger than memory stage out of core.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from tandem.errors import InputError
+
+STAGED_EVENTS = """
+CREATE TABLE staged_events (
+    ordinal BIGINT, case_id VARCHAR, activity VARCHAR, ts_raw VARCHAR,
+    lifecycle VARCHAR, resource VARCHAR, attributes VARCHAR
+)
+"""
+STAGED_CASES = "CREATE TABLE staged_cases (case_id VARCHAR, attributes VARCHAR)"
+
+#: How a staged text timestamp becomes UTC: naive ones are read in the session's time zone.
+PARSED_TS = "try_cast(ts_raw AS TIMESTAMPTZ)"
+
+
+def staging_connection(*, timezone: str, spill: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A private in-process DuckDB with the staging tables, naive times read in ``timezone``."""
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = ?", [timezone])
+    except duckdb.Error:
+        con.close()
+        raise InputError(f"unknown time zone {timezone!r}", field="timezone") from None
+    folder = spill or Path(tempfile.gettempdir()) / "tandem-staging"
+    con.execute("SET temp_directory = ?", [str(folder)])
+    con.execute("SET preserve_insertion_order = true")
+    con.execute(STAGED_EVENTS)
+    con.execute(STAGED_CASES)
+    return con
+
+
+def check_timestamps(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    path: Path,
+    column: str,
+    locate: Callable[[int], dict[str, int]],
+) -> None:
+    """Raise :class:`InputError` for the first event whose timestamp does not parse.
+
+    ``locate`` turns the event's ordinal into ``{"row": n}`` or ``{"line": n}``.
+    """
+    bad = con.execute(
+        f"SELECT ordinal, ts_raw FROM staged_events WHERE {PARSED_TS} IS NULL "
+        "ORDER BY ordinal LIMIT 1"
+    ).fetchall()
+    if bad:
+        ordinal, raw = int(bad[0][0]), bad[0][1]
+        shown = "an empty value" if raw in (None, "") else repr(raw)
+        raise InputError(
+            f"unparseable timestamp {shown} (expected ISO-8601, e.g. 2024-05-01T13:45:00+02:00, "
+            "'2024-05-01 13:45:00' or 2024-05-01)",
+            path=path,
+            field=column,
+            **locate(ordinal),
+        )
+
+
+def quote(name: str) -> str:
+    """A DuckDB identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """A DuckDB string literal."""
+    return "'" + text.replace("'", "''") + "'"

@@ -1,0 +1,94 @@
+"""Ingest orchestration: run a source into the lake, then sync its identities to the app database.
+
+The surfaces (CLI now, the web admin later) call these; the sources themselves know nothing of
+the app database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tandem.db.session import session_scope
+from tandem.people import service as people_service
+from tandem.progress import NoProgress, Progress
+from tandem.sources.bots import BotRules
+from tandem.sources.contracts import ColumnMapping
+from tandem.sources.eventlog import ingest_event_log
+from tandem.sources.git import ingest_repository
+from tandem.workspace import Workspace
+
+
+def ingest_git(
+    *,
+    workspace: Workspace,
+    paths: Sequence[Path],
+    rev: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Ingest the history of each repository, then sync identities; totals over all of them."""
+    bots = BotRules.from_settings(workspace.settings.bots)
+    reports = [
+        ingest_repository(
+            lake=workspace.lake,
+            path=path,
+            rev=rev or workspace.settings.git.rev,
+            bots=bots,
+            progress=progress or NoProgress(),
+        )
+        for path in paths
+    ]
+    with session_scope(workspace.engine) as session:
+        sync = people_service.sync_identities(session=session, lake=workspace.lake)
+    identities = _distinct_identities(workspace, [r.repo for r in reports])
+    return {
+        "repos": [r.to_dict() for r in reports],
+        "commits_added": sum(r.commits_added for r in reports),
+        "commits_total": sum(r.commits_total for r in reports),
+        "commits_in_ref": sum(r.commits_in_ref for r in reports),
+        "files_added": sum(r.files_added for r in reports),
+        "identities": identities,
+        "missing_blobs": sum(r.missing_blobs for r in reports),
+        "people": sync.model_dump(),
+    }
+
+
+def _distinct_identities(workspace: Workspace, repos: list[str]) -> int:
+    """Distinct author and committer identities over ``repos`` (repos may share people)."""
+    con = workspace.lake.connect(tables=("commits",))
+    try:
+        row = con.execute(
+            "SELECT count(DISTINCT k) FROM (SELECT author_key AS k, repo FROM commits "
+            "UNION ALL SELECT committer_key, repo FROM commits) WHERE list_contains(?, repo)",
+            [repos],
+        ).fetchone()
+    finally:
+        con.close()
+    return int(row[0]) if row else 0
+
+
+def ingest_events(
+    *,
+    workspace: Workspace,
+    path: Path,
+    columns: ColumnMapping,
+    source: str | None = None,
+    timezone: str = "UTC",
+    object_type: str = "case",
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Ingest one event log file, then sync its resource identities."""
+    report = ingest_event_log(
+        lake=workspace.lake,
+        path=path,
+        columns=columns,
+        source=source,
+        timezone=timezone,
+        object_type=object_type,
+        bots=BotRules.from_settings(workspace.settings.bots),
+        progress=progress or NoProgress(),
+    )
+    with session_scope(workspace.engine) as session:
+        sync = people_service.sync_identities(session=session, lake=workspace.lake)
+    return {**report.to_dict(), "people": sync.model_dump()}

@@ -1,0 +1,107 @@
+"""The workspace: one folder holding ``tandem.toml``, the app database, ``lake/`` and reports."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from tandem.db.migrate import upgrade
+from tandem.db.session import make_engine
+from tandem.errors import WorkspaceError
+from tandem.lake import Lake
+from tandem.settings import CONFIG_FILE, Settings, load_settings
+
+DATABASE_FILE = "tandem.db"
+
+DEFAULT_CONFIG = """\
+# Tandem workspace settings. Environment variables TANDEM_* override these
+# (nested keys with a double underscore, e.g. TANDEM_GIT__REV=main).
+
+# The app database: people, teams, identities. Empty means a SQLite file in this folder.
+{database_line}
+
+[git]
+# rev = "main"   # ref to ingest; default: the repository's default branch (HEAD)
+
+[bots]
+# Identities matching any of these (case-insensitive regular expressions) are flagged as bots.
+# Setting a list replaces the defaults.
+# name_patterns = ['\\[bot\\]$', '^dependabot', '^renovate', '^github-actions']
+# email_patterns = ['\\[bot\\]@', '^(no-?reply|bot|ci|build|automation)@']
+identities = []
+"""
+
+
+def default_config(database_url: str | None = None) -> str:
+    """The text of a new ``tandem.toml``."""
+    line = (
+        f"database_url = {json.dumps(database_url)}"
+        if database_url
+        else '# database_url = "postgresql+psycopg://tandem@localhost/tandem"'
+    )
+    return DEFAULT_CONFIG.replace("{database_line}", line)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Paths and settings of one workspace folder."""
+
+    root: Path
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_FILE
+
+    @property
+    def lake_path(self) -> Path:
+        return self.root / "lake"
+
+    @property
+    def reports_path(self) -> Path:
+        return self.root / "reports"
+
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings(self.root)
+
+    @property
+    def database_url(self) -> str:
+        return self.settings.database_url or f"sqlite:///{self.root / DATABASE_FILE}"
+
+    @cached_property
+    def lake(self) -> Lake:
+        return Lake(self.lake_path)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.database_url)
+
+    @classmethod
+    def create(cls, root: Path, *, database_url: str | None = None) -> Workspace:
+        """Create folders, ``tandem.toml`` (kept if it exists) and the migrated app database."""
+        root = root.expanduser().resolve()
+        if root.exists() and not root.is_dir():
+            raise WorkspaceError(f"{root}: exists and is not a folder")
+        root.mkdir(parents=True, exist_ok=True)
+        workspace = cls(root)
+        if not workspace.config_path.exists():
+            workspace.config_path.write_text(default_config(database_url), encoding="utf-8")
+        workspace.lake_path.mkdir(exist_ok=True)
+        workspace.reports_path.mkdir(exist_ok=True)
+        upgrade(workspace.engine)
+        return workspace
+
+    @classmethod
+    def open(cls, root: Path) -> Workspace:
+        """An existing workspace; a clear error when ``root`` was never initialised."""
+        root = root.expanduser().resolve()
+        if not (root / CONFIG_FILE).is_file():
+            raise WorkspaceError(
+                f"{root}: not a Tandem workspace (no {CONFIG_FILE}); "
+                f"run `tandem init --workspace {root}` first"
+            )
+        return cls(root)

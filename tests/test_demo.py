@@ -1,0 +1,41 @@
+"""`tandem demo` builds a workspace from the real data shipped in the package."""
+
+from __future__ import annotations
+
+import gzip
+import subprocess
+from pathlib import Path
+
+from tests.helpers import DATA, REPO_ROOT, run_cli
+
+
+def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) -> None:
+    with gzip.open(DATA / "BPIC14_incident_log.csv.gz", "rt", encoding="utf-8") as handle:
+        lines = handle.read().splitlines()[1:]
+    cases = {line.split(",", 1)[0] for line in lines}
+
+    result = run_cli("demo", "--workspace", tmp_path / "demo", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = result.json()
+    assert data["incidents"]["events"] == len(lines) == 39_911
+    assert data["incidents"]["cases"] == len(cases) == 4_000
+    assert data["tables"]["events"] == len(lines)
+    assert data["tables"]["objects"] == len(cases)
+    head_commits = int(
+        subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "rev-list", "--count", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        or 0
+    )
+    if head_commits:
+        assert data["git"]["commits_total"] == head_commits
+        assert data["tables"]["commits"] == head_commits
+
+    again = run_cli("demo", "--workspace", tmp_path / "demo", "--json").json()
+    assert again["incidents"]["events_added"] == 0
+    assert again["tables"] == data["tables"]
+    human = run_cli("demo", "--workspace", tmp_path / "demo")
+    assert "Demo workspace built" in human.stdout
