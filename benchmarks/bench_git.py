@@ -20,8 +20,8 @@ Wall time is the median of ``--runs`` (the runs are interleaved, so that all see
 cache state). Peak RSS is that of the whole process tree (the child and its git processes, which
 run at the same time), sampled with psutil every 0.1 s; ``os.wait4``'s figure (the largest
 single process) is kept in the JSON too. Results go to ``benchmarks/results/git.json``; a
-Markdown table is printed. Other work on the machine distorts the parallel figures most: the
-load average when the runs started is recorded.
+Markdown table is printed. Other work on the machine distorts the parallel figures most: the CPU
+time that other processes used during the runs (from ``/proc/stat``) is recorded and printed.
 """
 
 from __future__ import annotations
@@ -227,10 +227,21 @@ def synthetic_repo(commits: int, seed: int = 7) -> Path:
 # -- measuring ----------------------------------------------------------------------------------
 
 
+OTHER_CPU: list[float] = []  # CPU seconds used by other processes during each measured run
+
+
+def _busy_seconds() -> float:
+    """CPU seconds spent by the whole machine (all CPUs) since boot, from /proc/stat."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    values = [int(v) for v in fields]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def spawn(argv: list[str], devnull: bool = False) -> tuple[float, int, int, bytes]:
     """Wall seconds, peak RSS of the process tree and of its largest process (KiB), stdout."""
     import psutil  # type: ignore[import-untyped]
 
+    busy = _busy_seconds()
     start = time.perf_counter()
     sink = subprocess.DEVNULL if devnull else subprocess.PIPE
     proc = subprocess.Popen(argv, stdout=sink, stderr=subprocess.PIPE)
@@ -259,6 +270,7 @@ def spawn(argv: list[str], devnull: bool = False) -> tuple[float, int, int, byte
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = status
+    OTHER_CPU.append(_busy_seconds() - busy - usage.ru_utime - usage.ru_stime)
     if status != 0:
         raise RuntimeError(f"{argv[:4]} failed: {b''.join(err).decode(errors='replace')[-2000:]}")
     return elapsed, tree_peak // 1024, usage.ru_maxrss, b"".join(chunks)
@@ -297,7 +309,7 @@ def bench(repo: Path, runs: int, pydriller_commits: int) -> dict[str, Any]:
         "HEAD",
         "--",
     ]
-    load = os.getloadavg()[0]
+    OTHER_CPU.clear()
     git_runs: list[tuple[float, int, int]] = []
     tandem_runs: dict[str, list[dict[str, Any]]] = {name: [] for name in TANDEM_CONFIGS}
     for _ in range(runs):  # interleaved, so that all see the same page cache state
@@ -322,7 +334,10 @@ def bench(repo: Path, runs: int, pydriller_commits: int) -> dict[str, Any]:
         "repo": str(repo),
         "commits": commits,
         "runs": runs,
-        "load_average_at_start": load,
+        # CPU seconds that other processes took during the runs (this script's sampling
+        # included): on a busy machine the parallel figures suffer first.
+        "other_cpu_seconds": sum(OTHER_CPU),
+        "measured_seconds": 0.0,
         "git_log": {
             "seconds": git_s,
             "all_seconds": [s for s, _, _ in git_runs],
@@ -353,6 +368,10 @@ def bench(repo: Path, runs: int, pydriller_commits: int) -> dict[str, Any]:
         "extrapolated_seconds": commits / pyd_rate,
         "ratio_vs_git_log": (commits / pyd_rate) / git_s,
     }
+    result["measured_seconds"] = sum(
+        [*result["git_log"]["all_seconds"], pyd["seconds"]]
+        + [sum(result[name]["all_seconds"]) for name in tandem_runs]
+    )
     return result
 
 
@@ -377,8 +396,9 @@ def table(result: dict[str, Any]) -> str:
         f"| {p['commits_per_s']:,.0f} | {p['max_rss_mib']:.0f} | {p['ratio_vs_git_log']:.1f} |"
     )
     return (
-        f"**{result['repo']}** — {result['commits']:,} commits, {os.cpu_count()} CPUs, "
-        f"load average {result['load_average_at_start']:.2f} at start\n\n" + "\n".join(rows)
+        f"**{result['repo']}** — {result['commits']:,} commits, {os.cpu_count()} CPUs; other "
+        f"processes used {result['other_cpu_seconds']:.1f} CPU s during "
+        f"{result['measured_seconds']:.0f} s of runs\n\n" + "\n".join(rows)
     )
 
 

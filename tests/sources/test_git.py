@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psutil  # type: ignore[import-untyped]
 import pytest
 
 from tandem.errors import InputError
@@ -402,8 +402,9 @@ def test_parallel_consumer_can_stop_early(history: Path) -> None:
         repo, shas, workers=3, bots=DEFAULT_BOT_RULES, identities=IdentityIndex(DEFAULT_BOT_RULES)
     )
     next(tables)
-    tables.close()  # the workers stop and their git processes are killed
-    assert not [t for t in threading.enumerate() if t.name.startswith("git-log-")]
+    assert any(child.name() == "git" for child in psutil.Process().children())
+    tables.close()  # the git processes still running are killed, and waited for
+    assert not [child for child in psutil.Process().children() if child.name() == "git"]
 
 
 # -- partial clones ---------------------------------------------------------------------------

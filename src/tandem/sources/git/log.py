@@ -14,8 +14,10 @@ What the columns mean (and where they are null):
   strings must be valid UTF-8, which ``surrogateescape`` would not give). Two paths that differ
   only in invalid bytes would collide; git log re-encodes messages to UTF-8 itself.
 
-The parser reads the pipe in 1 MiB blocks, splits on bytes and keeps one list per column: memory
-is bounded by the chunk size, whatever the length of the history.
+The parsers read the pipe in blocks of up to 1 MiB, split on bytes and keep one list per column:
+memory is bounded by the chunk size, whatever the length of the history.
+:class:`NumstatParser` is fed blocks rather than reading a stream, so that one thread can parse
+the output of several git processes (:mod:`tandem.sources.git.parallel`).
 """
 
 from __future__ import annotations
@@ -167,15 +169,49 @@ class _HeaderParser:
         return sha
 
 
-def parse_numstat(
-    stream: IO[bytes], *, identities: IdentityIndex, flush_every: int = FLUSH_COMMITS
-) -> Iterator[LogChunk]:
-    """Parse ``git log --numstat`` (with :data:`LOG_OPTIONS`) into chunks of ``flush_every``."""
-    header = _HeaderParser(identities)
-    chunk = LogChunk()
-    for record in _records(stream):
+class NumstatParser:
+    """Push parser of ``git log --numstat`` output (with :data:`LOG_OPTIONS`).
+
+    :meth:`feed` it blocks as they come, :meth:`close` it at the end of the stream; complete
+    chunks of ``flush_every`` commits collect in :attr:`ready` (and the last, shorter one after
+    :meth:`close`). Several parsers can be fed in turn from one thread.
+    """
+
+    def __init__(self, identities: IdentityIndex, flush_every: int = FLUSH_COMMITS) -> None:
+        self.header = _HeaderParser(identities)
+        self.flush_every = flush_every
+        self.chunk = LogChunk()
+        self.ready: list[LogChunk] = []
+        self._tail = b"\x00"  # so that the stream's first RS reads as a record boundary
+
+    def feed(self, block: bytes) -> None:
+        """Parse the records that ``block`` completes; keep the unfinished one for later."""
+        parts = (self._tail + block).split(RECORD_SEPARATOR)
+        self._tail = parts.pop()
+        for record in parts:
+            if record:  # the stream's first RS leaves one empty part
+                self._add(record)
+
+    def close(self) -> None:
+        """The stream ended: parse its last record and make the partial chunk ready."""
+        tail, self._tail = self._tail, b""
+        if tail.endswith(b"\x00"):
+            tail = tail[:-1]
+        if tail:
+            self._add(tail)
+        if self.chunk.sha:
+            self.ready.append(self.chunk)
+            self.chunk = LogChunk()
+
+    def take(self) -> list[LogChunk]:
+        """The chunks ready so far (and forget them)."""
+        ready, self.ready = self.ready, []
+        return ready
+
+    def _add(self, record: bytes) -> None:
+        chunk = self.chunk
         head, _, body = record.partition(b"\x00")
-        sha = header.add(chunk, head)
+        sha = self.header.add(chunk, head)
         if len(chunk.parents[-1]) > 1:
             # git log prints no diff for a merge: its stats are unknown, not zero.
             chunk.files_changed.append(None)
@@ -217,11 +253,21 @@ def parse_numstat(
             chunk.files_changed.append(files)
             chunk.insertions.append(inserted)
             chunk.deletions.append(deleted)
-        if len(chunk.sha) >= flush_every:
-            yield chunk
-            chunk = LogChunk()
-    if chunk.sha:
-        yield chunk
+        if len(chunk.sha) >= self.flush_every:
+            self.ready.append(chunk)
+            self.chunk = LogChunk()
+
+
+def parse_numstat(
+    stream: IO[bytes], *, identities: IdentityIndex, flush_every: int = FLUSH_COMMITS
+) -> Iterator[LogChunk]:
+    """Parse ``git log --numstat`` (with :data:`LOG_OPTIONS`) into chunks of ``flush_every``."""
+    parser = NumstatParser(identities, flush_every)
+    while block := stream.read(READ_SIZE):
+        parser.feed(block)
+        yield from parser.take()
+    parser.close()
+    yield from parser.take()
 
 
 def parse_raw(
