@@ -80,6 +80,23 @@ def test_a_new_identity_with_a_known_email_joins_that_person(
     assert [i.identity_key for i in grace.identities] == ["email:grace@example.com"]
 
 
+def test_both_spellings_of_a_github_noreply_email_are_one_person(
+    db_session: Session, lake: Lake
+) -> None:
+    write_identities(
+        lake,
+        [
+            ("email:1234+octocat@users.noreply.github.com", "git", "email", "The Octocat", False),
+            ("email:octocat@users.noreply.github.com", "git", "email", "octocat", False),
+            ("email:5678+other@users.noreply.github.com", "git", "email", "Other", False),
+        ],
+    )
+    report = service.sync_identities(session=db_session, lake=lake)
+    assert (report.people_added, report.auto_linked) == (2, 1)
+    octocat = service.show_person(session=db_session, ref="octocat@users.noreply.github.com")
+    assert len(octocat.identities) == 2
+
+
 def test_merge_moves_identities_and_teams_and_removes_the_other(
     db_session: Session, lake: Lake
 ) -> None:

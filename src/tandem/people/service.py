@@ -9,6 +9,7 @@ Manual links are marked and never undone by a later sync.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -20,11 +21,21 @@ from tandem.people.models import Identity, Membership, Person
 from tandem.people.schemas import IdentityOut, PersonOut, SyncReport
 
 EMAIL_PREFIX = "email:"
+# GitHub's private commit emails exist in two spellings for one account:
+# "12345+login@users.noreply.github.com" and the older "login@users.noreply.github.com".
+_GITHUB_NOREPLY = re.compile(r"^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$")
 
 
 def identity_email(identity_key: str) -> str | None:
     """The email inside an ``email:`` identity key, else ``None``."""
     return identity_key[len(EMAIL_PREFIX) :] if identity_key.startswith(EMAIL_PREFIX) else None
+
+
+def grouping_email(email: str) -> str:
+    """The form of ``email`` under which obvious duplicates coincide."""
+    email = email.lower()
+    github = _GITHUB_NOREPLY.match(email)
+    return f"{github.group(1)}@users.noreply.github.com" if github else email
 
 
 def sync_identities(*, session: Session, lake: Lake) -> SyncReport:
@@ -39,7 +50,7 @@ def sync_identities(*, session: Session, lake: Lake) -> SyncReport:
         con.close()
     known = set(session.scalars(select(Identity.identity_key)))
     people_by_email = {
-        p.email.lower(): p
+        grouping_email(p.email): p
         for p in session.scalars(select(Person).where(Person.email.is_not(None)))
         if p.email
     }
@@ -51,13 +62,13 @@ def sync_identities(*, session: Session, lake: Lake) -> SyncReport:
             identity_key=key, source=source, kind=kind, display_name=display_name, is_bot=is_bot
         )
         email = identity_email(key)
-        person = people_by_email.get(email) if email else None
+        person = people_by_email.get(grouping_email(email)) if email else None
         if person is None:
             person = Person(display_name=display_name or key, email=email, is_bot=bool(is_bot))
             session.add(person)
             people_added += 1
             if email:
-                people_by_email[email] = person
+                people_by_email[grouping_email(email)] = person
         else:
             auto_linked += 1
         identity.person = person
