@@ -39,7 +39,7 @@ def update_readme(sections: dict[str, str]) -> None:
         pattern = re.compile(rf"(<!-- bench:{name} -->\n).*?(<!-- /bench:{name} -->)", re.DOTALL)
         if not pattern.search(text):
             raise SystemExit(f"{readme}: no <!-- bench:{name} --> block")
-        text = pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
+        text = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(2), text)
     readme.write_text(text, encoding="utf-8")
 
 
