@@ -27,7 +27,7 @@ def workspace(tmp_path: Path) -> Workspace:
 
 
 def postgres_url() -> str | None:
-    url = os.environ.get("TANDEM_TEST_POSTGRES_URL")
+    url = os.environ.get("TANDEM_TEST_POSTGRES_URL") or None
     if not url and os.environ.get("TANDEM_TEST_REQUIRE_POSTGRES"):
         pytest.fail("TANDEM_TEST_REQUIRE_POSTGRES is set but TANDEM_TEST_POSTGRES_URL is not")
     return url
