@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from tandem.errors import InputError
 from tandem.sources.contracts import ColumnMapping
-from tandem.sources.eventlog import ingest_event_log, read_xes
+from tandem.sources.eventlog import ingest_event_log, read_xes, xes_check
 from tandem.sources.eventlog import xes as xes_module
 from tests.sources.eventlogs import (
     SEPSIS,
@@ -203,3 +206,140 @@ def test_explicit_mapping_for_xes(tmp_path: Path) -> None:
     assert events["lifecycle"] == ["reversed", None, None]
     assert events["resource_key"] == ["account:hand:6b0f", None, None]
     assert json.loads(events["attributes"][0])["org:resource"] == "ann"
+
+
+PROM = """<?xml version="1.0" encoding="UTF-8" ?>
+<!-- This file has been generated with the OpenXES library. It conforms -->
+<!-- OpenXES is available from http://www.openxes.org/ -->
+<log xes.version="1.0" xes.features="nested-attributes" openxes.version="1.0RC7" \
+xmlns="http://www.xes-standard.org/">
+\t<extension name="Lifecycle" prefix="lifecycle" uri="http://www.xes-standard.org/lifecycle.xesext"/>
+\t<extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>
+\t<global scope="trace">
+\t\t<string key="concept:name" value="__INVALID__"/>
+\t</global>
+\t<global scope="event">
+\t\t<string key="concept:name" value="__INVALID__"/>
+\t\t<string key="lifecycle:transition" value="complete"/>
+\t</global>
+\t<classifier name="Event Name" keys="concept:name"/>
+\t<string key="concept:name" value="BPI Challenge 2012"/>
+{traces}</log>
+"""
+PROM_TRACE = """\t<trace>
+\t\t<date key="REG_DATE" value="2011-10-01T00:38:44.546+02:00"/>
+\t\t<string key="concept:name" value="{case}"/>
+\t\t<string key="AMOUNT_REQ" value="20000"/>
+\t\t<event>
+\t\t\t<string key="org:resource" value="112"/>
+\t\t\t<string key="lifecycle:transition" value="COMPLETE"/>
+\t\t\t<string key="concept:name" value="A_SUBMITTED"/>
+\t\t\t<date key="time:timestamp" value="2011-10-01T00:38:44.546+02:00"/>
+\t\t</event>
+\t\t<event>
+\t\t\t<string key="lifecycle:transition" value="SCHEDULE"/>
+\t\t\t<string key="concept:name" value="W_Completeren aanvraag"/>
+\t\t\t<date key="time:timestamp" value="2011-11-02T09:00:01.001+01:00"/>
+\t\t</event>
+\t</trace>
+"""
+
+
+def prom_log(tmp_path: Path, traces: int = 40) -> Path:
+    path = tmp_path / "prom.xes"
+    body = "".join(PROM_TRACE.format(case=173688 + n) for n in range(traces))
+    path.write_text(PROM.format(traces=body), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("chunk", [xes_module.CHUNK_SIZE, 1_000, 97])
+def test_prom_layout_matches_pm4py(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    path = prom_log(tmp_path)
+    reference = read_xes_with_pm4py(path)
+    monkeypatch.setattr(xes_module, "CHUNK_SIZE", chunk)
+
+    table = read_xes(path).to_pydict()
+
+    assert table["case_id"] == reference["case:concept:name"].tolist()
+    assert table["activity"] == reference["concept:name"].tolist()
+    assert table["lifecycle"] == reference["lifecycle:transition"].tolist()
+    expected = pd.to_datetime(reference["time:timestamp"], utc=True).dt.to_pydatetime().tolist()
+    assert table["timestamp"] == expected
+    assert table["resource"] == ["112", None] * 40
+    assert table["attributes"] == [None] * 80
+
+
+def test_case_attributes_and_the_child_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = prom_log(tmp_path, traces=3)
+    inline = read_xes(path)
+    monkeypatch.setattr(xes_check, "CHILD_CHECK_PLAIN", 0)  # the check runs in a child process
+    assert read_xes(path) == inline
+    lake = new_lake(tmp_path)
+    ingest_event_log(lake=lake, path=path, columns=ColumnMapping(), source="prom")
+    with lake.connect() as con:
+        attributes = con.sql("SELECT attributes FROM objects ORDER BY external_key").fetchall()
+    assert json.loads(attributes[0][0]) == {
+        "REG_DATE": "2011-10-01T00:38:44.546+02:00",
+        "AMOUNT_REQ": "20000",
+    }
+
+    broken = tmp_path / "broken.xes"
+    broken.write_text(path.read_text().replace("</event>", "</evnt>", 2), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_xes(broken)
+    assert "not well-formed XML" in caught.value.message
+    assert caught.value.line == 25  # the first </event> turned </evnt>
+
+
+def test_a_later_key_changing_the_columns_rescans(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first chunk only knows ``transition``; ``lifecycle:transition`` (preferred) is later."""
+    event = (
+        '<event><string key="concept:name" value="a"/>{extra}'
+        '<string key="transition" value="t"/>'
+        '<date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event>\n'
+    )
+    text = (
+        '<?xml version="1.0"?><log><trace><string key="concept:name" value="c"/>\n'
+        + event.format(extra="")
+        + event.format(extra='<string key="lifecycle:transition" value="complete"/>') * 3
+        + "</trace></log>\n"
+    )
+    path = tmp_path / "late.xes"
+    path.write_text(text, encoding="utf-8")
+    whole = read_xes(path).to_pydict()
+    monkeypatch.setattr(xes_module, "CHUNK_SIZE", 64)
+
+    table = read_xes(path).to_pydict()
+
+    assert table == whole
+    assert table["lifecycle"] == [None, "complete", "complete", "complete"]
+    assert [json.loads(a) for a in table["attributes"]] == [{"transition": "t"}] * 4
+
+
+def test_reading_does_not_import_pandas(tmp_path: Path) -> None:
+    """pyarrow imports pandas on its first conversion of a Python value (0.4 s per process)."""
+    path = prom_log(tmp_path)
+    script = (
+        "import sys; from pathlib import Path; from tandem.sources.eventlog import read_xes; "
+        f"read_xes(Path({str(path)!r})); print('pandas' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_pm4py_and_prom_layouts_take_the_vectorised_path(
+    xes_logs: dict[str, Path], tmp_path: Path
+) -> None:
+    from tandem.sources.eventlog.xes_tokens import ScanState, tokenize_flat
+
+    for path in (xes_logs["sepsis"], prom_log(tmp_path)):
+        tokens = tokenize_flat(path.read_bytes(), ScanState())
+        assert tokens is not None and tokens.arrays, path.name
+    nested = FEATURES.encode()
+    assert tokenize_flat(nested, ScanState()) is None  # lists, containers: the slow path

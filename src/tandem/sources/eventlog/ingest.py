@@ -26,7 +26,8 @@ from tandem.sources.eventlog.staging import (
     staging_connection,
 )
 from tandem.sources.eventlog.tabular import stage_tabular
-from tandem.sources.eventlog.xes import event_line, stage_xes
+from tandem.sources.eventlog.xes import stage_xes
+from tandem.sources.eventlog.xes_check import event_line
 
 WRITE_ROWS = 256 * 1024
 SEPARATOR = "chr(31)"  # unit separator: cannot be confused with text inside a field

@@ -1,25 +1,23 @@
-"""Streaming XES reader: a C-level well-formedness check and a compiled regex over the same chunks.
+"""Streaming XES reader: Arrow kernels over chunks of whole events, checked by expat alongside.
 
-The file is read in chunks (gzip or plain). Each chunk is fed to pyexpat with no handlers — it
-only checks well-formedness, in C, and reports the line of any error — while one compiled regex
-pulls the elements Tandem needs (``trace``, ``event``, typed attributes, ``list``/``container``
-nesting, ``global``) out of the same bytes; :mod:`.xes_tokens` turns them into long rows
-(owner, key, type, value) that DuckDB pivots into the staging tables. No tree is ever built.
+The file is read in chunks (gzip or plain) cut just before an ``<event`` tag, so every event
+is whole within its chunk. :mod:`.xes_tokens` splits each chunk into tags and attributes with
+Arrow kernels (a small Python state machine takes the rare chunks with nested attributes); the
+attributes that fill the role columns (activity, timestamp, lifecycle, resource) are pivoted
+per chunk in Arrow, the others become long rows that DuckDB folds into one JSON object per
+event. pyexpat checks well-formedness alongside (:mod:`.xes_check`). No tree is ever built.
 
+The role columns are guessed from the first chunk's keys; should the whole file resolve
+differently (a rarer key appearing later), the file is scanned again with the final choice.
 Nested attributes (lists, containers, meta-attributes) are flattened as ``parent.child`` keys;
 ``<global>``, ``<classifier>``, ``<extension>`` and log-level attributes are ignored.
 """
 
 from __future__ import annotations
 
-import gc
-import gzip
 import html
-import re
 import zlib
 from pathlib import Path
-from typing import IO, cast
-from xml.parsers import expat
 
 import duckdb
 import pyarrow as pa
@@ -28,19 +26,28 @@ import pyarrow.compute as pc
 from tandem.errors import InputError
 from tandem.progress import NoProgress, Progress
 from tandem.sources.contracts import ColumnMapping
+from tandem.sources.eventlog.arrow import NULL_TEXT, int64, text, texts
 from tandem.sources.eventlog.columns import ResolvedColumns, resolve_columns
 from tandem.sources.eventlog.staging import literal, staging_connection
+from tandem.sources.eventlog.xes_check import CHUNK_SIZE, WellFormedness, event_line, open_xes
 from tandem.sources.eventlog.xes_tokens import (
     ScanState,
     Tokens,
-    safe_cut,
+    event_cut,
     tokenize,
     tokenize_flat,
 )
 
-CHUNK_SIZE = 4 << 20
+ONE, EMPTY = int64(1), text("")
+EVENT_SCHEMA = pa.schema(
+    [("event_no", pa.int64()), ("trace_no", pa.int64())]
+    + [(name, pa.string()) for name in ("activity", "ts_raw", "lifecycle", "resource")]
+)
+LONG_SCHEMA = pa.schema(
+    [("owner", pa.int64()), ("pos", pa.int64())]
+    + [(name, pa.string()) for name in ("key", "type", "value")]
+)
 CASE_PREFIX = "case:"
-EVENT_OPEN = re.compile(rb"<event\b")
 
 
 def read_xes(path: Path, *, timezone: str = "UTC") -> pa.Table:
@@ -71,29 +78,23 @@ def stage_xes(
 ) -> tuple[ResolvedColumns, list[str]]:
     """Stream the XES file into the staging tables; return the columns used and attribute keys."""
     progress = progress or NoProgress()
-    con.execute("CREATE TEMP TABLE xes_event (event_no BIGINT, trace_no BIGINT)")
-    con.execute(
-        "CREATE TEMP TABLE xes_event_attr (owner BIGINT, pos BIGINT, key VARCHAR, "
-        "type VARCHAR, value VARCHAR)"
-    )
-    con.execute(
-        "CREATE TEMP TABLE xes_trace_attr (owner BIGINT, pos BIGINT, key VARCHAR, "
-        "type VARCHAR, value VARCHAR)"
-    )
-    _scan(con, path, gzipped, progress)
-    event_keys = [r[0] for r in con.execute("SELECT DISTINCT key FROM xes_event_attr").fetchall()]
-    trace_keys = [r[0] for r in con.execute("SELECT DISTINCT key FROM xes_trace_attr").fetchall()]
-    found = [CASE_PREFIX + key for key in sorted(trace_keys)] + sorted(event_keys)
-    columns = resolve_columns(found, mapping, path=path)
-    if not columns.case.startswith(CASE_PREFIX):
-        raise InputError(
-            "the case column of an XES log must be a trace attribute (case:…)",
-            path=path,
-            field=columns.case,
-        )
+    guess: ResolvedColumns | None = None
+    while True:
+        event_keys, trace_keys, guess = _scan(con, path, gzipped, progress, mapping, guess)
+        found = [CASE_PREFIX + key for key in sorted(trace_keys)] + sorted(event_keys)
+        columns = resolve_columns(found, mapping, path=path)
+        if not columns.case.startswith(CASE_PREFIX):
+            raise InputError(
+                "the case column of an XES log must be a trace attribute (case:…)",
+                path=path,
+                field=columns.case,
+            )
+        if _event_roles(columns) == _event_roles(guess):
+            break
+        guess = columns  # a key seen only later changes the choice: scan again with it
     used = {c for c in columns.used() if not c.startswith(CASE_PREFIX)}
-    attributes = sorted(set(event_keys) - used)
-    _pivot(con, columns, used)
+    attributes = sorted(event_keys - used)
+    _pivot(con, columns)
     missing = con.execute(
         "SELECT ordinal, case_id IS NULL, activity IS NULL FROM staged_events "
         "WHERE case_id IS NULL OR activity IS NULL ORDER BY ordinal LIMIT 1"
@@ -109,6 +110,30 @@ def stage_xes(
             field=name,
         )
     return columns, attributes
+
+
+def _event_roles(columns: ResolvedColumns | None) -> dict[str, str | None]:
+    """The event attribute that fills each role column (the case is a trace attribute)."""
+    if columns is None:
+        return {}
+    return {role: name for role, name in columns.as_dict().items() if role != "case"}
+
+
+def _guess(
+    event_keys: set[str], trace_keys: set[str], mapping: ColumnMapping, path: Path
+) -> ResolvedColumns:
+    """The role columns as the first chunk's keys resolve them (checked against the whole file)."""
+    found = [CASE_PREFIX + key for key in sorted(trace_keys)] + sorted(event_keys)
+    try:
+        return resolve_columns(found, mapping, path=path)
+    except InputError:
+        return ResolvedColumns(
+            case=CASE_PREFIX + "concept:name",
+            activity=mapping.activity or "concept:name",
+            timestamp=mapping.timestamp or "time:timestamp",
+            resource=mapping.resource,
+            lifecycle=mapping.lifecycle,
+        )
 
 
 def _json_value() -> str:
@@ -128,28 +153,21 @@ def _json_object(condition: str) -> str:
     )
 
 
-def _pivot(con: duckdb.DuckDBPyConnection, columns: ResolvedColumns, used: set[str]) -> None:
-    def pick(name: str | None) -> str:
-        if name is None:
-            return "NULL"
-        return f"nullif(first(value ORDER BY pos) FILTER (WHERE key = {literal(name)}), '')"
-
-    excluded = ", ".join(literal(name) for name in sorted(used))
+def _pivot(con: duckdb.DuckDBPyConnection, columns: ResolvedColumns) -> None:
     case_key = columns.case.removeprefix(CASE_PREFIX)
-    activity = f"first(value ORDER BY pos) FILTER (WHERE key = {literal(columns.activity)})"
+    has_attributes = bool(con.execute("SELECT count(*) FROM xes_event_attr").fetchall()[0][0])
+    attributes = (
+        f"""(SELECT owner, {_json_object("value <> ''")} AS attributes
+            FROM xes_event_attr GROUP BY owner)"""
+        if has_attributes
+        else "(SELECT NULL::BIGINT AS owner, NULL::VARCHAR AS attributes WHERE false)"
+    )
     con.execute(
         f"""
         INSERT INTO staged_events
-        SELECT e.event_no, c.case_id, a.activity, a.ts_raw, a.lifecycle, a.resource, a.attributes
+        SELECT e.event_no, c.case_id, e.activity, e.ts_raw, e.lifecycle, e.resource, a.attributes
         FROM xes_event AS e
-        LEFT JOIN (
-            SELECT owner, {activity} AS activity,
-                   {pick(columns.timestamp)} AS ts_raw,
-                   {pick(columns.lifecycle)} AS lifecycle,
-                   {pick(columns.resource)} AS resource,
-                   {_json_object(f"key NOT IN ({excluded}) AND value <> ''")} AS attributes
-            FROM xes_event_attr GROUP BY owner
-        ) AS a ON a.owner = e.event_no
+        LEFT JOIN {attributes} AS a ON a.owner = e.event_no
         LEFT JOIN (
             SELECT owner, first(value ORDER BY pos) AS case_id
             FROM xes_trace_attr WHERE key = {literal(case_key)} GROUP BY owner
@@ -173,28 +191,39 @@ def _pivot(con: duckdb.DuckDBPyConnection, columns: ResolvedColumns, used: set[s
         WHERE c.owner IN (SELECT trace_no FROM xes_event)
         """
     )
-    for table in ("xes_event", "xes_event_attr", "xes_trace_attr"):
-        con.execute(f"DROP TABLE {table}")
+    _drop(con)
 
 
-def _open(path: Path, gzipped: bool) -> tuple[IO[bytes], IO[bytes]]:
-    try:
-        raw = path.open("rb")
-    except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror or exc})", path=path) from None
-    stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")) if gzipped else raw
-    return raw, stream
+def _drop(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DROP TABLE IF EXISTS xes_event_attr")
+    for view in ("xes_event", "xes_trace_attr"):
+        con.unregister(view)
 
 
-def _scan(con: duckdb.DuckDBPyConnection, path: Path, gzipped: bool, progress: Progress) -> None:
-    raw, stream = _open(path, gzipped)
-    checker = expat.ParserCreate()
+def _scan(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    gzipped: bool,
+    progress: Progress,
+    mapping: ColumnMapping,
+    guess: ResolvedColumns | None,
+) -> tuple[set[str], set[str], ResolvedColumns | None]:
+    """Stage the events (role columns pivoted per ``guess``) and the long attribute rows.
+
+    Returns the event and trace attribute keys seen and the guess used (made from the first
+    chunk holding events when none is given).
+    """
+    _drop(con)
+    con.execute(
+        "CREATE TEMP TABLE xes_event_attr (owner BIGINT, pos BIGINT, key VARCHAR, "
+        "type VARCHAR, value VARCHAR)"
+    )
+    checker = WellFormedness(path, gzipped)
+    raw, stream = open_xes(path, gzipped)
+    stager = _Stager(con, guess)
     state = ScanState()
-    pos = [0]
     carry = b""
     progress.start(f"Reading {path.name}", total=path.stat().st_size)
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # millions of short-lived tuples: the cyclic collector only slows this down
     try:
         done = 0
         while True:
@@ -203,33 +232,35 @@ def _scan(con: duckdb.DuckDBPyConnection, path: Path, gzipped: bool, progress: P
             except (OSError, EOFError, zlib.error) as exc:
                 raise InputError(f"corrupt gzip data ({exc})", path=path) from None
             final = not block
-            try:
-                checker.Parse(block, final)
-            except expat.ExpatError as exc:
-                raise InputError(
-                    f"not well-formed XML: {expat.ErrorString(exc.code)}",
-                    path=path,
-                    line=exc.lineno,
-                ) from None
+            checker.feed(block, final)
             text = carry + block
             if final:
                 carry = b""
             else:
-                cut = safe_cut(text)
+                cut = event_cut(text)
                 text, carry = text[:cut], text[cut:]
-            tokens = tokenize_flat(text, state)
-            try:
-                _stage_tokens(con, tokens if tokens is not None else tokenize(text, state), pos)
-            except pa.ArrowInvalid as exc:
-                raise InputError(f"not valid UTF-8 text ({exc})", path=path) from None
+            if text:
+                tokens = tokenize_flat(text, state)
+                if tokens is None:
+                    tokens = tokenize(text, state)
+                try:
+                    stager.stage(tokens, mapping, path)
+                except pa.ArrowInvalid as exc:
+                    raise InputError(f"not valid UTF-8 text ({exc})", path=path) from None
             position = raw.tell()
             progress.advance(position - done)
             done = position
             if final:
                 break
+    except InputError as error:
+        found = checker.verdict()
+        raise (found or error) from None
+    else:
+        found = checker.verdict()
+        if found is not None:
+            raise found
     finally:
-        if gc_was_enabled:
-            gc.enable()
+        checker.close()
         stream.close()
         raw.close()
         progress.finish()
@@ -239,6 +270,105 @@ def _scan(con: duckdb.DuckDBPyConnection, path: Path, gzipped: bool, progress: P
             path=path,
             line=event_line(path, gzipped, state.orphan_event),
         )
+    # the pivoted events and the trace attributes (one row per trace) stay in Arrow
+    con.register("xes_event", _concat(stager.events, EVENT_SCHEMA))
+    con.register("xes_trace_attr", _concat(stager.trace_rows, LONG_SCHEMA))
+    return stager.event_keys, stager.trace_keys, stager.guess
+
+
+def _concat(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
+    return pa.concat_tables(tables) if tables else schema.empty_table()
+
+
+class _Stager:
+    """Turns each chunk's tokens into staged rows: pivoted events, long attribute rows."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, guess: ResolvedColumns | None) -> None:
+        self.con = con
+        self.guess = guess
+        self.event_keys: set[str] = set()
+        self.trace_keys: set[str] = set()
+        self.pos = 0
+        self.events: list[pa.Table] = []
+        self.trace_rows: list[pa.Table] = []
+
+    def stage(self, tokens: Tokens, mapping: ColumnMapping, path: Path) -> None:
+        owner, key, kind, value = tokens.columns("event")
+        key, value = _text(key), _text(value)
+        trace_rows = tokens.columns("trace")
+        trace_key = _text(trace_rows[1])
+        if len(key):
+            self.event_keys.update(pc.unique(key).to_pylist())
+        if len(trace_key):
+            self.trace_keys.update(pc.unique(trace_key).to_pylist())
+        if self.guess is None and len(key):
+            self.guess = _guess(self.event_keys, self.trace_keys, mapping, path)
+        roles = _event_roles(self.guess)
+        trace_no = tokens.traces()
+        if len(trace_no):
+            event_no = _counter(tokens.first_event, len(trace_no))
+            columns: dict[str, pa.Array] = {"event_no": event_no, "trace_no": trace_no}
+            for role in ("activity", "timestamp", "lifecycle", "resource"):
+                name = roles.get(role)
+                columns["ts_raw" if role == "timestamp" else role] = _role_column(
+                    event_no, owner, key, value, name, keep_empty=role == "activity"
+                )
+            self.events.append(pa.table(columns, schema=EVENT_SCHEMA))
+        used = [name for name in roles.values() if name is not None]
+        if used and len(key):
+            rest = pc.invert(pc.is_in(key, value_set=texts(used)))
+            if not pc.all(rest).as_py():
+                owner, key, kind, value = (pc.filter(a, rest) for a in (owner, key, kind, value))
+        self._long("xes_event_attr", owner, key, kind, value)
+        self._long("xes_trace_attr", trace_rows[0], trace_key, trace_rows[2], _text(trace_rows[3]))
+
+    def _long(
+        self, table: str, owner: pa.Array, key: pa.Array, kind: pa.Array, value: pa.Array
+    ) -> None:
+        n = len(owner)
+        if n == 0:
+            return
+        rows = pa.table(
+            {
+                "owner": owner,
+                "pos": _counter(self.pos, n),
+                "key": key,
+                "type": pc.cast(kind, pa.string()),
+                "value": value,
+            }
+        )
+        self.pos += n
+        if table == "xes_trace_attr":
+            self.trace_rows.append(rows)
+        else:
+            self._insert(table, rows)
+
+    def _insert(self, table: str, rows: pa.Table) -> None:
+        self.con.register("xes_chunk", rows)
+        try:
+            self.con.execute(f"INSERT INTO {table} SELECT * FROM xes_chunk")
+        finally:
+            self.con.unregister("xes_chunk")
+
+
+def _role_column(
+    event_no: pa.Array,
+    owner: pa.Array,
+    key: pa.Array,
+    value: pa.Array,
+    name: str | None,
+    *,
+    keep_empty: bool,
+) -> pa.Array:
+    """Per event, the first value of attribute ``name`` (null when absent, or empty)."""
+    if name is None or len(key) == 0:
+        return pa.nulls(len(event_no), pa.string())
+    mask = pc.equal(key, text(name))
+    index = pc.index_in(event_no, value_set=pc.filter(owner, mask))
+    column = pc.take(pc.filter(value, mask), index)
+    if not keep_empty:
+        column = pc.if_else(pc.equal(column, EMPTY), NULL_TEXT, column)
+    return column
 
 
 def _text(values: pa.Array) -> pa.Array:
@@ -247,82 +377,13 @@ def _text(values: pa.Array) -> pa.Array:
     mask = pc.match_substring(array, "&")
     if pc.any(mask).as_py():
         fixed = [html.unescape(v) if "&" in v else v for v in array.to_pylist()]
-        array = pa.array(fixed, pa.string())
+        array = texts(fixed)
     return array
 
 
 def _counter(start: int, n: int) -> pa.Array:
     """``start, start + 1, …`` (n values), built in C."""
-    return pc.add(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), n)), start - 1)
+    return pc.add(pc.cumulative_sum(pa.repeat(ONE, n)), int64(start - 1))
 
 
-def _stage_tokens(con: duckdb.DuckDBPyConnection, tokens: Tokens, pos: list[int]) -> None:
-    if tokens.event_trace:
-        first_event = tokens.first_event
-        n = len(tokens.event_trace)
-        events = pa.table(
-            {
-                "event_no": _counter(first_event, n),
-                "trace_no": pa.array(tokens.event_trace, pa.int64()),
-            }
-        )
-        con.register("chunk_events", events)
-        con.execute("INSERT INTO xes_event SELECT * FROM chunk_events")
-        con.unregister("chunk_events")
-    for table, part, lists in (
-        (
-            "xes_event_attr",
-            "event",
-            (tokens.event_owner, tokens.event_key, tokens.event_type, tokens.event_value),
-        ),
-        (
-            "xes_trace_attr",
-            "trace",
-            (tokens.trace_owner, tokens.trace_key, tokens.trace_type, tokens.trace_value),
-        ),
-    ):
-        owner, key, kind, value = tokens.arrays.get(part) or (
-            pa.array(lists[0], pa.int64()),
-            pa.array(lists[1], pa.binary()),
-            pa.array(lists[2], pa.binary()),
-            pa.array(lists[3], pa.binary()),
-        )
-        n = len(owner)
-        if n == 0:
-            continue
-        rows = pa.table(
-            {
-                "owner": owner,
-                "pos": _counter(pos[0], n),
-                "key": _text(key),
-                "type": pc.cast(kind, pa.string()),
-                "value": _text(value),
-            }
-        )
-        pos[0] += n
-        con.register("chunk_attrs", rows)
-        con.execute(f"INSERT INTO {table} SELECT * FROM chunk_attrs")
-        con.unregister("chunk_attrs")
-
-
-def event_line(path: Path, gzipped: bool, event_no: int) -> int | None:
-    """The line on which the ``event_no``-th (0-based) ``<event>`` starts (error reporting)."""
-    raw, stream = _open(path, gzipped)
-    seen, lines, carry = 0, 1, b""
-    try:
-        while block := stream.read(CHUNK_SIZE):
-            text = carry + block
-            cut = safe_cut(text)
-            text, carry = text[:cut], text[cut:]
-            for match in EVENT_OPEN.finditer(text):
-                if seen == event_no:
-                    return lines + text.count(b"\n", 0, match.start())
-                seen += 1
-            lines += text.count(b"\n")
-    finally:
-        stream.close()
-        raw.close()
-    return None
-
-
-__all__ = ["event_line", "read_xes", "stage_xes"]
+__all__ = ["read_xes", "stage_xes"]
