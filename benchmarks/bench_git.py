@@ -57,7 +57,11 @@ start = time.perf_counter()
 report = ingest_repository(lake=Lake(lake_root), path=Path(sys.argv[1]), rev=None,
                            bots=DEFAULT_BOT_RULES, workers=workers)
 elapsed = time.perf_counter() - start
+with Lake(lake_root).connect() as con:
+    authors = sorted(k.removeprefix("email:") for (k,) in
+                     con.execute("SELECT DISTINCT author_key FROM commits").fetchall())
 print(json.dumps({"seconds_in_function": elapsed, "report": report.to_dict(),
+  "author_emails": authors,
   "git_processes": min(workers or default_workers(report.commits_in_ref),
                        report.commits_in_ref),
   "python_max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
@@ -328,11 +332,28 @@ def bench(repo: Path, runs: int, pydriller_commits: int) -> dict[str, Any]:
     )
     pyd = json.loads(out)
 
+    mailmapped = subprocess.run(
+        ["git", "-C", str(repo), "log", "--use-mailmap", "--format=%aE", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    expected_emails = sorted({e.lower() for e in mailmapped.split()})
+    checks = {
+        "commits_equal_rev_list_count": all(
+            r["report"]["commits_total"] == commits for rs in tandem_runs.values() for r in rs
+        ),
+        "author_emails_equal_git_log_use_mailmap": all(
+            r["author_emails"] == expected_emails for rs in tandem_runs.values() for r in rs
+        ),
+        "distinct_author_emails": len(expected_emails),
+    }
     git_s = statistics.median(s for s, _, _ in git_runs)
     pyd_rate = pyd["commits"] / pyd["seconds"]
     result: dict[str, Any] = {
-        "repo": str(repo),
+        "repo": display_name(repo),
         "commits": commits,
+        "checks": checks,
         "runs": runs,
         # CPU seconds that other processes took during the runs (this script's sampling
         # included): on a busy machine the parallel figures suffer first.
@@ -375,8 +396,16 @@ def bench(repo: Path, runs: int, pydriller_commits: int) -> dict[str, Any]:
     return result
 
 
+def display_name(repo: Path) -> str:
+    """The repository as the README shows it: relative to the project when inside it."""
+    try:
+        return str(repo.relative_to(ROOT.parent))
+    except ValueError:
+        return repo.name
+
+
 def table(result: dict[str, Any]) -> str:
-    g, p = result["git_log"], result["pydriller"]
+    g, p, checks = result["git_log"], result["pydriller"], result["checks"]
     rows = [
         "| tool | git processes | wall s (median) | commits/s | peak RSS MiB | × git log |",
         "|---|---:|---:|---:|---:|---:|",
@@ -398,7 +427,11 @@ def table(result: dict[str, Any]) -> str:
     return (
         f"**{result['repo']}** — {result['commits']:,} commits, {os.cpu_count()} CPUs; other "
         f"processes used {result['other_cpu_seconds']:.1f} CPU s during "
-        f"{result['measured_seconds']:.0f} s of runs\n\n" + "\n".join(rows)
+        f"{result['measured_seconds']:.0f} s of runs\n\n" + "\n".join(rows) + "\n\n"
+        f"Checks on Tandem's lake: commits = `git rev-list --count HEAD`: "
+        f"**{'yes' if checks['commits_equal_rev_list_count'] else 'NO'}**; distinct author "
+        f"emails = `git log --use-mailmap` ({checks['distinct_author_emails']:,}): "
+        f"**{'yes' if checks['author_emails_equal_git_log_use_mailmap'] else 'NO'}**"
     )
 
 
@@ -422,7 +455,7 @@ def main() -> None:
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     previous = json.loads(args.output.read_text()) if args.output.exists() else {}
-    previous[str(repo)] = result
+    previous[result["repo"]] = result
     args.output.write_text(json.dumps(previous, indent=1) + "\n")
     print(table(result))
 
