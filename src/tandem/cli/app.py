@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tandem import __version__
+from tandem.cli import flow as flow_cli
 from tandem.cli import ingest as ingest_cli
 from tandem.cli import people as people_cli
 from tandem.cli.demo import demo_command
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 app.add_typer(ingest_cli.app, name="ingest")
 app.add_typer(people_cli.app, name="people")
+app.add_typer(flow_cli.app, name="flow")
 app.command("demo")(demo_command)
 
 

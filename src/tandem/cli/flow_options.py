@@ -1,0 +1,73 @@
+"""Options every ``tandem flow`` command takes: filters and the engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from tandem.errors import InputError
+from tandem.flow.engine import EngineName, Filters
+
+SourceOption = Annotated[
+    list[str] | None, typer.Option("--source", help="Only this source (repeatable).")
+]
+FromOption = Annotated[
+    str | None,
+    typer.Option("--from", help="Start of the window (ISO date or time; UTC unless it says)."),
+]
+ToOption = Annotated[
+    str | None, typer.Option("--to", help="End of the window, exclusive (ISO date or time).")
+]
+ItemTypeOption = Annotated[
+    list[str] | None, typer.Option("--item-type", help="Only this item type (repeatable).")
+]
+ResourceOption = Annotated[
+    list[str] | None,
+    typer.Option("--resource", help="Only events by this resource identity (repeatable)."),
+]
+BotsOption = Annotated[bool, typer.Option("--bots/--no-bots", help="Include events by bots.")]
+EngineOption = Annotated[
+    str, typer.Option("--engine", help="Where the metrics run: duckdb (in-process) or spark.")
+]
+
+
+def parse_instant(value: str | None, option: str) -> dt.datetime | None:
+    """An ISO date or datetime; naive values are UTC."""
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option}: {value!r} is not an ISO date or time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def engine_name(value: str) -> EngineName:
+    """Validate ``--engine``."""
+    if value == "duckdb":
+        return "duckdb"
+    if value == "spark":
+        return "spark"
+    raise InputError(f"--engine: {value!r} is not one of duckdb, spark")
+
+
+def make_filters(
+    *,
+    source: list[str] | None,
+    start: str | None,
+    end: str | None,
+    item_type: list[str] | None,
+    resource: list[str] | None,
+    bots: bool,
+) -> Filters:
+    """The filters the options describe."""
+    return Filters(
+        start=parse_instant(start, "--from"),
+        end=parse_instant(end, "--to"),
+        sources=tuple(source or ()),
+        item_types=tuple(item_type or ()),
+        resources=tuple(resource or ()),
+        include_bots=bots,
+    )
