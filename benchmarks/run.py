@@ -4,7 +4,7 @@ Each benchmark script measures Tandem and the reference (``git log``, PyDriller,
 processes of one run, writes its JSON under ``benchmarks/results/`` and prints a Markdown table;
 this script runs them in turn and puts each table into the README between its markers.
 
-    .venv/bin/python benchmarks/run.py [git] [xes]
+    .venv/bin/python benchmarks/run.py [git] [xes] [flow]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = {"git": "bench_git.py", "xes": "bench_xes.py"}
+BENCHMARKS = {"git": "bench_git.py", "xes": "bench_xes.py", "flow": "bench_flow.py"}
 
 
 def run(name: str) -> str:

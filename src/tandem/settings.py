@@ -8,11 +8,12 @@ Priority: explicit arguments > environment (``TANDEM_DATABASE_URL``, ``TANDEM_BO
 
 from __future__ import annotations
 
+import datetime as dt
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -58,6 +59,56 @@ class GitSettings(BaseModel):
     rev: str | None = Field(default=None, description="Ref to ingest; default: the default branch.")
 
 
+FLOW_CATEGORIES = ("new", "waiting", "active", "done", "canceled")
+
+
+class CalendarSettings(BaseModel):
+    """The team calendar for working-time metrics (``--working-time``)."""
+
+    timezone: str = Field(default="UTC", description="IANA time zone of the working hours.")
+    weekdays: list[int] = Field(
+        default_factory=lambda: [1, 2, 3, 4, 5], description="ISO weekdays worked (1 = Monday)."
+    )
+    day_start: dt.time = Field(default=dt.time(9, 0), description="Start of the working day.")
+    day_end: dt.time = Field(default=dt.time(17, 0), description="End of the working day.")
+    holidays: list[dt.date] = Field(default_factory=list, description="Days not worked.")
+
+    @field_validator("weekdays")
+    @classmethod
+    def _iso_weekdays(cls, value: list[int]) -> list[int]:
+        if any(day < 1 or day > 7 for day in value):
+            raise ValueError("weekdays are ISO numbers 1 (Monday) to 7 (Sunday)")
+        return value
+
+
+class FlowSettings(BaseModel):
+    """Flow metrics: the status mapping per source and the team calendar."""
+
+    mapping: dict[str, dict[str, str | list[str]]] = Field(
+        default_factory=dict,
+        description=(
+            "Per source (or '*' for all): category -> list of activities, or activity -> "
+            "category; categories are new, waiting, active, done, canceled."
+        ),
+    )
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+
+    @field_validator("mapping")
+    @classmethod
+    def _known_categories(
+        cls, value: dict[str, dict[str, str | list[str]]]
+    ) -> dict[str, dict[str, str | list[str]]]:
+        for source, entries in value.items():
+            for key, target in entries.items():
+                category = key if isinstance(target, list) else target
+                if category.lower() not in FLOW_CATEGORIES:
+                    raise ValueError(
+                        f"[flow.mapping.{source}]: {category!r} is not one of "
+                        + ", ".join(FLOW_CATEGORIES)
+                    )
+        return value
+
+
 class Settings(BaseSettings):
     """Everything configurable about one workspace."""
 
@@ -71,6 +122,7 @@ class Settings(BaseSettings):
     )
     bots: BotSettings = Field(default_factory=BotSettings)
     git: GitSettings = Field(default_factory=GitSettings)
+    flow: FlowSettings = Field(default_factory=FlowSettings)
 
     @classmethod
     def settings_customise_sources(

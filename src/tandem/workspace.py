@@ -33,6 +33,24 @@ DEFAULT_CONFIG = """\
 # name_patterns = ['\\[bot\\]$', '^dependabot', '^renovate', '^github-actions']
 # email_patterns = ['\\[bot\\]@', '^(no-?reply|bot|ci|build|automation)@']
 identities = []
+
+[flow]
+# Status mapping per source (the source name, or "*" for every source). Either
+# category = [activities] or "activity" = "category"; categories: new, waiting, active, done,
+# canceled. Unlisted activities get a default from their name (see `tandem flow mapping`).
+# [flow.mapping."*"]
+# done = ["Closed", "Resolved"]
+# waiting = ["Pending vendor", "Update from customer"]
+# [flow.mapping.jira]
+# "In Review" = "waiting"
+
+# Team calendar for working-time metrics (--working-time).
+# [flow.calendar]
+# timezone = "Europe/Amsterdam"
+# weekdays = [1, 2, 3, 4, 5]   # ISO: 1 = Monday
+# day_start = "09:00:00"
+# day_end = "17:00:00"
+# holidays = ["2025-12-25", "2025-12-26"]
 """
 
 

@@ -1,9 +1,148 @@
-"""``tandem flow`` commands of one area of the how engine (registered by :mod:`tandem.cli.flow`)."""
+"""``tandem flow forecast``: Monte Carlo forecasts from the lake's daily throughput."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from tandem.cli.flow_options import (
+    BotsOption,
+    EngineOption,
+    FromOption,
+    ItemTypeOption,
+    ResourceOption,
+    SourceOption,
+    ToOption,
+    engine_name,
+    make_filters,
+)
+from tandem.cli.options import JsonOption, WorkspaceOption
+from tandem.cli.output import emit
+from tandem.errors import InputError
+from tandem.flow import forecast
+from tandem.flow.engine import Filters, FlowEngine
+from tandem.flow.mapping import StatusMapping
+from tandem.flow.throughput import daily_throughput
+from tandem.workspace import Workspace
+
+
+def history_window(
+    flow: FlowEngine, filters: Filters, history_days: int
+) -> tuple[dt.datetime, dt.datetime]:
+    """``[start, end)`` of the history: ``--to`` or the day after the last event, back N days."""
+    end = filters.end
+    if end is None:
+        last = flow.events(dataclasses.replace(filters, start=None)).timestamp.max()
+        value = last.to_pyarrow().as_py()
+        if value is None:
+            raise InputError("no events in the selection: nothing to forecast from")
+        day = value.astimezone(dt.UTC).date() + dt.timedelta(days=1)
+        end = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    start = filters.start or end - dt.timedelta(days=history_days)
+    if start >= end:
+        raise InputError("--from must be before the end of the history")
+    return start, end
+
+
+def parse_day(value: str, option: str) -> dt.date:
+    """An ISO date (a time part is ignored)."""
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        raise InputError(f"{option}: {value!r} is not an ISO date") from None
+
+
+def _render(console: Console, data: dict[str, Any]) -> None:
+    history = data["history"]
+    if data["question"] == "when":
+        title = f"When will {data['items']:,} items be done? (from {data['start_date']})"
+        table = Table("percentile", "done by", "days", title=title)
+        for name, entry in data["percentiles"].items():
+            table.add_row(
+                name.upper(),
+                entry["date"] or "not within the horizon",
+                "—" if entry["days"] is None else f"{entry['days']:,}",
+            )
+    else:
+        title = f"How many items by {data['by_date']}? (from {data['start_date']})"
+        table = Table("confidence", "at least", title=title)
+        for name, entry in data["percentiles"].items():
+            table.add_row(name.upper(), f"{entry['items']:,}")
+    console.print(table)
+    console.print(
+        f"history: {history['days']} days, {history['start_date']} to {history['end_date']}; "
+        f"{history['items_done']:,} items done ({history['mean_per_day']:.2f}/day, "
+        f"{history['zero_days']} days with none); {data['runs']:,} runs"
+        + (f", seed {data['seed']}" if data["seed"] is not None else "")
+    )
+    excluded = {k: v for k, v in (data["excluded"] or {}).items() if v}
+    if excluded:
+        console.print("excluded: " + ", ".join(f"{k} {v:,}" for k, v in excluded.items()))
+    for note in data["notes"]:
+        console.print(f"[yellow]note:[/] {note}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``tandem flow``."""
+
+    @app.command("forecast")
+    def forecast_command(
+        items: Annotated[
+            int | None, typer.Option("--items", help="When will this many more items be done?")
+        ] = None,
+        by: Annotated[
+            str | None, typer.Option("--by", help="How many items will be done by this date?")
+        ] = None,
+        history_days: Annotated[
+            int,
+            typer.Option("--history-days", help="Days of throughput to resample (unless --from)."),
+        ] = 90,
+        runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs.")] = 10_000,
+        seed: Annotated[
+            int | None, typer.Option("--seed", help="Random seed, for a reproducible answer.")
+        ] = None,
+        source: SourceOption = None,
+        start: FromOption = None,
+        end: ToOption = None,
+        item_type: ItemTypeOption = None,
+        resource: ResourceOption = None,
+        bots: BotsOption = True,
+        engine: EngineOption = "duckdb",
+        workspace: WorkspaceOption = Path(),
+        as_json: JsonOption = False,
+    ) -> None:
+        """Monte Carlo forecast: when N items will be done (--items) or how many by a date (--by).
+
+        Resamples the items done per day (zero days included) over the history — the
+        --history-days before --to, or before the day after the last event — 10,000 times.
+        P50/P85/P95: for --items, the dates by which that share of runs finished; for --by, the
+        count reached in at least that share of runs. The forecast starts the day after the
+        history.
+        """
+        if (items is None) == (by is None):
+            raise InputError("give exactly one of --items N or --by DATE")
+        by_date = parse_day(by, "--by") if by is not None else None
+        if history_days <= 0:
+            raise InputError(f"--history-days: {history_days} is not a positive number of days")
+        opened = Workspace.open(workspace)
+        mapping = StatusMapping.from_settings(opened.settings.flow)
+        filters = make_filters(
+            source=source, start=start, end=end, item_type=item_type, resource=resource, bots=bots
+        )
+        with FlowEngine(opened.lake, engine=engine_name(engine)) as flow:
+            window_start, window_end = history_window(flow, filters, history_days)
+            window = dataclasses.replace(filters, start=window_start, end=window_end)
+            series = daily_throughput(flow, window, mapping)
+        if items is not None:
+            report = forecast.when_done(series, items, runs=runs, seed=seed)
+        else:
+            assert by_date is not None
+            report = forecast.how_many(series, by_date, runs=runs, seed=seed)
+        data = report.to_dict()
+        emit(data, as_json=as_json, render=lambda console: _render(console, data))

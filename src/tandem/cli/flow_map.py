@@ -1,9 +1,131 @@
-"""``tandem flow`` commands of one area of the how engine (registered by :mod:`tandem.cli.flow`)."""
+"""``tandem flow map``: the process map picture (an SVG file, drawn without any system package)."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+from tandem.cli.flow_options import (
+    BotsOption,
+    EngineOption,
+    FromOption,
+    ItemTypeOption,
+    ResourceOption,
+    SourceOption,
+    ToOption,
+    engine_name,
+    make_filters,
+)
+from tandem.cli.options import JsonOption, WorkspaceOption
+from tandem.cli.output import emit
+from tandem.errors import InputError
+from tandem.flow.dfg import performance_dfg
+from tandem.flow.engine import FlowEngine
+from tandem.flow.render import Colouring, render_process_map
+from tandem.workspace import Workspace
+
+DEFAULT_MAX_EDGES = 40
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+    folder = path.parent if str(path.parent) else Path()
+    if not folder.is_dir():
+        raise InputError("folder does not exist", path=folder)
+    # mkstemp makes the file private (0600); a picture replaces its old mode, or gets 0644.
+    mode = path.stat().st_mode & 0o777 if path.is_file() else 0o644
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+        Path(temporary).chmod(mode)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _colouring(value: str) -> Colouring:
+    if value == "frequency":
+        return "frequency"
+    if value == "performance":
+        return "performance"
+    raise InputError(f"--colour: {value!r} is not one of frequency, performance")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``tandem flow``."""
+    """Add ``tandem flow map``."""
+
+    @app.command("map")
+    def flow_map(
+        output: Annotated[
+            Path, typer.Option("--output", "-o", help="SVG file to write (replaced atomically).")
+        ],
+        colour: Annotated[
+            str,
+            typer.Option(
+                "--colour",
+                "--color",
+                help="frequency: arcs labelled by how often; performance: by median wait, "
+                "coloured by it.",
+            ),
+        ] = "frequency",
+        max_edges: Annotated[
+            int,
+            typer.Option(
+                "--max-edges",
+                help="Show about this many of the most frequent paths; paths that keep every "
+                "activity connected are added, the rest hidden (said in the caption).",
+            ),
+        ] = DEFAULT_MAX_EDGES,
+        min_count: Annotated[
+            int, typer.Option("--min-count", help="Hide paths taken fewer times than this.")
+        ] = 1,
+        workspace: WorkspaceOption = Path(),
+        source: SourceOption = None,
+        start: FromOption = None,
+        end: ToOption = None,
+        item_type: ItemTypeOption = None,
+        resource: ResourceOption = None,
+        bots: BotsOption = True,
+        engine: EngineOption = "duckdb",
+        as_json: JsonOption = False,
+    ) -> None:
+        """Draw the process map (directly-follows graph) of the lake as an SVG picture.
+
+        Activities are boxes shaded by how often they occur; arcs are as thick as they are
+        frequent and labelled by count, or by median wait with --colour performance. Rare paths
+        are hidden (never an activity), and the caption says how many.
+        """
+        colouring = _colouring(colour)
+        if output.suffix.lower() != ".svg":
+            raise InputError("the process map is an SVG picture: name the file *.svg", path=output)
+        filters = make_filters(
+            source=source,
+            start=start,
+            end=end,
+            item_type=item_type,
+            resource=resource,
+            bots=bots,
+        )
+        lake = Workspace.open(workspace).lake
+        with FlowEngine(lake, engine=engine_name(engine)) as flow:
+            dfg = performance_dfg(flow, filters).to_dict()
+        picture = render_process_map(
+            dfg, colour=colouring, max_edges=max_edges, min_count=min_count
+        )
+        write_atomically(output, picture.svg)
+        result = {"file": str(output), **picture.summary()}
+
+        def render(console: Console) -> None:
+            console.print(
+                f"wrote {output}: {picture.nodes:,} activities, {picture.edges:,} paths shown, "
+                f"{picture.hidden_edges:,} hidden"
+            )
+
+        emit(result, as_json=as_json, render=render)

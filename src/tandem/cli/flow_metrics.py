@@ -1,9 +1,336 @@
-"""``tandem flow`` commands of one area of the how engine (registered by :mod:`tandem.cli.flow`)."""
+"""``tandem flow summary | time-in-state | wip | mapping``: flow metrics (registered by
+:mod:`tandem.cli.flow`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from tandem.cli.flow_options import (
+    BotsOption,
+    EngineOption,
+    FromOption,
+    ItemTypeOption,
+    ResourceOption,
+    SourceOption,
+    ToOption,
+    engine_name,
+    make_filters,
+)
+from tandem.cli.options import JsonOption, WorkspaceOption
+from tandem.cli.output import emit
+from tandem.flow.engine import Filters, FlowEngine
+from tandem.flow.mapping import StatusMapping, mapping_report
+from tandem.flow.states import rework, time_in_state
+from tandem.flow.summary import flow_summary
+from tandem.flow.timing import WorkCalendar, item_facts
+from tandem.flow.wip import aging_wip, wip_per_day
+from tandem.workspace import Workspace
+
+WorkingTimeOption = Annotated[
+    bool,
+    typer.Option(
+        "--working-time",
+        help="Lead and cycle time in working time by [flow.calendar] instead of calendar time.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class _Run:
+    engine: FlowEngine
+    filters: Filters
+    mapping: StatusMapping
+    workspace: Workspace
+
+
+@contextmanager
+def _run(
+    workspace: Path,
+    *,
+    engine: str,
+    source: list[str] | None,
+    start: str | None,
+    end: str | None,
+    item_type: list[str] | None,
+    resource: list[str] | None,
+    bots: bool,
+) -> Iterator[_Run]:
+    filters = make_filters(
+        source=source, start=start, end=end, item_type=item_type, resource=resource, bots=bots
+    )
+    ws = Workspace.open(workspace)
+    mapping = StatusMapping.from_settings(ws.settings.flow)
+    with FlowEngine(ws.lake, engine=engine_name(engine)) as flow:
+        yield _Run(flow, filters, mapping, ws)
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 3600:
+        return f"{seconds / 60:.1f} min"
+    if seconds < 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
+def _excluded(excluded: dict[str, int]) -> str:
+    return ", ".join(f"{reason}: {count}" for reason, count in excluded.items() if count) or "—"
+
+
+def _render_summary(console: Console, data: dict[str, Any]) -> None:
+    items = data["items"]
+    console.print(
+        f"[bold]{items['n']}[/] items: {items['done']} done, {items['open']} open, "
+        f"{items['canceled']} canceled; {data['reopened_items']} reopened"
+        + (" (working time)" if data["working_time"] else "")
+    )
+    table = Table("metric", "n", "P50", "P85", "P95", "mean", "excluded")
+    for label, key in (("lead time", "lead_time"), ("cycle time", "cycle_time")):
+        m = data[key]
+        table.add_row(
+            label,
+            str(m["n"]),
+            *(_duration(m[f"{p}_seconds"]) for p in ("p50", "p85", "p95", "mean")),
+            _excluded(m["excluded"]),
+        )
+    console.print(table)
+    sle = Table("item type", "SLE (P85 cycle time)", "n")
+    for row in data["sle"]:
+        sle.add_row(
+            row["item_type"] or "(none)", _duration(row["p85_cycle_seconds"]), str(row["n"])
+        )
+    console.print(sle)
+    tp, wip, fe = data["throughput"], data["wip"], data["flow_efficiency"]
+    other = Table("figure", "value", "n", "excluded")
+    mean = tp["per_day_mean"]
+    other.add_row(
+        "throughput per day",
+        "—" if mean is None else f"{mean:.2f} over {tp['days']} days ({tp['zero_days']} zero)",
+        str(tp["n"]),
+        _excluded(tp["excluded"]),
+    )
+    other.add_row(
+        "WIP (last day / mean / max)",
+        "—" if wip["last"] is None else f"{wip['last']} / {wip['mean']:.1f} / {wip['max']}",
+        str(wip["n"]),
+        _excluded(wip["excluded"]),
+    )
+    other.add_row(
+        "flow efficiency",
+        "—" if fe["overall"] is None else f"{fe['overall']:.1%}",
+        str(fe["n"]),
+        _excluded(fe["excluded"]),
+    )
+    console.print(other)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``tandem flow``."""
+    """Add ``summary``, ``time-in-state``, ``wip`` and ``mapping`` to ``tandem flow``."""
+
+    @app.command("summary")
+    def summary(
+        workspace: WorkspaceOption = Path(),
+        source: SourceOption = None,
+        start: FromOption = None,
+        end: ToOption = None,
+        item_type: ItemTypeOption = None,
+        resource: ResourceOption = None,
+        bots: BotsOption = True,
+        engine: EngineOption = "duckdb",
+        working_time: WorkingTimeOption = False,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Lead and cycle time percentiles, SLE, throughput, WIP and flow efficiency."""
+        with _run(
+            workspace,
+            engine=engine,
+            source=source,
+            start=start,
+            end=end,
+            item_type=item_type,
+            resource=resource,
+            bots=bots,
+        ) as run:
+            calendar = (
+                WorkCalendar.from_settings(run.workspace.settings.flow.calendar)
+                if working_time
+                else None
+            )
+            data = flow_summary(
+                engine=run.engine, filters=run.filters, mapping=run.mapping, calendar=calendar
+            ).to_dict()
+        emit(data, as_json=as_json, render=lambda console: _render_summary(console, data))
+
+    @app.command("time-in-state")
+    def time_in_state_command(
+        workspace: WorkspaceOption = Path(),
+        source: SourceOption = None,
+        start: FromOption = None,
+        end: ToOption = None,
+        item_type: ItemTypeOption = None,
+        resource: ResourceOption = None,
+        bots: BotsOption = True,
+        engine: EngineOption = "duckdb",
+        as_json: JsonOption = False,
+    ) -> None:
+        """Time spent per activity and per category (an open item's last state runs to now)."""
+        with _run(
+            workspace,
+            engine=engine,
+            source=source,
+            start=start,
+            end=end,
+            item_type=item_type,
+            resource=resource,
+            bots=bots,
+        ) as run:
+            data = time_in_state(
+                engine=run.engine, filters=run.filters, mapping=run.mapping
+            ).to_dict()
+            data["rework"] = rework(
+                engine=run.engine, filters=run.filters, mapping=run.mapping
+            ).to_dict()
+
+        def render(console: Console) -> None:
+            for title, key in (("category", "categories"), ("activity", "activities")):
+                table = Table(
+                    title, "category", "visits", "ongoing", "cases", "total", "P50", "P85", "P95"
+                )
+                for row in data[key]:
+                    table.add_row(
+                        row["state"],
+                        row["category"],
+                        str(row["visits"]),
+                        str(row["ongoing"]),
+                        str(row["cases"]),
+                        _duration(row["total_seconds"]),
+                        *(_duration(row[f"{p}_seconds"]) for p in ("p50", "p85", "p95")),
+                    )
+                console.print(table)
+            console.print(f"now = {data['now']}; excluded: {_excluded(data['excluded'])}")
+            loops = data["rework"]
+            table = Table("rework: activity", "self-loops", "returns", "cases")
+            for row in loops["activities"]:
+                table.add_row(
+                    row["activity"], str(row["self_loops"]), str(row["returns"]), str(row["cases"])
+                )
+            console.print(table)
+            share = "—" if loops["share"] is None else f"{loops['share']:.1%}"
+            console.print(
+                f"{loops['items_with_rework']} of {loops['n']} items ({share}) have rework"
+            )
+
+        emit(data, as_json=as_json, render=render)
+
+    @app.command("wip")
+    def wip(
+        workspace: WorkspaceOption = Path(),
+        source: SourceOption = None,
+        start: FromOption = None,
+        end: ToOption = None,
+        item_type: ItemTypeOption = None,
+        resource: ResourceOption = None,
+        bots: BotsOption = True,
+        engine: EngineOption = "duckdb",
+        as_json: JsonOption = False,
+    ) -> None:
+        """WIP per day and aging WIP: open items by age, zoned by their stage's history."""
+        with _run(
+            workspace,
+            engine=engine,
+            source=source,
+            start=start,
+            end=end,
+            item_type=item_type,
+            resource=resource,
+            bots=bots,
+        ) as run:
+            items = item_facts(run.engine, run.filters, run.mapping)
+            data = {
+                "wip": wip_per_day(run.engine, run.filters, run.mapping).to_dict(),
+                "aging": aging_wip(
+                    engine=run.engine, filters=run.filters, mapping=run.mapping, items=items
+                ).to_dict(),
+            }
+
+        def render(console: Console) -> None:
+            series = data["wip"]
+            mean = "—" if series["mean"] is None else f"{series['mean']:.1f}"
+            console.print(
+                f"WIP over {series['days']} days: last {series['last']}, mean {mean}, "
+                f"max {series['max']} (n={series['n']}; excluded: {_excluded(series['excluded'])})"
+            )
+            colours = {"<P50": "green", "P50-P85": "yellow", ">P85": "red"}
+            table = Table(
+                "item", "type", "age", "stage", "in stage", "stage P50", "stage P85", "zone"
+            )
+            for item in data["aging"]["items"]:
+                zone = item["zone"]
+                table.add_row(
+                    item["case_id"],
+                    item["item_type"] or "",
+                    _duration(item["age_seconds"]),
+                    item["stage"],
+                    _duration(item["time_in_stage_seconds"]),
+                    _duration(item["stage_p50_seconds"]),
+                    _duration(item["stage_p85_seconds"]),
+                    f"[{colours[zone]}]{zone}[/]" if zone else "no history",
+                )
+            console.print(table)
+
+        emit(data, as_json=as_json, render=render)
+
+    @app.command("mapping")
+    def mapping(
+        workspace: WorkspaceOption = Path(),
+        source: SourceOption = None,
+        start: FromOption = None,
+        end: ToOption = None,
+        item_type: ItemTypeOption = None,
+        resource: ResourceOption = None,
+        bots: BotsOption = True,
+        engine: EngineOption = "duckdb",
+        as_json: JsonOption = False,
+    ) -> None:
+        """The status mapping per source: each activity's category and counts; defaults flagged."""
+        with _run(
+            workspace,
+            engine=engine,
+            source=source,
+            start=start,
+            end=end,
+            item_type=item_type,
+            resource=resource,
+            bots=bots,
+        ) as run:
+            data = mapping_report(
+                engine=run.engine, filters=run.filters, mapping=run.mapping
+            ).to_dict()
+
+        def render(console: Console) -> None:
+            for name, rows in data["sources"].items():
+                table = Table("activity", "category", "events", "cases", "", title=name)
+                for row in rows:
+                    table.add_row(
+                        row["activity"],
+                        row["category"],
+                        str(row["events"]),
+                        str(row["cases"]),
+                        "default" if row["defaulted"] else "tandem.toml",
+                    )
+                console.print(table)
+            console.print(
+                f"{len(data['defaulted'])} of {data['activities']} activities use a default "
+                "category; set them in [flow.mapping.<source>] of tandem.toml"
+            )
+
+        emit(data, as_json=as_json, render=render)

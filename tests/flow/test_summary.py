@@ -1,0 +1,136 @@
+"""The flow summary and the ``tandem flow summary|time-in-state|wip|mapping`` commands; the real
+IT-incident log's figures agree with each other."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tandem.flow.engine import Filters, FlowEngine
+from tandem.flow.mapping import StatusMapping
+from tandem.flow.summary import flow_summary
+from tandem.flow.timing import item_facts
+from tandem.flow.wip import wip_per_day
+from tandem.sources.contracts import ColumnMapping
+from tandem.sources.eventlog import ingest_event_log
+from tandem.workspace import Workspace
+from tests.flow.test_summary_logs import (
+    HOUR,
+    THE_LOG,
+    THE_TYPES,
+    new_lake,
+    write_log,
+)
+from tests.helpers import DATA, run_cli
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    workspace = Workspace.create(tmp_path / "ws")
+    write_log(workspace.lake, THE_LOG, THE_TYPES)
+    return workspace.root
+
+
+def flow_json(*args: str | Path) -> dict[str, object]:
+    result = run_cli("flow", *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    data: dict[str, object] = result.json()
+    return data
+
+
+def test_summary_json_carries_n_and_excluded_for_every_figure(ws: Path) -> None:
+    data = flow_json("summary", "-w", ws)
+    assert data["items"] == {"n": 6, "done": 4, "canceled": 1, "open": 1}
+    for figure in ("lead_time", "cycle_time", "throughput", "wip", "flow_efficiency"):
+        block = data[figure]
+        assert isinstance(block, dict) and "n" in block and "excluded" in block, figure
+    lead = data["lead_time"]
+    assert isinstance(lead, dict) and lead["p50_seconds"] == 24.5 * HOUR
+    assert data["reopened_items"] == 1
+    assert data["sle"] == [
+        {"item_type": "bug", "p85_cycle_seconds": 23 * HOUR, "n": 1},
+        {"item_type": "story", "p85_cycle_seconds": pytest.approx(43.55 * HOUR), "n": 2},
+    ]
+    throughput = data["throughput"]
+    assert isinstance(throughput, dict)
+    assert (throughput["n"], throughput["days"], throughput["zero_days"]) == (4, 5, 1)
+    assert data["wip"] == {
+        "n": 5,
+        "excluded": {"never started": 1, "finished before it started": 0},
+        "days": 5,
+        "mean": 1.8,
+        "max": 3,
+        "last": 1,
+    }
+
+
+def test_summary_filters_and_working_time(ws: Path) -> None:
+    bugs = flow_json("summary", "-w", ws, "--item-type", "bug", "--no-bots")
+    assert bugs["items"] == {"n": 3, "done": 2, "canceled": 1, "open": 0}
+    window = flow_json("summary", "-w", ws, "--from", "2024-03-02", "--to", "2024-03-03")
+    lead = window["lead_time"]
+    assert isinstance(lead, dict) and lead["n"] == 1  # only A is done on d2
+    assert window["wip"]["days"] == 1  # type: ignore[index]
+    working = flow_json("summary", "-w", ws, "--working-time")
+    assert working["working_time"] is True
+    empty = flow_json("summary", "-w", ws, "--from", "2030-01-01", "--to", "2030-01-03")
+    assert empty["lead_time"]["p50_seconds"] is None  # type: ignore[index]
+    assert empty["throughput"]["zero_days"] == 2  # type: ignore[index]
+
+
+def test_time_in_state_wip_and_mapping_json(ws: Path) -> None:
+    states = flow_json("time-in-state", "-w", ws)
+    work = next(r for r in states["activities"] if r["state"] == "Work")  # type: ignore[attr-defined]
+    assert work["total_seconds"] == 145 * HOUR and work["ongoing"] == 1
+    assert states["rework"]["items_with_rework"] == 1  # type: ignore[index]
+
+    wip = flow_json("wip", "-w", ws)
+    aging = wip["aging"]
+    assert isinstance(aging, dict) and [i["case_id"] for i in aging["items"]] == ["D"]
+    assert aging["items"][0]["zone"] == ">P85"
+    assert wip["wip"]["last"] == 1  # type: ignore[index]
+
+    (ws / "tandem.toml").write_text('[flow.mapping.tiny]\nwaiting = ["Start"]\n')
+    mapping = flow_json("mapping", "-w", ws)
+    rows = {r["activity"]: r for r in mapping["sources"]["tiny"]}  # type: ignore[index]
+    assert (rows["Start"]["category"], rows["Start"]["defaulted"]) == ("waiting", False)
+    assert (rows["Work"]["category"], rows["Work"]["defaulted"]) == ("active", True)
+
+
+def test_commands_render_tables_and_reject_bad_options(ws: Path) -> None:
+    for command in ("summary", "time-in-state", "wip", "mapping"):
+        result = run_cli("flow", command, "-w", ws)
+        assert result.exit_code == 0, result.stderr
+        assert "━" in result.stdout
+    bad = run_cli("flow", "summary", "-w", ws, "--engine", "oracle")
+    assert bad.exit_code != 0 and "--engine" in bad.stderr
+
+
+def test_the_incident_log_is_internally_consistent(tmp_path: Path) -> None:
+    lake = new_lake(tmp_path)
+    columns = ColumnMapping(
+        case="incident_id", activity="incident_activity_type", timestamp="data_stamp"
+    )
+    ingest_event_log(lake=lake, path=DATA / "BPIC14_incident_log.csv.gz", columns=columns)
+    mapping = StatusMapping()
+    with FlowEngine(lake) as engine:
+        summary = flow_summary(engine=engine, filters=Filters(), mapping=mapping)
+        items = item_facts(engine, Filters(), mapping)
+        wip = wip_per_day(engine, Filters(), mapping)
+    data = summary.to_dict()
+    assert summary.items == 4000  # incidents in the log
+    assert summary.done + summary.open + summary.canceled == summary.items
+    lead, cycle = data["lead_time"], data["cycle_time"]
+    assert lead["n"] + sum(lead["excluded"].values()) == summary.items
+    assert cycle["n"] + cycle["excluded"]["never active before done"] == lead["n"]
+    assert lead["p50_seconds"] <= lead["p85_seconds"] <= lead["p95_seconds"]
+    assert cycle["p85_seconds"] <= lead["p85_seconds"]
+    for timing in summary.timing.items:
+        assert timing.cycle_seconds is None or 0 <= timing.cycle_seconds <= timing.lead_seconds
+    assert sum(summary.throughput.counts) == summary.throughput.n == summary.done
+    assert min(wip.counts) >= 0
+    started_open = sum(1 for i in items if i.status == "open" and i.started_at is not None)
+    assert wip.counts[-1] == started_open  # WIP at the end = open items that started
+    efficiency = data["flow_efficiency"]["overall"]
+    assert 0 < efficiency <= 1
