@@ -167,14 +167,6 @@ def assert_close(actual: float, expected: float, what: str) -> None:
     assert actual == pytest.approx(expected, rel=1e-9, abs=1e-9), what
 
 
-# Ibis 12 reads a table's schema with DuckDB's deprecated ``fetch_arrow_table`` (inside
-# ``FlowEngine.events``); until the engine or the pytest config filters it, each test module
-# of the process-mining metrics carries this mark.
-IBIS_DUCKDB_DEPRECATION = pytest.mark.filterwarnings(
-    "ignore:fetch_arrow_table\\(\\) is deprecated:DeprecationWarning"
-)
-
-
 def tiny_lake(lake: Lake, folder: Path, rows: list[str], *, source: str = "tiny") -> Lake:
     """Ingest hand-written ``case,activity,timestamp,resource`` rows (UTC) as ``source``."""
     path = folder / f"{source}.csv"

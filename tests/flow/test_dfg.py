@@ -11,10 +11,8 @@ from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.lake import Lake
 from tandem.workspace import Workspace
-from tests.flow.golden import IBIS_DUCKDB_DEPRECATION, tiny_lake
+from tests.flow.golden import tiny_lake
 from tests.helpers import run_cli
-
-pytestmark = IBIS_DUCKDB_DEPRECATION
 
 ROWS = [
     # c1: B and C tie at 10:05; file order (B, C) wins.

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import FlowEngine
-from tests.flow.golden import IBIS_DUCKDB_DEPRECATION, Prepared, assert_close, real_log
+from tests.flow.golden import Prepared, assert_close, real_log
 
-pytestmark = IBIS_DUCKDB_DEPRECATION
 __all__ = ["real_log"]  # the fixture, shared with the variants golden test
 
 

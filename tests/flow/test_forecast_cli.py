@@ -11,11 +11,6 @@ from tests.helpers import run_cli
 
 FIRST_DAY = dt.date(2026, 1, 1)
 
-# Ibis 12 reads table schemas with DuckDB's deprecated fetch_arrow_table(); not ours to fix.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:fetch_arrow_table\\(\\) is deprecated:DeprecationWarning"
-)
-
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:

@@ -10,10 +10,6 @@ import pytest
 from tests.helpers import DATA, run_cli
 
 SVG = "{http://www.w3.org/2000/svg}"
-# Ibis 12 reads table schemas with DuckDB's deprecated fetch_arrow_table(); not ours to fix.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:fetch_arrow_table\\(\\) is deprecated:DeprecationWarning"
-)
 
 
 @pytest.fixture(scope="module")

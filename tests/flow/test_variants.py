@@ -11,11 +11,9 @@ from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.variants import variants
 from tandem.lake import Lake
 from tandem.workspace import Workspace
-from tests.flow.golden import IBIS_DUCKDB_DEPRECATION, tiny_lake
+from tests.flow.golden import tiny_lake
 from tests.flow.test_dfg import ROWS
 from tests.helpers import run_cli
-
-pytestmark = IBIS_DUCKDB_DEPRECATION
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,12 @@ from __future__ import annotations
 from tandem.flow.engine import FlowEngine
 from tandem.flow.variants import variants
 from tests.flow.golden import (
-    IBIS_DUCKDB_DEPRECATION,
     Prepared,
     assert_close,
     median_durations_by_variant,
     real_log,
 )
 
-pytestmark = IBIS_DUCKDB_DEPRECATION
 __all__ = ["real_log"]  # the session fixture, shared with the DFG golden test
 
 
