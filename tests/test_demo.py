@@ -34,6 +34,12 @@ def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) 
         assert data["git"]["commits_total"] == head_commits
         assert data["tables"]["commits"] == head_commits
 
+    process_map = Path(data["process_map"])
+    assert process_map.parent == (tmp_path / "demo" / "reports").resolve()
+    svg = process_map.read_text(encoding="utf-8")
+    assert svg.startswith("<svg") or svg.startswith("<?xml")
+    assert "Closed" in svg and "4,000 cases" in svg
+
     again = run_cli("demo", "--workspace", tmp_path / "demo", "--json").json()
     assert again["incidents"]["events_added"] == 0
     assert again["tables"] == data["tables"]

@@ -49,6 +49,7 @@ def demo_command(
         for name, rows in result["tables"].items():
             table.add_row(name, f"{rows:,}")
         console.print(table)
-        console.print(f"Next: tandem status --workspace {result['workspace']}")
+        console.print(f"Process map of the incidents (performance): {result['process_map']}")
+        console.print(f"Next: tandem flow summary --workspace {result['workspace']}")
 
     emit(result, as_json=as_json, render=render)

@@ -6,7 +6,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from tandem.flow.dfg import performance_dfg
+from tandem.flow.engine import Filters, FlowEngine
+from tandem.flow.render import render_process_map
 from tandem.progress import NoProgress, Progress
+from tandem.reports import write_atomically
 from tandem.sources import service
 from tandem.sources.contracts import ColumnMapping
 from tandem.workspace import Workspace
@@ -47,8 +51,13 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
     repo = checkout_root()
     if repo is not None:
         git = service.ingest_git(workspace=workspace, paths=[repo], progress=progress)
+    with FlowEngine(workspace.lake) as engine:
+        dfg = performance_dfg(engine, Filters(sources=("it-incidents",))).to_dict()
+    process_map = workspace.reports_path / "it-incidents-process-map.svg"
+    write_atomically(process_map, render_process_map(dfg, colour="performance", max_edges=40).svg)
     return {
         "workspace": str(workspace.root),
+        "process_map": str(process_map),
         "incidents": incidents,
         "git": git,
         "tables": workspace.lake.row_counts(),
