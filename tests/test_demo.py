@@ -37,7 +37,7 @@ def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) 
     process_map = Path(data["process_map"])
     assert process_map.parent == (tmp_path / "demo" / "reports").resolve()
     svg = process_map.read_text(encoding="utf-8")
-    assert svg.startswith("<svg") or svg.startswith("<?xml")
+    assert svg.startswith(("<svg", "<?xml"))
     assert "Closed" in svg and "4,000 cases" in svg
 
     again = run_cli("demo", "--workspace", tmp_path / "demo", "--json").json()
