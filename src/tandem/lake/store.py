@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 MANIFEST = "_manifest.json"
 STAGING = "_staging"
+SPILL = "_spill"
 LOCK = ".lock"
 
 
@@ -157,6 +158,8 @@ class Lake:
         """An in-process DuckDB connection with one view per lake table (one per thread)."""
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
+        # Large sorts spill next to the lake (DuckDB's default is ./.tmp in the current folder).
+        con.execute("SET temp_directory = ?", [str(self.root / SPILL)])
         manifest = self.manifest()
         for name in tables or tuple(TABLES):
             files = [str(self.root / entry["file"]) for entry in manifest.tables.get(name, [])]

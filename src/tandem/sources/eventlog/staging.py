@@ -28,8 +28,12 @@ PARSED_TS = "try_cast(ts_raw AS TIMESTAMPTZ)"
 
 
 def staging_connection(*, timezone: str, spill: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """A private in-process DuckDB with the staging tables, naive times read in ``timezone``."""
-    con = duckdb.connect()
+    """A private in-process DuckDB with the staging tables, naive times read in ``timezone``.
+
+    With ``spill`` the staging database is a file there, so a log larger than memory pages out
+    to disk instead of growing the process (an in-memory DuckDB keeps table data in RAM).
+    """
+    con = duckdb.connect(str(spill / "staging.duckdb")) if spill is not None else duckdb.connect()
     try:
         con.execute("SET TimeZone = ?", [timezone])
     except duckdb.Error:
