@@ -1,7 +1,8 @@
 """Where flow metrics run: an Ibis backend over the lake, and the event selection they all share.
 
 Every metric is an Ibis expression over :meth:`FlowEngine.events`, so the same code runs on
-DuckDB in-process (the default) and, later, on Spark reading the same Parquet files.
+DuckDB in-process (the default) and on Apache Spark (``engine="spark"``, local mode, the optional
+extra ``tandem[spark]``) reading the same Parquet files the lake manifest lists.
 
 The event selection (one row per event):
 
@@ -20,15 +21,22 @@ is_bot     whether the resource is a bot (false when there is no resource)
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import itertools
+import os
+import shutil
 from dataclasses import dataclass, field
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 import ibis
+import ibis.expr.datatypes as dt_type
 import ibis.expr.types as ir
 
 from tandem.errors import InputError
 from tandem.lake import Lake
+from tandem.lake.schema import TABLES
 
 EngineName = Literal["duckdb", "spark"]
 
@@ -59,20 +67,69 @@ class Filters:
             raise InputError("--from must be before --to")
 
 
+def utc(column: ir.TimestampColumn) -> ir.TimestampColumn:
+    """A timestamp column typed as UTC.
+
+    DuckDB reads the lake's ``timestamp[us, UTC]`` as ``TIMESTAMPTZ`` (Ibis: ``timestamp('UTC')``);
+    Spark reads it as an instant in the session time zone (UTC here) that Ibis types without a
+    zone, so results would come back naive. The cast only retypes it (no value changes).
+    """
+    if column.type().timezone is not None:
+        return column
+    return column.cast(dt_type.Timestamp(timezone="UTC", scale=6))
+
+
+def collect_in_order(
+    engine: FlowEngine, value: ir.Column, order_by: list[ir.Column]
+) -> ir.ArrayScalar:
+    """The aggregate ``value`` of each group as an array, ordered by ``order_by``.
+
+    DuckDB has ``list(value ORDER BY …)``; Spark has no ordered ``array_agg``, so there each group
+    collects ``(order_by…, value)`` structs, sorts them (structs compare field by field) and keeps
+    the values. The struct route gives the same arrays on DuckDB too, but was ~10× slower there
+    (2 M events: 3.8 s against 0.4 s), so DuckDB keeps its ordered aggregate.
+    """
+    if engine.name == "duckdb":
+        return value.collect(order_by=order_by)
+    fields = {f"k{i}": key for i, key in enumerate(order_by)}
+    fields["value"] = value
+    collected: ir.ArrayValue = ibis.struct(fields).collect()
+    return collected.sort().map(lambda step: step["value"])
+
+
 class FlowEngine:
-    """An Ibis connection over one lake; not thread-safe (one per thread or request)."""
+    """An Ibis connection over one lake; not thread-safe (one per thread or request).
+
+    ``engine="duckdb"`` opens an in-process DuckDB connection with one view per lake table.
+    ``engine="spark"`` uses the process's local Spark session (:func:`spark_session`) and
+    registers one temporary view per lake table over the same Parquet files; the views are
+    private to this engine and dropped by :meth:`close`.
+    """
 
     def __init__(self, lake: Lake, *, engine: EngineName = "duckdb") -> None:
-        if engine != "duckdb":
-            raise InputError(f"engine {engine!r} is not available yet (use duckdb)")
+        if engine not in ("duckdb", "spark"):
+            raise InputError(f"engine {engine!r} is not one of duckdb, spark")
         self.lake = lake
         self.name: EngineName = engine
-        self._raw = lake.connect()
-        self.backend = ibis.duckdb.from_connection(self._raw)
+        self._raw: Any = None
+        self._views: dict[str, str] = {}
+        if engine == "duckdb":
+            self._raw = lake.connect()
+            self.backend = ibis.duckdb.from_connection(self._raw)
+        else:
+            session = spark_session()
+            self.backend = ibis.pyspark.connect(session)
+            self._views = _spark_views(session, lake)
 
     def close(self) -> None:
-        """Release the connection."""
-        self._raw.close()
+        """Release the connection (DuckDB) or drop this engine's views (Spark)."""
+        if self._raw is not None:
+            self._raw.close()
+        if self._views:
+            catalog = spark_session().catalog
+            for view in self._views.values():
+                catalog.dropTempView(view)
+            self._views = {}
 
     def __enter__(self) -> FlowEngine:
         return self
@@ -82,7 +139,7 @@ class FlowEngine:
 
     def table(self, name: str) -> ir.Table:
         """A lake table as an Ibis table."""
-        return self.backend.table(name)
+        return self.backend.table(self._views.get(name, name))
 
     def events(self, filters: Filters | None = None) -> ir.Table:
         """The event selection described in the module docstring, filtered."""
@@ -104,7 +161,7 @@ class FlowEngine:
         selection = joined.select(
             case_id=joined.object_id,
             activity=joined.activity,
-            timestamp=joined.timestamp,
+            timestamp=utc(joined.timestamp),
             ordinal=joined.ordinal,
             lifecycle=joined.lifecycle,
             resource=joined.resource_key,
@@ -130,3 +187,88 @@ class FlowEngine:
             cases = selection.filter(inside).select("case_id").distinct()
             selection = selection.semi_join(cases, "case_id")
         return selection
+
+
+# -- Spark ---------------------------------------------------------------------------------------
+
+SPARK_CONF = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.default.parallelism": "4",
+    "spark.driver.memory": "2g",
+    "spark.sql.ansi.enabled": "false",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+}
+# Spark's own logging: errors only (its default prints INFO/WARN lines to stderr at start-up).
+LOG4J2 = Path(__file__).with_name("spark-log4j2.properties")
+_spark: Any = None
+_view_ids = itertools.count()
+
+
+def spark_session() -> Any:
+    """The process's local Spark session (``local[2]``), started on first use, stopped at exit.
+
+    Raises :class:`InputError` when PySpark or Java is missing.
+    """
+    global _spark
+    if _spark is not None:
+        return _spark
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise InputError(
+            "--engine spark needs PySpark: install tandem[spark] (pip install 'tandem[spark]')"
+        ) from None
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise InputError(
+            "--engine spark needs Java 17 or later (set JAVA_HOME or put java on PATH)"
+        )
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder = (
+        SparkSession.builder.master("local[2]")
+        .appName("tandem")
+        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{LOG4J2}")
+    )
+    for key, value in SPARK_CONF.items():
+        builder = builder.config(key, value)
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # Java missing or unusable: py4j raises a bare RuntimeError
+        raise InputError(f"--engine spark could not start Spark: {exc}") from None
+    session.sparkContext.setLogLevel("ERROR")
+    _spark = session
+    atexit.register(_stop_spark)
+    return session
+
+
+def _stop_spark() -> None:
+    global _spark
+    if _spark is not None:
+        _spark.stop()
+        _spark = None
+
+
+def _spark_views(session: Any, lake: Lake) -> dict[str, str]:
+    """One temporary view per lake table over the manifest's files; empty tables get their schema.
+
+    Returns the lake table name → view name (unique per engine, so two lakes never collide).
+    """
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    manifest = lake.manifest()
+    prefix = f"tandem_{next(_view_ids)}"
+    views: dict[str, str] = {}
+    for name, spec in TABLES.items():
+        files = [str(lake.root / entry["file"]) for entry in manifest.tables.get(name, [])]
+        if files:
+            frame = session.read.parquet(*files)
+        else:
+            frame = session.createDataFrame([], schema=from_arrow_schema(spec.schema))
+        view = f"{prefix}_{name}"
+        frame.createOrReplaceTempView(view)
+        views[name] = view
+    return views

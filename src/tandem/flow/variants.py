@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tandem.flow.dfg import seconds_between
-from tandem.flow.engine import Filters, FlowEngine
+from tandem.flow.engine import Filters, FlowEngine, collect_in_order
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def variants(
     """Distinct activity sequences with cases, share and median case duration."""
     events = engine.events(filters)
     traces = events.group_by("case_id").aggregate(
-        activities=events.activity.collect(order_by=[events.timestamp, events.ordinal]),
+        activities=collect_in_order(engine, events.activity, [events.timestamp, events.ordinal]),
         events=events.count(),
         duration_seconds=seconds_between(events.timestamp.max(), events.timestamp.min()),
     )
