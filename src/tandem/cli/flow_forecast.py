@@ -19,17 +19,14 @@ from tandem.cli.flow_options import (
     ResourceOption,
     SourceOption,
     ToOption,
-    engine_name,
-    make_filters,
+    open_flow,
 )
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.errors import InputError
 from tandem.flow import forecast
 from tandem.flow.engine import Filters, FlowEngine
-from tandem.flow.mapping import StatusMapping
 from tandem.flow.throughput import daily_throughput
-from tandem.workspace import Workspace
 
 
 def history_window(
@@ -130,15 +127,19 @@ def register(app: typer.Typer) -> None:
         by_date = parse_day(by, "--by") if by is not None else None
         if history_days <= 0:
             raise InputError(f"--history-days: {history_days} is not a positive number of days")
-        opened = Workspace.open(workspace)
-        mapping = StatusMapping.from_settings(opened.settings.flow)
-        filters = make_filters(
-            source=source, start=start, end=end, item_type=item_type, resource=resource, bots=bots
-        )
-        with FlowEngine(opened.lake, engine=engine_name(engine)) as flow:
-            window_start, window_end = history_window(flow, filters, history_days)
-            window = dataclasses.replace(filters, start=window_start, end=window_end)
-            series = daily_throughput(flow, window, mapping)
+        with open_flow(
+            workspace,
+            engine=engine,
+            source=source,
+            start=start,
+            end=end,
+            item_type=item_type,
+            resource=resource,
+            bots=bots,
+        ) as run:
+            window_start, window_end = history_window(run.engine, run.filters, history_days)
+            window = dataclasses.replace(run.filters, start=window_start, end=window_end)
+            series = daily_throughput(run.engine, window, run.mapping)
         if items is not None:
             report = forecast.when_done(series, items, runs=runs, seed=seed)
         else:

@@ -16,17 +16,14 @@ from tandem.cli.flow_options import (
     ResourceOption,
     SourceOption,
     ToOption,
-    engine_name,
-    make_filters,
+    open_flow,
 )
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.errors import InputError
 from tandem.flow.dfg import performance_dfg
-from tandem.flow.engine import FlowEngine
 from tandem.flow.render import Colouring, render_process_map
 from tandem.reports import write_atomically
-from tandem.workspace import Workspace
 
 DEFAULT_MAX_EDGES = 40
 
@@ -86,17 +83,17 @@ def register(app: typer.Typer) -> None:
         colouring = _colouring(colour)
         if output.suffix.lower() != ".svg":
             raise InputError("the process map is an SVG picture: name the file *.svg", path=output)
-        filters = make_filters(
+        with open_flow(
+            workspace,
+            engine=engine,
             source=source,
             start=start,
             end=end,
             item_type=item_type,
             resource=resource,
             bots=bots,
-        )
-        lake = Workspace.open(workspace).lake
-        with FlowEngine(lake, engine=engine_name(engine)) as flow:
-            dfg = performance_dfg(flow, filters).to_dict()
+        ) as run:
+            dfg = performance_dfg(run.engine, run.filters).to_dict()
         picture = render_process_map(
             dfg, colour=colouring, max_edges=max_edges, min_count=min_count
         )

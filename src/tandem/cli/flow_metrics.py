@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,18 +18,15 @@ from tandem.cli.flow_options import (
     ResourceOption,
     SourceOption,
     ToOption,
-    engine_name,
-    make_filters,
+    open_flow,
 )
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
-from tandem.flow.engine import Filters, FlowEngine
-from tandem.flow.mapping import StatusMapping, mapping_report
+from tandem.flow.mapping import mapping_report
 from tandem.flow.states import rework, time_in_state
 from tandem.flow.summary import flow_summary
 from tandem.flow.timing import WorkCalendar, item_facts
 from tandem.flow.wip import aging_wip, wip_per_day
-from tandem.workspace import Workspace
 
 WorkingTimeOption = Annotated[
     bool,
@@ -41,35 +35,6 @@ WorkingTimeOption = Annotated[
         help="Lead and cycle time in working time by [flow.calendar] instead of calendar time.",
     ),
 ]
-
-
-@dataclass(frozen=True)
-class _Run:
-    engine: FlowEngine
-    filters: Filters
-    mapping: StatusMapping
-    workspace: Workspace
-
-
-@contextmanager
-def _run(
-    workspace: Path,
-    *,
-    engine: str,
-    source: list[str] | None,
-    start: str | None,
-    end: str | None,
-    item_type: list[str] | None,
-    resource: list[str] | None,
-    bots: bool,
-) -> Iterator[_Run]:
-    filters = make_filters(
-        source=source, start=start, end=end, item_type=item_type, resource=resource, bots=bots
-    )
-    ws = Workspace.open(workspace)
-    mapping = StatusMapping.from_settings(ws.settings.flow)
-    with FlowEngine(ws.lake, engine=engine_name(engine)) as flow:
-        yield _Run(flow, filters, mapping, ws)
 
 
 def _duration(seconds: float | None) -> str:
@@ -150,7 +115,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Lead and cycle time percentiles, SLE, throughput, WIP and flow efficiency."""
-        with _run(
+        with open_flow(
             workspace,
             engine=engine,
             source=source,
@@ -183,7 +148,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """Time spent per activity and per category (an open item's last state runs to now)."""
-        with _run(
+        with open_flow(
             workspace,
             engine=engine,
             source=source,
@@ -244,7 +209,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """WIP per day and aging WIP: open items by age, zoned by their stage's history."""
-        with _run(
+        with open_flow(
             workspace,
             engine=engine,
             source=source,
@@ -302,7 +267,7 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOption = False,
     ) -> None:
         """The status mapping per source: each activity's category and counts; defaults flagged."""
-        with _run(
+        with open_flow(
             workspace,
             engine=engine,
             source=source,

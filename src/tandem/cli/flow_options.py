@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from tandem.errors import InputError
-from tandem.flow.engine import EngineName, Filters
+from tandem.flow.engine import EngineName, Filters, FlowEngine
+from tandem.flow.mapping import StatusMapping
+from tandem.workspace import Workspace
 
 SourceOption = Annotated[
     list[str] | None, typer.Option("--source", help="Only this source (repeatable).")
@@ -71,3 +77,35 @@ def make_filters(
         resources=tuple(resource or ()),
         include_bots=bots,
     )
+
+
+@dataclass(frozen=True)
+class FlowRun:
+    """What a flow command works with: the engine, the filters, the status mapping."""
+
+    engine: FlowEngine
+    filters: Filters
+    mapping: StatusMapping
+    workspace: Workspace
+
+
+@contextmanager
+def open_flow(
+    workspace: Path,
+    *,
+    engine: str,
+    source: list[str] | None,
+    start: str | None,
+    end: str | None,
+    item_type: list[str] | None,
+    resource: list[str] | None,
+    bots: bool,
+) -> Iterator[FlowRun]:
+    """Open the workspace's lake on ``engine`` with the filters the options describe."""
+    filters = make_filters(
+        source=source, start=start, end=end, item_type=item_type, resource=resource, bots=bots
+    )
+    opened = Workspace.open(workspace)
+    mapping = StatusMapping.from_settings(opened.settings.flow)
+    with FlowEngine(opened.lake, engine=engine_name(engine)) as flow:
+        yield FlowRun(flow, filters, mapping, opened)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,8 +18,7 @@ from tandem.cli.flow_options import (
     ResourceOption,
     SourceOption,
     ToOption,
-    engine_name,
-    make_filters,
+    open_flow,
 )
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
@@ -29,15 +27,8 @@ from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.handoffs import handoffs
 from tandem.flow.variants import variants
-from tandem.workspace import Workspace
 
 LimitOption = Annotated[int, typer.Option("--limit", min=1, help="Show at most this many rows.")]
-
-
-@contextmanager
-def _opened(workspace: Path, engine: str) -> Iterator[FlowEngine]:
-    with FlowEngine(Workspace.open(workspace).lake, engine=engine_name(engine)) as flow:
-        yield flow
 
 
 def _run(
@@ -54,11 +45,17 @@ def _run(
     resource: list[str] | None,
     bots: bool,
 ) -> None:
-    filters = make_filters(
-        source=source, start=start, end=end, item_type=item_type, resource=resource, bots=bots
-    )
-    with _opened(workspace, engine) as flow:
-        data = compute(flow, filters)
+    with open_flow(
+        workspace,
+        engine=engine,
+        source=source,
+        start=start,
+        end=end,
+        item_type=item_type,
+        resource=resource,
+        bots=bots,
+    ) as run:
+        data = compute(run.engine, run.filters)
     emit(data, as_json=as_json, render=lambda console: render(console, data))
 
 
