@@ -19,7 +19,7 @@ import numpy as np
 
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping, categorized_events
-from tandem.flow.timing import Item, in_window
+from tandem.flow.timing import Item, done_in_window
 
 _MICROS = 1_000_000.0
 
@@ -230,21 +230,11 @@ def flow_efficiency(
         row["case_id"]: (float(row["active"] or 0.0), float(row["waiting"] or 0.0))
         for row in engine.backend.to_pyarrow(per_case).to_pylist()
     }
-    excluded = {
-        "not done": 0,
-        "canceled": 0,
-        "done outside the window": 0,
-        "no active or waiting time": 0,
-    }
+    done, excluded = done_in_window(items, filters)
+    excluded["no active or waiting time"] = 0
     per_item: dict[str, float] = {}
     active_total = waiting_total = 0.0
-    for item in items:
-        if item.done_at is None:
-            excluded["canceled" if item.canceled_at is not None else "not done"] += 1
-            continue
-        if not in_window(item.done_at, filters):
-            excluded["done outside the window"] += 1
-            continue
+    for item in done:
         active, waiting = times.get(item.case_id, (0.0, 0.0))
         if active + waiting <= 0:
             excluded["no active or waiting time"] += 1

@@ -15,7 +15,7 @@ from typing import Any
 
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
-from tandem.flow.timing import Item, in_window, item_facts
+from tandem.flow.timing import Item, done_in_window, item_facts
 
 
 @dataclass(frozen=True)
@@ -68,15 +68,8 @@ def days_between(first: dt.date | None, last: dt.date | None) -> list[dt.date]:
 
 def throughput_from_items(items: Sequence[Item], filters: Filters) -> ThroughputSeries:
     """The daily series from already computed item facts."""
-    excluded = {"not done": 0, "canceled": 0, "done outside the window": 0}
-    done_days: Counter[dt.date] = Counter()
-    for item in items:
-        if item.done_at is None:
-            excluded["canceled" if item.canceled_at is not None else "not done"] += 1
-        elif not in_window(item.done_at, filters):
-            excluded["done outside the window"] += 1
-        else:
-            done_days[item.done_at.astimezone(dt.UTC).date()] += 1
+    done, excluded = done_in_window(items, filters)
+    done_days = Counter(item.done_at.astimezone(dt.UTC).date() for item in done if item.done_at)
     first = (
         filters.start.astimezone(dt.UTC).date()
         if filters.start is not None

@@ -163,6 +163,20 @@ def in_window(instant: dt.datetime, filters: Filters) -> bool:
     return filters.end is None or instant < filters.end
 
 
+def done_in_window(items: Sequence[Item], filters: Filters) -> tuple[list[Item], dict[str, int]]:
+    """The items done inside the window, and the others counted by why they are left out."""
+    excluded = {"not done": 0, "canceled": 0, "done outside the window": 0}
+    done: list[Item] = []
+    for item in items:
+        if item.done_at is None:
+            excluded["canceled" if item.canceled_at is not None else "not done"] += 1
+        elif not in_window(item.done_at, filters):
+            excluded["done outside the window"] += 1
+        else:
+            done.append(item)
+    return done, excluded
+
+
 # -- working time --------------------------------------------------------------------------------
 
 
@@ -295,16 +309,11 @@ def timing_from_items(
 ) -> TimingReport:
     """Lead and cycle time from already computed item facts (see :func:`lead_and_cycle_times`)."""
     measure = clock(calendar)
-    excluded = {"not done": 0, "canceled": 0, "done outside the window": 0}
+    done, excluded = done_in_window(items, filters)
     cycle_excluded = {"never active before done": 0}
     timings: list[ItemTiming] = []
-    for item in items:
-        if item.done_at is None:
-            excluded["canceled" if item.canceled_at is not None else "not done"] += 1
-            continue
-        if not in_window(item.done_at, filters):
-            excluded["done outside the window"] += 1
-            continue
+    for item in done:
+        assert item.done_at is not None
         cycle: float | None = None
         if item.started_at is not None and item.started_at <= item.done_at:
             cycle = measure(item.started_at, item.done_at)
