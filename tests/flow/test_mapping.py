@@ -10,7 +10,7 @@ from tandem.errors import InputError
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping, default_category, mapping_report, mapping_table
 from tandem.settings import FlowSettings, load_settings
-from tests.flow.test_summary_logs import at, new_lake, write_log
+from tests.flow.logs import at, new_lake, write_log
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.flow.states import flow_efficiency, rework, state_visits, time_in_state
 from tandem.flow.timing import item_facts
-from tests.flow.test_summary_logs import (
+from tests.flow.logs import (
     HOUR,
     at,
     new_lake,

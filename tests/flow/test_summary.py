@@ -15,7 +15,7 @@ from tandem.flow.wip import wip_per_day
 from tandem.sources.contracts import ColumnMapping
 from tandem.sources.eventlog import ingest_event_log
 from tandem.workspace import Workspace
-from tests.flow.test_summary_logs import (
+from tests.flow.logs import (
     HOUR,
     THE_LOG,
     THE_TYPES,

@@ -11,7 +11,7 @@ import pytest
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.flow.throughput import daily_throughput
-from tests.flow.test_summary_logs import at, new_lake, the_lake
+from tests.flow.logs import at, new_lake, the_lake
 
 MAPPING = StatusMapping()
 

@@ -14,7 +14,7 @@ from tandem.flow import timing as timing_module
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.flow.timing import Distribution, WorkCalendar, item_facts, lead_and_cycle_times
-from tests.flow.test_summary_logs import (
+from tests.flow.logs import (
     HOUR,
     at,
     new_lake,

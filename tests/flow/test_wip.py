@@ -11,7 +11,7 @@ from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.flow.timing import item_facts
 from tandem.flow.wip import aging_wip, wip_per_day, zone_of
-from tests.flow.test_summary_logs import HOUR, at, new_lake, the_lake
+from tests.flow.logs import HOUR, at, new_lake, the_lake
 
 MAPPING = StatusMapping()
 
@@ -62,7 +62,7 @@ def test_aging_wip_zones_the_open_item_by_its_stage_history(engine: FlowEngine) 
 
 
 def test_aging_without_history_has_no_zone(tmp_path: Path) -> None:
-    from tests.flow.test_summary_logs import write_log
+    from tests.flow.logs import write_log
 
     lake = new_lake(tmp_path)
     write_log(lake, [("X", "Open", at(1, 8)), ("X", "Build", at(1, 9)), ("Y", "Open", at(1, 12))])
