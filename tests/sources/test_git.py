@@ -21,11 +21,7 @@ from tandem.sources.git.ingest import PARALLEL_MIN_COMMITS, default_workers
 from tandem.sources.git.log import LOG_OPTIONS, parse_numstat
 from tandem.sources.git.parallel import log_in_parallel
 from tandem.sources.git.repo import list_commits, open_repository
-
-try:
-    from tests.sources import gitrepo
-except ImportError:  # tests/ is not a package: pytest put this folder on sys.path
-    import gitrepo  # type: ignore[no-redef]
+from tests.sources import gitrepo
 
 
 @pytest.fixture(scope="module")
