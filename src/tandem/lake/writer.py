@@ -26,7 +26,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tandem.lake.schema import TABLES, conform
+from tandem.lake.schema import TABLES, TableSpec, conform
 from tandem.lake.store import STAGING, fsync_dir
 
 if TYPE_CHECKING:
@@ -119,9 +119,7 @@ class Batch:
             target_rel = f"{table}/{self.batch_id}.parquet"
             target = self.lake.root / target_rel
             target.parent.mkdir(exist_ok=True)
-            added = _dedupe_into(
-                con, self.staging / f"{table}.parquet", existing, target, spec.key, spec.sort, table
-            )
+            added = _dedupe_into(con, self.staging / f"{table}.parquet", existing, target, spec)
             self.result.staged[table] = staged
             self.result.added[table] = added
             if added:
@@ -161,13 +159,10 @@ def _dedupe_into(
     staged: Path,
     existing: list[str],
     target: Path,
-    key: tuple[str, ...],
-    sort: tuple[str, ...],
-    table: str,
+    spec: TableSpec,
 ) -> int:
     """Write the staged rows whose key is new (first occurrence wins) to ``target``; count them."""
-    keys = ", ".join(_quote(k) for k in key)
-    spec = TABLES[table]
+    keys = ", ".join(_quote(k) for k in spec.key)
     columns = ", ".join(_quote(f.name) for f in spec.schema)
     query = (
         f"SELECT {columns} FROM read_parquet('{staged}', file_row_number = true) "
@@ -178,7 +173,7 @@ def _dedupe_into(
             f"SELECT * FROM ({query}) AS s ANTI JOIN "
             f"(SELECT DISTINCT {keys} FROM read_parquet({_sql_list(existing)})) AS e USING ({keys})"
         )
-    query += " ORDER BY " + ", ".join(_quote(c) for c in sort)
+    query += " ORDER BY " + ", ".join(_quote(c) for c in spec.sort)
     reader = con.sql(query).to_arrow_reader(ROW_GROUP_SIZE)
     written = 0
     with pq.ParquetWriter(target, spec.schema, compression=COMPRESSION) as writer:
