@@ -13,6 +13,7 @@ from tandem import __version__
 from tandem.cli import flow as flow_cli
 from tandem.cli import ingest as ingest_cli
 from tandem.cli import people as people_cli
+from tandem.cli import review as review_cli
 from tandem.cli.demo import demo_command
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import TandemGroup, emit
@@ -30,6 +31,7 @@ app = typer.Typer(
 )
 app.add_typer(ingest_cli.app, name="ingest")
 app.add_typer(people_cli.app, name="people")
+app.add_typer(review_cli.app, name="review")
 app.add_typer(flow_cli.app, name="flow")
 app.command("demo")(demo_command)
 

@@ -1,4 +1,4 @@
-"""``tandem people list|show|merge|link``: who is who across sources."""
+"""``tandem people list|show|import|merge|link``: who is who across sources and in the org."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rich.table import Table
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
-from tandem.people import service
+from tandem.people import roster, service
 from tandem.people.schemas import PersonOut
 from tandem.workspace import Workspace
 
@@ -85,3 +85,31 @@ def link(
     with session_scope(Workspace.open(workspace).engine) as session:
         linked = service.link_identity(session=session, identity_key=identity, person=person)
     emit(linked.model_dump(), as_json=as_json, render=lambda c: _render_people(c, [linked]))
+
+
+@app.command("import")
+def import_roster(
+    roster_file: Annotated[
+        Path, typer.Argument(help="CSV with columns name, email, team, role, manager.")
+    ],
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Import the roster: people, teams, roles and line managers, all or nothing.
+
+    role is leader, manager or member; manager is the manager's email (in the file or already
+    known) or empty. People are matched by email. Every bad row is reported with its line
+    number and then nothing is imported.
+    """
+    with session_scope(Workspace.open(workspace).engine) as session:
+        report = roster.import_roster(session=session, path=roster_file)
+
+    def render(console: Console) -> None:
+        console.print(
+            f"{report.rows} people in the roster: {report.people_created} created, "
+            f"{report.people_updated} updated, {report.people_unchanged} unchanged; "
+            f"{report.teams_created} team(s) created, "
+            f"{report.memberships_removed} old membership(s) removed"
+        )
+
+    emit(report.model_dump(), as_json=as_json, render=render)

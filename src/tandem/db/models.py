@@ -1,8 +1,11 @@
 """Every ORM model, imported once so ``Base.metadata`` is complete (Alembic and tests use it)."""
 
 from tandem.db.base import Base
+from tandem.duos import models as duos_models
 from tandem.people import models as people_models
+from tandem.plans import models as plans_models
+from tandem.review import models as review_models
 
 metadata = Base.metadata
 
-__all__ = ["metadata", "people_models"]
+__all__ = ["duos_models", "metadata", "people_models", "plans_models", "review_models"]

@@ -29,9 +29,19 @@ class Person(Base):
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The line manager (from the roster): whom this person reports to; NULL at the top or unknown.
+    manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
 
     identities: Mapped[list[Identity]] = relationship(
         back_populates="person", order_by="Identity.identity_key"
+    )
+    manager: Mapped[Person | None] = relationship(
+        remote_side=[id], back_populates="reports", foreign_keys=[manager_id]
+    )
+    reports: Mapped[list[Person]] = relationship(
+        back_populates="manager", foreign_keys=[manager_id], order_by="Person.id"
     )
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="person", cascade="all, delete-orphan"

@@ -34,3 +34,14 @@ class SyncReport(BaseModel):
     identities_added: int
     people_added: int
     auto_linked: int
+
+
+class RosterReport(BaseModel):
+    """What a roster import did (people are matched by email)."""
+
+    rows: int
+    people_created: int
+    people_updated: int
+    people_unchanged: int
+    teams_created: int
+    memberships_removed: int

@@ -162,10 +162,32 @@ def merge_people(*, session: Session, into: str, others: Sequence[str]) -> Perso
             session.flush()
             target.email = email
         target.is_bot = target.is_bot and other.is_bot
+        _move_line_management(other, target)
         session.delete(other)
     session.flush()
     session.refresh(target)
     return _person_out(target)
+
+
+def _move_line_management(other: Person, target: Person) -> None:
+    """``other``'s reports now report to ``target``; ``target`` inherits a missing manager."""
+    for report in list(other.reports):
+        report.manager = None if report.id == target.id else target
+    if target.manager_id == other.id:
+        target.manager = None
+    if target.manager is None and not _manages_above(target, other.manager):
+        target.manager = other.manager
+
+
+def _manages_above(person: Person, manager: Person | None) -> bool:
+    """Whether ``person`` is ``manager`` or above them (so they cannot report to them)."""
+    seen: set[int] = set()
+    while manager is not None and manager.id not in seen:
+        if manager.id == person.id:
+            return True
+        seen.add(manager.id)
+        manager = manager.manager
+    return False
 
 
 def link_identity(*, session: Session, identity_key: str, person: str) -> PersonOut:

@@ -1,0 +1,203 @@
+"""``tandem review items|create|assign|import|close|list``: 360 review cycles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tandem.cli.options import JsonOption, WorkspaceOption
+from tandem.cli.output import emit
+from tandem.db.session import session_scope
+from tandem.errors import InputError
+from tandem.review import service
+from tandem.review.schemas import AssignReport, CycleOut
+from tandem.workspace import Workspace
+
+app = typer.Typer(
+    help="360 reviews: the item bank, cycles, rater assignments and answers.",
+    no_args_is_help=True,
+)
+
+CycleOption = Annotated[str, typer.Option("--cycle", "-c", help="Name of the review cycle.")]
+
+
+def _render_cycles(console: Console, cycles: list[CycleOut]) -> None:
+    table = Table("cycle", "status", "items", "created", "closed", "ratees", "assigned", "answers")
+    for c in cycles:
+        table.add_row(
+            c.name,
+            c.status,
+            f"v{c.item_bank_version}",
+            f"{c.created_at:%Y-%m-%d %H:%M}",
+            f"{c.closed_at:%Y-%m-%d %H:%M}" if c.closed_at else "",
+            str(c.ratees),
+            str(c.assignments),
+            str(c.responses),
+        )
+    console.print(table)
+
+
+@app.command("items")
+def items(
+    bank_version: Annotated[
+        str | None,
+        typer.Option("--bank-version", help="Item bank version (default: the latest)."),
+    ] = None,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Show the item bank: every item with its side, practice and keying (no workspace needed)."""
+    bank = service.item_bank(version=bank_version)
+
+    def render(console: Console) -> None:
+        table = Table(
+            "id", "side", "practice", "reverse", "text", title=f"item bank v{bank.version}"
+        )
+        for item in bank.items:
+            table.add_row(item.id, item.side, item.practice, "R" if item.reverse else "", item.text)
+        console.print(table)
+
+    emit(bank.model_dump(), as_json=as_json, render=render)
+
+
+@app.command("create")
+def create(
+    name: Annotated[str, typer.Argument(help="Name of the new cycle, e.g. 2026-H1.")],
+    bank_version: Annotated[
+        str | None,
+        typer.Option("--bank-version", help="Item bank version (default: the latest)."),
+    ] = None,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Open a review cycle, pinned to the item bank version of today."""
+    with session_scope(Workspace.open(workspace).engine) as session:
+        cycle = service.create_cycle(session=session, name=name, item_bank_version=bank_version)
+    emit(cycle.model_dump(), as_json=as_json, render=lambda c: _render_cycles(c, [cycle]))
+
+
+def _render_assign(console: Console, report: AssignReport) -> None:
+    by_relation = ", ".join(f"{n} {r}" for r, n in sorted(report.created_by_relation.items()))
+    console.print(
+        f"cycle [bold]{report.cycle}[/]: {report.created} assignment(s) created"
+        + (f" ({by_relation})" if by_relation else "")
+        + f", {report.existing} already there"
+    )
+    if report.assignments:
+        table = Table("ratee", "rater", "relation")
+        for a in report.assignments:
+            table.add_row(a.ratee, a.rater, a.relation)
+        console.print(table)
+    for conflict in report.conflicts:
+        console.print(
+            f"[yellow]kept[/] person {conflict.rater_id} → {conflict.ratee_id} as "
+            f"{conflict.existing} (the organisation says {conflict.derived})"
+        )
+
+
+@app.command("assign")
+def assign(
+    cycle: CycleOption,
+    team: Annotated[
+        list[str] | None,
+        typer.Option("--team", "-t", help="Assign raters to every member of this team (repeat)."),
+    ] = None,
+    all_teams: Annotated[
+        bool, typer.Option("--all-teams", help="Assign raters to every member of every team.")
+    ] = False,
+    ratee: Annotated[
+        str | None, typer.Option("--ratee", help="Explicit assignment: who is rated.")
+    ] = None,
+    rater: Annotated[
+        str | None, typer.Option("--rater", help="Explicit assignment: who rates.")
+    ] = None,
+    relation: Annotated[
+        str | None,
+        typer.Option("--relation", help="Explicit assignment: self, manager, peer or report."),
+    ] = None,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Assign raters: from teams (self, manager, peers, reports) or one explicit pair.
+
+    From teams, each member rates themself, their line manager (from the roster) rates them,
+    same-team members who are neither their manager nor their reports rate them as peers, and
+    their direct reports rate them. Running it again creates nothing new.
+    """
+    explicit = (ratee, rater, relation)
+    if any(v is not None for v in explicit):
+        if (team or all_teams) or any(v is None for v in explicit):
+            raise InputError("an explicit assignment needs --ratee, --rater and --relation alone")
+    elif not team and not all_teams:
+        raise InputError(
+            "say whom to assign: --team NAME, --all-teams, or --ratee/--rater/--relation"
+        )
+    elif team and all_teams:
+        raise InputError("give --team or --all-teams, not both")
+    with session_scope(Workspace.open(workspace).engine) as session:
+        if ratee is not None and rater is not None and relation is not None:
+            report = service.assign_rater(
+                session=session, cycle=cycle, ratee=ratee, rater=rater, relation=relation
+            )
+        else:
+            report = service.assign_from_teams(
+                session=session, cycle=cycle, teams=None if all_teams else team
+            )
+    emit(report.model_dump(), as_json=as_json, render=lambda c: _render_assign(c, report))
+
+
+@app.command("import")
+def import_responses(
+    file: Annotated[
+        Path,
+        typer.Argument(help="CSV with columns ratee, rater, relation, item_id, value."),
+    ],
+    cycle: CycleOption,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Import answers from a CSV file; every bad row is reported and then nothing is imported.
+
+    ratee and rater are person ids or emails (unknown people are errors, never created);
+    relation is self, manager, peer or report; value is 1-5, or empty for "can't observe".
+    Importing an answer again replaces it.
+    """
+    with session_scope(Workspace.open(workspace).engine) as session:
+        report = service.import_responses(session=session, cycle=cycle, path=file)
+
+    def render(console: Console) -> None:
+        console.print(
+            f"cycle [bold]{report.cycle}[/]: {report.rows} answer(s) about {report.ratees} "
+            f"ratee(s): {report.inserted} new, {report.replaced} replaced, "
+            f"{report.unchanged} unchanged; {report.assignments_created} assignment(s) added"
+        )
+
+    emit(report.model_dump(), as_json=as_json, render=render)
+
+
+@app.command("close")
+def close(
+    name: Annotated[str, typer.Argument(help="Name of the cycle to close.")],
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Close a cycle: it takes no more assignments or answers."""
+    with session_scope(Workspace.open(workspace).engine) as session:
+        cycle = service.close_cycle(session=session, name=name)
+    emit(cycle.model_dump(), as_json=as_json, render=lambda c: _render_cycles(c, [cycle]))
+
+
+@app.command("list")
+def list_cycles(workspace: WorkspaceOption = Path(), as_json: JsonOption = False) -> None:
+    """List review cycles with their counts of ratees, assignments and answers."""
+    with session_scope(Workspace.open(workspace).engine) as session:
+        cycles = service.list_cycles(session=session)
+    emit(
+        {"cycles": [c.model_dump() for c in cycles], "count": len(cycles)},
+        as_json=as_json,
+        render=lambda c: _render_cycles(c, cycles),
+    )

@@ -1,0 +1,1 @@
+"""Development plans: the action library, the plan builder and recorded progress."""

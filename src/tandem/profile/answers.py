@@ -1,0 +1,146 @@
+"""360 answers and the rater-level practice score (reverse keys and the 75 % rule).
+
+An :class:`Answer` is one rater's answer to one item about one ratee. This module validates a
+ratee's answers against the item bank, applies reverse keys (x′ = 6 − x) and computes each rater's
+practice score: the mean of the answered items, only when at least 75 % of the practice's items
+were answered. It also builds the rater-level item matrices that :mod:`tandem.profile.reliability`
+analyses. Pure: no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from tandem.review.items import Item, ItemBank
+
+RELATIONS = ("self", "manager", "peer", "report")
+OTHER_RELATIONS = ("manager", "peer", "report")
+SCALE_MIN, SCALE_MAX = 1, 5
+MIN_ANSWERED_SHARE = 0.75  # documented; the check itself uses exact integers (4 · answered ≥ 3 · k)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One rater's answer to one item; ``value`` is 1–5 or ``None`` for "can't observe"."""
+
+    rater: int
+    relation: str
+    item_id: str
+    value: int | None
+
+
+@dataclass(frozen=True)
+class RaterScores:
+    """One rater's practice scores for one ratee (``None`` where the 75 % rule was not met)."""
+
+    rater: int
+    relation: str
+    practices: Mapping[str, float | None]
+
+
+def keyed(item: Item, value: int) -> int:
+    """The answer with the item's key applied: ``6 − value`` for a reverse-keyed item."""
+    return (SCALE_MIN + SCALE_MAX) - value if item.reverse else value
+
+
+def enough_answered(answered: int, total: int) -> bool:
+    """True when ``answered`` is at least 75 % of ``total`` (3 of 4 passes, 3 of 5 does not)."""
+    return total > 0 and answered > 0 and 4 * answered >= 3 * total
+
+
+def practice_score(values: Sequence[int | None], total: int) -> float | None:
+    """Mean of the answered (already keyed) values, or ``None`` when fewer than 75 % answered.
+
+    ``total`` is the number of items the practice has in the bank; an item the rater never saw
+    counts as unanswered, exactly like "can't observe". Exactly 75 % passes (``≥``): 3 of 4,
+    6 of 8; below it fails: 2 of 4, 3 of 5 (60 %), 4 of 6 (67 %).
+
+    Examples
+    --------
+    >>> practice_score([4, 5, None, 3], 4)
+    4.0
+    >>> practice_score([4, None, None, 3], 4) is None
+    True
+    """
+    answered = [v for v in values if v is not None]
+    if not enough_answered(len(answered), total):
+        return None
+    return float(sum(answered)) / len(answered)
+
+
+def _check(answer: Answer, bank: ItemBank) -> Item:
+    if answer.relation not in RELATIONS:
+        raise ValueError(f"unknown relation {answer.relation!r}; expected one of {RELATIONS}")
+    try:
+        item = bank.item(answer.item_id)
+    except KeyError:
+        raise ValueError(f"item {answer.item_id!r} is not in item bank {bank.version}") from None
+    value = answer.value
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int) or not SCALE_MIN <= value <= SCALE_MAX
+    ):
+        raise ValueError(f"value {value!r} for item {answer.item_id!r} is not 1–5 or empty")
+    return item
+
+
+def rater_scores(answers: Sequence[Answer], bank: ItemBank) -> tuple[RaterScores, ...]:
+    """Every rater's keyed practice scores for one ratee, in order of first appearance.
+
+    Raises ``ValueError`` on an unknown relation or item, a value outside 1–5, a rater answering
+    the same item twice, or one rater appearing under two relations for the same ratee.
+    """
+    relation_of: dict[int, str] = {}
+    values: dict[int, dict[str, dict[str, int | None]]] = {}
+    for answer in answers:
+        item = _check(answer, bank)
+        known = relation_of.setdefault(answer.rater, answer.relation)
+        if known != answer.relation:
+            raise ValueError(
+                f"rater {answer.rater} appears as both {known!r} and {answer.relation!r}"
+            )
+        by_item = values.setdefault(answer.rater, {}).setdefault(item.practice, {})
+        if item.id in by_item:
+            raise ValueError(f"rater {answer.rater} answered item {item.id!r} twice")
+        by_item[item.id] = None if answer.value is None else keyed(item, answer.value)
+    sizes = {p: len(items) for p, items in bank.by_practice().items()}
+    result = []
+    for rater, per_practice in values.items():
+        scores = {
+            p: practice_score(list(per_practice.get(p, {}).values()), total)
+            for p, total in sizes.items()
+        }
+        result.append(RaterScores(rater=rater, relation=relation_of[rater], practices=scores))
+    return tuple(result)
+
+
+def item_matrix(
+    answers_by_ratee: Mapping[int, Sequence[Answer]],
+    bank: ItemBank,
+    practice: str,
+    *,
+    include_self: bool = False,
+) -> tuple[npt.NDArray[np.float64], tuple[str, ...]]:
+    """Rater-level keyed answers to one practice's items: one row per (ratee, rater), NaN = none.
+
+    Rows are the response sets of raters who answered at least one of the practice's items;
+    columns follow the bank's item order. Self ratings are left out unless ``include_self``.
+    """
+    items = bank.by_practice()[practice]
+    column = {item.id: j for j, item in enumerate(items)}
+    rows: list[list[float]] = []
+    for ratee in sorted(answers_by_ratee):
+        by_rater: dict[int, list[float]] = {}
+        for answer in answers_by_ratee[ratee]:
+            item = _check(answer, bank)
+            if item.practice != practice or (answer.relation == "self" and not include_self):
+                continue
+            row = by_rater.setdefault(answer.rater, [float("nan")] * len(items))
+            if answer.value is not None:
+                row[column[item.id]] = float(keyed(item, answer.value))
+        rows.extend(r for r in by_rater.values() if not all(np.isnan(r)))
+    matrix = np.array(rows, dtype=np.float64).reshape(len(rows), len(items))
+    return matrix, tuple(item.id for item in items)

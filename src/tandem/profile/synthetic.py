@@ -1,0 +1,195 @@
+"""SYNTHETIC organisations and 360 answers with KNOWN latent truth, for tests and the demo.
+
+Everything here is synthetic: invented people with invented leader (L) and manager (M) latent
+traits. Nothing describes a real person. The model, per person:
+
+* latent (L*, M*) ~ bivariate normal, means 0, SDs 1, correlation ``correlation`` (default .6:
+  the two sides correlate strongly in real data);
+* true practice score t_p = ``centre`` + ``trait_loading``·(L* for leader practices, M* for
+  manager practices) + ``practice_sd``·e_p, e_p ~ N(0, 1) independent per practice;
+* true L = mean of the five leader t_p, true M likewise; the **true leaning** is
+  "leader-leaning" when true L − true M > ``leaning_margin``, "manager-leaning" when it is below
+  −``leaning_margin``, otherwise "balanced";
+* a rating = t_p + rater leniency (one per rater, N(0, ``leniency_sd``), shared by all that rater's
+  ratings) + rater×practice view (N(0, ``view_sd``), one per rater, ratee and practice) + item
+  noise (N(0, ``noise_sd``)); self ratings add ``self_bias``. Rounded and clipped to 1–5, then
+  stored reverse-scored (6 − x) for reverse-keyed items, as a rater would have answered;
+* each answer is "can't observe" (``None``) with probability ``missing_rate``.
+
+Organisation: teams of ``team_size`` (one lead, the rest members reporting to the lead); the lead
+of team 0 heads the organisation and the other leads report to them. Raters of a person: self,
+their manager, up to ``max_peers`` peers (teammates; for a lead, the other leads except their
+manager and reports) and, for leads,
+up to ``max_reports`` direct reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from tandem.profile.answers import Answer
+from tandem.review.items import ItemBank, practices_of
+
+
+@dataclass(frozen=True)
+class SyntheticParams:
+    """Knobs of the SYNTHETIC generator; see the module docstring for the model."""
+
+    n_people: int = 300
+    team_size: int = 6
+    correlation: float = 0.6
+    centre: float = 3.3
+    trait_loading: float = 0.6
+    practice_sd: float = 0.25
+    leniency_sd: float = 0.3
+    view_sd: float = 0.3
+    noise_sd: float = 0.6
+    self_bias: float = 0.2
+    missing_rate: float = 0.08
+    max_peers: int = 4
+    max_reports: int = 6
+    leaning_margin: float = 0.25
+
+
+@dataclass(frozen=True)
+class SyntheticPerson:
+    """A SYNTHETIC person: id, team index, manager id (None for the head) and role."""
+
+    id: int
+    team: int
+    manager_id: int | None
+    role: str  # "lead" | "member"
+
+
+@dataclass(frozen=True)
+class LatentTruth:
+    """The KNOWN truth of a SYNTHETIC person: latent traits, true scores and true leaning."""
+
+    person: int
+    latent_l: float
+    latent_m: float
+    practices: Mapping[str, float]
+    L: float
+    M: float
+    leaning: str
+
+
+@dataclass(frozen=True)
+class SyntheticOrg:
+    """A SYNTHETIC organisation: people, their known truth and every ratee's answers."""
+
+    params: SyntheticParams
+    seed: int
+    people: tuple[SyntheticPerson, ...]
+    truth: Mapping[int, LatentTruth]
+    answers: Mapping[int, tuple[Answer, ...]] = field(repr=False)
+
+
+def true_leaning(true_l: float, true_m: float, margin: float) -> str:
+    """The stated truth rule: lean when |true L − true M| exceeds ``margin``, else balanced."""
+    if true_l - true_m > margin:
+        return "leader-leaning"
+    if true_m - true_l > margin:
+        return "manager-leaning"
+    return "balanced"
+
+
+def _people(params: SyntheticParams) -> tuple[SyntheticPerson, ...]:
+    people = []
+    lead_of: dict[int, int] = {}
+    for pid in range(params.n_people):
+        team = pid // params.team_size
+        if pid % params.team_size == 0:
+            lead_of[team] = pid
+            manager = None if team == 0 else lead_of[0]
+            people.append(SyntheticPerson(pid, team, manager, "lead"))
+        else:
+            people.append(SyntheticPerson(pid, team, lead_of[team], "member"))
+    return tuple(people)
+
+
+def _raters(
+    person: SyntheticPerson, people: tuple[SyntheticPerson, ...], params: SyntheticParams
+) -> list[tuple[int, str]]:
+    raters: list[tuple[int, str]] = [(person.id, "self")]
+    if person.manager_id is not None:
+        raters.append((person.manager_id, "manager"))
+    if person.role == "lead":
+        reports = [p.id for p in people if p.manager_id == person.id]
+        peers = [
+            p.id
+            for p in people
+            if p.role == "lead" and p.id not in (person.id, person.manager_id, *reports)
+        ]
+    else:
+        peers = [
+            p.id for p in people if p.team == person.team and p.role == "member" and p != person
+        ]
+        reports = []
+    raters += [(r, "peer") for r in peers[: params.max_peers]]
+    raters += [(r, "report") for r in reports[: params.max_reports]]
+    return raters
+
+
+def generate_org(
+    bank: ItemBank, *, seed: int = 0, params: SyntheticParams | None = None, **overrides: Any
+) -> SyntheticOrg:
+    """A seeded SYNTHETIC organisation with known latent truth and 360 answers.
+
+    ``overrides`` replace fields of ``params`` (e.g. ``n_people=60, correlation=0.3``).
+
+    Examples
+    --------
+    >>> from tandem.review.items import load_item_bank
+    >>> org = generate_org(load_item_bank("1"), n_people=12, seed=7)
+    >>> len(org.people), org.truth[0].leaning in ("leader-leaning", "manager-leaning", "balanced")
+    (12, True)
+    """
+    params = replace(params or SyntheticParams(), **overrides)
+    rng = np.random.default_rng(seed)
+    people = _people(params)
+    by_practice = bank.by_practice()
+    side_of = {p: side for side in ("leader", "manager") for p in practices_of(side)}
+    rho = params.correlation
+    latent = rng.multivariate_normal([0.0, 0.0], [[1.0, rho], [rho, 1.0]], size=len(people))
+    truth: dict[int, LatentTruth] = {}
+    for person, (lat_l, lat_m) in zip(people, latent, strict=True):
+        true_scores = {
+            p: params.centre
+            + params.trait_loading * (lat_l if side_of[p] == "leader" else lat_m)
+            + params.practice_sd * float(rng.standard_normal())
+            for p in by_practice
+        }
+        true_l = float(np.mean([true_scores[p] for p in practices_of("leader")]))
+        true_m = float(np.mean([true_scores[p] for p in practices_of("manager")]))
+        truth[person.id] = LatentTruth(
+            person=person.id,
+            latent_l=float(lat_l),
+            latent_m=float(lat_m),
+            practices=true_scores,
+            L=true_l,
+            M=true_m,
+            leaning=true_leaning(true_l, true_m, params.leaning_margin),
+        )
+    leniency = rng.normal(0.0, params.leniency_sd, size=len(people))
+    answers: dict[int, tuple[Answer, ...]] = {}
+    for person in people:
+        rows: list[Answer] = []
+        for rater, relation in _raters(person, people, params):
+            bias = leniency[rater] + (params.self_bias if relation == "self" else 0.0)
+            for practice, items in by_practice.items():
+                view = rng.normal(0.0, params.view_sd)
+                for item in items:
+                    raw = truth[person.id].practices[practice] + bias + view
+                    raw += rng.normal(0.0, params.noise_sd)
+                    value = int(np.clip(np.rint(raw), 1, 5))
+                    if item.reverse:
+                        value = 6 - value
+                    missing = rng.random() < params.missing_rate
+                    rows.append(Answer(rater, relation, item.id, None if missing else value))
+        answers[person.id] = tuple(rows)
+    return SyntheticOrg(params=params, seed=seed, people=people, truth=truth, answers=answers)

@@ -1,0 +1,1 @@
+"""360 reviews: the item bank, cycles, rater assignments and responses."""

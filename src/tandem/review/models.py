@@ -1,0 +1,120 @@
+"""ORM models of 360 review cycles: who rates whom, their answers and the forced-ranking block."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tandem.db.base import Base, UTCDateTime, utcnow
+from tandem.people.models import Person
+
+
+class CycleStatus(enum.StrEnum):
+    """Whether a cycle still accepts assignments and answers."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Relation(enum.StrEnum):
+    """How the rater stands to the ratee (``report``: a direct report rating their manager)."""
+
+    SELF = "self"
+    MANAGER = "manager"
+    PEER = "peer"
+    REPORT = "report"
+
+
+RELATIONS: tuple[str, ...] = tuple(r.value for r in Relation)
+_RELATION_CHECK = "relation IN ('self', 'manager', 'peer', 'report')"
+# A rater rates themself exactly when the relation is "self".
+_SELF_CHECK = "(relation = 'self') = (ratee_id = rater_id)"
+
+
+class ReviewCycle(Base):
+    """One round of 360 reviews, pinned to the item bank version it was created with."""
+
+    __tablename__ = "review_cycle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default=CycleStatus.OPEN.value)
+    item_bank_version: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (CheckConstraint("status IN ('open', 'closed')", name="status"),)
+
+
+class ReviewAssignment(Base):
+    """A rater asked to rate a ratee in a cycle, in one relation."""
+
+    __tablename__ = "review_assignment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("review_cycle.id", ondelete="CASCADE"))
+    ratee_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    rater_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    relation: Mapped[str] = mapped_column(String(10))
+
+    cycle: Mapped[ReviewCycle] = relationship()
+    ratee: Mapped[Person] = relationship(foreign_keys=[ratee_id])
+    rater: Mapped[Person] = relationship(foreign_keys=[rater_id])
+
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "ratee_id", "rater_id"),
+        CheckConstraint(_RELATION_CHECK, name="relation"),
+        CheckConstraint(_SELF_CHECK, name="self_rater"),
+    )
+
+
+class ReviewResponse(Base):
+    """One answer: a rater's frequency rating (1–5) of a ratee on one item; NULL = can't observe."""
+
+    __tablename__ = "review_response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("review_cycle.id", ondelete="CASCADE"))
+    ratee_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    rater_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    relation: Mapped[str] = mapped_column(String(10))
+    item_id: Mapped[str] = mapped_column(String(40))
+    value: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "ratee_id", "rater_id", "item_id"),
+        CheckConstraint("value BETWEEN 1 AND 5", name="value"),
+        CheckConstraint(_RELATION_CHECK, name="relation"),
+        CheckConstraint(_SELF_CHECK, name="self_rater"),
+    )
+
+
+class RankingKind(enum.StrEnum):
+    """Which end of the forced ranking a practice was put at."""
+
+    STRONGEST = "strongest"
+    WEAKEST = "weakest"
+
+
+class ForcedRanking(Base):
+    """The optional forced-ranking block: a rater's 3 strongest and 3 weakest practices."""
+
+    __tablename__ = "forced_ranking"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("review_cycle.id", ondelete="CASCADE"))
+    ratee_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    rater_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    practice: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(10))
+    rank: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "ratee_id", "rater_id", "kind", "rank"),
+        CheckConstraint("kind IN ('strongest', 'weakest')", name="kind"),
+        CheckConstraint("rank BETWEEN 1 AND 3", name="rank"),
+    )

@@ -1,0 +1,79 @@
+"""Pydantic shapes of review cycles, assignments and imports (CLI, API and tests share them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel
+
+
+class CycleOut(BaseModel):
+    """A review cycle with how much it holds."""
+
+    name: str
+    status: str
+    item_bank_version: str
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+    ratees: int
+    assignments: int
+    responses: int
+
+
+class AssignmentOut(BaseModel):
+    """One rater asked to rate one ratee."""
+
+    ratee_id: int
+    ratee: str
+    rater_id: int
+    rater: str
+    relation: str
+
+
+class AssignmentConflict(BaseModel):
+    """A derived assignment left alone because the pair is already assigned in another relation."""
+
+    ratee_id: int
+    rater_id: int
+    existing: str
+    derived: str
+
+
+class AssignReport(BaseModel):
+    """What an assignment run did; running it again creates nothing new."""
+
+    cycle: str
+    created: int
+    existing: int
+    created_by_relation: dict[str, int]
+    assignments: list[AssignmentOut]
+    conflicts: list[AssignmentConflict]
+
+
+class ResponsesReport(BaseModel):
+    """What a response import did (re-importing an answer replaces it)."""
+
+    cycle: str
+    rows: int
+    inserted: int
+    replaced: int
+    unchanged: int
+    assignments_created: int
+    ratees: int
+
+
+class ItemOut(BaseModel):
+    """One item of the bank."""
+
+    id: str
+    side: str
+    practice: str
+    reverse: bool
+    text: str
+
+
+class ItemBankOut(BaseModel):
+    """A version of the item bank."""
+
+    version: str
+    items: list[ItemOut]
