@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from tandem.errors import ConflictError
+from tandem.errors import ConflictError, WorkspaceError
 from tandem.lake import SCHEMA_VERSION, Lake
 from tandem.lake.store import MANIFEST, STAGING
 
@@ -137,6 +137,16 @@ def test_a_lake_from_a_newer_tandem_is_refused(lake: Lake) -> None:
         pass
 
 
+def test_a_lake_from_an_older_tandem_asks_for_a_new_ingest(lake: Lake) -> None:
+    old = {"schema_version": 1, "tables": {"events": [{"file": "events/a.parquet", "rows": 1}]}}
+    (lake.root / MANIFEST).write_text(json.dumps(old))
+    with pytest.raises(WorkspaceError, match="older Tandem .* ingest the sources again"):
+        lake.manifest()
+    # an old manifest that lists nothing is simply upgraded
+    (lake.root / MANIFEST).write_text(json.dumps({"schema_version": 1}))
+    assert lake.manifest().schema_version == SCHEMA_VERSION
+
+
 def test_empty_lake_reads_as_empty_tables_with_the_schema(lake: Lake) -> None:
     con = lake.connect()
     assert con.execute("SELECT count(*) FROM commits").fetchone() == (0,)
@@ -161,7 +171,7 @@ CRASH_SCRIPT = textwrap.dedent(
     if point == "before-manifest":
         store.Lake.write_manifest = die
     elif point == "during-dedupe":
-        writer._dedupe_into = die
+        writer._write_query = die
     t0 = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
     table = pa.table({"event_id": ["n1", "n2"], "object_id": ["z", "z"], "activity": ["A", "B"],
                       "timestamp": [t0, t0], "source": ["s", "s"], "ordinal": [0, 1]})

@@ -128,40 +128,53 @@ class DfgReport:
 
 
 def performance_dfg(engine: FlowEngine, filters: Filters | None = None) -> DfgReport:
-    """Directly-follows edges with frequency and wait (mean, median, P85), start/end activities."""
-    table = steps(engine.events(filters))
-    # One pass: every event grouped by (activity, next activity); a null next activity marks a
-    # case's last event, and ``starts`` counts the group's events that open a case.
-    grouped = table.group_by(source=table.activity, target=table.next_activity).aggregate(
-        count=table.count(),
-        starts=table.is_first.cast("int64").sum(),
-        singles=(table.is_first & table.next_timestamp.isnull()).cast("int64").sum(),
-        **wait_stats(table.wait_seconds),
-    )
-    rows = grouped.to_pyarrow().to_pylist()
+    """Directly-follows edges with frequency and wait (mean, median, P85), start/end activities.
 
+    When the filters keep whole cases, the lake's step facts answer with one group-by (every
+    event grouped by its predecessor and itself); otherwise the events are ordered again.
+    """
+    filters = filters or Filters()
     starts: Counter[str] = Counter()
     ends: Counter[str] = Counter()
     edges: list[Edge] = []
     events = singles = 0
-    for row in rows:
-        events += row["count"]
-        singles += row["singles"] or 0
-        if row["starts"]:
-            starts[row["source"]] += row["starts"]
-        if row["target"] is None:
-            ends[row["source"]] += row["count"]
-        else:
-            edges.append(
-                Edge(
-                    source=row["source"],
-                    target=row["target"],
-                    count=row["count"],
-                    mean_seconds=row["mean_seconds"],
-                    median_seconds=row["median_seconds"],
-                    p85_seconds=row["p85_seconds"],
-                )
-            )
+    if filters.keeps_whole_cases:
+        table = engine.events(filters, details=False)
+        # Group (previous activity, activity): a null previous activity marks a case's start.
+        grouped = table.group_by(source=table.prev_activity, target=table.activity).aggregate(
+            count=table.count(),
+            ends=table.is_last.cast("int64").sum(),
+            singles=(table.prev_activity.isnull() & table.is_last).cast("int64").sum(),
+            **wait_stats(table.prev_wait_us.cast("float64") / MICROSECONDS),
+        )
+        for row in grouped.to_pyarrow().to_pylist():
+            events += row["count"]
+            singles += row["singles"] or 0
+            if row["ends"]:
+                ends[row["target"]] += row["ends"]
+            if row["source"] is None:
+                starts[row["target"]] += row["count"]
+            else:
+                edges.append(_edge(row))
+    else:
+        table = steps(engine.events(filters))
+        # Group (activity, next activity): a null next activity marks a case's last event, and
+        # ``starts`` counts the group's events that open a case.
+        grouped = table.group_by(source=table.activity, target=table.next_activity).aggregate(
+            count=table.count(),
+            starts=table.is_first.cast("int64").sum(),
+            singles=(table.is_first & table.next_timestamp.isnull()).cast("int64").sum(),
+            **wait_stats(table.wait_seconds),
+        )
+        for row in grouped.to_pyarrow().to_pylist():
+            events += row["count"]
+            singles += row["singles"] or 0
+            if row["starts"]:
+                starts[row["source"]] += row["starts"]
+            if row["target"] is None:
+                ends[row["source"]] += row["count"]
+            else:
+                edges.append(_edge(row))
     edges.sort(key=lambda e: (-e.count, e.source, e.target))
     return DfgReport(
         cases=sum(starts.values()),
@@ -170,6 +183,17 @@ def performance_dfg(engine: FlowEngine, filters: Filters | None = None) -> DfgRe
         start_activities=_ranked(starts),
         end_activities=_ranked(ends),
         single_event_cases=singles,
+    )
+
+
+def _edge(row: dict[str, Any]) -> Edge:
+    return Edge(
+        source=row["source"],
+        target=row["target"],
+        count=row["count"],
+        mean_seconds=row["mean_seconds"],
+        median_seconds=row["median_seconds"],
+        p85_seconds=row["p85_seconds"],
     )
 
 

@@ -37,6 +37,7 @@ import ibis.expr.types as ir
 from tandem.errors import InputError
 from tandem.lake import Lake
 from tandem.lake.schema import TABLES
+from tandem.lake.steps import STEP_COLUMNS
 
 EngineName = Literal["duckdb", "spark"]
 
@@ -57,6 +58,14 @@ class Filters:
     resources: tuple[str, ...] = ()
     include_bots: bool = True
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def keeps_whole_cases(self) -> bool:
+        """Whether the selection keeps or drops whole cases only (no event is cut from a case).
+
+        Then the lake's step facts (``tandem.lake.steps``) hold for the selection as stored.
+        """
+        return not self.resources and self.include_bots
 
     def __post_init__(self) -> None:
         for name in ("start", "end"):
@@ -141,9 +150,18 @@ class FlowEngine:
         """A lake table as an Ibis table."""
         return self.backend.table(self._views.get(name, name))
 
-    def events(self, filters: Filters | None = None) -> ir.Table:
-        """The event selection described in the module docstring, filtered."""
+    def events(self, filters: Filters | None = None, *, details: bool = True) -> ir.Table:
+        """The event selection described in the module docstring, filtered.
+
+        ``details=False`` leaves out the item type, object type and bot flag (and the joins
+        that fetch them, unless a filter needs them) and adds the step facts instead:
+        ``prev_activity``, ``prev_wait_us``, ``is_last``, ``trace`` and ``trace_us``
+        (``tandem.lake.steps``; true for the selection only when
+        :attr:`Filters.keeps_whole_cases`).
+        """
         filters = filters or Filters()
+        if not details and not filters.item_types and filters.include_bots:
+            return self._stepped_events(filters)
         events = self.table("events")
         objects = self.table("objects")
         identities = self.table("identities")
@@ -169,6 +187,7 @@ class FlowEngine:
             item_type=joined.item_type,
             object_type=joined.object_type,
             is_bot=joined.bot.fill_null(False),
+            **({} if details else {name: joined[name] for name in STEP_COLUMNS}),
         )
         if filters.sources:
             selection = selection.filter(selection.source.isin(filters.sources))
@@ -178,15 +197,40 @@ class FlowEngine:
             selection = selection.filter(selection.resource.isin(filters.resources))
         if not filters.include_bots:
             selection = selection.filter(~selection.is_bot)
-        if filters.start is not None or filters.end is not None:
-            inside = ibis.literal(True)
-            if filters.start is not None:
-                inside &= selection.timestamp >= filters.start
-            if filters.end is not None:
-                inside &= selection.timestamp < filters.end
-            cases = selection.filter(inside).select("case_id").distinct()
-            selection = selection.semi_join(cases, "case_id")
+        selection = _within_window(selection, filters)
+        if not details:
+            selection = selection.drop("item_type", "object_type", "is_bot")
         return selection
+
+    def _stepped_events(self, filters: Filters) -> ir.Table:
+        """Events with their step facts, no joins (see :meth:`events`)."""
+        events = self.table("events")
+        selection = events.select(
+            case_id=events.object_id,
+            activity=events.activity,
+            timestamp=utc(events.timestamp),
+            ordinal=events.ordinal,
+            lifecycle=events.lifecycle,
+            resource=events.resource_key,
+            source=events.source,
+            **{name: events[name] for name in STEP_COLUMNS},
+        )
+        if filters.sources:
+            selection = selection.filter(selection.source.isin(filters.sources))
+        return _within_window(selection, filters)
+
+
+def _within_window(selection: ir.Table, filters: Filters) -> ir.Table:
+    """Whole cases with at least one event in the filters' window (all cases without one)."""
+    if filters.start is None and filters.end is None:
+        return selection
+    inside = ibis.literal(True)
+    if filters.start is not None:
+        inside &= selection.timestamp >= filters.start
+    if filters.end is not None:
+        inside &= selection.timestamp < filters.end
+    cases = selection.filter(inside).select("case_id").distinct()
+    return selection.semi_join(cases, "case_id")
 
 
 # -- Spark ---------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Keys are deterministic (derived from the source data, never random), so writing the same rows
 twice adds nothing. ``sort`` is the order rows are clustered in inside each batch file: events by
-case and time, so that directly-follows passes can scan instead of re-sorting.
+case and time, and each case in one file with its step facts (``tandem.lake.steps``), so that
+directly-follows passes group instead of re-sorting.
 Attributes are kept as a JSON object in a string column: engine-neutral and schema-free.
 """
 
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: events carry step facts (``tandem.lake.steps``) and each case lives in one file."""
 
 UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
 
@@ -59,6 +61,12 @@ EVENTS = TableSpec(
         ("source", pa.string(), False),
         ("ordinal", pa.int64(), False),
         ("attributes", pa.string(), True),
+        # step facts, computed by the writer (tandem.lake.steps); sources leave them null
+        ("prev_activity", pa.string(), True),
+        ("prev_wait_us", pa.int64(), True),
+        ("is_last", pa.bool_(), True),
+        ("trace", pa.string(), True),
+        ("trace_us", pa.int64(), True),
     ),
     key=("event_id",),
     sort=("object_id", "timestamp", "ordinal"),

@@ -93,6 +93,13 @@ class Lake:
                 f"{path}: lake schema version {manifest.schema_version} was written by a newer "
                 f"Tandem (this one reads version {SCHEMA_VERSION})"
             )
+        if manifest.schema_version < SCHEMA_VERSION and manifest.tables:
+            raise WorkspaceError(
+                f"{path}: lake schema version {manifest.schema_version} was written by an older "
+                f"Tandem (this one reads version {SCHEMA_VERSION}); move the lake folder aside "
+                "and ingest the sources again"
+            )
+        manifest.schema_version = SCHEMA_VERSION
         return manifest
 
     def write_manifest(self, manifest: Manifest) -> None:

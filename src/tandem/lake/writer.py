@@ -26,6 +26,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from tandem.lake import steps
 from tandem.lake.schema import TABLES, TableSpec, conform
 from tandem.lake.store import STAGING, fsync_dir
 
@@ -113,24 +114,40 @@ class Batch:
         con.execute(f"SET temp_directory = '{self.staging / 'spill'}'")
         con.execute("SET preserve_insertion_order = true")
         new_entries: dict[str, dict[str, Any]] = {}
+        rewritten: dict[str, dict[str, Any]] = {}  # old file -> its entry without moved cases
         for table, staged in self._staged.items():
             spec = TABLES[table]
-            existing = [str(self.lake.root / e["file"]) for e in manifest.tables.get(table, [])]
+            entries = manifest.tables.get(table, [])
+            existing = [str(self.lake.root / e["file"]) for e in entries]
             target_rel = f"{table}/{self.batch_id}.parquet"
             target = self.lake.root / target_rel
             target.parent.mkdir(exist_ok=True)
-            added = _dedupe_into(con, self.staging / f"{table}.parquet", existing, target, spec)
+            new_rows = _new_rows(self.staging / f"{table}.parquet", existing, spec)
+            if spec.name == "events":
+                moved = self._move_cases(con, new_rows, entries, rewritten)
+                rows, carried = _with_moved_cases(new_rows, moved), len(moved)
+                query = steps.with_step_facts(rows, spec.schema.names, _order(spec))
+            else:
+                query, carried = f"{new_rows} ORDER BY {_order(spec)}", 0
+            written = _write_query(con, query, target, spec)
+            added = written - _moved_rows(con) if carried else written
             self.result.staged[table] = staged
             self.result.added[table] = added
-            if added:
-                new_entries[table] = {"file": target_rel, "rows": added}
+            if written:
+                new_entries[table] = {"file": target_rel, "rows": written}
             else:
                 target.unlink(missing_ok=True)
         con.close()
-        for table in new_entries:
+        for table in {*new_entries, *(old.split("/")[0] for old in rewritten)}:
             fsync_dir(self.lake.root / table)
         if not new_entries and not self._state:
             return
+        for table, files in manifest.tables.items():
+            manifest.tables[table] = [
+                rewritten.get(entry["file"], entry)
+                for entry in files
+                if rewritten.get(entry["file"], entry)["rows"]
+            ]
         for table, entry in new_entries.items():
             manifest.tables.setdefault(table, []).append(entry)
         manifest.state.update(self._state)
@@ -140,28 +157,60 @@ class Batch:
                 "id": self.batch_id,
                 "label": self.label,
                 "committed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "added": {t: e["rows"] for t, e in new_entries.items()},
+                "added": {t: self.result.added[t] for t in new_entries},
             }
         )
         self.lake.write_manifest(manifest)
+
+    def _move_cases(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        new_rows: str,
+        entries: list[dict[str, Any]],
+        rewritten: dict[str, dict[str, Any]],
+    ) -> list[str]:
+        """Rewrite older event files without the cases this batch extends; return those files.
+
+        The moved cases' older events are copied into the temporary table ``moved_events`` so
+        that the new file holds each case whole (``tandem.lake.steps``).
+        """
+        touched = steps.touched_files(con, new_rows, entries, str(self.lake.root))
+        spec = TABLES["events"]
+        paths = [t.path for t in touched]
+        if paths:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE moved_events AS SELECT * FROM "
+                f"read_parquet({steps.sql_list(paths)}) "
+                "WHERE object_id IN (SELECT object_id FROM moved_cases)"
+            )
+        for number, file in enumerate(touched):
+            rel = f"events/{self.batch_id}-moved-{number}.parquet"
+            query = (
+                f"SELECT * FROM read_parquet({steps.sql_list([file.path])}) "
+                "WHERE object_id NOT IN (SELECT object_id FROM moved_cases) "
+                f"ORDER BY {_order(spec)}"
+            )
+            rows = _write_query(con, query, self.lake.root / rel, spec)
+            rewritten[file.entry["file"]] = {"file": rel, "rows": rows}
+            if not rows:
+                (self.lake.root / rel).unlink()
+        return paths
+
+
+def _moved_rows(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT count(*) FROM moved_events").fetchall()[0][0])
 
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _sql_list(paths: list[str]) -> str:
-    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+def _order(spec: TableSpec) -> str:
+    return ", ".join(_quote(c) for c in spec.sort)
 
 
-def _dedupe_into(
-    con: duckdb.DuckDBPyConnection,
-    staged: Path,
-    existing: list[str],
-    target: Path,
-    spec: TableSpec,
-) -> int:
-    """Write the staged rows whose key is new (first occurrence wins) to ``target``; count them."""
+def _new_rows(staged: Path, existing: list[str], spec: TableSpec) -> str:
+    """A query of the staged rows whose key is new (first occurrence wins)."""
     keys = ", ".join(_quote(k) for k in spec.key)
     columns = ", ".join(_quote(f.name) for f in spec.schema)
     query = (
@@ -170,10 +219,21 @@ def _dedupe_into(
     )
     if existing:
         query = (
-            f"SELECT * FROM ({query}) AS s ANTI JOIN "
-            f"(SELECT DISTINCT {keys} FROM read_parquet({_sql_list(existing)})) AS e USING ({keys})"
+            f"SELECT * FROM ({query}) AS s ANTI JOIN (SELECT DISTINCT {keys} "
+            f"FROM read_parquet({steps.sql_list(existing)})) AS e USING ({keys})"
         )
-    query += " ORDER BY " + ", ".join(_quote(c) for c in spec.sort)
+    return query
+
+
+def _with_moved_cases(new_rows: str, moved: list[str]) -> str:
+    """The new rows plus the older events of the cases they extend."""
+    if not moved:
+        return new_rows
+    return f"SELECT * FROM ({new_rows}) UNION ALL BY NAME SELECT * FROM moved_events"
+
+
+def _write_query(con: duckdb.DuckDBPyConnection, query: str, target: Path, spec: TableSpec) -> int:
+    """Stream ``query`` into the Parquet file ``target`` (fsynced); return its row count."""
     reader = con.sql(query).to_arrow_reader(ROW_GROUP_SIZE)
     written = 0
     with pq.ParquetWriter(target, spec.schema, compression=COMPRESSION) as writer:
