@@ -1,0 +1,94 @@
+"""Plain-language explanations for duo suggestions: who covers what, the score, bonus and gate.
+
+Every suggestion explains itself (DESIGN §6–7: pairing is a recommendation a human confirms).
+People are named by id unless the caller passes ``names`` (the CLI and web views do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tandem.duos.matching import Coverage, Gate
+
+__all__ = ["explain_pair", "too_few_scores", "unmatched"]
+
+
+def explain_pair(
+    coverage: Coverage,
+    bonus: float,
+    gate: Gate,
+    *,
+    leanings: tuple[str | None, str | None] = (None, None),
+    names: Mapping[int, str] | None = None,
+) -> str:
+    """One paragraph: each partner's practices, the coverage, the bonus and the gate.
+
+    Examples
+    --------
+    >>> from tandem.duos.matching import Candidate, coverage, gate
+    >>> a = Candidate(1, {"vision": 5.0, "process": 2.0}, None)
+    >>> b = Candidate(2, {"vision": 3.0, "process": 4.5}, None)
+    >>> explain_pair(coverage(a, b), 0.0, gate(a, b)).split(". ")[0]
+    'Person 1 covers vision (5.0); person 2 covers process (4.5)'
+    """
+
+    def name(person: int) -> str:
+        return names.get(person, f"person {person}") if names else f"person {person}"
+
+    value = {c.practice: c.value for c in coverage.practices}
+
+    def listing(practices: tuple[str, ...]) -> str:
+        return ", ".join(f"{p} ({value[p]:.1f})" for p in practices)
+
+    parts = []
+    for person in (coverage.a, coverage.b):
+        mine = coverage.covered_by(person)
+        parts.append(f"{name(person)} covers {listing(mine) if mine else 'no practice alone'}")
+    text = "; ".join(parts)
+    text = text[0].upper() + text[1:]
+    if coverage.shared:
+        text += f"; both equally: {listing(coverage.shared)}"
+    sentences = [text]
+    if coverage.unknown:
+        sentences.append(
+            f"Neither has others' scores for {', '.join(coverage.unknown)}, counted as uncovered"
+        )
+    sentences.append(
+        f"Coverage {coverage.overall:.2f} (leader side {coverage.leader:.2f}, manager side "
+        f"{coverage.manager:.2f}); combined with the weaker side: {coverage.combined:.2f}"
+    )
+    if bonus:
+        sentences.append(
+            f"Orientation bonus +{bonus:.2f}: {name(coverage.a)} is {leanings[0]}, "
+            f"{name(coverage.b)} is {leanings[1]} (both reliable)"
+        )
+    else:
+        sentences.append("No orientation bonus (needs one reliable leader- and one manager-lean)")
+    if gate.applied:
+        sentences.append(f"Compatibility gate passed: shared answers {', '.join(gate.shared)}")
+    else:
+        who = " and ".join(name(p) for p in gate.not_opted_in)
+        sentences.append(f"Compatibility gate not applied ({who} did not opt in)")
+    return ". ".join(sentences) + "."
+
+
+def too_few_scores(scored: int, needed: int) -> str:
+    """Why a candidate with too few others'-scored practices is not matched."""
+    return (
+        f"only {scored} of 10 practices have others' scores (needs {needed}); "
+        "self ratings are never used for pairing"
+    )
+
+
+def unmatched(allowed: int, others: int) -> str:
+    """Why an eligible candidate ended without a partner."""
+    if others == 0:
+        return "no other candidate to pair with"
+    if allowed == 0:
+        return "the compatibility gate allows no partner (no shared goals/values answer)"
+    return (
+        f"{allowed} allowed partner(s), all paired elsewhere with a higher total "
+        "(or an odd number of people)"
+    )
