@@ -26,7 +26,11 @@ def demo_command(
     ] = Path("demo-workspace"),
     as_json: JsonOption = False,
 ) -> None:
-    """Build the demo workspace: the BPIC 2014 IT-incident log and this checkout's git history."""
+    """Build the demo workspace: the BPIC 2014 IT-incident log and this checkout's git history.
+
+    It also adds a SYNTHETIC organisation (invented people at example.org, generated answers):
+    32 people in 4 teams and one closed 360 review cycle. Re-running adds nothing.
+    """
     result = build_demo(root=workspace, progress=BarProgress())
 
     def render(console: Console) -> None:
@@ -45,11 +49,23 @@ def demo_command(
             )
         else:
             console.print("  (not run from a git checkout: no git history ingested)")
+        org = result["organisation"]
+        console.print(
+            f"  SYNTHETIC organisation: {org['people']} invented people in {len(org['teams'])} "
+            f"teams ({', '.join(org['teams'])}); {org['status']} 360 cycle "
+            f"[bold]{org['cycle']}[/] with {org['responses']:,} generated answers"
+            + (" (already present)" if org["already_present"] else "")
+        )
+        console.print(f"  [dim]{org['note']}.[/]")
         table = Table("lake table", "rows")
         for name, rows in result["tables"].items():
             table.add_row(name, f"{rows:,}")
         console.print(table)
         console.print(f"Process map of the incidents (performance): {result['process_map']}")
         console.print(f"Next: tandem flow summary --workspace {result['workspace']}")
+        console.print(
+            f"      tandem profile {org['head']} --cycle {org['cycle']} "
+            f"--workspace {result['workspace']}"
+        )
 
     emit(result, as_json=as_json, render=render)

@@ -1,4 +1,8 @@
-"""Build the demo workspace: the real IT-incident log and, from a checkout, Tandem's own history."""
+"""Build the demo workspace: the real IT-incident log and, from a checkout, Tandem's own history.
+
+It also gets a clearly labelled SYNTHETIC organisation with one closed 360 cycle
+(:mod:`tandem.demo.org`): invented people, generated answers.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from tandem.demo.org import build_demo_org
 from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.render import render_process_map
@@ -55,10 +60,12 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
         dfg = performance_dfg(engine, Filters(sources=("it-incidents",))).to_dict()
     process_map = workspace.reports_path / "it-incidents-process-map.svg"
     write_atomically(process_map, render_process_map(dfg, colour="performance", max_edges=40).svg)
+    organisation = build_demo_org(workspace=workspace)
     return {
         "workspace": str(workspace.root),
         "process_map": str(process_map),
         "incidents": incidents,
         "git": git,
         "tables": workspace.lake.row_counts(),
+        "organisation": organisation,
     }
