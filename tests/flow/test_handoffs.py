@@ -100,3 +100,65 @@ def test_cli_json_contract(workspace: Workspace, tmp_path: Path) -> None:
     assert data["ping_pong"]["cases"] == 1
     table = run_cli("flow", "handoffs", "-w", workspace.root)
     assert table.exit_code == 0 and "ping-pong" in table.stdout
+
+
+def test_handoffs_between_teams_use_the_same_rules(lake: Lake) -> None:
+    with FlowEngine(lake) as engine:
+        split = handoffs(engine, teams={ALICE: "core", BOB: "platform"}).to_dict()
+        together = handoffs(engine, teams={ALICE: "core", BOB: "core"}).to_dict()
+
+    assert split["level"] == "team"
+    # the resource-level answer with names replaced: core → platform twice, platform → core once
+    assert [(h["from_resource"], h["to_resource"], h["count"]) for h in split["handoffs"]] == [
+        ("core", "platform", 2),
+        ("platform", "core", 1),
+    ]
+    assert split["ping_pong"]["pairs"] == [
+        {"resources": ["core", "platform", "core"], "occurrences": 1, "cases": 1}
+    ]
+    # one team: no handoff at all; the unknown-resource transition stays excluded
+    assert together["handoffs"] == [] and together["same_resource"] == 4
+    assert together["excluded"] == {"transitions_with_unknown_resource": 1}
+
+
+def test_a_team_filter_keeps_only_its_members_events(lake: Lake) -> None:
+    from tandem.flow.dfg import performance_dfg
+
+    with FlowEngine(lake) as engine:
+        alice_only = performance_dfg(engine, Filters(teams={"core": (ALICE,)}))
+        nobody = performance_dfg(engine, Filters(teams={"empty": ()}))
+    # alice's events: c1 A, D and c2 A (09:00) → edges A → D in c1 only
+    assert alice_only.events == 3 and alice_only.cases == 2
+    assert [(e.source, e.target, e.count) for e in alice_only.edges] == [("A", "D", 1)]
+    assert (nobody.events, nobody.cases, nobody.edges) == (0, 0, ())
+
+
+def test_cli_team_handoffs_and_team_filter(workspace: Workspace, tmp_path: Path) -> None:
+    from tandem.db.session import session_scope
+    from tandem.people import service as people_service
+
+    tiny_lake(workspace.lake, tmp_path, ROWS)
+    with session_scope(workspace.engine) as session:
+        people_service.sync_identities(session=session, lake=workspace.lake)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "name,email,team,role,manager\n"
+        "Alice,alice@example.org,core,leader,\n"
+        "Bob,bob@example.org,platform,manager,alice@example.org\n"
+    )
+    assert run_cli("people", "import", roster, "-w", workspace.root).exit_code == 0
+    for key, email in ((ALICE, "alice@example.org"), (BOB, "bob@example.org")):
+        assert run_cli("people", "link", key, email, "-w", workspace.root).exit_code == 0
+
+    result = run_cli("flow", "handoffs", "--by", "team", "-w", workspace.root, "--json")
+    assert result.exit_code == 0, result.stderr
+    data = result.json()
+    assert data["level"] == "team"
+    assert data["handoffs"][0]["from_resource"] == "core"
+
+    dfg = run_cli("flow", "dfg", "--team", "core", "-w", workspace.root, "--json").json()
+    assert dfg["events"] == 3
+    unknown = run_cli("flow", "dfg", "--team", "nope", "-w", workspace.root)
+    assert unknown.exit_code == 2 and "nope" in unknown.stderr
+    bad = run_cli("flow", "handoffs", "--by", "planet", "-w", workspace.root)
+    assert bad.exit_code == 2 and "--by" in bad.stderr

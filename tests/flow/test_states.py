@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tandem.flow.calendar import WorkCalendar
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.flow.states import flow_efficiency, rework, state_visits, time_in_state
@@ -52,6 +53,21 @@ def test_time_in_state_per_activity_and_category(engine: FlowEngine) -> None:
     assert report.excluded == {"last event of a finished item": 5}
 
 
+def test_time_in_state_in_working_time(engine: FlowEngine) -> None:
+    calendar = WorkCalendar()  # Monday–Friday 9–17 UTC; d1 is a Friday, d2–d3 the weekend
+    report = time_in_state(engine=engine, filters=Filters(), mapping=MAPPING, calendar=calendar)
+    work = {row.state: row for row in report.activities}["Work"]
+    # A Fri 13–17 = 4 h; B 2 h; E Fri 9–17 = 8 h; G Mon 10–17 + Tue 9–10 = 8 h;
+    # D (ongoing) Sat, Sun, Mon 8 h, Tue 9–10 = 9 h
+    assert (work.visits, work.ongoing, work.cases) == (5, 1, 5)
+    assert work.total_seconds == 31 * HOUR
+    assert work.p50_seconds == 8 * HOUR
+    assert work.mean_seconds == 31 * HOUR / 5
+    assert report.to_dict()["working_time"] is True
+    by_category = sum(row.total_seconds for row in report.categories)
+    assert by_category == sum(row.total_seconds for row in report.activities)
+
+
 def test_timestamp_ties_keep_file_order(tmp_path: Path) -> None:
     lake = new_lake(tmp_path)
     write_log(
@@ -83,6 +99,7 @@ def test_empty_selection(engine: FlowEngine) -> None:
     assert report.to_dict() == {
         "n": 0,
         "excluded": {"last event of a finished item": 0},
+        "working_time": False,
         "now": None,
         "activities": [],
         "categories": [],

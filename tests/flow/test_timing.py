@@ -11,9 +11,10 @@ import pytest
 
 from tandem.flow import mapping as mapping_module
 from tandem.flow import timing as timing_module
+from tandem.flow.calendar import WorkCalendar
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
-from tandem.flow.timing import Distribution, WorkCalendar, item_facts, lead_and_cycle_times
+from tandem.flow.timing import Distribution, item_facts, lead_and_cycle_times
 from tests.flow.logs import (
     HOUR,
     at,

@@ -18,6 +18,7 @@ from tandem.cli.flow_options import (
     ItemTypeOption,
     ResourceOption,
     SourceOption,
+    TeamOption,
     ToOption,
     open_flow,
 )
@@ -109,6 +110,7 @@ def register(app: typer.Typer) -> None:
         end: ToOption = None,
         item_type: ItemTypeOption = None,
         resource: ResourceOption = None,
+        team: TeamOption = None,
         bots: BotsOption = True,
         engine: EngineOption = "duckdb",
         workspace: WorkspaceOption = Path(),
@@ -135,6 +137,7 @@ def register(app: typer.Typer) -> None:
             end=end,
             item_type=item_type,
             resource=resource,
+            team=team,
             bots=bots,
         ) as run:
             window_start, window_end = history_window(run.engine, run.filters, history_days)

@@ -15,6 +15,7 @@ from tandem.cli.flow_options import (
     ItemTypeOption,
     ResourceOption,
     SourceOption,
+    TeamOption,
     ToOption,
     open_flow,
 )
@@ -70,6 +71,7 @@ def register(app: typer.Typer) -> None:
         end: ToOption = None,
         item_type: ItemTypeOption = None,
         resource: ResourceOption = None,
+        team: TeamOption = None,
         bots: BotsOption = True,
         engine: EngineOption = "duckdb",
         as_json: JsonOption = False,
@@ -91,6 +93,7 @@ def register(app: typer.Typer) -> None:
             end=end,
             item_type=item_type,
             resource=resource,
+            team=team,
             bots=bots,
         ) as run:
             dfg = performance_dfg(run.engine, run.filters).to_dict()

@@ -17,22 +17,24 @@ from tandem.cli.flow_options import (
     ItemTypeOption,
     ResourceOption,
     SourceOption,
+    TeamOption,
     ToOption,
     open_flow,
 )
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
+from tandem.flow.calendar import WorkCalendar
 from tandem.flow.mapping import mapping_report
 from tandem.flow.states import rework, time_in_state
 from tandem.flow.summary import flow_summary
-from tandem.flow.timing import WorkCalendar, item_facts
+from tandem.flow.timing import item_facts
 from tandem.flow.wip import aging_wip, wip_per_day
 
 WorkingTimeOption = Annotated[
     bool,
     typer.Option(
         "--working-time",
-        help="Lead and cycle time in working time by [flow.calendar] instead of calendar time.",
+        help="Durations in working time by [flow.calendar] (tandem.toml) instead of calendar time.",
     ),
 ]
 
@@ -109,6 +111,7 @@ def register(app: typer.Typer) -> None:
         end: ToOption = None,
         item_type: ItemTypeOption = None,
         resource: ResourceOption = None,
+        team: TeamOption = None,
         bots: BotsOption = True,
         engine: EngineOption = "duckdb",
         working_time: WorkingTimeOption = False,
@@ -123,6 +126,7 @@ def register(app: typer.Typer) -> None:
             end=end,
             item_type=item_type,
             resource=resource,
+            team=team,
             bots=bots,
         ) as run:
             calendar = (
@@ -143,8 +147,10 @@ def register(app: typer.Typer) -> None:
         end: ToOption = None,
         item_type: ItemTypeOption = None,
         resource: ResourceOption = None,
+        team: TeamOption = None,
         bots: BotsOption = True,
         engine: EngineOption = "duckdb",
+        working_time: WorkingTimeOption = False,
         as_json: JsonOption = False,
     ) -> None:
         """Time spent per activity and per category (an open item's last state runs to now)."""
@@ -156,10 +162,16 @@ def register(app: typer.Typer) -> None:
             end=end,
             item_type=item_type,
             resource=resource,
+            team=team,
             bots=bots,
         ) as run:
+            calendar = (
+                WorkCalendar.from_settings(run.workspace.settings.flow.calendar)
+                if working_time
+                else None
+            )
             data = time_in_state(
-                engine=run.engine, filters=run.filters, mapping=run.mapping
+                engine=run.engine, filters=run.filters, mapping=run.mapping, calendar=calendar
             ).to_dict()
             data["rework"] = rework(
                 engine=run.engine, filters=run.filters, mapping=run.mapping
@@ -204,6 +216,7 @@ def register(app: typer.Typer) -> None:
         end: ToOption = None,
         item_type: ItemTypeOption = None,
         resource: ResourceOption = None,
+        team: TeamOption = None,
         bots: BotsOption = True,
         engine: EngineOption = "duckdb",
         as_json: JsonOption = False,
@@ -217,6 +230,7 @@ def register(app: typer.Typer) -> None:
             end=end,
             item_type=item_type,
             resource=resource,
+            team=team,
             bots=bots,
         ) as run:
             items = item_facts(run.engine, run.filters, run.mapping)
@@ -262,6 +276,7 @@ def register(app: typer.Typer) -> None:
         end: ToOption = None,
         item_type: ItemTypeOption = None,
         resource: ResourceOption = None,
+        team: TeamOption = None,
         bots: BotsOption = True,
         engine: EngineOption = "duckdb",
         as_json: JsonOption = False,
@@ -275,6 +290,7 @@ def register(app: typer.Typer) -> None:
             end=end,
             item_type=item_type,
             resource=resource,
+            team=team,
             bots=bots,
         ) as run:
             data = mapping_report(

@@ -11,9 +11,11 @@ from typing import Annotated
 
 import typer
 
+from tandem.db.session import session_scope
 from tandem.errors import InputError
 from tandem.flow.engine import EngineName, Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
+from tandem.people import service as people_service
 from tandem.workspace import Workspace
 
 SourceOption = Annotated[
@@ -32,6 +34,14 @@ ItemTypeOption = Annotated[
 ResourceOption = Annotated[
     list[str] | None,
     typer.Option("--resource", help="Only events by this resource identity (repeatable)."),
+]
+TeamOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--team",
+        help="Only events by members of this team (repeatable; people and identities from "
+        "the app database).",
+    ),
 ]
 BotsOption = Annotated[bool, typer.Option("--bots/--no-bots", help="Include events by bots.")]
 EngineOption = Annotated[
@@ -67,14 +77,16 @@ def make_filters(
     item_type: list[str] | None,
     resource: list[str] | None,
     bots: bool,
+    team_members: dict[str, tuple[str, ...]] | None = None,
 ) -> Filters:
-    """The filters the options describe."""
+    """The filters the options describe (``team_members``: each ``--team``'s identity keys)."""
     return Filters(
         start=parse_instant(start, "--from"),
         end=parse_instant(end, "--to"),
         sources=tuple(source or ()),
         item_types=tuple(item_type or ()),
         resources=tuple(resource or ()),
+        teams=team_members or {},
         include_bots=bots,
     )
 
@@ -99,13 +111,24 @@ def open_flow(
     end: str | None,
     item_type: list[str] | None,
     resource: list[str] | None,
+    team: list[str] | None,
     bots: bool,
 ) -> Iterator[FlowRun]:
     """Open the workspace's lake on ``engine`` with the filters the options describe."""
-    filters = make_filters(
-        source=source, start=start, end=end, item_type=item_type, resource=resource, bots=bots
-    )
     opened = Workspace.open(workspace)
+    team_members = None
+    if team:
+        with session_scope(opened.engine) as session:
+            team_members = people_service.team_identity_keys(session=session, teams=team)
+    filters = make_filters(
+        source=source,
+        start=start,
+        end=end,
+        item_type=item_type,
+        resource=resource,
+        bots=bots,
+        team_members=team_members,
+    )
     mapping = StatusMapping.from_settings(opened.settings.flow)
     with FlowEngine(opened.lake, engine=engine_name(engine)) as flow:
         yield FlowRun(flow, filters, mapping, opened)

@@ -17,16 +17,21 @@ from tandem.cli.flow_options import (
     ItemTypeOption,
     ResourceOption,
     SourceOption,
+    TeamOption,
     ToOption,
     open_flow,
 )
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
+from tandem.db.session import session_scope
+from tandem.errors import InputError
 from tandem.flow.bottlenecks import bottlenecks
 from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.handoffs import handoffs
 from tandem.flow.variants import variants
+from tandem.people import service as people_service
+from tandem.workspace import Workspace
 
 LimitOption = Annotated[int, typer.Option("--limit", min=1, help="Show at most this many rows.")]
 
@@ -43,6 +48,7 @@ def _run(
     end: str | None,
     item_type: list[str] | None,
     resource: list[str] | None,
+    team: list[str] | None,
     bots: bool,
 ) -> None:
     with open_flow(
@@ -53,6 +59,7 @@ def _run(
         end=end,
         item_type=item_type,
         resource=resource,
+        team=team,
         bots=bots,
     ) as run:
         data = compute(run.engine, run.filters)
@@ -148,7 +155,7 @@ def _render_handoffs(console: Console, data: dict[str, Any], limit: int) -> None
     console.print(
         f"{data['cases']:,} cases, {data['transitions']:,} transitions, "
         f"{data['handoff_count']:,} handoffs, "
-        f"{data['excluded']['transitions_with_unknown_resource']:,} with an unknown resource"
+        f"{data['excluded']['transitions_with_unknown_resource']:,} with an unknown {data['level']}"
     )
     table = Table("from", "to", "count", "cases", "median", "P85", "total wait")
     for handoff in data["handoffs"][:limit]:
@@ -183,6 +190,7 @@ def register(app: typer.Typer) -> None:
         end: ToOption = None,
         item_type: ItemTypeOption = None,
         resource: ResourceOption = None,
+        team: TeamOption = None,
         bots: BotsOption = True,
         engine: EngineOption = "duckdb",
         workspace: WorkspaceOption = Path(),
@@ -203,6 +211,7 @@ def register(app: typer.Typer) -> None:
             end=end,
             item_type=item_type,
             resource=resource,
+            team=team,
             bots=bots,
         )
 
@@ -214,6 +223,7 @@ def register(app: typer.Typer) -> None:
         end: ToOption = None,
         item_type: ItemTypeOption = None,
         resource: ResourceOption = None,
+        team: TeamOption = None,
         bots: BotsOption = True,
         engine: EngineOption = "duckdb",
         workspace: WorkspaceOption = Path(),
@@ -231,6 +241,7 @@ def register(app: typer.Typer) -> None:
             end=end,
             item_type=item_type,
             resource=resource,
+            team=team,
             bots=bots,
         )
 
@@ -242,6 +253,7 @@ def register(app: typer.Typer) -> None:
         end: ToOption = None,
         item_type: ItemTypeOption = None,
         resource: ResourceOption = None,
+        team: TeamOption = None,
         bots: BotsOption = True,
         engine: EngineOption = "duckdb",
         workspace: WorkspaceOption = Path(),
@@ -259,6 +271,7 @@ def register(app: typer.Typer) -> None:
             end=end,
             item_type=item_type,
             resource=resource,
+            team=team,
             bots=bots,
         )
 
@@ -270,17 +283,32 @@ def register(app: typer.Typer) -> None:
         end: ToOption = None,
         item_type: ItemTypeOption = None,
         resource: ResourceOption = None,
+        team: TeamOption = None,
         bots: BotsOption = True,
+        by: Annotated[
+            str,
+            typer.Option(
+                "--by",
+                help="resource, or team: each resource's team from the app database "
+                "(resources outside every team count as unknown).",
+            ),
+        ] = "resource",
         engine: EngineOption = "duckdb",
         workspace: WorkspaceOption = Path(),
         as_json: JsonOption = False,
     ) -> None:
-        """Handoffs between resources (count, wait) and ping-pong (A → B → A) between them.
+        """Handoffs between resources or teams (count, wait) and ping-pong (A → B → A).
 
         --limit shortens the tables only; --json always carries every pair.
         """
+        if by not in ("resource", "team"):
+            raise InputError(f"--by: {by!r} is not one of resource, team")
+        teams = None
+        if by == "team":
+            with session_scope(Workspace.open(workspace).engine) as session:
+                teams = people_service.resource_teams(session=session)
         _run(
-            lambda flow, filters: handoffs(flow, filters).to_dict(),
+            lambda flow, filters: handoffs(flow, filters, teams=teams).to_dict(),
             lambda console, data: _render_handoffs(console, data, limit),
             workspace=workspace,
             engine=engine,
@@ -290,5 +318,6 @@ def register(app: typer.Typer) -> None:
             end=end,
             item_type=item_type,
             resource=resource,
+            team=team,
             bots=bots,
         )

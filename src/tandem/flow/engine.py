@@ -46,9 +46,12 @@ EngineName = Literal["duckdb", "spark"]
 class Filters:
     """What every flow metric can be restricted to.
 
-    ``start``/``end`` keep whole cases that have at least one event in ``[start, end)`` (a case
-    is never cut in two, so durations stay true); metrics with their own window semantics (e.g.
-    throughput counts items *done* in the window) document them in ``docs/metrics.md``.
+    ``teams`` maps each selected team to its members' identity keys (resolved by the surface
+    from the app database): only events by those resources are kept; a team with no known
+    identities selects nothing. ``start``/``end`` keep whole cases that have at least one
+    event in ``[start, end)`` (a case is never cut in two, so durations stay true); metrics
+    with their own window semantics (e.g. throughput counts items *done* in the window)
+    document them in ``docs/metrics.md``.
     """
 
     start: dt.datetime | None = None
@@ -56,6 +59,7 @@ class Filters:
     sources: tuple[str, ...] = ()
     item_types: tuple[str, ...] = ()
     resources: tuple[str, ...] = ()
+    teams: dict[str, tuple[str, ...]] = field(default_factory=dict)
     include_bots: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -65,7 +69,7 @@ class Filters:
 
         Then the lake's step facts (``tandem.lake.steps``) hold for the selection as stored.
         """
-        return not self.resources and self.include_bots
+        return not self.resources and not self.teams and self.include_bots
 
     def __post_init__(self) -> None:
         for name in ("start", "end"):
@@ -195,6 +199,11 @@ class FlowEngine:
             selection = selection.filter(selection.item_type.isin(filters.item_types))
         if filters.resources:
             selection = selection.filter(selection.resource.isin(filters.resources))
+        if filters.teams:
+            members = sorted({key for keys in filters.teams.values() for key in keys})
+            selection = selection.filter(
+                selection.resource.isin(members) if members else ibis.literal(False)
+            )
         if not filters.include_bots:
             selection = selection.filter(~selection.is_bot)
         selection = _within_window(selection, filters)

@@ -1,4 +1,4 @@
-"""Handoffs: changes of resource between consecutive events of a case, and ping-pong.
+"""Handoffs: changes of resource (or team) between consecutive events of a case, and ping-pong.
 
 A transition (two consecutive events of one case, ordered by ``(timestamp, ordinal)``) is a
 handoff when both events have a known resource and the resources differ. Transitions with an
@@ -16,10 +16,13 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from tandem.flow.dfg import case_order, transitions, wait_stats
 from tandem.flow.engine import Filters, FlowEngine
@@ -76,8 +79,9 @@ class PingPong:
 
 @dataclass(frozen=True)
 class HandoffsReport:
-    """Handoffs and ping-pong of an event selection."""
+    """Handoffs and ping-pong of an event selection, between resources or teams."""
 
+    level: str
     cases: int
     transitions: int
     same_resource: int
@@ -89,6 +93,7 @@ class HandoffsReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "level": self.level,
             "cases": self.cases,
             "transitions": self.transitions,
             "handoff_count": sum(h.count for h in self.handoffs),
@@ -103,9 +108,18 @@ class HandoffsReport:
         }
 
 
-def handoffs(engine: FlowEngine, filters: Filters | None = None) -> HandoffsReport:
-    """Resource-to-resource handoffs (count, cases, wait) and ping-pong (``A → B → A``)."""
+def handoffs(
+    engine: FlowEngine, filters: Filters | None = None, *, teams: Mapping[str, str] | None = None
+) -> HandoffsReport:
+    """Resource-to-resource handoffs (count, cases, wait) and ping-pong (``A → B → A``).
+
+    With ``teams`` (identity key → team name, from the people side) every event's resource is
+    replaced by its team first, so the same rules count handoffs between teams; a resource
+    outside every team is unknown.
+    """
     events = engine.events(filters)
+    if teams is not None:
+        events = by_team(events, teams)
     pairs = transitions(events)
     counts = (
         pairs.aggregate(
@@ -146,6 +160,7 @@ def handoffs(engine: FlowEngine, filters: Filters | None = None) -> HandoffsRepo
         key=lambda r: (-r["occurrences"], r["first"], r["second"]),
     )
     return HandoffsReport(
+        level="resource" if teams is None else "team",
         cases=cases,
         transitions=counts["transitions"],
         same_resource=counts["same"] or 0,
@@ -154,6 +169,23 @@ def handoffs(engine: FlowEngine, filters: Filters | None = None) -> HandoffsRepo
         ping_pong_cases=summary["cases"],
         ping_pong_occurrences=summary["occurrences"],
         ping_pong=tuple(PingPong(**row) for row in pong_rows),
+    )
+
+
+def by_team(events: ir.Table, teams: Mapping[str, str]) -> ir.Table:
+    """``events`` with ``resource`` replaced by the resource's team (null outside every team)."""
+    lookup = ibis.memtable(
+        pa.table(
+            {"team_resource": list(teams), "team": list(teams.values())},
+            schema=pa.schema([("team_resource", pa.string()), ("team", pa.string())]),
+        )
+    )
+    joined = events.left_join(lookup, events.resource == lookup.team_resource)
+    return joined.select(
+        *[
+            joined[name] if name != "resource" else joined.team.name("resource")
+            for name in events.columns
+        ]
     )
 
 

@@ -16,7 +16,9 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 import numpy as np
+import pyarrow as pa
 
+from tandem.flow.calendar import WorkCalendar
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping, categorized_events
 from tandem.flow.timing import Item, done_in_window
@@ -39,7 +41,8 @@ def state_visits(
     engine: FlowEngine, filters: Filters, mapping: StatusMapping, now: dt.datetime | None = None
 ) -> ir.Table:
     """One row per visit: case_id, item_type, activity, category, timestamp, pos, seconds,
-    ongoing, and ``before_done`` (the visit started before the case's last done event)."""
+    until (the visit's end: the next event, or now), ongoing, and ``before_done`` (the visit
+    started before the case's last done event)."""
     events = categorized_events(engine, filters, mapping)
     now = now or selection_now(engine, filters) or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     order = ibis.window(group_by="case_id", order_by=["timestamp", "ordinal"])
@@ -55,6 +58,7 @@ def state_visits(
     visits = marked.filter(marked.next_at.notnull() | ongoing)
     visits = visits.mutate(
         seconds=until.delta(marked.timestamp, unit="microsecond") / _MICROS,
+        until=until,
         ongoing=ongoing,
         before_done=marked.done_pos.notnull() & (marked.pos < marked.done_pos),
     )
@@ -66,6 +70,7 @@ def state_visits(
         "timestamp",
         "pos",
         "seconds",
+        "until",
         "ongoing",
         "before_done",
     )
@@ -99,6 +104,7 @@ class TimeInStateReport:
 
     activities: list[StateRow]
     categories: list[StateRow]
+    working_time: bool
     now: dt.datetime | None
     n: int
     excluded: dict[str, int]
@@ -107,6 +113,7 @@ class TimeInStateReport:
         return {
             "n": self.n,
             "excluded": self.excluded,
+            "working_time": self.working_time,
             "now": self.now.isoformat() if self.now else None,
             "activities": [row.to_dict() for row in self.activities],
             "categories": [row.to_dict() for row in self.categories],
@@ -143,18 +150,75 @@ def _state_rows(engine: FlowEngine, visits: ir.Table, by: str) -> list[StateRow]
     ]
 
 
+def _working_state_rows(table: pa.Table, seconds: np.ndarray, by: str) -> list[StateRow]:
+    """:func:`_state_rows` over visits measured in Python (same fields, same order)."""
+    keys = table[by].to_pylist()
+    categories = table["category"].to_pylist()
+    ongoing = table["ongoing"].to_pylist()
+    cases = table["case_id"].to_pylist()
+    groups: dict[str, list[int]] = {}
+    for index, key in enumerate(keys):
+        groups.setdefault(key, []).append(index)
+    rows = []
+    for key, members in groups.items():
+        values = seconds[members]
+        rows.append(
+            StateRow(
+                state=key,
+                category=max(categories[i] for i in members),
+                visits=len(members),
+                ongoing=sum(bool(ongoing[i]) for i in members),
+                cases=len({cases[i] for i in members}),
+                total_seconds=float(values.sum()),
+                mean_seconds=float(values.mean()),
+                p50_seconds=float(np.quantile(values, 0.50)),
+                p85_seconds=float(np.quantile(values, 0.85)),
+                p95_seconds=float(np.quantile(values, 0.95)),
+            )
+        )
+    rows.sort(key=lambda row: (-row.total_seconds, row.state))
+    return rows
+
+
 def time_in_state(
-    *, engine: FlowEngine, filters: Filters, mapping: StatusMapping
+    *,
+    engine: FlowEngine,
+    filters: Filters,
+    mapping: StatusMapping,
+    calendar: WorkCalendar | None = None,
 ) -> TimeInStateReport:
-    """Time spent per activity and per category, with visits, ongoing visits and percentiles."""
+    """Time spent per activity and per category, with visits, ongoing visits and percentiles.
+
+    Calendar time by default; with ``calendar``, each visit is measured in working time (the
+    visits come back to Python for the clock, then are aggregated with numpy).
+    """
     now = selection_now(engine, filters)
     visits = state_visits(engine, filters, mapping, now)
     events = engine.events(filters)
     n_events = int(scalar(engine, events.count()))
     n_visits = int(scalar(engine, visits.count()))
+    if calendar is None:
+        activities = _state_rows(engine, visits, "activity")
+        categories = _state_rows(engine, visits.mutate(state=visits.category), "state")
+    else:
+        table = engine.backend.to_pyarrow(
+            visits.select("case_id", "activity", "category", "timestamp", "until", "ongoing")
+        )
+        seconds = np.array(
+            [
+                calendar.seconds_between(start, end)
+                for start, end in zip(
+                    table["timestamp"].to_pylist(), table["until"].to_pylist(), strict=True
+                )
+            ],
+            dtype=np.float64,
+        )
+        activities = _working_state_rows(table, seconds, "activity")
+        categories = _working_state_rows(table, seconds, "category")
     return TimeInStateReport(
-        activities=_state_rows(engine, visits, "activity"),
-        categories=_state_rows(engine, visits.mutate(state=visits.category), "state"),
+        activities=activities,
+        categories=categories,
+        working_time=calendar is not None,
         now=now,
         n=n_visits,
         excluded={"last event of a finished item": n_events - n_visits},

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tandem.flow.calendar import WorkCalendar
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.flow.states import FlowEfficiencyReport, flow_efficiency
 from tandem.flow.throughput import ThroughputSeries, throughput_from_items
-from tandem.flow.timing import TimingReport, WorkCalendar, item_facts, timing_from_items
+from tandem.flow.timing import TimingReport, item_facts, timing_from_items
 from tandem.flow.wip import WipSeries, unwindowed, wip_from_items
 
 

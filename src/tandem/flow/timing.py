@@ -16,17 +16,16 @@ Percentiles interpolate linearly between the closest ranks (NumPy's default, Duc
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import ibis.expr.types as ir
 import numpy as np
 
+from tandem.flow.calendar import WorkCalendar, clock
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping, categorized_events
-from tandem.settings import CalendarSettings
 
 PERCENTILES = (50, 85, 95)
 
@@ -175,65 +174,6 @@ def done_in_window(items: Sequence[Item], filters: Filters) -> tuple[list[Item],
         else:
             done.append(item)
     return done, excluded
-
-
-# -- working time --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WorkCalendar:
-    """Working days and hours in one time zone, minus holidays."""
-
-    timezone: str = "UTC"
-    weekdays: frozenset[int] = frozenset({1, 2, 3, 4, 5})
-    day_start: dt.time = dt.time(9, 0)
-    day_end: dt.time = dt.time(17, 0)
-    holidays: frozenset[dt.date] = frozenset()
-
-    @classmethod
-    def from_settings(cls, settings: CalendarSettings) -> WorkCalendar:
-        return cls(
-            timezone=settings.timezone,
-            weekdays=frozenset(settings.weekdays),
-            day_start=settings.day_start,
-            day_end=settings.day_end,
-            holidays=frozenset(settings.holidays),
-        )
-
-    def seconds_between(self, start: dt.datetime, end: dt.datetime) -> float:
-        """Working seconds in ``[start, end)``: each local working day's hours that overlap it.
-
-        Examples
-        --------
-        >>> cal = WorkCalendar()
-        >>> friday_4pm = dt.datetime(2024, 3, 1, 16, tzinfo=dt.UTC)
-        >>> cal.seconds_between(friday_4pm, friday_4pm + dt.timedelta(days=3)) / 3600
-        8.0
-        """
-        if end <= start:
-            return 0.0
-        zone = ZoneInfo(self.timezone)
-        day = start.astimezone(zone).date()
-        last = end.astimezone(zone).date()
-        total = 0.0
-        while day <= last:
-            if day.isoweekday() in self.weekdays and day not in self.holidays:
-                open_at = dt.datetime.combine(day, self.day_start, tzinfo=zone)
-                close_at = dt.datetime.combine(day, self.day_end, tzinfo=zone)
-                overlap = (min(end, close_at) - max(start, open_at)).total_seconds()
-                total += max(overlap, 0.0)
-            day += dt.timedelta(days=1)
-        return total
-
-
-Clock = Callable[[dt.datetime, dt.datetime], float]
-
-
-def clock(calendar: WorkCalendar | None) -> Clock:
-    """Calendar seconds, or working seconds by ``calendar``."""
-    if calendar is None:
-        return lambda start, end: (end - start).total_seconds()
-    return calendar.seconds_between
 
 
 # -- lead and cycle time -------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tandem.errors import InputError, NotFoundError
 from tandem.lake import Lake
-from tandem.people.models import Identity, Membership, Person
+from tandem.people.models import Identity, Membership, Person, Team
 from tandem.people.schemas import IdentityOut, PersonOut, SyncReport
 
 EMAIL_PREFIX = "email:"
@@ -211,3 +211,41 @@ def link_identity(*, session: Session, identity_key: str, person: str) -> Person
     session.flush()
     session.refresh(target)
     return _person_out(target)
+
+
+def team_identity_keys(*, session: Session, teams: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Each team's members' identity keys (the resources their work data carries).
+
+    This is how surfaces hand the people side to the engines: a small mapping, so work data
+    never queries the app database. An unknown team is an error.
+    """
+    found: dict[str, tuple[str, ...]] = {}
+    for name in teams:
+        team = session.scalar(select(Team).where(Team.name == name))
+        if team is None:
+            raise NotFoundError(f"--team: no team named {name!r}")
+        keys = session.scalars(
+            select(Identity.identity_key)
+            .join(Membership, Membership.person_id == Identity.person_id)
+            .where(Membership.team_id == team.id)
+            .order_by(Identity.identity_key)
+        )
+        found[name] = tuple(keys)
+    return found
+
+
+def resource_teams(*, session: Session) -> dict[str, str]:
+    """Identity key → team name for every identity whose person is in a team.
+
+    A person in several teams maps to their team names joined by `` + `` (sorted), so a
+    handoff between two such people is still told apart from a handoff inside one team.
+    """
+    rows = session.execute(
+        select(Identity.identity_key, Team.name)
+        .join(Membership, Membership.person_id == Identity.person_id)
+        .join(Team, Team.id == Membership.team_id)
+    )
+    teams: dict[str, set[str]] = {}
+    for key, team in rows:
+        teams.setdefault(key, set()).add(team)
+    return {key: " + ".join(sorted(names)) for key, names in sorted(teams.items())}
