@@ -1,10 +1,11 @@
 """Run every benchmark side by side with its reference tool and refresh ``benchmarks/README.md``.
 
-Each benchmark script measures Tandem and the reference (``git log``, PyDriller, PM4Py) as child
-processes of one run, writes its JSON under ``benchmarks/results/`` and prints a Markdown table;
-this script runs them in turn and puts each table into the README between its markers.
+Each benchmark script measures Tandem and the reference (``git log``, PyDriller, PM4Py; for duo
+matching an LP upper bound) as child processes of one run, writes its JSON under
+``benchmarks/results/`` and prints a Markdown table; this script runs them in turn and puts each
+table into the README between its markers.
 
-    .venv/bin/python benchmarks/run.py [git] [xes] [flow]
+    .venv/bin/python benchmarks/run.py [git] [xes] [flow] [duos]
 """
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = {"git": "bench_git.py", "xes": "bench_xes.py", "flow": "bench_flow.py"}
+BENCHMARKS = {
+    "git": "bench_git.py",
+    "xes": "bench_xes.py",
+    "flow": "bench_flow.py",
+    "duos": "bench_duos.py",
+}
 
 
 def run(name: str) -> str:

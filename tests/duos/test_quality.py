@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 
-import networkx as nx  # type: ignore[import-untyped]
+import networkx as nx
 import numpy as np
 import pytest
 

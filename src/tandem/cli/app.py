@@ -10,13 +10,17 @@ from rich.console import Console
 from rich.table import Table
 
 from tandem import __version__
+from tandem.cli import duos as duos_cli
 from tandem.cli import flow as flow_cli
 from tandem.cli import ingest as ingest_cli
 from tandem.cli import people as people_cli
+from tandem.cli import plan as plan_cli
 from tandem.cli import review as review_cli
+from tandem.cli import team as team_cli
 from tandem.cli.demo import demo_command
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import TandemGroup, emit
+from tandem.cli.profile import profile_command
 from tandem.status import workspace_status
 from tandem.workspace import Workspace
 
@@ -32,6 +36,10 @@ app = typer.Typer(
 app.add_typer(ingest_cli.app, name="ingest")
 app.add_typer(people_cli.app, name="people")
 app.add_typer(review_cli.app, name="review")
+app.command("profile")(profile_command)
+app.add_typer(plan_cli.app, name="plan")
+app.add_typer(duos_cli.app, name="duos")
+app.add_typer(team_cli.app, name="team")
 app.add_typer(flow_cli.app, name="flow")
 app.command("demo")(demo_command)
 

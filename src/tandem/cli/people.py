@@ -1,4 +1,4 @@
-"""``tandem people list|show|import|merge|link``: who is who across sources and in the org."""
+"""``tandem people list|show|import|merge|link|premise``: who is who, and the essay's premise."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tandem.cli.output import emit
 from tandem.db.session import session_scope
 from tandem.people import roster, service
 from tandem.people.schemas import PersonOut
+from tandem.profile import premise as premise_service
 from tandem.workspace import Workspace
 
 app = typer.Typer(help="People and their identities across sources.", no_args_is_help=True)
@@ -113,3 +114,35 @@ def import_roster(
         )
 
     emit(report.model_dump(), as_json=as_json, render=render)
+
+
+@app.command("premise")
+def premise(
+    cycle: Annotated[
+        str | None,
+        typer.Option(
+            "--cycle", "-c", help="Review cycle (default: the latest closed one, else the latest)."
+        ),
+    ] = None,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Test the essay's premise on your data: do few people excel at both sides?
+
+    Reports the correlation of L and M across the cycle's people (Pearson's r with a 95 %
+    confidence interval, n) and the share who lean one way reliably, with counts. Nothing is
+    estimated from fewer than 10 people; the report says so.
+    """
+    with session_scope(Workspace.open(workspace).engine) as session:
+        report = premise_service.premise(session=session, cycle=cycle)
+
+    def render(console: Console) -> None:
+        console.print(f"cycle [bold]{report.cycle}[/]: {report.summary}")
+        table = Table("leaning", "people")
+        for leaning, count in report.leaning_counts.items():
+            table.add_row(leaning, str(count))
+        console.print(table)
+        for note in report.notes:
+            console.print(f"[dim]note:[/] {note}")
+
+    emit(report.model_dump(mode="json"), as_json=as_json, render=render)

@@ -1,4 +1,4 @@
-"""``tandem review items|create|assign|import|close|list``: 360 review cycles."""
+"""``tandem review items|create|assign|import|close|list|reliability``: 360 review cycles."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
 from tandem.errors import InputError
+from tandem.profile import service as profile_service
 from tandem.review import service
 from tandem.review.schemas import AssignReport, CycleOut
 from tandem.workspace import Workspace
@@ -201,3 +202,47 @@ def list_cycles(workspace: WorkspaceOption = Path(), as_json: JsonOption = False
         as_json=as_json,
         render=lambda c: _render_cycles(c, cycles),
     )
+
+
+@app.command("reliability")
+def reliability(
+    cycle: CycleOption, workspace: WorkspaceOption = Path(), as_json: JsonOption = False
+) -> None:
+    """Scale reliability per practice: Cronbach's alpha, McDonald's omega, item-total r, N.
+
+    Over the cycle's answers from others (self ratings left out), listwise: N counts the
+    complete answer sets. Values need at least 10 of them; a scale is flagged when alpha is
+    under .70 or unknown.
+    """
+    with session_scope(Workspace.open(workspace).engine) as session:
+        report = profile_service.reliability(session=session, cycle=cycle)
+
+    def render(console: Console) -> None:
+        table = Table(
+            "practice",
+            "N",
+            "items",
+            "alpha",
+            "omega",
+            "lowest item-total r",
+            "flag",
+            title=f"cycle {report.cycle} (item bank v{report.item_bank_version})",
+        )
+        for practice, scale in report.practices.items():
+            known = [r for r in scale.item_total.values() if r is not None]
+            table.add_row(
+                practice,
+                str(scale.n),
+                str(scale.k),
+                "" if scale.alpha is None else f"{scale.alpha:.2f}",
+                "" if scale.omega is None else f"{scale.omega:.2f}",
+                f"{min(known):.2f}" if known else "",
+                "flagged" if scale.flagged else "",
+            )
+        console.print(table)
+        console.print(
+            f"flagged: alpha under {report.flag_below:.2f} or unknown "
+            f"(fewer than {report.min_n} complete answer sets)"
+        )
+
+    emit(report.model_dump(mode="json"), as_json=as_json, render=render)

@@ -1,0 +1,201 @@
+"""``tandem duos suggest|confirm|list``: complementary leader–manager pairs a human confirms."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tandem.cli.options import JsonOption, WorkspaceOption
+from tandem.cli.output import emit
+from tandem.db.session import session_scope
+from tandem.duos import service
+from tandem.duos.matching import ORIENTATION_BONUS
+from tandem.duos.schemas import DuoOut, DuoPerson, SuggestionsOut
+from tandem.errors import InputError
+from tandem.workspace import Workspace
+
+app = typer.Typer(
+    help="Duos: pairs whose strengths, by others' ratings, cover both sides.",
+    no_args_is_help=True,
+)
+
+CycleOption = Annotated[str, typer.Option("--cycle", "-c", help="Name of the review cycle.")]
+BonusOption = Annotated[
+    float,
+    typer.Option(
+        "--bonus",
+        help="Orientation bonus when one partner reliably leans leader and the other manager.",
+    ),
+]
+CompatOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--compat",
+        help=(
+            "Opt-in goals/values answers, CSV with columns person, answer (one row per answer): "
+            "two people who both opted in must share an answer."
+        ),
+    ),
+]
+
+
+def _name(person: DuoPerson) -> str:
+    return f"{person.name} ({person.id})"
+
+
+def render_suggestions(console: Console, out: SuggestionsOut) -> None:
+    """Draw suggestions for people: one row per pair, then each explanation and the unpaired."""
+    scope = f" — teams {', '.join(out.teams)}" if out.teams else ""
+    console.print(f"Duo suggestions for cycle [bold]{out.cycle}[/]{scope}")
+    table = Table("#", "a", "b", "score", "coverage", "bonus", "gate")
+    for index, pair in enumerate(out.pairs, 1):
+        table.add_row(
+            str(index),
+            _name(pair.a),
+            _name(pair.b),
+            f"{pair.score:.2f}",
+            f"{pair.coverage.value:.2f}",
+            f"+{pair.bonus:.2f}" if pair.bonus else "",
+            pair.gate,
+        )
+    console.print(table)
+    for index, pair in enumerate(out.pairs, 1):
+        console.print(f"[bold]{index}.[/] {pair.explanation}")
+    for item in out.unpaired:
+        console.print(f"unpaired: {_name(item.person)}: {item.reason}")
+    for note in out.notes:
+        console.print(f"[dim]note:[/] {note}")
+
+
+def render_duo(console: Console, duo: DuoOut) -> None:
+    """Draw one confirmed duo."""
+    console.print(
+        f"duo {duo.id}: [bold]{duo.a.name}[/] + [bold]{duo.b.name}[/] (cycle {duo.cycle}), "
+        f"score {duo.score:.2f}"
+    )
+    console.print(f"  tie-breaker {duo.tie_breaker}; review on {duo.review_date}")
+    console.print(f"  confirmed by {duo.confirmed_by} at {duo.confirmed_at:%Y-%m-%d %H:%M} UTC")
+    console.print(f"  {duo.explanation}")
+
+
+@app.command("suggest")
+def suggest(
+    cycle: CycleOption,
+    team: Annotated[
+        list[str] | None,
+        typer.Option("--team", "-t", help="Only members of this team (repeatable)."),
+    ] = None,
+    bonus: BonusOption = ORIENTATION_BONUS,
+    compat: CompatOption = None,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Suggest complementary pairs among the cycle's ratees, each with its explanation.
+
+    A pair's score is its coverage of the ten practices by others' ratings (the better partner
+    per practice, the weaker side weighed more) plus the orientation bonus; maximum-weight
+    matching pairs everyone it can. Self ratings are never used. Suggestions are recommendations:
+    nothing is stored until a human runs `tandem duos confirm`.
+    """
+    with session_scope(Workspace.open(workspace).engine) as session:
+        answers = service.read_compat(session=session, path=compat) if compat else None
+        out = service.suggest(
+            session=session, cycle=cycle, teams=team or (), bonus=bonus, compat=answers
+        )
+    emit(out.model_dump(mode="json"), as_json=as_json, render=lambda c: render_suggestions(c, out))
+
+
+@app.command("confirm")
+def confirm(
+    a: Annotated[str, typer.Argument(help="First partner: person id or email.")],
+    b: Annotated[str, typer.Argument(help="Second partner: person id or email.")],
+    tie_breaker: Annotated[
+        str,
+        typer.Option(
+            "--tie-breaker",
+            help="Who decides when the two disagree: a person (id or email) or a rule, as text.",
+        ),
+    ],
+    cycle: CycleOption,
+    review_date: Annotated[
+        str | None,
+        typer.Option(
+            "--review-date", help="When to review the duo, YYYY-MM-DD (default +90 days)."
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Who confirms (default: the operating-system user)."),
+    ] = None,
+    bonus: BonusOption = ORIENTATION_BONUS,
+    compat: CompatOption = None,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Confirm a pair: record the tie-breaker and review date, with the score as of now.
+
+    A person is in at most one confirmed duo per cycle; confirming a second one is refused.
+    """
+    when = _parse_date(review_date) if review_date else None
+    with session_scope(Workspace.open(workspace).engine) as session:
+        answers = service.read_compat(session=session, path=compat) if compat else None
+        duo = service.confirm(
+            session=session,
+            cycle=cycle,
+            a=a,
+            b=b,
+            tie_breaker=tie_breaker,
+            confirmed_by=by or _os_user(),
+            review_date=when,
+            bonus=bonus,
+            compat=answers,
+        )
+    emit(duo.model_dump(mode="json"), as_json=as_json, render=lambda c: render_duo(c, duo))
+
+
+@app.command("list")
+def list_duos(
+    cycle: CycleOption,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """List the confirmed duos of a cycle with tie-breakers and review dates."""
+    with session_scope(Workspace.open(workspace).engine) as session:
+        out = service.list_duos(session=session, cycle=cycle)
+
+    def render(console: Console) -> None:
+        table = Table("id", "a", "b", "score", "tie-breaker", "review on", "confirmed by")
+        for d in out.duos:
+            table.add_row(
+                str(d.id),
+                _name(d.a),
+                _name(d.b),
+                f"{d.score:.2f}",
+                d.tie_breaker,
+                str(d.review_date),
+                d.confirmed_by,
+            )
+        console.print(table)
+        console.print(f"{out.count} confirmed duo(s) in cycle {out.cycle}")
+
+    emit(out.model_dump(mode="json"), as_json=as_json, render=render)
+
+
+def _parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--review-date {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        return "unknown"

@@ -1,0 +1,103 @@
+"""``tandem profile PERSON --cycle NAME``: a person's leader–manager profile from a 360 cycle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tandem.cli.options import JsonOption, WorkspaceOption
+from tandem.cli.output import emit
+from tandem.db.session import session_scope
+from tandem.profile import service
+from tandem.profile.schemas import GroupOut, ProfileOut, SideOut, dump
+from tandem.workspace import Workspace
+
+GROUP_COLUMNS = ("manager", "peer", "report", "others")
+GROUP_NAMES = {"manager": "mgr", "peer": "peers", "report": "reports", "others": "pooled"}
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _band(band: tuple[float, float] | None) -> str:
+    return "" if band is None else f"{band[0]:.2f}–{band[1]:.2f}"
+
+
+def _group(group: GroupOut | str) -> str:
+    if isinstance(group, str):
+        return "hidden"
+    return f"{group.mean:.2f} ({group.n})"
+
+
+def _side(name: str, side: SideOut | None) -> str:
+    if side is None:
+        return f"{name} unknown"
+    band = f" [{_band(side.band)}]" if side.band else ""
+    return f"{name} {side.value:.2f}{band}"
+
+
+def render_profile(console: Console, profile: ProfileOut) -> None:
+    """Draw a profile for people: one row per practice, then L, M, leaning and notes."""
+    console.print(
+        f"[bold]{profile.person.name}[/] (id {profile.person.id}) in cycle "
+        f"[bold]{profile.cycle}[/] — {profile.n_ratees} ratee(s) in the cohort"
+    )
+    table = Table("practice", "self", "others", "band", "agreement", "rater groups: mean (n)")
+    table.columns[0].no_wrap = True
+    for index, (practice, score) in enumerate(profile.practices.items()):
+        if index and score.side != list(profile.practices.values())[index - 1].side:
+            table.add_section()
+        table.add_row(
+            practice,
+            _num(score.self_score),
+            _num(score.others),
+            _band(score.band),
+            score.agreement or "",
+            ", ".join(
+                f"{GROUP_NAMES[g]} {_group(score.groups[g])}"
+                for g in GROUP_COLUMNS
+                if g in score.groups
+            ),
+        )
+    console.print(table)
+    console.print(
+        "hidden: fewer than 3 raters, no numbers shown; pooled: hidden peers and reports merged"
+    )
+    console.print(f"{_side('L', profile.L)}   {_side('M', profile.M)}")
+    console.print(f"leaning: {profile.leaning or 'unknown'}")
+    if profile.self_included:
+        console.print(f"blind spots: {', '.join(profile.blind_spots) or 'none'}")
+        console.print(f"hidden strengths: {', '.join(profile.hidden_strengths) or 'none'}")
+    for note in profile.notes:
+        console.print(f"[dim]note:[/] {note}")
+
+
+def profile_command(
+    person: Annotated[str, typer.Argument(help="Person id, email or identity key.")],
+    cycle: Annotated[str, typer.Option("--cycle", "-c", help="Name of the review cycle.")],
+    include_self: Annotated[
+        bool,
+        typer.Option(
+            "--self/--no-self",
+            help="Include self ratings and what derives from them (blind spots).",
+        ),
+    ] = True,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Show a person's profile: ten practices, L and M with bands, leaning and blind spots.
+
+    Others' scores come from the manager, peers and direct reports; a peer or report group with
+    fewer than 3 raters is suppressed (no numbers: "suppressed" in JSON, "hidden" in the table)
+    and pooled into "others". Self ratings never change others' scores, L, M or the leaning.
+    """
+    with session_scope(Workspace.open(workspace).engine) as session:
+        found = service.profile(
+            session=session, person=person, cycle=cycle, include_self=include_self
+        )
+    emit(dump(found), as_json=as_json, render=lambda c: render_profile(c, found))

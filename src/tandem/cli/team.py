@@ -1,0 +1,117 @@
+"""``tandem team coverage [TEAM | --org]``: which practices a team covers well, and its gaps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tandem.cli.options import JsonOption, WorkspaceOption
+from tandem.cli.output import emit
+from tandem.db.session import session_scope
+from tandem.errors import InputError
+from tandem.profile import team as team_service
+from tandem.profile.coverage import COVER_THRESHOLD
+from tandem.profile.team import OrgCoverageOut, TeamCoverageOut
+from tandem.workspace import Workspace
+
+app = typer.Typer(help="Teams: practice coverage by others' ratings.", no_args_is_help=True)
+
+
+def _num(value: object) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def render_team(console: Console, out: TeamCoverageOut) -> None:
+    """Draw a team's coverage: one row per practice, then the gaps."""
+    console.print(
+        f"Team [bold]{out.team}[/], cycle {out.cycle}: {out.scored_members} of {out.members} "
+        f"member(s) scored by others"
+    )
+    table = Table("practice", "side", "covered", "by", "best")
+    for practice, p in out.practices.items():
+        table.add_row(
+            practice, p.side, "yes" if p.covered else "GAP", ", ".join(p.by), _num(p.best or "")
+        )
+    console.print(table)
+    console.print(f"gaps: {', '.join(out.gaps) or 'none'}")
+    if out.unscored:
+        console.print(f"no others' score at all: {', '.join(out.unscored)}")
+    if out.not_scored:
+        console.print(f"members not scored in this cycle: {', '.join(out.not_scored)}")
+    for note in out.notes:
+        console.print(f"[dim]note:[/] {note}")
+
+
+def render_org(console: Console, out: OrgCoverageOut) -> None:
+    """Draw the org view: per team, covered practices as counts, hidden teams without numbers."""
+    console.print(f"Org coverage, cycle {out.cycle}")
+    table = Table("team", "scored members", "gaps", "practices covered (members covering)")
+    for t in out.teams:
+        if not t.shown:
+            table.add_row(t.team, "hidden", "", f"fewer than {out.min_shown} scored members")
+            continue
+        table.add_row(
+            t.team,
+            str(t.scored_members),
+            ", ".join(t.gaps) or "none",
+            ", ".join(
+                f"{practice} ({p.covering})"
+                for practice, p in t.practices.items()
+                if p.covered is True
+            ),
+        )
+    console.print(table)
+    for note in out.notes:
+        console.print(f"[dim]note:[/] {note}")
+
+
+@app.command("coverage")
+def coverage(
+    cycle: Annotated[str, typer.Option("--cycle", "-c", help="Name of the review cycle.")],
+    team: Annotated[
+        str | None, typer.Argument(help="Team name (omit with --org for the org view).")
+    ] = None,
+    org: Annotated[
+        bool,
+        typer.Option("--org", help="Directors' view: every team, aggregates only, no names."),
+    ] = False,
+    threshold: Annotated[
+        float,
+        typer.Option("--threshold", help="Others' score from which a practice is covered well."),
+    ] = COVER_THRESHOLD,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Show which practices someone in the team covers well by others' ratings, and the gaps.
+
+    With a TEAM: per practice, covered or not, by whom (best first) and the best score; for the
+    team's own leader and manager. With --org: every team as aggregates only; a team with fewer
+    than 5 scored members is hidden. Self ratings are never used.
+    """
+    if org == (team is not None):
+        raise InputError("give either a TEAM or --org, not both and not neither")
+    if not 1.0 <= threshold <= 5.0:
+        raise InputError(f"--threshold {threshold:g} is outside the 1–5 scale")
+    with session_scope(Workspace.open(workspace).engine) as session:
+        if team is None:
+            org_out = team_service.org_view(session=session, cycle=cycle, threshold=threshold)
+        else:
+            team_out = team_service.team_view(
+                session=session, team=team, cycle=cycle, threshold=threshold
+            )
+    if team is None:
+        emit(
+            org_out.model_dump(mode="json"),
+            as_json=as_json,
+            render=lambda c: render_org(c, org_out),
+        )
+    else:
+        emit(
+            team_out.model_dump(mode="json"),
+            as_json=as_json,
+            render=lambda c: render_team(c, team_out),
+        )

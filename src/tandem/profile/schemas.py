@@ -1,0 +1,130 @@
+"""Pydantic shapes of profiles, scale reliability and the premise report (CLI, web, tests).
+
+Dump them with :func:`dump` (``by_alias=True``): a practice's self score is the JSON field
+``"self"``. A suppressed rater group is the string ``"suppressed"`` and carries no numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+SUPPRESSED_LABEL: Literal["suppressed"] = "suppressed"
+
+
+class PersonRef(BaseModel):
+    """Who a report is about."""
+
+    id: int
+    name: str
+    email: str | None
+
+
+class GroupOut(BaseModel):
+    """A rater group that passed suppression: its mean, its n and an optional label."""
+
+    mean: float
+    n: int
+    label: str | None = None
+
+
+class PracticeOut(BaseModel):
+    """One practice of a profile; ``groups`` maps manager/peer/report/others to a group or
+    ``"suppressed"``; a group with no rater at all is absent."""
+
+    side: str
+    self_score: float | None = Field(serialization_alias="self")
+    others: float | None
+    groups: dict[str, GroupOut | Literal["suppressed"]]
+    band: tuple[float, float] | None
+    difference: float | None  # self − others
+    agreement: str | None  # "blind spot" | "hidden strength" | "agree" | None (unknown)
+
+
+class SideOut(BaseModel):
+    """L or M with its confidence band (``None`` when the cohort is too small to estimate it)."""
+
+    value: float
+    band: tuple[float, float] | None
+
+
+class ProfileOut(BaseModel):
+    """A person's leader–manager profile for one review cycle (DESIGN §6)."""
+
+    person: PersonRef
+    cycle: str
+    item_bank_version: str
+    n_ratees: int  # ratees in the cycle's cohort (SDs and reliabilities come from them)
+    practices: dict[str, PracticeOut]
+    L: SideOut | None
+    M: SideOut | None
+    leaning: str | None
+    leaning_difference: float | None  # L − M
+    leaning_threshold: float | None  # |L − M| must exceed it to lean
+    blind_spots: list[str]
+    hidden_strengths: list[str]
+    self_included: bool
+    notes: list[str]
+
+
+class ScaleOut(BaseModel):
+    """Reliability of one practice's scale over the cycle's non-self response sets."""
+
+    n: int
+    k: int
+    alpha: float | None
+    omega: float | None
+    item_total: dict[str, float | None]
+    flagged: bool
+
+
+class ReliabilityOut(BaseModel):
+    """Per practice α, ω, corrected item–total r, N and the < .70 flag for one cycle."""
+
+    cycle: str
+    item_bank_version: str
+    min_n: int
+    flag_below: float
+    practices: dict[str, ScaleOut]
+    flagged: list[str]
+
+
+class CorrelationOut(BaseModel):
+    """Pearson's r of L and M across people, with a 95 % CI by Fisher's z (``None`` if n small)."""
+
+    n: int
+    r: float | None
+    ci95: tuple[float, float] | None
+    method: str
+
+
+class ShareOut(BaseModel):
+    """A share with its counts and a 95 % Wilson interval (``None`` when ``of`` is 0)."""
+
+    count: int
+    of: int
+    share: float | None
+    ci95: tuple[float, float] | None
+
+
+class PremiseOut(BaseModel):
+    """Does "few excel at both" hold here? The L–M correlation and who leans one way reliably."""
+
+    cycle: str
+    n_ratees: int
+    n_with_l_and_m: int
+    min_n: int
+    enough_data: bool
+    correlation: CorrelationOut
+    leaning_counts: dict[str, int]  # leader-leaning, manager-leaning, balanced, unknown
+    leaning_reliably: ShareOut
+    leader_leaning: ShareOut
+    manager_leaning: ShareOut
+    summary: str
+    notes: list[str]
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    """A JSON-ready dict of ``model`` with the public field names (``"self"``)."""
+    return model.model_dump(mode="json", by_alias=True)

@@ -1,0 +1,248 @@
+"""Profiles from the database: a cycle's answers → cohort statistics → a person's profile.
+
+This is the only way a surface (CLI, web, API) gets profile numbers. It reads a cycle's answers
+(:func:`tandem.review.service.answers_by_ratee`), computes the cohort statistics once
+(:func:`tandem.profile.cohort.cohort_stats`) and scores ratees with the pure
+:func:`tandem.profile.scoring.score_ratee`. Privacy (DESIGN §7) is kept here, not in templates:
+
+* a suppressed rater group leaves this layer as the string ``"suppressed"`` with no mean and no n;
+* a profile is computed only for a person rated in the cycle (an assignment or an answer);
+* the self score is included for the operator's CLI; ``include_self=False`` drops it and
+  everything derived from it (self − others, blind spots, hidden strengths), for views shown to
+  anyone but the ratee.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tandem.errors import ConflictError, NotFoundError
+from tandem.people import service as people_service
+from tandem.people.models import Person
+from tandem.profile.answers import Answer
+from tandem.profile.cohort import MIN_COHORT_RATEES, CohortStats, cohort_stats
+from tandem.profile.groups import GroupScore
+from tandem.profile.reliability import FLAG_BELOW, MIN_RELIABILITY_N
+from tandem.profile.schemas import (
+    SUPPRESSED_LABEL,
+    GroupOut,
+    PersonRef,
+    PracticeOut,
+    ProfileOut,
+    ReliabilityOut,
+    ScaleOut,
+    SideOut,
+)
+from tandem.profile.scoring import ProfileScores, score_ratee
+from tandem.review import service as review_service
+from tandem.review.items import ItemBank, load_item_bank, practices_of
+from tandem.review.models import CycleStatus, ReviewAssignment, ReviewCycle, ReviewResponse
+
+_SIDE_NAME = {"leader": "L", "manager": "M"}
+
+
+class CycleScores:
+    """One cycle's answers and cohort statistics, computed once; ratees scored on demand."""
+
+    def __init__(
+        self, cycle: ReviewCycle, bank: ItemBank, answers: Mapping[int, Sequence[Answer]]
+    ) -> None:
+        self.cycle = cycle
+        self.bank = bank
+        self.answers = answers
+        try:
+            self.cohort: CohortStats = cohort_stats(answers, bank)
+        except ValueError as exc:  # answers written around the import checks
+            raise ConflictError(
+                f"review cycle {cycle.name!r} holds unscorable answers: {exc}"
+            ) from None
+        self._scores: dict[int, ProfileScores] = {}
+
+    @property
+    def ratees(self) -> tuple[int, ...]:
+        """Ids of the people with at least one answer about them, ascending."""
+        return tuple(sorted(self.answers))
+
+    def scores(self, person_id: int) -> ProfileScores:
+        """The pure profile of one ratee (no answers at all gives an empty profile)."""
+        if person_id not in self._scores:
+            self._scores[person_id] = score_ratee(
+                self.answers.get(person_id, ()), self.bank, self.cohort
+            )
+        return self._scores[person_id]
+
+
+def resolve_cycle(*, session: Session, name: str | None) -> ReviewCycle:
+    """The cycle called ``name``; when ``None``, the latest closed cycle, else the latest one."""
+    if name is not None:
+        return review_service.get_cycle(session=session, name=name)
+    latest_closed = session.scalar(
+        select(ReviewCycle)
+        .where(ReviewCycle.status == CycleStatus.CLOSED.value)
+        .order_by(ReviewCycle.closed_at.desc(), ReviewCycle.id.desc())
+        .limit(1)
+    )
+    if latest_closed is not None:
+        return latest_closed
+    latest = session.scalar(
+        select(ReviewCycle).order_by(ReviewCycle.created_at.desc(), ReviewCycle.id.desc()).limit(1)
+    )
+    if latest is None:
+        raise NotFoundError("no review cycle yet; create one with `tandem review create NAME`")
+    return latest
+
+
+def cycle_scores(*, session: Session, cycle: str | ReviewCycle) -> CycleScores:
+    """Load a cycle's answers and compute its cohort statistics (the expensive part, once)."""
+    found = (
+        cycle
+        if isinstance(cycle, ReviewCycle)
+        else review_service.get_cycle(session=session, name=cycle)
+    )
+    bank = load_item_bank(found.item_bank_version)
+    answers = review_service.answers_by_ratee(session=session, cycle=found)
+    return CycleScores(found, bank, answers)
+
+
+def is_ratee(*, session: Session, cycle: ReviewCycle, person_id: int) -> bool:
+    """Whether the person is rated in the cycle: assigned raters or answers about them."""
+    for model in (ReviewAssignment, ReviewResponse):
+        hit = session.scalar(
+            select(model.id).where(model.cycle_id == cycle.id, model.ratee_id == person_id).limit(1)
+        )
+        if hit is not None:
+            return True
+    return False
+
+
+def profile(*, session: Session, person: str, cycle: str, include_self: bool = True) -> ProfileOut:
+    """A person's profile in a cycle; person by id, email or identity key."""
+    found_cycle = review_service.get_cycle(session=session, name=cycle)
+    found_person = people_service.find_person(session=session, ref=person)
+    return person_profile(
+        session=session, person=found_person, cycle=found_cycle, include_self=include_self
+    )
+
+
+def person_profile(
+    *, session: Session, person: Person, cycle: ReviewCycle, include_self: bool = True
+) -> ProfileOut:
+    """A found person's profile in a found cycle; :class:`NotFoundError` if not rated there."""
+    if not is_ratee(session=session, cycle=cycle, person_id=person.id):
+        raise NotFoundError(
+            f"{person.display_name} (id {person.id}) is not rated in review cycle {cycle.name!r}"
+        )
+    scores = cycle_scores(session=session, cycle=cycle)
+    return profile_out(scores, person, include_self=include_self)
+
+
+def profile_out(scores: CycleScores, person: Person, *, include_self: bool = True) -> ProfileOut:
+    """The JSON-ready profile of one ratee from an already loaded cycle."""
+    pure = scores.scores(person.id)
+    cohort = scores.cohort
+    practices = {}
+    for practice, score in pure.practices.items():
+        groups: dict[str, GroupOut | str] = {
+            name: GroupOut(mean=g.mean, n=g.n, label=g.label)
+            if isinstance(g, GroupScore)
+            else SUPPRESSED_LABEL
+            for name, g in score.groups.items()
+        }
+        practices[practice] = PracticeOut.model_validate(
+            {
+                "side": _side_of(practice),
+                "self_score": score.self if include_self else None,
+                "others": score.others,
+                "groups": groups,
+                "band": score.band,
+                "difference": score.difference if include_self else None,
+                "agreement": score.agreement if include_self else None,
+            }
+        )
+    return ProfileOut(
+        person=PersonRef(id=person.id, name=person.display_name, email=person.email),
+        cycle=scores.cycle.name,
+        item_bank_version=scores.bank.version,
+        n_ratees=cohort.n_ratees,
+        practices=practices,
+        L=None if pure.L is None else SideOut(value=pure.L.value, band=pure.L.band),
+        M=None if pure.M is None else SideOut(value=pure.M.value, band=pure.M.band),
+        leaning=pure.leaning,
+        leaning_difference=pure.leaning_difference,
+        leaning_threshold=pure.leaning_threshold,
+        blind_spots=list(pure.blind_spots) if include_self else [],
+        hidden_strengths=list(pure.hidden_strengths) if include_self else [],
+        self_included=include_self,
+        notes=_notes(pure, cohort, include_self=include_self),
+    )
+
+
+def _side_of(practice: str) -> str:
+    return "leader" if practice in practices_of("leader") else "manager"
+
+
+def _notes(pure: ProfileScores, cohort: CohortStats, *, include_self: bool) -> list[str]:
+    """Plain-language explanations of every null and label in the profile."""
+    notes = []
+    if any(
+        not isinstance(g, GroupScore) for s in pure.practices.values() for g in s.groups.values()
+    ):
+        notes.append(
+            "groups marked suppressed had fewer than 3 raters; their ratings are pooled into "
+            "'others', itself shown only with at least 3 raters"
+        )
+    for side in ("leader", "manager"):
+        value = pure.L if side == "leader" else pure.M
+        if value is None:
+            missing = [p for p in practices_of(side) if pure.practices[p].others is None]
+            notes.append(
+                f"{_SIDE_NAME[side]} unknown: it needs others' scores on all five {side} "
+                f"practices (missing: {', '.join(missing)})"
+            )
+    if cohort.n_ratees < MIN_COHORT_RATEES:
+        notes.append(
+            f"the cycle has {cohort.n_ratees} ratee(s); bands, leaning and blind spots need the "
+            f"spread of at least {MIN_COHORT_RATEES}, so they are unknown"
+        )
+    elif pure.leaning is None and pure.L is not None and pure.M is not None:
+        notes.append("leaning unknown: the cycle's reliabilities could not be estimated")
+    if pure.leaning == "balanced" and pure.leaning_difference is not None:
+        notes.append(
+            f"balanced: L − M = {pure.leaning_difference:+.2f} is within the measurement error "
+            f"(±{pure.leaning_threshold:.2f})"
+        )
+    elif pure.leaning is not None and pure.leaning_difference is not None:
+        notes.append(
+            f"{pure.leaning}: L − M = {pure.leaning_difference:+.2f} exceeds the measurement "
+            f"error (±{pure.leaning_threshold:.2f})"
+        )
+    if not include_self:
+        notes.append("self ratings left out: blind spots and hidden strengths are not shown")
+    return notes
+
+
+def reliability(*, session: Session, cycle: str) -> ReliabilityOut:
+    """Per practice Cronbach's α, McDonald's ω, corrected item–total r, N and the flag."""
+    scores = cycle_scores(session=session, cycle=cycle)
+    report = scores.cohort.reliability
+    return ReliabilityOut(
+        cycle=scores.cycle.name,
+        item_bank_version=scores.bank.version,
+        min_n=MIN_RELIABILITY_N,
+        flag_below=FLAG_BELOW,
+        practices={
+            p: ScaleOut(
+                n=r.n,
+                k=r.k,
+                alpha=r.alpha,
+                omega=r.omega,
+                item_total=dict(r.item_total),
+                flagged=r.flagged,
+            )
+            for p, r in report.items()
+        },
+        flagged=[p for p, r in report.items() if r.flagged],
+    )

@@ -1,0 +1,101 @@
+"""`tandem duos suggest|confirm|list`, as run by users, on the hand organisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from tests.duos.test_service import CYCLE, ROSTER, answers_csv
+from tests.helpers import run_cli
+
+
+def hand_workspace(tmp_path: Path) -> Path:
+    """A workspace with the hand organisation of the duo tests, built through the CLI only."""
+    ws = tmp_path / "ws"
+    assert run_cli("init", "-w", ws).exit_code == 0
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    (tmp_path / "answers.csv").write_text(answers_csv(), encoding="utf-8")
+    for args in (
+        ("people", "import", tmp_path / "roster.csv"),
+        ("review", "create", CYCLE),
+        ("review", "import", tmp_path / "answers.csv", "--cycle", CYCLE),
+    ):
+        result = run_cli(*args, "-w", ws, "--json")
+        assert result.exit_code == 0, result.stderr
+    return ws
+
+
+def test_suggest_json_follows_the_contract(tmp_path: Path) -> None:
+    ws = hand_workspace(tmp_path)
+    result = run_cli("duos", "suggest", "--cycle", CYCLE, "-w", ws, "--json")
+    assert result.exit_code == 0, result.stderr
+    out = result.json()
+    assert {"pairs", "unpaired"} <= set(out)
+    pairs = [(p["a"]["name"], p["b"]["name"], p["score"]) for p in out["pairs"]]
+    assert pairs == [("Ann Leader", "Bea Manager", 5.0), ("Cal Mixed", "Dot Mixed", 3.85)]
+    first = out["pairs"][0]
+    assert {"a", "b", "score", "coverage", "explanation"} <= set(first)
+    assert {"id", "name"} <= set(first["a"])
+    assert first["coverage"]["value"] == 5.0
+    assert first["coverage"]["practices"]["conflict"]["by"] == [first["b"]["id"]]
+    assert "Ann Leader covers vision (5.0)" in first["explanation"]
+    assert [u["person"]["name"] for u in out["unpaired"]] == ["Eli Selfonly"]
+    assert "self ratings are never used" in out["unpaired"][0]["reason"]
+
+
+def test_suggest_for_a_team_with_compat_and_bonus(tmp_path: Path) -> None:
+    ws = hand_workspace(tmp_path)
+    compat = tmp_path / "compat.csv"
+    compat.write_text("person,answer\ncal@example.com,craft\ndot@example.com,growth\n")
+    result = run_cli(
+        "duos", "suggest", "-c", CYCLE, "--team", "Edge", "--compat", compat, "--bonus", "0.5",
+        "-w", ws, "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    out = result.json()
+    assert out["pairs"] == []  # Cal and Dot opted in without a shared answer
+    reasons = {u["person"]["name"]: u["reason"] for u in out["unpaired"]}
+    assert set(reasons) == {"Cal Mixed", "Dot Mixed", "Eli Selfonly", "Fay Later"}
+    assert "compatibility gate allows no partner" in reasons["Cal Mixed"]
+    assert out["settings"]["bonus"] == 0.5
+    people = run_cli("duos", "suggest", "-c", CYCLE, "-t", "Edge", "-w", ws)
+    assert people.exit_code == 0 and "Cal Mixed" in people.stdout and "unpaired" in people.stdout
+
+
+def test_confirm_then_list_and_refuse_a_second_duo(tmp_path: Path) -> None:
+    ws = hand_workspace(tmp_path)
+    result = run_cli(
+        "duos", "confirm", "ann@example.com", "bea@example.com", "--tie-breaker",
+        "max@example.com", "--cycle", CYCLE, "--by", "hr-lead", "-w", ws, "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    duo = result.json()
+    assert duo["tie_breaker"] == "Max Manager <max@example.com>"
+    assert duo["review_date"] == str(dt.date.today() + dt.timedelta(days=90))
+    assert duo["confirmed_by"] == "hr-lead" and duo["score"] == 5.0
+    again = run_cli(
+        "duos", "confirm", "cal@example.com", "ann@example.com", "--tie-breaker", "x",
+        "--cycle", CYCLE, "-w", ws, "--json",
+    )  # fmt: skip
+    assert again.exit_code == 2 and again.stdout == ""
+    assert "Ann Leader is already in a confirmed duo" in again.stderr
+    listed = run_cli("duos", "list", "--cycle", CYCLE, "-w", ws, "--json")
+    assert listed.json()["count"] == 1 and listed.json()["duos"][0]["id"] == duo["id"]
+    people = run_cli("duos", "list", "--cycle", CYCLE, "-w", ws)
+    assert "1 confirmed duo(s)" in people.stdout
+
+
+def test_confirm_with_a_review_date_and_free_text_tie_breaker(tmp_path: Path) -> None:
+    ws = hand_workspace(tmp_path)
+    when = str(dt.date.today() + dt.timedelta(days=30))
+    result = run_cli(
+        "duos", "confirm", "cal@example.com", "dot@example.com", "--tie-breaker",
+        "their director decides", "--review-date", when, "--cycle", CYCLE, "-w", ws,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "tie-breaker their director decides" in result.stdout and when in result.stdout
+    bad = run_cli(
+        "duos", "confirm", "cal@example.com", "dot@example.com", "--tie-breaker", "x",
+        "--review-date", "soon", "--cycle", CYCLE, "-w", ws,
+    )  # fmt: skip
+    assert bad.exit_code == 2 and "is not a date" in bad.stderr

@@ -1,0 +1,113 @@
+"""`tandem profile`, `tandem review reliability` and `tandem people premise`, as run by users."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_cli
+from tests.profile.test_service import HAND_L, HAND_M, HAND_ROSTER, hand_answers_csv
+
+CONTRACT_KEYS = {"person", "practices", "L", "M", "leaning", "blind_spots", "hidden_strengths"}
+
+
+def hand_workspace(tmp_path: Path) -> Path:
+    """A workspace with the hand-computed organisation and Rae's answers, via the CLI only."""
+    ws = tmp_path / "ws"
+    assert run_cli("init", "-w", ws).exit_code == 0
+    (tmp_path / "roster.csv").write_text(HAND_ROSTER, encoding="utf-8")
+    (tmp_path / "answers.csv").write_text(hand_answers_csv(), encoding="utf-8")
+    for args in (
+        ("people", "import", tmp_path / "roster.csv"),
+        ("review", "create", "2026-H1"),
+        ("review", "import", tmp_path / "answers.csv", "--cycle", "2026-H1"),
+    ):
+        result = run_cli(*args, "-w", ws, "--json")
+        assert result.exit_code == 0, result.stderr
+    return ws
+
+
+def test_profile_json_follows_the_contract(tmp_path: Path) -> None:
+    ws = hand_workspace(tmp_path)
+    result = run_cli("profile", "rae@example.com", "--cycle", "2026-H1", "-w", ws, "--json")
+    assert result.exit_code == 0, result.stderr
+    out = result.json()
+    assert set(out) >= CONTRACT_KEYS
+    assert out["person"]["email"] == "rae@example.com"
+    vision = out["practices"]["vision"]
+    assert {"self", "others", "groups", "band"} <= set(vision)
+    assert vision["self"] == 5.0 and vision["others"] == pytest.approx(11 / 3)
+    assert vision["groups"]["report"] == "suppressed"
+    assert vision["groups"]["peer"]["n"] == 3
+    assert out["L"]["value"] == pytest.approx(HAND_L) and out["M"]["value"] == pytest.approx(HAND_M)
+    assert out["leaning"] is None  # one ratee: too few to know the measurement error
+    by_id = run_cli("profile", str(out["person"]["id"]), "-c", "2026-H1", "-w", ws, "--json")
+    assert by_id.json() == out
+    no_self = run_cli(
+        "profile", "rae@example.com", "-c", "2026-H1", "--no-self", "-w", ws, "--json"
+    )
+    assert no_self.json()["practices"]["vision"]["self"] is None
+
+
+def test_profile_for_people_shows_the_table_and_notes(tmp_path: Path) -> None:
+    ws = hand_workspace(tmp_path)
+    result = run_cli("profile", "rae@example.com", "--cycle", "2026-H1", "-w", ws)
+    assert result.exit_code == 0, result.stderr
+    assert "Rae Ratee" in result.stdout and "suppressed" in result.stdout
+    assert "L 3.67" in result.stdout and "M 3.61" in result.stdout
+    assert "leaning: unknown" in result.stdout and "at least 10" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("person", "cycle", "message"),
+    [
+        ("ghost@example.com", "2026-H1", "no person matches 'ghost@example.com'"),
+        ("rae@example.com", "2099", "no review cycle '2099'"),
+        ("max@example.com", "2026-H1", "is not rated in review cycle '2026-H1'"),
+    ],
+)
+def test_bad_person_or_cycle_exits_2_with_a_clear_message(
+    tmp_path: Path, person: str, cycle: str, message: str
+) -> None:
+    ws = hand_workspace(tmp_path)
+    result = run_cli("profile", person, "--cycle", cycle, "-w", ws, "--json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_review_reliability_json(tmp_path: Path) -> None:
+    ws = hand_workspace(tmp_path)
+    result = run_cli("review", "reliability", "--cycle", "2026-H1", "-w", ws, "--json")
+    assert result.exit_code == 0, result.stderr
+    out = result.json()
+    assert out["cycle"] == "2026-H1" and out["min_n"] == 10 and out["flag_below"] == 0.7
+    vision = out["practices"]["vision"]
+    assert {"alpha", "omega", "n", "item_total", "flagged"} <= set(vision)
+    assert (vision["n"], vision["k"], vision["alpha"], vision["flagged"]) == (6, 5, None, True)
+    human = run_cli("review", "reliability", "--cycle", "2026-H1", "-w", ws)
+    assert "flagged" in human.stdout and "vision" in human.stdout
+    missing = run_cli("review", "reliability", "--cycle", "nope", "-w", ws, "--json")
+    assert missing.exit_code == 2 and "no review cycle 'nope'" in missing.stderr
+
+
+def test_people_premise_defaults_to_the_latest_cycle_and_says_when_too_few(
+    tmp_path: Path,
+) -> None:
+    ws = hand_workspace(tmp_path)
+    result = run_cli("people", "premise", "-w", ws, "--json")
+    assert result.exit_code == 0, result.stderr
+    out = result.json()
+    assert out["cycle"] == "2026-H1" and out["enough_data"] is False
+    assert out["correlation"]["r"] is None and out["n_with_l_and_m"] == 1
+    assert out["leaning_counts"]["unknown"] == 1
+    human = run_cli("people", "premise", "--cycle", "2026-H1", "-w", ws)
+    assert "Not enough data" in human.stdout
+
+
+def test_people_premise_without_any_cycle_exits_2(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    run_cli("init", "-w", ws)
+    result = run_cli("people", "premise", "-w", ws, "--json")
+    assert result.exit_code == 2 and "no review cycle yet" in result.stderr

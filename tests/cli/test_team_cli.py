@@ -1,0 +1,55 @@
+"""`tandem team coverage TEAM` and `tandem team coverage --org`, as run by users."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_duos_cli import hand_workspace
+from tests.duos.test_service import CYCLE
+from tests.helpers import run_cli
+
+
+def test_team_coverage_json(tmp_path: Path) -> None:
+    ws = hand_workspace(tmp_path)
+    result = run_cli("team", "coverage", "Edge", "--cycle", CYCLE, "-w", ws, "--json")
+    assert result.exit_code == 0, result.stderr
+    out = result.json()
+    assert out["gaps"] == ["vision"]
+    assert out["practices"]["vision"] == {
+        "side": "leader", "covered": False, "by": [], "best": 3.0, "scored": 2,
+    }  # fmt: skip
+    assert out["practices"]["conflict"]["by"] == ["Dot Mixed"]
+    people = run_cli("team", "coverage", "Edge", "-c", CYCLE, "-w", ws)
+    assert "gaps: vision" in people.stdout and "GAP" in people.stdout
+
+
+def test_org_view_hides_small_teams(tmp_path: Path) -> None:
+    ws = hand_workspace(tmp_path)
+    result = run_cli("team", "coverage", "--org", "--cycle", CYCLE, "-w", ws, "--json")
+    assert result.exit_code == 0, result.stderr
+    teams = result.json()["teams"]
+    assert [(t["team"], t["shown"], t["scored_members"]) for t in teams] == [
+        ("Core", False, "suppressed"),
+        ("Edge", False, "suppressed"),
+    ]
+    assert "Ann" not in result.stdout
+    people = run_cli("team", "coverage", "--org", "-c", CYCLE, "-w", ws)
+    assert "hidden" in people.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "either a TEAM or --org"),
+        (("Edge", "--org"), "either a TEAM or --org"),
+        (("Nowhere",), "no team 'Nowhere'"),
+        (("Edge", "--threshold", "7"), "outside the 1–5 scale"),
+    ],
+)
+def test_bad_requests_exit_2(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    ws = hand_workspace(tmp_path)
+    result = run_cli("team", "coverage", *args, "--cycle", CYCLE, "-w", ws, "--json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert message in result.stderr

@@ -1,0 +1,292 @@
+"""Profiles from the database: hand-computed scores, suppression, privacy and synthetic cohorts.
+
+The helpers at the top build data through the real services (roster import, cycle creation,
+CSV import) or, for large SYNTHETIC cohorts, through the ORM; the plan and CLI tests reuse them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from tandem.errors import NotFoundError
+from tandem.people.models import Person
+from tandem.people.roster import import_roster
+from tandem.profile import service
+from tandem.profile.schemas import dump
+from tandem.profile.scoring import cohort_stats, score_ratee
+from tandem.profile.synthetic import SyntheticOrg, generate_org
+from tandem.review import service as review_service
+from tandem.review.items import PRACTICE_IDS, load_item_bank
+from tandem.review.models import ReviewAssignment, ReviewResponse
+
+LEADER, MANAGER = PRACTICE_IDS[:5], PRACTICE_IDS[5:]
+
+# Rae is rated by her manager Max, three peers (Pia, Pat, Pol) and two reports (Ren, Roy).
+HAND_ROSTER = """name,email,team,role,manager
+Max Manager,max@example.com,Core,leader,
+Rae Ratee,rae@example.com,Core,manager,max@example.com
+Pia Peer,pia@example.com,Core,member,max@example.com
+Pat Peer,pat@example.com,Core,member,max@example.com
+Pol Peer,pol@example.com,Core,member,max@example.com
+Ren Report,ren@example.com,Core,member,rae@example.com
+Roy Report,roy@example.com,Core,member,rae@example.com
+Nia Nobody,nia@example.com,Edge,member,
+"""
+
+# Keyed value each rater gives every item of every practice (a reverse item gets 6 − value);
+# Pol answers only 3 of the 5 process items (60 % < 75 %), so his process score does not exist.
+HAND_RATINGS: dict[str, tuple[str, int]] = {
+    "rae": ("self", 5),
+    "max": ("manager", 4),
+    "pia": ("peer", 3),
+    "pat": ("peer", 3),
+    "pol": ("peer", 4),
+    "ren": ("report", 2),
+    "roy": ("report", 3),
+}
+# Hand-computed, for every practice but process:
+#   manager 4 (n 1, shown alone); peers (3 + 3 + 4)/3 = 10/3 (n 3, shown);
+#   reports 2 and 3: suppressed, merged into others with 2 raters: suppressed too.
+#   others' score = (4 + 10/3)/2 = 11/3.
+# For process: Pol's score is missing, so peers have n 2: suppressed; merged others = Pia 3,
+#   Pat 3, Ren 2, Roy 3 → 11/4 = 2.75 (n 4, shown); others' score = (4 + 2.75)/2 = 3.375.
+# L = 11/3; M = (3.375 + 4·11/3)/5 = 3.608333…
+OTHERS_USUAL = 11 / 3
+OTHERS_PROCESS = 3.375
+HAND_L = 11 / 3
+HAND_M = (3.375 + 4 * 11 / 3) / 5
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def hand_answers_csv(
+    ratings: Mapping[str, tuple[str, int]] = HAND_RATINGS, *, ratee: str = "rae"
+) -> str:
+    """The CSV of answers about ``ratee`` (emails), from keyed values per rater."""
+    bank = load_item_bank()
+    lines = ["ratee,rater,relation,item_id,value"]
+    for rater, (relation, value) in ratings.items():
+        for item in bank.items:
+            raw: int | None = 6 - value if item.reverse else value
+            if rater == "pol" and item.practice == "process" and item.id.endswith(("-4", "-5")):
+                raw = None
+            lines.append(
+                f"{ratee}@example.com,{rater}@example.com,{relation},{item.id},"
+                f"{'' if raw is None else raw}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def setup_hand_org(session: Session, tmp_path: Path, cycle: str = "2026-H1") -> dict[str, int]:
+    """Import the hand roster, open ``cycle`` and import Rae's answers; ids by first name."""
+    import_roster(session=session, path=write(tmp_path / "roster.csv", HAND_ROSTER))
+    review_service.create_cycle(session=session, name=cycle)
+    review_service.import_responses(
+        session=session, cycle=cycle, path=write(tmp_path / "answers.csv", hand_answers_csv())
+    )
+    return {
+        p.display_name.split()[0].lower(): p.id for p in session.query(Person).order_by(Person.id)
+    }
+
+
+def write_synthetic(
+    session: Session, *, cycle: str, n_people: int, seed: int, **overrides: float
+) -> tuple[SyntheticOrg, dict[int, int]]:
+    """Write a SYNTHETIC organisation and its answers through the ORM; synthetic id → person id."""
+    bank = load_item_bank()
+    org = generate_org(bank, n_people=n_people, seed=seed, **overrides)  # type: ignore[arg-type]
+    people = {
+        p.id: Person(display_name=f"Synthetic {p.id}", email=f"synthetic{p.id}@example.invalid")
+        for p in org.people
+    }
+    session.add_all(people.values())
+    session.flush()
+    for p in org.people:
+        if p.manager_id is not None:
+            people[p.id].manager_id = people[p.manager_id].id
+    ids = {sid: person.id for sid, person in people.items()}
+    found = review_service.get_cycle(
+        session=session, name=review_service.create_cycle(session=session, name=cycle).name
+    )
+    assignments, responses = set(), []
+    for ratee, answers in org.answers.items():
+        for a in answers:
+            assignments.add((ids[ratee], ids[a.rater], a.relation))
+            responses.append(
+                {
+                    "cycle_id": found.id,
+                    "ratee_id": ids[ratee],
+                    "rater_id": ids[a.rater],
+                    "relation": a.relation,
+                    "item_id": a.item_id,
+                    "value": a.value,
+                }
+            )
+    session.execute(
+        insert(ReviewAssignment),
+        [
+            {"cycle_id": found.id, "ratee_id": e, "rater_id": r, "relation": rel}
+            for e, r, rel in sorted(assignments)
+        ],
+    )
+    session.execute(insert(ReviewResponse), responses)
+    session.flush()
+    return org, ids
+
+
+# -- hand-computed profile ------------------------------------------------------------------------
+
+
+def test_profile_matches_hand_computed_scores_and_suppression(
+    db_session: Session, tmp_path: Path
+) -> None:
+    ids = setup_hand_org(db_session, tmp_path)
+    out = dump(service.profile(session=db_session, person="rae@example.com", cycle="2026-H1"))
+    for key in ("person", "practices", "L", "M", "leaning", "blind_spots", "hidden_strengths"):
+        assert key in out
+    assert out["person"] == {"id": ids["rae"], "name": "Rae Ratee", "email": "rae@example.com"}
+    assert list(out["practices"]) == list(PRACTICE_IDS)
+    vision = out["practices"]["vision"]
+    assert vision["self"] == 5.0
+    assert vision["others"] == pytest.approx(OTHERS_USUAL)
+    assert vision["side"] == "leader"
+    assert vision["groups"] == {
+        "manager": {"mean": 4.0, "n": 1, "label": "manager (shown alone, not anonymous)"},
+        "peer": {"mean": pytest.approx(10 / 3), "n": 3, "label": None},
+        "report": "suppressed",
+        "others": "suppressed",
+    }
+    process = out["practices"]["process"]
+    assert process["others"] == pytest.approx(OTHERS_PROCESS)
+    assert process["groups"] == {
+        "manager": {"mean": 4.0, "n": 1, "label": "manager (shown alone, not anonymous)"},
+        "peer": "suppressed",
+        "report": "suppressed",
+        "others": {"mean": 2.75, "n": 4, "label": "peers and reports"},
+    }
+    assert out["L"]["value"] == pytest.approx(HAND_L)
+    assert out["M"]["value"] == pytest.approx(HAND_M)
+    assert out["practices"]["conflict"]["difference"] == pytest.approx(5 - OTHERS_USUAL)
+
+
+def test_suppressed_groups_carry_no_numbers(db_session: Session, tmp_path: Path) -> None:
+    setup_hand_org(db_session, tmp_path)
+    out = dump(service.profile(session=db_session, person="rae@example.com", cycle="2026-H1"))
+    suppressed = [
+        (p, g)
+        for p, practice in out["practices"].items()
+        for g, value in practice["groups"].items()
+        if value == "suppressed"
+    ]
+    # reports everywhere, others on the nine usual practices, peers on process
+    assert len(suppressed) == 10 + 9 + 1
+    # the reports' mean (2.5) appears nowhere in the output: no number of theirs leaks
+    assert "2.5," not in json.dumps(out) and "2.5}" not in json.dumps(out)
+
+
+def test_a_cohort_too_small_gives_null_bands_leaning_and_agreement(
+    db_session: Session, tmp_path: Path
+) -> None:
+    setup_hand_org(db_session, tmp_path)
+    out = dump(service.profile(session=db_session, person="rae@example.com", cycle="2026-H1"))
+    assert out["n_ratees"] == 1
+    assert out["leaning"] is None and out["leaning_threshold"] is None
+    assert out["L"]["band"] is None and out["M"]["band"] is None
+    assert all(p["band"] is None and p["agreement"] is None for p in out["practices"].values())
+    assert out["blind_spots"] == [] and out["hidden_strengths"] == []
+    assert out["leaning_difference"] == pytest.approx(HAND_L - HAND_M)
+    assert any("at least 10" in note for note in out["notes"])
+
+
+def test_without_self_drops_self_and_what_derives_from_it(
+    db_session: Session, tmp_path: Path
+) -> None:
+    setup_hand_org(db_session, tmp_path)
+    out = dump(
+        service.profile(
+            session=db_session, person="rae@example.com", cycle="2026-H1", include_self=False
+        )
+    )
+    assert all(p["self"] is None and p["difference"] is None for p in out["practices"].values())
+    assert out["self_included"] is False
+    assert out["L"]["value"] == pytest.approx(HAND_L)  # others' numbers unchanged
+
+
+def test_only_ratees_of_the_cycle_get_a_profile(db_session: Session, tmp_path: Path) -> None:
+    ids = setup_hand_org(db_session, tmp_path)
+    with pytest.raises(NotFoundError, match="not rated in review cycle '2026-H1'"):
+        service.profile(session=db_session, person="max@example.com", cycle="2026-H1")
+    with pytest.raises(NotFoundError, match="no person matches"):
+        service.profile(session=db_session, person="ghost@example.com", cycle="2026-H1")
+    with pytest.raises(NotFoundError, match="no review cycle 'nope'"):
+        service.profile(session=db_session, person="rae@example.com", cycle="nope")
+    # an assigned ratee without answers yet gets an empty profile, not an error
+    review_service.assign_rater(
+        session=db_session,
+        cycle="2026-H1",
+        ratee="nia@example.com",
+        rater="max@example.com",
+        relation="peer",
+    )
+    empty = service.profile(session=db_session, person=str(ids["nia"]), cycle="2026-H1")
+    assert empty.L is None and all(p.others is None for p in empty.practices.values())
+    assert any(note.startswith("L unknown") for note in empty.notes)
+
+
+def test_reliability_report_needs_ten_answer_sets(db_session: Session, tmp_path: Path) -> None:
+    setup_hand_org(db_session, tmp_path)
+    report = service.reliability(session=db_session, cycle="2026-H1")
+    # 6 non-self raters; Pol's process set is incomplete → 5 complete sets there
+    assert report.practices["vision"].n == 6
+    assert report.practices["process"].n == 5
+    assert report.practices["vision"].alpha is None
+    assert report.flagged == list(PRACTICE_IDS)
+
+
+def test_resolve_cycle_prefers_the_latest_closed(db_session: Session) -> None:
+    with pytest.raises(NotFoundError, match="no review cycle yet"):
+        service.resolve_cycle(session=db_session, name=None)
+    review_service.create_cycle(session=db_session, name="a")
+    review_service.create_cycle(session=db_session, name="b")
+    assert service.resolve_cycle(session=db_session, name=None).name == "b"
+    review_service.close_cycle(session=db_session, name="a")
+    assert service.resolve_cycle(session=db_session, name=None).name == "a"
+
+
+# -- a synthetic cohort ---------------------------------------------------------------------------
+
+
+def test_synthetic_cycle_equals_the_pure_scoring(db_session: Session) -> None:
+    org, ids = write_synthetic(db_session, cycle="synthetic", n_people=60, seed=11)
+    bank = load_item_bank()
+    cohort = cohort_stats(org.answers, bank)
+    loaded = service.cycle_scores(session=db_session, cycle="synthetic")
+    assert loaded.cohort.n_ratees == 60
+    assert loaded.cohort.se_d == pytest.approx(cohort.se_d)
+    leanings = []
+    for sid, pid in ids.items():
+        pure = score_ratee(org.answers[sid], bank, cohort)
+        out = service.profile_out(loaded, db_session.get_one(Person, pid))
+        assert out.leaning == pure.leaning
+        leanings.append(out.leaning)
+        assert (out.L is None) == (pure.L is None)
+        if out.L is not None and pure.L is not None:
+            assert out.L.value == pytest.approx(pure.L.value)
+            assert out.L.band == pytest.approx(pure.L.band)
+        assert out.blind_spots == list(pure.blind_spots)
+        for p in PRACTICE_IDS:
+            assert out.practices[p].others == pytest.approx(pure.practices[p].others)
+    assert leanings.count(None) < 6 and "balanced" in leanings
+    assert {"leader-leaning", "manager-leaning"} & set(leanings)
+    # the one-person entry point gives the same profile as the cycle-wide one
+    one = service.profile(session=db_session, person=str(ids[0]), cycle="synthetic")
+    assert one == service.profile_out(loaded, db_session.get_one(Person, ids[0]))
