@@ -18,6 +18,7 @@ from tandem.duos import service
 from tandem.duos.matching import ORIENTATION_BONUS
 from tandem.duos.schemas import DuoOut, DuoPerson, SuggestionsOut
 from tandem.errors import InputError
+from tandem.profile import service as profile_service
 from tandem.workspace import Workspace
 
 app = typer.Typer(
@@ -122,7 +123,12 @@ def confirm(
             help="Who decides when the two disagree: a person (id or email) or a rule, as text.",
         ),
     ],
-    cycle: CycleOption,
+    cycle: Annotated[
+        str | None,
+        typer.Option(
+            "--cycle", "-c", help="Name of the review cycle (default: the latest closed one)."
+        ),
+    ] = None,
     review_date: Annotated[
         str | None,
         typer.Option(
@@ -147,7 +153,7 @@ def confirm(
         answers = service.read_compat(session=session, path=compat) if compat else None
         duo = service.confirm(
             session=session,
-            cycle=cycle,
+            cycle=cycle or profile_service.resolve_cycle(session=session, name=None).name,
             a=a,
             b=b,
             tie_breaker=tie_breaker,
