@@ -1,4 +1,4 @@
-"""``tandem review items|create|assign|import|close|list|reliability``: 360 review cycles."""
+"""``tandem review …``: the item bank, cycles, assignments, answers and forced rankings."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tandem.cli.output import emit
 from tandem.db.session import session_scope
 from tandem.errors import InputError
 from tandem.profile import service as profile_service
-from tandem.review import service
+from tandem.review import rankings, service
 from tandem.review.schemas import AssignReport, CycleOut
 from tandem.workspace import Workspace
 
@@ -174,6 +174,37 @@ def import_responses(
         console.print(
             f"cycle [bold]{report.cycle}[/]: {report.rows} answer(s) about {report.ratees} "
             f"ratee(s): {report.inserted} new, {report.replaced} replaced, "
+            f"{report.unchanged} unchanged; {report.assignments_created} assignment(s) added"
+        )
+
+    emit(report.model_dump(), as_json=as_json, render=render)
+
+
+@app.command("import-ranking")
+def import_ranking(
+    file: Annotated[
+        Path,
+        typer.Argument(help="CSV with columns ratee, rater, relation, kind, rank, practice."),
+    ],
+    cycle: CycleOption,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Import the optional forced-ranking block: each rater's 3 strongest and 3 weakest practices.
+
+    ratee and rater are person ids or emails (never created); relation is self, manager, peer or
+    report, as in the cycle; kind is strongest or weakest; rank is 1-3; practice is a practice
+    id. A rater's block about a ratee has ranks 1-3 of both kinds and six different practices,
+    or no row at all. Every bad row is reported and then nothing is imported; importing a
+    block again replaces it.
+    """
+    with session_scope(Workspace.open(workspace).engine) as session:
+        report = rankings.import_rankings(session=session, cycle=cycle, path=file)
+
+    def render(console: Console) -> None:
+        console.print(
+            f"cycle [bold]{report.cycle}[/]: {report.blocks} forced-ranking block(s) about "
+            f"{report.ratees} ratee(s): {report.inserted} new, {report.replaced} replaced, "
             f"{report.unchanged} unchanged; {report.assignments_created} assignment(s) added"
         )
 

@@ -49,6 +49,31 @@ class SideOut(BaseModel):
     band: tuple[float, float] | None
 
 
+class RankingCountsOut(BaseModel):
+    """Others' forced-ranking blocks: raters who gave one; per practice how many put it where."""
+
+    raters: int
+    practices: dict[str, dict[str, int]]  # practice → {"strongest": n, "weakest": n}
+
+
+class RankingBlockOut(BaseModel):
+    """One rater's own block: practice ids by rank, rank 1 first."""
+
+    strongest: list[str]
+    weakest: list[str]
+
+
+class ForcedRankingOut(BaseModel):
+    """The optional forced-ranking block of a profile; never per rater group.
+
+    ``others`` is ``"suppressed"`` unless at least 3 raters other than the person gave a block;
+    ``self`` is the person's own block (``None`` when they gave none or self is left out).
+    """
+
+    others: RankingCountsOut | Literal["suppressed"]
+    self_block: RankingBlockOut | None = Field(serialization_alias="self")
+
+
 class ProfileOut(BaseModel):
     """A person's leader–manager profile for one review cycle (DESIGN §6)."""
 
@@ -65,6 +90,7 @@ class ProfileOut(BaseModel):
     blind_spots: list[str]
     hidden_strengths: list[str]
     self_included: bool
+    forced_ranking: ForcedRankingOut
     notes: list[str]
 
 

@@ -9,7 +9,10 @@ This is the only way a surface (CLI, web, API) gets profile numbers. It reads a 
 * a profile is computed only for a person rated in the cycle (an assignment or an answer);
 * the self score is included for the operator's CLI; ``include_self=False`` drops it and
   everything derived from it (self − others, blind spots, hidden strengths), for views shown to
-  anyone but the ratee.
+  anyone but the ratee;
+* the optional forced-ranking block is reported as counts over raters other than the person,
+  only when at least 3 of them gave a block (else ``"suppressed"``), never per rater group; the
+  person's own block only with ``include_self``.
 """
 
 from __future__ import annotations
@@ -24,19 +27,23 @@ from tandem.people import service as people_service
 from tandem.people.models import Person
 from tandem.profile.answers import Answer
 from tandem.profile.cohort import MIN_COHORT_RATEES, CohortStats, cohort_stats
-from tandem.profile.groups import GroupScore
+from tandem.profile.groups import MIN_GROUP_N, GroupScore
 from tandem.profile.reliability import FLAG_BELOW, MIN_RELIABILITY_N
 from tandem.profile.schemas import (
     SUPPRESSED_LABEL,
+    ForcedRankingOut,
     GroupOut,
     PersonRef,
     PracticeOut,
     ProfileOut,
+    RankingBlockOut,
+    RankingCountsOut,
     ReliabilityOut,
     ScaleOut,
     SideOut,
 )
 from tandem.profile.scoring import ProfileScores, score_ratee
+from tandem.review import rankings as review_rankings
 from tandem.review import service as review_service
 from tandem.review.items import ItemBank, load_item_bank, practices_of
 from tandem.review.models import CycleStatus, ReviewAssignment, ReviewCycle, ReviewResponse
@@ -48,11 +55,16 @@ class CycleScores:
     """One cycle's answers and cohort statistics, computed once; ratees scored on demand."""
 
     def __init__(
-        self, cycle: ReviewCycle, bank: ItemBank, answers: Mapping[int, Sequence[Answer]]
+        self,
+        cycle: ReviewCycle,
+        bank: ItemBank,
+        answers: Mapping[int, Sequence[Answer]],
+        rankings: Mapping[int, Mapping[int, review_rankings.RankingBlock]] | None = None,
     ) -> None:
         self.cycle = cycle
         self.bank = bank
         self.answers = answers
+        self.rankings = rankings or {}  # forced-ranking blocks: ratee → rater → block
         try:
             self.cohort: CohortStats = cohort_stats(answers, bank)
         except ValueError as exc:  # answers written around the import checks
@@ -104,7 +116,8 @@ def cycle_scores(*, session: Session, cycle: str | ReviewCycle) -> CycleScores:
     )
     bank = load_item_bank(found.item_bank_version)
     answers = review_service.answers_by_ratee(session=session, cycle=found)
-    return CycleScores(found, bank, answers)
+    rankings = review_rankings.blocks_by_ratee(session=session, cycle=found)
+    return CycleScores(found, bank, answers, rankings)
 
 
 def is_ratee(*, session: Session, cycle: ReviewCycle, person_id: int) -> bool:
@@ -143,6 +156,15 @@ def profile_out(scores: CycleScores, person: Person, *, include_self: bool = Tru
     """The JSON-ready profile of one ratee from an already loaded cycle."""
     pure = scores.scores(person.id)
     cohort = scores.cohort
+    forced = forced_ranking_out(
+        scores.rankings.get(person.id, {}), person.id, include_self=include_self
+    )
+    notes = _notes(pure, cohort, include_self=include_self)
+    if forced.others == SUPPRESSED_LABEL:
+        notes.append(
+            "forced ranking suppressed: it needs the optional block from at least "
+            f"{MIN_GROUP_N} raters other than the person"
+        )
     practices = {}
     for practice, score in pure.practices.items():
         groups: dict[str, GroupOut | str] = {
@@ -176,7 +198,30 @@ def profile_out(scores: CycleScores, person: Person, *, include_self: bool = Tru
         blind_spots=list(pure.blind_spots) if include_self else [],
         hidden_strengths=list(pure.hidden_strengths) if include_self else [],
         self_included=include_self,
-        notes=_notes(pure, cohort, include_self=include_self),
+        forced_ranking=forced,
+        notes=notes,
+    )
+
+
+def forced_ranking_out(
+    blocks: Mapping[int, review_rankings.RankingBlock], person_id: int, *, include_self: bool
+) -> ForcedRankingOut:
+    """Others' forced-ranking counts (suppressed under 3 raters) and, optionally, the own block."""
+    counts = review_rankings.others_counts(blocks, ratee=person_id)
+    own = blocks.get(person_id) if include_self else None
+    return ForcedRankingOut(
+        others=SUPPRESSED_LABEL
+        if counts.raters < MIN_GROUP_N
+        else RankingCountsOut(
+            raters=counts.raters,
+            practices={
+                p: {"strongest": counts.strongest[p], "weakest": counts.weakest[p]}
+                for p in counts.strongest
+            },
+        ),
+        self_block=None
+        if own is None
+        else RankingBlockOut(strongest=list(own.strongest), weakest=list(own.weakest)),
     )
 
 
