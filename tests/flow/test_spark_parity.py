@@ -22,8 +22,12 @@ from tandem.errors import InputError
 from tandem.flow import engine as engine_module
 from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
+from tandem.flow.forecast import when_done
+from tandem.flow.handoffs import handoffs
 from tandem.flow.mapping import StatusMapping
+from tandem.flow.render import render_process_map
 from tandem.flow.states import time_in_state
+from tandem.flow.throughput import daily_throughput
 from tandem.flow.timing import lead_and_cycle_times
 from tandem.flow.variants import variants
 from tandem.lake import Lake
@@ -160,6 +164,44 @@ def test_filters_run_on_spark_too(
     expected = performance_dfg(duck, WINDOW).to_dict()
     assert 0 < expected["cases"] < performance_dfg(duck).to_dict()["cases"]
     assert_same(expected, performance_dfg(spark, WINDOW).to_dict(), "dfg in a window")
+
+
+@pytest.mark.parametrize("log", LOGS)
+def test_throughput_forecast_and_process_map(
+    log: str, spark_engines: dict[str, tuple[FlowEngine, FlowEngine]]
+) -> None:
+    duck, spark = spark_engines[log]
+    series = {
+        name: daily_throughput(flow, Filters(), MAPPING)
+        for name, flow in zip(("duckdb", "spark"), (duck, spark), strict=True)
+    }
+    assert (series["duckdb"].days, series["duckdb"].counts) == (
+        series["spark"].days,
+        series["spark"].counts,
+    )
+    assert series["duckdb"].n > 0
+    forecasts = [when_done(s, items=5, seed=7, runs=2_000).to_dict() for s in series.values()]
+    assert_same(forecasts[0], forecasts[1], "forecast")
+    maps = [
+        render_process_map(performance_dfg(flow).to_dict(), colour="performance").svg
+        for flow in (duck, spark)
+    ]
+    assert maps[0] == maps[1] and "<svg" in maps[0]
+
+
+def test_ordered_path_and_team_handoffs_on_spark(
+    spark_engines: dict[str, tuple[FlowEngine, FlowEngine]],
+) -> None:
+    duck, spark = spark_engines["tiny"]
+    ordered = Filters(include_bots=False)  # cuts events out of cases: the ordering path
+    assert_same(
+        performance_dfg(duck, ordered).to_dict(), performance_dfg(spark, ordered).to_dict(), "dfg"
+    )
+    assert_same(variants(duck, ordered).to_dict(), variants(spark, ordered).to_dict(), "variants")
+    teams = {"account:tiny:alice": "core", "account:tiny:bob": "platform"}
+    expected = handoffs(duck, teams=teams).to_dict()
+    assert expected["handoffs"] and expected["level"] == "team"
+    assert_same(expected, handoffs(spark, teams=teams).to_dict(), "team handoffs")
 
 
 def test_cli_dfg_json_is_the_same_on_both_engines(
