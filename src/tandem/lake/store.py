@@ -32,6 +32,9 @@ from tandem.lake.schema import SCHEMA_VERSION, TABLES
 if TYPE_CHECKING:
     from tandem.lake.writer import Batch
 
+READER_MEMORY_SHARE = 0.5
+WRITER_MEMORY_SHARE = 0.35
+STAGING_MEMORY_SHARE = 0.3
 MANIFEST = "_manifest.json"
 STAGING = "_staging"
 SPILL = "_spill"
@@ -163,7 +166,7 @@ class Lake:
 
     def connect(self, *, tables: tuple[str, ...] | None = None) -> duckdb.DuckDBPyConnection:
         """An in-process DuckDB connection with one view per lake table (one per thread)."""
-        con = duckdb.connect()
+        con = duckdb.connect(config={"memory_limit": memory_limit(READER_MEMORY_SHARE)})
         con.execute("SET TimeZone = 'UTC'")
         # Large sorts spill next to the lake (DuckDB's default is ./.tmp in the current folder).
         con.execute("SET temp_directory = ?", [str(self.root / SPILL)])
@@ -172,6 +175,17 @@ class Lake:
             files = [str(self.root / entry["file"]) for entry in manifest.tables.get(name, [])]
             create_view(con, name, files)
         return con
+
+
+def memory_limit(share: float) -> str:
+    """A DuckDB ``memory_limit`` of ``share`` of this machine's physical memory.
+
+    DuckDB's default is 80 % per database instance; an ingest holds two at once (the staging
+    database and the lake writer) next to Python's own buffers, so each gets a share and spills
+    to disk beyond it (sorts, windows, aggregates and joins all run out of core).
+    """
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(int(total * share) // 2**20, 256)}MB"
 
 
 def create_view(con: duckdb.DuckDBPyConnection, name: str, files: list[str]) -> None:

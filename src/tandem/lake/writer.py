@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from tandem.lake import steps
 from tandem.lake.schema import TABLES, TableSpec, conform
-from tandem.lake.store import STAGING, fsync_dir
+from tandem.lake.store import STAGING, WRITER_MEMORY_SHARE, fsync_dir, memory_limit
 
 if TYPE_CHECKING:
     from tandem.lake.store import Lake
@@ -110,7 +110,7 @@ class Batch:
 
     def _commit(self) -> None:
         manifest = self.lake.manifest()
-        con = duckdb.connect()
+        con = duckdb.connect(config={"memory_limit": memory_limit(WRITER_MEMORY_SHARE)})
         con.execute(f"SET temp_directory = '{self.staging / 'spill'}'")
         con.execute("SET preserve_insertion_order = true")
         new_entries: dict[str, dict[str, Any]] = {}

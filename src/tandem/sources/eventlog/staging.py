@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from tandem.errors import InputError
+from tandem.lake.store import STAGING_MEMORY_SHARE, memory_limit
 
 STAGED_EVENTS = """
 CREATE TABLE staged_events (
@@ -33,7 +34,12 @@ def staging_connection(*, timezone: str, spill: Path | None = None) -> duckdb.Du
     With ``spill`` the staging database is a file there, so a log larger than memory pages out
     to disk instead of growing the process (an in-memory DuckDB keeps table data in RAM).
     """
-    con = duckdb.connect(str(spill / "staging.duckdb")) if spill is not None else duckdb.connect()
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": memory_limit(STAGING_MEMORY_SHARE)
+    }
+    con = duckdb.connect(
+        str(spill / "staging.duckdb") if spill is not None else ":memory:", config=config
+    )
     try:
         con.execute("SET TimeZone = ?", [timezone])
     except duckdb.Error:
