@@ -91,7 +91,8 @@ def test_confirm_with_a_review_date_and_free_text_tie_breaker(tmp_path: Path) ->
     result = run_cli(
         "duos", "confirm", "cal@example.com", "dot@example.com", "--tie-breaker",
         "their director decides", "--review-date", when, "-w", ws,
-    )  # fmt: skip  (no --cycle: the contract's form; the latest cycle is the hand one)
+    )  # fmt: skip
+    # no --cycle above: the contract's form; the latest cycle is the hand organisation's
     assert result.exit_code == 0, result.stderr
     assert "tie-breaker their director decides" in result.stdout and when in result.stdout
     bad = run_cli(

@@ -140,7 +140,7 @@ def test_a_lake_from_a_newer_tandem_is_refused(lake: Lake) -> None:
 def test_a_lake_from_an_older_tandem_asks_for_a_new_ingest(lake: Lake) -> None:
     old = {"schema_version": 1, "tables": {"events": [{"file": "events/a.parquet", "rows": 1}]}}
     (lake.root / MANIFEST).write_text(json.dumps(old))
-    with pytest.raises(WorkspaceError, match="older Tandem .* ingest the sources again"):
+    with pytest.raises(WorkspaceError, match=r"older Tandem .* ingest the sources again"):
         lake.manifest()
     # an old manifest that lists nothing is simply upgraded
     (lake.root / MANIFEST).write_text(json.dumps({"schema_version": 1}))
