@@ -17,10 +17,12 @@ from tandem.cli import people as people_cli
 from tandem.cli import plan as plan_cli
 from tandem.cli import review as review_cli
 from tandem.cli import team as team_cli
+from tandem.cli import user as user_cli
 from tandem.cli.demo import demo_command
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import TandemGroup, emit
 from tandem.cli.profile import profile_command
+from tandem.cli.serve import serve_command
 from tandem.status import workspace_status
 from tandem.workspace import Workspace
 
@@ -42,6 +44,8 @@ app.add_typer(duos_cli.app, name="duos")
 app.add_typer(team_cli.app, name="team")
 app.add_typer(flow_cli.app, name="flow")
 app.command("demo")(demo_command)
+app.add_typer(user_cli.app, name="user")
+app.command("serve")(serve_command)
 
 
 def _version(value: bool) -> None:

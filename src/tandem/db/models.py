@@ -1,5 +1,6 @@
 """Every ORM model, imported once so ``Base.metadata`` is complete (Alembic and tests use it)."""
 
+from tandem.accounts import models as accounts_models
 from tandem.db.base import Base
 from tandem.duos import models as duos_models
 from tandem.people import models as people_models
@@ -8,4 +9,11 @@ from tandem.review import models as review_models
 
 metadata = Base.metadata
 
-__all__ = ["duos_models", "metadata", "people_models", "plans_models", "review_models"]
+__all__ = [
+    "accounts_models",
+    "duos_models",
+    "metadata",
+    "people_models",
+    "plans_models",
+    "review_models",
+]

@@ -1,0 +1,1 @@
+"""The web app: FastAPI + Jinja2 + HTMX, server-rendered, every asset vendored (no network)."""

@@ -1,0 +1,264 @@
+"""Who may do what: one registry of actions and one :func:`allowed` check, deny by default.
+
+Every route declares its action through :func:`requires`, attached at router level; the app
+refuses to start when a route has none (:func:`check_every_route`). Rules follow DESIGN §7:
+team roles see their own team, directors see every team's aggregates, admins run the install,
+and a person's profile is theirs (their manager sees it only once they share it).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
+
+from tandem.accounts.errors import AuthenticationError, PermissionDeniedError
+from tandem.accounts.schemas import UserOut
+from tandem.web.csrf import check_csrf
+from tandem.web.deps import Config, DbSession, OptionalSignedIn
+
+
+class ScopeKind(enum.StrEnum):
+    """What an action is about: nothing (public), the whole install, a team, or a person."""
+
+    PUBLIC = "public"
+    GLOBAL = "global"
+    TEAM = "team"
+    SELF = "self"
+
+
+@dataclass(frozen=True)
+class TeamResource:
+    """A team's data (flow, duos, coverage)."""
+
+    team_id: int
+
+
+@dataclass(frozen=True)
+class PersonResource:
+    """One person's data; ``shared_with_manager`` once the ratee chose to share their report."""
+
+    person_id: int
+    manager_person_id: int | None = None
+    shared_with_manager: bool = False
+
+
+@dataclass(frozen=True)
+class RatingResource:
+    """A 360 rating assignment: ``rater`` rates ``ratee``."""
+
+    rater_person_id: int
+    ratee_person_id: int
+
+
+Resource = TeamResource | PersonResource | RatingResource
+Rule = Callable[[UserOut, Any], bool]
+
+
+@dataclass(frozen=True)
+class Action:
+    """A named thing a user may do, what it is scoped to, and the rule deciding it."""
+
+    name: str
+    description: str
+    scope: ScopeKind
+    rule: Rule
+
+
+ACTIONS: dict[str, Action] = {}
+
+
+def register(name: str, description: str, scope: ScopeKind, rule: Rule) -> Action:
+    """Add an action to the registry (names are unique)."""
+    if name in ACTIONS:
+        raise ValueError(f"action {name!r} is registered already")
+    ACTIONS[name] = action = Action(name, description, scope, rule)
+    return action
+
+
+def _roles(*roles: str) -> Rule:
+    return lambda user, _resource: user.role in roles
+
+
+def _team_rule(*team_roles: str, any_team: tuple[str, ...] = ("director",)) -> Rule:
+    def rule(user: UserOut, resource: Any) -> bool:
+        if user.role in any_team:
+            return True
+        team_id = resource.team_id if isinstance(resource, TeamResource) else user.team_id
+        return user.role in team_roles and user.team_id is not None and team_id == user.team_id
+
+    return rule
+
+
+def _own_profile(user: UserOut, resource: Any) -> bool:
+    if user.person_id is None:
+        return False
+    if resource is None:
+        return True
+    if not isinstance(resource, PersonResource):
+        return False
+    if resource.person_id == user.person_id:
+        return True
+    return resource.shared_with_manager and resource.manager_person_id == user.person_id
+
+
+def _own_rating(user: UserOut, resource: Any) -> bool:
+    if user.person_id is None:
+        return False
+    if resource is None:
+        return True
+    return (
+        isinstance(resource, RatingResource)
+        and resource.rater_person_id == user.person_id
+        and resource.ratee_person_id != user.person_id
+    )
+
+
+ALL_ROLES = ("admin", "director", "leader", "manager", "member")
+
+PUBLIC = register("public", "Pages anyone may open: sign-in, first-run setup, API schema.",
+                  ScopeKind.PUBLIC, lambda _user, _resource: True)  # fmt: skip
+VIEW_HOME = register("view_home", "The home page.", ScopeKind.GLOBAL, _roles(*ALL_ROLES))
+MANAGE_OWN_ACCOUNT = register(
+    "manage_own_account",
+    "One's own account: who am I, change password, sign out.",
+    ScopeKind.SELF,
+    _roles(*ALL_ROLES),
+)
+VIEW_HOW = register(
+    "view_how",
+    "The team's flow: summary, bottlenecks, process map, aging WIP, forecast.",
+    ScopeKind.TEAM,
+    _team_rule("leader", "manager", "member"),
+)
+VIEW_PROFILE = register(
+    "view_profile",
+    "A person's profile and plan: their own; their manager's only once shared.",
+    ScopeKind.SELF,
+    _own_profile,
+)
+RATE_COLLEAGUE = register(
+    "rate_colleague",
+    "Rate a colleague one is assigned to in a 360 cycle.",
+    ScopeKind.SELF,
+    _own_rating,
+)
+VIEW_DUOS = register(
+    "view_duos",
+    "Duo suggestions with explanations for a team.",
+    ScopeKind.TEAM,
+    _team_rule("leader", "manager"),
+)
+CONFIRM_DUO = register(
+    "confirm_duo",
+    "Confirm a suggested leader–manager pair for a team.",
+    ScopeKind.TEAM,
+    _team_rule("leader", "manager"),
+)
+VIEW_COVERAGE = register(
+    "view_coverage",
+    "Which practices a team covers (aggregates, n ≥ 5).",
+    ScopeKind.TEAM,
+    _team_rule("leader", "manager"),
+)
+VIEW_ORG_COVERAGE = register(
+    "view_org_coverage",
+    "Coverage and duos across all teams (aggregates only).",
+    ScopeKind.GLOBAL,
+    _roles("director", "admin"),
+)
+ADMIN_USERS = register(
+    "admin_users", "Manage users, roles and teams.", ScopeKind.GLOBAL, _roles("admin")
+)
+ADMIN_SOURCES = register(
+    "admin_sources", "Connect sources and see ingest status.", ScopeKind.GLOBAL, _roles("admin")
+)
+
+
+def allowed(user: UserOut | None, action: Action | str, resource: Resource | None = None) -> bool:
+    """Whether ``user`` may do ``action`` on ``resource``; unknown actions and anonymity: no."""
+    found = ACTIONS.get(action if isinstance(action, str) else action.name)
+    if found is None:
+        return False
+    if found.scope is ScopeKind.PUBLIC:
+        return True
+    if user is None or not user.is_active:
+        return False
+    return bool(found.rule(user, resource))
+
+
+ResourceLoader = Callable[[Request, Any, UserOut], Resource | None]
+
+
+def path_resource(request: Request, _db: Any, _user: UserOut) -> Resource | None:
+    """The resource named by the path: ``{team_id}`` → team, ``{person_id}`` → person."""
+    params = request.path_params
+    if "team_id" in params:
+        return TeamResource(int(params["team_id"]))
+    if "person_id" in params:
+        return PersonResource(int(params["person_id"]))
+    return None
+
+
+class Requires:
+    """Router-level guard of every route: sign-in (401), then CSRF (403), then the action (403).
+
+    CSRF is checked here rather than in a separate app-wide dependency so that an anonymous
+    request is told to sign in first; since every route must carry exactly one guard
+    (:func:`check_every_route`), every state-changing request is still checked.
+    """
+
+    def __init__(self, action: Action, load: ResourceLoader = path_resource) -> None:
+        self.action = action
+        self.load = load
+
+    async def __call__(
+        self, request: Request, current: OptionalSignedIn, db: DbSession, config: Config
+    ) -> None:
+        public = self.action.scope is ScopeKind.PUBLIC
+        if current is None and not public:
+            raise AuthenticationError("sign in first")
+        await check_csrf(request, current, config)
+        if current is None or public:
+            return
+        resource = await run_in_threadpool(self.load, request, db, current.user)
+        if not allowed(current.user, self.action, resource):
+            raise PermissionDeniedError("your role does not give access to this page")
+
+
+def requires(action: Action | str, load: ResourceLoader = path_resource) -> Requires:
+    """The dependency guarding a router with ``action`` (``Depends(requires(...))``)."""
+    found = ACTIONS[action] if isinstance(action, str) else action
+    return Requires(found, load)
+
+
+def route_action(route: BaseRoute) -> Action | None:
+    """The action guarding ``route`` (``None`` when it has none, or several)."""
+    if not isinstance(route, APIRoute):
+        return None
+    guards = [d.call for d in route.dependant.dependencies if isinstance(d.call, Requires)]
+    return guards[0].action if len(guards) == 1 else None
+
+
+def iter_routes(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str, BaseRoute]]:
+    """Every route with its full path, looking into included routers."""
+    for route in routes:
+        included = getattr(route, "original_router", None)  # FastAPI keeps includes lazily
+        if included is not None:
+            context = getattr(route, "include_context", None)
+            yield from iter_routes(included.routes, prefix + getattr(context, "prefix", ""))
+        else:
+            yield prefix + str(getattr(route, "path", "")), route
+
+
+def check_every_route(routes: list[BaseRoute], *, exempt: tuple[str, ...] = ()) -> None:
+    """Deny by default: raise when a route is not guarded by exactly one action."""
+    for path, route in iter_routes(routes):
+        if path not in exempt and route_action(route) is None:
+            raise RuntimeError(f"route {path!r} has no action; add Depends(requires(...))")

@@ -1,0 +1,92 @@
+"""Every action's rule, for every role, on the own team, another team and people (DESIGN §7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tandem.accounts.schemas import UserOut
+from tandem.web.permissions import (
+    ACTIONS,
+    PersonResource,
+    RatingResource,
+    TeamResource,
+    allowed,
+)
+
+OWN, OTHER = 1, 2
+ME, MY_REPORT, STRANGER = 10, 11, 12
+ROLES = ("admin", "director", "leader", "manager", "member")
+ALL = set(ROLES)
+
+# action -> (roles allowed on their own team / globally, roles allowed on another team)
+TEAM_OR_GLOBAL: dict[str, tuple[set[str], set[str]]] = {
+    "public": (ALL, ALL),
+    "view_home": (ALL, ALL),
+    "manage_own_account": (ALL, ALL),
+    "view_how": ({"director", "leader", "manager", "member"}, {"director"}),
+    "view_duos": ({"director", "leader", "manager"}, {"director"}),
+    "confirm_duo": ({"director", "leader", "manager"}, {"director"}),
+    "view_coverage": ({"director", "leader", "manager"}, {"director"}),
+    "view_org_coverage": ({"director", "admin"}, {"director", "admin"}),
+    "admin_users": ({"admin"}, {"admin"}),
+    "admin_sources": ({"admin"}, {"admin"}),
+}
+PERSON_ACTIONS = {"view_profile", "rate_colleague"}
+
+
+def user(role: str, *, active: bool = True, person_id: int | None = ME) -> UserOut:
+    team = OWN if role in ("leader", "manager", "member") else None
+    now = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
+    return UserOut(
+        id=1, email=f"{role}@x.org", role=role, team_id=team, team_name=None,
+        person_id=person_id, display_name=role, is_active=active, created_at=now,
+        password_changed_at=now,
+    )  # fmt: skip
+
+
+def test_every_action_has_expectations() -> None:
+    assert set(ACTIONS) == set(TEAM_OR_GLOBAL) | PERSON_ACTIONS
+
+
+@pytest.mark.parametrize("action", sorted(TEAM_OR_GLOBAL))
+@pytest.mark.parametrize("role", ROLES)
+def test_team_and_global_actions(action: str, role: str) -> None:
+    own, other = TEAM_OR_GLOBAL[action]
+    assert allowed(user(role), action, TeamResource(OWN)) is (role in own)
+    assert allowed(user(role), action, TeamResource(OTHER)) is (role in other)
+    assert allowed(user(role), action) is (role in own)  # no resource: one's own team
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_profiles_are_their_owners_and_shared_reports_their_managers(role: str) -> None:
+    me = user(role)
+    assert allowed(me, "view_profile", PersonResource(ME))
+    assert not allowed(me, "view_profile", PersonResource(STRANGER))
+    unshared = PersonResource(MY_REPORT, manager_person_id=ME, shared_with_manager=False)
+    shared = PersonResource(MY_REPORT, manager_person_id=ME, shared_with_manager=True)
+    someone_elses = PersonResource(STRANGER, manager_person_id=99, shared_with_manager=True)
+    assert not allowed(me, "view_profile", unshared)
+    assert allowed(me, "view_profile", shared)
+    assert not allowed(me, "view_profile", someone_elses)
+    assert not allowed(user(role, person_id=None), "view_profile", PersonResource(ME))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_ratings_only_by_the_assigned_rater_and_never_of_oneself(role: str) -> None:
+    me = user(role)
+    assert allowed(me, "rate_colleague", RatingResource(ME, MY_REPORT))
+    assert not allowed(me, "rate_colleague", RatingResource(STRANGER, MY_REPORT))
+    assert not allowed(me, "rate_colleague", RatingResource(ME, ME))
+    assert not allowed(me, "rate_colleague", TeamResource(OWN))
+
+
+def test_deny_by_default() -> None:
+    assert not allowed(user("admin"), "no_such_action")
+    assert not allowed(None, "view_home")
+    assert allowed(None, "public")
+    assert not allowed(user("admin", active=False), "admin_users")
+    teamless_leader = user("leader").model_copy(update={"team_id": None})
+    assert not allowed(teamless_leader, "view_how")
+    assert not allowed(teamless_leader, "view_how", TeamResource(OWN))
