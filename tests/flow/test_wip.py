@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tandem.flow.calendar import WorkCalendar
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.flow.timing import item_facts
@@ -59,6 +60,21 @@ def test_aging_wip_zones_the_open_item_by_its_stage_history(engine: FlowEngine) 
     data = report.to_dict()
     assert data["zones"] == {"<P50": 0, "P50-P85": 0, ">P85": 1, "no history": 0}
     assert data["excluded"] == {"finished": 5, "never started": 0}
+
+
+def test_aging_wip_in_working_time(engine: FlowEngine) -> None:
+    items = item_facts(engine, Filters(), MAPPING)
+    report = aging_wip(
+        engine=engine, filters=Filters(), mapping=MAPPING, items=items, calendar=WorkCalendar()
+    )
+    (d,) = report.items
+    # D: in Work from Saturday d2 10:00 to Tuesday d5 10:00 = Monday 8 h + Tuesday 1 h;
+    # Work's completed visits in working time: B 2, A 4, E 8, G 8 h
+    assert d.age_seconds == d.time_in_stage_seconds == 9 * HOUR
+    assert d.stage_p50_seconds == pytest.approx(6 * HOUR)
+    assert d.stage_p85_seconds == pytest.approx(8 * HOUR)
+    assert (d.zone, d.percentile) == (">P85", 100.0)
+    assert report.to_dict()["working_time"] is True
 
 
 def test_aging_without_history_has_no_zone(tmp_path: Path) -> None:

@@ -219,6 +219,7 @@ def register(app: typer.Typer) -> None:
         team: TeamOption = None,
         bots: BotsOption = True,
         engine: EngineOption = "duckdb",
+        working_time: WorkingTimeOption = False,
         as_json: JsonOption = False,
     ) -> None:
         """WIP per day and aging WIP: open items by age, zoned by their stage's history."""
@@ -237,7 +238,15 @@ def register(app: typer.Typer) -> None:
             data = {
                 "wip": wip_per_day(run.engine, run.filters, run.mapping).to_dict(),
                 "aging": aging_wip(
-                    engine=run.engine, filters=run.filters, mapping=run.mapping, items=items
+                    engine=run.engine,
+                    filters=run.filters,
+                    mapping=run.mapping,
+                    items=items,
+                    calendar=(
+                        WorkCalendar.from_settings(run.workspace.settings.flow.calendar)
+                        if working_time
+                        else None
+                    ),
                 ).to_dict(),
             }
 

@@ -226,17 +226,31 @@ def time_in_state(
 
 
 def historical_stage_seconds(
-    engine: FlowEngine, filters: Filters, mapping: StatusMapping, activities: list[str]
+    engine: FlowEngine,
+    filters: Filters,
+    mapping: StatusMapping,
+    activities: list[str],
+    calendar: WorkCalendar | None = None,
 ) -> dict[str, list[float]]:
-    """Durations of the completed (not ongoing) visits of each of ``activities``, sorted."""
+    """Durations of the completed (not ongoing) visits of each of ``activities``, sorted.
+
+    In working time by ``calendar`` when given.
+    """
     if not activities:
         return {}
     visits = state_visits(engine, filters, mapping)
     done = visits.filter(~visits.ongoing & visits.activity.isin(activities))
-    rows = engine.backend.to_pyarrow(done.select("activity", "seconds")).to_pylist()
+    rows = engine.backend.to_pyarrow(
+        done.select("activity", "seconds", "timestamp", "until")
+    ).to_pylist()
     found: dict[str, list[float]] = {activity: [] for activity in activities}
     for row in rows:
-        found[row["activity"]].append(float(row["seconds"]))
+        seconds = (
+            float(row["seconds"])
+            if calendar is None
+            else calendar.seconds_between(row["timestamp"], row["until"])
+        )
+        found[row["activity"]].append(seconds)
     return {activity: sorted(values) for activity, values in found.items()}
 
 

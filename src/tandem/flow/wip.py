@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from tandem.flow.calendar import WorkCalendar, clock
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.flow.states import historical_stage_seconds
@@ -116,6 +117,7 @@ class AgingReport:
     now: dt.datetime | None
     items: list[AgingItem]
     excluded: dict[str, int]
+    working_time: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         zones = {"<P50": 0, "P50-P85": 0, ">P85": 0, "no history": 0}
@@ -124,6 +126,7 @@ class AgingReport:
         return {
             "n": len(self.items),
             "excluded": self.excluded,
+            "working_time": self.working_time,
             "now": self.now.isoformat() if self.now else None,
             "zones": zones,
             "items": [item.to_dict() for item in self.items],
@@ -140,9 +143,19 @@ def zone_of(seconds: float, p50: float | None, p85: float | None) -> str | None:
 
 
 def aging_wip(
-    *, engine: FlowEngine, filters: Filters, mapping: StatusMapping, items: Sequence[Item]
+    *,
+    engine: FlowEngine,
+    filters: Filters,
+    mapping: StatusMapping,
+    items: Sequence[Item],
+    calendar: WorkCalendar | None = None,
 ) -> AgingReport:
-    """Each open started item's age and current stage, zoned by that stage's history."""
+    """Each open started item's age and current stage, zoned by that stage's history.
+
+    Ages, times in stage and the stage history are calendar time, or working time by
+    ``calendar``.
+    """
+    measure = clock(calendar)
     now = max((i.last_at for i in items), default=None)
     excluded = {"finished": 0, "never started": 0}
     open_items: list[Item] = []
@@ -154,22 +167,22 @@ def aging_wip(
         else:
             open_items.append(item)
     if now is None or not open_items:
-        return AgingReport(now=now, items=[], excluded=excluded)
+        return AgingReport(now=now, items=[], excluded=excluded, working_time=calendar is not None)
     history = historical_stage_seconds(
-        engine, filters, mapping, sorted({i.last_activity for i in open_items})
+        engine, filters, mapping, sorted({i.last_activity for i in open_items}), calendar
     )
     aging = []
     for item in open_items:
         assert item.started_at is not None  # open_items holds started items only
         past = history.get(item.last_activity, [])
-        in_stage = (now - item.last_at).total_seconds()
+        in_stage = measure(item.last_at, now)
         p50, p85 = (float(v) for v in np.percentile(past, [50, 85])) if past else (None, None)
         aging.append(
             AgingItem(
                 case_id=item.case_id,
                 item_type=item.item_type,
                 started_at=item.started_at,
-                age_seconds=(now - item.started_at).total_seconds(),
+                age_seconds=measure(item.started_at, now),
                 stage=item.last_activity,
                 stage_category=item.last_category,
                 time_in_stage_seconds=in_stage,
@@ -181,7 +194,7 @@ def aging_wip(
             )
         )
     aging.sort(key=lambda a: (-a.age_seconds, a.case_id))
-    return AgingReport(now=now, items=aging, excluded=excluded)
+    return AgingReport(now=now, items=aging, excluded=excluded, working_time=calendar is not None)
 
 
 def wip_per_day(engine: FlowEngine, filters: Filters, mapping: StatusMapping) -> WipSeries:
