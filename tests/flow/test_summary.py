@@ -79,6 +79,20 @@ def test_summary_filters_and_working_time(ws: Path) -> None:
     assert empty["throughput"]["zero_days"] == 2  # type: ignore[index]
 
 
+def test_summary_drill_down_lists_every_done_item(ws: Path) -> None:
+    data = flow_json("summary", "-w", ws, "--items")
+    rows = {row["case_id"]: row for row in data["done_items"]}  # type: ignore[attr-defined]
+    # A, B (reopened), C (never active: no cycle time) and G are done; D open, E canceled
+    assert sorted(rows) == ["A", "B", "C", "G"]
+    assert (rows["A"]["lead_seconds"], rows["A"]["cycle_seconds"]) == (24 * HOUR, 23 * HOUR)
+    assert rows["B"]["reopened"] is True and rows["C"]["cycle_seconds"] is None
+    assert len(data["done_items"]) == data["lead_time"]["n"]  # type: ignore[arg-type,index]
+    assert "items" in data["flow_efficiency"]  # type: ignore[operator]
+    assert "done_items" not in flow_json("summary", "-w", ws)
+    table = run_cli("flow", "summary", "-w", ws, "--items")
+    assert table.exit_code == 0 and "reopened" in table.stdout
+
+
 def test_time_in_state_wip_and_mapping_json(ws: Path) -> None:
     states = flow_json("time-in-state", "-w", ws)
     work = next(r for r in states["activities"] if r["state"] == "Work")  # type: ignore[attr-defined]

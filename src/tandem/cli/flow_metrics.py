@@ -115,6 +115,14 @@ def register(app: typer.Typer) -> None:
         bots: BotsOption = True,
         engine: EngineOption = "duckdb",
         working_time: WorkingTimeOption = False,
+        items: Annotated[
+            bool,
+            typer.Option(
+                "--items",
+                help="Drill down: list every done item with its lead and cycle time (and its "
+                "flow efficiency in --json).",
+            ),
+        ] = False,
         as_json: JsonOption = False,
     ) -> None:
         """Lead and cycle time percentiles, SLE, throughput, WIP and flow efficiency."""
@@ -136,8 +144,24 @@ def register(app: typer.Typer) -> None:
             )
             data = flow_summary(
                 engine=run.engine, filters=run.filters, mapping=run.mapping, calendar=calendar
-            ).to_dict()
-        emit(data, as_json=as_json, render=lambda console: _render_summary(console, data))
+            ).to_dict(include_items=items)
+
+        def render(console: Console) -> None:
+            _render_summary(console, data)
+            if items:
+                table = Table("item", "type", "done", "lead", "cycle", "reopened")
+                for row in data["done_items"]:
+                    table.add_row(
+                        str(row["case_id"]),
+                        row["item_type"] or "—",
+                        row["done_at"][:16],
+                        _duration(row["lead_seconds"]),
+                        _duration(row["cycle_seconds"]),
+                        "yes" if row["reopened"] else "",
+                    )
+                console.print(table)
+
+        emit(data, as_json=as_json, render=render)
 
     @app.command("time-in-state")
     def time_in_state_command(

@@ -27,8 +27,10 @@ class FlowSummary:
     wip: WipSeries
     efficiency: FlowEfficiencyReport
 
-    def to_dict(self) -> dict[str, Any]:
-        timing = self.timing.to_dict()
+    def to_dict(self, *, include_items: bool = False) -> dict[str, Any]:
+        """The summary; ``include_items`` adds the drill-down: every done item with its lead
+        and cycle time (``done_items``) and its flow efficiency (``flow_efficiency.items``)."""
+        timing = self.timing.to_dict(include_items=include_items)
         throughput = self.throughput.to_dict()
         wip = self.wip.to_dict()
         return {
@@ -56,8 +58,8 @@ class FlowSummary:
                 for key in ("n", "excluded", "days", "per_day_mean", "zero_days", "weekly")
             },
             "wip": {key: wip[key] for key in ("n", "excluded", "days", "mean", "max", "last")},
-            "flow_efficiency": self.efficiency.to_dict(),
-        }
+            "flow_efficiency": self.efficiency.to_dict(include_items=include_items),
+        } | ({"done_items": timing["items"]} if include_items else {})
 
 
 def flow_summary(
