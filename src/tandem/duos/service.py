@@ -47,12 +47,12 @@ from tandem.duos.schemas import (
 )
 from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.people import service as people_service
+from tandem.people.lookup import PersonLookup
 from tandem.people.models import Membership, Person, Team
 from tandem.people.roster import BadRowsError, read_csv
 from tandem.profile import service as profile_service
 from tandem.review import service as review_service
 from tandem.review.models import ReviewCycle
-from tandem.review.responses_csv import PersonLookup
 
 REVIEW_AFTER_DAYS = 90
 COMPAT_COLUMNS = ("person", "answer")
@@ -68,7 +68,7 @@ def read_compat(*, session: Session, path: Path) -> dict[int, frozenset[str]]:
     bad row is reported with its line number and nothing is used.
     """
     rows, problems = read_csv(path, columns=COMPAT_COLUMNS)
-    lookup = _lookup(session)
+    lookup = PersonLookup.load(session)
     answers: dict[int, set[str]] = {}
     for row in rows:
         person = lookup.resolve(row.values["person"])
@@ -82,16 +82,6 @@ def read_compat(*, session: Session, path: Path) -> dict[int, frozenset[str]]:
     if problems:
         raise BadRowsError(path, problems)
     return {person: frozenset(values) for person, values in answers.items()}
-
-
-def _lookup(session: Session) -> PersonLookup:
-    ids: set[int] = set()
-    by_email: dict[str, list[int]] = {}
-    for pid, email in session.execute(select(Person.id, Person.email)):
-        ids.add(pid)
-        if email:
-            by_email.setdefault(email.lower(), []).append(pid)
-    return PersonLookup(ids=frozenset(ids), by_email={e: tuple(p) for e, p in by_email.items()})
 
 
 # -- suggestions -----------------------------------------------------------------------------------

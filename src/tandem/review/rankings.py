@@ -24,7 +24,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tandem.errors import ConflictError, InputError
-from tandem.people.models import Person
+from tandem.people.lookup import PersonLookup
 from tandem.people.roster import BadRowsError, CsvRow, read_csv
 from tandem.review import service as review_service
 from tandem.review.items import PRACTICE_IDS, load_item_bank
@@ -38,7 +38,6 @@ from tandem.review.models import (
     ReviewCycle,
     ReviewResponse,
 )
-from tandem.review.responses_csv import PersonLookup
 
 RANKING_COLUMNS = ("ratee", "rater", "relation", "kind", "rank", "practice")
 KINDS: tuple[str, ...] = tuple(k.value for k in RankingKind)
@@ -295,7 +294,7 @@ def import_rankings(*, session: Session, cycle: str, path: Path) -> RankingRepor
     known = _known_relations(session, found)
     parsed = parse_rankings(
         path,
-        people=_person_lookup(session),
+        people=PersonLookup.load(session),
         practices=frozenset(i.practice for i in bank.items),
         known=known,
     )
@@ -363,18 +362,6 @@ def _known_relations(session: Session, cycle: ReviewCycle) -> dict[tuple[int, in
         for ratee, rater, relation in session.execute(query.distinct()):
             known.setdefault((ratee, rater), relation)
     return known
-
-
-def _person_lookup(session: Session) -> PersonLookup:
-    ids: set[int] = set()
-    by_email: dict[str, list[int]] = {}
-    for pid, email in session.execute(select(Person.id, Person.email)):
-        ids.add(pid)
-        if email:
-            by_email.setdefault(email.lower(), []).append(pid)
-    return PersonLookup(
-        ids=frozenset(ids), by_email={e: tuple(sorted(p)) for e, p in by_email.items()}
-    )
 
 
 def blocks_by_ratee(*, session: Session, cycle: ReviewCycle) -> dict[int, dict[int, RankingBlock]]:

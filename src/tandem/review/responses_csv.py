@@ -10,36 +10,16 @@ checked and every problem reported with its line number
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from tandem.people.lookup import PersonLookup
 from tandem.people.roster import BadRowsError, CsvRow, read_csv
 from tandem.review.items import ItemBank
 from tandem.review.models import RELATIONS, Relation
 
 RESPONSE_COLUMNS = ("ratee", "rater", "relation", "item_id", "value")
 SCALE = {str(v): v for v in range(1, 6)}
-
-
-@dataclass(frozen=True)
-class PersonLookup:
-    """Known people: their ids and their emails (lower case) → ids."""
-
-    ids: frozenset[int]
-    by_email: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-
-    def resolve(self, ref: str) -> int | str:
-        """The person id of ``ref`` (an id or an email), or why there is none."""
-        if not ref:
-            return "is empty"
-        if ref.isascii() and ref.isdigit():
-            return int(ref) if int(ref) in self.ids else f"{ref!r} is not a known person id"
-        found = self.by_email.get(ref.lower(), ())
-        if len(found) == 1:
-            return found[0]
-        if found:
-            return f"{ref!r} matches several people ({', '.join(map(str, found))}); merge them"
-        return f"{ref!r} is not a known person (people are never created by an import)"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from tandem.db.base import utcnow
 from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.people import service as people_service
+from tandem.people.lookup import PersonLookup
 from tandem.people.models import Membership, Person, Team
 from tandem.profile.answers import Answer
 from tandem.review.items import load_item_bank
@@ -31,7 +32,7 @@ from tandem.review.models import (
     ReviewCycle,
     ReviewResponse,
 )
-from tandem.review.responses_csv import PersonLookup, parse_responses
+from tandem.review.responses_csv import parse_responses
 from tandem.review.schemas import (
     AssignmentConflict,
     AssignmentOut,
@@ -283,7 +284,7 @@ def import_responses(*, session: Session, cycle: str, path: Path) -> ResponsesRe
     }
     parsed = parse_responses(
         path,
-        people=_person_lookup(session),
+        people=PersonLookup.load(session),
         bank=bank,
         assigned={pair: a.relation for pair, a in assignments.items()},
     )
@@ -332,18 +333,6 @@ def import_responses(*, session: Session, cycle: str, path: Path) -> ResponsesRe
         unchanged=unchanged,
         assignments_created=assignments_created,
         ratees=len({a.ratee_id for a in parsed}),
-    )
-
-
-def _person_lookup(session: Session) -> PersonLookup:
-    ids: set[int] = set()
-    by_email: dict[str, list[int]] = {}
-    for pid, email in session.execute(select(Person.id, Person.email)):
-        ids.add(pid)
-        if email:
-            by_email.setdefault(email.lower(), []).append(pid)
-    return PersonLookup(
-        ids=frozenset(ids), by_email={e: tuple(sorted(p)) for e, p in by_email.items()}
     )
 
 
