@@ -29,15 +29,14 @@ from tandem.people.roster import BadRowsError, CsvRow, read_csv
 from tandem.review import service as review_service
 from tandem.review.items import PRACTICE_IDS, load_item_bank
 from tandem.review.models import (
-    RELATIONS,
     CycleStatus,
     ForcedRanking,
     RankingKind,
-    Relation,
     ReviewAssignment,
     ReviewCycle,
     ReviewResponse,
 )
+from tandem.review.responses_csv import parse_rating_pair
 
 RANKING_COLUMNS = ("ratee", "rater", "relation", "kind", "rank", "practice")
 KINDS: tuple[str, ...] = tuple(k.value for k in RankingKind)
@@ -117,23 +116,7 @@ def _parse_row(
 ) -> tuple[tuple[int, int] | None, tuple[str, int] | None, _Row | None, list[str]]:
     """The row's (ratee, rater) pair and (kind, rank) slot where they parse, the row if all do."""
     v = row.values
-    problems: list[str] = []
-    ratee = people.resolve(v["ratee"])
-    rater = people.resolve(v["rater"])
-    if isinstance(ratee, str):
-        problems.append(f"ratee {ratee}")
-    if isinstance(rater, str):
-        problems.append(f"rater {rater}")
-    pair = (ratee, rater) if isinstance(ratee, int) and isinstance(rater, int) else None
-    relation = v["relation"].lower()
-    if relation not in RELATIONS:
-        problems.append(f"relation {v['relation']!r} is not one of {', '.join(RELATIONS)}")
-    elif pair is not None and (relation == Relation.SELF) != (pair[0] == pair[1]):
-        problems.append(
-            "relation self needs the rater to be the ratee"
-            if relation == Relation.SELF
-            else f"a rater rating themself is relation self, not {relation}"
-        )
+    pair, relation, problems = parse_rating_pair(v, people)
     kind = v["kind"].lower()
     if kind not in KINDS:
         problems.append(f"kind {v['kind']!r} is not one of {', '.join(KINDS)}")

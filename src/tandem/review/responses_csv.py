@@ -63,25 +63,36 @@ def parse_responses(
     return parsed
 
 
-def _parse_row(
-    row: CsvRow, people: PersonLookup, bank: ItemBank
-) -> tuple[ParsedResponse | None, list[str]]:
-    v = row.values
+def parse_rating_pair(
+    values: Mapping[str, str], people: PersonLookup
+) -> tuple[tuple[int, int] | None, str, list[str]]:
+    """A row's ``ratee``, ``rater`` and ``relation`` columns: the (ratee, rater) ids where both
+    resolve, the relation (lower case) and what is wrong with them."""
     problems: list[str] = []
-    ratee = people.resolve(v["ratee"])
-    rater = people.resolve(v["rater"])
+    ratee = people.resolve(values["ratee"])
+    rater = people.resolve(values["rater"])
     if isinstance(ratee, str):
         problems.append(f"ratee {ratee}")
     if isinstance(rater, str):
         problems.append(f"rater {rater}")
-    relation = v["relation"].lower()
+    pair = (ratee, rater) if isinstance(ratee, int) and isinstance(rater, int) else None
+    relation = values["relation"].lower()
     if relation not in RELATIONS:
-        problems.append(f"relation {v['relation']!r} is not one of {', '.join(RELATIONS)}")
-    elif isinstance(ratee, int) and isinstance(rater, int):
-        if relation == Relation.SELF and ratee != rater:
-            problems.append("relation self needs the rater to be the ratee")
-        if relation != Relation.SELF and ratee == rater:
-            problems.append(f"a rater rating themself is relation self, not {relation}")
+        problems.append(f"relation {values['relation']!r} is not one of {', '.join(RELATIONS)}")
+    elif pair is not None and (relation == Relation.SELF) != (pair[0] == pair[1]):
+        problems.append(
+            "relation self needs the rater to be the ratee"
+            if relation == Relation.SELF
+            else f"a rater rating themself is relation self, not {relation}"
+        )
+    return pair, relation, problems
+
+
+def _parse_row(
+    row: CsvRow, people: PersonLookup, bank: ItemBank
+) -> tuple[ParsedResponse | None, list[str]]:
+    v = row.values
+    pair, relation, problems = parse_rating_pair(v, people)
     item_id = v["item_id"]
     try:
         bank.item(item_id)
@@ -93,9 +104,9 @@ def _parse_row(
             value = SCALE[v["value"]]
         else:
             problems.append(f"value {v['value']!r} is not 1–5 (or empty for can't observe)")
-    if problems or not isinstance(ratee, int) or not isinstance(rater, int):
+    if problems or pair is None:
         return None, problems
-    return ParsedResponse(row.line, ratee, rater, relation, item_id, value), problems
+    return ParsedResponse(row.line, *pair, relation, item_id, value), problems
 
 
 def _check_against(

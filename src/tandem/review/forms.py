@@ -1,0 +1,303 @@
+"""Answers from a web form: one rater's answers about one ratee in an open cycle.
+
+The web twin of :func:`tandem.review.service.import_responses`, checked by the same rules: the
+cycle must be open, the rater must be assigned to the ratee in it (the relation comes from the
+assignment; the self-assessment is the assignment where rater = ratee), every field must be an
+item of the cycle's item bank version, and every value 1–5 or "can't observe" (stored as no
+value). Every bad field is reported (:class:`AnswerFormError`, naming the first); nothing is
+stored unless all are good. Answers are upserted: a field left out keeps its stored answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tandem.accounts.errors import PermissionDeniedError
+from tandem.db.base import utcnow
+from tandem.errors import ConflictError, InputError, NotFoundError
+from tandem.people.models import Person
+from tandem.review import service as review_service
+from tandem.review.items import PRACTICES, load_item_bank
+from tandem.review.models import (
+    CycleStatus,
+    Relation,
+    ReviewAssignment,
+    ReviewCycle,
+    ReviewResponse,
+)
+
+CANT_OBSERVE = "cant_observe"  # the form's value for "can't observe"
+_VALUES: dict[str, int | None] = {str(v): v for v in range(1, 6)} | {CANT_OBSERVE: None}
+
+
+class AnswerFormError(InputError):
+    """Bad form fields: ``problems`` maps each field to what is wrong; ``field`` is the first."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        listed = "; ".join(f"{field}: {message}" for field, message in problems.items())
+        super().__init__(listed)
+        self.problems = dict(problems)
+        self.field = next(iter(problems))
+
+
+class FormItem(BaseModel):
+    """One item of the form and the stored answer (``None``: none yet or can't observe)."""
+
+    id: str
+    text: str
+    answer: int | None
+    answered: bool  # an answer is stored (a value or "can't observe")
+
+
+class FormPractice(BaseModel):
+    """A practice's fieldset: its name, side and items."""
+
+    id: str
+    name: str
+    side: str
+    items: list[FormItem]
+
+
+class RatingFormOut(BaseModel):
+    """The form for one rater about one ratee in one open cycle."""
+
+    cycle: str
+    item_bank_version: str
+    ratee_id: int
+    ratee: str
+    rater_id: int
+    relation: str
+    stem: str
+    labels: list[str]
+    cant_observe: str
+    practices: list[FormPractice]
+    answered: int
+    items: int
+
+
+class SaveReport(BaseModel):
+    """What a form submission stored."""
+
+    cycle: str
+    ratee_id: int
+    rater_id: int
+    relation: str
+    inserted: int
+    replaced: int
+    unchanged: int
+    answered: int  # answers now stored for this rater and ratee (values and can't observe)
+    items: int
+
+
+class AssignmentToRate(BaseModel):
+    """Someone the rater is asked to rate in an open cycle, and how far along the form is."""
+
+    cycle: str
+    ratee_id: int
+    ratee: str
+    relation: str
+    answered: int
+    items: int
+
+
+@dataclass(frozen=True)
+class _Found:
+    cycle: ReviewCycle
+    assignment: ReviewAssignment
+
+
+def open_assignments(*, session: Session, rater_id: int) -> list[AssignmentToRate]:
+    """Everyone ``rater_id`` is assigned to rate in open cycles (themself included), by cycle."""
+    rows = session.execute(
+        select(ReviewAssignment, ReviewCycle, Person.display_name)
+        .join(ReviewCycle, ReviewCycle.id == ReviewAssignment.cycle_id)
+        .join(Person, Person.id == ReviewAssignment.ratee_id)
+        .where(
+            ReviewAssignment.rater_id == rater_id,
+            ReviewCycle.status == CycleStatus.OPEN.value,
+        )
+        .order_by(ReviewCycle.created_at, ReviewCycle.id, Person.display_name, Person.id)
+    ).all()
+    out = []
+    for assignment, cycle, name in rows:
+        bank = load_item_bank(cycle.item_bank_version)
+        out.append(
+            AssignmentToRate(
+                cycle=cycle.name,
+                ratee_id=assignment.ratee_id,
+                ratee=name,
+                relation=assignment.relation,
+                answered=len(_stored(session, cycle, assignment.ratee_id, rater_id)),
+                items=len(bank.items),
+            )
+        )
+    return out
+
+
+def find_assignment(
+    *, session: Session, rater_id: int, ratee_id: int, cycle: str | None = None
+) -> ReviewAssignment | None:
+    """The rater's assignment to the ratee in ``cycle`` (else the latest open cycle), if any."""
+    query = (
+        select(ReviewAssignment)
+        .join(ReviewCycle, ReviewCycle.id == ReviewAssignment.cycle_id)
+        .where(
+            ReviewAssignment.rater_id == rater_id,
+            ReviewAssignment.ratee_id == ratee_id,
+            ReviewCycle.status == CycleStatus.OPEN.value,
+        )
+        .order_by(ReviewCycle.created_at.desc(), ReviewCycle.id.desc())
+        .limit(1)
+    )
+    if cycle is not None:
+        query = query.where(ReviewCycle.name == cycle)
+    return session.scalar(query)
+
+
+def _find(session: Session, *, rater_id: int, ratee_id: int, cycle: str | None) -> _Found:
+    if cycle is not None:
+        found_cycle = review_service.get_cycle(session=session, name=cycle)
+        if found_cycle.status != CycleStatus.OPEN:
+            raise ConflictError(
+                f"review cycle {found_cycle.name!r} is closed; it takes no more answers"
+            )
+    assignment = find_assignment(session=session, rater_id=rater_id, ratee_id=ratee_id, cycle=cycle)
+    if assignment is None:
+        whom = "yourself" if rater_id == ratee_id else f"person {ratee_id}"
+        where = f"review cycle {cycle!r}" if cycle else "any open review cycle"
+        raise PermissionDeniedError(f"you are not assigned to rate {whom} in {where}")
+    return _Found(assignment.cycle, assignment)
+
+
+def _stored(
+    session: Session, cycle: ReviewCycle, ratee_id: int, rater_id: int
+) -> dict[str, ReviewResponse]:
+    rows = session.scalars(
+        select(ReviewResponse).where(
+            ReviewResponse.cycle_id == cycle.id,
+            ReviewResponse.ratee_id == ratee_id,
+            ReviewResponse.rater_id == rater_id,
+        )
+    )
+    return {r.item_id: r for r in rows}
+
+
+def rating_form(
+    *, session: Session, rater_id: int, ratee_id: int, cycle: str | None = None
+) -> RatingFormOut:
+    """The form for the rater's assignment to the ratee, with the answers stored so far."""
+    found = _find(session, rater_id=rater_id, ratee_id=ratee_id, cycle=cycle)
+    bank = load_item_bank(found.cycle.item_bank_version)
+    stored = _stored(session, found.cycle, ratee_id, rater_id)
+    ratee = session.get(Person, ratee_id)
+    if ratee is None:  # the assignment's foreign key makes this unreachable
+        raise NotFoundError(f"no person {ratee_id}")
+    if bank.scale is None:
+        raise ConflictError(f"item bank version {bank.version} has no answer scale")
+    names = {p.id: p.name for p in PRACTICES}
+    practices = [
+        FormPractice(
+            id=practice,
+            name=names.get(practice, practice),
+            side=items[0].side if items else "",
+            items=[
+                FormItem(
+                    id=item.id,
+                    text=item.text,
+                    answer=stored[item.id].value if item.id in stored else None,
+                    answered=item.id in stored,
+                )
+                for item in items
+            ],
+        )
+        for practice, items in bank.by_practice().items()
+    ]
+    return RatingFormOut(
+        cycle=found.cycle.name,
+        item_bank_version=bank.version,
+        ratee_id=ratee.id,
+        ratee=ratee.display_name,
+        rater_id=rater_id,
+        relation=found.assignment.relation,
+        stem=bank.scale.stem,
+        labels=list(bank.scale.labels),
+        cant_observe=bank.scale.cant_observe,
+        practices=practices,
+        answered=sum(1 for item in bank.items if item.id in stored),
+        items=len(bank.items),
+    )
+
+
+def parse_answers(raw: Mapping[str, object], item_ids: set[str]) -> dict[str, int | None]:
+    """Check form fields ``item id → "1".."5" | "cant_observe"``; :class:`AnswerFormError`."""
+    answers: dict[str, int | None] = {}
+    problems: dict[str, str] = {}
+    for field, value in raw.items():
+        if field not in item_ids:
+            problems[field] = "is not an item of this cycle's item bank"
+            continue
+        text = value.strip() if isinstance(value, str) else str(value)
+        if isinstance(value, bool) or text not in _VALUES:
+            problems[field] = f"value {text!r} is not 1–5 or {CANT_OBSERVE!r} (can't observe)"
+            continue
+        answers[field] = _VALUES[text]
+    if problems:
+        raise AnswerFormError(problems)
+    return answers
+
+
+def save_answers(
+    *,
+    session: Session,
+    rater_id: int,
+    ratee_id: int,
+    answers: Mapping[str, object],
+    cycle: str | None = None,
+) -> SaveReport:
+    """Store the rater's answers about the ratee (all or nothing); stored answers are replaced."""
+    found = _find(session, rater_id=rater_id, ratee_id=ratee_id, cycle=cycle)
+    bank = load_item_bank(found.cycle.item_bank_version)
+    parsed = parse_answers(answers, {item.id for item in bank.items})
+    relation = found.assignment.relation
+    if (relation == Relation.SELF) != (rater_id == ratee_id):  # the table's check, said plainly
+        raise ConflictError(f"the assignment's relation {relation} does not fit this pair")
+    stored = _stored(session, found.cycle, ratee_id, rater_id)
+    inserted = replaced = unchanged = 0
+    for item_id, value in parsed.items():
+        previous = stored.get(item_id)
+        if previous is None:
+            session.add(
+                ReviewResponse(
+                    cycle_id=found.cycle.id,
+                    ratee_id=ratee_id,
+                    rater_id=rater_id,
+                    relation=relation,
+                    item_id=item_id,
+                    value=value,
+                )
+            )
+            inserted += 1
+        elif previous.value == value and previous.relation == relation:
+            unchanged += 1
+        else:
+            previous.value = value
+            previous.relation = relation
+            previous.created_at = utcnow()
+            replaced += 1
+    session.flush()
+    return SaveReport(
+        cycle=found.cycle.name,
+        ratee_id=ratee_id,
+        rater_id=rater_id,
+        relation=relation,
+        inserted=inserted,
+        replaced=replaced,
+        unchanged=unchanged,
+        answered=len(_stored(session, found.cycle, ratee_id, rater_id)),
+        items=len(bank.items),
+    )
