@@ -15,12 +15,13 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from tandem.csvfile import BadRowsError
 from tandem.demo.org import DEMO_CYCLE, write_demo_org
 from tandem.duos import service
 from tandem.duos.models import Duo
 from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.people.models import Person
-from tandem.people.roster import BadRowsError, import_roster
+from tandem.people.roster import import_roster
 from tandem.profile import service as profile_service
 from tandem.review import service as review_service
 from tandem.review.items import PRACTICE_IDS, load_item_bank

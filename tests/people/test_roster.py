@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from tandem.csvfile import BadRowsError
 from tandem.errors import InputError
 from tandem.people import service as people_service
 from tandem.people.models import Membership, Person, Team
-from tandem.people.roster import BadRowsError, import_roster
+from tandem.people.roster import import_roster
 
 HEADER = "name,email,team,role,manager\n"
 

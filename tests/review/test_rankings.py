@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tandem.csvfile import BadRowsError
 from tandem.errors import ConflictError
 from tandem.people.models import Person
-from tandem.people.roster import BadRowsError
 from tandem.profile import service as profile_service
 from tandem.profile.schemas import dump
 from tandem.review import service

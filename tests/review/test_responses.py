@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tandem.csvfile import BadRowsError
 from tandem.errors import InputError
-from tandem.people.roster import BadRowsError
 from tandem.profile.answers import Answer
 from tandem.review import service
 from tandem.review.models import ReviewAssignment, ReviewResponse

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from tandem.csvfile import BadRowsError, read_csv
 from tandem.db.base import utcnow
 from tandem.duos import explain
 from tandem.duos.matching import (
@@ -49,7 +50,6 @@ from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.people import service as people_service
 from tandem.people.lookup import PersonLookup
 from tandem.people.models import Membership, Person, Team
-from tandem.people.roster import BadRowsError, read_csv
 from tandem.profile import service as profile_service
 from tandem.review import service as review_service
 from tandem.review.models import ReviewCycle

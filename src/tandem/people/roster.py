@@ -6,14 +6,10 @@ a manager may be named before or after their reports, or already be in the datab
 file is checked first and every bad row is reported with its line number; when any row is bad,
 nothing is imported. The roster is the truth for the people it lists: their name, their team and
 role, and their manager are set to what the file says.
-
-The small CSV reader here (:func:`read_csv`, :class:`BadRowsError`) is shared with the review
-response import.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from tandem.errors import InputError
+from tandem.csvfile import BadRowsError, CsvRow, read_csv
 from tandem.people.models import Membership, Person, Role, Team
 from tandem.people.schemas import RosterReport
 
@@ -31,86 +27,9 @@ ROLES: tuple[str, ...] = tuple(r.value for r in Role)
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]+$")
 
 
-# -- reading CSV files row by row, with line numbers ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class CsvRow:
-    """One data row: its first line in the file (the header is line 1) and its values by column."""
-
-    line: int
-    values: dict[str, str]
-
-
-class BadRowsError(InputError):
-    """Rows of a file that failed validation, each with its line number; nothing was imported."""
-
-    def __init__(self, path: Path | str, problems: Sequence[tuple[int, str]]) -> None:
-        ordered = sorted(problems)
-        rows = len({line for line, _ in ordered})
-        listing = "\n".join(f"  line {line}: {message}" for line, message in ordered)
-        super().__init__(
-            f"{rows} bad row{'s' if rows != 1 else ''}, nothing imported:\n{listing}", path=path
-        )
-        self.problems = ordered
-
-
 def is_email(value: str) -> bool:
     """Whether ``value`` looks like one email address (``local@domain.tld``, no spaces)."""
     return bool(_EMAIL.match(value))
-
-
-def read_csv(path: Path, *, columns: Sequence[str]) -> tuple[list[CsvRow], list[tuple[int, str]]]:
-    """The rows of a UTF-8 CSV file with at least ``columns``, and the rows of the wrong width.
-
-    Header names are matched case-insensitively; other columns are ignored; values are stripped;
-    blank lines are skipped. A missing file, an undecodable file or a missing column is an
-    :class:`~tandem.errors.InputError` at once.
-    """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("no such file", path=path) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror})", path=path) from None
-    reader = csv.reader(text.splitlines(keepends=True))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        raise InputError("the file is empty; expected a header row", path=path, line=1) from None
-    except csv.Error as exc:
-        raise InputError(f"not valid CSV ({exc})", path=path, line=1) from None
-    missing = [c for c in columns if c not in header]
-    if missing:
-        raise InputError(
-            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-            f"(expected {', '.join(columns)})",
-            path=path,
-            line=1,
-        )
-    index = {name: header.index(name) for name in columns}
-    rows: list[CsvRow] = []
-    problems: list[tuple[int, str]] = []
-    start = reader.line_num + 1
-    try:
-        for fields in reader:
-            line, start = start, reader.line_num + 1
-            if not fields or all(not f.strip() for f in fields):
-                continue
-            if len(fields) != len(header):
-                problems.append(
-                    (
-                        line,
-                        f"expected {len(header)} fields ({', '.join(header)}), found {len(fields)}",
-                    )
-                )
-                continue
-            rows.append(CsvRow(line, {c: fields[i].strip() for c, i in index.items()}))
-    except csv.Error as exc:
-        problems.append((start, f"not valid CSV ({exc}); the rest of the file was not read"))
-    return rows, problems
 
 
 # -- the roster -----------------------------------------------------------------------------------

@@ -23,9 +23,9 @@ from pydantic import BaseModel
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from tandem.csvfile import BadRowsError, CsvRow, read_csv
 from tandem.errors import ConflictError, InputError
 from tandem.people.lookup import PersonLookup
-from tandem.people.roster import BadRowsError, CsvRow, read_csv
 from tandem.review import service as review_service
 from tandem.review.items import PRACTICE_IDS, load_item_bank
 from tandem.review.models import (

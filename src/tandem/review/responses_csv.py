@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from tandem.csvfile import BadRowsError, CsvRow, read_csv
 from tandem.people.lookup import PersonLookup
-from tandem.people.roster import BadRowsError, CsvRow, read_csv
 from tandem.review.items import ItemBank
 from tandem.review.models import RELATIONS, Relation
 
