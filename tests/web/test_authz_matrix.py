@@ -18,6 +18,8 @@ from tandem.web.config import CSRF_COOKIE
 from tandem.web.permissions import iter_routes
 from tandem.workspace import Workspace
 from tests.web.conftest import ROLES, Org, csrf_from, make_org, sign_in_directly
+from tests.web.matrix_how import EXPECTED as HOW_EXPECTED
+from tests.web.matrix_people import EXPECTED as PEOPLE_EXPECTED
 
 ANYONE = "anyone"  # public: anonymous users too
 SIGNED_IN = dict.fromkeys(ROLES, ("own", "other"))
@@ -35,6 +37,8 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     ("GET", "/account/password"): SIGNED_IN,
     ("POST", "/account/password"): SIGNED_IN,
     ("GET", "/api/me"): SIGNED_IN,
+    **PEOPLE_EXPECTED,
+    **HOW_EXPECTED,
 }
 STATIC = "/static"
 

@@ -5,6 +5,7 @@ from tandem.db.base import Base
 from tandem.duos import models as duos_models
 from tandem.people import models as people_models
 from tandem.plans import models as plans_models
+from tandem.profile import sharing as sharing_models
 from tandem.review import models as review_models
 
 metadata = Base.metadata
@@ -16,4 +17,5 @@ __all__ = [
     "people_models",
     "plans_models",
     "review_models",
+    "sharing_models",
 ]

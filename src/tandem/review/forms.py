@@ -2,10 +2,11 @@
 
 The web twin of :func:`tandem.review.service.import_responses`, checked by the same rules: the
 cycle must be open, the rater must be assigned to the ratee in it (the relation comes from the
-assignment; the self-assessment is the assignment where rater = ratee), every field must be an
-item of the cycle's item bank version, and every value 1–5 or "can't observe" (stored as no
-value). Every bad field is reported (:class:`AnswerFormError`, naming the first); nothing is
-stored unless all are good. Answers are upserted: a field left out keeps its stored answer.
+assignment; the self-assessment is the assignment where rater = ratee; without an assignment
+there is no form, :class:`~tandem.errors.NotFoundError`), every field must be an item of the
+cycle's item bank version, and every value 1–5 or "can't observe" (stored as no value). Every
+bad field is reported (:class:`AnswerFormError`, naming the first); nothing is stored unless all
+are good. Answers are upserted: a field left out keeps its stored answer.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tandem.accounts.errors import PermissionDeniedError
 from tandem.db.base import utcnow
 from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.people.models import Person
@@ -170,7 +170,7 @@ def _find(session: Session, *, rater_id: int, ratee_id: int, cycle: str | None) 
     if assignment is None:
         whom = "yourself" if rater_id == ratee_id else f"person {ratee_id}"
         where = f"review cycle {cycle!r}" if cycle else "any open review cycle"
-        raise PermissionDeniedError(f"you are not assigned to rate {whom} in {where}")
+        raise NotFoundError(f"no rating form: you are not assigned to rate {whom} in {where}")
     return _Found(assignment.cycle, assignment)
 
 
@@ -234,12 +234,15 @@ def rating_form(
 
 
 def parse_answers(raw: Mapping[str, object], item_ids: set[str]) -> dict[str, int | None]:
-    """Check form fields ``item id → "1".."5" | "cant_observe"``; :class:`AnswerFormError`."""
+    """Check fields ``item id → 1–5 | "cant_observe" | None``; :class:`AnswerFormError`."""
     answers: dict[str, int | None] = {}
     problems: dict[str, str] = {}
     for field, value in raw.items():
         if field not in item_ids:
             problems[field] = "is not an item of this cycle's item bank"
+            continue
+        if value is None:  # JSON null: can't observe
+            answers[field] = None
             continue
         text = value.strip() if isinstance(value, str) else str(value)
         if isinstance(value, bool) or text not in _VALUES:

@@ -7,9 +7,20 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
 from tandem import __version__
-from tandem.web import auth, errors, pages
+from tandem.web import admin, auth, coverage, duos, errors, home, how, pages, people
 from tandem.web.config import WebConfig
-from tandem.web.permissions import MANAGE_OWN_ACCOUNT, VIEW_HOME, check_every_route
+from tandem.web.permissions import (
+    ADMIN_USERS,
+    MANAGE_OWN_ACCOUNT,
+    RATE_COLLEAGUE,
+    VIEW_COVERAGE,
+    VIEW_DUOS,
+    VIEW_HOME,
+    VIEW_HOW,
+    VIEW_ORG_COVERAGE,
+    VIEW_PROFILE,
+    check_every_route,
+)
 from tandem.web.security import SecurityHeadersMiddleware
 from tandem.web.templating import STATIC, NavItem, make_templates
 from tandem.workspace import Workspace
@@ -34,11 +45,24 @@ def create_app(workspace: Workspace, config: WebConfig | None = None) -> FastAPI
     app.state.templates = make_templates()
     app.state.nav = [
         NavItem("Home", "/", VIEW_HOME.name),
+        NavItem("How", "/how", VIEW_HOW.name),
+        NavItem("My profile", "/people/me", VIEW_PROFILE.name),
+        NavItem("Rate", "/people/rate", RATE_COLLEAGUE.name),
+        NavItem("Duos", "/duos", VIEW_DUOS.name),
+        NavItem("Coverage", "/coverage", VIEW_COVERAGE.name),
+        NavItem("Org coverage", "/coverage/org", VIEW_ORG_COVERAGE.name),
+        NavItem("Admin", "/admin", ADMIN_USERS.name),
         NavItem("Password", "/account/password", MANAGE_OWN_ACCOUNT.name),
     ]
     errors.install(app)
     app.add_middleware(SecurityHeadersMiddleware)
-    for router in (auth.public, auth.account, pages.home, pages.api_docs):
+    for router in (auth.public, auth.account, pages.api_docs):
+        app.include_router(router)
+    for router in (home.page, home.api, how.page, how.api):
+        app.include_router(router)
+    # people.rate before people.profile: /people/rate is not a /people/{person_id}
+    for router in (people.rate, people.profile, duos.view, duos.confirm, coverage.team,
+                   coverage.org, admin.users, admin.sources):  # fmt: skip
         app.include_router(router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="static")
     check_every_route(app.routes, exempt=(STATIC_PATH,))

@@ -1,4 +1,4 @@
-"""The home page (the real panels plug in later) and the API's schema and reference page."""
+"""The API's schema and reference page (the home page lives in :mod:`tandem.web.home`)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from tandem.web.deps import CurrentUser
-from tandem.web.permissions import PUBLIC, VIEW_HOME, requires
+from tandem.web.permissions import PUBLIC, requires
 from tandem.web.templating import render
 
-home = APIRouter(dependencies=[Depends(requires(VIEW_HOME))], include_in_schema=False)
 api_docs = APIRouter(dependencies=[Depends(requires(PUBLIC))], include_in_schema=False)
 
 METHODS = ("get", "post", "put", "patch", "delete")
-
-
-@home.get("/")
-def home_page(request: Request, user: CurrentUser) -> Response:
-    """Home: who you are, your role and team; the team's panels arrive with the next release."""
-    return render(request, "home.html")
 
 
 @api_docs.get("/api/openapi.json")

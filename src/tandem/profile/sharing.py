@@ -1,0 +1,122 @@
+"""Sharing a 360 report: the ratee sees it first and chooses to share it with their manager.
+
+DESIGN §7: "the ratee sees their 360 report first and chooses what to share". A report is
+private to its ratee until they share it; sharing is per review cycle and can be taken back.
+The line manager (``Person.manager_id``) is who it is shared with. What a manager then sees is
+the others' view only: self ratings inform the person alone (DESIGN §6), so self scores, blind
+spots, hidden strengths and the person's own forced-ranking block stay private
+(``include_self=False`` in :func:`tandem.profile.service.person_profile`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel
+from sqlalchemy import Boolean, ForeignKey, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from tandem.db.base import Base, UTCDateTime, utcnow
+from tandem.errors import NotFoundError
+from tandem.people.models import Person
+from tandem.profile import service as profile_service
+from tandem.review import service as review_service
+from tandem.review.models import ReviewCycle
+
+
+class ReportShare(Base):
+    """A ratee's choice about their report of one cycle; no row means not shared."""
+
+    __tablename__ = "report_share"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(
+        ForeignKey("review_cycle.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    shared_with_manager: Mapped[bool] = mapped_column(Boolean, default=False)
+    shared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("cycle_id", "person_id"),)
+
+
+class ShareOut(BaseModel):
+    """Whether a person's report of a cycle is shared with their manager, and since when."""
+
+    cycle: str
+    person_id: int
+    manager_id: int | None
+    shared_with_manager: bool
+    shared_at: dt.datetime | None
+
+
+def _cycle(session: Session, cycle: str | ReviewCycle) -> ReviewCycle:
+    if isinstance(cycle, ReviewCycle):
+        return cycle
+    return review_service.get_cycle(session=session, name=cycle)
+
+
+def _person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFoundError(f"no person {person_id}")
+    return person
+
+
+def is_shared_with_manager(*, session: Session, cycle_id: int, person_id: int) -> bool:
+    """Whether the person shared their report of the cycle with their manager."""
+    shared = session.scalar(
+        select(ReportShare.shared_with_manager).where(
+            ReportShare.cycle_id == cycle_id, ReportShare.person_id == person_id
+        )
+    )
+    return bool(shared)
+
+
+def share_state(*, session: Session, cycle: str | ReviewCycle, person_id: int) -> ShareOut:
+    """The person's sharing choice for the cycle (not shared until they choose)."""
+    found = _cycle(session, cycle)
+    person = _person(session, person_id)
+    row = session.scalar(
+        select(ReportShare).where(
+            ReportShare.cycle_id == found.id, ReportShare.person_id == person.id
+        )
+    )
+    return ShareOut(
+        cycle=found.name,
+        person_id=person.id,
+        manager_id=person.manager_id,
+        shared_with_manager=bool(row and row.shared_with_manager),
+        shared_at=row.shared_at if row and row.shared_with_manager else None,
+    )
+
+
+def set_shared(
+    *, session: Session, cycle: str | ReviewCycle, person_id: int, shared: bool
+) -> ShareOut:
+    """The ratee shares their report of the cycle with their manager, or takes it back."""
+    found = _cycle(session, cycle)
+    person = _person(session, person_id)
+    if not profile_service.is_ratee(session=session, cycle=found, person_id=person.id):
+        raise NotFoundError(
+            f"{person.display_name} (id {person.id}) is not rated in review cycle "
+            f"{found.name!r}: there is no report to share"
+        )
+    row = session.scalar(
+        select(ReportShare).where(
+            ReportShare.cycle_id == found.id, ReportShare.person_id == person.id
+        )
+    )
+    if row is None:
+        row = ReportShare(cycle_id=found.id, person_id=person.id, shared_with_manager=False)
+        session.add(row)
+    now = utcnow()
+    if shared and not row.shared_with_manager:
+        row.shared_at = now
+    if not shared:
+        row.shared_at = None
+    row.shared_with_manager = shared
+    row.updated_at = now
+    session.flush()
+    return share_state(session=session, cycle=found, person_id=person.id)

@@ -1,0 +1,205 @@
+"""Home: the viewer's team duo and what needs attention this week (``GET /``, ``GET /api/home``).
+
+What needs attention: the top bottlenecks and the oldest work in progress past its stage's P85
+(from the HOW panel's cached answers, for the same scope), the ratings assigned to the viewer
+in open cycles that they have not answered, and duo reviews due within two weeks. Each part is
+shown only when the viewer's role allows its page (the same ``allowed()`` checks as the pages).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tandem.accounts.schemas import UserOut
+from tandem.duos import service as duos_service
+from tandem.errors import TandemError
+from tandem.people.models import Membership
+from tandem.review import forms
+from tandem.review.models import CycleStatus, ReviewCycle
+from tandem.web import how
+from tandem.web.deps import CurrentUser, DbSession, Workspace
+from tandem.web.permissions import (
+    VIEW_DUOS,
+    VIEW_HOME,
+    VIEW_HOW,
+    VIEW_ORG_COVERAGE,
+    TeamResource,
+    allowed,
+    requires,
+)
+from tandem.web.templating import render
+from tandem.workspace import Workspace as TandemWorkspace
+
+TOP_BOTTLENECKS = 3
+OLDEST_WIP = 5
+REVIEW_WITHIN_DAYS = 14
+# Where each attention item leads (the pages of other panels).
+RATE_PATH = "/people/rate/{ratee_id}?cycle={cycle}"
+DUOS_PATH = "/duos"
+
+page = APIRouter(dependencies=[Depends(requires(VIEW_HOME))], include_in_schema=False)
+api = APIRouter(prefix="/api", tags=["home"], dependencies=[Depends(requires(VIEW_HOME))])
+
+
+def latest_closed_cycle(session: Session) -> str | None:
+    """The name of the most recently closed review cycle (duos are formed over it)."""
+    return session.scalar(
+        select(ReviewCycle.name)
+        .where(ReviewCycle.status == CycleStatus.CLOSED.value)
+        .order_by(ReviewCycle.closed_at.desc(), ReviewCycle.id.desc())
+        .limit(1)
+    )
+
+
+def team_duos(session: Session, user: UserOut) -> dict[str, Any]:
+    """The confirmed duos the viewer may see, from the latest closed cycle.
+
+    Leaders and managers see their team's duo in full (``view_duos``); members see who their
+    team's duo is (names only); directors see every team's duo (``view_org_coverage``).
+    """
+    cycle = latest_closed_cycle(session)
+    if cycle is None:
+        return {
+            "cycle": None,
+            "duos": [],
+            "detail": False,
+            "reason": "no review cycle is closed yet",
+        }
+    listed = duos_service.list_duos(session=session, cycle=cycle).duos
+    if allowed(user, VIEW_ORG_COVERAGE):
+        chosen, detail = listed, True
+    elif user.team_id is not None:
+        heads = set(
+            session.scalars(
+                select(Membership.person_id).where(
+                    Membership.team_id == user.team_id,
+                    Membership.role.in_(("leader", "manager")),
+                )
+            )
+        )
+        chosen = [d for d in listed if d.a.id in heads or d.b.id in heads]
+        detail = allowed(user, VIEW_DUOS, TeamResource(user.team_id))
+    else:
+        chosen, detail = [], False
+    duos = []
+    for duo in chosen:
+        entry: dict[str, Any] = {"id": duo.id, "a": duo.a.name, "b": duo.b.name}
+        if detail:
+            entry |= {
+                "review_date": duo.review_date.isoformat(),
+                "score": duo.score,
+                "explanation": duo.explanation,
+            }
+        duos.append(entry)
+    reason = None if duos else f"no confirmed duo for your team in cycle {cycle}"
+    return {"cycle": cycle, "duos": duos, "detail": detail, "reason": reason}
+
+
+def pending_ratings(session: Session, user: UserOut) -> list[dict[str, Any]]:
+    """Colleagues the viewer is assigned to rate in open cycles whose form is not complete."""
+    if user.person_id is None:
+        return []
+    return [
+        {
+            **assignment.model_dump(),
+            "href": RATE_PATH.format(
+                ratee_id=assignment.ratee_id, cycle=quote(assignment.cycle, safe="")
+            ),
+        }
+        for assignment in forms.open_assignments(session=session, rater_id=user.person_id)
+        if assignment.ratee_id != user.person_id and assignment.answered < assignment.items
+    ]
+
+
+def reviews_due(duos: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
+    """Duo reviews dated from today to :data:`REVIEW_WITHIN_DAYS` days on."""
+    last = today + dt.timedelta(days=REVIEW_WITHIN_DAYS)
+    due = []
+    for duo in duos["duos"]:
+        date = duo.get("review_date")
+        if date is not None and today <= dt.date.fromisoformat(date) <= last:
+            due.append({**duo, "href": DUOS_PATH})
+    return sorted(due, key=lambda d: (d["review_date"], d["id"]))
+
+
+def flow_attention(
+    request: Request, session: Session, user: UserOut, workspace: TandemWorkspace
+) -> dict[str, Any]:
+    """Top bottlenecks and the oldest WIP past its stage's P85, for the viewer's HOW scope."""
+    own = TeamResource(user.team_id) if user.team_id is not None else None
+    if not allowed(user, VIEW_HOW, own) or (own is None and not how.may_see_all(user)):
+        return {"shown": False, "reason": "your role does not include the team's flow"}
+    query = how.how_query()
+    scope = how.resolve_scope(session, user, query)
+    result: dict[str, Any] = {"shown": True, "scope": scope.label, "href": "/how"}
+    if scope.blocked:
+        return result | {"reason": scope.blocked, "bottlenecks": [], "oldest": []}
+    ctx = how.FlowContext.open(request.app, workspace, scope.filters)
+    try:
+        report = how.bottleneck_report(ctx)
+        aging = how.wip(ctx)["aging"]
+    except TandemError as exc:
+        return result | {"reason": exc.message, "bottlenecks": [], "oldest": []}
+    result["bottlenecks"] = [
+        {
+            "kind": b["kind"],
+            "name": b["name"],
+            "impact_seconds": b["impact_seconds"],
+            "href": "/how#bottlenecks",
+        }
+        for b in report["bottlenecks"][:TOP_BOTTLENECKS]
+    ]
+    over = [item for item in aging["items"] if item["zone"] == ">P85"]
+    result["oldest"] = [
+        {
+            "case_id": item["case_id"],
+            "stage": item["stage"],
+            "age_seconds": item["age_seconds"],
+            "time_in_stage_seconds": item["time_in_stage_seconds"],
+            "stage_p85_seconds": item["stage_p85_seconds"],
+            "href": "/how#aging",
+        }
+        for item in over[:OLDEST_WIP]
+    ]
+    result["reason"] = None
+    return result
+
+
+def home_data(
+    request: Request, session: Session, user: UserOut, workspace: TandemWorkspace
+) -> dict[str, Any]:
+    """Everything the home page shows the viewer (and the JSON twin answers)."""
+    duos = team_duos(session, user)
+    return {
+        "user": {"display_name": user.display_name, "role": user.role, "team": user.team_name},
+        "duo": duos,
+        "attention": {
+            "flow": flow_attention(request, session, user, workspace),
+            "ratings": pending_ratings(session, user),
+            "reviews": reviews_due(duos, dt.datetime.now(dt.UTC).date()),
+        },
+    }
+
+
+@page.get("/")
+def home_page(
+    request: Request, db: DbSession, user: CurrentUser, workspace: Workspace
+) -> HTMLResponse:
+    """Home: the team's duo and what needs attention this week."""
+    data = home_data(request, db, user, workspace)
+    return render(request, "home.html", {"home": data, "duration": how.duration})
+
+
+@api.get("/home", summary="Home")
+def api_home(
+    request: Request, db: DbSession, user: CurrentUser, workspace: Workspace
+) -> JSONResponse:
+    """The viewer's team duo and what needs attention this week (what the home page shows)."""
+    return JSONResponse(home_data(request, db, user, workspace))

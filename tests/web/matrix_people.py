@@ -1,0 +1,61 @@
+"""Authorization matrix entries of the people, duo, coverage and admin routes (DESIGN §7).
+
+Merged into ``tests/web/test_authz_matrix.py``'s ``EXPECTED``. The matrix organisation has no
+review cycle: an allowed request may answer 404 or 422, never 401 or 403.
+"""
+
+from __future__ import annotations
+
+from tests.web.conftest import ROLES
+
+BOTH = ("own", "other")
+SIGNED_IN = dict.fromkeys(ROLES, BOTH)  # every role's user is linked to a person here
+OWN_PERSON = dict.fromkeys(ROLES, ("own",))  # /…/{person_id}: one's own profile only
+NOBODY: dict[str, tuple[str, ...]] = {}  # rating oneself is refused; the outsider is unassigned
+TEAM_LEADS = {"leader": BOTH, "manager": BOTH, "director": BOTH}  # no team in the path
+ORG = {"director": BOTH, "admin": BOTH}
+ADMIN = {"admin": BOTH}
+
+EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
+    # my own area: view_profile with no person in the path
+    ("GET", "/people/me"): SIGNED_IN,
+    ("GET", "/api/people/me"): SIGNED_IN,
+    ("POST", "/people/me/share"): SIGNED_IN,
+    ("POST", "/api/people/me/share"): SIGNED_IN,
+    ("GET", "/people/me/plan"): SIGNED_IN,
+    ("GET", "/api/people/me/plan"): SIGNED_IN,
+    ("POST", "/people/me/plan/progress"): SIGNED_IN,
+    ("POST", "/api/people/me/plan/progress"): SIGNED_IN,
+    ("GET", "/people/me/assessment"): SIGNED_IN,
+    ("POST", "/people/me/assessment"): SIGNED_IN,
+    ("GET", "/api/people/me/assessment"): SIGNED_IN,
+    ("POST", "/api/people/me/assessment"): SIGNED_IN,
+    # someone's profile: the owner (a manager after sharing: tests/web/test_people_pages.py)
+    ("GET", "/people/{person_id}"): OWN_PERSON,
+    ("GET", "/api/people/{person_id}"): OWN_PERSON,
+    # rating forms: rate_colleague
+    ("GET", "/people/rate"): SIGNED_IN,
+    ("GET", "/api/people/rate"): SIGNED_IN,
+    ("GET", "/people/rate/{person_id}"): NOBODY,
+    ("POST", "/people/rate/{person_id}"): NOBODY,
+    ("GET", "/api/people/rate/{person_id}"): NOBODY,
+    ("POST", "/api/people/rate/{person_id}"): NOBODY,
+    # duos and coverage: the team's leader and manager, directors any team
+    ("GET", "/duos"): TEAM_LEADS,
+    ("GET", "/api/duos"): TEAM_LEADS,
+    ("POST", "/duos/confirm"): TEAM_LEADS,
+    ("POST", "/api/duos/confirm"): TEAM_LEADS,
+    ("GET", "/coverage"): TEAM_LEADS,
+    ("GET", "/api/coverage"): TEAM_LEADS,
+    ("GET", "/coverage/org"): ORG,
+    ("GET", "/api/coverage/org"): ORG,
+    # admin
+    ("GET", "/admin"): ADMIN,
+    ("POST", "/admin/users"): ADMIN,
+    ("POST", "/admin/users/role"): ADMIN,
+    ("GET", "/api/admin/users"): ADMIN,
+    ("POST", "/api/admin/users"): ADMIN,
+    ("POST", "/api/admin/users/role"): ADMIN,
+    ("GET", "/api/admin/teams"): ADMIN,
+    ("GET", "/api/admin/status"): ADMIN,
+}

@@ -1,0 +1,78 @@
+"""Coverage pages over the SYNTHETIC demo organisation: the team's view, the org's aggregates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tandem.db.session import session_scope
+from tandem.profile import team as team_service
+from tandem.web.app import create_app
+from tandem.workspace import Workspace
+from tests.web.conftest import sign_in_directly
+from tests.web.people_org import PeopleOrg, fresh
+
+Setup = tuple[Workspace, PeopleOrg]
+
+
+@pytest.fixture
+def setup(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Setup:
+    return fresh(tmp_path, tmp_path_factory)
+
+
+@pytest.fixture
+def client(setup: Setup) -> Iterator[TestClient]:
+    with TestClient(create_app(setup[0])) as test_client:
+        yield test_client
+
+
+def as_user(client: TestClient, setup: Setup, key: str) -> None:
+    client.cookies.clear()
+    sign_in_directly(client, setup[0], setup[1].email(key))
+
+
+def test_the_team_view_is_the_services(client: TestClient, setup: Setup) -> None:
+    workspace, org = setup
+    as_user(client, setup, "manager")
+    body = client.get("/api/coverage").json()
+    with session_scope(workspace.engine) as session:
+        expected = team_service.team_view(session=session, team="Atlas", cycle=org.cycle)
+    assert body == expected.model_dump(mode="json")
+    page = client.get("/coverage")
+    assert page.status_code == 200 and "Team coverage · Atlas" in page.text
+
+
+def test_the_org_view_hides_small_teams(client: TestClient, setup: Setup) -> None:
+    as_user(client, setup, "director")
+    body = client.get("/api/coverage/org").json()
+    teams = {t["team"]: t for t in body["teams"]}
+    tiny = teams["Tiny"]  # two scored members
+    assert tiny["shown"] is False and tiny["scored_members"] == "suppressed"
+    assert all(v == "suppressed" for p in tiny["practices"].values() for v in p.values())
+    assert teams["Atlas"]["shown"] is True and teams["Atlas"]["scored_members"] == 8
+    page = client.get("/coverage/org")
+    assert page.status_code == 200
+    assert "hidden" in page.text
+    assert "Chiara" not in page.text  # no names in the org view
+    assert client.get("/coverage", follow_redirects=False).headers["location"] == "/coverage/org"
+
+
+def test_names_stay_in_the_team(client: TestClient, setup: Setup) -> None:
+    _, org = setup
+    as_user(client, setup, "director")
+    refused = client.get(f"/api/coverage?team_id={org.team_ids['Atlas']}")
+    assert refused.status_code == 403 and "/coverage/org" in refused.json()["error"]["message"]
+    as_user(client, setup, "leader")
+    assert client.get(f"/api/coverage?team_id={org.team_ids['Beacon']}").status_code == 403
+    assert client.get("/api/coverage/org").status_code == 403
+    as_user(client, setup, "member")
+    assert client.get("/api/coverage").status_code == 403
+
+
+def test_admins_see_the_org_view(client: TestClient, setup: Setup) -> None:
+    as_user(client, setup, "admin")
+    assert client.get("/api/coverage/org").status_code == 200
+    assert client.get("/api/coverage").status_code == 403

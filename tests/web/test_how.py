@@ -1,0 +1,237 @@
+"""The HOW panel and its JSON twins on a real workspace (the sepsis log, a small organisation)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tandem.cli.flow_forecast import history_window
+from tandem.flow import forecast
+from tandem.flow.bottlenecks import bottlenecks
+from tandem.flow.dfg import performance_dfg
+from tandem.flow.engine import Filters, FlowEngine
+from tandem.flow.mapping import StatusMapping
+from tandem.flow.render import render_process_map
+from tandem.flow.summary import flow_summary
+from tandem.flow.throughput import daily_throughput
+from tandem.flow.timing import item_facts
+from tandem.flow.wip import aging_wip, wip_from_items
+from tandem.web.app import create_app
+from tandem.web.how import FORECAST_RUNS, FORECAST_SEED, HANDOFF_NAME, duration, redact_people
+from tests.web.conftest import sign_in_directly
+from tests.web.how_fixtures import FlowOrg, alpha_filters, make_flow_org
+
+API = ("summary", "bottlenecks", "dfg", "wip", "forecast")
+
+
+@dataclass(frozen=True)
+class Setup:
+    flow: FlowOrg
+    app: FastAPI
+    mapping: StatusMapping
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory) -> Setup:
+    flow = make_flow_org(tmp_path_factory.mktemp("how") / "ws")
+    mapping = StatusMapping.from_settings(flow.workspace.settings.flow)
+    return Setup(flow, create_app(flow.workspace), mapping)
+
+
+@pytest.fixture
+def client_for(setup: Setup) -> Iterator[Any]:
+    clients: list[TestClient] = []
+
+    def make(role: str) -> TestClient:
+        client = TestClient(setup.app)
+        client.__enter__()
+        clients.append(client)
+        sign_in_directly(client, setup.flow.workspace, setup.flow.org.users[role])
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+def service(setup: Setup, filters: Filters) -> dict[str, Any]:
+    """The services' own answers for ``filters``, computed here without the web layer."""
+    with FlowEngine(setup.flow.workspace.lake) as engine:
+        items = item_facts(engine, filters, setup.mapping)
+        start, end = history_window(engine, filters, 90)
+        series = daily_throughput(
+            engine, dataclasses.replace(filters, start=start, end=end), setup.mapping
+        )
+        return {
+            "summary": flow_summary(
+                engine=engine, filters=filters, mapping=setup.mapping
+            ).to_dict(),
+            "bottlenecks": bottlenecks(engine, filters, limit=10).to_dict(),
+            "dfg": performance_dfg(engine, filters).to_dict(),
+            "wip": {
+                "wip": wip_from_items(items, filters).to_dict(),
+                "aging": aging_wip(
+                    engine=engine, filters=filters, mapping=setup.mapping, items=items
+                ).to_dict(),
+            },
+            "forecast": forecast.when_done(
+                series, 10, runs=FORECAST_RUNS, seed=FORECAST_SEED
+            ).to_dict(),
+        }
+
+
+@pytest.fixture(scope="module")
+def expected(setup: Setup) -> dict[str, Any]:
+    return service(setup, alpha_filters(setup.flow))
+
+
+@pytest.mark.parametrize("role", ["leader", "manager", "member"])
+def test_team_roles_see_their_team_with_the_services_numbers(
+    setup: Setup, client_for: Any, expected: dict[str, Any], role: str
+) -> None:
+    response = client_for(role).get("/how")
+    assert response.status_code == 200, response.text
+    html = response.text
+    assert "How we work: team Alpha" in html
+    cycle = expected["summary"]["cycle_time"]
+    assert cycle["n"] > 0 and cycle["p85_seconds"] is not None
+    row = re.search(r'<tr data-measure="cycle_time">(.*?)</tr>', html, re.S)
+    assert row and f'data-p85="{cycle["p85_seconds"]}"' in row.group(1)
+    assert duration(cycle["p85_seconds"]) in row.group(1)
+    top = redact_people(expected["bottlenecks"])["bottlenecks"][0]["name"]
+    first = re.search(r'class="bottleneck-name">([^<]*)<', html)
+    assert first and first.group(1) == top.replace(">", "&gt;")
+    p85 = expected["forecast"]["percentiles"]["p85"]
+    forecast_row = re.search(r'<tr data-percentile="p85">(.*?)</tr>', html, re.S)
+    assert forecast_row and p85["date"] in forecast_row.group(1)
+    assert "<svg" in html and "<?xml" not in html  # the process map, inlined
+    assert 'data-vega-for="chart-throughput"' in html and 'data-vega-for="chart-aging"' in html
+
+
+def test_json_twins_equal_the_services(
+    setup: Setup, client_for: Any, expected: dict[str, Any]
+) -> None:
+    client = client_for("manager")
+    for name in API:
+        response = client.get(f"/api/how/{name}")
+        assert response.status_code == 200, (name, response.text)
+        want = redact_people(expected[name]) if name == "bottlenecks" else expected[name]
+        assert response.json() == want, name
+    svg = client.get("/api/how/map.svg")
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert svg.text == render_process_map(expected["dfg"], colour="performance", max_edges=40).svg
+
+
+def test_handoffs_are_shown_without_names(setup: Setup, client_for: Any) -> None:
+    report = client_for("director").get("/api/how/bottlenecks?team=all").json()
+    handoffs = [b for b in report["bottlenecks"] if b["kind"] == "handoff"]
+    assert all(b["name"] == HANDOFF_NAME for b in handoffs)
+    assert all("from_resource" not in b["evidence"] for b in handoffs)
+    assert "account:sepsis" not in str(report)
+
+
+def test_filters_change_the_answer(setup: Setup, client_for: Any) -> None:
+    client = client_for("manager")
+    window = {"from": "2014-01-01", "to": "2014-06-30"}
+    got = client.get("/api/how/summary", params=window).json()
+    start = dt.datetime(2014, 1, 1, tzinfo=dt.UTC)
+    filters = dataclasses.replace(
+        alpha_filters(setup.flow), start=start, end=dt.datetime(2014, 7, 1, tzinfo=dt.UTC)
+    )
+    with FlowEngine(setup.flow.workspace.lake) as engine:
+        want = flow_summary(engine=engine, filters=filters, mapping=setup.mapping).to_dict()
+    assert got == want
+    assert got["items"]["n"] < client.get("/api/how/summary").json()["items"]["n"]
+    page = client.get("/how", params={**window, "items": "25"}).text
+    assert 'value="2014-01-01"' in page and "25 more items" in page
+    other_source = client.get("/api/how/summary", params={"source": "nothing-here"}).json()
+    assert other_source["items"]["n"] == 0
+    assert "—" in client.get("/how", params={"source": "nothing-here"}).text
+
+
+def test_forecast_items_field(setup: Setup, client_for: Any) -> None:
+    got = client_for("leader").get("/api/how/forecast", params={"items": 40}).json()
+    assert got["items"] == 40 and got["seed"] == FORECAST_SEED
+    bad = client_for("leader").get("/api/how/forecast", params={"items": 0})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "items"
+
+
+@pytest.mark.parametrize("role", ["leader", "manager", "member"])
+def test_another_teams_panel_is_refused(setup: Setup, client_for: Any, role: str) -> None:
+    client = client_for(role)
+    for team in (setup.flow.org.other_team_id, "all"):
+        assert client.get("/how", params={"team": team}).status_code == 403
+        for name in (*API, "map.svg"):
+            response = client.get(f"/api/how/{name}", params={"team": team})
+            assert response.status_code == 403
+            assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_admin_has_no_how_panel(client_for: Any) -> None:
+    client = client_for("admin")
+    assert client.get("/how").status_code == 403
+    assert client.get("/api/how/summary").json()["error"]["code"] == "forbidden"
+
+
+def test_director_picks_any_team_or_all_work_data(setup: Setup, client_for: Any) -> None:
+    client = client_for("director")
+    page = client.get("/how").text
+    assert "How we work: all work data" in page and '<option value="all" selected>' in page
+    alpha = client.get("/api/how/summary", params={"team": setup.flow.org.own_team_id}).json()
+    assert alpha == client_for("manager").get("/api/how/summary").json()
+    everything = client.get("/api/how/dfg", params={"team": "all"}).json()
+    assert everything["events"] == 15214
+    assert (
+        everything["events"]
+        > client.get("/api/how/dfg", params={"team": setup.flow.org.own_team_id}).json()["events"]
+    )
+    assert client.get("/how", params={"team": 999}).status_code == 404
+    assert client.get("/api/how/summary", params={"team": "x"}).status_code == 400
+
+
+def test_teams_without_enough_people_in_the_work_data_say_so(setup: Setup, client_for: Any) -> None:
+    client = client_for("director")
+    gamma = client.get("/how", params={"team": setup.flow.gamma_team_id}).text
+    assert "Nobody in team Gamma is linked to an identity" in gamma
+    assert 'href="/how?team=all"' in gamma  # directors may see all work data
+    beta = client.get("/how", params={"team": setup.flow.org.other_team_id}).text
+    assert "Only 2 of team Beta" in beta
+    refused = client.get("/api/how/summary", params={"team": setup.flow.gamma_team_id})
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "no_team_work_data"
+
+
+def test_repeat_requests_are_served_from_the_cache(setup: Setup) -> None:
+    app = create_app(setup.flow.workspace)  # a fresh app: an empty cache
+    with TestClient(app) as client:
+        sign_in_directly(client, setup.flow.workspace, setup.flow.org.users["member"])
+
+        def everything() -> None:
+            assert client.get("/how").status_code == 200
+            assert client.get("/").status_code == 200
+            for name in (*API, "map.svg"):
+                assert client.get(f"/api/how/{name}").status_code == 200
+
+        everything()
+        first = app.state.flow_cache.stats
+        assert first.computations > 0 and first.entries == first.computations
+        for _ in range(3):
+            everything()
+        again = app.state.flow_cache.stats
+    assert again.computations == first.computations  # no flow work the second time
+    assert again.hits > first.hits
+
+
+def test_the_pages_are_in_the_openapi_document(client_for: Any) -> None:
+    paths = client_for("member").get("/api/openapi.json").json()["paths"]
+    for name in (*API, "map.svg"):
+        assert f"/api/how/{name}" in paths
+    assert "/api/home" in paths

@@ -1,0 +1,248 @@
+"""People pages over a real workspace (the SYNTHETIC demo organisation and an open cycle)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from markupsafe import escape
+
+from tandem.db.session import session_scope
+from tandem.people.models import Person
+from tandem.profile import service as profile_service
+from tandem.profile.schemas import dump
+from tandem.review import service as review_service
+from tandem.web.app import create_app
+from tandem.workspace import Workspace
+from tests.web.conftest import csrf_from, sign_in_directly
+from tests.web.people_org import PeopleOrg, fresh
+
+
+@pytest.fixture
+def setup(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, PeopleOrg]:
+    return fresh(tmp_path, tmp_path_factory)
+
+
+@pytest.fixture
+def client(setup: tuple[Workspace, PeopleOrg]) -> Iterator[TestClient]:
+    with TestClient(create_app(setup[0])) as test_client:
+        yield test_client
+
+
+def as_user(client: TestClient, setup: tuple[Workspace, PeopleOrg], key: str) -> str:
+    client.cookies.clear()
+    return sign_in_directly(client, setup[0], setup[1].email(key))
+
+
+def test_my_profile_has_the_services_numbers(
+    client: TestClient, setup: tuple[Workspace, PeopleOrg]
+) -> None:
+    workspace, org = setup
+    as_user(client, setup, "member")
+    answer = client.get("/api/people/me")
+    assert answer.status_code == 200
+    with session_scope(workspace.engine) as session:
+        expected = profile_service.profile(
+            session=session, person=str(org.person_ids["member"]), cycle=org.cycle
+        )
+    body = answer.json()
+    assert body["profile"] == dump(expected)
+    assert body["viewer_is_owner"] is True
+    assert body["sharing"]["shared_with_manager"] is False
+    page = client.get("/people/me")
+    assert page.status_code == 200
+    assert expected.practices["vision"].others is not None
+    assert f"{expected.practices['vision'].others:.2f}" in page.text
+    assert 'data-vega-spec="profile-chart-spec"' in page.text
+    assert "suppressed" in page.text or all(
+        g != "suppressed" for s in expected.practices.values() for g in s.groups.values()
+    )
+    assert "Share my report with my manager" in page.text
+
+
+def test_the_manager_sees_a_report_only_once_shared_and_without_self(
+    client: TestClient, setup: tuple[Workspace, PeopleOrg]
+) -> None:
+    _, org = setup
+    member = org.person_ids["member"]
+    as_user(client, setup, "leader")  # Ada is Chiara's line manager
+    assert client.get(f"/people/{member}").status_code == 403
+    assert client.get(f"/api/people/{member}").json()["error"]["code"] == "forbidden"
+
+    token = as_user(client, setup, "member")
+    shared = client.post("/people/me/share", data={"csrf_token": token, "shared": "1"})
+    assert shared.status_code == 200  # followed the redirect back to the profile
+    assert "Stop sharing with my manager" in shared.text
+
+    as_user(client, setup, "leader")
+    report = client.get(f"/api/people/{member}")
+    assert report.status_code == 200
+    body = report.json()
+    assert body["viewer_is_owner"] is False
+    assert body["profile"]["self_included"] is False
+    assert all(p["self"] is None for p in body["profile"]["practices"].values())
+    assert body["profile"]["blind_spots"] == [] and body["profile"]["hidden_strengths"] == []
+    page = client.get(f"/people/{member}")
+    assert page.status_code == 200 and "shared this report with you" in page.text
+
+    token = as_user(client, setup, "member")
+    headers = {"X-CSRF-Token": token}
+    taken_back = client.post("/api/people/me/share", json={"shared": False}, headers=headers)
+    assert taken_back.json()["shared_with_manager"] is False
+    as_user(client, setup, "leader")
+    assert client.get(f"/api/people/{member}").status_code == 403
+
+
+@pytest.mark.parametrize("viewer", ["peer", "manager", "director", "admin"])
+def test_peers_directors_and_admins_never_see_a_profile(
+    client: TestClient, setup: tuple[Workspace, PeopleOrg], viewer: str
+) -> None:
+    _, org = setup
+    token = as_user(client, setup, "member")
+    client.post("/api/people/me/share", json={"shared": True}, headers={"X-CSRF-Token": token})
+    as_user(client, setup, viewer)
+    assert client.get(f"/api/people/{org.person_ids['member']}").status_code == 403
+    assert client.get(f"/people/{org.person_ids['member']}").status_code == 403
+
+
+def test_sharing_needs_the_csrf_token(
+    client: TestClient, setup: tuple[Workspace, PeopleOrg]
+) -> None:
+    as_user(client, setup, "member")
+    refused = client.post("/api/people/me/share", json={"shared": True})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "csrf_failed"
+
+
+def test_the_rating_form_saves_answers_the_service_reads(
+    client: TestClient, setup: tuple[Workspace, PeopleOrg]
+) -> None:
+    workspace, org = setup
+    ratee = org.person_ids["manager"]  # Bram is Chiara's peer in Atlas
+    as_user(client, setup, "member")
+    listing = client.get("/api/people/rate").json()
+    assert {(a["ratee_id"], a["relation"]) for a in listing} >= {
+        (ratee, "peer"),
+        (org.person_ids["member"], "self"),
+    }
+    page = client.get(f"/people/rate/{ratee}")
+    assert page.status_code == 200
+    assert page.text.count("<fieldset") == 10 + 50  # a practice fieldset holding each item's
+    assert '<input type="radio" name="vision-1" value="cant_observe"' in page.text
+    data = {"csrf_token": csrf_from(page.text), "cycle": org.open_cycle}
+    data |= {"vision-1": "4", "vision-2": "cant_observe", "conflict-5": "2"}
+    saved = client.post(f"/people/rate/{ratee}", data=data)
+    assert saved.status_code == 200
+    assert "Saved: 3 new" in saved.text
+    assert 'name="vision-1" value="4" checked' in saved.text
+    with session_scope(workspace.engine) as session:
+        answers = review_service.answers_by_ratee(session=session, cycle=org.open_cycle)
+    mine = {a.item_id: a.value for a in answers[ratee] if a.rater == org.person_ids["member"]}
+    assert mine == {"vision-1": 4, "vision-2": None, "conflict-5": 2}
+    assert {a.relation for a in answers[ratee]} == {"peer"}
+
+
+def test_bad_values_are_refused_naming_the_field(
+    client: TestClient, setup: tuple[Workspace, PeopleOrg]
+) -> None:
+    workspace, org = setup
+    ratee = org.person_ids["manager"]
+    token = as_user(client, setup, "member")
+    data = {"csrf_token": token, "vision-1": "4", "vision-3": "7", "nonsense-1": "3"}
+    page = client.post(f"/people/rate/{ratee}", data=data)
+    assert page.status_code == 400
+    assert "Nothing was saved" in page.text
+    assert "vision-3" in page.text and "is not 1–5" in page.text
+    assert "nonsense-1" in page.text
+    api = client.post(
+        f"/api/people/rate/{ratee}",
+        json={"answers": {"vision-1": 0}},
+        headers={"X-CSRF-Token": token},
+    )
+    assert api.status_code == 400
+    error = api.json()["error"]
+    assert error["code"] == "invalid_input" and error["field"] == "vision-1"
+    assert "vision-1" in error["message"]
+    with session_scope(workspace.engine) as session:
+        answers = review_service.answers_by_ratee(session=session, cycle=org.open_cycle)
+    assert ratee not in answers
+
+
+def test_a_rater_not_assigned_is_refused(
+    client: TestClient, setup: tuple[Workspace, PeopleOrg]
+) -> None:
+    _, org = setup
+    token = as_user(client, setup, "member")
+    outsider = org.person_ids["outsider"]  # in Beacon: nobody in Atlas rates them
+    assert client.get(f"/people/rate/{outsider}").status_code == 403
+    refused = client.post(
+        f"/api/people/rate/{outsider}",
+        json={"answers": {"vision-1": 3}},
+        headers={"X-CSRF-Token": token},
+    )
+    assert refused.status_code == 403
+    assert "not assigned" in refused.json()["error"]["message"]
+    # rating oneself goes through the self-assessment, never the colleague form
+    assert client.get(f"/people/rate/{org.person_ids['member']}").status_code == 403
+
+
+def test_the_self_assessment_is_the_same_form_about_me(
+    client: TestClient, setup: tuple[Workspace, PeopleOrg]
+) -> None:
+    workspace, org = setup
+    me = org.person_ids["member"]
+    as_user(client, setup, "member")
+    page = client.get("/people/me/assessment")
+    assert page.status_code == 200 and "Your self-assessment" in page.text
+    data = {"csrf_token": csrf_from(page.text), "storytelling-2": "5"}
+    assert client.post("/people/me/assessment", data=data).status_code == 200
+    with session_scope(workspace.engine) as session:
+        answers = review_service.answers_by_ratee(session=session, cycle=org.open_cycle)
+    assert [(a.rater, a.relation, a.item_id, a.value) for a in answers[me]] == [
+        (me, "self", "storytelling-2", 5)
+    ]
+
+
+def test_my_plan_is_made_on_the_first_visit_and_records_progress(
+    client: TestClient, setup: tuple[Workspace, PeopleOrg]
+) -> None:
+    token = as_user(client, setup, "member")
+    plan = client.get("/api/people/me/plan").json()
+    assert plan["has_plan"] is True and plan["created"] is True
+    assert client.get("/api/people/me/plan").json()["created"] is False
+    action = plan["practices"][0]["actions"][0]
+    page = client.get("/people/me/plan")
+    assert page.status_code == 200 and str(escape(action["behaviour"])) in page.text
+    data = {"csrf_token": token, "action_id": str(action["id"]), "status": "doing"}
+    data["note"] = "<b>first</b> try"
+    done = client.post("/people/me/plan/progress", data=data)
+    assert done.status_code == 200
+    assert "&lt;b&gt;first&lt;/b&gt; try" in done.text
+    refreshed = client.get("/api/people/me/plan").json()
+    stored = refreshed["practices"][0]["actions"][0]
+    assert stored["status"] == "doing" and stored["progress"][0]["note"] == "<b>first</b> try"
+    # someone else's action is not mine to update
+    other = as_user(client, setup, "peer")
+    refused = client.post(
+        "/api/people/me/plan/progress",
+        json={"action_id": action["id"], "status": "done"},
+        headers={"X-CSRF-Token": other},
+    )
+    assert refused.status_code == 404
+
+
+def test_names_are_escaped_on_the_rating_pages(
+    client: TestClient, setup: tuple[Workspace, PeopleOrg]
+) -> None:
+    workspace, org = setup
+    with session_scope(workspace.engine) as session:
+        bram = session.get(Person, org.person_ids["manager"])
+        assert bram is not None
+        bram.display_name = '<script>alert("x")</script>'
+    as_user(client, setup, "member")
+    for url in ("/people/rate", f"/people/rate/{org.person_ids['manager']}"):
+        html = client.get(url).text
+        assert "<script>alert" not in html
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
