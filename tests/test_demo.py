@@ -14,7 +14,7 @@ def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) 
         lines = handle.read().splitlines()[1:]
     cases = {line.split(",", 1)[0] for line in lines}
 
-    result = run_cli("demo", "--workspace", tmp_path / "demo", "--json")
+    result = run_cli("demo", "--no-serve", "--workspace", tmp_path / "demo", "--json")
     assert result.exit_code == 0, result.stderr
     data = result.json()
     assert data["incidents"]["events"] == len(lines) == 39_911
@@ -40,8 +40,8 @@ def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) 
     assert svg.startswith(("<svg", "<?xml"))
     assert "Closed" in svg and "4,000 cases" in svg
 
-    again = run_cli("demo", "--workspace", tmp_path / "demo", "--json").json()
+    again = run_cli("demo", "--no-serve", "--workspace", tmp_path / "demo", "--json").json()
     assert again["incidents"]["events_added"] == 0
     assert again["tables"] == data["tables"]
-    human = run_cli("demo", "--workspace", tmp_path / "demo")
+    human = run_cli("demo", "--no-serve", "--workspace", tmp_path / "demo")
     assert "Demo workspace built" in human.stdout

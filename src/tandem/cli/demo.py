@@ -12,6 +12,7 @@ from rich.table import Table
 from tandem.cli.options import JsonOption
 from tandem.cli.output import BarProgress, emit
 from tandem.demo.build import build_demo
+from tandem.workspace import Workspace
 
 
 def demo_command(
@@ -24,14 +25,28 @@ def demo_command(
             help="Where to build the demo workspace.",
         ),
     ] = Path("demo-workspace"),
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve/--no-serve", help="Serve the web app once built (--no-serve: build and exit)."
+        ),
+    ] = True,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.", min=0, max=65535)] = 8000,
     as_json: JsonOption = False,
 ) -> None:
-    """Build the demo workspace: the BPIC 2014 IT-incident log and this checkout's git history.
+    """Build the demo workspace, then serve it: print the address and one sign-in per role.
 
-    It also adds a SYNTHETIC organisation (invented people at example.org, generated answers):
-    32 people in 4 teams and one closed 360 review cycle. Re-running adds nothing.
+    The data: the BPIC 2014 IT-incident log and this checkout's git history. It also adds a
+    SYNTHETIC organisation (invented people at example.org, generated answers): 32 people in
+    4 teams, one closed 360 review cycle and an open one, and web accounts with DEMO-ONLY
+    passwords.
+    Re-running adds nothing.
     """
     result = build_demo(root=workspace, progress=BarProgress())
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{port}" if serve else None
+    result["url"] = url
 
     def render(console: Console) -> None:
         console.print(f"Demo workspace built at [bold]{result['workspace']}[/]")
@@ -62,10 +77,55 @@ def demo_command(
             table.add_row(name, f"{rows:,}")
         console.print(table)
         console.print(f"Process map of the incidents (performance): {result['process_map']}")
-        console.print(f"Next: tandem flow summary --workspace {result['workspace']}")
+        console.print(f"Try:  tandem flow summary --workspace {result['workspace']}")
         console.print(
             f"      tandem profile {org['head']} --cycle {org['cycle']} "
             f"--workspace {result['workspace']}"
         )
+        # Plain lines, not a table: a narrow terminal must not cut an email or a password short.
+        console.print("[bold]Demo sign-ins[/] (role, email, password, who):")
+        accounts = result["sign_ins"]["accounts"]
+        width = max(len(a["email"]) for a in accounts)
+        pwidth = max(len(a["password"] or "") for a in accounts)
+        for account in accounts:
+            who = ", ".join(
+                part
+                for part in (account["person"], account["team"] and f"team {account['team']}")
+                if part
+            )
+            password = account["password"] or "(changed since the demo set it)"
+            console.print(
+                f"  {account['role']:<9} {account['email']:<{width}}  {password:<{pwidth}}"
+                + (f"  ({who})" if who else ""),
+                soft_wrap=True,
+                markup=False,
+            )
+        console.print(f"[bold yellow]{result['sign_ins']['note']}.[/]")
+        if url:
+            console.print(
+                f"Open [bold]{url}[/] and sign in with one of the accounts above "
+                "(Ctrl+C stops the server)."
+            )
+        else:
+            console.print(f"Serve it:  tandem serve --workspace {result['workspace']}")
 
     emit(result, as_json=as_json, render=render)
+    if serve:
+        _serve(Path(result["workspace"]), host=host, port=port)
+
+
+def _serve(root: Path, *, host: str, port: int) -> None:
+    """Serve the demo workspace like ``tandem serve`` does (its accounts exist: no setup link)."""
+    import uvicorn  # the web stack loads only when serving
+
+    from tandem.web.app import create_app
+
+    uvicorn.run(
+        create_app(Workspace.open(root)),
+        host=host,
+        port=port,
+        workers=1,
+        proxy_headers=False,
+        server_header=False,
+        log_level="info",
+    )

@@ -1,7 +1,11 @@
 """Build the demo workspace: the real IT-incident log and, from a checkout, Tandem's own history.
 
 It also gets a clearly labelled SYNTHETIC organisation with one closed 360 cycle
-(:mod:`tandem.demo.org`): invented people, generated answers.
+(:mod:`tandem.demo.org`): invented people, generated answers. Each person stands for one
+assignment group of the incident log, so that the teams' panels show real work
+(:mod:`tandem.demo.identities`); an empty open cycle takes assessments
+(:mod:`tandem.demo.open_cycle`); one web sign-in per role has a DEMO-ONLY password
+(:mod:`tandem.demo.users`).
 """
 
 from __future__ import annotations
@@ -10,7 +14,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from tandem.demo.identities import build_demo_links
+from tandem.demo.open_cycle import build_open_cycle
 from tandem.demo.org import build_demo_org
+from tandem.demo.users import build_demo_users
 from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.render import render_process_map
@@ -26,6 +33,7 @@ INCIDENT_COLUMNS = ColumnMapping(
     activity="incident_activity_type",
     timestamp="data_stamp",
     lifecycle="lifecycle",
+    resource="assignment_group",  # the log names the group an activity was assigned to
 )
 
 
@@ -61,6 +69,9 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
     process_map = workspace.reports_path / "it-incidents-process-map.svg"
     write_atomically(process_map, render_process_map(dfg, colour="performance", max_edges=40).svg)
     organisation = build_demo_org(workspace=workspace)
+    organisation["work_data"] = build_demo_links(workspace=workspace)
+    organisation["open_cycle"] = build_open_cycle(workspace=workspace)
+    sign_ins = build_demo_users(workspace=workspace)
     return {
         "workspace": str(workspace.root),
         "process_map": str(process_map),
@@ -68,4 +79,5 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
         "git": git,
         "tables": workspace.lake.row_counts(),
         "organisation": organisation,
+        "sign_ins": sign_ins,
     }
