@@ -10,7 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from tandem.lake import Lake
-from tandem.lake.steps import split_trace
+from tandem.lake.schema import TABLES, conform
+from tandem.lake.steps import STEP_COLUMNS, join_trace, split_trace, with_step_facts
 
 T0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
@@ -114,3 +115,51 @@ def test_a_trace_decodes_to_its_activities_whatever_they_contain(lake: Lake) -> 
         batch.write("events", events([("9", "y", "c", 0, 9), ("10", "y", "d", 1, 10)]))
     traces = {row[1]: row[4] for row in facts(lake).values() if row[4] is not None}
     assert sorted(split_trace(t) for t in traces.values()) == sorted([tuple(names), ("c", "d")])
+
+
+def naive_facts(rows: list[tuple[str, str, int]]) -> list[tuple[object, ...]]:
+    """The facts by definition, case by case (rows sorted by case and time)."""
+    out: list[tuple[object, ...]] = []
+    for i, (case, _, at) in enumerate(rows):
+        first = i == 0 or rows[i - 1][0] != case
+        last = i == len(rows) - 1 or rows[i + 1][0] != case
+        members = [r for r in rows if r[0] == case]
+        out.append(
+            (
+                None if first else rows[i - 1][1],
+                None if first else at - rows[i - 1][2],
+                last,
+                join_trace(r[1] for r in members) if last else None,
+                members[-1][2] - members[0][2] if last else None,
+            )
+        )
+    return out
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 100])
+def test_facts_are_the_same_whatever_the_chunking(chunk: int) -> None:
+    rows = [  # sorted by case, then time; case b spans several chunks, c is one event
+        ("a", "X", 0), ("a", "Y", 5), ("b", "X", 1), ("b", "X", 1), ("b", "Z\\", 9),
+        ("b", "Q\x1f", 20), ("b", "X", 21), ("c", "Y", 3), ("d", "X", 0), ("d", "Y", 7),
+    ]  # fmt: skip
+    schema = pa.schema(
+        [(name, TABLES["events"].schema.field(name).type) for name in TABLES["events"].schema.names]
+    )
+    full = conform(
+        pa.table(
+            {
+                "event_id": [str(i) for i in range(len(rows))],
+                "object_id": [r[0] for r in rows],
+                "activity": [r[1] for r in rows],
+                "timestamp": [T0 + dt.timedelta(microseconds=r[2]) for r in rows],
+                "source": ["s"] * len(rows),
+                "ordinal": list(range(len(rows))),
+            }
+        ),
+        TABLES["events"],
+    )
+    batches = full.to_batches(max_chunksize=chunk)
+    got = pa.concat_tables(list(with_step_facts(batches))).cast(schema)
+    assert got["event_id"].to_pylist() == full["event_id"].to_pylist()
+    columns = [got[c].to_pylist() for c in STEP_COLUMNS]
+    assert list(zip(*columns, strict=True)) == naive_facts(rows)

@@ -25,11 +25,14 @@ the sequences, so those queries order the events again (``tandem.flow.dfg.steps`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 STEP_COLUMNS = ("prev_activity", "prev_wait_us", "is_last", "trace", "trace_us")
 
@@ -94,40 +97,83 @@ def touched_files(
     return touched
 
 
-def with_step_facts(rows: str, columns: list[str], order_by: str) -> str:
-    """A query adding the step facts to ``rows`` (complete cases), ordered by ``order_by``.
+def with_step_facts(chunks: Iterable[pa.RecordBatch]) -> Iterator[pa.Table]:
+    """The events of ``chunks`` with their step facts, in the same order.
 
-    ``columns`` are the output columns in order: the events schema, step columns included.
+    ``chunks`` must hold complete cases sorted by ``(object_id, timestamp, ordinal)``; a case
+    may run across chunks (the tail case of each chunk waits for the next one). One linear pass
+    in Arrow and numpy with memory bounded by a chunk and one case: the database only sorts,
+    which spills to disk, so any number of events fits.
     """
-    plain = [c for c in columns if c not in STEP_COLUMNS]
-    computed = {
-        "prev_activity": "s.prev_activity",
-        "prev_wait_us": "s.prev_wait_us",
-        "is_last": "s.is_last",
-        "trace": "CASE WHEN s.is_last THEN t.trace END",
-        "trace_us": "CASE WHEN s.is_last THEN t.trace_us END",
+    pending: pa.Table | None = None
+    for chunk in chunks:
+        if chunk.num_rows == 0:
+            continue
+        table = pa.Table.from_batches([chunk])
+        if pending is not None:
+            table = pa.concat_tables([pending, table])
+        # all rows of the last case sit at the end (the input is sorted); hold them back
+        tail = _start_of_last_run(table["object_id"].combine_chunks())
+        pending = table.slice(tail)
+        if tail:
+            yield _stepped(table.slice(0, tail))
+    if pending is not None and pending.num_rows:
+        yield _stepped(pending)
+
+
+def _start_of_last_run(cases: pa.Array) -> int:
+    """Index of the first row of the last run of equal values."""
+    starts = _run_starts(cases)
+    return int(starts[-1])
+
+
+def _run_starts(cases: pa.Array) -> np.ndarray:
+    """Indices where a new case begins (always including 0)."""
+    n = len(cases)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    changed = pc.not_equal(cases.slice(1), cases.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    return np.concatenate(([0], np.flatnonzero(changed) + 1)).astype(np.int64)
+
+
+def _stepped(table: pa.Table) -> pa.Table:
+    """``table`` (complete cases, in order) with its step columns computed."""
+    n = table.num_rows
+    cases = table["object_id"].combine_chunks()
+    starts = _run_starts(cases)
+    first = np.zeros(n, dtype=bool)
+    first[starts] = True
+    ends = np.append(starts[1:], n) - 1
+    last = np.zeros(n, dtype=bool)
+    last[ends] = True
+
+    activity = table["activity"].combine_chunks()
+    stamps = table["timestamp"].combine_chunks().cast(pa.int64()).to_numpy(zero_copy_only=False)
+    previous = np.arange(-1, n - 1)
+    previous[first] = -1
+    prev_index = pa.array(previous, mask=first)
+    prev_activity = pc.take(activity, prev_index)
+    waits = np.zeros(n, dtype=np.int64)
+    waits[1:] = stamps[1:] - stamps[:-1]
+    prev_wait = pa.array(waits, mask=first)
+
+    escaped = pc.replace_substring(
+        pc.replace_substring(activity, "\\", "\\\\"), SEPARATOR, "\\u001f"
+    )
+    offsets = pa.array(np.append(starts, n).astype(np.int32))
+    per_case = pc.binary_join(pa.ListArray.from_arrays(offsets, escaped), SEPARATOR)
+    case_of_row = np.full(n, -1, dtype=np.int64)
+    case_of_row[ends] = np.arange(len(starts))
+    on_last = pa.array(case_of_row, mask=~last)
+    durations = pa.array(stamps[ends] - stamps[starts])
+
+    columns = {
+        "prev_activity": prev_activity,
+        "prev_wait_us": prev_wait,
+        "is_last": pa.array(last),
+        "trace": pc.take(per_case, on_last),
+        "trace_us": pc.take(durations, on_last),
     }
-    output = ", ".join(f"{computed[c]} AS {c}" if c in computed else f's."{c}"' for c in columns)
-    return f"""
-        WITH rows AS MATERIALIZED ({rows}),
-        stepped AS (
-            SELECT {", ".join(f'r."{c}"' for c in plain)},
-                lag(r.activity) OVER w AS prev_activity,
-                epoch_us(r."timestamp") - epoch_us(lag(r."timestamp") OVER w) AS prev_wait_us,
-                lead(r.ordinal) OVER w IS NULL AS is_last
-            FROM rows AS r
-            WINDOW w AS (PARTITION BY r.object_id ORDER BY r."timestamp", r.ordinal)
-        ),
-        traces AS (
-            SELECT object_id,
-                array_to_string(list_transform(
-                    list(activity ORDER BY "timestamp", ordinal),
-                    lambda a: replace(replace(a, '\\', '\\\\'), chr(31), '\\u001f')
-                ), chr(31)) AS trace,
-                epoch_us(max("timestamp")) - epoch_us(min("timestamp")) AS trace_us
-            FROM rows GROUP BY object_id
-        )
-        SELECT {output}
-        FROM stepped AS s JOIN traces AS t USING (object_id)
-        ORDER BY {order_by}
-    """
+    for name, values in columns.items():
+        table = table.set_column(table.schema.get_field_index(name), name, values)
+    return table

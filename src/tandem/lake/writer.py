@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -126,10 +127,10 @@ class Batch:
             if spec.name == "events":
                 moved = self._move_cases(con, new_rows, entries, rewritten)
                 rows, carried = _with_moved_cases(new_rows, moved), len(moved)
-                query = steps.with_step_facts(rows, spec.schema.names, _order(spec))
             else:
-                query, carried = f"{new_rows} ORDER BY {_order(spec)}", 0
-            written = _write_query(con, query, target, spec)
+                rows, carried = new_rows, 0
+            query = f"SELECT * FROM ({rows}) ORDER BY {_order(spec)}"
+            written = _write_query(con, query, target, spec, stepped=spec.name == "events")
             added = written - _moved_rows(con) if carried else written
             self.result.staged[table] = staged
             self.result.added[table] = added
@@ -232,12 +233,26 @@ def _with_moved_cases(new_rows: str, moved: list[str]) -> str:
     return f"SELECT * FROM ({new_rows}) UNION ALL BY NAME SELECT * FROM moved_events"
 
 
-def _write_query(con: duckdb.DuckDBPyConnection, query: str, target: Path, spec: TableSpec) -> int:
-    """Stream ``query`` into the Parquet file ``target`` (fsynced); return its row count."""
+def _write_query(
+    con: duckdb.DuckDBPyConnection,
+    query: str,
+    target: Path,
+    spec: TableSpec,
+    *,
+    stepped: bool = False,
+) -> int:
+    """Stream ``query`` into the Parquet file ``target`` (fsynced); return its row count.
+
+    ``stepped``: the rows are events sorted by case and time; their step facts are computed on
+    the way (:func:`tandem.lake.steps.with_step_facts`).
+    """
     reader = con.sql(query).to_arrow_reader(ROW_GROUP_SIZE)
+    chunks: Iterable[pa.RecordBatch | pa.Table] = (
+        steps.with_step_facts(reader) if stepped else reader
+    )
     written = 0
     with pq.ParquetWriter(target, spec.schema, compression=COMPRESSION) as writer:
-        for chunk in reader:
+        for chunk in chunks:
             if chunk.num_rows:
                 writer.write_table(conform(chunk, spec), row_group_size=ROW_GROUP_SIZE)
                 written += chunk.num_rows
