@@ -9,16 +9,21 @@ its closed 360 cycle and its demo sign-ins. ``tandem serve`` runs it in a subpro
 uvicorn worker, as shipped). Each client signs in through the real form (its own session) as
 the demo leader or the demo manager of team Beacon, both of whom may open every measured page.
 
-Then: a warm-up (every page opened once by every client, one at a time: the first, cold answer
-of each page is reported apart), and the load: ``--clients`` threads, each with its own
+Then: the first, cold answer of each page (the server has just started: its caches are empty or
+being filled by its start-up warm-up, which runs in the background), a warm-up (every page
+opened once by every client, one at a time; its latencies are reported apart), a wait for the
+server's start-up warm-up to finish (its duration is reported; the load is not measured while it
+still computes), and the load: ``--clients`` threads, each with its own
 keep-alive connection, each requesting ``--rounds`` times every page in a shuffled order, as fast
 as answers come (no think time, so this is harsher than 20 people clicking). Latency is from
 sending the request to reading the whole body; an error is any answer but 200.
 
 The clients run in this process (Python threads) on the same machine as the server, so they
-take some of its CPU: the numbers are an upper bound of what a remote browser would see.
+take some of its CPU: the numbers are an upper bound of what a remote browser would see. The
+machine's load average (1 min) before and after is recorded: other work on the machine shows
+there.
 
-    .venv/bin/python benchmarks/bench_web.py [--events 1M] [--clients 20] [--rounds 10]
+    .venv/bin/python benchmarks/bench_web.py [--events 1M] [--clients 20] [--rounds 25]
 
 Writes ``benchmarks/results/web.json`` and prints a Markdown table. Nothing is asserted.
 """
@@ -54,6 +59,8 @@ ROLES = ("leader", "manager")
 TARGET_P95_MS = 300.0
 SOURCE = "bench-flow"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_WARM = re.compile(r"Caches warm in ([0-9.]+) s")
+WARM_WAIT_SECONDS = 900
 
 
 def build_workspace(events: int, seed: int, *, rebuild: bool) -> tuple[Path, dict[str, Any]]:
@@ -90,6 +97,17 @@ def build_workspace(events: int, seed: int, *, rebuild: bool) -> tuple[Path, dic
     }
     ready.write_text(json.dumps(info))
     return root, info
+
+
+def wait_for_server_warm_up(log: Path, timeout: float = WARM_WAIT_SECONDS) -> float | None:
+    """The duration of the server's start-up warm-up, once its log says it is done."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = _WARM.search(log.read_text(errors="replace"))
+        if found:
+            return float(found.group(1))
+        time.sleep(0.5)
+    return None
 
 
 def _free_port() -> int:
@@ -222,7 +240,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     root, workspace_info = build_workspace(events, args.seed, rebuild=args.rebuild)
     accounts = {plan.role: plan.email for plan in planned_accounts()}
     port = _free_port()
-    server = start_server(root, port, root.parent / f"{root.name}-serve.log")
+    load_before = os.getloadavg()[0]
+    log = root.parent / f"{root.name}-serve.log"
+    server = start_server(root, port, log)
     try:
         clients = []
         for i in range(args.clients):
@@ -237,9 +257,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if status != 200:
                 raise SystemExit(f"{page} answered {status} for the leader")
             cold[page] = round(seconds * 1000, 1)
+        warm: dict[str, list[float]] = {page: [] for page in PAGES}
         for client in clients:  # warm-up: every client, every page, one at a time
             for page in PAGES:
-                client.timed(page)
+                warm[page].append(client.timed(page)[0] * 1000)
+        warmup = {
+            page: {"median_ms": round(statistics.median(v), 1), "max_ms": round(max(v), 1)}
+            for page, v in warm.items()
+        }
+        server_warmup = wait_for_server_warm_up(log)
         alone: dict[str, float] = {}  # one user alone, warm: the service time without queueing
         for page in PAGES:
             times = [clients[0].timed(page)[0] for _ in range(5)]
@@ -272,6 +298,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             thread.join()
         wall = time.perf_counter() - started
         cpu_after = os.times()
+        load_after = os.getloadavg()[0]
     finally:
         server.terminate()
         try:
@@ -292,7 +319,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             (cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system), 2
         ),
         "cold_ms": cold,
+        "warmup_ms": warmup,
+        "server_warmup_seconds": server_warmup,
         "alone_ms": alone,
+        "load_average_1min": {"before": round(load_before, 2), "after": round(load_after, 2)},
         "pages": pages,
         "machine": {
             "cpus": os.cpu_count(),
@@ -312,22 +342,30 @@ def table(result: dict[str, Any]) -> str:
         f"{len(PAGES)} pages, no think time; {result['machine']['cpus']} CPUs shared by server "
         f"and clients. Target: {result['target']} — **{'met' if result['met'] else 'not met'}**.",
         "",
-        "| page | requests | errors | p50 ms | p95 ms | p99 ms | max ms | alone ms | cold ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | requests | errors | p50 ms | p95 ms | p99 ms | max ms | alone ms | warm-up ms "
+        "| cold ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for page in (*PAGES, "all"):
         row = result["pages"][page]
         cold = result["cold_ms"].get(page, "—")
         alone = result["alone_ms"].get(page, "—")
+        warmup = result["warmup_ms"].get(page, {}).get("median_ms", "—")
         lines.append(
             f"| `{page}` | {row['requests']:,} | {row['errors']} | {row['p50_ms']} | "
-            f"{row['p95_ms']} | {row['p99_ms']} | {row['max_ms']} | {alone} | {cold} |"
+            f"{row['p95_ms']} | {row['p99_ms']} | {row['max_ms']} | {alone} | {warmup} | {cold} |"
         )
     lines.append("")
+    load = result["load_average_1min"]
+    warmed = result["server_warmup_seconds"]
     lines.append(
         f"{result['requests_per_second']} requests/s over {result['wall_seconds']} s; "
         "alone = median of 5 warm requests by one client with nobody else (the service time); "
-        "cold = the page's first answer after the server started (nothing cached)."
+        "cold = the page's first answer right after the server started (its start-up warm-up "
+        "still computing); warm-up = median of the first answer to each client, one at a "
+        "time. The server's start-up warm-up took "
+        f"{'—' if warmed is None else f'{warmed:g}'} s and the load was measured after it; "
+        f"load average (1 min) {load['before']} before, {load['after']} after."
     )
     return "\n".join(lines)
 
@@ -337,7 +375,7 @@ def main() -> None:
     parser.add_argument("--events", default="1M")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=10, help="times each client opens each page")
+    parser.add_argument("--rounds", type=int, default=25, help="times each client opens each page")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached workspace")
     args = parser.parse_args()
     result = run(args)

@@ -17,7 +17,9 @@ This is the only way a surface (CLI, web, API) gets profile numbers. It reads a 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,7 +48,13 @@ from tandem.profile.scoring import ProfileScores, score_ratee
 from tandem.review import rankings as review_rankings
 from tandem.review import service as review_service
 from tandem.review.items import ItemBank, load_item_bank, practices_of
-from tandem.review.models import CycleStatus, ReviewAssignment, ReviewCycle, ReviewResponse
+from tandem.review.models import (
+    CycleStatus,
+    ForcedRanking,
+    ReviewAssignment,
+    ReviewCycle,
+    ReviewResponse,
+)
 
 _SIDE_NAME = {"leader": "L", "manager": "M"}
 
@@ -107,17 +115,69 @@ def resolve_cycle(*, session: Session, name: str | None) -> ReviewCycle:
     return latest
 
 
+ScoresProvider = Callable[[Session, ReviewCycle], CycleScores]
+_provider: ContextVar[ScoresProvider | None] = ContextVar("tandem_scores_provider", default=None)
+
+
+@contextmanager
+def scores_provider(provider: ScoresProvider) -> Iterator[None]:
+    """Within the block, :func:`cycle_scores` asks ``provider`` (a cache) instead of loading.
+
+    The web app serves every request inside one (:mod:`tandem.web.review_cache`), so the
+    profile, coverage and duo pages share one computation of a cycle until its answers change;
+    the provider must answer what :func:`load_cycle_scores` would.
+    """
+    token = _provider.set(provider)
+    try:
+        yield
+    finally:
+        _provider.reset(token)
+
+
 def cycle_scores(*, session: Session, cycle: str | ReviewCycle) -> CycleScores:
-    """Load a cycle's answers and compute its cohort statistics (the expensive part, once)."""
+    """A cycle's answers and cohort statistics (computed once; see :func:`scores_provider`)."""
     found = (
         cycle
         if isinstance(cycle, ReviewCycle)
         else review_service.get_cycle(session=session, name=cycle)
     )
-    bank = load_item_bank(found.item_bank_version)
-    answers = review_service.answers_by_ratee(session=session, cycle=found)
-    rankings = review_rankings.blocks_by_ratee(session=session, cycle=found)
-    return CycleScores(found, bank, answers, rankings)
+    provider = _provider.get()
+    if provider is not None:
+        return provider(session, found)
+    return load_cycle_scores(session=session, cycle=found)
+
+
+def load_cycle_scores(*, session: Session, cycle: ReviewCycle) -> CycleScores:
+    """Load a cycle's answers and compute its cohort statistics (the expensive part)."""
+    bank = load_item_bank(cycle.item_bank_version)
+    answers = review_service.answers_by_ratee(session=session, cycle=cycle)
+    rankings = review_rankings.blocks_by_ratee(session=session, cycle=cycle)
+    return CycleScores(cycle, bank, answers, rankings)
+
+
+def cycle_state(*, session: Session, cycle: ReviewCycle) -> int:
+    """A stamp of everything :func:`load_cycle_scores` reads for ``cycle``, for in-process caches.
+
+    It covers the cycle's own row, every answer (one added, deleted or changed in place changes
+    it) and every forced-ranking row: equal stamps mean equal scores (it is a 64-bit hash of
+    those rows, valid within one process). It reads the rows without building anything from
+    them, so it costs a fraction of loading them; a cache checks it only when the database may
+    have changed.
+    """
+    parts: list[tuple[object, ...]] = [
+        (cycle.id, cycle.name, cycle.status, cycle.item_bank_version, cycle.closed_at)
+    ]
+    for model, columns in (
+        (ReviewResponse, ("ratee_id", "rater_id", "relation", "item_id", "value")),
+        (ForcedRanking, ("ratee_id", "rater_id", "practice", "kind", "rank")),
+    ):
+        rows = session.execute(
+            select(model.id, *(getattr(model, c) for c in columns))
+            .where(model.cycle_id == cycle.id)
+            .order_by(model.id)
+        )
+        parts.append(tuple(map(tuple, rows)))
+    return hash(tuple(parts))
 
 
 def is_ratee(*, session: Session, cycle: ReviewCycle, person_id: int) -> bool:

@@ -21,6 +21,7 @@ from tandem.web.permissions import (
     VIEW_PROFILE,
     check_every_route,
 )
+from tandem.web.review_cache import ReviewCache, ReviewCacheMiddleware
 from tandem.web.security import SecurityHeadersMiddleware
 from tandem.web.templating import STATIC, NavItem, make_templates
 from tandem.workspace import Workspace
@@ -54,7 +55,9 @@ def create_app(workspace: Workspace, config: WebConfig | None = None) -> FastAPI
         NavItem("Admin", "/admin", ADMIN_USERS.name),
         NavItem("Password", "/account/password", MANAGE_OWN_ACCOUNT.name),
     ]
+    app.state.review_cache = ReviewCache(workspace.engine)
     errors.install(app)
+    app.add_middleware(ReviewCacheMiddleware, cache=app.state.review_cache)
     app.add_middleware(SecurityHeadersMiddleware)
     for router in (auth.public, auth.account, pages.api_docs):
         app.include_router(router)

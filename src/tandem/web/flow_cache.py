@@ -11,6 +11,9 @@ A computation opens its own :class:`~tandem.flow.engine.FlowEngine` (DuckDB/Ibis
 not thread-safe) and closes it when done; nothing is shared between threads but the results,
 which callers must treat as read-only.
 
+:class:`AnswerCache` is the LRU with single-flight itself, for any hashable key; the review
+scores cache (:mod:`tandem.web.review_cache`) uses it too.
+
 Reading the generation costs one ``stat`` of the manifest (the manifest is only parsed again
 when the file changed: a commit replaces it atomically, so its inode, size or mtime change).
 """
@@ -25,7 +28,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from tandem.flow.engine import Filters
 from tandem.flow.mapping import StatusMapping
@@ -35,6 +38,7 @@ from tandem.settings import load_settings
 from tandem.workspace import Workspace
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 DEFAULT_MAX_ENTRIES = 256
 
 
@@ -93,17 +97,101 @@ class _Flight:
         self.error: BaseException | None = None
 
 
-class FlowCache:
-    """A bounded LRU of flow answers with per-key single-flight (thread-safe)."""
+class AnswerCache(Generic[K]):
+    """A bounded LRU of answers with per-key single-flight (thread-safe), for any hashable key."""
 
     def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
         if max_entries < 1:
             raise ValueError("max_entries must be at least 1")
         self.max_entries = max_entries
-        self._entries: OrderedDict[FlowKey, Any] = OrderedDict()
-        self._flights: dict[FlowKey, _Flight] = {}
+        self._entries: OrderedDict[K, Any] = OrderedDict()
+        self._flights: dict[K, _Flight] = {}
         self._lock = threading.Lock()
         self._stats = CacheStats()
+
+    # -- the cache ------------------------------------------------------------------------------
+
+    def get_or_compute(
+        self, key: K, compute: Callable[[], T], *, keep: Callable[[T], bool] | None = None
+    ) -> T:
+        """The answer under ``key``: cached, being computed by another thread, or computed here.
+
+        An error is not cached: every caller waiting on that computation gets it, and the next
+        caller computes again. Nor is a result that ``keep`` refuses (the waiters still get it):
+        for a computation that finds out it answered for another key than the one asked.
+        """
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                self._stats.hits += 1
+                value: T = self._entries[key]
+                return value
+            flight = self._flights.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+                self._stats.misses += 1
+                self._stats.computations += 1
+            else:
+                self._stats.waits += 1
+        if not leader:
+            flight.done.wait()
+            if flight.error is not None:
+                raise flight.error
+            waited: T = flight.value
+            return waited
+        try:
+            result = compute()
+        except BaseException as exc:
+            with self._lock:
+                self._stats.errors += 1
+                del self._flights[key]
+            flight.error = exc
+            flight.done.set()
+            raise
+        stored = keep is None or keep(result)
+        with self._lock:
+            if stored:
+                self._entries[key] = result
+                self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+                self._stats.evictions += 1
+            del self._flights[key]
+        flight.value = result
+        flight.done.set()
+        return result
+
+    def peek(self, key: K) -> bool:
+        """Whether ``key`` has a cached answer (does not count as a hit)."""
+        with self._lock:
+            return key in self._entries
+
+    def discard(self, stale: Callable[[K], bool]) -> int:
+        """Forget the answers whose key is ``stale``; how many."""
+        with self._lock:
+            keys = [k for k in self._entries if stale(k)]
+            for key in keys:
+                del self._entries[key]
+        return len(keys)
+
+    def clear(self) -> None:
+        """Forget every answer (computations in progress still finish)."""
+        with self._lock:
+            self._entries.clear()
+
+    @property
+    def stats(self) -> CacheStats:
+        """A snapshot of the counters."""
+        with self._lock:
+            return dataclasses.replace(self._stats, entries=len(self._entries))
+
+
+class FlowCache(AnswerCache[FlowKey]):
+    """A bounded LRU of flow answers with per-key single-flight (thread-safe)."""
+
+    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+        super().__init__(max_entries)
         self._generations: dict[Path, tuple[tuple[int, int, int], int]] = {}
         self._mappings: dict[Path, tuple[tuple[int, int, int] | None, StatusMapping, str]] = {}
 
@@ -151,67 +239,3 @@ class FlowCache:
         with self._lock:
             self._mappings[path] = (stamp, mapping, digest)
         return mapping, digest
-
-    # -- the cache ------------------------------------------------------------------------------
-
-    def get_or_compute(self, key: FlowKey, compute: Callable[[], T]) -> T:
-        """The answer under ``key``: cached, being computed by another thread, or computed here.
-
-        An error is not cached: every caller waiting on that computation gets it, and the next
-        caller computes again.
-        """
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                self._stats.hits += 1
-                value: T = self._entries[key]
-                return value
-            flight = self._flights.get(key)
-            leader = flight is None
-            if flight is None:
-                flight = self._flights[key] = _Flight()
-                self._stats.misses += 1
-                self._stats.computations += 1
-            else:
-                self._stats.waits += 1
-        if not leader:
-            flight.done.wait()
-            if flight.error is not None:
-                raise flight.error
-            waited: T = flight.value
-            return waited
-        try:
-            result = compute()
-        except BaseException as exc:
-            with self._lock:
-                self._stats.errors += 1
-                del self._flights[key]
-            flight.error = exc
-            flight.done.set()
-            raise
-        with self._lock:
-            self._entries[key] = result
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-                self._stats.evictions += 1
-            del self._flights[key]
-        flight.value = result
-        flight.done.set()
-        return result
-
-    def peek(self, key: FlowKey) -> bool:
-        """Whether ``key`` has a cached answer (does not count as a hit)."""
-        with self._lock:
-            return key in self._entries
-
-    def clear(self) -> None:
-        """Forget every answer (computations in progress still finish)."""
-        with self._lock:
-            self._entries.clear()
-
-    @property
-    def stats(self) -> CacheStats:
-        """A snapshot of the counters."""
-        with self._lock:
-            return dataclasses.replace(self._stats, entries=len(self._entries))

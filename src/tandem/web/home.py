@@ -143,33 +143,45 @@ def flow_attention(
         return result | {"reason": scope.blocked, "bottlenecks": [], "oldest": []}
     ctx = how.FlowContext.open(request.app, workspace, scope.filters)
     try:
-        report = how.bottleneck_report(ctx)
-        aging = how.wip(ctx)["aging"]
+        found = attention_items(ctx)
     except TandemError as exc:
         return result | {"reason": exc.message, "bottlenecks": [], "oldest": []}
-    result["bottlenecks"] = [
-        {
-            "kind": b["kind"],
-            "name": b["name"],
-            "impact_seconds": b["impact_seconds"],
-            "href": "/how#bottlenecks",
-        }
-        for b in report["bottlenecks"][:TOP_BOTTLENECKS]
-    ]
-    over = [item for item in aging["items"] if item["zone"] == ">P85"]
-    result["oldest"] = [
-        {
-            "case_id": item["case_id"],
-            "stage": item["stage"],
-            "age_seconds": item["age_seconds"],
-            "time_in_stage_seconds": item["time_in_stage_seconds"],
-            "stage_p85_seconds": item["stage_p85_seconds"],
-            "href": "/how#aging",
-        }
-        for item in over[:OLDEST_WIP]
-    ]
+    result |= found
     result["reason"] = None
     return result
+
+
+def attention_items(ctx: how.FlowContext) -> dict[str, Any]:
+    """The top bottlenecks and the oldest WIP past P85 (cached with the flow answers)."""
+    return ctx.memo(("home", TOP_BOTTLENECKS, OLDEST_WIP), lambda: _attention_items(ctx))
+
+
+def _attention_items(ctx: how.FlowContext) -> dict[str, Any]:
+    report = how.bottleneck_report(ctx)
+    aging = how.wip(ctx)["aging"]
+    over = [item for item in aging["items"] if item["zone"] == ">P85"]
+    return {
+        "bottlenecks": [
+            {
+                "kind": b["kind"],
+                "name": b["name"],
+                "impact_seconds": b["impact_seconds"],
+                "href": "/how#bottlenecks",
+            }
+            for b in report["bottlenecks"][:TOP_BOTTLENECKS]
+        ],
+        "oldest": [
+            {
+                "case_id": item["case_id"],
+                "stage": item["stage"],
+                "age_seconds": item["age_seconds"],
+                "time_in_stage_seconds": item["time_in_stage_seconds"],
+                "stage_p85_seconds": item["stage_p85_seconds"],
+                "href": "/how#aging",
+            }
+            for item in over[:OLDEST_WIP]
+        ],
+    }
 
 
 def home_data(

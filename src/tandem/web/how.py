@@ -198,6 +198,13 @@ def resolve_scope(session: Session, user: UserOut, query: HowQuery) -> HowScope:
             raise PermissionDeniedError("your role does not give access to all work data")
         return HowScope(None, None, base, 0, 0, None, can_see_all)
     team_id = int(query.team) if query.team is not None else user.team_id
+    if team_id is None:  # handled above: no team asked and none of one's own means all
+        raise NotFoundError("no team to show")
+    return team_scope(session, team_id, base, can_see_all=can_see_all)
+
+
+def team_scope(session: Session, team_id: int, base: Filters, *, can_see_all: bool) -> HowScope:
+    """The scope of one team: ``base`` narrowed to its members' identities, or why it is blocked."""
     team = session.get(Team, team_id)
     if team is None:
         raise NotFoundError(f"there is no team {team_id}")

@@ -1,0 +1,102 @@
+"""Warm the caches when the server starts, so that the first visitor does not wait for them.
+
+On a large lake the first answer of a team's flow takes seconds (on 1 M events, aging WIP alone
+takes about ten: :func:`tandem.flow.wip.aging_wip` reads the history of every stage), and the
+first profile the first computation of the cycle's scores. ``tandem serve`` calls
+:func:`warm_caches` in a background thread: for every team's default HOW scope, then for all work
+data, it asks what the home and HOW pages ask first (through the same caches, with the same
+keys, so a request asking meanwhile waits for the computation in progress instead of starting
+its own), then the latest cycle's scores. An error is noted and the warm-up goes on: the page
+will meet it again and show it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from tandem.db.session import session_scope
+from tandem.errors import NotFoundError, TandemError
+from tandem.flow.engine import Filters
+from tandem.people.models import Team
+from tandem.profile import service as profile_service
+from tandem.web import home, how
+from tandem.web.review_cache import review_cache
+from tandem.workspace import Workspace
+
+
+@dataclass
+class WarmReport:
+    """What the warm-up computed, how long it took, and what failed (scope → message)."""
+
+    scopes: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    cycle: str | None = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scopes": self.scopes,
+            "skipped": self.skipped,
+            "errors": self.errors,
+            "cycle": self.cycle,
+            "seconds": self.seconds,
+        }
+
+
+def _scopes(workspace: Workspace) -> list[how.HowScope]:
+    """Every team's default scope (as its people open /how), then all work data."""
+    with session_scope(workspace.engine) as session:
+        team_ids = list(session.scalars(select(Team.id).order_by(Team.name)))
+        scopes = [how.team_scope(session, i, Filters(), can_see_all=False) for i in team_ids]
+    scopes.append(how.HowScope(None, None, Filters(), 0, 0, None, True))
+    return scopes
+
+
+def _warm_flow(app: FastAPI, workspace: Workspace, scope: how.HowScope) -> None:
+    ctx = how.FlowContext.open(app, workspace, scope.filters)
+    home.attention_items(ctx)  # bottlenecks and aging WIP: the slowest, and the home page's
+    how.summary(ctx)
+    how.process_map(ctx)
+    how.forecast(ctx, how.DEFAULT_ITEMS)
+
+
+def warm_caches(app: FastAPI) -> WarmReport:
+    """Compute the first answers of every team's home and HOW pages, and the cycle's scores."""
+    started = time.perf_counter()
+    workspace: Workspace = app.state.workspace
+    report = WarmReport()
+    try:
+        scopes = _scopes(workspace)
+    except TandemError as exc:
+        report.errors["teams"] = exc.message
+        scopes = []
+    for scope in scopes:
+        if scope.blocked:
+            report.skipped.append(scope.label)
+            continue
+        try:
+            _warm_flow(app, workspace, scope)
+            report.scopes.append(scope.label)
+        except TandemError as exc:
+            report.errors[scope.label] = exc.message
+    try:
+        how.data_options(app, workspace)
+    except TandemError as exc:
+        report.errors["filter options"] = exc.message
+    try:
+        with session_scope(workspace.engine) as session:
+            cycle = profile_service.resolve_cycle(session=session, name=None)
+            review_cache(app).cycle_scores(session, cycle)
+            report.cycle = cycle.name
+    except NotFoundError:
+        pass  # no review cycle yet: nothing to warm
+    except TandemError as exc:
+        report.errors["review cycle"] = exc.message
+    report.seconds = round(time.perf_counter() - started, 1)
+    return report
