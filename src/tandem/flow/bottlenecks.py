@@ -75,9 +75,18 @@ class BottlenecksReport:
 def bottlenecks(
     engine: FlowEngine, filters: Filters | None = None, *, limit: int | None = 10
 ) -> BottlenecksReport:
-    """Edges, activities and handoffs ranked by total wait impact, each with its evidence."""
+    """Edges, activities and handoffs ranked by total wait impact, each with its evidence.
+
+    The transitions are computed once and cached in the engine for the six queries below
+    (statistics and longest waits per edge, activity and handoff); the cache is released on
+    return.
+    """
     events = engine.events(filters)
-    pairs = transitions(events)
+    with engine.materialized(transitions(events)) as pairs:
+        return _ranked(events, pairs, limit)
+
+
+def _ranked(events: ir.Table, pairs: ir.Table, limit: int | None) -> BottlenecksReport:
     handoff_pairs = pairs.filter(is_handoff(pairs))
     groups: list[tuple[Kind, ir.Table, dict[str, ir.Value]]] = [
         ("edge", pairs, {"source": pairs.activity, "target": pairs.next_activity}),

@@ -22,10 +22,12 @@ is_bot     whether the resource is a bot (false when there is no resource)
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import itertools
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -150,6 +152,24 @@ class FlowEngine:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @contextlib.contextmanager
+    def materialized(self, expr: ir.Table) -> Iterator[ir.Table]:
+        """``expr`` computed once and kept for several queries (DuckDB: a temporary table,
+        dropped on exit); other engines get ``expr`` itself.
+
+        Ibis's own ``Table.cache()`` cannot drop its table on DuckDB 2 (a malformed
+        ``DROP TABLE``), so the temporary table is made on the raw connection.
+        """
+        if self._raw is None:
+            yield expr
+            return
+        name = f"tandem_materialized_{next(_temp_ids)}"
+        self._raw.execute(f'CREATE TEMP TABLE "{name}" AS {ibis.to_sql(expr, dialect="duckdb")}')
+        try:
+            yield self.backend.table(name)
+        finally:
+            self._raw.execute(f'DROP TABLE IF EXISTS "{name}"')
+
     def table(self, name: str) -> ir.Table:
         """A lake table as an Ibis table."""
         return self.backend.table(self._views.get(name, name))
@@ -260,6 +280,7 @@ SPARK_CONF = {
 LOG4J2 = Path(__file__).with_name("spark-log4j2.properties")
 _spark: Any = None
 _view_ids = itertools.count()
+_temp_ids = itertools.count()
 
 
 def spark_session() -> Any:

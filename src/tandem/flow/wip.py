@@ -171,12 +171,17 @@ def aging_wip(
     history = historical_stage_seconds(
         engine, filters, mapping, sorted({i.last_activity for i in open_items}), calendar
     )
+    # each stage's P50/P85 once (not once per item: a stage may hold thousands of open items)
+    stage_percentiles = {
+        stage: tuple(float(v) for v in np.percentile(past, [50, 85])) if len(past) else (None, None)
+        for stage, past in history.items()
+    }
     aging = []
     for item in open_items:
         assert item.started_at is not None  # open_items holds started items only
-        past = history.get(item.last_activity, [])
+        past = history.get(item.last_activity, np.zeros(0))
         in_stage = measure(item.last_at, now)
-        p50, p85 = (float(v) for v in np.percentile(past, [50, 85])) if past else (None, None)
+        p50, p85 = stage_percentiles[item.last_activity]
         aging.append(
             AgingItem(
                 case_id=item.case_id,
@@ -189,7 +194,11 @@ def aging_wip(
                 stage_p50_seconds=p50,
                 stage_p85_seconds=p85,
                 stage_history=len(past),
-                percentile=100.0 * bisect.bisect_left(past, in_stage) / len(past) if past else None,
+                percentile=(
+                    100.0 * int(np.searchsorted(past, in_stage, side="left")) / len(past)
+                    if len(past)
+                    else None
+                ),
                 zone=zone_of(in_stage, p50, p85),
             )
         )
