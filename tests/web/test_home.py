@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from tandem.db.session import session_scope
 from tandem.review import service as review_service
 from tandem.web.app import create_app
-from tandem.web.how import FlowContext, bottleneck_report, wip
+from tandem.web.how.sections import FlowContext, bottleneck_report, wip
 from tests.web.conftest import sign_in_directly
 from tests.web.how_fixtures import FlowOrg, alpha_filters, make_flow_org
 

@@ -25,7 +25,8 @@ from tandem.flow.throughput import daily_throughput
 from tandem.flow.timing import item_facts
 from tandem.flow.wip import aging_wip, wip_from_items
 from tandem.web.app import create_app
-from tandem.web.how import FORECAST_RUNS, FORECAST_SEED, HANDOFF_NAME, duration, redact_people
+from tandem.web.how.charts import duration
+from tandem.web.how.sections import FORECAST_RUNS, FORECAST_SEED, HANDOFF_NAME, redact_people
 from tests.web.conftest import sign_in_directly
 from tests.web.how_fixtures import FlowOrg, alpha_filters, make_flow_org
 

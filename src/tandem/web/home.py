@@ -23,8 +23,10 @@ from tandem.errors import TandemError
 from tandem.people.models import Membership
 from tandem.review import forms
 from tandem.review.models import CycleStatus, ReviewCycle
-from tandem.web import how
 from tandem.web.deps import CurrentUser, DbSession, Workspace
+from tandem.web.how import charts as how_charts
+from tandem.web.how import scope as how_scope
+from tandem.web.how import sections as how_sections
 from tandem.web.permissions import (
     VIEW_DUOS,
     VIEW_HOME,
@@ -134,14 +136,14 @@ def flow_attention(
 ) -> dict[str, Any]:
     """Top bottlenecks and the oldest WIP past its stage's P85, for the viewer's HOW scope."""
     own = TeamResource(user.team_id) if user.team_id is not None else None
-    if not allowed(user, VIEW_HOW, own) or (own is None and not how.may_see_all(user)):
+    if not allowed(user, VIEW_HOW, own) or (own is None and not how_scope.may_see_all(user)):
         return {"shown": False, "reason": "your role does not include the team's flow"}
-    query = how.how_query()
-    scope = how.resolve_scope(session, user, query)
+    query = how_scope.how_query()
+    scope = how_scope.resolve_scope(session, user, query)
     result: dict[str, Any] = {"shown": True, "scope": scope.label, "href": "/how"}
     if scope.blocked:
         return result | {"reason": scope.blocked, "bottlenecks": [], "oldest": []}
-    ctx = how.FlowContext.open(request.app, workspace, scope.filters)
+    ctx = how_sections.FlowContext.open(request.app, workspace, scope.filters)
     try:
         found = attention_items(ctx)
     except TandemError as exc:
@@ -151,14 +153,14 @@ def flow_attention(
     return result
 
 
-def attention_items(ctx: how.FlowContext) -> dict[str, Any]:
+def attention_items(ctx: how_sections.FlowContext) -> dict[str, Any]:
     """The top bottlenecks and the oldest WIP past P85 (cached with the flow answers)."""
     return ctx.memo(("home", TOP_BOTTLENECKS, OLDEST_WIP), lambda: _attention_items(ctx))
 
 
-def _attention_items(ctx: how.FlowContext) -> dict[str, Any]:
-    report = how.bottleneck_report(ctx)
-    aging = how.wip(ctx)["aging"]
+def _attention_items(ctx: how_sections.FlowContext) -> dict[str, Any]:
+    report = how_sections.bottleneck_report(ctx)
+    aging = how_sections.wip(ctx)["aging"]
     over = [item for item in aging["items"] if item["zone"] == ">P85"]
     return {
         "bottlenecks": [
@@ -206,7 +208,7 @@ def home_page(
 ) -> HTMLResponse:
     """Home: the team's duo and what needs attention this week."""
     data = home_data(request, db, user, workspace)
-    return render(request, "home.html", {"home": data, "duration": how.duration})
+    return render(request, "home.html", {"home": data, "duration": how_charts.duration})
 
 
 @api.get("/home", summary="Home")

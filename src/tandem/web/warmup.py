@@ -24,7 +24,9 @@ from tandem.errors import NotFoundError, TandemError
 from tandem.flow.engine import Filters
 from tandem.people.models import Team
 from tandem.profile import service as profile_service
-from tandem.web import home, how
+from tandem.web import home
+from tandem.web.how import scope as how_scope
+from tandem.web.how import sections as how_sections
 from tandem.web.review_cache import review_cache
 from tandem.workspace import Workspace
 
@@ -49,21 +51,21 @@ class WarmReport:
         }
 
 
-def _scopes(workspace: Workspace) -> list[how.HowScope]:
+def _scopes(workspace: Workspace) -> list[how_scope.HowScope]:
     """Every team's default scope (as its people open /how), then all work data."""
     with session_scope(workspace.engine) as session:
         team_ids = list(session.scalars(select(Team.id).order_by(Team.name)))
-        scopes = [how.team_scope(session, i, Filters(), can_see_all=False) for i in team_ids]
-    scopes.append(how.HowScope(None, None, Filters(), 0, 0, None, True))
+        scopes = [how_scope.team_scope(session, i, Filters(), can_see_all=False) for i in team_ids]
+    scopes.append(how_scope.HowScope(None, None, Filters(), 0, 0, None, True))
     return scopes
 
 
-def _warm_flow(app: FastAPI, workspace: Workspace, scope: how.HowScope) -> None:
-    ctx = how.FlowContext.open(app, workspace, scope.filters)
+def _warm_flow(app: FastAPI, workspace: Workspace, scope: how_scope.HowScope) -> None:
+    ctx = how_sections.FlowContext.open(app, workspace, scope.filters)
     home.attention_items(ctx)  # bottlenecks and aging WIP: the slowest, and the home page's
-    how.summary(ctx)
-    how.process_map(ctx)
-    how.forecast(ctx, how.DEFAULT_ITEMS)
+    how_sections.summary(ctx)
+    how_sections.process_map(ctx)
+    how_sections.forecast(ctx, how_scope.DEFAULT_ITEMS)
 
 
 def warm_caches(app: FastAPI) -> WarmReport:
@@ -86,7 +88,7 @@ def warm_caches(app: FastAPI) -> WarmReport:
         except TandemError as exc:
             report.errors[scope.label] = exc.message
     try:
-        how.data_options(app, workspace)
+        how_sections.data_options(app, workspace)
     except TandemError as exc:
         report.errors["filter options"] = exc.message
     try:

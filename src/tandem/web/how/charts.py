@@ -1,0 +1,114 @@
+"""How the HOW panel draws its numbers: Vega-Lite specs and durations in words.
+
+The specs are embedded in the page and drawn by ``static/how.js``; :func:`duration` and
+:func:`excluded_text` are the formats the templates (HOW and home) use for numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CHART_POINTS = 500
+
+ZONE_COLOURS = {"<P50": "#166534", "P50-P85": "#b45309", ">P85": "#a4161a", "no history": "#4a5260"}
+
+
+def throughput_chart(data: dict[str, Any]) -> dict[str, Any]:
+    """Items done per ISO week, as bars."""
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "description": "Items done per week",
+        "width": "container",
+        "height": 180,
+        "data": {"values": data["throughput"]["weekly"]},
+        "mark": {"type": "bar", "color": "#1d4ed8"},
+        "encoding": {
+            "x": {"field": "week", "type": "ordinal", "title": "ISO week", "sort": None},
+            "y": {"field": "count", "type": "quantitative", "title": "items done"},
+            "tooltip": [{"field": "week"}, {"field": "count", "title": "done"}],
+        },
+    }
+
+
+def aging_chart(aging: dict[str, Any]) -> dict[str, Any]:
+    """Open items by stage and days in stage, coloured by zone, with each stage's P50 and P85."""
+    points = [
+        {
+            "item": item["case_id"],
+            "stage": item["stage"],
+            "days": round(item["time_in_stage_seconds"] / 86400, 2),
+            "age_days": round(item["age_seconds"] / 86400, 1),
+            "zone": item["zone"] or "no history",
+        }
+        for item in aging["items"][:CHART_POINTS]
+    ]
+    marks: dict[str, dict[str, Any]] = {}
+    for item in aging["items"]:
+        if item["stage_p50_seconds"] is not None and item["stage"] not in marks:
+            marks[item["stage"]] = {
+                "stage": item["stage"],
+                "p50": round(item["stage_p50_seconds"] / 86400, 2),
+                "p85": round(item["stage_p85_seconds"] / 86400, 2),
+            }
+    zones = list(ZONE_COLOURS)
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "description": "Aging work in progress by stage",
+        "width": "container",
+        "layer": [
+            {
+                "data": {"values": list(marks.values())},
+                "mark": {"type": "tick", "color": "#b45309", "thickness": 2},
+                "encoding": {
+                    "y": {"field": "stage", "type": "nominal", "title": None},
+                    "x": {"field": "p50", "type": "quantitative"},
+                    "tooltip": [{"field": "stage"}, {"field": "p50", "title": "stage P50 (d)"}],
+                },
+            },
+            {
+                "data": {"values": list(marks.values())},
+                "mark": {"type": "tick", "color": "#a4161a", "thickness": 2},
+                "encoding": {
+                    "y": {"field": "stage", "type": "nominal"},
+                    "x": {"field": "p85", "type": "quantitative"},
+                    "tooltip": [{"field": "stage"}, {"field": "p85", "title": "stage P85 (d)"}],
+                },
+            },
+            {
+                "data": {"values": points},
+                "mark": {"type": "point", "filled": True, "opacity": 0.75},
+                "encoding": {
+                    "y": {"field": "stage", "type": "nominal", "title": None},
+                    "x": {"field": "days", "type": "quantitative", "title": "days in stage"},
+                    "color": {
+                        "field": "zone",
+                        "type": "nominal",
+                        "title": "zone",
+                        "scale": {"domain": zones, "range": [ZONE_COLOURS[z] for z in zones]},
+                    },
+                    "tooltip": [
+                        {"field": "item"},
+                        {"field": "stage"},
+                        {"field": "days", "title": "days in stage"},
+                        {"field": "age_days", "title": "age (days)"},
+                        {"field": "zone"},
+                    ],
+                },
+            },
+        ],
+    }
+
+
+def duration(seconds: float | None) -> str:
+    """A duration for people: ``3.2 d``, ``5.0 h``, ``12 min``; unknown is ``—``."""
+    if seconds is None:
+        return "—"
+    for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
+        if seconds >= size:
+            return f"{seconds / size:,.1f} {unit}"
+    return f"{seconds:.0f} s"
+
+
+def excluded_text(excluded: dict[str, int] | None) -> str:
+    """``not done: 12, canceled: 3`` (only the non-zero reasons), or empty."""
+    return ", ".join(f"{k}: {v:,}" for k, v in (excluded or {}).items() if v)

@@ -1,0 +1,209 @@
+"""The HOW panel's routes: ``GET /how`` and its JSON twins under ``/api/how/…``.
+
+``GET /how`` renders every section for one scope (:mod:`.scope`) with the filters in a GET
+form; each section's JSON twin answers the cached flow answer of :mod:`.sections` as is. Both
+routers are guarded by ``view_how`` on the team the request names.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2.utils import htmlsafe_json_dumps
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tandem.accounts.schemas import UserOut
+from tandem.people.models import Team
+from tandem.web.deps import CurrentUser, DbSession, Workspace
+from tandem.web.how.charts import aging_chart, duration, excluded_text, throughput_chart
+from tandem.web.how.scope import (
+    ALL,
+    MIN_PEOPLE,
+    HowQuery,
+    HowQueryDep,
+    HowScope,
+    NoWorkDataError,
+    how_resource,
+    resolve_scope,
+)
+from tandem.web.how.sections import (
+    HANDOFF_NAME,
+    FlowContext,
+    Outcome,
+    bottleneck_report,
+    data_options,
+    dfg,
+    forecast,
+    outcome_of,
+    process_map,
+    summary,
+    wip,
+)
+from tandem.web.permissions import VIEW_HOW, requires
+from tandem.web.templating import render
+from tandem.workspace import Workspace as TandemWorkspace
+
+OLDEST_SHOWN = 20
+
+page = APIRouter(dependencies=[Depends(requires(VIEW_HOW, how_resource))], include_in_schema=False)
+api = APIRouter(
+    prefix="/api/how",
+    tags=["how"],
+    dependencies=[Depends(requires(VIEW_HOW, how_resource))],
+    responses={
+        401: {"description": "Not signed in."},
+        403: {"description": "Not allowed this team (or all work data)."},
+        409: {"description": "The team has no (or too few) people in the work data."},
+    },
+)
+
+
+def _context(request: Request, db: Session, user: UserOut, workspace: TandemWorkspace,
+             query: HowQuery) -> tuple[HowScope, FlowContext]:  # fmt: skip
+    scope = resolve_scope(db, user, query)
+    return scope, FlowContext.open(request.app, workspace, scope.filters)
+
+
+def _computable(scope: HowScope) -> None:
+    if scope.blocked:
+        raise NoWorkDataError(scope.blocked)
+
+
+def _json(ctx: FlowContext, name: str, value: Callable[[], Any]) -> Response:
+    """A JSON response whose bytes are cached with the answer (no encoding per request)."""
+    body = ctx.memo(("json", name), lambda: json.dumps(value(), separators=(",", ":")).encode())
+    return Response(body, media_type="application/json")
+
+
+@api.get("/summary", summary="Flow summary")
+def api_summary(
+    request: Request, db: DbSession, user: CurrentUser, workspace: Workspace, query: HowQueryDep
+) -> Response:
+    """Lead and cycle time P50/P85/P95, throughput, WIP, flow efficiency (``flow summary``)."""
+    scope, ctx = _context(request, db, user, workspace, query)
+    _computable(scope)
+    return _json(ctx, "summary", lambda: summary(ctx))
+
+
+@api.get("/bottlenecks", summary="Bottlenecks")
+def api_bottlenecks(
+    request: Request, db: DbSession, user: CurrentUser, workspace: Workspace, query: HowQueryDep
+) -> Response:
+    """The ten bottlenecks with most impact, with evidence; handoffs unnamed."""
+    scope, ctx = _context(request, db, user, workspace, query)
+    _computable(scope)
+    return _json(ctx, "bottlenecks", lambda: bottleneck_report(ctx))
+
+
+@api.get("/dfg", summary="Process map data")
+def api_dfg(
+    request: Request, db: DbSession, user: CurrentUser, workspace: Workspace, query: HowQueryDep
+) -> Response:
+    """The performance directly-follows graph the process map is drawn from."""
+    scope, ctx = _context(request, db, user, workspace, query)
+    _computable(scope)
+    return _json(ctx, "dfg", lambda: dfg(ctx))
+
+
+@api.get(
+    "/map.svg",
+    summary="Process map picture",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}},
+)
+def api_map(
+    request: Request, db: DbSession, user: CurrentUser, workspace: Workspace, query: HowQueryDep
+) -> Response:
+    """The process map as SVG, arcs coloured by median wait."""
+    scope, ctx = _context(request, db, user, workspace, query)
+    _computable(scope)
+    return Response(process_map(ctx)["svg"], media_type="image/svg+xml")
+
+
+@api.get("/wip", summary="WIP and aging WIP")
+def api_wip(
+    request: Request, db: DbSession, user: CurrentUser, workspace: Workspace, query: HowQueryDep
+) -> Response:
+    """WIP per day and the open items by age, zoned by their stage's history."""
+    scope, ctx = _context(request, db, user, workspace, query)
+    _computable(scope)
+    return _json(ctx, "wip", lambda: wip(ctx))
+
+
+@api.get("/forecast", summary="Forecast")
+def api_forecast(
+    request: Request, db: DbSession, user: CurrentUser, workspace: Workspace, query: HowQueryDep
+) -> Response:
+    """When will ``items`` more items be done: P50/P85/P95 (Monte Carlo, fixed seed)."""
+    scope, ctx = _context(request, db, user, workspace, query)
+    _computable(scope)
+    outcome = forecast(ctx, query.items)
+    outcome.unwrap()
+    return _json(ctx, f"forecast-{query.items}", outcome.unwrap)
+
+
+def _section(compute: Callable[[], Any]) -> Outcome:
+    """A page section's answer, or the reason it has none (shown as "—" with the reason)."""
+    return outcome_of(compute)
+
+
+def _teams(session: Session, user: UserOut, scope: HowScope) -> list[dict[str, Any]]:
+    """The teams the viewer may pick (directors: all of them; others: their own)."""
+    if scope.can_see_all:
+        rows = session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
+        return [{"id": str(i), "name": n} for i, n in rows]
+    if user.team_id is not None:
+        return [{"id": str(user.team_id), "name": user.team_name or "my team"}]
+    return []
+
+
+@page.get("/how")
+def how_page(
+    request: Request, db: DbSession, user: CurrentUser, workspace: Workspace, query: HowQueryDep
+) -> HTMLResponse:
+    """The HOW panel: every section for the chosen scope and filters."""
+    scope, ctx = _context(request, db, user, workspace, query)
+    sections: dict[str, Outcome] = {}
+    charts: dict[str, str] = {}  # JSON made safe for a <script> block (<, >, & escaped)
+    if not scope.blocked:
+        sections["summary"] = _section(lambda: summary(ctx))
+        sections["bottlenecks"] = _section(lambda: bottleneck_report(ctx))
+        sections["map"] = _section(lambda: process_map(ctx))
+        sections["wip"] = _section(lambda: wip(ctx))
+        sections["forecast"] = forecast(ctx, query.items)
+        if sections["summary"].error is None:
+            charts["throughput"] = ctx.memo(
+                ("chart", "throughput"),
+                lambda: htmlsafe_json_dumps(throughput_chart(sections["summary"].value)),
+            )
+        if sections["wip"].error is None:
+            charts["aging"] = ctx.memo(
+                ("chart", "aging"),
+                lambda: htmlsafe_json_dumps(aging_chart(sections["wip"].value["aging"])),
+            )
+    options = data_options(request.app, workspace)
+    form = query.form()
+    if not form["team"]:
+        form["team"] = str(scope.team_id) if scope.team_id is not None else ALL
+    return render(
+        request,
+        "how/page.html",
+        {
+            "scope": scope,
+            "sections": sections,
+            "charts": charts,
+            "form": form,
+            "teams": _teams(db, user, scope),
+            "options": options,
+            "duration": duration,
+            "excluded_text": excluded_text,
+            "oldest_shown": OLDEST_SHOWN,
+            "handoff_name": HANDOFF_NAME,
+            "min_people": MIN_PEOPLE,
+        },
+    )

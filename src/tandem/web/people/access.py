@@ -1,0 +1,104 @@
+"""Who may see whose profile and rate whom: the resource loaders of the people routers.
+
+:func:`profile_resource` turns ``/people/{person_id}`` into a :class:`PersonResource` carrying
+the line manager and whether the person shared the cycle's report; :func:`rating_resource` finds
+the viewer's assignment to rate ``/people/rate/{person_id}``. :data:`PROFILE_GUARD` and
+:data:`RATING_GUARD` attach them to a router with their action (``view_profile`` and
+``rate_colleague``). The helpers below are the request parts every people route shares.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from tandem.accounts.errors import PermissionDeniedError
+from tandem.accounts.schemas import UserOut
+from tandem.errors import NotFoundError
+from tandem.people.models import Person
+from tandem.profile import service as profile_service
+from tandem.profile import sharing
+from tandem.review import forms
+from tandem.review.models import ReviewCycle
+from tandem.web.permissions import (
+    RATE_COLLEAGUE,
+    VIEW_PROFILE,
+    PersonResource,
+    RatingResource,
+    Resource,
+    requires,
+)
+
+CycleName = Annotated[str | None, Query(max_length=200, description="a review cycle's name")]
+
+
+def path_id(raw: str, what: str) -> int:
+    """The id in a path segment; anything but digits is a 404."""
+    if not (raw.isascii() and raw.isdigit()):
+        raise NotFoundError(f"{what} {raw!r} is not an id")
+    return int(raw)
+
+
+def _cycle_or_none(db: Session, name: str | None) -> ReviewCycle | None:
+    try:
+        return profile_service.resolve_cycle(session=db, name=name)
+    except NotFoundError:
+        return None
+
+
+def profile_resource(request: Request, db: Session, _user: UserOut) -> Resource | None:
+    """``/people/{person_id}``: the person, their line manager, and whether the cycle is shared."""
+    raw = request.path_params.get("person_id")
+    if raw is None:
+        return None  # /people/me…: one's own
+    person_id = path_id(str(raw), "person")
+    person = db.get(Person, person_id)
+    if person is None:
+        return PersonResource(person_id)
+    cycle = _cycle_or_none(db, request.query_params.get("cycle"))
+    shared = cycle is not None and sharing.is_shared_with_manager(
+        session=db, cycle_id=cycle.id, person_id=person.id
+    )
+    return PersonResource(person.id, person.manager_id, shared)
+
+
+def rating_resource(request: Request, db: Session, user: UserOut) -> Resource | None:
+    """``/people/rate/{person_id}``: the viewer's assignment to rate that person, if any."""
+    raw = request.path_params.get("person_id")
+    if raw is None or user.person_id is None:
+        return None  # the list of one's own assignments; the rule needs a linked person
+    ratee_id = path_id(str(raw), "person")
+    if ratee_id == user.person_id:
+        return RatingResource(user.person_id, ratee_id)  # refused: use /people/me/assessment
+    assignment = forms.find_assignment(
+        session=db,
+        rater_id=user.person_id,
+        ratee_id=ratee_id,
+        cycle=request.query_params.get("cycle"),
+    )
+    if assignment is None:
+        raise PermissionDeniedError("you are not assigned to rate this person in an open cycle")
+    return RatingResource(assignment.rater_id, assignment.ratee_id)
+
+
+PROFILE_GUARD = Depends(requires(VIEW_PROFILE, profile_resource))
+RATING_GUARD = Depends(requires(RATE_COLLEAGUE, rating_resource))
+
+
+def my_person(db: Session, user: UserOut) -> Person:
+    """The viewer's own person (the ``view_profile`` rule already refuses unlinked accounts)."""
+    if user.person_id is None:  # the rule refuses this already; kept for the type checker
+        raise PermissionDeniedError("your account is not linked to a person")
+    person = db.get(Person, user.person_id)
+    if person is None:
+        raise NotFoundError("your account's person no longer exists")
+    return person
+
+
+def my_rater_id(user: UserOut) -> int:
+    """The viewer's person id as a rater (the ``rate_colleague`` rule already needs one)."""
+    if user.person_id is None:  # the rule refuses this already
+        raise PermissionDeniedError("your account is not linked to a person")
+    return user.person_id

@@ -1,0 +1,219 @@
+"""Profiles: my profile (the ten practices, self vs others), sharing it, and someone's profile.
+
+``/people/me`` is the viewer's own profile with the share toggle; ``/people/{person_id}`` is
+anyone's profile the viewer may see (their own, or a report's once shared with the manager). The
+numbers come from :mod:`tandem.profile.service` and nothing else decides one.
+
+Someone else's profile (a manager after sharing) is the others' view only: self ratings inform
+the person alone (DESIGN §6), so it is computed with ``include_self=False``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tandem.accounts.schemas import UserOut
+from tandem.errors import InputError, NotFoundError
+from tandem.people.models import Person
+from tandem.profile import service as profile_service
+from tandem.profile import sharing
+from tandem.profile.schemas import ProfileOut
+from tandem.review.items import PRACTICES
+from tandem.review.models import ReviewAssignment, ReviewCycle, ReviewResponse
+from tandem.web.deps import CurrentUser, DbSession
+from tandem.web.people.access import PROFILE_GUARD, CycleName, my_person, path_id
+from tandem.web.templating import render
+
+PRACTICE_NAMES = {p.id: p.name for p in PRACTICES}
+
+own = APIRouter(dependencies=[PROFILE_GUARD])  # /people/me and its share toggle
+by_id = APIRouter(dependencies=[PROFILE_GUARD])  # /people/{person_id}: after every /people/me…
+
+
+class ProfilePageOut(BaseModel):
+    """A profile as a page shows it: the numbers, the sharing choice, the chart and the cycles."""
+
+    profile: ProfileOut
+    sharing: sharing.ShareOut
+    viewer_is_owner: bool
+    cycles: list[str]  # cycles the person is rated in, newest first
+    chart: dict[str, Any]  # a Vega-Lite spec of the ten practices
+
+
+class ShareIn(BaseModel):
+    """Share my report of ``cycle`` with my manager (``shared``), or take it back."""
+
+    cycle: str | None = Field(default=None, max_length=200)
+    shared: bool
+
+
+def rated_cycles(db: Session, person_id: int) -> list[str]:
+    """Names of the cycles the person is rated in (assigned or answered about), newest first."""
+    ids = set(
+        db.scalars(select(ReviewAssignment.cycle_id).where(ReviewAssignment.ratee_id == person_id))
+    )
+    ids |= set(
+        db.scalars(select(ReviewResponse.cycle_id).where(ReviewResponse.ratee_id == person_id))
+    )
+    cycles = db.scalars(
+        select(ReviewCycle)
+        .where(ReviewCycle.id.in_(ids))
+        .order_by(ReviewCycle.created_at.desc(), ReviewCycle.id.desc())
+    )
+    return [c.name for c in cycles]
+
+
+def profile_chart(found: ProfileOut) -> dict[str, Any]:
+    """A paired dot plot of the ten practices: others (with the band) and self, on 1–5.
+
+    A dot plot rather than a radar: every practice is read against one straight 1–5 axis, the
+    band fits as a bar, the order does not change the picture, and it stays legible at 375 px.
+    """
+    rows: list[dict[str, Any]] = []
+    for practice, score in found.practices.items():
+        name = f"{PRACTICE_NAMES.get(practice, practice)} ({score.side[0].upper()})"
+        band = score.band or (None, None)
+        rows.append(
+            {"practice": name, "who": "others", "score": score.others, "lo": band[0], "hi": band[1]}
+        )
+        if found.self_included:
+            rows.append({"practice": name, "who": "self", "score": score.self_score})
+    order = [
+        f"{PRACTICE_NAMES.get(p, p)} ({s.side[0].upper()})" for p, s in found.practices.items()
+    ]
+    x = {"type": "quantitative", "scale": {"domain": [1, 5]}}
+    return {
+        "description": "Each practice's score by others (with its band) and by self, from 1 to 5",
+        "width": "container",
+        "height": 26 * len(order),
+        "data": {"values": rows},
+        "encoding": {"y": {"field": "practice", "type": "nominal", "sort": order, "title": None}},
+        "layer": [
+            {
+                "transform": [{"filter": {"field": "lo", "valid": True}}],
+                "mark": {"type": "rule", "strokeWidth": 7, "opacity": 0.3, "color": "#1d4ed8"},
+                "encoding": {
+                    "x": {"field": "lo", **x, "title": "1 never · 3 sometimes · 5 almost always"},
+                    "x2": {"field": "hi"},
+                },
+            },
+            {
+                "transform": [{"filter": {"field": "score", "valid": True}}],
+                "mark": {"type": "point", "filled": True, "size": 110},
+                "encoding": {
+                    "x": {"field": "score", **x},
+                    "color": {
+                        "field": "who",
+                        "type": "nominal",
+                        "scale": {"domain": ["others", "self"], "range": ["#1d4ed8", "#b45309"]},
+                        "legend": {"title": None, "orient": "top"},
+                    },
+                    "shape": {
+                        "field": "who",
+                        "type": "nominal",
+                        "scale": {"domain": ["others", "self"], "range": ["circle", "diamond"]},
+                    },
+                },
+            },
+        ],
+    }
+
+
+def profile_page_data(
+    db: Session, person: Person, cycle_name: str | None, *, viewer_is_owner: bool
+) -> ProfilePageOut:
+    """The profile of ``person`` for the cycle (default: the latest closed), as pages show it."""
+    cycle = profile_service.resolve_cycle(session=db, name=cycle_name)
+    found = profile_service.person_profile(
+        session=db, person=person, cycle=cycle, include_self=viewer_is_owner
+    )
+    return ProfilePageOut(
+        profile=found,
+        sharing=sharing.share_state(session=db, cycle=cycle, person_id=person.id),
+        viewer_is_owner=viewer_is_owner,
+        cycles=rated_cycles(db, person.id),
+        chart=profile_chart(found),
+    )
+
+
+def _profile_context(data: ProfilePageOut) -> dict[str, Any]:
+    return {"data": data, "p": data.profile, "names": PRACTICE_NAMES}
+
+
+@own.get("/people/me", include_in_schema=False)
+def my_profile_page(
+    request: Request, db: DbSession, user: CurrentUser, cycle: CycleName = None
+) -> Response:
+    """My profile: the ten practices self vs others, groups, L/M, leaning, the share toggle."""
+    person = my_person(db, user)
+    try:
+        data = profile_page_data(db, person, cycle, viewer_is_owner=True)
+    except NotFoundError as exc:
+        context = {"message": exc.message, "cycles": rated_cycles(db, person.id)}
+        return render(request, "people/no_profile.html", context)
+    return render(request, "people/profile.html", _profile_context(data))
+
+
+@own.get("/api/people/me")
+def my_profile(db: DbSession, user: CurrentUser, cycle: CycleName = None) -> ProfilePageOut:
+    """My profile for a cycle (default: the latest closed), with my sharing choice."""
+    return profile_page_data(db, my_person(db, user), cycle, viewer_is_owner=True)
+
+
+def _share(db: Session, user: UserOut, cycle_name: str | None, shared: bool) -> sharing.ShareOut:
+    person = my_person(db, user)
+    cycle = profile_service.resolve_cycle(session=db, name=cycle_name)
+    return sharing.set_shared(session=db, cycle=cycle, person_id=person.id, shared=shared)
+
+
+@own.post("/people/me/share", include_in_schema=False)
+def share_page(
+    db: DbSession,
+    user: CurrentUser,
+    shared: Annotated[str, Form(max_length=5)],
+    cycle: Annotated[str | None, Form(max_length=200)] = None,
+) -> Response:
+    """The share toggle: ``shared=1`` shares my report with my manager, ``0`` takes it back."""
+    if shared not in ("0", "1"):
+        raise InputError("shared must be 0 or 1", field="shared")
+    result = _share(db, user, cycle, shared == "1")
+    return RedirectResponse(f"/people/me?cycle={quote(result.cycle, safe='')}", status_code=303)
+
+
+@own.post("/api/people/me/share")
+def share(db: DbSession, user: CurrentUser, body: ShareIn) -> sharing.ShareOut:
+    """Share my report of a cycle with my manager, or take it back."""
+    return _share(db, user, body.cycle, body.shared)
+
+
+def _person_profile(
+    db: Session, user: UserOut, person_id: str, cycle: str | None
+) -> ProfilePageOut:
+    found = db.get(Person, path_id(person_id, "person"))
+    if found is None:
+        raise NotFoundError(f"no person {person_id}")
+    return profile_page_data(db, found, cycle, viewer_is_owner=found.id == user.person_id)
+
+
+@by_id.get("/people/{person_id}", include_in_schema=False)
+def person_page(
+    request: Request, db: DbSession, user: CurrentUser, person_id: str, cycle: CycleName = None
+) -> Response:
+    """A profile: one's own, or a report's once they shared it (others' view only)."""
+    data = _person_profile(db, user, person_id, cycle)
+    return render(request, "people/profile.html", _profile_context(data))
+
+
+@by_id.get("/api/people/{person_id}")
+def person(
+    db: DbSession, user: CurrentUser, person_id: str, cycle: CycleName = None
+) -> ProfilePageOut:
+    """A profile: one's own, or a report's once they shared it (without self ratings)."""
+    return _person_profile(db, user, person_id, cycle)
