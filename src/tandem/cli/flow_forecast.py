@@ -11,17 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tandem.cli.flow_options import (
-    BotsOption,
-    EngineOption,
-    FromOption,
-    ItemTypeOption,
-    ResourceOption,
-    SourceOption,
-    TeamOption,
-    ToOption,
-    open_flow,
-)
+from tandem.cli.flow_options import FlowOptions, flow_command, open_flow
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.errors import InputError
@@ -90,6 +80,7 @@ def register(app: typer.Typer) -> None:
     """Add this module's commands to ``tandem flow``."""
 
     @app.command("forecast")
+    @flow_command
     def forecast_command(
         items: Annotated[
             int | None, typer.Option("--items", help="When will this many more items be done?")
@@ -105,16 +96,10 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[
             int | None, typer.Option("--seed", help="Random seed, for a reproducible answer.")
         ] = None,
-        source: SourceOption = None,
-        start: FromOption = None,
-        end: ToOption = None,
-        item_type: ItemTypeOption = None,
-        resource: ResourceOption = None,
-        team: TeamOption = None,
-        bots: BotsOption = True,
-        engine: EngineOption = "duckdb",
         workspace: WorkspaceOption = Path(),
         as_json: JsonOption = False,
+        *,
+        options: FlowOptions,
     ) -> None:
         """Monte Carlo forecast: when N items will be done (--items) or how many by a date (--by).
 
@@ -129,17 +114,7 @@ def register(app: typer.Typer) -> None:
         by_date = parse_day(by, "--by") if by is not None else None
         if history_days <= 0:
             raise InputError(f"--history-days: {history_days} is not a positive number of days")
-        with open_flow(
-            workspace,
-            engine=engine,
-            source=source,
-            start=start,
-            end=end,
-            item_type=item_type,
-            resource=resource,
-            team=team,
-            bots=bots,
-        ) as run:
+        with open_flow(workspace, options) as run:
             window_start, window_end = history_window(run.engine, run.filters, history_days)
             window = dataclasses.replace(run.filters, start=window_start, end=window_end)
             series = daily_throughput(run.engine, window, run.mapping)

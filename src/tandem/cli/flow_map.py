@@ -8,17 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from tandem.cli.flow_options import (
-    BotsOption,
-    EngineOption,
-    FromOption,
-    ItemTypeOption,
-    ResourceOption,
-    SourceOption,
-    TeamOption,
-    ToOption,
-    open_flow,
-)
+from tandem.cli.flow_options import FlowOptions, flow_command, open_flow
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.errors import InputError
@@ -41,6 +31,7 @@ def register(app: typer.Typer) -> None:
     """Add ``tandem flow map``."""
 
     @app.command("map")
+    @flow_command
     def flow_map(
         output: Annotated[
             Path, typer.Option("--output", "-o", help="SVG file to write (replaced atomically).")
@@ -66,15 +57,9 @@ def register(app: typer.Typer) -> None:
             int, typer.Option("--min-count", help="Hide paths taken fewer times than this.")
         ] = 1,
         workspace: WorkspaceOption = Path(),
-        source: SourceOption = None,
-        start: FromOption = None,
-        end: ToOption = None,
-        item_type: ItemTypeOption = None,
-        resource: ResourceOption = None,
-        team: TeamOption = None,
-        bots: BotsOption = True,
-        engine: EngineOption = "duckdb",
         as_json: JsonOption = False,
+        *,
+        options: FlowOptions,
     ) -> None:
         """Draw the process map (directly-follows graph) of the lake as an SVG picture.
 
@@ -85,17 +70,7 @@ def register(app: typer.Typer) -> None:
         colouring = _colouring(colour)
         if output.suffix.lower() != ".svg":
             raise InputError("the process map is an SVG picture: name the file *.svg", path=output)
-        with open_flow(
-            workspace,
-            engine=engine,
-            source=source,
-            start=start,
-            end=end,
-            item_type=item_type,
-            resource=resource,
-            team=team,
-            bots=bots,
-        ) as run:
+        with open_flow(workspace, options) as run:
             dfg = performance_dfg(run.engine, run.filters).to_dict()
         picture = render_process_map(
             dfg, colour=colouring, max_edges=max_edges, min_count=min_count

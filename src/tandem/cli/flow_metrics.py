@@ -10,17 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tandem.cli.flow_options import (
-    BotsOption,
-    EngineOption,
-    FromOption,
-    ItemTypeOption,
-    ResourceOption,
-    SourceOption,
-    TeamOption,
-    ToOption,
-    open_flow,
-)
+from tandem.cli.flow_options import FlowOptions, flow_command, open_flow
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.flow.calendar import WorkCalendar
@@ -104,16 +94,9 @@ def register(app: typer.Typer) -> None:
     """Add ``summary``, ``time-in-state``, ``wip`` and ``mapping`` to ``tandem flow``."""
 
     @app.command("summary")
+    @flow_command
     def summary(
         workspace: WorkspaceOption = Path(),
-        source: SourceOption = None,
-        start: FromOption = None,
-        end: ToOption = None,
-        item_type: ItemTypeOption = None,
-        resource: ResourceOption = None,
-        team: TeamOption = None,
-        bots: BotsOption = True,
-        engine: EngineOption = "duckdb",
         working_time: WorkingTimeOption = False,
         items: Annotated[
             bool,
@@ -124,19 +107,11 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
         as_json: JsonOption = False,
+        *,
+        options: FlowOptions,
     ) -> None:
         """Lead and cycle time percentiles, SLE, throughput, WIP and flow efficiency."""
-        with open_flow(
-            workspace,
-            engine=engine,
-            source=source,
-            start=start,
-            end=end,
-            item_type=item_type,
-            resource=resource,
-            team=team,
-            bots=bots,
-        ) as run:
+        with open_flow(workspace, options) as run:
             calendar = (
                 WorkCalendar.from_settings(run.workspace.settings.flow.calendar)
                 if working_time
@@ -164,31 +139,16 @@ def register(app: typer.Typer) -> None:
         emit(data, as_json=as_json, render=render)
 
     @app.command("time-in-state")
+    @flow_command
     def time_in_state_command(
         workspace: WorkspaceOption = Path(),
-        source: SourceOption = None,
-        start: FromOption = None,
-        end: ToOption = None,
-        item_type: ItemTypeOption = None,
-        resource: ResourceOption = None,
-        team: TeamOption = None,
-        bots: BotsOption = True,
-        engine: EngineOption = "duckdb",
         working_time: WorkingTimeOption = False,
         as_json: JsonOption = False,
+        *,
+        options: FlowOptions,
     ) -> None:
         """Time spent per activity and per category (an open item's last state runs to now)."""
-        with open_flow(
-            workspace,
-            engine=engine,
-            source=source,
-            start=start,
-            end=end,
-            item_type=item_type,
-            resource=resource,
-            team=team,
-            bots=bots,
-        ) as run:
+        with open_flow(workspace, options) as run:
             calendar = (
                 WorkCalendar.from_settings(run.workspace.settings.flow.calendar)
                 if working_time
@@ -233,31 +193,16 @@ def register(app: typer.Typer) -> None:
         emit(data, as_json=as_json, render=render)
 
     @app.command("wip")
+    @flow_command
     def wip(
         workspace: WorkspaceOption = Path(),
-        source: SourceOption = None,
-        start: FromOption = None,
-        end: ToOption = None,
-        item_type: ItemTypeOption = None,
-        resource: ResourceOption = None,
-        team: TeamOption = None,
-        bots: BotsOption = True,
-        engine: EngineOption = "duckdb",
         working_time: WorkingTimeOption = False,
         as_json: JsonOption = False,
+        *,
+        options: FlowOptions,
     ) -> None:
         """WIP per day and aging WIP: open items by age, zoned by their stage's history."""
-        with open_flow(
-            workspace,
-            engine=engine,
-            source=source,
-            start=start,
-            end=end,
-            item_type=item_type,
-            resource=resource,
-            team=team,
-            bots=bots,
-        ) as run:
+        with open_flow(workspace, options) as run:
             items = item_facts(run.engine, run.filters, run.mapping)
             data = {
                 "wip": wip_per_day(run.engine, run.filters, run.mapping).to_dict(),
@@ -302,30 +247,15 @@ def register(app: typer.Typer) -> None:
         emit(data, as_json=as_json, render=render)
 
     @app.command("mapping")
+    @flow_command
     def mapping(
         workspace: WorkspaceOption = Path(),
-        source: SourceOption = None,
-        start: FromOption = None,
-        end: ToOption = None,
-        item_type: ItemTypeOption = None,
-        resource: ResourceOption = None,
-        team: TeamOption = None,
-        bots: BotsOption = True,
-        engine: EngineOption = "duckdb",
         as_json: JsonOption = False,
+        *,
+        options: FlowOptions,
     ) -> None:
         """The status mapping per source: each activity's category and counts; defaults flagged."""
-        with open_flow(
-            workspace,
-            engine=engine,
-            source=source,
-            start=start,
-            end=end,
-            item_type=item_type,
-            resource=resource,
-            team=team,
-            bots=bots,
-        ) as run:
+        with open_flow(workspace, options) as run:
             data = mapping_report(
                 engine=run.engine, filters=run.filters, mapping=run.mapping
             ).to_dict()

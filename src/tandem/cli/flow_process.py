@@ -10,17 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tandem.cli.flow_options import (
-    BotsOption,
-    EngineOption,
-    FromOption,
-    ItemTypeOption,
-    ResourceOption,
-    SourceOption,
-    TeamOption,
-    ToOption,
-    open_flow,
-)
+from tandem.cli.flow_options import FlowOptions, flow_command, open_flow
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
@@ -41,27 +31,10 @@ def _run(
     render: Callable[[Console, dict[str, Any]], None],
     *,
     workspace: Path,
-    engine: str,
+    options: FlowOptions,
     as_json: bool,
-    source: list[str] | None,
-    start: str | None,
-    end: str | None,
-    item_type: list[str] | None,
-    resource: list[str] | None,
-    team: list[str] | None,
-    bots: bool,
 ) -> None:
-    with open_flow(
-        workspace,
-        engine=engine,
-        source=source,
-        start=start,
-        end=end,
-        item_type=item_type,
-        resource=resource,
-        team=team,
-        bots=bots,
-    ) as run:
+    with open_flow(workspace, options) as run:
         data = compute(run.engine, run.filters)
     emit(data, as_json=as_json, render=lambda console: render(console, data))
 
@@ -183,18 +156,13 @@ def register(app: typer.Typer) -> None:
     """Add this module's commands to ``tandem flow``."""
 
     @app.command("dfg")
+    @flow_command
     def dfg_command(
         limit: LimitOption = 30,
-        source: SourceOption = None,
-        start: FromOption = None,
-        end: ToOption = None,
-        item_type: ItemTypeOption = None,
-        resource: ResourceOption = None,
-        team: TeamOption = None,
-        bots: BotsOption = True,
-        engine: EngineOption = "duckdb",
         workspace: WorkspaceOption = Path(),
         as_json: JsonOption = False,
+        *,
+        options: FlowOptions,
     ) -> None:
         """Performance directly-follows graph: edge counts and waits, start and end activities.
 
@@ -204,87 +172,50 @@ def register(app: typer.Typer) -> None:
             lambda flow, filters: performance_dfg(flow, filters).to_dict(),
             lambda console, data: _render_dfg(console, data, limit),
             workspace=workspace,
-            engine=engine,
+            options=options,
             as_json=as_json,
-            source=source,
-            start=start,
-            end=end,
-            item_type=item_type,
-            resource=resource,
-            team=team,
-            bots=bots,
         )
 
     @app.command("variants")
+    @flow_command
     def variants_command(
         limit: LimitOption = 20,
-        source: SourceOption = None,
-        start: FromOption = None,
-        end: ToOption = None,
-        item_type: ItemTypeOption = None,
-        resource: ResourceOption = None,
-        team: TeamOption = None,
-        bots: BotsOption = True,
-        engine: EngineOption = "duckdb",
         workspace: WorkspaceOption = Path(),
         as_json: JsonOption = False,
+        *,
+        options: FlowOptions,
     ) -> None:
         """Process variants (distinct activity sequences): cases, share, median case duration."""
         _run(
             lambda flow, filters: variants(flow, filters, limit=limit).to_dict(),
             _render_variants,
             workspace=workspace,
-            engine=engine,
+            options=options,
             as_json=as_json,
-            source=source,
-            start=start,
-            end=end,
-            item_type=item_type,
-            resource=resource,
-            team=team,
-            bots=bots,
         )
 
     @app.command("bottlenecks")
+    @flow_command
     def bottlenecks_command(
         limit: LimitOption = 10,
-        source: SourceOption = None,
-        start: FromOption = None,
-        end: ToOption = None,
-        item_type: ItemTypeOption = None,
-        resource: ResourceOption = None,
-        team: TeamOption = None,
-        bots: BotsOption = True,
-        engine: EngineOption = "duckdb",
         workspace: WorkspaceOption = Path(),
         as_json: JsonOption = False,
+        *,
+        options: FlowOptions,
     ) -> None:
         """Edges, activities and handoffs ranked by total wait impact, with their evidence."""
         _run(
             lambda flow, filters: bottlenecks(flow, filters, limit=limit).to_dict(),
             _render_bottlenecks,
             workspace=workspace,
-            engine=engine,
+            options=options,
             as_json=as_json,
-            source=source,
-            start=start,
-            end=end,
-            item_type=item_type,
-            resource=resource,
-            team=team,
-            bots=bots,
         )
 
     @app.command("handoffs")
+    @flow_command
     def handoffs_command(
         limit: LimitOption = 20,
-        source: SourceOption = None,
-        start: FromOption = None,
-        end: ToOption = None,
-        item_type: ItemTypeOption = None,
-        resource: ResourceOption = None,
-        team: TeamOption = None,
-        bots: BotsOption = True,
         by: Annotated[
             str,
             typer.Option(
@@ -293,9 +224,10 @@ def register(app: typer.Typer) -> None:
                 "(resources outside every team count as unknown).",
             ),
         ] = "resource",
-        engine: EngineOption = "duckdb",
         workspace: WorkspaceOption = Path(),
         as_json: JsonOption = False,
+        *,
+        options: FlowOptions,
     ) -> None:
         """Handoffs between resources or teams (count, wait) and ping-pong (A → B → A).
 
@@ -311,13 +243,6 @@ def register(app: typer.Typer) -> None:
             lambda flow, filters: handoffs(flow, filters, teams=teams).to_dict(),
             lambda console, data: _render_handoffs(console, data, limit),
             workspace=workspace,
-            engine=engine,
+            options=options,
             as_json=as_json,
-            source=source,
-            start=start,
-            end=end,
-            item_type=item_type,
-            resource=resource,
-            team=team,
-            bots=bots,
         )
