@@ -6,8 +6,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from tandem.accounts.models import User
 from tandem.db.session import session_scope
+from tandem.duos.models import Duo
 from tandem.people.models import Identity, Membership, Person, Team
+from tandem.plans.models import DevelopmentPlan
+from tandem.review.models import ReviewCycle, ReviewResponse
 from tandem.workspace import Workspace
 
 
@@ -17,7 +21,17 @@ def workspace_status(workspace: Workspace) -> dict[str, Any]:
     with session_scope(workspace.engine) as session:
         database = {
             model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
-            for model in (Person, Identity, Team, Membership)
+            for model in (
+                Person,
+                Identity,
+                Team,
+                Membership,
+                ReviewCycle,
+                ReviewResponse,
+                DevelopmentPlan,
+                Duo,
+                User,
+            )
         }
     return {
         "workspace": str(workspace.root),

@@ -43,7 +43,17 @@ def test_status_counts_every_table(tmp_path: Path) -> None:
         "commit_files": 0,
         "identities": 0,
     }
-    assert data["database"] == {"person": 0, "identity": 0, "team": 0, "membership": 0}
+    assert data["database"] == {
+        "person": 0,
+        "identity": 0,
+        "team": 0,
+        "membership": 0,
+        "review_cycle": 0,
+        "review_response": 0,
+        "development_plan": 0,
+        "duo": 0,
+        "user_account": 0,
+    }
 
 
 def test_workspace_comes_from_the_environment(tmp_path: Path) -> None:

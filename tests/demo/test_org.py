@@ -24,6 +24,7 @@ from tandem.profile.scoring import SUPPRESSED, GroupScore, score_ratee
 from tandem.review.items import load_item_bank
 from tandem.review.models import ReviewAssignment, ReviewCycle, ReviewResponse
 from tandem.review.service import answers_by_ratee
+from tandem.status import workspace_status
 from tandem.workspace import Workspace
 
 # Hand count of the answers (50 items, every rater answers every item, "can't observe" included):
@@ -104,6 +105,9 @@ def test_one_closed_cycle_holds_every_generated_answer(
             select(func.count()).select_from(ReviewResponse).where(ReviewResponse.value.is_(None))
         )
         assert 0 < (missing or 0) < RATERS * ITEMS * 0.15  # missing_rate is 8 %
+    counts = workspace_status(workspace)["database"]  # what `tandem status` reports
+    assert (counts["person"], counts["team"], counts["review_cycle"]) == (32, 4, 1)
+    assert counts["review_response"] == 13_400
     # The stored answers are exactly the generator's (the known truth stays usable).
     org = demo_synthetic_org()
     email = {p.synthetic_id: p.email for p in demo_people(org)}
