@@ -88,7 +88,7 @@ def profile_chart(found: ProfileOut) -> dict[str, Any]:
     order = [
         f"{PRACTICE_NAMES.get(p, p)} ({s.side[0].upper()})" for p, s in found.practices.items()
     ]
-    x = {"type": "quantitative", "scale": {"domain": [1, 5]}}
+    x = {"type": "quantitative", "scale": {"domain": [1, 5], "padding": 8}}
     return {
         "description": "Each practice's score by others (with its band) and by self, from 1 to 5",
         "width": "container",
