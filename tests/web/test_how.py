@@ -13,7 +13,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tandem.cli.flow_forecast import history_window
 from tandem.flow import forecast
 from tandem.flow.bottlenecks import bottlenecks
 from tandem.flow.dfg import performance_dfg
@@ -21,7 +20,7 @@ from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.flow.render import render_process_map
 from tandem.flow.summary import flow_summary
-from tandem.flow.throughput import daily_throughput
+from tandem.flow.throughput import daily_throughput, history_window
 from tandem.flow.timing import item_facts
 from tandem.flow.wip import aging_wip, wip_from_items
 from tandem.web.app import create_app

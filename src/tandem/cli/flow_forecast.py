@@ -16,26 +16,7 @@ from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.errors import InputError
 from tandem.flow import forecast
-from tandem.flow.engine import Filters, FlowEngine
-from tandem.flow.throughput import daily_throughput
-
-
-def history_window(
-    flow: FlowEngine, filters: Filters, history_days: int
-) -> tuple[dt.datetime, dt.datetime]:
-    """``[start, end)`` of the history: ``--to`` or the day after the last event, back N days."""
-    end = filters.end
-    if end is None:
-        last = flow.events(dataclasses.replace(filters, start=None)).timestamp.max()
-        value = last.to_pyarrow().as_py()
-        if value is None:
-            raise InputError("no events in the selection: nothing to forecast from")
-        day = value.astimezone(dt.UTC).date() + dt.timedelta(days=1)
-        end = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-    start = filters.start or end - dt.timedelta(days=history_days)
-    if start >= end:
-        raise InputError("--from must be before the end of the history")
-    return start, end
+from tandem.flow.throughput import daily_throughput, history_window
 
 
 def parse_day(value: str, option: str) -> dt.date:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from tandem.errors import InputError
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.flow.timing import Item, done_in_window, item_facts
@@ -91,3 +92,22 @@ def daily_throughput(
 ) -> ThroughputSeries:
     """Items done per day over the window, zero days included (the forecasts resample it)."""
     return throughput_from_items(item_facts(engine, filters, mapping), filters)
+
+
+def history_window(
+    flow: FlowEngine, filters: Filters, history_days: int
+) -> tuple[dt.datetime, dt.datetime]:
+    """``[start, end)`` of a forecast's history: the window's end, or the day after the last
+    event, back ``history_days`` days (or from the window's start)."""
+    end = filters.end
+    if end is None:
+        last = flow.events(replace(filters, start=None)).timestamp.max()
+        value = last.to_pyarrow().as_py()
+        if value is None:
+            raise InputError("no events in the selection: nothing to forecast from")
+        day = value.astimezone(dt.UTC).date() + dt.timedelta(days=1)
+        end = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    start = filters.start or end - dt.timedelta(days=history_days)
+    if start >= end:
+        raise InputError("--from must be before the end of the history")
+    return start, end

@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 
 from fastapi import FastAPI
 
-from tandem.cli.flow_forecast import history_window
 from tandem.errors import InputError
 from tandem.flow import forecast as flow_forecast
 from tandem.flow.bottlenecks import bottlenecks
@@ -28,7 +27,7 @@ from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.flow.render import render_process_map
 from tandem.flow.summary import flow_summary
-from tandem.flow.throughput import daily_throughput
+from tandem.flow.throughput import daily_throughput, history_window
 from tandem.flow.timing import item_facts
 from tandem.flow.wip import aging_wip, wip_from_items, wip_per_day
 from tandem.web.flow_cache import FlowCache, FlowKey, filters_key
