@@ -13,7 +13,6 @@ from rich.table import Table
 from tandem.cli.flow_options import FlowOptions, flow_command, open_flow
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
-from tandem.flow.calendar import WorkCalendar
 from tandem.flow.mapping import mapping_report
 from tandem.flow.states import rework, time_in_state
 from tandem.flow.summary import flow_summary
@@ -112,11 +111,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Lead and cycle time percentiles, SLE, throughput, WIP and flow efficiency."""
         with open_flow(workspace, options) as run:
-            calendar = (
-                WorkCalendar.from_settings(run.workspace.settings.flow.calendar)
-                if working_time
-                else None
-            )
+            calendar = run.calendar(working_time)
             data = flow_summary(
                 engine=run.engine, filters=run.filters, mapping=run.mapping, calendar=calendar
             ).to_dict(include_items=items)
@@ -149,11 +144,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Time spent per activity and per category (an open item's last state runs to now)."""
         with open_flow(workspace, options) as run:
-            calendar = (
-                WorkCalendar.from_settings(run.workspace.settings.flow.calendar)
-                if working_time
-                else None
-            )
+            calendar = run.calendar(working_time)
             data = time_in_state(
                 engine=run.engine, filters=run.filters, mapping=run.mapping, calendar=calendar
             ).to_dict()
@@ -211,11 +202,7 @@ def register(app: typer.Typer) -> None:
                     filters=run.filters,
                     mapping=run.mapping,
                     items=items,
-                    calendar=(
-                        WorkCalendar.from_settings(run.workspace.settings.flow.calendar)
-                        if working_time
-                        else None
-                    ),
+                    calendar=run.calendar(working_time),
                 ).to_dict(),
             }
 

@@ -15,6 +15,7 @@ import typer
 
 from tandem.db.session import session_scope
 from tandem.errors import InputError
+from tandem.flow.calendar import WorkCalendar
 from tandem.flow.engine import EngineName, Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.people import service as people_service
@@ -101,6 +102,14 @@ class FlowRun:
     filters: Filters
     mapping: StatusMapping
     workspace: Workspace
+
+    def calendar(self, working_time: bool) -> WorkCalendar | None:
+        """The team calendar of ``[flow.calendar]`` when ``--working-time`` asks for it."""
+        return (
+            WorkCalendar.from_settings(self.workspace.settings.flow.calendar)
+            if working_time
+            else None
+        )
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,15 @@ def _state_rows(engine: FlowEngine, visits: ir.Table, by: str) -> list[StateRow]
     ]
 
 
+def visit_working_seconds(visits: pa.Table, calendar: WorkCalendar) -> npt.NDArray[np.float64]:
+    """Each visit's ``[timestamp, until)`` in working time by ``calendar``."""
+    starts, ends = visits["timestamp"].to_pylist(), visits["until"].to_pylist()
+    return np.array(
+        [calendar.seconds_between(start, end) for start, end in zip(starts, ends, strict=True)],
+        dtype=np.float64,
+    )
+
+
 def _working_state_rows(table: pa.Table, seconds: np.ndarray, by: str) -> list[StateRow]:
     """:func:`_state_rows` over visits measured in Python (same fields, same order)."""
     keys = table[by].to_pylist()
@@ -205,15 +214,7 @@ def time_in_state(
         table = engine.backend.to_pyarrow(
             visits.select("case_id", "activity", "category", "timestamp", "until", "ongoing")
         )
-        seconds = np.array(
-            [
-                calendar.seconds_between(start, end)
-                for start, end in zip(
-                    table["timestamp"].to_pylist(), table["until"].to_pylist(), strict=True
-                )
-            ],
-            dtype=np.float64,
-        )
+        seconds = visit_working_seconds(table, calendar)
         activities = _working_state_rows(table, seconds, "activity")
         categories = _working_state_rows(table, seconds, "category")
     return TimeInStateReport(
@@ -248,15 +249,7 @@ def historical_stage_seconds(
     if calendar is None:
         seconds = table["seconds"].to_numpy().astype(np.float64)
     else:
-        seconds = np.array(
-            [
-                calendar.seconds_between(start, end)
-                for start, end in zip(
-                    table["timestamp"].to_pylist(), table["until"].to_pylist(), strict=True
-                )
-            ],
-            dtype=np.float64,
-        )
+        seconds = visit_working_seconds(table, calendar)
     encoded = table["activity"].combine_chunks().dictionary_encode()
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     names = encoded.dictionary.to_pylist()
