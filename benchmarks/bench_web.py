@@ -68,7 +68,7 @@ def build_workspace(events: int, seed: int, *, rebuild: bool) -> tuple[Path, dic
     from tandem.demo.identities import build_demo_links
     from tandem.demo.org import build_demo_org
     from tandem.demo.users import build_demo_users
-    from tandem.sources import service
+    from tandem.ingest import service
     from tandem.sources.contracts import ColumnMapping
     from tandem.workspace import Workspace
 

@@ -135,11 +135,12 @@ def test_a_team_filter_keeps_only_its_members_events(lake: Lake) -> None:
 
 def test_cli_team_handoffs_and_team_filter(workspace: Workspace, tmp_path: Path) -> None:
     from tandem.db.session import session_scope
+    from tandem.ingest.service import lake_identities
     from tandem.people import service as people_service
 
     tiny_lake(workspace.lake, tmp_path, ROWS)
     with session_scope(workspace.engine) as session:
-        people_service.sync_identities(session=session, lake=workspace.lake)
+        people_service.sync_identities(session=session, identities=lake_identities(workspace.lake))
     roster = tmp_path / "roster.csv"
     roster.write_text(
         "name,email,team,role,manager\n"

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tandem.errors import InputError, NotFoundError
+from tandem.ingest.service import lake_identities
 from tandem.lake import Lake
 from tandem.people import service
 from tandem.people.models import Identity, Membership, Person, Team
@@ -53,7 +54,7 @@ def test_sync_creates_one_person_per_identity_and_flags_bots(
             ("account:sepsis:A", "sepsis", "account", "A", False),
         ],
     )
-    report = service.sync_identities(session=db_session, lake=lake)
+    report = service.sync_identities(session=db_session, identities=lake_identities(lake))
     assert (report.identities_added, report.people_added, report.auto_linked) == (3, 3, 0)
     people = {p.display_name: p for p in service.list_people(session=db_session)}
     assert people["dependabot[bot]"].is_bot
@@ -62,7 +63,7 @@ def test_sync_creates_one_person_per_identity_and_flags_bots(
     assert people["A"].email is None
     humans = service.list_people(session=db_session, include_bots=False)
     assert "dependabot[bot]" not in {p.display_name for p in humans}
-    again = service.sync_identities(session=db_session, lake=lake)
+    again = service.sync_identities(session=db_session, identities=lake_identities(lake))
     assert again.identities_added == 0
     assert len(service.list_people(session=db_session)) == 3
 
@@ -73,7 +74,7 @@ def test_a_new_identity_with_a_known_email_joins_that_person(
     db_session.add(Person(display_name="Grace Hopper", email="grace@example.com"))
     db_session.flush()
     write_identities(lake, [("email:grace@example.com", "git", "email", "G. Hopper", False)])
-    report = service.sync_identities(session=db_session, lake=lake)
+    report = service.sync_identities(session=db_session, identities=lake_identities(lake))
     assert report.auto_linked == 1
     assert report.people_added == 0
     grace = service.show_person(session=db_session, ref="grace@example.com")
@@ -91,7 +92,7 @@ def test_both_spellings_of_a_github_noreply_email_are_one_person(
             ("email:5678+other@users.noreply.github.com", "git", "email", "Other", False),
         ],
     )
-    report = service.sync_identities(session=db_session, lake=lake)
+    report = service.sync_identities(session=db_session, identities=lake_identities(lake))
     assert (report.people_added, report.auto_linked) == (2, 1)
     octocat = service.show_person(session=db_session, ref="octocat@users.noreply.github.com")
     assert len(octocat.identities) == 2
@@ -107,7 +108,7 @@ def test_merge_moves_identities_and_teams_and_removes_the_other(
             ("email:linus@home.example", "git", "email", "Linus T", False),
         ],
     )
-    service.sync_identities(session=db_session, lake=lake)
+    service.sync_identities(session=db_session, identities=lake_identities(lake))
     home = service.find_person(session=db_session, ref="linus@home.example")
     team = Team(name="kernel")
     db_session.add(team)
@@ -132,13 +133,13 @@ def test_merge_moves_identities_and_teams_and_removes_the_other(
     with pytest.raises(NotFoundError):
         service.find_person(session=db_session, ref=str(home.id))
     # a later sync does not split them again
-    service.sync_identities(session=db_session, lake=lake)
+    service.sync_identities(session=db_session, identities=lake_identities(lake))
     assert len(service.list_people(session=db_session)) == 1
 
 
 def test_merge_into_itself_is_refused(db_session: Session, lake: Lake) -> None:
     write_identities(lake, [("email:a@example.com", "git", "email", "A", False)])
-    service.sync_identities(session=db_session, lake=lake)
+    service.sync_identities(session=db_session, identities=lake_identities(lake))
     with pytest.raises(InputError, match="itself"):
         service.merge_people(
             session=db_session, into="a@example.com", others=["email:a@example.com"]
@@ -155,7 +156,7 @@ def test_link_attaches_an_identity_and_drops_the_empty_person(
             ("account:incidents:TEAM0002-agent", "incidents", "account", "agent 7", False),
         ],
     )
-    service.sync_identities(session=db_session, lake=lake)
+    service.sync_identities(session=db_session, identities=lake_identities(lake))
     linked = service.link_identity(
         session=db_session, identity_key="account:incidents:TEAM0002-agent", person="b@example.com"
     )

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from tandem.db.session import session_scope
 from tandem.flow.engine import Filters
+from tandem.ingest import service as ingest_service
 from tandem.people import service as people_service
 from tandem.people.models import Identity, Membership, Team
-from tandem.sources import service as sources_service
 from tandem.sources.contracts import ColumnMapping
 from tandem.workspace import Workspace
 from tests.web.conftest import Org, make_org
@@ -41,7 +41,7 @@ class FlowOrg:
 
 
 def ingest_sepsis(workspace: Workspace) -> None:
-    sources_service.ingest_events(
+    ingest_service.ingest_events(
         workspace=workspace, path=SEPSIS, columns=ColumnMapping(), source="sepsis"
     )
 

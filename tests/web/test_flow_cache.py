@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tandem.flow.engine import Filters
-from tandem.sources import service as sources_service
+from tandem.ingest import service as ingest_service
 from tandem.sources.contracts import ColumnMapping
 from tandem.web.app import create_app
 from tandem.web.flow_cache import FlowCache, FlowKey, filters_key
@@ -106,7 +106,7 @@ def test_an_ingest_invalidates(flow_org: FlowOrg) -> None:
         before = client.get("/api/how/dfg", params={"team": "all"}).json()
         client.get("/api/how/dfg", params={"team": "all"})
         computed = app.state.flow_cache.stats.computations
-        sources_service.ingest_events(
+        ingest_service.ingest_events(
             workspace=flow_org.workspace,
             path=SEPSIS,
             columns=ColumnMapping(),

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import BarProgress, emit
-from tandem.sources import service
+from tandem.ingest import service
 from tandem.sources.contracts import ColumnMapping
 from tandem.workspace import Workspace
 

@@ -21,9 +21,9 @@ from tandem.demo.users import build_demo_users
 from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.render import render_process_map
+from tandem.ingest import service
 from tandem.progress import NoProgress, Progress
 from tandem.reports import write_atomically
-from tandem.sources import service
 from tandem.sources.contracts import ColumnMapping
 from tandem.workspace import Workspace
 

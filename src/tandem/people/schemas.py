@@ -5,6 +5,16 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 
+class IdentitySeen(BaseModel):
+    """One identity as a source saw it (a row of the lake's ``identities`` table)."""
+
+    identity_key: str
+    source: str
+    kind: str
+    display_name: str | None
+    is_bot: bool
+
+
 class IdentityOut(BaseModel):
     """One identity as shown to users."""
 
@@ -28,7 +38,7 @@ class PersonOut(BaseModel):
 
 
 class SyncReport(BaseModel):
-    """What an identity sync from the lake did."""
+    """What an identity sync did."""
 
     identities_seen: int
     identities_added: int

@@ -1,7 +1,8 @@
-"""People and identities: sync from the lake, group obvious duplicates, merge and link by hand.
+"""People and identities: sync what sources saw, group obvious duplicates, merge and link by hand.
 
 The lake's ``identities`` table holds what sources saw (git emails after ``.mailmap``, event-log
-resources). :func:`sync_identities` copies new ones into the app database and groups them into
+resources); ``tandem.ingest.service`` reads it and hands the rows to :func:`sync_identities`,
+which copies new ones into the app database and groups them into
 people automatically when the duplicate is obvious — the same email — creating one person per
 group. Everything else is a human decision: :func:`merge_people` and :func:`link_identity`.
 Manual links are marked and never undone by a later sync.
@@ -16,9 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tandem.errors import InputError, NotFoundError
-from tandem.lake import Lake
 from tandem.people.models import Identity, Membership, Person, Team
-from tandem.people.schemas import IdentityOut, PersonOut, SyncReport
+from tandem.people.schemas import IdentityOut, IdentitySeen, PersonOut, SyncReport
 
 EMAIL_PREFIX = "email:"
 # GitHub's private commit emails exist in two spellings for one account:
@@ -38,16 +38,8 @@ def grouping_email(email: str) -> str:
     return f"{github.group(1)}@users.noreply.github.com" if github else email
 
 
-def sync_identities(*, session: Session, lake: Lake) -> SyncReport:
-    """Copy new lake identities into the app database, grouping same-email ones into people."""
-    con = lake.connect(tables=("identities",))
-    try:
-        rows = con.execute(
-            "SELECT identity_key, source, kind, display_name, is_bot FROM identities "
-            "ORDER BY identity_key"
-        ).fetchall()
-    finally:
-        con.close()
+def sync_identities(*, session: Session, identities: Sequence[IdentitySeen]) -> SyncReport:
+    """Copy new identities into the app database, grouping same-email ones into people."""
     known = set(session.scalars(select(Identity.identity_key)))
     people_by_email = {
         grouping_email(p.email): p
@@ -55,11 +47,16 @@ def sync_identities(*, session: Session, lake: Lake) -> SyncReport:
         if p.email
     }
     added = people_added = auto_linked = 0
-    for key, source, kind, display_name, is_bot in rows:
+    for seen in identities:
+        key, display_name, is_bot = seen.identity_key, seen.display_name, seen.is_bot
         if key in known:
             continue
         identity = Identity(
-            identity_key=key, source=source, kind=kind, display_name=display_name, is_bot=is_bot
+            identity_key=key,
+            source=seen.source,
+            kind=seen.kind,
+            display_name=display_name,
+            is_bot=is_bot,
         )
         email = identity_email(key)
         person = people_by_email.get(grouping_email(email)) if email else None
@@ -76,7 +73,7 @@ def sync_identities(*, session: Session, lake: Lake) -> SyncReport:
         added += 1
     session.flush()
     return SyncReport(
-        identities_seen=len(rows),
+        identities_seen=len(identities),
         identities_added=added,
         people_added=people_added,
         auto_linked=auto_linked,

@@ -1,7 +1,8 @@
 """Ingest orchestration: run a source into the lake, then sync its identities to the app database.
 
-The surfaces (CLI now, the web admin later) call these; the sources themselves know nothing of
-the app database.
+The surfaces (CLI, the demo, later the web admin) call these. Sources write the lake and know
+nothing of the app database; the people service takes identity rows and never reads the lake.
+This module reads the lake's identities and hands them over.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from tandem.db.session import session_scope
+from tandem.lake import Lake
 from tandem.people import service as people_service
+from tandem.people.schemas import IdentitySeen, SyncReport
 from tandem.progress import NoProgress, Progress
 from tandem.sources.bots import BotRules
 from tandem.sources.contracts import ColumnMapping
@@ -39,8 +42,7 @@ def ingest_git(
         )
         for path in paths
     ]
-    with session_scope(workspace.engine) as session:
-        sync = people_service.sync_identities(session=session, lake=workspace.lake)
+    sync = sync_people(workspace=workspace)
     identities = _distinct_identities(workspace, [r.repo for r in reports])
     return {
         "repos": [r.to_dict() for r in reports],
@@ -89,6 +91,30 @@ def ingest_events(
         bots=BotRules.from_settings(workspace.settings.bots),
         progress=progress or NoProgress(),
     )
-    with session_scope(workspace.engine) as session:
-        sync = people_service.sync_identities(session=session, lake=workspace.lake)
+    sync = sync_people(workspace=workspace)
     return {**report.to_dict(), "people": sync.model_dump()}
+
+
+def lake_identities(lake: Lake) -> list[IdentitySeen]:
+    """Every identity the sources have seen, as rows for the people service."""
+    con = lake.connect(tables=("identities",))
+    try:
+        rows = con.execute(
+            "SELECT identity_key, source, kind, display_name, is_bot FROM identities "
+            "ORDER BY identity_key"
+        ).fetchall()
+    finally:
+        con.close()
+    return [
+        IdentitySeen(
+            identity_key=key, source=source, kind=kind, display_name=name, is_bot=bool(is_bot)
+        )
+        for key, source, kind, name, is_bot in rows
+    ]
+
+
+def sync_people(*, workspace: Workspace) -> SyncReport:
+    """Copy the lake's new identities into the app database (one transaction)."""
+    identities = lake_identities(workspace.lake)
+    with session_scope(workspace.engine) as session:
+        return people_service.sync_identities(session=session, identities=identities)
