@@ -1,4 +1,4 @@
-"""argon2id hashing, the length policy and rehashing when parameters change."""
+"""argon2id hashing, the password policy (length, personal, strength) and rehashing."""
 
 from __future__ import annotations
 
@@ -28,3 +28,49 @@ def test_a_hash_with_old_parameters_needs_a_rehash() -> None:
     assert passwords.verify_password(old, "a long enough secret")
     assert passwords.needs_rehash(old)
     assert not passwords.needs_rehash(passwords.hash_password("a long enough secret"))
+
+
+COMMON = "this password is too easy to guess"
+
+
+@pytest.mark.parametrize(
+    ("password", "advice"),
+    [
+        ("password1234", "This is a very common password."),
+        ("qwertyuiop12", "This is similar to a commonly used password."),
+        ("aaaaaaaaaaaa", 'Repeats like "aaa" are easy to guess.'),
+        ("P@ssw0rd2026", "Predictable substitutions like '@' instead of 'a'"),
+    ],
+)
+def test_the_policy_refuses_common_and_guessable_passwords(password: str, advice: str) -> None:
+    with pytest.raises(passwords.WeakPasswordError) as refused:
+        passwords.check_policy(password, field="new_password")
+    assert refused.value.status == 422 and refused.value.code == "weak_password"
+    assert refused.value.field == "new_password"
+    assert refused.value.message.startswith(f"field 'new_password': {COMMON}")
+    assert advice in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("password", "word"),
+    [
+        ("Ada-Lovelace-rules-2026", "lovelace"),  # the name
+        ("my ada.lovelace secret!", "ada.lovelace"),  # the email's local part
+        ("zebra LOVELACE quantum", "lovelace"),  # in any case
+    ],
+)
+def test_the_policy_refuses_a_password_holding_the_users_email_or_name(
+    password: str, word: str
+) -> None:
+    with pytest.raises(passwords.WeakPasswordError) as refused:
+        passwords.check_policy(password, user_inputs=["ada.lovelace@x.org", "Ada Lovelace"])
+    assert refused.value.message == (
+        f"field 'password': a password must not contain your email address or name ({word!r})"
+    )
+
+
+def test_strong_impersonal_passwords_pass_the_policy() -> None:
+    for password in ("correct horse battery", "a long enough secret", "Tandem-zebra-quantum"):
+        passwords.check_policy(password, user_inputs=["ada.lovelace@x.org", "Ada Lovelace"])
+    # parts shorter than four characters ("x", "jo") are not refused on their own
+    passwords.check_policy("jo x correct horse battery", user_inputs=["jo@x.org", "Jo X"])

@@ -57,6 +57,31 @@ def test_user_add_role_reset_and_list(workspace: Workspace) -> None:
     assert "ada@x.org" in table.stdout and "director" in table.stdout
 
 
+def test_weak_or_personal_passwords_are_refused_with_exit_2(workspace: Workspace) -> None:
+    ws = workspace.root
+    with session_scope(workspace.engine) as session:
+        session.add(Person(display_name="Ada Lovelace", email="ada.lovelace@x.org"))
+    common = run_with_stdin(
+        "user", "add", "ada.lovelace@x.org", "--role", "member", "--password-stdin", "-w", ws,
+        stdin="password1234\n",
+    )  # fmt: skip
+    assert common.exit_code == 2
+    assert common.stderr.strip().splitlines() == [
+        "error: field 'password': this password is too easy to guess: This is a very common "
+        "password. Add another word or two. Uncommon words are better."
+    ]
+    personal = run_with_stdin(
+        "user", "add", "ada.lovelace@x.org", "--role", "member", "--password-stdin", "-w", ws,
+        stdin="Lovelace and her engines\n",
+    )  # fmt: skip
+    assert personal.exit_code == 2
+    assert personal.stderr.strip().splitlines() == [
+        "error: field 'password': a password must not contain your email address or name "
+        "('lovelace')"
+    ]
+    assert run_cli("user", "list", "-w", ws, "--json").json()["count"] == 0
+
+
 def test_user_errors_are_one_line_with_exit_2(workspace: Workspace) -> None:
     ws = workspace.root
     short = run_with_stdin(

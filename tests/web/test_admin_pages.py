@@ -83,7 +83,40 @@ def test_an_admin_adds_a_user_linked_to_their_person(client: TestClient, setup: 
         json={"email": "new@example.org", "role": "member", "password": "short"},
         headers={"X-CSRF-Token": token},
     )
-    assert weak.status_code == 400 and weak.json()["error"]["field"] == "password"
+    assert weak.status_code == 422 and weak.json()["error"]["field"] == "password"
+
+
+def test_a_guessable_or_personal_password_is_refused_in_the_canonical_shape(
+    client: TestClient, setup: Setup
+) -> None:
+    token = as_user(client, setup, "admin")
+    before = client.get("/api/admin/users").json()
+    for password, message in [
+        (
+            "password1234",
+            "field 'password': this password is too easy to guess: This is a very common "
+            "password. Add another word or two. Uncommon words are better.",
+        ),
+        (
+            "newcomer-pass-zebra-9",
+            "field 'password': a password must not contain your email address or name ('newcomer')",
+        ),
+    ]:
+        refused = client.post(
+            "/api/admin/users",
+            json={"email": "newcomer@example.org", "role": "member", "password": password},
+            headers={"X-CSRF-Token": token},
+        )
+        assert refused.status_code == 422
+        assert refused.json() == {
+            "error": {
+                "status": 422,
+                "code": "weak_password",
+                "message": message,
+                "field": "password",
+            }
+        }
+    assert client.get("/api/admin/users").json() == before
 
 
 def test_adding_a_user_needs_the_csrf_token(client: TestClient, setup: Setup) -> None:

@@ -1,17 +1,36 @@
-"""Password hashing with argon2id (argon2-cffi's defaults) and the password policy."""
+"""Password hashing with argon2id (argon2-cffi's defaults) and the password policy.
+
+The policy is offline: 12 to 1024 characters, not containing the user's own email or name, and
+strong enough by zxcvbn's estimate (score ≥ 3 of 4: common, breached and keyboard-pattern
+passwords, names and dictionary words with substitutions all score lower).
+"""
 
 from __future__ import annotations
 
+import re
 import secrets
+from collections.abc import Iterable
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 from tandem.errors import InputError
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # hashing megabytes of "password" is a denial of service, not a password
+MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline attacks"
+SCORED_PREFIX = 100  # zxcvbn's cost grows with length; a strong first 100 characters suffice
+MIN_PERSONAL = 4  # shorter parts of an email or name ("jo", "x") are not worth refusing
+_WORD = re.compile(r"[^\W_]+")
+
+
+class WeakPasswordError(InputError):
+    """The password breaks the policy (too short or long, personal, or easy to guess)."""
+
+    status = 422
+    code = "weak_password"
 
 
 @lru_cache(maxsize=1)
@@ -19,17 +38,55 @@ def _hasher() -> PasswordHasher:
     return PasswordHasher()
 
 
-def check_policy(password: str, *, field: str = "password") -> None:
-    """Raise :class:`InputError` unless ``password`` has 12 to 1024 characters."""
+def personal_words(user_inputs: Iterable[str]) -> list[str]:
+    """The parts of an email address or name a password must not contain (lower-case)."""
+    words: set[str] = set()
+    for value in user_inputs:
+        local = value.strip().lower().split("@", 1)[0]
+        if "@" in value and len(local) >= MIN_PERSONAL:
+            words.add(local)  # the whole local part of an email ("ada.lovelace")
+        words.update(w for w in _WORD.findall(local) if len(w) >= MIN_PERSONAL)
+    return sorted(words, key=lambda w: (-len(w), w))
+
+
+def check_length(password: str, *, field: str = "password") -> None:
+    """Raise :class:`WeakPasswordError` unless ``password`` has 12 to 1024 characters."""
     if len(password) < MIN_LENGTH:
-        raise InputError(f"a password needs at least {MIN_LENGTH} characters", field=field)
+        raise WeakPasswordError(f"a password needs at least {MIN_LENGTH} characters", field=field)
     if len(password) > MAX_LENGTH:
-        raise InputError(f"a password has at most {MAX_LENGTH} characters", field=field)
+        raise WeakPasswordError(f"a password has at most {MAX_LENGTH} characters", field=field)
+
+
+def check_policy(
+    password: str, *, field: str = "password", user_inputs: Iterable[str] = ()
+) -> None:
+    """Raise :class:`WeakPasswordError` unless ``password`` is long, impersonal and strong.
+
+    ``user_inputs`` are the user's email and name: a password containing them is refused.
+    """
+    check_length(password, field=field)
+    lowered = password.lower()
+    inputs = [value for value in user_inputs if value]
+    for word in personal_words(inputs):
+        if word in lowered:
+            raise WeakPasswordError(
+                f"a password must not contain your email address or name ({word!r})", field=field
+            )
+    result = zxcvbn(password[:SCORED_PREFIX], user_inputs=inputs)
+    if result["score"] < MIN_SCORE:
+        feedback = result["feedback"]
+        hints = [feedback["warning"], *feedback["suggestions"]]
+        advice = " ".join(h.strip() for h in hints if h and h.strip())
+        raise WeakPasswordError(
+            "this password is too easy to guess"
+            + (f": {advice}" if advice else "; add a few uncommon words"),
+            field=field,
+        )
 
 
 def hash_password(password: str) -> str:
-    """The argon2id hash of ``password`` (after checking the policy)."""
-    check_policy(password)
+    """The argon2id hash of ``password`` (after checking its length)."""
+    check_length(password)
     return _hasher().hash(password)
 
 

@@ -14,7 +14,7 @@ import math
 import re
 import secrets
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from tandem.accounts import passwords
@@ -107,6 +107,8 @@ def add_user(
     person = session.scalar(select(Person).where(func.lower(Person.email) == address))
     if person is not None and session.scalar(select(User.id).where(User.person_id == person.id)):
         person = None  # that person already signs in under another address
+    names = [address, person.display_name] if person else [address]
+    passwords.check_policy(password, field="password", user_inputs=names)
     now = utcnow()
     user = User(
         email=address,
@@ -141,6 +143,11 @@ def set_role(*, session: Session, email: str, role: str, team: str | None = None
     return _to_out(user)
 
 
+def _personal(user: User) -> list[str]:
+    """What the user's password must not contain: their email and name."""
+    return [user.email, user.person.display_name] if user.person else [user.email]
+
+
 def _set_password(session: Session, user: User, password: str) -> None:
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = utcnow()
@@ -150,6 +157,7 @@ def _set_password(session: Session, user: User, password: str) -> None:
 def reset_password(*, session: Session, email: str, password: str) -> UserOut:
     """Set a new password (an admin's reset) and sign the user out everywhere."""
     user = _find(session, email)
+    passwords.check_policy(password, field="password", user_inputs=_personal(user))
     _set_password(session, user, password)
     revoke_user_sessions(session=session, user_id=user.id)
     return _to_out(user)
@@ -169,7 +177,7 @@ def change_password(
         raise NotFoundError(f"no user {user_id}")
     if not passwords.verify_password(user.password_hash, current_password):
         raise InputError("the current password is wrong", field="current_password")
-    passwords.check_policy(new_password, field="new_password")
+    passwords.check_policy(new_password, field="new_password", user_inputs=_personal(user))
     if new_password == current_password:
         raise InputError("the new password is the current one", field="new_password")
     _set_password(session, user, new_password)
@@ -236,10 +244,31 @@ def check_throttle(
         )
 
 
+def _lock_attempts(
+    session: Session, email: str, client_ip: str, now: dt.datetime | None
+) -> dt.datetime:
+    """Serialize sign-ins of ``email`` and ``client_ip`` until this transaction ends; the time.
+
+    Checking the throttle and recording the attempt must be one step, or parallel tries all
+    pass the check before any failure is counted. PostgreSQL: transaction-level advisory locks
+    on the email and the address (always in that order, so two sign-ins never deadlock). SQLite:
+    the first write of a transaction (the clean-up below) takes the database's write lock, held
+    until commit. The time (unless given) is read once the lock is held: attempts are recorded
+    in lock order.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        for key in (f"sign-in email {email}", f"sign-in address {client_ip}"):
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+            )
+    cutoff = (now or utcnow()) - ATTEMPTS_KEPT
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < cutoff))
+    return now or utcnow()  # read once the lock is held
+
+
 def _record_attempt(
     session: Session, email: str, client_ip: str, succeeded: bool, now: dt.datetime
 ) -> None:
-    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - ATTEMPTS_KEPT))
     session.add(LoginAttempt(email=email, client_ip=client_ip, at=now, succeeded=succeeded))
     session.flush()
 
@@ -252,12 +281,16 @@ def authenticate(
     client_ip: str,
     now: dt.datetime | None = None,
 ) -> UserOut:
-    """The active user with this email and password; counts the attempt for throttling."""
-    now = now or utcnow()
+    """The active user with this email and password; counts the attempt for throttling.
+
+    Parallel tries for one email (or from one address) are serialized, so no more than the
+    allowed guesses are checked per window however many arrive at once.
+    """
     try:
         address = normalize_email(email)
     except InputError:
         address = email.strip().lower()[:320]
+    now = _lock_attempts(session, address, client_ip, now)
     check_throttle(session=session, email=address, client_ip=client_ip, now=now)
     user = session.scalar(select(User).where(User.email == address))
     if user is None:

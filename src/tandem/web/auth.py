@@ -130,7 +130,7 @@ def setup(
         user = accounts_service.bootstrap_admin(session=db, email=email, password=password)
     except InputError as exc:
         context = {"token": token, "email": email, "message": exc.message, "field": exc.field}
-        return render(request, "auth/setup.html", context, status_code=400)
+        return render(request, "auth/setup.html", context, status_code=exc.status)
     new = accounts_service.create_session(session=db, user_id=user.id)
     return _signed_in_redirect(request, config, new, "/")
 
@@ -174,7 +174,7 @@ def change_password(
         )
     except InputError as exc:
         context = {"message": exc.message, "field": exc.field}
-        return render(request, "auth/password.html", context, status_code=400)
+        return render(request, "auth/password.html", context, status_code=exc.status)
     return render(request, "auth/password.html", {"changed": True})
 
 
