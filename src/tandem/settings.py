@@ -109,6 +109,16 @@ class FlowSettings(BaseModel):
         return value
 
 
+class WebSettings(BaseModel):
+    """Limits of the web app (``tandem serve``)."""
+
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        gt=0,
+        description="Largest request body accepted, in bytes; larger ones get 413 unread.",
+    )
+
+
 class Settings(BaseSettings):
     """Everything configurable about one workspace."""
 
@@ -123,6 +133,7 @@ class Settings(BaseSettings):
     bots: BotSettings = Field(default_factory=BotSettings)
     git: GitSettings = Field(default_factory=GitSettings)
     flow: FlowSettings = Field(default_factory=FlowSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @classmethod
     def settings_customise_sources(

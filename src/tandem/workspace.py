@@ -51,6 +51,9 @@ identities = []
 # day_start = "09:00:00"
 # day_end = "17:00:00"
 # holidays = ["2025-12-25", "2025-12-26"]
+
+[web]
+# max_body_bytes = 1048576   # largest request body `tandem serve` accepts; larger: 413, unread
 """
 
 

@@ -16,6 +16,7 @@ from tandem.accounts.errors import (
 )
 from tandem.errors import ConflictError, InputError, NotFoundError, TandemError, WorkspaceError
 from tandem.web.permissions import PUBLIC, requires
+from tandem.web.security import HEADERS
 
 RAISES: dict[str, Exception] = {
     "input": InputError("the date is not a date", field="since"),
@@ -117,3 +118,21 @@ def test_unauthenticated_pages_redirect_to_sign_in(error_client: TestClient) -> 
     assert page.headers["location"] == "/login?next=/boom/raise/unauthenticated"
     partial = error_client.get("/boom/raise/unauthenticated", headers={"HX-Request": "true"})
     assert partial.status_code == 401 and partial.headers["hx-redirect"].startswith("/login")
+
+
+@pytest.mark.parametrize("url", ["/api/boom/raise/crash", "/boom/raise/crash"])
+def test_an_unexpected_error_keeps_the_security_headers(error_client: TestClient, url: str) -> None:
+    crashed = error_client.get(url)
+    assert crashed.status_code == 500
+    for name, value in HEADERS.items():
+        assert crashed.headers[name] == value
+    assert crashed.headers["cache-control"] == "no-store"
+    if url.startswith("/api"):
+        assert crashed.json() == {
+            "error": {
+                "status": 500,
+                "code": "internal_error",
+                "message": "something went wrong on the server; it was logged",
+                "field": None,
+            }
+        }

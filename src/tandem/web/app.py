@@ -9,6 +9,7 @@ from sqlalchemy.orm import sessionmaker
 from tandem import __version__
 from tandem.web import admin, auth, coverage, duos, errors, home, how, pages, people
 from tandem.web.config import WebConfig
+from tandem.web.limits import BodyLimitMiddleware
 from tandem.web.permissions import (
     ADMIN_USERS,
     MANAGE_OWN_ACCOUNT,
@@ -57,7 +58,10 @@ def create_app(workspace: Workspace, config: WebConfig | None = None) -> FastAPI
     ]
     app.state.review_cache = ReviewCache(workspace.engine)
     errors.install(app)
+    # Outermost last: headers on every answer (a 413 and a 500 too), the body cap before parsing.
     app.add_middleware(ReviewCacheMiddleware, cache=app.state.review_cache)
+    app.add_middleware(errors.UnexpectedErrorMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=workspace.settings.web.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     for router in (auth.public, auth.account, pages.api_docs):
         app.include_router(router)

@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tandem.accounts.errors import ThrottledError
 from tandem.errors import (
@@ -157,7 +158,43 @@ async def _handler(request: Request, exc: Exception) -> Response:
     return error_response(request, exc)
 
 
+class UnexpectedErrorMiddleware:
+    """Answers an unexpected exception (a 500) inside the app's own middleware.
+
+    Starlette answers an exception handled by ``Exception`` in its outermost middleware, outside
+    every middleware the app adds, so a 500 would miss the security headers. Added before
+    :class:`~tandem.web.security.SecurityHeadersMiddleware`, this sits inside it. An exception
+    after the response started is left to the server (nothing more can be sent).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            if started:
+                raise
+            await error_response(Request(scope, receive), exc)(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
-    """Route every error of ``app`` through :func:`error_response`."""
+    """Route every error of ``app`` through :func:`error_response`.
+
+    ``Exception`` keeps a handler too, for a failure in a middleware outside
+    :class:`UnexpectedErrorMiddleware` (which :func:`tandem.web.app.create_app` adds).
+    """
     for kind in (TandemError, StarletteHTTPException, RequestValidationError, Exception):
         app.add_exception_handler(kind, _handler)
