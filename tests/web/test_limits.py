@@ -15,14 +15,12 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 
-from tandem.db.base import Base
-from tandem.db.session import session_scope
 from tandem.web.app import create_app
 from tandem.web.security import HEADERS
 from tandem.workspace import Workspace
 from tests.web.conftest import Org, sign_in_directly
+from tests.web.db_counts import row_counts
 
 LIMIT = 4096
 CHUNK = 1024
@@ -46,15 +44,6 @@ def capped(workspace: Workspace) -> FastAPI:
 def capped_client(capped: FastAPI) -> Iterator[TestClient]:
     with TestClient(capped) as client:
         yield client
-
-
-def row_counts(workspace: Workspace) -> dict[str, int]:
-    """Rows per table of the app database (the 'database unchanged' check)."""
-    with session_scope(workspace.engine) as session:
-        return {
-            table.name: session.scalar(select(func.count()).select_from(table)) or 0
-            for table in Base.metadata.sorted_tables
-        }
 
 
 def _scope(path: str, headers: dict[str, str]) -> dict[str, Any]:

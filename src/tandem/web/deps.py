@@ -10,13 +10,32 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from pydantic import Field
 from sqlalchemy.orm import Session, sessionmaker
 
 from tandem.accounts import service as accounts_service
 from tandem.accounts.errors import AuthenticationError
 from tandem.accounts.schemas import SignedIn, UserOut
+from tandem.errors import NotFoundError
 from tandem.web.config import SESSION_COOKIE, WebConfig
 from tandem.workspace import Workspace as TandemWorkspace
+
+# -- record ids ----------------------------------------------------------------------------------
+
+MAX_ID = 2**63 - 1  # the largest id a PostgreSQL BIGINT or a SQLite INTEGER holds
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A record id in a query or a body: 1 to 2⁶³−1, else 422 (``Annotated[Id | None, Query()]``)."""
+
+
+def parse_id(raw: str, what: str) -> int:
+    """The id in a path segment: digits from 1 to 2⁶³−1; anything else names no record (404)."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_ID)):
+        raise NotFoundError(f"{what} {raw!r} is not an id")
+    value = int(raw)
+    if not 1 <= value <= MAX_ID:
+        raise NotFoundError(f"{what} {raw!r} is not an id")
+    return value
 
 
 def get_workspace(request: Request) -> TandemWorkspace:

@@ -27,11 +27,11 @@ from tandem.people import service as people_service
 from tandem.people.models import Membership, Team
 from tandem.profile import service as profile_service
 from tandem.review.models import ReviewCycle
-from tandem.web.deps import CurrentUser, DbSession
+from tandem.web.deps import CurrentUser, DbSession, Id, parse_id
 from tandem.web.permissions import CONFIRM_DUO, VIEW_DUOS, Resource, TeamResource, requires
 from tandem.web.templating import render
 
-TeamId = Annotated[int | None, Query(description="the team (default: your own)")]
+TeamId = Annotated[Id | None, Query(description="the team (default: your own)")]
 CycleName = Annotated[str | None, Query(max_length=200, description="a review cycle's name")]
 
 
@@ -40,9 +40,7 @@ def team_resource(request: Request, _db: Session, _user: UserOut) -> Resource | 
     raw = request.query_params.get("team_id")
     if not raw:
         return None
-    if not (raw.isascii() and raw.isdigit()):
-        raise NotFoundError(f"team {raw!r} is not an id")
-    return TeamResource(int(raw))
+    return TeamResource(parse_id(raw, "team"))
 
 
 def scoped_team(db: Session, user: UserOut, team_id: int | None) -> Team | None:

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute
 from tandem.accounts.errors import AuthenticationError, PermissionDeniedError
 from tandem.accounts.schemas import UserOut
 from tandem.web.csrf import check_csrf
-from tandem.web.deps import Config, DbSession, OptionalSignedIn
+from tandem.web.deps import Config, DbSession, OptionalSignedIn, parse_id
 
 
 class ScopeKind(enum.StrEnum):
@@ -200,9 +200,9 @@ def path_resource(request: Request, _db: Any, _user: UserOut) -> Resource | None
     """The resource named by the path: ``{team_id}`` → team, ``{person_id}`` → person."""
     params = request.path_params
     if "team_id" in params:
-        return TeamResource(int(params["team_id"]))
+        return TeamResource(parse_id(str(params["team_id"]), "team"))
     if "person_id" in params:
-        return PersonResource(int(params["person_id"]))
+        return PersonResource(parse_id(str(params["person_id"]), "person"))
     return None
 
 

@@ -27,6 +27,7 @@ from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.flow.engine import Filters
 from tandem.people import service as people_service
 from tandem.people.models import Identity, Membership, Team
+from tandem.web.deps import parse_id
 from tandem.web.permissions import VIEW_HOW, Resource, TeamResource, allowed
 
 ALL = "all"
@@ -45,10 +46,9 @@ def how_resource(request: Request, _db: Any, _user: UserOut) -> Resource | None:
         return None
     if value == ALL:
         return ANY_TEAM
-    try:
-        return TeamResource(int(value))
-    except ValueError:
-        raise InputError(f"{value!r} is not a team id or 'all'", field="team") from None
+    if not value.lstrip("-").isdigit():
+        raise InputError(f"{value!r} is not a team id or 'all'", field="team")
+    return TeamResource(parse_id(value, "team"))
 
 
 def may_see_all(user: UserOut) -> bool:
@@ -164,7 +164,7 @@ def resolve_scope(session: Session, user: UserOut, query: HowQuery) -> HowScope:
         if not can_see_all:
             raise PermissionDeniedError("your role does not give access to all work data")
         return HowScope(None, None, base, 0, 0, None, can_see_all)
-    team_id = int(query.team) if query.team is not None else user.team_id
+    team_id = parse_id(query.team, "team") if query.team is not None else user.team_id
     if team_id is None:  # handled above: no team asked and none of one's own means all
         raise NotFoundError("no team to show")
     return team_scope(session, team_id, base, can_see_all=can_see_all)

@@ -22,6 +22,7 @@ from tandem.profile import service as profile_service
 from tandem.profile import sharing
 from tandem.review import forms
 from tandem.review.models import ReviewCycle
+from tandem.web.deps import parse_id
 from tandem.web.permissions import (
     RATE_COLLEAGUE,
     VIEW_PROFILE,
@@ -35,10 +36,8 @@ CycleName = Annotated[str | None, Query(max_length=200, description="a review cy
 
 
 def path_id(raw: str, what: str) -> int:
-    """The id in a path segment; anything but digits is a 404."""
-    if not (raw.isascii() and raw.isdigit()):
-        raise NotFoundError(f"{what} {raw!r} is not an id")
-    return int(raw)
+    """The id in a path segment; anything but an id (1 to 2⁶³−1) is a 404."""
+    return parse_id(raw, what)
 
 
 def _cycle_or_none(db: Session, name: str | None) -> ReviewCycle | None:

@@ -20,7 +20,7 @@ from tandem.plans import service as plans_service
 from tandem.plans.models import PlanAction
 from tandem.plans.schemas import ActionOut, PlanOut
 from tandem.profile import service as profile_service
-from tandem.web.deps import CurrentUser, DbSession
+from tandem.web.deps import CurrentUser, DbSession, Id
 from tandem.web.people.access import PROFILE_GUARD, CycleName, my_person
 from tandem.web.people.profiles import PRACTICE_NAMES
 from tandem.web.templating import render
@@ -31,7 +31,7 @@ own = APIRouter(dependencies=[PROFILE_GUARD])
 class ProgressIn(BaseModel):
     """Progress on one of my plan's actions."""
 
-    action_id: int
+    action_id: Id
     status: str = Field(max_length=10)
     note: str = Field(default="", max_length=4000)
 
@@ -76,7 +76,7 @@ def _progress(db: Session, user: UserOut, body: ProgressIn) -> ActionOut:
 def progress_page(
     db: DbSession,
     user: CurrentUser,
-    action_id: Annotated[int, Form()],
+    action_id: Annotated[Id, Form()],
     status: Annotated[str, Form(max_length=10)],
     note: Annotated[str, Form(max_length=4000)] = "",
     cycle: Annotated[str | None, Form(max_length=200)] = None,
