@@ -17,6 +17,7 @@ from sqlalchemy import Boolean, ForeignKey, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tandem.db.base import Base, UTCDateTime, utcnow
+from tandem.db.unique import insert_if_absent
 from tandem.errors import NotFoundError
 from tandem.people.models import Person
 from tandem.profile import service as profile_service
@@ -103,14 +104,14 @@ def set_shared(
             f"{person.display_name} (id {person.id}) is not rated in review cycle "
             f"{found.name!r}: there is no report to share"
         )
-    row = session.scalar(
+    key = {"cycle_id": found.id, "person_id": person.id}
+    # the row exists once this returns, whoever made it (a parallel request may have won)
+    insert_if_absent(session, ReportShare, {**key, "shared_with_manager": False}, unique=[*key])
+    row = session.scalars(
         select(ReportShare).where(
             ReportShare.cycle_id == found.id, ReportShare.person_id == person.id
         )
-    )
-    if row is None:
-        row = ReportShare(cycle_id=found.id, person_id=person.id, shared_with_manager=False)
-        session.add(row)
+    ).one()
     now = utcnow()
     if shared and not row.shared_with_manager:
         row.shared_at = now

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tandem.db.base import utcnow
+from tandem.db.unique import insert_if_absent
 from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.people.models import Person
 from tandem.review import service as review_service
@@ -274,18 +275,14 @@ def save_answers(
     for item_id, value in parsed.items():
         previous = stored.get(item_id)
         if previous is None:
-            session.add(
-                ReviewResponse(
-                    cycle_id=found.cycle.id,
-                    ratee_id=ratee_id,
-                    rater_id=rater_id,
-                    relation=relation,
-                    item_id=item_id,
-                    value=value,
-                )
-            )
-            inserted += 1
-        elif previous.value == value and previous.relation == relation:
+            key = {"cycle_id": found.cycle.id, "ratee_id": ratee_id, "rater_id": rater_id}
+            new = {**key, "item_id": item_id, "relation": relation, "value": value}
+            if insert_if_absent(session, ReviewResponse, new, unique=[*key, "item_id"]):
+                inserted += 1
+                continue
+            # a parallel submission (a double click) stored it since: compare with its answer
+            previous = _stored(session, found.cycle, ratee_id, rater_id)[item_id]
+        if previous.value == value and previous.relation == relation:
             unchanged += 1
         else:
             previous.value = value
