@@ -5,7 +5,7 @@ matching an LP upper bound; for the web pages, which have none, DESIGN §8's tar
 child processes of one run, writes its JSON under ``benchmarks/results/`` and prints a Markdown
 table; this script runs them in turn and puts each table into the README between its markers.
 
-    .venv/bin/python benchmarks/run.py [git] [xes] [flow] [duos] [web]
+    .venv/bin/python benchmarks/run.py [git] [xes] [flow] [duos] [web] [signin]
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ BENCHMARKS = {
     "flow": "bench_flow.py",
     "duos": "bench_duos.py",
     "web": "bench_web.py",
+    "signin": "bench_signin.py",
 }
 
 
