@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tandem.accounts.models import WebSession
+from tandem.accounts.models import User, WebSession
 from tandem.db.session import session_scope
 from tandem.web.app import create_app
 from tandem.web.config import CSRF_COOKIE, SESSION_COOKIE, WebConfig
@@ -131,6 +131,26 @@ def test_password_change_needs_the_current_password(
     fresh = TestClient(client.app)
     assert sign_in(fresh, email).status_code == 401
     assert sign_in(fresh, email, "a new long secret").status_code == 303
+
+
+def test_a_guessable_or_personal_new_password_is_refused_with_422(
+    client: TestClient, org: Org, workspace: Workspace
+) -> None:
+    email = org.users["member"]  # member@example.org, "The member"
+    sign_in(client, email)
+    token = csrf_from(client.get("/account/password").text)
+    with session_scope(workspace.engine) as session:
+        stored = session.scalar(select(User.password_hash).where(User.email == email))
+    for new, message in [
+        ("iloveyou2026", "this password is too easy to guess: This is similar to a commonly"),
+        ("the member of Alpha team", "a password must not contain your email address or name"),
+    ]:
+        data = {"new_password": new, "new_password_confirm": new, "current_password": PASSWORD}
+        refused = client.post("/account/password", data={**data, "csrf_token": token})
+        assert refused.status_code == 422
+        assert f"field &#39;new_password&#39;: {message}" in refused.text
+    with session_scope(workspace.engine) as session:
+        assert session.scalar(select(User.password_hash).where(User.email == email)) == stored
 
 
 def test_api_me_is_401_json_then_the_user(client: TestClient, org: Org) -> None:
