@@ -1,20 +1,23 @@
 """Ids beyond 64 bits, zero or negative name no record: 404 in the path, 422 in a query or body.
 
-Never a 500 (SQLite and PostgreSQL both overflow on such an integer), and nothing is written.
+Never a 500 (SQLite overflows beyond 64 bits, PostgreSQL's INTEGER ids beyond 31), and nothing
+is written.
 """
 
 from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from tandem.people.models import Person, Team
 from tandem.web.deps import MAX_ID
 from tandem.workspace import Workspace
 from tests.web.conftest import Org, sign_in_directly
 from tests.web.db_counts import row_counts
 
 HUGE = str(2**64)
-BAD_IDS = [HUGE, str(MAX_ID + 1), "9" * 400, "-1", "0"]
+BAD_IDS = [HUGE, str(2**63), str(MAX_ID + 1), "9" * 400, "-1", "0"]
 
 
 def _not_found(message: str) -> dict[str, object]:
@@ -74,3 +77,8 @@ def test_an_id_out_of_range_in_a_body_is_a_422(
             }
         }
     assert row_counts(workspace) == before
+
+
+def test_the_largest_id_is_one_both_databases_can_look_up(db_session: Session) -> None:
+    assert db_session.get(Person, MAX_ID) is None
+    assert db_session.get(Team, MAX_ID) is None

@@ -22,14 +22,15 @@ from tandem.workspace import Workspace as TandemWorkspace
 
 # -- record ids ----------------------------------------------------------------------------------
 
-MAX_ID = 2**63 - 1  # the largest id a PostgreSQL BIGINT or a SQLite INTEGER holds
+# Ids are INTEGER columns: 32 bits on PostgreSQL, which refuses a larger value in a query (500)
+MAX_ID = 2**31 - 1
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-"""A record id in a query or a body: 1 to 2⁶³−1, else 422 (``Annotated[Id | None, Query()]``)."""
+"""A record id in a query or a body: 1 to 2³¹−1, else 422 (``Annotated[Id | None, Query()]``)."""
 
 
 def parse_id(raw: str, what: str) -> int:
-    """The id in a path segment: digits from 1 to 2⁶³−1; anything else names no record (404)."""
+    """The id in a path segment: digits from 1 to 2³¹−1; anything else names no record (404)."""
     if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_ID)):
         raise NotFoundError(f"{what} {raw!r} is not an id")
     value = int(raw)

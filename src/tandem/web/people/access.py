@@ -36,7 +36,7 @@ CycleName = Annotated[str | None, Query(max_length=200, description="a review cy
 
 
 def path_id(raw: str, what: str) -> int:
-    """The id in a path segment; anything but an id (1 to 2⁶³−1) is a 404."""
+    """The id in a path segment; anything but an id (1 to 2³¹−1) is a 404."""
     return parse_id(raw, what)
 
 
