@@ -51,6 +51,14 @@ identities = []
 # day_start = "09:00:00"
 # day_end = "17:00:00"
 # holidays = ["2025-12-25", "2025-12-26"]
+
+# Limits on input files (ingest and CSV imports); anything beyond them is refused, not cut.
+# [ingest]
+# max_bytes = 4294967296        # largest file after decompression
+# max_field_bytes = 1048576     # longest CSV field
+# max_case_events = 1000000     # most events in one case of an event log
+# earliest = "1970-01-01"       # event timestamps must lie from here ...
+# latest_ahead_days = 366       # ... to this many days after today
 """
 
 

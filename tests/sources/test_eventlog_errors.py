@@ -78,16 +78,16 @@ def test_unparseable_csv_timestamp_names_row_and_value(tmp_path: Path) -> None:
         gzip.compress(b"case,activity,timestamp\n1,a,2024-01-01\n1,b,01/02/2024 10:00\n")
     )
     error = ingest_fails(tmp_path, path)
-    assert (error.row, error.field) == (2, "timestamp")
+    assert (error.line, error.field) == (3, "timestamp")
     assert "'01/02/2024 10:00'" in error.message
-    assert "row 2" in error.message
+    assert "line 3" in error.message
 
 
 def test_empty_csv_timestamp(tmp_path: Path) -> None:
     path = tmp_path / "log.csv"
     path.write_text("case,activity,timestamp\n1,a,2024-01-01\n1,b,2024-01-02\n2,c,\n")
     error = ingest_fails(tmp_path, path)
-    assert error.row == 3
+    assert error.line == 4
     assert "an empty value" in error.message
 
 
