@@ -133,10 +133,12 @@ class IngestSettings(BaseModel):
     )
 
     def latest(self, today: dt.date | None = None) -> dt.date:
-        """The last day (exclusive) on which an event timestamp is accepted."""
-        return (today or dt.datetime.now(dt.UTC).date()) + dt.timedelta(
-            days=self.latest_ahead_days + 1
-        )
+        """The last day (UTC, inclusive) on which an event timestamp is accepted."""
+        today = today or dt.datetime.now(dt.UTC).date()
+        try:
+            return today + dt.timedelta(days=self.latest_ahead_days)
+        except OverflowError:
+            return dt.date.max
 
 
 def over_limit(setting: str, value: object) -> str:

@@ -7,7 +7,6 @@ DuckDB spills to a temporary folder, so logs larger than memory stage out of cor
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -87,14 +86,14 @@ def check_timestamps(
     earliest, latest = limits.earliest, limits.latest()
     outside = con.execute(
         f"SELECT ordinal, ts_raw FROM staged_events WHERE {PARSED_TS} < ?::TIMESTAMPTZ "
-        f"OR {PARSED_TS} >= ?::TIMESTAMPTZ ORDER BY ordinal LIMIT 1",
+        f"OR {PARSED_TS} >= ?::TIMESTAMPTZ + INTERVAL 1 DAY ORDER BY ordinal LIMIT 1",
         [f"{earliest.isoformat()} 00:00:00+00", f"{latest.isoformat()} 00:00:00+00"],
     ).fetchall()
     if outside:
         ordinal, raw = int(outside[0][0]), outside[0][1]
         raise InputError(
             f"timestamp {raw!r} lies outside {earliest.isoformat()} .. "
-            f"{(latest - dt.timedelta(days=1)).isoformat()} (ingest.earliest and "
+            f"{latest.isoformat()} (ingest.earliest and "
             "ingest.latest_ahead_days); fix the value, or widen the window in tandem.toml",
             path=path,
             field=column,
