@@ -2,7 +2,8 @@
 
 Every file listed in the manifest belongs to one batch (its entry's ``batch``; files from
 before that was recorded belong to the batch named in the file name). A batch's record lists
-the state keys it set and the older batches it ``extends``: because the lake keeps each case
+the state keys it set and the older batches it ``extends`` (for records written before that,
+every events batch of one source is assumed tied to the others): because the lake keeps each case
 whole in one file (:mod:`tandem.lake.steps`), a batch that adds events to a case of an older
 batch moves that case's older events into its own file and recomputes their step facts. The
 two batches' events then share a file, so neither can be removed alone without losing or
@@ -123,7 +124,7 @@ def drop_batches(*, lake: Lake, batch_ids: list[str]) -> DropReport:
         }
         kept = _keep_referenced(lake, removed, remaining, drop_id)
         records = [r for r in manifest.batches if r["id"] in chosen]
-        cleared = sorted({key for r in records for key in _state_keys(r)})
+        cleared = sorted({k for r in records for k in _state_keys(r) if k in manifest.state})
         for table, entry in kept.items():
             remaining.setdefault(table, []).append(entry)
         manifest.tables = {table: entries for table, entries in remaining.items() if entries}
@@ -187,21 +188,19 @@ def _groups(manifest: Manifest) -> dict[str, set[str]]:
             b = parent[b]
         return b
 
-    moved_by = {
-        entry["file"].rsplit("/", 1)[-1].split("-moved-", 1)[0]
-        for entry in manifest.tables.get("events", [])
-        if "-moved-" in entry["file"] and "batch" not in entry
-    }
-    for index, record in enumerate(manifest.batches):
+    legacy: dict[tuple[str, str], str] = {}
+    for record in manifest.batches:
         if "extends" in record:
-            extends = list(record["extends"])
-        elif record["id"] in moved_by:  # an older manifest: it may extend any earlier events
-            extends = [r["id"] for r in manifest.batches[:index] if "events" in r["added"]]
+            extended = [b for b in record["extends"] if b in parent]
+        elif "events" in record.get("added", {}):
+            # an older manifest did not record which batches one extended: a batch can only
+            # extend cases of its own source, so tie it to every older one of that source
+            first = legacy.setdefault(_kind_and_source(record["label"]), record["id"])
+            extended = [first]
         else:
-            extends = []
-        for other in extends:
-            if other in parent:
-                parent[find(other)] = find(record["id"])
+            extended = []
+        for other in extended:
+            parent[find(other)] = find(record["id"])
     groups: dict[str, set[str]] = {}
     for b in order:
         groups.setdefault(find(b), set()).add(b)
