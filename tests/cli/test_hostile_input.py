@@ -24,9 +24,8 @@ ROSTER_HEADER = "name,email,team,role,manager\n"
 ANSWERS_HEADER = "ratee,rater,relation,item_id,value\n"
 
 
-@pytest.fixture
-def ws(tmp_path: Path) -> Path:
-    """A workspace holding one good event log and a one-person roster."""
+def make_workspace(tmp_path: Path) -> Path:
+    """A workspace holding one good event log, a one-person roster and an open review cycle."""
     ws = tmp_path / "ws"
     assert run_cli("init", "-w", ws).exit_code == 0
     good = tmp_path / "good.csv"
@@ -37,6 +36,12 @@ def ws(tmp_path: Path) -> Path:
     assert run_cli("people", "import", roster, "-w", ws).exit_code == 0
     assert run_cli("review", "create", "c1", "-w", ws).exit_code == 0
     return ws
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    """A workspace (SQLite; tests/test_csvfile.py runs the people files on PostgreSQL too)."""
+    return make_workspace(tmp_path)
 
 
 def status(ws: Path) -> dict[str, Any]:
