@@ -67,8 +67,8 @@ def test_files_and_fields_beyond_the_limits_are_refused(tmp_path: Path) -> None:
 def test_first_problem_reports_the_first_bad_record_in_file_order() -> None:
     limits = IngestSettings()
     lines = ["a,b\n", "1,2\n", "\n", "3\n", "4,\x00\n"]
-    assert first_problem(lines, path="x.csv", limits=limits) == (4, "expected 2 fields, found 1")
-    assert first_problem(["a,b\n", "1,2\n"], path="x.csv", limits=limits) is None
+    assert first_problem(lines, limits=limits) == (4, "expected 2 fields, found 1")
+    assert first_problem(["a,b\n", "1,2\n"], limits=limits) is None
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,17 @@ def read_csv(
     nul = text.find("\x00")
     if nul >= 0:
         raise InputError(NUL_MESSAGE, path=path, line=text.count("\n", 0, nul) + 1)
-    records = _records(text.splitlines(keepends=True), path=path, limits=limits)
+    try:
+        return _read_records(
+            _records(text.splitlines(keepends=True), limits=limits), path=path, columns=columns
+        )
+    except _BadRecord as bad:
+        raise InputError(bad.message, path=path, line=bad.line) from None
+
+
+def _read_records(
+    records: Iterator[tuple[int, list[str]]], *, path: Path, columns: Sequence[str]
+) -> tuple[list[CsvRow], list[tuple[int, str]]]:
     try:
         _, header_fields = next(records)
     except StopIteration:
@@ -107,10 +117,18 @@ def check_header(header: Sequence[str], *, path: Path | str) -> None:
         seen.add(name)
 
 
-def _records(
-    lines: Iterable[str], *, path: Path | str, limits: IngestSettings
-) -> Iterator[tuple[int, list[str]]]:
-    """``(first line, fields)`` of each CSV record; a bad quote or an oversize field raises."""
+class _BadRecord(Exception):
+    """A record no strict reader takes: its first line and why."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _records(lines: Iterable[str], *, limits: IngestSettings) -> Iterator[tuple[int, list[str]]]:
+    """``(first line, fields)`` of each CSV record; a bad quote or an oversize field raises
+    :class:`_BadRecord`."""
     _allow_fields_of(limits.max_field_bytes)
     reader = csv.reader(lines, strict=True)
     start = 1
@@ -120,16 +138,14 @@ def _records(
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InputError(_csv_error(str(exc), limits), path=path, line=start) from None
+            raise _BadRecord(start, _csv_error(str(exc), limits)) from None
         line, start = start, reader.line_num + 1
         for value in fields:
             if len(value) > limits.max_field_bytes and (
                 len(value.encode("utf-8")) > limits.max_field_bytes
             ):
-                raise InputError(
-                    "a field " + over_limit("max_field_bytes", limits.max_field_bytes),
-                    path=path,
-                    line=line,
+                raise _BadRecord(
+                    line, "a field " + over_limit("max_field_bytes", limits.max_field_bytes)
                 )
         yield line, fields
 
@@ -148,9 +164,7 @@ def _csv_error(reason: str, limits: IngestSettings) -> str:
     return f"not valid CSV ({reason})"
 
 
-def first_problem(
-    lines: Iterable[str], *, path: Path | str, limits: IngestSettings
-) -> tuple[int, str] | None:
+def first_problem(lines: Iterable[str], *, limits: IngestSettings) -> tuple[int, str] | None:
     """The first line of a CSV text (header included) that a strict reader cannot take.
 
     A NUL byte, a field beyond ``limits.max_field_bytes``, an unclosed quote or a record of
@@ -159,7 +173,7 @@ def first_problem(
     """
     width: int | None = None
     try:
-        for line, fields in _records(lines, path=path, limits=limits):
+        for line, fields in _records(lines, limits=limits):
             if any("\x00" in value for value in fields):
                 return line, NUL_MESSAGE
             if not fields:
@@ -168,26 +182,21 @@ def first_problem(
                 width = len(fields)
             elif len(fields) != width:
                 return line, f"expected {width} fields, found {len(fields)}"
-    except InputError as exc:
-        return exc.line or 1, _bare(exc)
+    except _BadRecord as bad:
+        return bad.line, bad.message
     return None
 
 
-def _bare(exc: InputError) -> str:
-    """The message of an error raised by :func:`_records`, without its ``path, line N: `` part."""
-    prefix = f"{exc.path}, line {exc.line}: "
-    return exc.message[len(prefix) :] if exc.message.startswith(prefix) else exc.message
-
-
-def line_of_record(
-    lines: Iterable[str], *, record: int, path: Path | str, limits: IngestSettings
-) -> int | None:
+def line_of_record(lines: Iterable[str], *, record: int, limits: IngestSettings) -> int | None:
     """The first line of data record ``record`` (0-based, header and blank lines not counted)."""
     seen = -1  # the header is record -1
-    for line, fields in _records(lines, path=path, limits=limits):
-        if not fields:
-            continue
-        if seen == record:
-            return line
-        seen += 1
+    try:
+        for line, fields in _records(lines, limits=limits):
+            if not fields:
+                continue
+            if seen == record:
+                return line
+            seen += 1
+    except _BadRecord:
+        return None
     return None

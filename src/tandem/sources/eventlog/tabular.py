@@ -49,7 +49,9 @@ def stage_tabular(
     limits: IngestSettings,
 ) -> tuple[ResolvedColumns, list[str]]:
     """Stream the file into ``staged_events``; return the columns used and the attribute columns."""
-    header = _parquet_columns(path, limits) if fmt == "parquet" else _csv_header(path, gzipped)
+    header = (
+        _parquet_columns(path, limits) if fmt == "parquet" else _csv_header(path, gzipped, limits)
+    )
     columns = resolve_columns(header, mapping, path=path)
     attributes = [name for name in header if name not in columns.used()]
     insert = _insert_sql(columns, attributes)
@@ -67,7 +69,7 @@ def stage_tabular(
             row, problem = suspect
             if fmt == "parquet":
                 raise InputError(problem, path=path, row=offset + row + 1)
-            raise _csv_problem(path, gzipped, limits)
+            raise _csv_problem(path, gzipped, limits, fallback=problem)
         ordinals = pc.add(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), n)), offset - 1)
         con.register("chunk", chunk.append_column("__ordinal", ordinals))
         con.execute(insert)
@@ -92,7 +94,7 @@ def _insert_sql(columns: ResolvedColumns, attributes: list[str]) -> str:
     )
 
 
-def _csv_header(path: Path, gzipped: bool) -> list[str]:
+def _csv_header(path: Path, gzipped: bool, limits: IngestSettings) -> list[str]:
     try:
         with (
             gzip.open(path, "rb") if gzipped else path.open("rb") as raw,
@@ -104,7 +106,7 @@ def _csv_header(path: Path, gzipped: bool) -> list[str]:
     if not header:
         raise InputError("empty file: no CSV header", path=path, line=1)
     if any("\x00" in name for name in header):
-        raise _csv_problem(path, gzipped, IngestSettings())
+        raise _csv_problem(path, gzipped, limits)
     check_header(header, path=path)
     return header
 
@@ -189,7 +191,7 @@ def _csv_problem(
 ) -> InputError:
     """The error naming the first bad line of a CSV file, from a strict pass over it."""
     with _text(path, gzipped) as text:
-        found = first_problem(text, path=path, limits=limits)
+        found = first_problem(text, limits=limits)
     if found is not None:
         line, message = found
         return InputError(message, path=path, line=line)
@@ -210,7 +212,7 @@ def _text(path: Path, gzipped: bool) -> io.TextIOWrapper:
 def csv_line(path: Path, gzipped: bool, ordinal: int, limits: IngestSettings) -> int | None:
     """The line where data row ``ordinal`` (0-based, in file order) of a CSV log starts."""
     with _text(path, gzipped) as text:
-        return line_of_record(text, record=ordinal, path=path, limits=limits)
+        return line_of_record(text, record=ordinal, limits=limits)
 
 
 def _first_suspect(chunk: pa.RecordBatch, max_field_bytes: int) -> tuple[int, str] | None:
