@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pyarrow as pa
@@ -143,3 +147,37 @@ def test_an_older_manifest_ties_a_moving_batch_to_every_earlier_events_batch(
     assert tied == {a: {b, c}, b: {a, c}, c: {a, b}, d: set()}
     report = drop_batches(lake=lake, batch_ids=[d])
     assert report.state_cleared == ["git:/r:HEAD"]
+
+
+KILL_BEFORE_SWAP = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from tandem.lake import Lake, store
+    from tandem.lake.batches import drop_batches
+
+    def die(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    store.Lake.write_manifest = die
+    drop_batches(lake=Lake(Path(sys.argv[1])), batch_ids=[sys.argv[2]])
+    """
+)
+
+
+def test_a_drop_killed_before_the_swap_leaves_the_lake_as_it_was(lake: Lake) -> None:
+    a = ingest(lake, "events s a.csv", [("a1", "x", 1, "k:amy")])
+    ingest(lake, "events s b.csv", [("b1", "y", 1, "k:amy")])  # makes the drop keep a row
+    manifest = (lake.root / MANIFEST).read_text()
+    rows = visible(lake, "SELECT event_id, resource_key FROM events")
+    proc = subprocess.run(
+        [sys.executable, "-c", KILL_BEFORE_SWAP, str(lake.root), a], capture_output=True
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    assert (lake.root / MANIFEST).read_text() == manifest
+    assert visible(lake, "SELECT event_id, resource_key FROM events") == rows
+    drop_batches(lake=lake, batch_ids=[a])  # the next drop cleans up and works
+    assert visible(lake, "SELECT event_id FROM events") == [("b1",)]
+    listed = {Path(f).name for t in ("events", "identities") for f in lake.files(t)}
+    on_disk = {p.name for t in ("events", "identities") for p in (lake.root / t).glob("*")}
+    assert on_disk == listed
