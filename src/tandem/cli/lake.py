@@ -12,8 +12,9 @@ from rich.table import Table
 
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
-from tandem.lake import service
-from tandem.workspace import Workspace
+
+# The lake and the workspace (DuckDB, SQLAlchemy) are imported by the commands that use them,
+# so that `tandem --help` does not pay for them.
 
 app = typer.Typer(help="The event lake's batches: list them, drop a bad one.", no_args_is_help=True)
 
@@ -21,6 +22,9 @@ app = typer.Typer(help="The event lake's batches: list them, drop a bad one.", n
 @app.command("batches")
 def list_batches(workspace: WorkspaceOption = Path(), as_json: JsonOption = False) -> None:
     """List the lake's batches, oldest first: source, rows held now, time, and ties."""
+    from tandem.lake import service
+    from tandem.workspace import Workspace
+
     listing = service.list_batches(workspace=Workspace.open(workspace))
 
     def render(console: Console) -> None:
@@ -52,6 +56,9 @@ def drop(
     dropped together or not at all. The source state they set is cleared, so ingesting the
     source again brings back what is missing; the app database is not changed.
     """
+    from tandem.lake import service
+    from tandem.workspace import Workspace
+
     ws = Workspace.open(workspace)
     if not yes:
         typer.confirm(f"Remove batch {', '.join(batch_ids)} from the lake?", abort=True)
