@@ -8,11 +8,12 @@ listing each bad row's line before anything is written.
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tandem.errors import InputError
+from tandem.settings import IngestSettings, over_limit
 
 
 @dataclass(frozen=True)
@@ -36,14 +37,24 @@ class BadRowsError(InputError):
         self.problems = ordered
 
 
-def read_csv(path: Path, *, columns: Sequence[str]) -> tuple[list[CsvRow], list[tuple[int, str]]]:
+def read_csv(
+    path: Path, *, columns: Sequence[str], limits: IngestSettings | None = None
+) -> tuple[list[CsvRow], list[tuple[int, str]]]:
     """The rows of a UTF-8 CSV file with at least ``columns``, and the rows of the wrong width.
 
     Header names are matched case-insensitively; other columns are ignored; values are stripped;
-    blank lines are skipped. A missing file, an undecodable file or a missing column is an
-    :class:`~tandem.errors.InputError` at once.
+    blank lines are skipped. A missing file, an undecodable file, a missing or duplicate column,
+    a NUL byte, a field or file beyond ``limits`` (``[ingest]`` settings) or an unclosed quote is
+    an :class:`~tandem.errors.InputError` at once, naming the line.
     """
+    limits = limits or IngestSettings()
     try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise InputError(
+                f"the file has {size:,} bytes, which {over_limit('max_bytes', limits.max_bytes)}",
+                path=path,
+            )
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError("no such file", path=path) from None
@@ -51,13 +62,26 @@ def read_csv(path: Path, *, columns: Sequence[str]) -> tuple[list[CsvRow], list[
         raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror})", path=path) from None
-    reader = csv.reader(text.splitlines(keepends=True))
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise InputError(NUL_MESSAGE, path=path, line=text.count("\n", 0, nul) + 1)
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        return _read_records(
+            _records(text.splitlines(keepends=True), limits=limits), path=path, columns=columns
+        )
+    except _BadRecord as bad:
+        raise InputError(bad.message, path=path, line=bad.line) from None
+
+
+def _read_records(
+    records: Iterator[tuple[int, list[str]]], *, path: Path, columns: Sequence[str]
+) -> tuple[list[CsvRow], list[tuple[int, str]]]:
+    try:
+        _, header_fields = next(records)
     except StopIteration:
         raise InputError("the file is empty; expected a header row", path=path, line=1) from None
-    except csv.Error as exc:
-        raise InputError(f"not valid CSV ({exc})", path=path, line=1) from None
+    header = [h.strip().lower() for h in header_fields]
+    check_header(header, path=path)
     missing = [c for c in columns if c not in header]
     if missing:
         raise InputError(
@@ -69,21 +93,110 @@ def read_csv(path: Path, *, columns: Sequence[str]) -> tuple[list[CsvRow], list[
     index = {name: header.index(name) for name in columns}
     rows: list[CsvRow] = []
     problems: list[tuple[int, str]] = []
-    start = reader.line_num + 1
-    try:
-        for fields in reader:
-            line, start = start, reader.line_num + 1
-            if not fields or all(not f.strip() for f in fields):
-                continue
-            if len(fields) != len(header):
-                problems.append(
-                    (
-                        line,
-                        f"expected {len(header)} fields ({', '.join(header)}), found {len(fields)}",
-                    )
-                )
-                continue
-            rows.append(CsvRow(line, {c: fields[i].strip() for c, i in index.items()}))
-    except csv.Error as exc:
-        problems.append((start, f"not valid CSV ({exc}); the rest of the file was not read"))
+    for line, fields in records:
+        if not fields or all(not f.strip() for f in fields):
+            continue
+        if len(fields) != len(header):
+            problems.append(
+                (line, f"expected {len(header)} fields ({', '.join(header)}), found {len(fields)}")
+            )
+            continue
+        rows.append(CsvRow(line, {c: fields[i].strip() for c, i in index.items()}))
     return rows, problems
+
+
+NUL_MESSAGE = "a NUL byte (\\x00) in the text: this is not a CSV text file"
+
+
+def check_header(header: Sequence[str], *, path: Path | str) -> None:
+    """Refuse a header that names a column twice (which of the two would be meant?)."""
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise InputError(f"duplicate column {name!r} in the header", path=path, line=1)
+        seen.add(name)
+
+
+class _BadRecord(Exception):
+    """A record no strict reader takes: its first line and why."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _records(lines: Iterable[str], *, limits: IngestSettings) -> Iterator[tuple[int, list[str]]]:
+    """``(first line, fields)`` of each CSV record; a bad quote or an oversize field raises
+    :class:`_BadRecord`."""
+    _allow_fields_of(limits.max_field_bytes)
+    reader = csv.reader(lines, strict=True)
+    start = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _BadRecord(start, _csv_error(str(exc), limits)) from None
+        line, start = start, reader.line_num + 1
+        for value in fields:
+            if len(value) > limits.max_field_bytes and (
+                len(value.encode("utf-8")) > limits.max_field_bytes
+            ):
+                raise _BadRecord(
+                    line, "a field " + over_limit("max_field_bytes", limits.max_field_bytes)
+                )
+        yield line, fields
+
+
+def _allow_fields_of(max_bytes: int) -> None:
+    """Let the csv module read fields up to ``max_bytes`` (we check the limit ourselves)."""
+    if csv.field_size_limit() <= max_bytes:
+        csv.field_size_limit(max_bytes + 1)
+
+
+def _csv_error(reason: str, limits: IngestSettings) -> str:
+    if "unexpected end of data" in reason:
+        return "unclosed quote: the quoted field that starts on this line never ends"
+    if "field larger than field limit" in reason:
+        return "a field " + over_limit("max_field_bytes", limits.max_field_bytes)
+    return f"not valid CSV ({reason})"
+
+
+def first_problem(lines: Iterable[str], *, limits: IngestSettings) -> tuple[int, str] | None:
+    """The first line of a CSV text (header included) that a strict reader cannot take.
+
+    A NUL byte, a field beyond ``limits.max_field_bytes``, an unclosed quote or a record of
+    another width than the header: ``(line, message)``, or ``None`` when every record is fine.
+    Blank lines are skipped, as the readers do.
+    """
+    width: int | None = None
+    try:
+        for line, fields in _records(lines, limits=limits):
+            if any("\x00" in value for value in fields):
+                return line, NUL_MESSAGE
+            if not fields:
+                continue
+            if width is None:
+                width = len(fields)
+            elif len(fields) != width:
+                return line, f"expected {width} fields, found {len(fields)}"
+    except _BadRecord as bad:
+        return bad.line, bad.message
+    return None
+
+
+def line_of_record(lines: Iterable[str], *, record: int, limits: IngestSettings) -> int | None:
+    """The first line of data record ``record`` (0-based, header and blank lines not counted)."""
+    seen = -1  # the header is record -1
+    try:
+        for line, fields in _records(lines, limits=limits):
+            if not fields:
+                continue
+            if seen == record:
+                return line
+            seen += 1
+    except _BadRecord:
+        return None
+    return None

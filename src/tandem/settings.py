@@ -119,6 +119,44 @@ class WebSettings(BaseModel):
     )
 
 
+class IngestSettings(BaseModel):
+    """Limits on what an ingest or import accepts; input beyond them is refused, never truncated."""
+
+    max_bytes: int = Field(
+        default=4 * 2**30,
+        gt=0,
+        description="Largest file accepted, in bytes after decompression (a gzip bomb stops here).",
+    )
+    max_field_bytes: int = Field(
+        default=2**20, gt=0, description="Longest single CSV field accepted, in bytes."
+    )
+    max_case_events: int = Field(
+        default=1_000_000, gt=0, description="Most events one case of an event log may hold."
+    )
+    earliest: dt.date = Field(
+        default=dt.date(1970, 1, 1), description="Earliest event timestamp accepted (UTC)."
+    )
+    latest_ahead_days: int = Field(
+        default=366,
+        ge=0,
+        description="How far after today an event timestamp may lie, in days.",
+    )
+
+    def latest(self, today: dt.date | None = None) -> dt.date:
+        """The last day (UTC, inclusive) on which an event timestamp is accepted."""
+        today = today or dt.datetime.now(dt.UTC).date()
+        try:
+            return today + dt.timedelta(days=self.latest_ahead_days)
+        except OverflowError:
+            return dt.date.max
+
+
+def over_limit(setting: str, value: object) -> str:
+    """The tail of a message for input beyond a limit: the setting, its value, how to raise it."""
+    shown = f"{value:,}" if isinstance(value, int) else str(value)
+    return f"exceeds ingest.{setting} = {shown}; raise it in tandem.toml"
+
+
 class Settings(BaseSettings):
     """Everything configurable about one workspace."""
 
@@ -134,6 +172,7 @@ class Settings(BaseSettings):
     git: GitSettings = Field(default_factory=GitSettings)
     flow: FlowSettings = Field(default_factory=FlowSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -54,6 +54,14 @@ identities = []
 
 [web]
 # max_body_bytes = 1048576   # largest request body `tandem serve` accepts; larger: 413, unread
+
+# Limits on input files (ingest and CSV imports); anything beyond them is refused, not cut.
+# [ingest]
+# max_bytes = 4294967296        # largest file after decompression
+# max_field_bytes = 1048576     # longest CSV field
+# max_case_events = 1000000     # most events in one case of an event log
+# earliest = "1970-01-01"       # event timestamps must lie from here ...
+# latest_ahead_days = 366       # ... to this many days after today
 """
 
 

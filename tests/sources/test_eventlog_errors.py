@@ -5,9 +5,12 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from tandem.errors import InputError
+from tandem.settings import IngestSettings
 from tandem.sources.contracts import ColumnMapping
 from tandem.sources.eventlog import ingest_event_log
 from tandem.sources.eventlog.columns import resolve_columns
@@ -78,16 +81,16 @@ def test_unparseable_csv_timestamp_names_row_and_value(tmp_path: Path) -> None:
         gzip.compress(b"case,activity,timestamp\n1,a,2024-01-01\n1,b,01/02/2024 10:00\n")
     )
     error = ingest_fails(tmp_path, path)
-    assert (error.row, error.field) == (2, "timestamp")
+    assert (error.line, error.field) == (3, "timestamp")
     assert "'01/02/2024 10:00'" in error.message
-    assert "row 2" in error.message
+    assert "line 3" in error.message
 
 
 def test_empty_csv_timestamp(tmp_path: Path) -> None:
     path = tmp_path / "log.csv"
     path.write_text("case,activity,timestamp\n1,a,2024-01-01\n1,b,2024-01-02\n2,c,\n")
     error = ingest_fails(tmp_path, path)
-    assert error.row == 3
+    assert error.line == 4
     assert "an empty value" in error.message
 
 
@@ -162,4 +165,50 @@ def test_explicit_mapping_wins_over_standard_names() -> None:
         "ticket",
         "activity",
         "start_timestamp",
+    )
+
+
+def test_xes_timestamp_outside_the_window_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "log.xes"
+    path.write_text(GOOD_XES.format(stamp="9999-01-02T00:00:00Z"))
+    error = ingest_fails(tmp_path, path)
+    assert (error.line, error.field) == (9, "time:timestamp")
+    assert "'9999-01-02T00:00:00Z' lies outside 1970-01-01 .. " in error.message
+
+
+@pytest.mark.parametrize("name", ["log.xes", "log.xes.gz"])
+def test_xes_beyond_ingest_max_bytes_is_refused(tmp_path: Path, name: str) -> None:
+    text = GOOD_XES.format(stamp="2024-01-02T00:00:00Z").encode()
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(text) if name.endswith(".gz") else text)
+    lake = new_lake(tmp_path)
+    with pytest.raises(InputError) as caught:
+        ingest_event_log(
+            lake=lake, path=path, columns=ColumnMapping(), limits=IngestSettings(max_bytes=100)
+        )
+    data = "decompressed data" if name.endswith(".gz") else "data"
+    assert caught.value.message == (
+        f"{path}: the {data} exceeds ingest.max_bytes = 100; raise it in tandem.toml"
+    )
+    assert lake.row_counts()["events"] == 0
+
+
+def test_parquet_beyond_ingest_max_bytes_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "log.parquet"
+    pq.write_table(
+        pa.table(
+            {"case": ["1"] * 1000, "activity": ["a"] * 1000, "timestamp": ["2024-01-01"] * 1000}
+        ),
+        path,
+    )
+    with pytest.raises(InputError) as caught:
+        ingest_event_log(
+            lake=new_lake(tmp_path),
+            path=path,
+            columns=ColumnMapping(),
+            limits=IngestSettings(max_bytes=100),
+        )
+    assert caught.value.message.startswith(f"{path}: the data has ")
+    assert caught.value.message.endswith(
+        " bytes uncompressed, which exceeds ingest.max_bytes = 100; raise it in tandem.toml"
     )

@@ -13,6 +13,7 @@ from tandem import __version__
 from tandem.cli import duos as duos_cli
 from tandem.cli import flow as flow_cli
 from tandem.cli import ingest as ingest_cli
+from tandem.cli import lake as lake_cli
 from tandem.cli import people as people_cli
 from tandem.cli import plan as plan_cli
 from tandem.cli import review as review_cli
@@ -36,6 +37,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(ingest_cli.app, name="ingest")
+app.add_typer(lake_cli.app, name="lake")
 app.add_typer(people_cli.app, name="people")
 app.add_typer(review_cli.app, name="review")
 app.command("profile")(profile_command)

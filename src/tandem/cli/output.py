@@ -3,31 +3,67 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.errors import MarkupError
 from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichBar
+from rich.text import Text
 from typer.core import TyperGroup
 
 from tandem.errors import TandemError
 
+#: C0 controls but tab and newline, DEL and C1 controls: a terminal may act on any of them.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character shown as an escape (``\\x1b``), never sent raw.
+
+    Names, titles and messages come from git, event logs and rosters: a terminal escape in
+    one must not recolour, move or rewrite the user's terminal.
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+class SafeConsole(Console):
+    """A Rich console whose text passes through :func:`printable`, with markup that cannot fail.
+
+    Every string a command prints (lines and table cells alike) is rendered by
+    :meth:`render_str`, so this one override covers every CLI output. A stray ``[/x]`` in a
+    user's name, which Rich would reject as markup, is printed as it is.
+    """
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        safe = printable(text)
+        try:
+            return super().render_str(safe, **kwargs)
+        except MarkupError:
+            return super().render_str(safe, **{**kwargs, "markup": False})
+
 
 def stdout_console() -> Console:
-    return Console(highlight=False)
+    return SafeConsole(highlight=False)
 
 
 def stderr_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return SafeConsole(stderr=True, highlight=False)
 
 
 def emit(data: dict[str, Any], *, as_json: bool, render: Callable[[Console], None]) -> None:
-    """Print ``data`` as one JSON object (``--json``) or let ``render`` draw it for people."""
+    """Print ``data`` as one JSON object (``--json``) or let ``render`` draw it for people.
+
+    JSON escapes C0 controls itself; DEL and C1 controls are escaped too (``\\u009b``).
+    """
     if as_json:
-        sys.stdout.write(json.dumps(data, default=str, ensure_ascii=False) + "\n")
+        text = json.dumps(data, default=str, ensure_ascii=False)
+        text = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        sys.stdout.write(text + "\n")
         sys.stdout.flush()
     else:
         render(stdout_console())

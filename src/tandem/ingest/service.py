@@ -90,6 +90,7 @@ def ingest_events(
         object_type=object_type,
         bots=BotRules.from_settings(workspace.settings.bots),
         progress=progress or NoProgress(),
+        limits=workspace.settings.ingest,
     )
     sync = sync_people(workspace=workspace)
     return {**report.to_dict(), "people": sync.model_dump()}

@@ -59,6 +59,7 @@ class Batch:
         self._staged: dict[str, int] = {}
         self._state: dict[str, Any] = {}
         self._lock: Any = None
+        self._owners: dict[str, str] = {}  # rewritten file -> the batch its rows came from
         self.result = BatchResult(batch_id=self.batch_id)
 
     def __enter__(self) -> Batch:
@@ -135,7 +136,7 @@ class Batch:
             self.result.staged[table] = staged
             self.result.added[table] = added
             if written:
-                new_entries[table] = {"file": target_rel, "rows": written}
+                new_entries[table] = {"file": target_rel, "rows": written, "batch": self.batch_id}
             else:
                 target.unlink(missing_ok=True)
         con.close()
@@ -159,6 +160,15 @@ class Batch:
                 "label": self.label,
                 "committed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "added": {t: self.result.added[t] for t in new_entries},
+                # provenance for `tandem lake drop` (tandem.lake.batches)
+                "state": sorted(self._state),
+                "extends": sorted(
+                    {
+                        owner
+                        for old in rewritten
+                        if (owner := file_owner(old, self._owners.get(old))) != self.batch_id
+                    }
+                ),
             }
         )
         self.lake.write_manifest(manifest)
@@ -192,10 +202,24 @@ class Batch:
                 f"ORDER BY {_order(spec)}"
             )
             rows = _write_query(con, query, self.lake.root / rel, spec)
-            rewritten[file.entry["file"]] = {"file": rel, "rows": rows}
+            owner = file_owner(file.entry["file"], file.entry.get("batch"))
+            self._owners[file.entry["file"]] = owner
+            rewritten[file.entry["file"]] = {"file": rel, "rows": rows, "batch": owner}
             if not rows:
                 (self.lake.root / rel).unlink()
         return paths
+
+
+def file_owner(file: str, recorded: str | None) -> str:
+    """The batch whose rows ``file`` holds: as recorded, else read from the file's name.
+
+    Manifests written before provenance was recorded name a rewritten events file after the
+    batch that rewrote it (``<batch>-moved-<n>``); that batch is then its owner.
+    """
+    if recorded:
+        return recorded
+    stem = file.rsplit("/", 1)[-1].removesuffix(".parquet")
+    return stem.split("-moved-", 1)[0]
 
 
 def _moved_rows(con: duckdb.DuckDBPyConnection) -> int:

@@ -16,16 +16,18 @@ import pyarrow as pa
 
 from tandem.lake import Lake
 from tandem.progress import NoProgress, Progress
+from tandem.settings import IngestSettings
 from tandem.sources.bots import DEFAULT_BOT_RULES, BotRules
 from tandem.sources.contracts import ColumnMapping, EventLogIngestReport
 from tandem.sources.eventlog.files import default_source, detect_format
 from tandem.sources.eventlog.staging import (
     PARSED_TS,
+    check_case_sizes,
     check_timestamps,
     literal,
     staging_connection,
 )
-from tandem.sources.eventlog.tabular import stage_tabular
+from tandem.sources.eventlog.tabular import csv_line, stage_tabular
 from tandem.sources.eventlog.xes import stage_xes
 from tandem.sources.eventlog.xes_check import event_line
 
@@ -43,9 +45,15 @@ def ingest_event_log(
     object_type: str = "case",
     bots: BotRules = DEFAULT_BOT_RULES,
     progress: Progress = NoProgress(),  # noqa: B008 - stateless default
+    limits: IngestSettings | None = None,
 ) -> EventLogIngestReport:
-    """Ingest one CSV, CSV.gz, Parquet, XES or XES.gz event log; bad input raises InputError."""
+    """Ingest one CSV, CSV.gz, Parquet, XES or XES.gz event log; bad input raises InputError.
+
+    ``limits`` (the workspace's ``[ingest]`` settings) bound the file's size once decompressed,
+    its fields, its events per case and its timestamps.
+    """
     path = Path(path)
+    limits = limits or IngestSettings()
     fmt, gzipped = detect_format(path)
     source = source or default_source(path)
     with tempfile.TemporaryDirectory(prefix="tandem-eventlog-") as spill:
@@ -53,24 +61,44 @@ def ingest_event_log(
         try:
             if fmt == "xes":
                 used, attributes = stage_xes(
-                    con, path=path, gzipped=gzipped, mapping=columns, progress=progress
+                    con,
+                    path=path,
+                    gzipped=gzipped,
+                    mapping=columns,
+                    progress=progress,
+                    max_bytes=limits.max_bytes,
                 )
                 check_timestamps(
                     con,
                     path=path,
                     column=used.timestamp,
                     locate=lambda ordinal: {"line": event_line(path, gzipped, ordinal) or 0},
+                    limits=limits,
                 )
             else:
                 used, attributes = stage_tabular(
-                    con, path=path, fmt=fmt, gzipped=gzipped, mapping=columns, progress=progress
+                    con,
+                    path=path,
+                    fmt=fmt,
+                    gzipped=gzipped,
+                    mapping=columns,
+                    progress=progress,
+                    limits=limits,
                 )
                 check_timestamps(
                     con,
                     path=path,
                     column=used.timestamp,
-                    locate=lambda ordinal: {"row": ordinal + 1},
+                    locate=(
+                        (lambda ordinal: {"row": ordinal + 1})
+                        if fmt == "parquet"
+                        else (
+                            lambda ordinal: {"line": csv_line(path, gzipped, ordinal, limits) or 0}
+                        )
+                    ),
+                    limits=limits,
                 )
+            check_case_sizes(con, path=path, limits=limits)
             counts = con.execute(
                 "SELECT count(*), count(DISTINCT case_id), count(DISTINCT activity) "
                 "FROM staged_events"

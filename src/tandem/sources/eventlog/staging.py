@@ -15,6 +15,7 @@ import duckdb
 
 from tandem.errors import InputError
 from tandem.lake.store import STAGING_MEMORY_SHARE, memory_limit
+from tandem.settings import IngestSettings, over_limit
 
 STAGED_EVENTS = """
 CREATE TABLE staged_events (
@@ -59,11 +60,15 @@ def check_timestamps(
     path: Path,
     column: str,
     locate: Callable[[int], dict[str, int]],
+    limits: IngestSettings | None = None,
 ) -> None:
-    """Raise :class:`InputError` for the first event whose timestamp does not parse.
+    """Raise :class:`InputError` for the first event whose timestamp does not parse or lies
+    outside the window of ``limits`` (``ingest.earliest`` to ``ingest.latest_ahead_days`` after
+    today: a year-9999 event would stretch every flow window to millennia).
 
     ``locate`` turns the event's ordinal into ``{"row": n}`` or ``{"line": n}``.
     """
+    limits = limits or IngestSettings()
     bad = con.execute(
         f"SELECT ordinal, ts_raw FROM staged_events WHERE {PARSED_TS} IS NULL "
         "ORDER BY ordinal LIMIT 1"
@@ -77,6 +82,42 @@ def check_timestamps(
             path=path,
             field=column,
             **locate(ordinal),
+        )
+    earliest, latest = limits.earliest, limits.latest()
+    outside = con.execute(
+        f"SELECT ordinal, ts_raw FROM staged_events WHERE {PARSED_TS} < ?::TIMESTAMPTZ "
+        f"OR {PARSED_TS} >= ?::TIMESTAMPTZ + INTERVAL 1 DAY ORDER BY ordinal LIMIT 1",
+        [f"{earliest.isoformat()} 00:00:00+00", f"{latest.isoformat()} 00:00:00+00"],
+    ).fetchall()
+    if outside:
+        ordinal, raw = int(outside[0][0]), outside[0][1]
+        raise InputError(
+            f"timestamp {raw!r} lies outside {earliest.isoformat()} .. "
+            f"{latest.isoformat()} (ingest.earliest and "
+            "ingest.latest_ahead_days); fix the value, or widen the window in tandem.toml",
+            path=path,
+            field=column,
+            **locate(ordinal),
+        )
+
+
+def check_case_sizes(con: duckdb.DuckDBPyConnection, *, path: Path, limits: IngestSettings) -> None:
+    """Refuse a case with more events than ``ingest.max_case_events``.
+
+    The lake keeps each case in one file with its variant as one string
+    (:mod:`tandem.lake.steps`), so one runaway case would have to be held whole in memory.
+    """
+    big = con.execute(
+        "SELECT case_id, count(*) AS n FROM staged_events GROUP BY case_id "
+        "HAVING count(*) > ? ORDER BY min(ordinal) LIMIT 1",
+        [limits.max_case_events],
+    ).fetchall()
+    if big:
+        case, n = big[0][0], int(big[0][1])
+        raise InputError(
+            f"case {case!r} has {n:,} events, which "
+            + over_limit("max_case_events", limits.max_case_events),
+            path=path,
         )
 
 

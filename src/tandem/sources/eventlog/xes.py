@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from tandem.errors import InputError
 from tandem.progress import NoProgress, Progress
+from tandem.settings import over_limit
 from tandem.sources.contracts import ColumnMapping
 from tandem.sources.eventlog.arrow import NULL_TEXT, int64, text, texts
 from tandem.sources.eventlog.columns import ResolvedColumns, resolve_columns
@@ -75,12 +76,18 @@ def stage_xes(
     gzipped: bool,
     mapping: ColumnMapping,
     progress: Progress | None = None,
+    max_bytes: int | None = None,
 ) -> tuple[ResolvedColumns, list[str]]:
-    """Stream the XES file into the staging tables; return the columns used and attribute keys."""
+    """Stream the XES file into the staging tables; return the columns used and attribute keys.
+
+    ``max_bytes`` (``ingest.max_bytes``) bounds the text read once decompressed.
+    """
     progress = progress or NoProgress()
     guess: ResolvedColumns | None = None
     while True:
-        event_keys, trace_keys, guess = _scan(con, path, gzipped, progress, mapping, guess)
+        event_keys, trace_keys, guess = _scan(
+            con, path, gzipped, progress, mapping, guess, max_bytes
+        )
         found = [CASE_PREFIX + key for key in sorted(trace_keys)] + sorted(event_keys)
         columns = resolve_columns(found, mapping, path=path)
         if not columns.case.startswith(CASE_PREFIX):
@@ -207,6 +214,7 @@ def _scan(
     progress: Progress,
     mapping: ColumnMapping,
     guess: ResolvedColumns | None,
+    max_bytes: int | None = None,
 ) -> tuple[set[str], set[str], ResolvedColumns | None]:
     """Stage the events (role columns pivoted per ``guess``) and the long attribute rows.
 
@@ -225,12 +233,19 @@ def _scan(
     carry = b""
     progress.start(f"Reading {path.name}", total=path.stat().st_size)
     try:
-        done = 0
+        done = expanded = 0
         while True:
             try:
                 block = stream.read(CHUNK_SIZE)
             except (OSError, EOFError, zlib.error) as exc:
                 raise InputError(f"corrupt gzip data ({exc})", path=path) from None
+            expanded += len(block)
+            if max_bytes is not None and expanded > max_bytes:
+                raise InputError(
+                    f"the {'decompressed ' if gzipped else ''}data "
+                    + over_limit("max_bytes", max_bytes),
+                    path=path,
+                )
             final = not block
             checker.feed(block, final)
             text = carry + block

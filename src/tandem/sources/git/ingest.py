@@ -31,12 +31,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from tandem.errors import InputError
 from tandem.lake import Batch, Lake
 from tandem.progress import NoProgress, Progress
 from tandem.sources.bots import BotRules
 from tandem.sources.contracts import GitIngestReport
 from tandem.sources.git.identities import IdentityIndex
-from tandem.sources.git.log import LOG_OPTIONS, LogChunk, parse_numstat, parse_raw
+from tandem.sources.git.log import (
+    LOG_OPTIONS,
+    LogChunk,
+    MalformedCommitError,
+    parse_numstat,
+    parse_raw,
+)
 from tandem.sources.git.parallel import Tables, log_in_parallel
 from tandem.sources.git.repo import (
     Repository,
@@ -141,6 +148,8 @@ def ingest_repository(
                         _write(batch, chunk, repo_name, progress)
             batch.write("identities", identities.table())
             batch.set_state(state_key, {"head": head})
+    except MalformedCommitError as exc:
+        raise InputError(exc.message, path=repo_name) from None
     finally:
         progress.finish()
 

@@ -22,12 +22,14 @@ the output of several git processes (:mod:`tandem.sources.git.parallel`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
 import pyarrow as pa
 
+from tandem.errors import InputError
 from tandem.lake.schema import TABLES, UTC_TIMESTAMP
 from tandem.sources.git.identities import IdentityIndex
 
@@ -50,6 +52,22 @@ READ_SIZE = 1 << 20
 FLUSH_COMMITS = 20_000
 
 _ZERO_OID = b"0" * 40
+_RAW_DATE = re.compile(rb"-?\d{1,18} [+-]\d{4}\Z")
+
+
+class MalformedCommitError(InputError):
+    """A commit whose author or committer line git itself cannot split into name, email, date.
+
+    A NUL byte in a name makes git print the placeholders instead of the fields; a unit
+    separator (0x1F) shifts them. Nothing is written: the ingest's batch is discarded.
+    """
+
+    def __init__(self, sha: str) -> None:
+        super().__init__(
+            f"commit {sha}: its author or committer cannot be read (a NUL or control character "
+            "in a name or email?); repair or rewrite that commit, then ingest again"
+        )
+        self.sha = sha
 
 
 @dataclass
@@ -150,7 +168,10 @@ class _HeaderParser:
         self.offsets = _Offsets()
 
     def add(self, chunk: LogChunk, head: bytes) -> str:
-        sha_b, parents_b, an, ae, ad, cn, ce, cd, subject = head.split(b"\x1f", 8)
+        fields = head.split(b"\x1f", 8)
+        if len(fields) != 9 or not (_RAW_DATE.match(fields[4]) and _RAW_DATE.match(fields[7])):
+            raise MalformedCommitError(head[:40].decode("ascii", "replace"))
+        sha_b, parents_b, an, ae, ad, cn, ce, cd, subject = fields
         sha = sha_b.decode("ascii")
         parents = parents_b.decode("ascii").split() if parents_b else []
         a_ts, a_tz = ad.split(b" ", 1)
