@@ -217,12 +217,13 @@ def suppressed_cells(
 ) -> set[K]:
     """Which aggregates to withhold: the people behind each, and those the viewer already knows.
 
-    Primary rule: a cell is withheld when it has fewer than ``min_shown`` people, or when
-    between 1 and ``min_shown`` − 1 of its people are unknown to the viewer (the viewer could
-    subtract the known ones). Complementary rule: of two shown cells whose people differ by
-    between 1 and ``min_shown`` − 1 unknown people (symmetric difference), the smaller is
-    withheld too, repeatedly until no such pair is left; a team that gained or lost one person
-    can then not be subtracted from the other to reveal them. Identical cells reveal nothing.
+    Primary rule: a cell is withheld when it has fewer than ``min_shown`` people (unless the
+    viewer knows every one of them already), or when between 1 and ``min_shown`` − 1 of its
+    people are unknown to the viewer (the viewer could subtract the known ones).
+    Complementary rule: of two shown cells whose people differ by between 1 and
+    ``min_shown`` − 1 unknown people (symmetric difference), the smaller is withheld too,
+    repeatedly until no such pair is left; a team that gained or lost one person can then not
+    be subtracted from the other to reveal them. Identical cells reveal nothing.
 
     Examples
     --------
@@ -235,7 +236,7 @@ def suppressed_cells(
     out = {
         key
         for key, people in cells.items()
-        if len(people) < min_shown or 0 < len(people - known) < min_shown
+        if (len(people) < min_shown and not people <= known) or 0 < len(people - known) < min_shown
     }
     changed = True
     while changed:

@@ -240,22 +240,26 @@ def _cycle_teams(
 
 
 def _withheld(teams: Mapping[str, Sequence[Member]], known: frozenset[int]) -> set[tuple[str, str]]:
-    """(team, practice) aggregates to withhold: primary and complementary suppression."""
+    """(team, practice) aggregates to withhold: primary and complementary suppression.
+
+    A team with fewer than 5 scored members shows no aggregate at all, unless the viewer knows
+    every one of them already (then nothing is revealed).
+    """
     out: set[tuple[str, str]] = set()
+    shown = {name for name, members in teams.items() if _shown(members, known)}
     for practice in PRACTICE_IDS:
         cells = {
-            name: frozenset(m.person for m in members if m.practices.get(practice) is not None)
-            for name, members in teams.items()
-            if sum(m.scored for m in members) >= MIN_SHOWN
+            name: frozenset(m.person for m in teams[name] if m.practices.get(practice) is not None)
+            for name in shown
         }
         out |= {(name, practice) for name in suppressed_cells(cells, known=known)}
-    out |= {
-        (name, p)
-        for name, members in teams.items()
-        if sum(m.scored for m in members) < MIN_SHOWN
-        for p in PRACTICE_IDS
-    }
+    out |= {(name, p) for name in teams if name not in shown for p in PRACTICE_IDS}
     return out
+
+
+def _shown(members: Sequence[Member], known: frozenset[int]) -> bool:
+    scored = {m.person for m in members if m.scored}
+    return len(scored) >= MIN_SHOWN or scored <= known
 
 
 class _Cell(BaseModel):
@@ -265,7 +269,7 @@ class _Cell(BaseModel):
 
 
 def _cell(values: Sequence[float], threshold: float, *, hidden: bool) -> _Cell:
-    if hidden or len(values) < MIN_SHOWN:
+    if hidden or not values:
         return _Cell(covered=SUPPRESSED_LABEL, covering=SUPPRESSED_LABEL, mean=SUPPRESSED_LABEL)
     covering = sum(v >= threshold for v in values)
     return _Cell(
