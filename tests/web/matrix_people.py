@@ -45,6 +45,9 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     ("GET", "/api/duos"): TEAM_LEADS,
     ("POST", "/duos/confirm"): TEAM_LEADS,
     ("POST", "/api/duos/confirm"): TEAM_LEADS,
+    # consent: a partner, for themselves (no duo here: 404; partners: test_duos_pages.py)
+    ("POST", "/duos/{duo_id}/{answer}"): SIGNED_IN,
+    ("POST", "/api/duos/{duo_id}/{answer}"): SIGNED_IN,
     ("GET", "/coverage"): TEAM_LEADS,
     ("GET", "/api/coverage"): TEAM_LEADS,
     ("GET", "/coverage/org"): ORG,
