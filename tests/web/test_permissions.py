@@ -29,7 +29,7 @@ TEAM_OR_GLOBAL: dict[str, tuple[set[str], set[str]]] = {
     "view_how": ({"director", "leader", "manager", "member"}, {"director"}),
     "view_duos": ({"director", "leader", "manager"}, {"director"}),
     "confirm_duo": ({"director", "leader", "manager"}, {"director"}),
-    "view_coverage": ({"director", "leader", "manager"}, {"director"}),
+    "view_coverage": ({"leader", "manager"}, set()),  # directors: aggregates only (org view)
     "view_org_coverage": ({"director", "admin"}, {"director", "admin"}),
     "admin_users": ({"admin"}, {"admin"}),
     "admin_sources": ({"admin"}, {"admin"}),

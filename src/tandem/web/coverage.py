@@ -1,9 +1,8 @@
 """Team coverage pages and their ``/api`` twins: the team's view and the directors' org view.
 
 The team view (:func:`tandem.profile.team.team_view`) is the team's aggregates plus the names of
-members who shared their report with the viewer, so it is shown to the team's own people only:
-the ``view_coverage`` rule admits directors on any team, but directors see aggregates only, so a
-viewer from outside the team is refused here and pointed to the org view. The org view
+members who shared their report with the viewer, for the team's own leader and manager only (the
+``view_coverage`` rule; directors see aggregates only, on the org view). The org view
 (:func:`tandem.profile.team.org_view`, ``view_org_coverage``) carries aggregates only; a team
 with fewer than five scored members comes out of the service hidden, with no numbers. Both are
 computed for the signed-in viewer (:func:`~tandem.web.permissions.viewer_of`).
@@ -14,13 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from tandem.accounts.errors import PermissionDeniedError
 from tandem.accounts.schemas import UserOut
 from tandem.duos.schemas import TeamRef
-from tandem.errors import InputError, NotFoundError
+from tandem.errors import NotFoundError
 from tandem.profile import service as profile_service
 from tandem.profile import team as team_service
 from tandem.web.deps import CurrentUser, DbSession
@@ -28,7 +26,6 @@ from tandem.web.duos import CycleName, TeamId, scoped_team, team_resource
 from tandem.web.permissions import (
     VIEW_COVERAGE,
     VIEW_ORG_COVERAGE,
-    allowed,
     requires,
     viewer_of,
 )
@@ -38,13 +35,10 @@ team = APIRouter(dependencies=[Depends(requires(VIEW_COVERAGE, team_resource))])
 org = APIRouter(dependencies=[Depends(requires(VIEW_ORG_COVERAGE))])
 
 
-def _named_team(db: Session, user: UserOut, team_id: int | None) -> TeamRef | None:
+def _named_team(db: Session, user: UserOut, team_id: int | None) -> TeamRef:
     found = scoped_team(db, user, team_id)
-    if found is not None and found.id != user.team_id:
-        raise PermissionDeniedError(
-            "the team view is for the team's own leader and manager; "
-            "directors see every team's aggregates on /coverage/org"
-        )
+    if found is None:  # the rule admits team roles of their own team only
+        raise NotFoundError("your account has no team; ask an admin to set it")
     return found
 
 
@@ -72,10 +66,6 @@ def team_page(
 ) -> Response:
     """The team's coverage: which practices someone covers well, by whom, and the gaps."""
     found = _named_team(db, user, team_id)
-    if found is None:
-        if allowed(user, VIEW_ORG_COVERAGE):
-            return RedirectResponse("/coverage/org", status_code=303)
-        raise NotFoundError("your account has no team; ask an admin to set it")
     context: dict[str, Any] = {"team": found}
     try:
         context["view"] = _team_view(db, user, found, cycle)
@@ -90,8 +80,6 @@ def team_coverage(
 ) -> team_service.TeamCoverageOut:
     """The team's coverage: aggregates, and names of who shared their report with you."""
     found = _named_team(db, user, team_id)
-    if found is None:
-        raise InputError("your account has no team; directors use /api/coverage/org")
     return _team_view(db, user, found, cycle)
 
 

@@ -191,9 +191,10 @@ RESPOND_DUO = register(
 )
 VIEW_COVERAGE = register(
     "view_coverage",
-    "Which practices a team covers (aggregates, n ≥ 5; names only of who shared with you).",
+    "Which practices one's own team covers (aggregates, n ≥ 5; names only of who shared with "
+    "you). Directors see aggregates only: the org view.",
     ScopeKind.TEAM,
-    _team_rule("leader", "manager"),
+    _team_rule("leader", "manager", any_team=()),
 )
 VIEW_ORG_COVERAGE = register(
     "view_org_coverage",
