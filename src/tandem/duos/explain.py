@@ -105,7 +105,7 @@ def unmatched(allowed: int, others: int) -> str:
     )
 
 
-def qualitative(a: str, b: str, *, shared: tuple[bool, bool]) -> str:
+def qualitative(a: str, b: str, *, shared: tuple[bool, bool], aggregates_only: bool = False) -> str:
     """Why a pair is suggested, without any person's numbers, practices or leaning.
 
     Examples
@@ -114,11 +114,16 @@ def qualitative(a: str, b: str, *, shared: tuple[bool, bool]) -> str:
     'Practices, scores and leanings are shown only to someone both have '
     """
     hidden = [name for name, ok in zip((a, b), shared, strict=True) if not ok]
+    if aggregates_only:
+        why = " (your role sees aggregates only)."
+    elif hidden:
+        why = f" ({' and '.join(hidden)} did not share it with you)."
+    else:
+        why = "."
     return (
         f"{a} and {b} are suggested because, by others' ratings, each is strong where the other "
         "is less so, across the leader and the manager practices. Practices, scores and "
-        "leanings are shown only to someone both have shared their report with"
-        + (f" ({' and '.join(hidden)} did not share it with you)." if hidden else ".")
+        "leanings are shown only to someone both have shared their report with" + why
     )
 
 

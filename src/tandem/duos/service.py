@@ -167,7 +167,10 @@ def suggest(
                 )
                 if details
                 else explain.qualitative(
-                    names[pair.a], names[pair.b], shared=(pair.a in seen, pair.b in seen)
+                    names[pair.a],
+                    names[pair.b],
+                    shared=(pair.a in seen, pair.b in seen),
+                    aggregates_only=viewer.aggregates_only,
                 ),
             )
         )
@@ -524,7 +527,12 @@ def _duo_out(
         coverage=CoverageOut.model_validate(stored["coverage"]) if details else None,
         explanation=str(stored["text"])
         if details
-        else explain.qualitative(a, b, shared=(duo.person_a_id in seen, duo.person_b_id in seen)),
+        else explain.qualitative(
+            a,
+            b,
+            shared=(duo.person_a_id in seen, duo.person_b_id in seen),
+            aggregates_only=viewer.aggregates_only,
+        ),
         tie_breaker=tie,
         tie_breaker_rule=explain.tie_breaker_rule(a, b, tie),
         review_date=duo.review_date,
