@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from tandem.accounts import service as accounts_service
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
@@ -75,10 +76,17 @@ PersonOption = Annotated[
 
 
 def resolve_viewer(session: Session, ref: str | None) -> Viewer:
-    """The viewer an `--as` option names (the operator, who sees no person's numbers, without)."""
+    """The viewer an ``--as`` option names, with their account's role (no account: member).
+
+    Without ``--as``: the operator, who sees no person's numbers.
+    """
     if ref is None:
         return OPERATOR
-    return Viewer(person_id=people_service.find_person(session=session, ref=ref).id, role="member")
+    person = people_service.find_person(session=session, ref=ref)
+    roles = [
+        u.role for u in accounts_service.list_users(session=session) if u.person_id == person.id
+    ]
+    return Viewer(person_id=person.id, role=roles[0] if roles else "member")
 
 
 def _name(person: DuoPerson) -> str:
