@@ -32,13 +32,20 @@ def _leaks_nothing(text: str) -> bool:
 
 
 def _hidden(pair: PairOut | DuoOut) -> bool:
+    """No pair numbers; leanings and strengths only of whom the viewer may see."""
+    unseen = [p for p in (pair.a, pair.b) if not p.shared]
+    text = " ".join(
+        s
+        for s in pair.explanation.split(". ")
+        if not any(s.startswith(p.name) for p in (pair.a, pair.b) if p.shared and "strongest" in s)
+    )
     return (
         not pair.details
         and pair.score is None
         and pair.coverage is None
-        and pair.a.leaning is None
-        and pair.b.leaning is None
-        and _leaks_nothing(pair.explanation)
+        and all(p.leaning is None for p in unseen)
+        and DIGIT.search(pair.explanation) is None
+        and _leaks_nothing(text)
     )
 
 
@@ -67,6 +74,12 @@ def test_one_share_is_not_enough_for_a_pair(db_session: Session, tmp_path: Path)
     ann_bea = next(p for p in out.pairs if p.a.id == ids["ann"])
     # max(Ann, Bea) per practice would reveal Bea wherever she is the stronger one.
     assert _hidden(ann_bea) and ann_bea.a.shared and not ann_bea.b.shared
+    # Still useful: what Ann shared, and nothing of Bea's.
+    assert (
+        "Ann Leader's strongest practices by others' ratings: championing, change, empowerment."
+        in ann_bea.explanation
+    )
+    assert "Bea Manager's strongest" not in ann_bea.explanation
     sharing.set_shared(session=db_session, cycle=CYCLE, person_id=ids["bea"], shared=True)
     out = service.suggest(session=db_session, cycle=CYCLE, viewer=as_max(ids))
     shown = {frozenset((p.a.id, p.b.id)): p for p in out.pairs}

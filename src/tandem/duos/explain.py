@@ -20,6 +20,7 @@ __all__ = [
     "explain_pair",
     "hidden_reason",
     "qualitative",
+    "strengths",
     "tie_breaker_rule",
     "too_few_scores",
     "unmatched",
@@ -125,6 +126,30 @@ def qualitative(a: str, b: str, *, shared: tuple[bool, bool], aggregates_only: b
         "is less so, across the leader and the manager practices. Practices, scores and "
         "leanings are shown only to someone both have shared their report with" + why
     )
+
+
+def strengths(
+    name: str, practices: Mapping[str, float | None], *, threshold: float = 4.0, limit: int = 3
+) -> str:
+    """One visible partner's strongest practices by others' ratings, named without numbers.
+
+    Used beside :func:`qualitative` for a partner whose report the viewer may see (their own,
+    or shared with them): it is about that person alone, so it reveals nothing of the other.
+
+    Examples
+    --------
+    >>> strengths("Ann", {"vision": 4.5, "process": 2.0, "coaching": 4.0})
+    "Ann's strongest practices by others' ratings: vision, coaching."
+    >>> strengths("Bo", {"vision": 3.0})
+    "Bo has no practice others see 'often' or more."
+    """
+    strong = sorted(
+        ((v, p) for p, v in practices.items() if v is not None and v >= threshold),
+        key=lambda vp: (-vp[0], vp[1]),
+    )[:limit]
+    if not strong:
+        return f"{name} has no practice others see 'often' or more."
+    return f"{name}'s strongest practices by others' ratings: {', '.join(p for _, p in strong)}."
 
 
 def hidden_reason(reason: str) -> str:

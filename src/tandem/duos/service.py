@@ -140,6 +140,7 @@ def suggest(
         if p not in taken
     ]
     result = suggest_duos(candidates, bonus=bonus)
+    by_person = {c.person: c for c in candidates}
     unpaired += [(u.person, u.reason) for u in result.unpaired]
     leaning = {c.person: c.leaning for c in candidates}
     names |= _names(session, [p for p, _ in unpaired if p not in names])
@@ -166,12 +167,7 @@ def suggest(
                     names=names,
                 )
                 if details
-                else explain.qualitative(
-                    names[pair.a],
-                    names[pair.b],
-                    shared=(pair.a in seen, pair.b in seen),
-                    aggregates_only=viewer.aggregates_only,
-                ),
+                else _partial(pair.a, pair.b, names, by_person, seen, viewer),
             )
         )
     notes = [
@@ -197,6 +193,24 @@ def suggest(
         settings=dict(result.settings),
         notes=notes,
     )
+
+
+def _partial(
+    a: int,
+    b: int,
+    names: Mapping[int, str],
+    candidates: Mapping[int, Candidate],
+    seen: frozenset[int],
+    viewer: Viewer,
+) -> str:
+    """A pair the viewer may not see in full: why, and the strengths of whom they may see."""
+    text = explain.qualitative(
+        names[a], names[b], shared=(a in seen, b in seen), aggregates_only=viewer.aggregates_only
+    )
+    for person in (a, b):
+        if person in seen:
+            text += " " + explain.strengths(names[person], candidates[person].practices)
+    return text
 
 
 def team_members(*, session: Session, cycle: ReviewCycle, teams: Sequence[str]) -> set[int]:
