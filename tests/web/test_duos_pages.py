@@ -21,7 +21,7 @@ from tandem.profile.visibility import OPERATOR, Viewer
 from tandem.web.app import create_app
 from tandem.workspace import Workspace
 from tests.web.conftest import csrf_from, sign_in_directly
-from tests.web.people_org import PeopleOrg, fresh
+from tests.web.people_org import PeopleOrg, build, fresh
 
 Setup = tuple[Workspace, PeopleOrg]
 
@@ -252,3 +252,27 @@ def test_the_home_duo_card_shows_no_unshared_numbers(client: TestClient, setup: 
     assert card("director")["score"] is None  # directors: aggregates only
     member = card("member")
     assert set(member) == {"id", "a", "b", "status"}  # members: who the duo is, nothing more
+
+
+def test_unshared_numbers_and_consent_on_both_databases(tmp_path: Path, database_url: str) -> None:
+    """The web attack and the consent flow once more, on SQLite and on PostgreSQL."""
+    workspace = Workspace.create(tmp_path / "ws-db", database_url=database_url)
+    org = build(workspace)
+    setup = (workspace, org)
+    try:
+        with TestClient(create_app(workspace)) as web:
+            token = as_user(web, setup, "leader")
+            pairs = web.get("/api/duos").json()["suggestions"]["pairs"]
+            me = org.person_ids["leader"]
+            assert pairs and not any(p["details"] or any(_numbers_of(p, me)) for p in pairs)
+            body = {"a": org.email("member"), "b": org.email("peer"), "tie_breaker": "Ada"}
+            made = web.post("/api/duos/confirm", json=body, headers={"X-CSRF-Token": token})
+            assert made.status_code == 200 and made.json()["status"] == "pending"
+            path = f"/api/duos/{made.json()['id']}/accept"
+            assert web.post(path, headers={"X-CSRF-Token": token}).status_code == 403
+            for partner, status in (("member", "pending"), ("peer", "active")):
+                token = as_user(web, setup, partner)
+                answer = web.post(path, headers={"X-CSRF-Token": token})
+                assert answer.status_code == 200 and answer.json()["status"] == status
+    finally:
+        workspace.engine.dispose()
