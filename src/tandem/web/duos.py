@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from tandem.accounts.schemas import UserOut
 from tandem.duos import service as duos_service
+from tandem.duos import teams as duos_teams
 from tandem.duos.schemas import DuoOut, TeamDuosOut, TeamRef
 from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.profile import service as profile_service
@@ -66,7 +67,7 @@ def scoped_team(db: Session, user: UserOut, team_id: int | None) -> TeamRef | No
     wanted = team_id if team_id is not None else user.team_id
     if wanted is None:
         return None
-    return duos_service.team_ref(session=db, team_id=wanted)
+    return duos_teams.team_ref(session=db, team_id=wanted)
 
 
 view = APIRouter(dependencies=[Depends(requires(VIEW_DUOS, team_resource))])
@@ -113,13 +114,13 @@ def _page(
     team = scoped_team(db, user, team_id)
     context: dict[str, Any] = {
         "team": team,
-        "teams": duos_service.team_refs(session=db),
+        "teams": duos_teams.team_refs(session=db),
         "error": error,
         "notice": notice,
     }
     if team is not None:
         try:
-            context["data"] = duos_service.team_duos(
+            context["data"] = duos_teams.team_duos(
                 session=db, team_id=team.id, cycle=cycle, viewer=viewer_of(user)
             )
         except NotFoundError as exc:
@@ -139,7 +140,7 @@ def duos_page(
     """Duo suggestions with explanations for the team, and the confirmed duos."""
     notice = None
     if confirmed is not None:
-        data = duos_service.team_duos(
+        data = duos_teams.team_duos(
             session=db, team_id=_team_id(user, team_id), cycle=cycle, viewer=viewer_of(user)
         )
         done = next((d for d in data.confirmed if d.id == confirmed), None)
@@ -168,7 +169,7 @@ def duos(
     db: DbSession, user: CurrentUser, team_id: TeamId = None, cycle: CycleName = None
 ) -> TeamDuosOut:
     """Duo suggestions for the team (nothing stored) and its confirmed duos, as you may see them."""
-    return duos_service.team_duos(
+    return duos_teams.team_duos(
         session=db, team_id=_team_id(user, team_id), cycle=cycle, viewer=viewer_of(user)
     )
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from tandem.accounts.schemas import UserOut
 from tandem.duos import service as duos_service
+from tandem.duos import teams as duos_teams
 from tandem.duos.schemas import DuoOut
 from tandem.errors import TandemError
 from tandem.review import forms
@@ -63,7 +64,7 @@ def team_duos(session: Session, user: UserOut) -> dict[str, Any]:
     their consent to give.
     """
     viewer = viewer_of(user)
-    cycle = duos_service.latest_closed_cycle(session=session)
+    cycle = duos_teams.latest_closed_cycle(session=session)
     if cycle is None:
         return {
             "cycle": None,
@@ -78,13 +79,13 @@ def team_duos(session: Session, user: UserOut) -> dict[str, Any]:
             True,
         )
     elif user.team_id is not None:
-        found = duos_service.team_heads_duos(session=session, team_id=user.team_id, viewer=viewer)
+        found = duos_teams.team_heads_duos(session=session, team_id=user.team_id, viewer=viewer)
         chosen = found.duos if found else []
         detail = allowed(user, VIEW_DUOS, TeamResource(user.team_id))
     else:
         chosen, detail = [], False
     duos = [_entry(duo, detail) for duo in chosen]
-    mine = duos_service.my_duos(session=session, viewer=viewer)
+    mine = duos_teams.my_duos(session=session, viewer=viewer)
     reason = None if duos else f"no confirmed duo for your team in cycle {cycle.name}"
     return {
         "cycle": cycle.name,
