@@ -140,3 +140,7 @@ def test_the_leader_confirms_a_duo(contexts: Contexts) -> None:
     for name in names:
         expect(confirmed.locator("tbody")).to_contain_text(name)
     expect(confirmed).to_contain_text("the leader decides delivery dates")
+    expect(confirmed).to_contain_text("pending")  # until both partners accept
+    notice = page.locator("#duo-confirmed")
+    expect(notice).to_contain_text("Duo confirmed")
+    expect(notice).to_contain_text("disagree and cannot settle it themselves")

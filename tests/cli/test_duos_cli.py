@@ -5,7 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from tests.duos.test_service import CYCLE, ROSTER, answers_csv
+from sqlalchemy import select
+
+from tandem.db.session import session_scope
+from tandem.people.models import Person
+from tandem.profile import sharing, visibility
+from tandem.workspace import Workspace
+from tests.duos.test_service import CYCLE, PROFILES, ROSTER, SELVES, answers_csv
 from tests.helpers import run_cli
 
 
@@ -25,9 +31,37 @@ def hand_workspace(tmp_path: Path) -> Path:
     return ws
 
 
+def share_with_max(ws: Path) -> None:
+    """Every ratee shares their report with their line manager, Max (as on the web)."""
+    with session_scope(Workspace.open(ws).engine) as session:
+        for name in (*PROFILES, *SELVES):
+            person = session.scalars(select(Person.id).where(Person.email == f"{name}@example.com"))
+            sharing.set_shared(session=session, cycle=CYCLE, person_id=person.one(), shared=True)
+
+
+def test_the_operator_sees_no_ones_numbers(tmp_path: Path) -> None:
+    ws = hand_workspace(tmp_path)
+    share_with_max(ws)  # shared with Max, not with whoever runs the command line
+    result = run_cli("duos", "suggest", "--cycle", CYCLE, "-w", ws, "--json")
+    assert result.exit_code == 0, result.stderr
+    out = result.json()
+    assert [(p["a"]["name"], p["score"], p["coverage"]) for p in out["pairs"]] == [
+        ("Ann Leader", None, None),
+        ("Cal Mixed", None, None),
+    ]
+    assert out["total_score"] is None and not any(p["details"] for p in out["pairs"])
+    assert "vision" not in str(out["pairs"])
+    people = run_cli("duos", "suggest", "--cycle", CYCLE, "-w", ws)
+    assert "not shown" in people.stdout and "5.00" not in people.stdout
+    assert visibility.OPERATOR.person_id is None
+
+
 def test_suggest_json_follows_the_contract(tmp_path: Path) -> None:
     ws = hand_workspace(tmp_path)
-    result = run_cli("duos", "suggest", "--cycle", CYCLE, "-w", ws, "--json")
+    share_with_max(ws)
+    result = run_cli(
+        "duos", "suggest", "--cycle", CYCLE, "--as", "max@example.com", "-w", ws, "--json"
+    )
     assert result.exit_code == 0, result.stderr
     out = result.json()
     assert {"pairs", "unpaired"} <= set(out)
@@ -72,7 +106,8 @@ def test_confirm_then_list_and_refuse_a_second_duo(tmp_path: Path) -> None:
     duo = result.json()
     assert duo["tie_breaker"] == "Max Manager <max@example.com>"
     assert duo["review_date"] == str(dt.date.today() + dt.timedelta(days=90))
-    assert duo["confirmed_by"] == "hr-lead" and duo["score"] == 5.0
+    assert duo["confirmed_by"] == "hr-lead" and duo["score"] is None  # nobody shared
+    assert duo["status"] == "pending" and duo["message"].startswith("Duo confirmed: Ann Leader")
     again = run_cli(
         "duos", "confirm", "cal@example.com", "ann@example.com", "--tie-breaker", "x",
         "--cycle", CYCLE, "-w", ws, "--json",
@@ -82,7 +117,44 @@ def test_confirm_then_list_and_refuse_a_second_duo(tmp_path: Path) -> None:
     listed = run_cli("duos", "list", "--cycle", CYCLE, "-w", ws, "--json")
     assert listed.json()["count"] == 1 and listed.json()["duos"][0]["id"] == duo["id"]
     people = run_cli("duos", "list", "--cycle", CYCLE, "-w", ws)
-    assert "1 confirmed duo(s)" in people.stdout
+    assert "1 confirmed duo(s)" in people.stdout and "pending" in people.stdout
+
+
+def test_both_partners_accept_each_for_themselves(tmp_path: Path) -> None:
+    ws = hand_workspace(tmp_path)
+    confirmed = run_cli(
+        "duos", "confirm", "ann@example.com", "bea@example.com", "--tie-breaker",
+        "max@example.com", "--cycle", CYCLE, "-w", ws, "--json",
+    )  # fmt: skip
+    duo = str(confirmed.json()["id"])
+    for who in ("cal@example.com", "max@example.com"):
+        refused = run_cli("duos", "accept", duo, "--as", who, "-w", ws, "--json")
+        assert refused.exit_code == 2 and refused.stdout == ""
+        assert "each for themselves" in refused.stderr
+    first = run_cli("duos", "accept", duo, "--as", "ann@example.com", "-w", ws, "--json")
+    assert first.exit_code == 0, first.stderr
+    assert (first.json()["status"], first.json()["a_consent"]) == ("pending", "accepted")
+    second = run_cli("duos", "accept", duo, "--as", "bea@example.com", "-w", ws)
+    assert second.exit_code == 0, second.stderr
+    assert "Both accepted: your duo with Ann Leader is active." in second.stdout
+    late = run_cli("duos", "decline", duo, "--as", "ann@example.com", "-w", ws)
+    assert late.exit_code == 2 and "is active already" in late.stderr
+    listed = run_cli("duos", "list", "--cycle", CYCLE, "-w", ws, "--json").json()
+    assert listed["duos"][0]["status"] == "active"
+
+
+def test_a_partner_declines(tmp_path: Path) -> None:
+    ws = hand_workspace(tmp_path)
+    confirmed = run_cli(
+        "duos", "confirm", "cal@example.com", "dot@example.com", "--tie-breaker", "x",
+        "--cycle", CYCLE, "-w", ws, "--json",
+    )  # fmt: skip
+    duo = str(confirmed.json()["id"])
+    out = run_cli("duos", "decline", duo, "--as", "dot@example.com", "-w", ws, "--json")
+    assert out.exit_code == 0, out.stderr
+    assert (out.json()["status"], out.json()["b_consent"]) == ("declined", "declined")
+    missing = run_cli("duos", "accept", "999", "--as", "dot@example.com", "-w", ws)
+    assert missing.exit_code == 2 and "no confirmed duo 999" in missing.stderr
 
 
 def test_confirm_with_a_review_date_and_free_text_tie_breaker(tmp_path: Path) -> None:
@@ -94,7 +166,11 @@ def test_confirm_with_a_review_date_and_free_text_tie_breaker(tmp_path: Path) ->
     )  # fmt: skip
     # no --cycle above: the contract's form; the latest cycle is the hand organisation's
     assert result.exit_code == 0, result.stderr
-    assert "tie-breaker their director decides" in result.stdout and when in result.stdout
+    assert "Duo confirmed: Cal Mixed + Dot Mixed" in result.stdout and when in result.stdout
+    assert (
+        "When Cal Mixed and Dot Mixed disagree and cannot settle it themselves, they follow: "
+        "their director decides." in " ".join(result.stdout.split())
+    )
     bad = run_cli(
         "duos", "confirm", "cal@example.com", "dot@example.com", "--tie-breaker", "x",
         "--review-date", "soon", "--cycle", CYCLE, "-w", ws,

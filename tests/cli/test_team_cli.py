@@ -6,23 +6,29 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_duos_cli import hand_workspace
+from tests.cli.test_duos_cli import hand_workspace, share_with_max
 from tests.duos.test_service import CYCLE
 from tests.helpers import run_cli
 
 
 def test_team_coverage_json(tmp_path: Path) -> None:
     ws = hand_workspace(tmp_path)
-    result = run_cli("team", "coverage", "Edge", "--cycle", CYCLE, "-w", ws, "--json")
+    share_with_max(ws)
+    as_max = ("--as", "max@example.com")
+    result = run_cli("team", "coverage", "Edge", "--cycle", CYCLE, *as_max, "-w", ws, "--json")
     assert result.exit_code == 0, result.stderr
     out = result.json()
     assert out["gaps"] == ["vision"]
     assert out["practices"]["vision"] == {
-        "side": "leader", "covered": False, "by": [], "best": 3.0, "scored": 2,
+        "side": "leader", "covered": False, "covering": 0, "mean": 3.0, "by": [], "scored": 2,
     }  # fmt: skip
     assert out["practices"]["conflict"]["by"] == ["Dot Mixed"]
-    people = run_cli("team", "coverage", "Edge", "-c", CYCLE, "-w", ws)
+    people = run_cli("team", "coverage", "Edge", "-c", CYCLE, *as_max, "-w", ws)
     assert "gaps: vision" in people.stdout and "GAP" in people.stdout
+    # The operator: two scored members are too few for any figure, and nobody shared with them.
+    operator = run_cli("team", "coverage", "Edge", "--cycle", CYCLE, "-w", ws, "--json").json()
+    assert operator["suppressed"] == list(operator["practices"])
+    assert all(p["by"] == [] and p["mean"] == "suppressed" for p in operator["practices"].values())
 
 
 def test_org_view_hides_small_teams(tmp_path: Path) -> None:

@@ -23,6 +23,8 @@ from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.people.models import Person
 from tandem.people.roster import import_roster
 from tandem.profile import service as profile_service
+from tandem.profile import sharing
+from tandem.profile.visibility import OPERATOR, Viewer
 from tandem.review import service as review_service
 from tandem.review.items import PRACTICE_IDS, load_item_bank
 from tandem.review.models import ReviewResponse
@@ -93,8 +95,14 @@ def build_org(
     tmp_path: Path,
     profiles: Mapping[str, Mapping[str, int]] = PROFILES,
     selves: Mapping[str, int] = SELVES,
+    *,
+    shared: bool = True,
 ) -> dict[str, int]:
-    """Roster, cycle and answers through the real services; person ids by first name."""
+    """Roster, cycle and answers through the real services; person ids by first name.
+
+    With ``shared`` every ratee shares their report with their line manager, Max, so that
+    :func:`as_max` sees every number (the hand computations); without, nobody has shared.
+    """
     import_roster(session=session, path=write(tmp_path / "roster.csv", ROSTER))
     review_service.create_cycle(session=session, name=CYCLE)
     review_service.import_responses(
@@ -102,7 +110,16 @@ def build_org(
         cycle=CYCLE,
         path=write(tmp_path / "answers.csv", answers_csv(profiles, selves)),
     )
-    return {p.display_name.split()[0].lower(): p.id for p in session.scalars(select(Person))}
+    ids = {p.display_name.split()[0].lower(): p.id for p in session.scalars(select(Person))}
+    if shared:
+        for name in (*profiles, *selves):
+            sharing.set_shared(session=session, cycle=CYCLE, person_id=ids[name], shared=True)
+    return ids
+
+
+def as_max(ids: Mapping[str, int]) -> Viewer:
+    """Max, the line manager everyone in the hand organisation shares their report with."""
+    return Viewer(person_id=ids["max"], role="leader")
 
 
 def pair_ids(out: service.SuggestionsOut) -> set[frozenset[int]]:
@@ -113,7 +130,7 @@ def test_suggestions_follow_the_hand_computed_best_matching(
     db_session: Session, tmp_path: Path
 ) -> None:
     ids = build_org(db_session, tmp_path)
-    out = service.suggest(session=db_session, cycle=CYCLE)
+    out = service.suggest(session=db_session, cycle=CYCLE, viewer=as_max(ids))
     assert pair_ids(out) == {
         frozenset((ids["ann"], ids["bea"])),
         frozenset((ids["cal"], ids["dot"])),
@@ -142,12 +159,12 @@ def test_suggestions_follow_the_hand_computed_best_matching(
 
 
 def test_self_ratings_never_change_a_suggestion(db_session: Session, tmp_path: Path) -> None:
-    build_org(db_session, tmp_path)
-    before = service.suggest(session=db_session, cycle=CYCLE)
+    ids = build_org(db_session, tmp_path)
+    before = service.suggest(session=db_session, cycle=CYCLE, viewer=as_max(ids))
     db_session.execute(
         update(ReviewResponse).where(ReviewResponse.relation == "self").values(value=1)
     )
-    after = service.suggest(session=db_session, cycle=CYCLE)
+    after = service.suggest(session=db_session, cycle=CYCLE, viewer=as_max(ids))
     assert after.model_dump() == before.model_dump()
 
 
@@ -155,14 +172,16 @@ def test_team_restriction_lists_unrated_members_as_unpaired(
     db_session: Session, tmp_path: Path
 ) -> None:
     ids = build_org(db_session, tmp_path)
-    out = service.suggest(session=db_session, cycle=CYCLE, teams=["Edge"])
+    out = service.suggest(session=db_session, cycle=CYCLE, teams=["Edge"], viewer=as_max(ids))
     assert pair_ids(out) == {frozenset((ids["cal"], ids["dot"]))}
     reasons = {u.person.id: u.reason for u in out.unpaired}
     assert set(reasons) == {ids["eli"], ids["fay"]}
     assert reasons[ids["fay"]] == "not rated in review cycle '2026-H1'"
     assert out.teams == ["Edge"]
     with pytest.raises(NotFoundError, match="no team 'Nowhere'"):
-        service.suggest(session=db_session, cycle=CYCLE, teams=["Edge", "Nowhere"])
+        service.suggest(
+            session=db_session, cycle=CYCLE, teams=["Edge", "Nowhere"], viewer=as_max(ids)
+        )
 
 
 def test_compatibility_gate_from_a_csv_changes_the_matching(
@@ -182,7 +201,7 @@ def test_compatibility_gate_from_a_csv_changes_the_matching(
         ids["bea"]: frozenset({"craft", "customers"}),
         ids["cal"]: frozenset({"craft"}),
     }
-    out = service.suggest(session=db_session, cycle=CYCLE, compat=compat)
+    out = service.suggest(session=db_session, cycle=CYCLE, compat=compat, viewer=as_max(ids))
     assert pair_ids(out) == {
         frozenset((ids["ann"], ids["dot"])),
         frozenset((ids["bea"], ids["cal"])),
@@ -217,6 +236,7 @@ def test_confirm_stores_tie_breaker_review_date_and_the_score_now(
         b=str(ids["ann"]),
         tie_breaker="max@example.com",
         confirmed_by="hr-lead",
+        viewer=as_max(ids),
         today=dt.date(2026, 1, 10),
     )
     stored = db_session.get(Duo, duo.id)
@@ -227,11 +247,19 @@ def test_confirm_stores_tie_breaker_review_date_and_the_score_now(
     assert stored.confirmed_by == "hr-lead" and stored.confirmed_at is not None
     assert stored.score == pytest.approx(5.0)
     assert "Ann Leader covers vision (5.0)" in stored.explanation["text"]
-    assert duo.coverage.value == pytest.approx(5.0)
-    listed = service.list_duos(session=db_session, cycle=CYCLE)
-    assert listed.count == 1 and listed.duos[0].model_dump() == duo.model_dump()
+    assert duo.coverage is not None and duo.coverage.value == pytest.approx(5.0)
+    listed = service.list_duos(session=db_session, cycle=CYCLE, viewer=as_max(ids))
+    assert listed.count == 1
+    assert listed.duos[0].model_dump() == duo.model_dump() | {"message": ""}
+    assert duo.status == "pending" and (duo.a_consent, duo.b_consent) == ("pending", "pending")
+    assert duo.tie_breaker_rule == (
+        "When Ann Leader and Bea Manager disagree and cannot settle it themselves, "
+        "Max Manager <max@example.com> decides."
+    )
+    assert duo.message.startswith("Duo confirmed: Ann Leader + Bea Manager (cycle 2026-H1)")
+    assert "counts once both accept" in duo.message
     # The confirmed pair leaves later suggestions; Cal and Dot are still paired.
-    out = service.suggest(session=db_session, cycle=CYCLE)
+    out = service.suggest(session=db_session, cycle=CYCLE, viewer=as_max(ids))
     assert pair_ids(out) == {frozenset((ids["cal"], ids["dot"]))}
     reasons = {u.person.id: u.reason for u in out.unpaired}
     assert reasons[ids["ann"]] == "already in a confirmed duo with Bea Manager in this cycle"
@@ -239,14 +267,15 @@ def test_confirm_stores_tie_breaker_review_date_and_the_score_now(
 
 def test_a_second_duo_for_anyone_is_refused(db_session: Session, tmp_path: Path) -> None:
     ids = build_org(db_session, tmp_path)
-    common = {"session": db_session, "cycle": CYCLE, "confirmed_by": "hr"}
+    common = {"session": db_session, "cycle": CYCLE, "confirmed_by": "hr", "viewer": OPERATOR}
     service.confirm(a="ann@example.com", b="bea@example.com", tie_breaker="Bea on budget", **common)
     with pytest.raises(ConflictError, match="are already a confirmed duo"):
         service.confirm(a="bea@example.com", b="ann@example.com", tie_breaker="x", **common)
     with pytest.raises(ConflictError, match="Ann Leader is already in a confirmed duo"):
         service.confirm(a="cal@example.com", b="ann@example.com", tie_breaker="x", **common)
     assert len(db_session.scalars(select(Duo)).all()) == 1
-    assert service.list_duos(session=db_session, cycle=CYCLE).duos[0].tie_breaker == "Bea on budget"
+    listed = service.list_duos(session=db_session, cycle=CYCLE, viewer=OPERATOR)
+    assert listed.duos[0].tie_breaker == "Bea on budget"
     assert ids  # both confirmed people exist
 
 
@@ -283,6 +312,7 @@ def test_bad_confirmations_are_refused(
             b=b,
             tie_breaker=tie_breaker,
             confirmed_by="hr",
+            viewer=OPERATOR,
             review_date=review_date,
             today=dt.date(2026, 1, 10),
         )
@@ -299,6 +329,7 @@ def test_confirm_respects_the_gate_people_opted_in_to(db_session: Session, tmp_p
             b="bea@example.com",
             tie_breaker="Max",
             confirmed_by="hr",
+            viewer=as_max(ids),
             compat={ids["ann"]: ["growth"], ids["bea"]: ["craft"]},
         )
     duo = service.confirm(
@@ -308,6 +339,7 @@ def test_confirm_respects_the_gate_people_opted_in_to(db_session: Session, tmp_p
         b="bea@example.com",
         tie_breaker="Max",
         confirmed_by="hr",
+        viewer=as_max(ids),
         compat={ids["ann"]: ["growth"]},  # Bea did not opt in: no gate
     )
     assert "Compatibility gate not applied (Bea Manager did not opt in)" in duo.explanation
@@ -315,21 +347,42 @@ def test_confirm_respects_the_gate_people_opted_in_to(db_session: Session, tmp_p
 
 def test_demo_org_every_scored_person_is_paired_once_or_unpaired(db_session: Session) -> None:
     write_demo_org(session=db_session)
-    out = service.suggest(session=db_session, cycle=DEMO_CYCLE)
     scores = profile_service.cycle_scores(session=db_session, cycle=DEMO_CYCLE)
+    managers = {}
+    for person in scores.ratees:  # everyone shares with their line manager
+        sharing.set_shared(session=db_session, cycle=DEMO_CYCLE, person_id=person, shared=True)
+        managers[person] = db_session.get(Person, person).manager_id  # type: ignore[union-attr]
+    out = service.suggest(session=db_session, cycle=DEMO_CYCLE, viewer=OPERATOR)
     seen = [p for pair in out.pairs for p in (pair.a.id, pair.b.id)]
     seen += [u.person.id for u in out.unpaired]
     assert sorted(seen) == sorted(scores.ratees) and len(scores.ratees) == 32
     assert len(out.pairs) == 16 and out.unpaired == []
-    for pair in out.pairs:
-        others = {
-            person.id: scores.scores(person.id).others_by_practice() for person in (pair.a, pair.b)
-        }
-        for practice, cover in pair.coverage.practices.items():
-            values = [v for v in (others[pair.a.id][practice], others[pair.b.id][practice]) if v]
-            assert cover.value == max(values)
-            assert all(others[p][practice] == cover.value for p in cover.by)
-        named = [p for p in PRACTICE_IDS if f"{p} (" in pair.explanation]
-        assert named and pair.a.name in pair.explanation and pair.b.name in pair.explanation
-        assert pair.score == pytest.approx(pair.coverage.value + pair.bonus)
-    assert sum(p.bonus > 0 for p in out.pairs) > 0  # 32 ratees: leanings are known
+    assert not any(p.details or p.score is not None or p.a.leaning for p in out.pairs)
+    checked = 0
+    for manager in {m for m in managers.values() if m is not None}:
+        view = Viewer(person_id=manager, role="leader")
+        as_manager = service.suggest(session=db_session, cycle=DEMO_CYCLE, viewer=view)
+        assert pair_ids(as_manager) == pair_ids(out)  # the matching never depends on the viewer
+        for pair in as_manager.pairs:
+            both = all(managers[p.id] == manager or p.id == manager for p in (pair.a, pair.b))
+            assert pair.details == both, pair
+            if not both:
+                assert pair.coverage is None and pair.score is None and pair.bonus is None
+                assert not any(f"{p} (" in pair.explanation for p in PRACTICE_IDS)
+                continue
+            checked += 1
+            assert pair.coverage is not None and pair.bonus is not None
+            others = {
+                person.id: scores.scores(person.id).others_by_practice()
+                for person in (pair.a, pair.b)
+            }
+            for practice, cover in pair.coverage.practices.items():
+                values = [
+                    v for v in (others[pair.a.id][practice], others[pair.b.id][practice]) if v
+                ]
+                assert cover.value == round(max(values), 2)
+                assert all(round(others[p][practice] or 0, 2) == cover.value for p in cover.by)
+            named = [p for p in PRACTICE_IDS if f"{p} (" in pair.explanation]
+            assert named and pair.a.name in pair.explanation and pair.b.name in pair.explanation
+            assert pair.score == pytest.approx(pair.coverage.value + pair.bonus, abs=0.011)
+    assert checked > 0

@@ -13,6 +13,7 @@ SIGNED_IN = dict.fromkeys(ROLES, BOTH)  # every role's user is linked to a perso
 OWN_PERSON = dict.fromkeys(ROLES, ("own",))  # /…/{person_id}: one's own profile only
 NOBODY: dict[str, tuple[str, ...]] = {}  # rating oneself is refused; the outsider is unassigned
 TEAM_LEADS = {"leader": BOTH, "manager": BOTH, "director": BOTH}  # no team in the path
+OWN_LEADS = {"leader": BOTH, "manager": BOTH}  # the team view: directors use the org view
 ORG = {"director": BOTH, "admin": BOTH}
 ADMIN = {"admin": BOTH}
 
@@ -45,8 +46,11 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     ("GET", "/api/duos"): TEAM_LEADS,
     ("POST", "/duos/confirm"): TEAM_LEADS,
     ("POST", "/api/duos/confirm"): TEAM_LEADS,
-    ("GET", "/coverage"): TEAM_LEADS,
-    ("GET", "/api/coverage"): TEAM_LEADS,
+    # consent: a partner, for themselves (no duo here: 404; partners: test_duos_pages.py)
+    ("POST", "/duos/{duo_id}/{answer}"): SIGNED_IN,
+    ("POST", "/api/duos/{duo_id}/{answer}"): SIGNED_IN,
+    ("GET", "/coverage"): OWN_LEADS,
+    ("GET", "/api/coverage"): OWN_LEADS,
     ("GET", "/coverage/org"): ORG,
     ("GET", "/api/coverage/org"): ORG,
     # admin

@@ -1,7 +1,13 @@
-"""Duo pages over the SYNTHETIC demo organisation: suggestions, a human confirms, one duo each."""
+"""Duo pages over the SYNTHETIC demo organisation: suggestions, a human confirms, both consent.
+
+In the demo, Ada leads Atlas and is every Atlas member's line manager, so a report shared with
+"my manager" is shared with her. Nobody has shared at first: the attack (issue 9) was that she,
+Bram (manager) or a director read every member's exact scores and leaning from ``/api/duos``.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,10 +16,12 @@ from fastapi.testclient import TestClient
 
 from tandem.db.session import session_scope
 from tandem.duos import service as duos_service
+from tandem.profile import sharing
+from tandem.profile.visibility import OPERATOR, Viewer
 from tandem.web.app import create_app
 from tandem.workspace import Workspace
 from tests.web.conftest import csrf_from, sign_in_directly
-from tests.web.people_org import PeopleOrg, fresh
+from tests.web.people_org import PeopleOrg, build, fresh
 
 Setup = tuple[Workspace, PeopleOrg]
 
@@ -38,8 +46,11 @@ def test_the_team_sees_suggestions_with_explanations(client: TestClient, setup: 
     workspace, org = setup
     as_user(client, setup, "leader")
     body = client.get("/api/duos").json()
+    ada = Viewer(person_id=org.person_ids["leader"], role="leader")
     with session_scope(workspace.engine) as session:
-        expected = duos_service.suggest(session=session, cycle=org.cycle, teams=["Atlas"])
+        expected = duos_service.suggest(
+            session=session, cycle=org.cycle, teams=["Atlas"], viewer=ada
+        )
     assert body["team"] == "Atlas"
     assert body["suggestions"] == expected.model_dump(mode="json")
     assert body["suggestions"]["pairs"] and body["confirmed"] == []
@@ -47,6 +58,40 @@ def test_the_team_sees_suggestions_with_explanations(client: TestClient, setup: 
     assert page.status_code == 200
     assert expected.pairs[0].a.name in page.text
     assert "Confirm " in page.text and 'name="tie_breaker"' in page.text
+    assert "who decides when the two disagree" in page.text
+
+
+def _numbers_of(pair: dict, me: int) -> list:  # type: ignore[type-arg]
+    """A pair's numbers and the leanings of the people other than the viewer (own: theirs)."""
+    leanings = [p["leaning"] for p in (pair["a"], pair["b"]) if p["id"] != me]
+    return [pair["score"], pair["coverage"], pair["bonus"], *leanings]
+
+
+@pytest.mark.parametrize("role", ["leader", "manager", "director"])
+def test_unshared_scores_do_not_leave_the_server(
+    client: TestClient, setup: Setup, role: str
+) -> None:
+    workspace, org = setup
+    as_user(client, setup, role)
+    query = f"?team_id={org.team_ids['Atlas']}"
+    pairs = client.get("/api/duos" + query).json()["suggestions"]["pairs"]
+    me = org.person_ids[role]
+    assert pairs and not any(p["details"] or any(_numbers_of(p, me)) for p in pairs)
+    page = client.get("/duos" + query).text
+    assert "score " not in page and "leaning" not in page.replace("leanings", "")
+    # Once the first pair's two people share with their manager, Ada sees that pair only.
+    first = pairs[0]
+    with session_scope(workspace.engine) as session:
+        for person in (first["a"]["id"], first["b"]["id"]):
+            sharing.set_shared(session=session, cycle=org.cycle, person_id=person, shared=True)
+    again = {
+        (p["a"]["id"], p["b"]["id"]): p
+        for p in client.get("/api/duos" + query).json()["suggestions"]["pairs"]
+    }
+    shown = again[(first["a"]["id"], first["b"]["id"])]
+    assert shown["details"] is (role == "leader")  # shared with Ada; never to a director
+    assert (shown["score"] is not None) is (role == "leader")
+    assert all(not p["details"] for key, p in again.items() if p is not shown)
 
 
 def test_confirm_stores_a_duo_and_a_second_for_the_same_person_is_refused(
@@ -65,9 +110,13 @@ def test_confirm_stores_a_duo_and_a_second_for_the_same_person_is_refused(
         "review_date": "2099-01-31",
     }
     confirmed = client.post("/duos/confirm", data=data)
-    assert confirmed.status_code == 200  # back on the duo page
+    assert confirmed.status_code == 200  # back on the duo page, saying what happened
+    notice = " ".join(confirmed.text.split())
+    assert 'id="duo-confirmed"' in confirmed.text and "Duo confirmed: " in notice
+    assert "disagree and cannot settle it themselves, Ada Fernhollow" in notice
+    assert "It counts once both accept" in notice and ": pending" in notice
     with session_scope(workspace.engine) as session:
-        listed = duos_service.list_duos(session=session, cycle=org.cycle)
+        listed = duos_service.list_duos(session=session, cycle=org.cycle, viewer=OPERATOR)
     assert listed.count == 1
     duo = listed.duos[0]
     assert {duo.a.id, duo.b.id} == {a, b}
@@ -124,3 +173,106 @@ def test_directors_see_any_team_and_members_none(client: TestClient, setup: Setu
     assert "Pick a team" in client.get("/duos").text
     as_user(client, setup, "member")
     assert client.get("/api/duos").status_code == 403
+
+
+def test_each_partner_accepts_or_declines_for_themselves(client: TestClient, setup: Setup) -> None:
+    workspace, org = setup
+    token = as_user(client, setup, "manager")
+    body = {
+        "a": org.email("member"),
+        "b": org.email("peer"),
+        "tie_breaker": "the one closer to the customer decides",
+    }
+    made = client.post("/api/duos/confirm", json=body, headers={"X-CSRF-Token": token})
+    assert made.status_code == 200, made.text
+    duo = made.json()
+    assert duo["status"] == "pending" and duo["score"] is None  # nobody shared with Bram
+    path = f"/api/duos/{duo['id']}"
+    # Bram confirmed it but cannot accept for them; nor can Ada, their manager.
+    for other in ("manager", "leader", "director"):
+        token = as_user(client, setup, other)
+        refused = client.post(f"{path}/accept", headers={"X-CSRF-Token": token})
+        assert refused.status_code == 403, other
+    # Chiara, on her home page: her duo, pending, with accept and decline.
+    as_user(client, setup, "member")
+    home = client.get("/")
+    mine = client.get("/api/home").json()["duo"]["mine"]
+    assert [(m["id"], m["status"], m["my_consent"]) for m in mine] == [
+        (duo["id"], "pending", "pending")
+    ]
+    assert f'action="/duos/{duo["id"]}/accept"' in home.text
+    accepted = client.post(
+        f"/duos/{duo['id']}/accept", data={"csrf_token": csrf_from(home.text)},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert accepted.status_code == 303
+    mine = client.get("/api/home").json()["duo"]["mine"][0]
+    assert (mine["status"], mine["my_consent"], mine["partner_consent"]) == (
+        "pending", "accepted", "pending",
+    )  # fmt: skip
+    token = as_user(client, setup, "peer")
+    both = client.post(f"{path}/accept", headers={"X-CSRF-Token": token})
+    assert both.status_code == 200 and both.json()["status"] == "active"
+    late = client.post(f"{path}/decline", headers={"X-CSRF-Token": token})
+    assert late.status_code == 409
+    assert client.post(f"{path}/maybe", headers={"X-CSRF-Token": token}).status_code == 404
+    huge = client.post(f"/api/duos/{2**70}/accept", headers={"X-CSRF-Token": token})
+    assert huge.status_code in (404, 422)
+    with session_scope(workspace.engine) as session:
+        (listed,) = duos_service.list_duos(session=session, cycle=org.cycle, viewer=OPERATOR).duos
+    assert (listed.a_consent, listed.b_consent) == ("accepted", "accepted")
+
+
+def test_the_home_duo_card_shows_no_unshared_numbers(client: TestClient, setup: Setup) -> None:
+    workspace, org = setup
+    token = as_user(client, setup, "manager")
+    body = {"a": org.email("leader"), "b": org.email("manager"), "tie_breaker": "Ada decides"}
+    made = client.post("/api/duos/confirm", json=body, headers={"X-CSRF-Token": token})
+    assert made.status_code == 200, made.text
+
+    def card(role: str) -> dict:  # type: ignore[type-arg]
+        as_user(client, setup, role)
+        page = client.get("/")
+        assert page.status_code == 200
+        (duo,) = client.get("/api/home").json()["duo"]["duos"]
+        assert duo["status"] == "pending"
+        return duo
+
+    # The attack: the leader's and the director's home showed the pair's score and explanation
+    # with each one's practice scores, though Bram never shared his report.
+    for role in ("leader", "director"):
+        duo = card(role)
+        assert duo["score"] is None and re.search(r"\d", duo["explanation"]) is None
+    with session_scope(workspace.engine) as session:
+        sharing.set_shared(
+            session=session, cycle=org.cycle, person_id=org.person_ids["manager"], shared=True
+        )
+    shown = card("leader")  # Ada: herself and Bram, who shared with her
+    assert isinstance(shown["score"], float) and re.search(r"\(\d\.\d\)", shown["explanation"])
+    assert card("director")["score"] is None  # directors: aggregates only
+    member = card("member")
+    assert set(member) == {"id", "a", "b", "status"}  # members: who the duo is, nothing more
+
+
+def test_unshared_numbers_and_consent_on_both_databases(tmp_path: Path, database_url: str) -> None:
+    """The web attack and the consent flow once more, on SQLite and on PostgreSQL."""
+    workspace = Workspace.create(tmp_path / "ws-db", database_url=database_url)
+    org = build(workspace)
+    setup = (workspace, org)
+    try:
+        with TestClient(create_app(workspace)) as web:
+            token = as_user(web, setup, "leader")
+            pairs = web.get("/api/duos").json()["suggestions"]["pairs"]
+            me = org.person_ids["leader"]
+            assert pairs and not any(p["details"] or any(_numbers_of(p, me)) for p in pairs)
+            body = {"a": org.email("member"), "b": org.email("peer"), "tie_breaker": "Ada"}
+            made = web.post("/api/duos/confirm", json=body, headers={"X-CSRF-Token": token})
+            assert made.status_code == 200 and made.json()["status"] == "pending"
+            path = f"/api/duos/{made.json()['id']}/accept"
+            assert web.post(path, headers={"X-CSRF-Token": token}).status_code == 403
+            for partner, status in (("member", "pending"), ("peer", "active")):
+                token = as_user(web, setup, partner)
+                answer = web.post(path, headers={"X-CSRF-Token": token})
+                assert answer.status_code == 200 and answer.json()["status"] == status
+    finally:
+        workspace.engine.dispose()

@@ -9,6 +9,7 @@ import pytest
 from tandem.accounts.schemas import UserOut
 from tandem.web.permissions import (
     ACTIONS,
+    DuoResource,
     PersonResource,
     RatingResource,
     TeamResource,
@@ -28,12 +29,12 @@ TEAM_OR_GLOBAL: dict[str, tuple[set[str], set[str]]] = {
     "view_how": ({"director", "leader", "manager", "member"}, {"director"}),
     "view_duos": ({"director", "leader", "manager"}, {"director"}),
     "confirm_duo": ({"director", "leader", "manager"}, {"director"}),
-    "view_coverage": ({"director", "leader", "manager"}, {"director"}),
+    "view_coverage": ({"leader", "manager"}, set()),  # directors: aggregates only (org view)
     "view_org_coverage": ({"director", "admin"}, {"director", "admin"}),
     "admin_users": ({"admin"}, {"admin"}),
     "admin_sources": ({"admin"}, {"admin"}),
 }
-PERSON_ACTIONS = {"view_profile", "rate_colleague"}
+PERSON_ACTIONS = {"view_profile", "rate_colleague", "respond_duo"}
 
 
 def user(role: str, *, active: bool = True, person_id: int | None = ME) -> UserOut:
@@ -90,3 +91,12 @@ def test_deny_by_default() -> None:
     teamless_leader = user("leader").model_copy(update={"team_id": None})
     assert not allowed(teamless_leader, "view_how")
     assert not allowed(teamless_leader, "view_how", TeamResource(OWN))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_duo_is_answered_by_its_partners_only(role: str) -> None:
+    me = user(role)
+    assert allowed(me, "respond_duo", DuoResource(1, (ME, STRANGER)))
+    assert not allowed(me, "respond_duo", DuoResource(1, (MY_REPORT, STRANGER)))
+    assert not allowed(me, "respond_duo", TeamResource(OWN))
+    assert not allowed(user(role, person_id=None), "respond_duo", DuoResource(1, (ME, STRANGER)))

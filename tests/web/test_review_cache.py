@@ -22,6 +22,7 @@ from tandem.db.session import session_scope
 from tandem.profile import service as profile_service
 from tandem.profile import team as team_service
 from tandem.profile.schemas import dump
+from tandem.profile.visibility import Viewer
 from tandem.review.models import ForcedRanking, ReviewCycle, ReviewResponse
 from tandem.web.app import create_app
 from tandem.web.review_cache import DatabaseChanges, ReviewCache, review_cache
@@ -66,9 +67,9 @@ def uncached_profile(setup: Setup, key: str) -> dict[str, Any]:
 def uncached_coverage(setup: Setup) -> dict[str, Any]:
     workspace, org = setup
     with session_scope(workspace.engine) as session:
-        return team_service.team_view(session=session, team="Atlas", cycle=org.cycle).model_dump(
-            mode="json"
-        )
+        ada = Viewer(person_id=org.person_ids["leader"], role="leader")
+        view = team_service.team_view(session=session, team="Atlas", cycle=org.cycle, viewer=ada)
+        return view.model_dump(mode="json")
 
 
 def closed_cycle_id(setup: Setup) -> int:

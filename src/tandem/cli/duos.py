@@ -1,4 +1,10 @@
-"""``tandem duos suggest|confirm|list``: complementary leader–manager pairs a human confirms."""
+"""``tandem duos suggest|confirm|accept|decline|list``: pairs a human confirms and both accept.
+
+The command line is run by the workspace's operator, who is nobody's report recipient: without
+``--as PERSON`` the answers carry names, statuses and qualitative reasons but no person's
+numbers; ``--as PERSON`` shows what that person may see (their own results and reports shared
+with them), exactly as the web does for them.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
+from tandem.accounts import service as accounts_service
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
@@ -18,7 +26,9 @@ from tandem.duos import service
 from tandem.duos.matching import ORIENTATION_BONUS
 from tandem.duos.schemas import DuoOut, DuoPerson, SuggestionsOut
 from tandem.errors import InputError
+from tandem.people import service as people_service
 from tandem.profile import service as profile_service
+from tandem.profile.visibility import OPERATOR, Viewer
 from tandem.workspace import Workspace
 
 app = typer.Typer(
@@ -46,6 +56,39 @@ CompatOption = Annotated[
 ]
 
 
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help=(
+            "View as this person (id or email): numbers only of people who shared their report "
+            "with them. Default: the operator, who sees no person's numbers."
+        ),
+    ),
+]
+DuoArgument = Annotated[
+    int, typer.Argument(help="The confirmed duo's id (see `tandem duos list`).")
+]
+PersonOption = Annotated[
+    str,
+    typer.Option("--as", help="The partner answering, for themselves only (person id or email)."),
+]
+
+
+def resolve_viewer(session: Session, ref: str | None) -> Viewer:
+    """The viewer an ``--as`` option names, with their account's role (no account: member).
+
+    Without ``--as``: the operator, who sees no person's numbers.
+    """
+    if ref is None:
+        return OPERATOR
+    person = people_service.find_person(session=session, ref=ref)
+    roles = [
+        u.role for u in accounts_service.list_users(session=session) if u.person_id == person.id
+    ]
+    return Viewer(person_id=person.id, role=roles[0] if roles else "member")
+
+
 def _name(person: DuoPerson) -> str:
     return f"{person.name} ({person.id})"
 
@@ -60,8 +103,8 @@ def render_suggestions(console: Console, out: SuggestionsOut) -> None:
             str(index),
             _name(pair.a),
             _name(pair.b),
-            f"{pair.score:.2f}",
-            f"{pair.coverage.value:.2f}",
+            _num(pair.score),
+            _num(pair.coverage.value if pair.coverage else None),
             f"+{pair.bonus:.2f}" if pair.bonus else "",
             pair.gate,
         )
@@ -74,15 +117,29 @@ def render_suggestions(console: Console, out: SuggestionsOut) -> None:
         console.print(f"[dim]note:[/] {note}")
 
 
+def _num(value: float | None) -> str:
+    return "not shown" if value is None else f"{value:.2f}"
+
+
 def render_duo(console: Console, duo: DuoOut) -> None:
-    """Draw one confirmed duo."""
+    """Draw one confirmed duo: what happened, the tie-breaker's meaning, each consent."""
+    if duo.message:
+        console.print(duo.message, style="bold", markup=False, highlight=False)
     console.print(
-        f"duo {duo.id}: [bold]{duo.a.name}[/] + [bold]{duo.b.name}[/] (cycle {duo.cycle}), "
-        f"score {duo.score:.2f}"
+        f"duo {duo.id}: {duo.a.name} + {duo.b.name} (cycle {duo.cycle}), {duo.status}, "
+        f"score {_num(duo.score)}",
+        markup=False,
     )
-    console.print(f"  tie-breaker {duo.tie_breaker}; review on {duo.review_date}")
-    console.print(f"  confirmed by {duo.confirmed_by} at {duo.confirmed_at:%Y-%m-%d %H:%M} UTC")
-    console.print(f"  {duo.explanation}")
+    console.print(f"  tie-breaker: {duo.tie_breaker_rule}", markup=False)
+    console.print(
+        f"  consent: {duo.a.name} {duo.a_consent}, {duo.b.name} {duo.b_consent}; "
+        f"review on {duo.review_date}",
+        markup=False,
+    )
+    console.print(
+        f"  confirmed by {duo.confirmed_by} at {duo.confirmed_at:%Y-%m-%d %H:%M} UTC", markup=False
+    )
+    console.print(f"  {duo.explanation}", markup=False)
 
 
 @app.command("suggest")
@@ -94,6 +151,7 @@ def suggest(
     ] = None,
     bonus: BonusOption = ORIENTATION_BONUS,
     compat: CompatOption = None,
+    view_as: AsOption = None,
     workspace: WorkspaceOption = Path(),
     as_json: JsonOption = False,
 ) -> None:
@@ -102,12 +160,18 @@ def suggest(
     A pair's score is its coverage of the ten practices by others' ratings (the better partner
     per practice, the weaker side weighed more) plus the orientation bonus; maximum-weight
     matching pairs everyone it can. Self ratings are never used. Suggestions are recommendations:
-    nothing is stored until a human runs `tandem duos confirm`.
+    nothing is stored until a human runs `tandem duos confirm`. A pair's numbers are shown only
+    with --as a person both partners shared their report with.
     """
     with session_scope(Workspace.open(workspace).engine) as session:
         answers = service.read_compat(session=session, path=compat) if compat else None
         out = service.suggest(
-            session=session, cycle=cycle, teams=team or (), bonus=bonus, compat=answers
+            session=session,
+            cycle=cycle,
+            teams=team or (),
+            bonus=bonus,
+            compat=answers,
+            viewer=resolve_viewer(session, view_as),
         )
     emit(out.model_dump(mode="json"), as_json=as_json, render=lambda c: render_suggestions(c, out))
 
@@ -146,7 +210,8 @@ def confirm(
 ) -> None:
     """Confirm a pair: record the tie-breaker and review date, with the score as of now.
 
-    A person is in at most one confirmed duo per cycle; confirming a second one is refused.
+    The duo is pending until both partners accept (`tandem duos accept DUO --as PERSON`). A
+    person is in at most one pending or active duo per cycle; confirming a second is refused.
     """
     when = _parse_date(review_date) if review_date else None
     with session_scope(Workspace.open(workspace).engine) as session:
@@ -161,28 +226,63 @@ def confirm(
             review_date=when,
             bonus=bonus,
             compat=answers,
+            viewer=OPERATOR,
         )
     emit(duo.model_dump(mode="json"), as_json=as_json, render=lambda c: render_duo(c, duo))
+
+
+@app.command("accept")
+def accept(
+    duo: DuoArgument,
+    person: PersonOption,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """A partner accepts a confirmed duo for themselves; it counts once both have accepted."""
+    _respond(duo, person, True, workspace, as_json)
+
+
+@app.command("decline")
+def decline(
+    duo: DuoArgument,
+    person: PersonOption,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """A partner declines a confirmed duo for themselves; the duo will not go ahead."""
+    _respond(duo, person, False, workspace, as_json)
+
+
+def _respond(duo_id: int, person: str, accept: bool, workspace: Path, as_json: bool) -> None:
+    with session_scope(Workspace.open(workspace).engine) as session:
+        out = service.respond(
+            session=session, duo_id=duo_id, viewer=resolve_viewer(session, person), accept=accept
+        )
+    emit(out.model_dump(mode="json"), as_json=as_json, render=lambda c: render_duo(c, out))
 
 
 @app.command("list")
 def list_duos(
     cycle: CycleOption,
+    view_as: AsOption = None,
     workspace: WorkspaceOption = Path(),
     as_json: JsonOption = False,
 ) -> None:
-    """List the confirmed duos of a cycle with tie-breakers and review dates."""
+    """List the confirmed duos of a cycle: status (pending until both accept), tie-breaker."""
     with session_scope(Workspace.open(workspace).engine) as session:
-        out = service.list_duos(session=session, cycle=cycle)
+        out = service.list_duos(
+            session=session, cycle=cycle, viewer=resolve_viewer(session, view_as)
+        )
 
     def render(console: Console) -> None:
-        table = Table("id", "a", "b", "score", "tie-breaker", "review on", "confirmed by")
+        table = Table("id", "a", "b", "status", "score", "tie-breaker", "review on", "confirmed by")
         for d in out.duos:
             table.add_row(
                 str(d.id),
                 _name(d.a),
                 _name(d.b),
-                f"{d.score:.2f}",
+                f"{d.status} ({d.a_consent}/{d.b_consent})",
+                _num(d.score),
                 d.tie_breaker,
                 str(d.review_date),
                 d.confirmed_by,

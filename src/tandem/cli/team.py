@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tandem.cli.duos import AsOption, resolve_viewer
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
@@ -22,7 +23,7 @@ app = typer.Typer(help="Teams: practice coverage by others' ratings.", no_args_i
 
 
 def _num(value: object) -> str:
-    return f"{value:.2f}" if isinstance(value, float) else str(value)
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
 def render_team(console: Console, out: TeamCoverageOut) -> None:
@@ -31,13 +32,24 @@ def render_team(console: Console, out: TeamCoverageOut) -> None:
         f"Team [bold]{out.team}[/], cycle {out.cycle}: {out.scored_members} of {out.members} "
         f"member(s) scored by others"
     )
-    table = Table("practice", "side", "covered", "by", "best")
+    table = Table("practice", "side", "covered", "covering", "mean", "by (shared with you)")
     for practice, p in out.practices.items():
+        hidden = p.covered == "suppressed"
         table.add_row(
-            practice, p.side, "yes" if p.covered else "GAP", ", ".join(p.by), _num(p.best or "")
+            practice,
+            p.side,
+            "not shown" if hidden else ("yes" if p.covered else "GAP"),
+            "" if hidden else str(p.covering),
+            "" if hidden else _num(p.mean),
+            ", ".join(p.by),
         )
     console.print(table)
     console.print(f"gaps: {', '.join(out.gaps) or 'none'}")
+    if out.suppressed:
+        console.print(
+            f"not shown (fewer than {out.min_shown} people behind the figure): "
+            f"{', '.join(out.suppressed)}"
+        )
     if out.unscored:
         console.print(f"no others' score at all: {', '.join(out.unscored)}")
     if out.not_scored:
@@ -83,25 +95,30 @@ def coverage(
         float,
         typer.Option("--threshold", help="Others' score from which a practice is covered well."),
     ] = COVER_THRESHOLD,
+    view_as: AsOption = None,
     workspace: WorkspaceOption = Path(),
     as_json: JsonOption = False,
 ) -> None:
     """Show which practices someone in the team covers well by others' ratings, and the gaps.
 
-    With a TEAM: per practice, covered or not, by whom (best first) and the best score; for the
-    team's own leader and manager. With --org: every team as aggregates only; a team with fewer
-    than 5 scored members is hidden. Self ratings are never used.
+    With a TEAM: per practice, covered or not, how many cover it well and the mean (aggregates
+    over at least 5 people, rounded), and by whom among members who shared their report with the
+    --as person. With --org: every team as aggregates only; a team with fewer than 5 scored
+    members is hidden. Teams are as frozen for the cycle. Self ratings are never used.
     """
     if org == (team is not None):
         raise InputError("give either a TEAM or --org, not both and not neither")
     if not 1.0 <= threshold <= 5.0:
         raise InputError(f"--threshold {threshold:g} is outside the 1–5 scale")
     with session_scope(Workspace.open(workspace).engine) as session:
+        viewer = resolve_viewer(session, view_as)
         if team is None:
-            org_out = team_service.org_view(session=session, cycle=cycle, threshold=threshold)
+            org_out = team_service.org_view(
+                session=session, cycle=cycle, threshold=threshold, viewer=viewer
+            )
         else:
             team_out = team_service.team_view(
-                session=session, team=team, cycle=cycle, threshold=threshold
+                session=session, team=team, cycle=cycle, threshold=threshold, viewer=viewer
             )
     if team is None:
         emit(

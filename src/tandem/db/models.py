@@ -5,6 +5,7 @@ from tandem.db.base import Base
 from tandem.duos import models as duos_models
 from tandem.people import models as people_models
 from tandem.plans import models as plans_models
+from tandem.profile import frozen_roster as frozen_roster_models
 from tandem.profile import sharing as sharing_models
 from tandem.review import models as review_models
 
@@ -13,6 +14,7 @@ metadata = Base.metadata
 __all__ = [
     "accounts_models",
     "duos_models",
+    "frozen_roster_models",
     "metadata",
     "people_models",
     "plans_models",

@@ -2,6 +2,10 @@
 
 Every suggestion explains itself (DESIGN §6–7: pairing is a recommendation a human confirms).
 People are named by id unless the caller passes ``names`` (the CLI and web views do).
+
+:func:`explain_pair` names practices and scores, so the duo service uses it only for a viewer
+who may see both people's results; everyone else gets :func:`qualitative`, which says why such
+pairs are suggested without any number, practice or leaning (DESIGN §7).
 """
 
 from __future__ import annotations
@@ -12,7 +16,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tandem.duos.matching import Coverage, Gate
 
-__all__ = ["explain_pair", "too_few_scores", "unmatched"]
+__all__ = [
+    "explain_pair",
+    "hidden_reason",
+    "qualitative",
+    "strengths",
+    "tie_breaker_rule",
+    "too_few_scores",
+    "unmatched",
+]
 
 
 def explain_pair(
@@ -92,3 +104,72 @@ def unmatched(allowed: int, others: int) -> str:
         f"{allowed} allowed partner(s), all paired elsewhere with a higher total "
         "(or an odd number of people)"
     )
+
+
+def qualitative(a: str, b: str, *, shared: tuple[bool, bool], aggregates_only: bool = False) -> str:
+    """Why a pair is suggested, without any person's numbers, practices or leaning.
+
+    Examples
+    --------
+    >>> qualitative("Ann", "Bea", shared=(True, False)).split(". ")[1][:67]
+    'Practices, scores and leanings are shown only to someone both have '
+    """
+    hidden = [name for name, ok in zip((a, b), shared, strict=True) if not ok]
+    if aggregates_only:
+        why = " (your role sees aggregates only)."
+    elif hidden:
+        why = f" ({' and '.join(hidden)} did not share it with you)."
+    else:
+        why = "."
+    return (
+        f"{a} and {b} are suggested because, by others' ratings, each is strong where the other "
+        "is less so, across the leader and the manager practices. Practices, scores and "
+        "leanings are shown only to someone both have shared their report with" + why
+    )
+
+
+def strengths(
+    name: str, practices: Mapping[str, float | None], *, threshold: float = 4.0, limit: int = 3
+) -> str:
+    """One visible partner's strongest practices by others' ratings, named without numbers.
+
+    Used beside :func:`qualitative` for a partner whose report the viewer may see (their own,
+    or shared with them): it is about that person alone, so it reveals nothing of the other.
+
+    Examples
+    --------
+    >>> strengths("Ann", {"vision": 4.5, "process": 2.0, "coaching": 4.0})
+    "Ann's strongest practices by others' ratings: vision, coaching."
+    >>> strengths("Bo", {"vision": 3.0})
+    "Bo has no practice others see 'often' or more."
+    """
+    strong = sorted(
+        ((v, p) for p, v in practices.items() if v is not None and v >= threshold),
+        key=lambda vp: (-vp[0], vp[1]),
+    )[:limit]
+    if not strong:
+        return f"{name} has no practice others see 'often' or more."
+    return f"{name}'s strongest practices by others' ratings: {', '.join(p for _, p in strong)}."
+
+
+def hidden_reason(reason: str) -> str:
+    """An unpaired reason with no count of the person's scored practices (for other viewers)."""
+    if "practices have others' scores" in reason:
+        return "not enough others' ratings to be paired; self ratings are never used for pairing"
+    return reason
+
+
+def tie_breaker_rule(a: str, b: str, tie_breaker: str) -> str:
+    """What the recorded tie-breaker means, in one sentence.
+
+    Examples
+    --------
+    >>> tie_breaker_rule("Ann", "Bea", "Max <max@example.com>")
+    'When Ann and Bea disagree and cannot settle it themselves, Max <max@example.com> decides.'
+    >>> tie_breaker_rule("Ann", "Bea", "the client wins")
+    'When Ann and Bea disagree and cannot settle it themselves, they follow: the client wins.'
+    """
+    start = f"When {a} and {b} disagree and cannot settle it themselves"
+    if tie_breaker.endswith(">") and "<" in tie_breaker:  # a person, as stored: "Name <email>"
+        return f"{start}, {tie_breaker} decides."
+    return f"{start}, they follow: {tie_breaker}."

@@ -5,19 +5,33 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tandem.db.base import Base, UTCDateTime
 from tandem.people.models import Person
 from tandem.review.models import ReviewCycle
 
+CONSENTS = ("pending", "accepted", "declined")
+_CONSENTS = "('pending', 'accepted', 'declined')"
+
 
 class Duo(Base):
     """Two people paired in a cycle (``person_a_id < person_b_id``), with why and who confirmed.
 
     A pair is confirmed when ``confirmed_at`` is set; a confirmed pair always carries its
-    tie-breaker and its review date (about 90 days later).
+    tie-breaker and its review date (about 90 days later). A confirmed duo counts only once both
+    people consented: ``a_consent`` and ``b_consent`` are ``pending`` until each partner accepts
+    or declines for themselves.
     """
 
     __tablename__ = "duo"
@@ -36,6 +50,10 @@ class Duo(Base):
     review_date: Mapped[dt.date | None] = mapped_column(Date)
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     confirmed_by: Mapped[str | None] = mapped_column(Text)
+    a_consent: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
+    a_consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    b_consent: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
+    b_consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     cycle: Mapped[ReviewCycle] = relationship()
     person_a: Mapped[Person] = relationship(foreign_keys=[person_a_id])
@@ -48,4 +66,6 @@ class Duo(Base):
             "confirmed_at IS NULL OR (tie_breaker IS NOT NULL AND review_date IS NOT NULL)",
             name="confirmed_complete",
         ),
+        CheckConstraint(f"a_consent IN {_CONSENTS}", name="a_consent"),
+        CheckConstraint(f"b_consent IN {_CONSENTS}", name="b_consent"),
     )

@@ -2,21 +2,31 @@
 
 Every number here comes from OTHERS' ratings (manager, peers, reports); self ratings never
 appear. People are named by id and display name so that an explanation can be checked.
+
+The shapes are **viewer-specific** (:class:`tandem.profile.visibility.Viewer`): a person's
+leaning, a pair's score, coverage and bonus, and a numeric explanation are filled only when the
+viewer may see every person involved (themself, or someone who shared their report with them);
+otherwise they are ``None`` and the explanation is qualitative. ``details`` says which.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel
 
+Consent = Literal["pending", "accepted", "declined"]
+DuoStatus = Literal["pending", "active", "declined"]
+
 
 class DuoPerson(BaseModel):
-    """A partner: id, display name and the profile's leaning (None when unknown)."""
+    """A partner: id, display name, and the leaning when the viewer may see it (else None)."""
 
     id: int
     name: str
     leaning: str | None = None
+    shared: bool = False  # whether the viewer may see this person's results
 
 
 class PracticeCoverOut(BaseModel):
@@ -38,13 +48,17 @@ class CoverageOut(BaseModel):
 
 
 class PairOut(BaseModel):
-    """A suggested pair: score = combined coverage + orientation bonus, and why."""
+    """A suggested pair: score = combined coverage + orientation bonus, and why.
+
+    Numbers only when ``details`` (the viewer may see both people); otherwise ``None``.
+    """
 
     a: DuoPerson
     b: DuoPerson
-    score: float
-    coverage: CoverageOut
-    bonus: float
+    details: bool
+    score: float | None
+    coverage: CoverageOut | None
+    bonus: float | None
     gate: str  # "not applied" | "passed" | "blocked"
     explanation: str
 
@@ -63,30 +77,57 @@ class SuggestionsOut(BaseModel):
     teams: list[str]
     pairs: list[PairOut]
     unpaired: list[UnpairedOut]
-    total_score: float
+    total_score: float | None  # None unless the viewer may see everyone paired
     settings: dict[str, float | int]
     notes: list[str]
 
 
 class DuoOut(BaseModel):
-    """A confirmed duo: the pair (a has the lower id), score and explanation at confirm time."""
+    """A confirmed duo: the pair (a has the lower id), why, the tie-breaker and each consent.
+
+    ``status`` is ``pending`` until both partners accept (only then the duo counts: ``active``)
+    and ``declined`` once either declines. Score, coverage and a numeric explanation only when
+    ``details`` (the viewer may see both people); otherwise ``None`` and a qualitative reason.
+    """
 
     id: int
     cycle: str
     a: DuoPerson
     b: DuoPerson
-    score: float
-    coverage: CoverageOut
+    status: DuoStatus
+    a_consent: Consent
+    b_consent: Consent
+    details: bool
+    score: float | None
+    coverage: CoverageOut | None
     explanation: str
     tie_breaker: str
+    tie_breaker_rule: str  # what the tie-breaker means, in a sentence
     review_date: dt.date
     confirmed_at: dt.datetime
     confirmed_by: str
+    message: str  # what happened and what comes next, for the person who acted
 
 
 class DuoListOut(BaseModel):
-    """The confirmed duos of a cycle, by confirmation time."""
+    """The confirmed duos of a cycle (pending, active and declined), by confirmation time."""
 
     cycle: str
     duos: list[DuoOut]
     count: int
+
+
+class TeamDuosOut(BaseModel):
+    """A team's duo suggestions (nothing stored) and the confirmed duos of its members."""
+
+    team_id: int
+    team: str
+    suggestions: SuggestionsOut
+    confirmed: list[DuoOut]
+
+
+class TeamRef(BaseModel):
+    """A team a duo or coverage page can be about: id and name."""
+
+    id: int
+    name: str

@@ -8,8 +8,16 @@ pairing) and runs :func:`~tandem.duos.matching.suggest_duos`. Explanations name 
 Suggestions are recommendations and are **not stored**: they are a deterministic function of the
 cycle's answers, so storing them would only add rows that go stale. A human confirms a pair
 (:func:`confirm`), which stores it with its score and explanation recomputed at that moment, the
-tie-breaker, a review date (90 days on by default), when and by whom. A person is in at most one
-confirmed duo per cycle; people already confirmed are left out of later suggestions.
+tie-breaker, a review date (90 days on by default), when and by whom. A confirmed duo counts only
+once both partners accept (:func:`respond`, each for themselves); until then it is ``pending``,
+and a decline ends it. A person is in at most one pending or active duo per cycle; they are left
+out of later suggestions.
+
+What the answers show is **viewer-specific** (:mod:`tandem.profile.visibility`): matching uses
+everyone's others' scores, but a pair's numbers, leanings and the practices each covers are shown
+only to a viewer both people shared their report with (or who is the person); everyone else gets
+names and a qualitative reason. Team membership is the cycle's frozen roster
+(:mod:`tandem.profile.frozen_roster`), not today's.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from tandem.accounts.errors import PermissionDeniedError
 from tandem.csvfile import BadRowsError, read_csv
 from tandem.db.base import utcnow
 from tandem.duos import explain
@@ -37,10 +46,12 @@ from tandem.duos.matching import (
 )
 from tandem.duos.models import Duo
 from tandem.duos.schemas import (
+    Consent,
     CoverageOut,
     DuoListOut,
     DuoOut,
     DuoPerson,
+    DuoStatus,
     PairOut,
     PracticeCoverOut,
     SuggestionsOut,
@@ -49,8 +60,10 @@ from tandem.duos.schemas import (
 from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.people import service as people_service
 from tandem.people.lookup import PersonLookup
-from tandem.people.models import Membership, Person, Team
+from tandem.people.models import Person, Team
+from tandem.profile import frozen_roster
 from tandem.profile import service as profile_service
+from tandem.profile.visibility import Viewer, visible_people
 from tandem.review import service as review_service
 from tandem.review.models import ReviewCycle
 
@@ -91,6 +104,7 @@ def suggest(
     *,
     session: Session,
     cycle: str,
+    viewer: Viewer,
     teams: Sequence[str] = (),
     bonus: float = ORIENTATION_BONUS,
     compat: Mapping[int, Iterable[str]] | None = None,
@@ -98,6 +112,7 @@ def suggest(
     """Suggest complementary pairs among a cycle's ratees (or the members of ``teams``).
 
     Every candidate ends in exactly one pair or in ``unpaired`` with a reason. Nothing is stored.
+    Numbers are shown only for pairs whose two people the viewer may see.
     """
     found = review_service.get_cycle(session=session, name=cycle)
     scores = profile_service.cycle_scores(session=session, cycle=found)
@@ -105,49 +120,59 @@ def suggest(
     unpaired: list[tuple[int, str]] = []
     pool = list(scores.ratees)
     if teams:
-        members = _team_members(session, teams)
+        members = team_members(session=session, cycle=found, teams=teams)
         unpaired += [
             (p, f"not rated in review cycle {found.name!r}") for p in sorted(members - set(pool))
         ]
         pool = [p for p in pool if p in members]
-    confirmed = _confirmed_partners(session, found)
-    names = _names(session, [*pool, *confirmed.values()])
+    taken = _taken_partners(session, found)
+    names = _names(session, [*pool, *taken.values()])
     unpaired += [
-        (p, f"already in a confirmed duo with {names[confirmed[p]]} in this cycle")
+        (p, f"already in a confirmed duo with {names[taken[p]]} in this cycle")
         for p in pool
-        if p in confirmed
+        if p in taken
     ]
     candidates = [
         Candidate.from_profile(p, scores.scores(p), compat=compat.get(p))
         for p in pool
-        if p not in confirmed
+        if p not in taken
     ]
     result = suggest_duos(candidates, bonus=bonus)
+    by_person = {c.person: c for c in candidates}
     unpaired += [(u.person, u.reason) for u in result.unpaired]
     leaning = {c.person: c.leaning for c in candidates}
     names |= _names(session, [p for p, _ in unpaired if p not in names])
-    pairs = [
-        PairOut(
-            a=_person(pair.a, names, leaning),
-            b=_person(pair.b, names, leaning),
-            score=pair.score,
-            coverage=_coverage_out(pair.coverage),
-            bonus=pair.bonus,
-            gate=_gate_label(pair.gate),
-            explanation=explain.explain_pair(
-                pair.coverage,
-                pair.bonus,
-                pair.gate,
-                leanings=(leaning[pair.a], leaning[pair.b]),
-                names=names,
-            ),
+    seen = visible_people(
+        session=session, cycle=found, people=[*pool, *(p for p, _ in unpaired)], viewer=viewer
+    )
+    pairs = []
+    for pair in result.pairs:
+        details = pair.a in seen and pair.b in seen
+        pairs.append(
+            PairOut(
+                a=_person(pair.a, names, leaning, seen),
+                b=_person(pair.b, names, leaning, seen),
+                details=details,
+                score=round(pair.score, 2) if details else None,
+                coverage=_coverage_out(pair.coverage) if details else None,
+                bonus=round(pair.bonus, 2) if details else None,
+                gate=_gate_label(pair.gate),
+                explanation=explain.explain_pair(
+                    pair.coverage,
+                    pair.bonus,
+                    pair.gate,
+                    leanings=(leaning[pair.a], leaning[pair.b]),
+                    names=names,
+                )
+                if details
+                else _partial(pair.a, pair.b, names, by_person, seen, viewer),
+            )
         )
-        for pair in result.pairs
-    ]
     notes = [
         "recommendations only, nothing stored: a human confirms a pair with "
-        "`tandem duos confirm A B --tie-breaker X --cycle NAME`",
+        "`tandem duos confirm A B --tie-breaker X --cycle NAME`, then both partners accept",
         "scores are others' ratings (manager, peers, reports); self ratings are never used",
+        "numbers and leanings are shown only for people who shared their report with you",
     ]
     if not compat:
         notes.append("no compatibility answers given: the opt-in gate is not applied")
@@ -156,33 +181,60 @@ def suggest(
         teams=list(dict.fromkeys(teams)),
         pairs=pairs,
         unpaired=[
-            UnpairedOut(person=_person(p, names, leaning), reason=reason)
+            UnpairedOut(
+                person=_person(p, names, leaning, seen),
+                reason=reason if p in seen else explain.hidden_reason(reason),
+            )
             for p, reason in sorted(unpaired)
         ],
-        total_score=result.total_score,
+        total_score=round(result.total_score, 2) if all(p.details for p in pairs) else None,
         settings=dict(result.settings),
         notes=notes,
     )
 
 
-def _team_members(session: Session, teams: Sequence[str]) -> set[int]:
-    found = {t.name: t.id for t in session.scalars(select(Team).where(Team.name.in_(teams)))}
-    missing = [t for t in dict.fromkeys(teams) if t not in found]
+def _partial(
+    a: int,
+    b: int,
+    names: Mapping[int, str],
+    candidates: Mapping[int, Candidate],
+    seen: frozenset[int],
+    viewer: Viewer,
+) -> str:
+    """A pair the viewer may not see in full: why, and the strengths of whom they may see."""
+    text = explain.qualitative(
+        names[a], names[b], shared=(a in seen, b in seen), aggregates_only=viewer.aggregates_only
+    )
+    for person in (a, b):
+        if person in seen:
+            text += " " + explain.strengths(names[person], candidates[person].practices)
+    return text
+
+
+def team_members(*, session: Session, cycle: ReviewCycle, teams: Sequence[str]) -> set[int]:
+    """The people of ``teams`` in the cycle's frozen roster (a team created later has none)."""
+    frozen = frozen_roster.teams(session=session, cycle=cycle)
+    live = set(session.scalars(select(Team.name).where(Team.name.in_(teams))))
+    missing = [t for t in dict.fromkeys(teams) if t not in frozen and t not in live]
     if missing:
         raise NotFoundError(f"no team {', '.join(map(repr, missing))}")
-    return set(
-        session.scalars(select(Membership.person_id).where(Membership.team_id.in_(found.values())))
+    return {m.person_id for t in teams for m in frozen.get(t, ())}
+
+
+def _holds(cycle: ReviewCycle) -> Any:
+    """The duos of the cycle that hold their people: confirmed and not declined by either."""
+    return (
+        (Duo.cycle_id == cycle.id)
+        & Duo.confirmed_at.is_not(None)
+        & (Duo.a_consent != "declined")
+        & (Duo.b_consent != "declined")
     )
 
 
-def _confirmed_partners(session: Session, cycle: ReviewCycle) -> dict[int, int]:
-    """Person id → partner id for every confirmed duo of the cycle."""
+def _taken_partners(session: Session, cycle: ReviewCycle) -> dict[int, int]:
+    """Person id → partner id for every pending or active duo of the cycle."""
     partners: dict[int, int] = {}
-    for a, b in session.execute(
-        select(Duo.person_a_id, Duo.person_b_id).where(
-            Duo.cycle_id == cycle.id, Duo.confirmed_at.is_not(None)
-        )
-    ):
+    for a, b in session.execute(select(Duo.person_a_id, Duo.person_b_id).where(_holds(cycle))):
         partners[a], partners[b] = b, a
     return partners
 
@@ -195,18 +247,31 @@ def _names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     return {int(pid): str(name) for pid, name in rows}
 
 
-def _person(pid: int, names: Mapping[int, str], leaning: Mapping[int, str | None]) -> DuoPerson:
-    return DuoPerson(id=pid, name=names.get(pid, f"person {pid}"), leaning=leaning.get(pid))
+def _person(
+    pid: int,
+    names: Mapping[int, str],
+    leaning: Mapping[int, str | None],
+    seen: frozenset[int],
+) -> DuoPerson:
+    shown = pid in seen
+    return DuoPerson(
+        id=pid,
+        name=names.get(pid, f"person {pid}"),
+        leaning=leaning.get(pid) if shown else None,
+        shared=shown,
+    )
 
 
 def _coverage_out(cov: Coverage) -> CoverageOut:
     return CoverageOut(
-        value=round(cov.combined, 6),
-        overall=round(cov.overall, 6),
-        leader=round(cov.leader, 6),
-        manager=round(cov.manager, 6),
+        value=round(cov.combined, 2),
+        overall=round(cov.overall, 2),
+        leader=round(cov.leader, 2),
+        manager=round(cov.manager, 2),
         practices={
-            c.practice: PracticeCoverOut(side=c.side, value=c.value, by=list(c.by))
+            c.practice: PracticeCoverOut(
+                side=c.side, value=None if c.value is None else round(c.value, 2), by=list(c.by)
+            )
             for c in cov.practices
         },
     )
@@ -229,6 +294,8 @@ def confirm(
     b: str,
     tie_breaker: str,
     confirmed_by: str,
+    viewer: Viewer,
+    team: str | None = None,
     review_date: dt.date | None = None,
     bonus: float = ORIENTATION_BONUS,
     compat: Mapping[int, Iterable[str]] | None = None,
@@ -236,14 +303,24 @@ def confirm(
 ) -> DuoOut:
     """A human confirms a pair: stores score and explanation as of now, tie-breaker, review date.
 
-    :class:`ConflictError` when either person is already in a confirmed duo of the cycle, or when
-    both opted in to the compatibility gate and share no answer.
+    The duo is ``pending`` until both partners accept (:func:`respond`). With ``team``, both must
+    be members of that team in the cycle's frozen roster (:class:`PermissionDeniedError`).
+    :class:`ConflictError` when either person is already in a pending or active duo of the
+    cycle, or when both opted in to the compatibility gate and share no answer.
     """
     found = review_service.get_cycle(session=session, name=cycle)
     first = people_service.find_person(session=session, ref=a)
     second = people_service.find_person(session=session, ref=b)
     if first.id == second.id:
         raise InputError(f"a duo needs two people; {a!r} and {b!r} are both {first.display_name}")
+    if team is not None:
+        members = team_members(session=session, cycle=found, teams=[team])
+        for person in (first, second):
+            if person.id not in members:
+                raise PermissionDeniedError(
+                    f"{person.display_name} is not a member of team {team} in review cycle "
+                    f"{found.name!r}; a duo is confirmed within the team whose page it is on"
+                )
     first, second = sorted((first, second), key=lambda p: p.id)
     for person in (first, second):
         if not profile_service.is_ratee(session=session, cycle=found, person_id=person.id):
@@ -298,33 +375,38 @@ def confirm(
     duo.review_date = review_date
     duo.confirmed_at = utcnow()
     duo.confirmed_by = confirmed_by.strip()
+    duo.a_consent = duo.b_consent = "pending"
+    duo.a_consent_at = duo.b_consent_at = None
     session.add(duo)
     session.flush()
-    return _duo_out(duo, found, names)
+    message = (
+        f"Duo confirmed: {first.display_name} + {second.display_name} (cycle {found.name}), "
+        f"review on {review_date}. It counts once both accept; "
+        f"{first.display_name} and {second.display_name} are asked now."
+    )
+    return _duo_out(session, duo, found, viewer=viewer, message=message)
 
 
 def _refuse_second_duo(session: Session, cycle: ReviewCycle, *people: Person) -> None:
     ids = [p.id for p in people]
     existing = session.scalars(
         select(Duo)
-        .where(
-            Duo.cycle_id == cycle.id,
-            Duo.confirmed_at.is_not(None),
-            or_(Duo.person_a_id.in_(ids), Duo.person_b_id.in_(ids)),
-        )
+        .where(_holds(cycle), or_(Duo.person_a_id.in_(ids), Duo.person_b_id.in_(ids)))
         .order_by(Duo.id)
     ).first()
     if existing is None:
         return
     pair = f"{existing.person_a.display_name} + {existing.person_b.display_name}"
+    state = _status(existing)
     if {existing.person_a_id, existing.person_b_id} == set(ids):
         raise ConflictError(
-            f"{pair} are already a confirmed duo in review cycle {cycle.name!r} (duo {existing.id})"
+            f"{pair} are already a confirmed duo ({state}) in review cycle {cycle.name!r} "
+            f"(duo {existing.id})"
         )
     taken = next(p for p in people if p.id in (existing.person_a_id, existing.person_b_id))
     raise ConflictError(
-        f"{taken.display_name} is already in a confirmed duo in review cycle {cycle.name!r}: "
-        f"{pair} (duo {existing.id}); a person is in at most one duo per cycle"
+        f"{taken.display_name} is already in a confirmed duo ({state}) in review cycle "
+        f"{cycle.name!r}: {pair} (duo {existing.id}); a person is in at most one duo per cycle"
     )
 
 
@@ -348,44 +430,131 @@ def tie_breaker_text(*, session: Session, ref: str) -> str:
     return f"{person.display_name} <{person.email}>" if person.email else person.display_name
 
 
+# -- consent ---------------------------------------------------------------------------------------
+
+
+def respond(*, session: Session, duo_id: int, viewer: Viewer, accept: bool) -> DuoOut:
+    """A partner accepts or declines a confirmed duo for themselves (the viewer's own person).
+
+    :class:`PermissionDeniedError` when the viewer is not one of the two; :class:`ConflictError`
+    once the duo is active or declined (answering the same again is accepted and changes nothing).
+    """
+    duo = _get(session, duo_id)
+    me = viewer.person_id
+    if me not in (duo.person_a_id, duo.person_b_id):
+        raise PermissionDeniedError(
+            f"only {duo.person_a.display_name} and {duo.person_b.display_name} may accept or "
+            f"decline duo {duo.id}, each for themselves"
+        )
+    side = "a" if me == duo.person_a_id else "b"
+    answer: Consent = "accepted" if accept else "declined"
+    current = getattr(duo, f"{side}_consent")
+    status = _status(duo)
+    if current != answer and status != "pending":
+        raise ConflictError(f"duo {duo.id} is {status} already; it cannot be {answer} now")
+    if current != answer:
+        setattr(duo, f"{side}_consent", answer)
+        setattr(duo, f"{side}_consent_at", utcnow())
+        session.flush()
+    partner = duo.person_b if side == "a" else duo.person_a
+    after = _status(duo)
+    if after == "active":
+        message = f"Both accepted: your duo with {partner.display_name} is active."
+    elif after == "declined" and not accept:
+        message = (
+            f"You declined the duo with {partner.display_name}; it will not go ahead and both "
+            "of you can be suggested again."
+        )
+    elif after == "declined":
+        message = f"{partner.display_name} declined this duo; it will not go ahead."
+    else:
+        message = f"You accepted; the duo counts once {partner.display_name} accepts too."
+    return _duo_out(session, duo, duo.cycle, viewer=viewer, message=message)
+
+
+def _get(session: Session, duo_id: int) -> Duo:
+    duo = session.get(Duo, duo_id)
+    if duo is None or duo.confirmed_at is None:
+        raise NotFoundError(f"no confirmed duo {duo_id}")
+    return duo
+
+
+def partners(*, session: Session, duo_id: int) -> tuple[int, int]:
+    """The person ids of a confirmed duo (for the permission check)."""
+    duo = _get(session, duo_id)
+    return duo.person_a_id, duo.person_b_id
+
+
+def _status(duo: Duo) -> DuoStatus:
+    consents = {duo.a_consent, duo.b_consent}
+    if "declined" in consents:
+        return "declined"
+    return "active" if consents == {"accepted"} else "pending"
+
+
 # -- listing ---------------------------------------------------------------------------------------
 
 
-def list_duos(*, session: Session, cycle: str) -> DuoListOut:
-    """The confirmed duos of a cycle, in the order they were confirmed."""
+def list_duos(
+    *,
+    session: Session,
+    cycle: str,
+    viewer: Viewer,
+    people: Iterable[int] | None = None,
+) -> DuoListOut:
+    """The confirmed duos of a cycle (with ``people``: those involving one of them), in order."""
     found = review_service.get_cycle(session=session, name=cycle)
-    duos = list(
-        session.scalars(
-            select(Duo)
-            .where(Duo.cycle_id == found.id, Duo.confirmed_at.is_not(None))
-            .order_by(Duo.confirmed_at, Duo.id)
-        )
-    )
-    out = [
-        _duo_out(
-            d,
-            found,
-            {d.person_a_id: d.person_a.display_name, d.person_b_id: d.person_b.display_name},
-        )
-        for d in duos
-    ]
+    query = select(Duo).where(Duo.cycle_id == found.id, Duo.confirmed_at.is_not(None))
+    if people is not None:
+        wanted = list(people)
+        query = query.where(or_(Duo.person_a_id.in_(wanted), Duo.person_b_id.in_(wanted)))
+    duos = list(session.scalars(query.order_by(Duo.confirmed_at, Duo.id)))
+    out = [_duo_out(session, d, found, viewer=viewer) for d in duos]
     return DuoListOut(cycle=found.name, duos=out, count=len(out))
 
 
-def _duo_out(duo: Duo, cycle: ReviewCycle, names: Mapping[int, str]) -> DuoOut:
+def _duo_out(
+    session: Session, duo: Duo, cycle: ReviewCycle, *, viewer: Viewer, message: str = ""
+) -> DuoOut:
     stored = duo.explanation
     leanings = {int(k): v for k, v in stored.get("leanings", {}).items()}
+    names = {duo.person_a_id: duo.person_a.display_name, duo.person_b_id: duo.person_b.display_name}
+    seen = visible_people(
+        session=session, cycle=cycle, people=(duo.person_a_id, duo.person_b_id), viewer=viewer
+    )
+    details = duo.person_a_id in seen and duo.person_b_id in seen
     assert duo.confirmed_at is not None and duo.review_date is not None
+    a, b = names[duo.person_a_id], names[duo.person_b_id]
+    tie = duo.tie_breaker or ""
     return DuoOut(
         id=duo.id,
         cycle=cycle.name,
-        a=_person(duo.person_a_id, names, leanings),
-        b=_person(duo.person_b_id, names, leanings),
-        score=duo.score,
-        coverage=CoverageOut.model_validate(stored["coverage"]),
-        explanation=str(stored["text"]),
-        tie_breaker=duo.tie_breaker or "",
+        a=_person(duo.person_a_id, names, leanings, seen),
+        b=_person(duo.person_b_id, names, leanings, seen),
+        status=_status(duo),
+        a_consent=_consent(duo.a_consent),
+        b_consent=_consent(duo.b_consent),
+        details=details,
+        score=round(duo.score, 2) if details else None,
+        coverage=CoverageOut.model_validate(stored["coverage"]) if details else None,
+        explanation=str(stored["text"])
+        if details
+        else explain.qualitative(
+            a,
+            b,
+            shared=(duo.person_a_id in seen, duo.person_b_id in seen),
+            aggregates_only=viewer.aggregates_only,
+        ),
+        tie_breaker=tie,
+        tie_breaker_rule=explain.tie_breaker_rule(a, b, tie),
         review_date=duo.review_date,
         confirmed_at=duo.confirmed_at,
         confirmed_by=duo.confirmed_by or "",
+        message=message,
     )
+
+
+def _consent(value: str) -> Consent:
+    if value == "accepted":
+        return "accepted"
+    return "declined" if value == "declined" else "pending"

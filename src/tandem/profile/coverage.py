@@ -13,12 +13,17 @@ Pure functions, no database (DESIGN §6 "team coverage", §7 privacy):
 - The **org view** (directors) shows per-team aggregates only, never names, and hides a team
   with fewer than :data:`MIN_SHOWN` = 5 scored members entirely (no numbers, not even n); a
   practice scored for fewer than 5 members of a shown team is :data:`SUPPRESSED` as well.
+- :func:`suppressed_cells` is the **complementary suppression** rule both views apply on top:
+  an aggregate over a set of people is withheld when fewer than :data:`MIN_SHOWN` of them are
+  unknown to the viewer, or when it differs from another shown aggregate of the same practice by
+  fewer than :data:`MIN_SHOWN` unknown people (subtracting one from the other would reveal them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from tandem.profile.groups import SUPPRESSED, Suppressed
 from tandem.review.items import PRACTICE_IDS, practices_of
@@ -33,9 +38,11 @@ __all__ = [
     "TeamAggregate",
     "TeamCoverage",
     "org_coverage",
+    "suppressed_cells",
     "team_coverage",
 ]
 
+K = TypeVar("K", bound=Hashable)
 COVER_THRESHOLD = 4.0  # "often" on the frequency scale
 MIN_SHOWN = 5  # people-derived aggregates need n ≥ 5 (DESIGN §7)
 _LEADER = practices_of("leader")
@@ -200,3 +207,47 @@ def _aggregate(
         mean=round(sum(values) / len(values), 3),
         scored=len(values),
     )
+
+
+def suppressed_cells(
+    cells: Mapping[K, frozenset[int]],
+    *,
+    known: frozenset[int] = frozenset(),
+    min_shown: int = MIN_SHOWN,
+) -> set[K]:
+    """Which aggregates to withhold: the people behind each, and those the viewer already knows.
+
+    Primary rule: a cell is withheld when it has fewer than ``min_shown`` people (unless the
+    viewer knows every one of them already), or when between 1 and ``min_shown`` − 1 of its
+    people are unknown to the viewer (the viewer could subtract the known ones).
+    Complementary rule: of two shown cells whose people differ by between 1 and
+    ``min_shown`` − 1 unknown people (symmetric difference), the smaller is withheld too,
+    repeatedly until no such pair is left; a team that gained or lost one person can then not
+    be subtracted from the other to reveal them. Identical cells reveal nothing.
+
+    Examples
+    --------
+    >>> big, plus_one = frozenset(range(6)), frozenset(range(7))
+    >>> sorted(suppressed_cells({"a": big, "b": plus_one, "c": frozenset(range(10, 20))}))
+    ['a']
+    >>> sorted(suppressed_cells({"a": big}, known=frozenset({0, 1, 2})))
+    ['a']
+    """
+    out = {
+        key
+        for key, people in cells.items()
+        if (len(people) < min_shown and not people <= known) or 0 < len(people - known) < min_shown
+    }
+    changed = True
+    while changed:
+        changed = False
+        shown = sorted((k for k in cells if k not in out), key=lambda k: (len(cells[k]), str(k)))
+        for i, first in enumerate(shown):
+            for second in shown[i + 1 :]:
+                if 0 < len((cells[first] ^ cells[second]) - known) < min_shown:
+                    out.add(first)  # the smaller one (ties: the first by name)
+                    changed = True
+                    break
+            if changed:
+                break
+    return out

@@ -1,64 +1,78 @@
-"""Team coverage from the database: a team's view with names, and the directors' org view.
+"""Team coverage from the database: a team's view and the directors' org view, per viewer.
 
 The service layer over the pure :mod:`tandem.profile.coverage`. It scores the cycle once
 (:func:`tandem.profile.service.cycle_scores`) and gives every team member their OTHERS' practice
 scores (``ProfileScores.others_by_practice()``; self ratings never enter). Privacy (DESIGN §7)
 is kept here, not in templates:
 
-* the **team view** (:func:`team_view`) names who covers each practice well: it is for the team's
-  own leader and manager;
+* teams are the cycle's **frozen roster** (:mod:`tandem.profile.frozen_roster`), so a roster
+  change after the cycle changes neither view (no before/after differencing);
+* every number is a **team aggregate** — covered or not, how many cover it well, the mean
+  rounded to one decimal — over at least :data:`~tandem.profile.coverage.MIN_SHOWN` people, with
+  complementary suppression (:func:`~tandem.profile.coverage.suppressed_cells`) across teams and
+  against what the viewer already knows (themself, reports shared with them);
+* the **team view** (:func:`team_view`) names who covers a practice well only for members who
+  shared their report with the viewer (:mod:`tandem.profile.visibility`); the others stay in the
+  counts only;
 * the **org view** (:func:`org_view`) carries aggregates only, never names; a team with fewer
-  than :data:`~tandem.profile.coverage.MIN_SHOWN` scored members leaves this layer as
-  ``shown: false`` with ``"suppressed"`` in place of every number, not even its n.
+  than 5 scored members leaves this layer as ``shown: false`` with ``"suppressed"`` in place of
+  every number, not even its n.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from pydantic import BaseModel
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tandem.errors import NotFoundError
-from tandem.people.models import Membership, Team
+from tandem.people.models import Team
+from tandem.profile import frozen_roster
 from tandem.profile import service as profile_service
-from tandem.profile.coverage import (
-    COVER_THRESHOLD,
-    Member,
-    PracticeAggregate,
-    org_coverage,
-    team_coverage,
-)
+from tandem.profile.coverage import COVER_THRESHOLD, MIN_SHOWN, Member, suppressed_cells
 from tandem.profile.service import CycleScores
+from tandem.profile.visibility import Viewer, visible_people
 from tandem.review import service as review_service
-from tandem.review.items import PRACTICE_IDS
+from tandem.review.items import PRACTICE_IDS, practices_of
+from tandem.review.models import ReviewCycle
 
 SuppressedLabel = Literal["suppressed"]
 SUPPRESSED_LABEL: SuppressedLabel = "suppressed"
+MEAN_DECIMALS = 1  # team aggregates are coarse (DESIGN §7)
+_LEADER = set(practices_of("leader"))
 
 
 class TeamPracticeOut(BaseModel):
-    """One practice in the team view: covered well by someone, by whom (best first), the best."""
+    """One practice in the team view: aggregates (or ``"suppressed"``) and who shared it.
+
+    ``by`` names only members who cover it well AND whose results the viewer may see (best
+    first); others covering it are in ``covering`` only.
+    """
 
     side: str
-    covered: bool
-    by: list[str]
-    best: float | None
+    covered: bool | SuppressedLabel
+    covering: int | SuppressedLabel
+    mean: float | SuppressedLabel
     scored: int
+    by: list[str]
 
 
 class TeamCoverageOut(BaseModel):
-    """A team's coverage: per practice, the gaps, and the gaps nobody could score."""
+    """A team's coverage in a cycle, as the viewer may see it."""
 
     team: str
     cycle: str
     threshold: float
+    min_shown: int
     members: int
     scored_members: int
     practices: dict[str, TeamPracticeOut]
     gaps: list[str]
     unscored: list[str]
+    suppressed: list[str]  # practices whose aggregates are withheld
     not_scored: list[str]  # members without any others' score in the cycle
     notes: list[str]
 
@@ -93,99 +107,173 @@ class OrgCoverageOut(BaseModel):
 
 
 def team_view(
-    *, session: Session, team: str, cycle: str, threshold: float = COVER_THRESHOLD
+    *,
+    session: Session,
+    team: str,
+    cycle: str,
+    viewer: Viewer,
+    threshold: float = COVER_THRESHOLD,
 ) -> TeamCoverageOut:
-    """Which practices some member of ``team`` covers well (others' score ≥ threshold), and gaps."""
+    """Which practices ``team`` covers well (aggregates), and who — among those shared with you."""
     found_cycle = review_service.get_cycle(session=session, name=cycle)
-    found = session.scalar(_teams_query().where(Team.name == team))
-    if found is None:
-        raise NotFoundError(f"no team {team!r}")
     scores = profile_service.cycle_scores(session=session, cycle=found_cycle)
-    members = _members(found, scores)
-    view = team_coverage(found.name, members, threshold=threshold)
+    teams = _cycle_teams(session, found_cycle, scores)
+    if team not in teams:
+        if session.scalar(select(Team.id).where(Team.name == team)) is None:
+            raise NotFoundError(f"no team {team!r}")
+        teams[team] = []  # created after the cycle was frozen: nobody in it for this cycle
+    members = teams[team]
+    known = visible_people(
+        session=session, cycle=found_cycle, people=[m.person for m in members], viewer=viewer
+    )
+    withheld = _withheld(teams, known)
+    practices: dict[str, TeamPracticeOut] = {}
+    for practice in PRACTICE_IDS:
+        values = [(v, m) for m in members if (v := m.practices.get(practice)) is not None]
+        strong = sorted(
+            ((v, m) for v, m in values if v >= threshold and m.person in known),
+            key=lambda vm: (-vm[0], vm[1].person),
+        )
+        aggregate = _cell([v for v, _ in values], threshold, hidden=(team, practice) in withheld)
+        practices[practice] = TeamPracticeOut(
+            side="leader" if practice in _LEADER else "manager",
+            covered=aggregate.covered,
+            covering=aggregate.covering,
+            mean=aggregate.mean,
+            scored=len(values),
+            by=[m.name for _, m in strong],
+        )
     return TeamCoverageOut(
-        team=view.team,
+        team=team,
         cycle=found_cycle.name,
-        threshold=view.threshold,
-        members=view.members,
-        scored_members=view.scored_members,
-        practices={
-            p.practice: TeamPracticeOut(
-                side=p.side, covered=p.covered, by=list(p.by), best=p.best, scored=p.scored
-            )
-            for p in view.practices
-        },
-        gaps=list(view.gaps),
-        unscored=list(view.unscored),
+        threshold=threshold,
+        min_shown=MIN_SHOWN,
+        members=len(members),
+        scored_members=sum(m.scored for m in members),
+        practices=practices,
+        gaps=[p for p, out in practices.items() if out.covered is False],
+        unscored=[p for p, out in practices.items() if out.scored == 0],
+        suppressed=[p for p, out in practices.items() if out.covered == SUPPRESSED_LABEL],
         not_scored=[m.name for m in members if not m.scored],
         notes=[
             f"a practice is covered when a member's others' score is at least {threshold:g} "
             "(raters see it 'often' or more); self ratings are never used",
-            "names are for the team's own leader and manager; directors use --org",
+            f"numbers are team aggregates over at least {MIN_SHOWN} people you cannot otherwise "
+            "see (mean rounded to one decimal); names only for members who shared their report "
+            "with you",
+            f"members as frozen for review cycle {found_cycle.name!r}; later roster changes do "
+            "not change this view",
         ],
     )
 
 
-def org_view(*, session: Session, cycle: str, threshold: float = COVER_THRESHOLD) -> OrgCoverageOut:
+def org_view(
+    *,
+    session: Session,
+    cycle: str,
+    viewer: Viewer,
+    threshold: float = COVER_THRESHOLD,
+) -> OrgCoverageOut:
     """Per-team aggregates for directors; teams with fewer than 5 scored members hidden."""
     found_cycle = review_service.get_cycle(session=session, name=cycle)
     scores = profile_service.cycle_scores(session=session, cycle=found_cycle)
-    teams = {t.name: _members(t, scores) for t in session.scalars(_teams_query())}
-    view = org_coverage(teams, threshold=threshold)
-    out = [
-        OrgTeamOut(
-            team=t.team,
-            shown=t.shown,
-            scored_members=_label(t.scored_members),
-            practices={a.practice: _aggregate(a) for a in t.practices},
-            gaps=list(t.gaps),
-        )
-        for t in view.teams
-    ]
+    teams = _cycle_teams(session, found_cycle, scores)
+    everyone = {m.person for members in teams.values() for m in members}
+    known = visible_people(session=session, cycle=found_cycle, people=everyone, viewer=viewer)
+    withheld = _withheld(teams, known)
+    out = []
+    for name, members in sorted(teams.items()):
+        scored = [m for m in members if m.scored]
+        if len(scored) < MIN_SHOWN:
+            out.append(OrgTeamOut(team=name, shown=False, scored_members=SUPPRESSED_LABEL,
+                                  practices={}, gaps=[]))  # fmt: skip
+            continue
+        practices = {}
+        for practice in PRACTICE_IDS:
+            values = [v for m in scored if (v := m.practices.get(practice)) is not None]
+            cell = _cell(values, threshold, hidden=(name, practice) in withheld)
+            practices[practice] = OrgPracticeOut(
+                covered=cell.covered,
+                covering=cell.covering,
+                mean=cell.mean,
+                scored=SUPPRESSED_LABEL if cell.covered == SUPPRESSED_LABEL else len(values),
+            )
+        gaps = [p for p, a in practices.items() if a.covered is False]
+        out.append(OrgTeamOut(team=name, shown=True, scored_members=len(scored),
+                              practices=practices, gaps=gaps))  # fmt: skip
     return OrgCoverageOut(
         cycle=found_cycle.name,
-        threshold=view.threshold,
-        min_shown=view.min_shown,
+        threshold=threshold,
+        min_shown=MIN_SHOWN,
         teams=out,
         notes=[
-            f"aggregates only, no names; a team with fewer than {view.min_shown} scored members "
+            f"aggregates only, no names; a team with fewer than {MIN_SHOWN} scored members "
             "is hidden, and a practice scored for fewer is suppressed (no numbers, not even n)",
+            "a practice is also suppressed where another team's figure differs by fewer than "
+            f"{MIN_SHOWN} people (complementary suppression: no person by subtraction)",
             f"covered: some member's others' score is at least {threshold:g}; "
-            "self ratings are never used",
+            "self ratings are never used; means rounded to one decimal",
+            f"teams as frozen for review cycle {found_cycle.name!r}",
         ],
     )
 
 
-def _teams_query() -> Select[Team]:
-    return (
-        select(Team)
-        .options(selectinload(Team.memberships).selectinload(Membership.person))
-        .order_by(Team.name)
-    )
-
-
-def _members(team: Team, scores: CycleScores) -> list[Member]:
-    """The team's members with others' scores (all unknown for someone not rated in the cycle)."""
+def _cycle_teams(
+    session: Session, cycle: ReviewCycle, scores: CycleScores
+) -> dict[str, list[Member]]:
+    """Each team of the cycle's frozen roster, its members with their others' scores."""
     rated = set(scores.ratees)
-    members = []
-    for m in sorted(team.memberships, key=lambda m: m.person_id):
-        practices = (
-            scores.scores(m.person_id).others_by_practice()
-            if m.person_id in rated
-            else dict.fromkeys(PRACTICE_IDS)
-        )
-        members.append(Member(m.person_id, m.person.display_name, practices))
-    return members
+    unknown: dict[str, float | None] = dict.fromkeys(PRACTICE_IDS)
+    return {
+        team: [
+            Member(
+                m.person_id,
+                m.name,
+                scores.scores(m.person_id).others_by_practice()
+                if m.person_id in rated
+                else unknown,
+            )
+            for m in members
+        ]
+        for team, members in frozen_roster.teams(session=session, cycle=cycle).items()
+    }
 
 
-def _label(value: object) -> SuppressedLabel | int:
-    return value if isinstance(value, int) else SUPPRESSED_LABEL
+def _withheld(teams: Mapping[str, Sequence[Member]], known: frozenset[int]) -> set[tuple[str, str]]:
+    """(team, practice) aggregates to withhold: primary and complementary suppression.
+
+    A team with fewer than 5 scored members shows no aggregate at all, unless the viewer knows
+    every one of them already (then nothing is revealed).
+    """
+    out: set[tuple[str, str]] = set()
+    shown = {name for name, members in teams.items() if _shown(members, known)}
+    for practice in PRACTICE_IDS:
+        cells = {
+            name: frozenset(m.person for m in teams[name] if m.practices.get(practice) is not None)
+            for name in shown
+        }
+        out |= {(name, practice) for name in suppressed_cells(cells, known=known)}
+    out |= {(name, p) for name in teams if name not in shown for p in PRACTICE_IDS}
+    return out
 
 
-def _aggregate(a: PracticeAggregate) -> OrgPracticeOut:
-    return OrgPracticeOut(
-        covered=a.covered if isinstance(a.covered, bool) else SUPPRESSED_LABEL,
-        covering=_label(a.covering),
-        mean=a.mean if isinstance(a.mean, float) else SUPPRESSED_LABEL,
-        scored=_label(a.scored),
+def _shown(members: Sequence[Member], known: frozenset[int]) -> bool:
+    scored = {m.person for m in members if m.scored}
+    return len(scored) >= MIN_SHOWN or scored <= known
+
+
+class _Cell(BaseModel):
+    covered: bool | SuppressedLabel
+    covering: int | SuppressedLabel
+    mean: float | SuppressedLabel
+
+
+def _cell(values: Sequence[float], threshold: float, *, hidden: bool) -> _Cell:
+    if hidden or not values:
+        return _Cell(covered=SUPPRESSED_LABEL, covering=SUPPRESSED_LABEL, mean=SUPPRESSED_LABEL)
+    covering = sum(v >= threshold for v in values)
+    return _Cell(
+        covered=covering > 0,
+        covering=covering,
+        mean=round(sum(values) / len(values), MEAN_DECIMALS),
     )

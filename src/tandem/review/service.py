@@ -22,6 +22,7 @@ from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.people import service as people_service
 from tandem.people.lookup import PersonLookup
 from tandem.people.models import Membership, Person, Team
+from tandem.profile import frozen_roster
 from tandem.profile.answers import Answer
 from tandem.review.items import load_item_bank
 from tandem.review.models import (
@@ -81,6 +82,7 @@ def create_cycle(*, session: Session, name: str, item_bank_version: str | None =
     cycle = ReviewCycle(name=name, status=CycleStatus.OPEN.value, item_bank_version=bank.version)
     session.add(cycle)
     session.flush()
+    frozen_roster.freeze(session=session, cycle=cycle)
     return _cycle_out(session, cycle)
 
 
@@ -91,6 +93,7 @@ def close_cycle(*, session: Session, name: str) -> CycleOut:
     cycle.status = CycleStatus.CLOSED.value
     cycle.closed_at = utcnow()
     session.flush()
+    frozen_roster.freeze(session=session, cycle=cycle)  # the views of a closed cycle never move
     return _cycle_out(session, cycle)
 
 

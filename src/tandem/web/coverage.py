@@ -1,11 +1,11 @@
 """Team coverage pages and their ``/api`` twins: the team's view and the directors' org view.
 
-The team view (:func:`tandem.profile.team.team_view`) names who covers each practice well, so
-it is shown to the team's own people only: the ``view_coverage`` rule admits directors on any
-team, but the service documents names as "for the team's own leader and manager", so a viewer
-from outside the team is refused here and pointed to the org view. The org view
+The team view (:func:`tandem.profile.team.team_view`) is the team's aggregates plus the names of
+members who shared their report with the viewer, for the team's own leader and manager only (the
+``view_coverage`` rule; directors see aggregates only, on the org view). The org view
 (:func:`tandem.profile.team.org_view`, ``view_org_coverage``) carries aggregates only; a team
-with fewer than five scored members comes out of the service hidden, with no numbers.
+with fewer than five scored members comes out of the service hidden, with no numbers. Both are
+computed for the signed-in viewer (:func:`~tandem.web.permissions.viewer_of`).
 """
 
 from __future__ import annotations
@@ -13,42 +13,47 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from tandem.accounts.errors import PermissionDeniedError
 from tandem.accounts.schemas import UserOut
-from tandem.errors import InputError, NotFoundError
-from tandem.people.models import Team
+from tandem.duos.schemas import TeamRef
+from tandem.errors import NotFoundError
 from tandem.profile import service as profile_service
 from tandem.profile import team as team_service
 from tandem.web.deps import CurrentUser, DbSession
 from tandem.web.duos import CycleName, TeamId, scoped_team, team_resource
-from tandem.web.permissions import VIEW_COVERAGE, VIEW_ORG_COVERAGE, allowed, requires
+from tandem.web.permissions import (
+    VIEW_COVERAGE,
+    VIEW_ORG_COVERAGE,
+    requires,
+    viewer_of,
+)
 from tandem.web.templating import render
 
 team = APIRouter(dependencies=[Depends(requires(VIEW_COVERAGE, team_resource))])
 org = APIRouter(dependencies=[Depends(requires(VIEW_ORG_COVERAGE))])
 
 
-def _named_team(db: Session, user: UserOut, team_id: int | None) -> Team | None:
+def _named_team(db: Session, user: UserOut, team_id: int | None) -> TeamRef:
     found = scoped_team(db, user, team_id)
-    if found is not None and found.id != user.team_id:
-        raise PermissionDeniedError(
-            "the team view names people, so it is for the team's own leader and manager; "
-            "directors see every team's aggregates on /coverage/org"
-        )
+    if found is None:  # the rule admits team roles of their own team only
+        raise NotFoundError("your account has no team; ask an admin to set it")
     return found
 
 
-def _team_view(db: Session, found: Team, cycle: str | None) -> team_service.TeamCoverageOut:
+def _team_view(
+    db: Session, user: UserOut, found: TeamRef, cycle: str | None
+) -> team_service.TeamCoverageOut:
     resolved = profile_service.resolve_cycle(session=db, name=cycle)
-    return team_service.team_view(session=db, team=found.name, cycle=resolved.name)
+    return team_service.team_view(
+        session=db, team=found.name, cycle=resolved.name, viewer=viewer_of(user)
+    )
 
 
-def _org_view(db: Session, cycle: str | None) -> team_service.OrgCoverageOut:
+def _org_view(db: Session, user: UserOut, cycle: str | None) -> team_service.OrgCoverageOut:
     resolved = profile_service.resolve_cycle(session=db, name=cycle)
-    return team_service.org_view(session=db, cycle=resolved.name)
+    return team_service.org_view(session=db, cycle=resolved.name, viewer=viewer_of(user))
 
 
 @team.get("/coverage", include_in_schema=False)
@@ -61,13 +66,9 @@ def team_page(
 ) -> Response:
     """The team's coverage: which practices someone covers well, by whom, and the gaps."""
     found = _named_team(db, user, team_id)
-    if found is None:
-        if allowed(user, VIEW_ORG_COVERAGE):
-            return RedirectResponse("/coverage/org", status_code=303)
-        raise NotFoundError("your account has no team; ask an admin to set it")
     context: dict[str, Any] = {"team": found}
     try:
-        context["view"] = _team_view(db, found, cycle)
+        context["view"] = _team_view(db, user, found, cycle)
     except NotFoundError as exc:
         context["empty"] = exc.message
     return render(request, "coverage/team.html", context)
@@ -77,11 +78,9 @@ def team_page(
 def team_coverage(
     db: DbSession, user: CurrentUser, team_id: TeamId = None, cycle: CycleName = None
 ) -> team_service.TeamCoverageOut:
-    """The team's coverage (names, for the team's own people)."""
+    """The team's coverage: aggregates, and names of who shared their report with you."""
     found = _named_team(db, user, team_id)
-    if found is None:
-        raise InputError("your account has no team; directors use /api/coverage/org")
-    return _team_view(db, found, cycle)
+    return _team_view(db, user, found, cycle)
 
 
 @org.get("/coverage/org", include_in_schema=False)
@@ -91,7 +90,7 @@ def org_page(
     """Every team's coverage as aggregates; small teams hidden."""
     context: dict[str, Any] = {}
     try:
-        context["view"] = _org_view(db, cycle)
+        context["view"] = _org_view(db, user, cycle)
     except NotFoundError as exc:
         context["empty"] = exc.message
     return render(request, "coverage/org.html", context)
@@ -102,4 +101,4 @@ def org_coverage(
     db: DbSession, user: CurrentUser, cycle: CycleName = None
 ) -> team_service.OrgCoverageOut:
     """Every team's coverage as aggregates (no names; teams under 5 scored members hidden)."""
-    return _org_view(db, cycle)
+    return _org_view(db, user, cycle)

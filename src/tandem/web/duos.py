@@ -1,34 +1,42 @@
-"""Duo pages and their ``/api`` twins: suggestions with explanations, a human confirms a pair.
+"""Duo pages and their ``/api`` twins: suggestions, a human confirms a pair, both partners consent.
 
 A team's leader and manager see their own team; directors any team (``?team_id=``), both by
 the ``view_duos`` / ``confirm_duo`` rules on the :class:`TeamResource` that
-:func:`team_resource` reads from the query. A confirmed pair must be two members of that team.
-Suggestions come from :func:`tandem.duos.service.suggest` (others' ratings only, never stored);
-a confirmation from :func:`tandem.duos.service.confirm`, which refuses a second duo for a person.
+:func:`team_resource` reads from the query. A confirmed pair must be two members of that team
+(in the cycle's frozen roster). Everything shown comes from :mod:`tandem.duos.service` for the
+signed-in viewer: a pair's numbers only when both people shared their report with the viewer.
+A confirmed duo is ``pending`` until both partners accept; each answers for themselves
+(``respond_duo``: ``POST /duos/{duo_id}/accept|decline`` and their ``/api`` twins).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tandem.accounts.errors import PermissionDeniedError
 from tandem.accounts.schemas import UserOut
 from tandem.duos import service as duos_service
-from tandem.duos.schemas import DuoOut, SuggestionsOut
+from tandem.duos import teams as duos_teams
+from tandem.duos.schemas import DuoOut, TeamDuosOut, TeamRef
 from tandem.errors import ConflictError, InputError, NotFoundError
-from tandem.people import service as people_service
-from tandem.people.models import Membership, Team
 from tandem.profile import service as profile_service
-from tandem.review.models import ReviewCycle
 from tandem.web.deps import CurrentUser, DbSession, Id, parse_id
-from tandem.web.permissions import CONFIRM_DUO, VIEW_DUOS, Resource, TeamResource, requires
+from tandem.web.permissions import (
+    CONFIRM_DUO,
+    RESPOND_DUO,
+    VIEW_DUOS,
+    DuoResource,
+    Resource,
+    TeamResource,
+    requires,
+    viewer_of,
+)
 from tandem.web.templating import render
 
 TeamId = Annotated[Id | None, Query(description="the team (default: your own)")]
@@ -43,33 +51,23 @@ def team_resource(request: Request, _db: Session, _user: UserOut) -> Resource | 
     return TeamResource(parse_id(raw, "team"))
 
 
-def scoped_team(db: Session, user: UserOut, team_id: int | None) -> Team | None:
+def duo_resource(request: Request, db: Session, _user: UserOut) -> Resource | None:
+    """The confirmed duo named by the path's ``{duo_id}``, with its two partners."""
+    duo_id = parse_id(str(request.path_params.get("duo_id", "")), "confirmed duo")
+    return DuoResource(duo_id, duos_service.partners(session=db, duo_id=duo_id))
+
+
+def scoped_team(db: Session, user: UserOut, team_id: int | None) -> TeamRef | None:
     """The team a page is about: ``team_id``, else the viewer's own; ``None`` when neither."""
     wanted = team_id if team_id is not None else user.team_id
     if wanted is None:
         return None
-    team = db.get(Team, wanted)
-    if team is None:
-        raise NotFoundError(f"no team {wanted}")
-    return team
-
-
-def all_teams(db: Session) -> list[Team]:
-    """Every team by name (the picker shown to directors)."""
-    return list(db.scalars(select(Team).order_by(Team.name)))
+    return duos_teams.team_ref(session=db, team_id=wanted)
 
 
 view = APIRouter(dependencies=[Depends(requires(VIEW_DUOS, team_resource))])
 confirm = APIRouter(dependencies=[Depends(requires(CONFIRM_DUO, team_resource))])
-
-
-class TeamDuosOut(BaseModel):
-    """A team's duo suggestions (nothing stored) and its confirmed duos in the cycle."""
-
-    team_id: int
-    team: str
-    suggestions: SuggestionsOut
-    confirmed: list[DuoOut]
+respond = APIRouter(dependencies=[Depends(requires(RESPOND_DUO, duo_resource))])
 
 
 class ConfirmIn(BaseModel):
@@ -82,33 +80,8 @@ class ConfirmIn(BaseModel):
     cycle: str | None = Field(default=None, max_length=200)
 
 
-def _cycle(db: Session, name: str | None) -> ReviewCycle:
-    return profile_service.resolve_cycle(session=db, name=name)
-
-
-def team_duos(db: Session, team: Team, cycle_name: str | None) -> TeamDuosOut:
-    """Suggestions among the team's members and the team's confirmed duos."""
-    cycle = _cycle(db, cycle_name)
-    members = set(db.scalars(select(Membership.person_id).where(Membership.team_id == team.id)))
-    listed = duos_service.list_duos(session=db, cycle=cycle.name)
-    return TeamDuosOut(
-        team_id=team.id,
-        team=team.name,
-        suggestions=duos_service.suggest(session=db, cycle=cycle.name, teams=[team.name]),
-        confirmed=[d for d in listed.duos if d.a.id in members or d.b.id in members],
-    )
-
-
-def _confirm(db: Session, user: UserOut, team: Team, body: ConfirmIn) -> DuoOut:
-    cycle = _cycle(db, body.cycle)
-    members = set(db.scalars(select(Membership.person_id).where(Membership.team_id == team.id)))
-    for ref in (body.a, body.b):
-        person = people_service.find_person(session=db, ref=ref.strip())
-        if person.id not in members:
-            raise PermissionDeniedError(
-                f"{person.display_name} is not a member of team {team.name}; a duo is confirmed "
-                "within the team whose page it is on"
-            )
+def _confirm(db: Session, user: UserOut, team: TeamRef, body: ConfirmIn) -> DuoOut:
+    cycle = profile_service.resolve_cycle(session=db, name=body.cycle)
     return duos_service.confirm(
         session=db,
         cycle=cycle.name,
@@ -116,6 +89,8 @@ def _confirm(db: Session, user: UserOut, team: Team, body: ConfirmIn) -> DuoOut:
         b=body.b.strip(),
         tie_breaker=body.tie_breaker,
         confirmed_by=user.email,
+        viewer=viewer_of(user),
+        team=team.name,
         review_date=body.review_date,
     )
 
@@ -128,13 +103,21 @@ def _page(
     cycle: str | None,
     *,
     error: str | None = None,
+    notice: str | None = None,
     status_code: int = 200,
 ) -> Response:
     team = scoped_team(db, user, team_id)
-    context: dict[str, Any] = {"team": team, "teams": all_teams(db), "error": error}
+    context: dict[str, Any] = {
+        "team": team,
+        "teams": duos_teams.team_refs(session=db),
+        "error": error,
+        "notice": notice,
+    }
     if team is not None:
         try:
-            context["data"] = team_duos(db, team, cycle)
+            context["data"] = duos_teams.team_duos(
+                session=db, team_id=team.id, cycle=cycle, viewer=viewer_of(user)
+            )
         except NotFoundError as exc:
             context["empty"] = exc.message
     return render(request, "duos/index.html", context, status_code=status_code)
@@ -147,20 +130,43 @@ def duos_page(
     user: CurrentUser,
     team_id: TeamId = None,
     cycle: CycleName = None,
+    confirmed: Annotated[Id | None, Query()] = None,
 ) -> Response:
     """Duo suggestions with explanations for the team, and the confirmed duos."""
-    return _page(request, db, user, team_id, cycle)
+    notice = None
+    if confirmed is not None:
+        data = duos_teams.team_duos(
+            session=db, team_id=_team_id(user, team_id), cycle=cycle, viewer=viewer_of(user)
+        )
+        done = next((d for d in data.confirmed if d.id == confirmed), None)
+        if done is not None:
+            notice = _confirmed_notice(done)
+    return _page(request, db, user, team_id, cycle, notice=notice)
+
+
+def _team_id(user: UserOut, team_id: int | None) -> int:
+    wanted = team_id if team_id is not None else user.team_id
+    if wanted is None:
+        raise InputError("name a team: ?team_id=", field="team_id")
+    return wanted
+
+
+def _confirmed_notice(duo: DuoOut) -> str:
+    return (
+        f"Duo confirmed: {duo.a.name} + {duo.b.name}, review on {duo.review_date}. "
+        f"{duo.tie_breaker_rule} It counts once both accept ({duo.a.name}: {duo.a_consent}, "
+        f"{duo.b.name}: {duo.b_consent})."
+    )
 
 
 @view.get("/api/duos")
 def duos(
     db: DbSession, user: CurrentUser, team_id: TeamId = None, cycle: CycleName = None
 ) -> TeamDuosOut:
-    """Duo suggestions for the team (nothing stored) and its confirmed duos."""
-    team = scoped_team(db, user, team_id)
-    if team is None:
-        raise InputError("name a team: ?team_id=", field="team_id")
-    return team_duos(db, team, cycle)
+    """Duo suggestions for the team (nothing stored) and its confirmed duos, as you may see them."""
+    return duos_teams.team_duos(
+        session=db, team_id=_team_id(user, team_id), cycle=cycle, viewer=viewer_of(user)
+    )
 
 
 @confirm.post("/duos/confirm", include_in_schema=False)
@@ -176,9 +182,8 @@ def confirm_page(
     team_id: TeamId = None,
 ) -> Response:
     """A human confirms a pair; refused (with the reason) for a second duo of one person."""
-    team = scoped_team(db, user, team_id)
-    if team is None:
-        raise InputError("name a team: ?team_id=", field="team_id")
+    team = scoped_team(db, user, _team_id(user, team_id))
+    assert team is not None
     try:
         date = dt.date.fromisoformat(review_date) if review_date else None
     except ValueError:
@@ -189,13 +194,15 @@ def confirm_page(
     if error is None:
         body = ConfirmIn(a=a, b=b, tie_breaker=tie_breaker, review_date=date, cycle=cycle or None)
         try:
-            _confirm(db, user, team, body)
+            duo = _confirm(db, user, team, body)
         except (ConflictError, InputError, NotFoundError) as exc:
             return _page(
                 request, db, user, team.id, cycle, error=exc.message, status_code=exc.status
             )
         else:
-            target = f"/duos?team_id={team.id}"
+            target = f"/duos?team_id={team.id}&confirmed={duo.id}"
+            if cycle:
+                target += f"&cycle={quote(cycle, safe='')}"
             return RedirectResponse(target + "#confirmed", status_code=303)
     return _page(request, db, user, team.id, cycle, error=error, status_code=400)
 
@@ -204,8 +211,30 @@ def confirm_page(
 def confirm_duo(
     db: DbSession, user: CurrentUser, body: ConfirmIn, team_id: TeamId = None
 ) -> DuoOut:
-    """Confirm a pair of the team's members: the tie-breaker and review date are recorded."""
-    team = scoped_team(db, user, team_id)
-    if team is None:
-        raise InputError("name a team: ?team_id=", field="team_id")
+    """Confirm a pair of the team's members: pending until both accept; tie-breaker recorded."""
+    team = scoped_team(db, user, _team_id(user, team_id))
+    assert team is not None
     return _confirm(db, user, team, body)
+
+
+@respond.post("/duos/{duo_id}/{answer}", include_in_schema=False)
+def respond_page(db: DbSession, user: CurrentUser, duo_id: int, answer: str) -> Response:
+    """A partner accepts or declines the duo for themselves; back home with the outcome."""
+    out = duos_service.respond(
+        session=db, duo_id=duo_id, viewer=viewer_of(user), accept=_accept(answer)
+    )
+    return RedirectResponse(f"/?duo={out.id}#duo", status_code=303)
+
+
+@respond.post("/api/duos/{duo_id}/{answer}")
+def respond_duo(db: DbSession, user: CurrentUser, duo_id: int, answer: str) -> DuoOut:
+    """Accept or decline a confirmed duo you are a partner of (``accept`` or ``decline``)."""
+    return duos_service.respond(
+        session=db, duo_id=duo_id, viewer=viewer_of(user), accept=_accept(answer)
+    )
+
+
+def _accept(answer: str) -> bool:
+    if answer not in ("accept", "decline"):
+        raise NotFoundError(f"no duo action {answer!r}; use accept or decline")
+    return answer == "accept"

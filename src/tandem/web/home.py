@@ -1,5 +1,9 @@
 """Home: the viewer's team duo and what needs attention this week (``GET /``, ``GET /api/home``).
 
+The duo card shows what the duo service gives this viewer: names and status for all, numbers
+only where both partners shared their report with the viewer, and the viewer's own duo with
+accept/decline (a confirmed duo counts once both partners accepted).
+
 What needs attention: the top bottlenecks and the oldest work in progress past its stage's P85
 (from the HOW panel's cached answers, for the same scope), the ratings assigned to the viewer
 in open cycles that they have not answered, and duo reviews due within two weeks. Each part is
@@ -14,15 +18,14 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tandem.accounts.schemas import UserOut
 from tandem.duos import service as duos_service
+from tandem.duos import teams as duos_teams
+from tandem.duos.schemas import DuoOut
 from tandem.errors import TandemError
-from tandem.people.models import Membership
 from tandem.review import forms
-from tandem.review.models import CycleStatus, ReviewCycle
 from tandem.web.deps import CurrentUser, DbSession, Workspace
 from tandem.web.how import charts as how_charts
 from tandem.web.how import scope as how_scope
@@ -35,6 +38,7 @@ from tandem.web.permissions import (
     TeamResource,
     allowed,
     requires,
+    viewer_of,
 )
 from tandem.web.templating import render
 from tandem.workspace import Workspace as TandemWorkspace
@@ -50,58 +54,75 @@ page = APIRouter(dependencies=[Depends(requires(VIEW_HOME))], include_in_schema=
 api = APIRouter(prefix="/api", tags=["home"], dependencies=[Depends(requires(VIEW_HOME))])
 
 
-def latest_closed_cycle(session: Session) -> str | None:
-    """The name of the most recently closed review cycle (duos are formed over it)."""
-    return session.scalar(
-        select(ReviewCycle.name)
-        .where(ReviewCycle.status == CycleStatus.CLOSED.value)
-        .order_by(ReviewCycle.closed_at.desc(), ReviewCycle.id.desc())
-        .limit(1)
-    )
-
-
 def team_duos(session: Session, user: UserOut) -> dict[str, Any]:
-    """The confirmed duos the viewer may see, from the latest closed cycle.
+    """The confirmed duos the viewer may see, from the latest closed cycle, as the viewer may.
 
-    Leaders and managers see their team's duo in full (``view_duos``); members see who their
-    team's duo is (names only); directors see every team's duo (``view_org_coverage``).
+    Leaders and managers see their team's duo (``view_duos``: review date, status and the
+    service's explanation — numbers only if both partners shared their report with them);
+    members see who their team's duo is (names only); directors see every team's duo
+    (``view_org_coverage``) without any person's numbers. ``mine`` is the viewer's own duo with
+    their consent to give.
     """
-    cycle = latest_closed_cycle(session)
+    viewer = viewer_of(user)
+    cycle = duos_teams.latest_closed_cycle(session=session)
     if cycle is None:
         return {
             "cycle": None,
             "duos": [],
+            "mine": [],
             "detail": False,
             "reason": "no review cycle is closed yet",
         }
-    listed = duos_service.list_duos(session=session, cycle=cycle).duos
     if allowed(user, VIEW_ORG_COVERAGE):
-        chosen, detail = listed, True
-    elif user.team_id is not None:
-        heads = set(
-            session.scalars(
-                select(Membership.person_id).where(
-                    Membership.team_id == user.team_id,
-                    Membership.role.in_(("leader", "manager")),
-                )
-            )
+        chosen, detail = (
+            duos_service.list_duos(session=session, cycle=cycle.name, viewer=viewer).duos,
+            True,
         )
-        chosen = [d for d in listed if d.a.id in heads or d.b.id in heads]
+    elif user.team_id is not None:
+        found = duos_teams.team_heads_duos(session=session, team_id=user.team_id, viewer=viewer)
+        chosen = found.duos if found else []
         detail = allowed(user, VIEW_DUOS, TeamResource(user.team_id))
     else:
         chosen, detail = [], False
-    duos = []
-    for duo in chosen:
-        entry: dict[str, Any] = {"id": duo.id, "a": duo.a.name, "b": duo.b.name}
-        if detail:
-            entry |= {
-                "review_date": duo.review_date.isoformat(),
-                "score": duo.score,
-                "explanation": duo.explanation,
-            }
-        duos.append(entry)
-    reason = None if duos else f"no confirmed duo for your team in cycle {cycle}"
-    return {"cycle": cycle, "duos": duos, "detail": detail, "reason": reason}
+    duos = [_entry(duo, detail) for duo in chosen]
+    mine = duos_teams.my_duos(session=session, viewer=viewer)
+    reason = None if duos else f"no confirmed duo for your team in cycle {cycle.name}"
+    return {
+        "cycle": cycle.name,
+        "duos": duos,
+        "mine": [_mine(duo, user) for duo in (mine.duos if mine else [])],
+        "detail": detail,
+        "reason": reason,
+    }
+
+
+def _entry(duo: DuoOut, detail: bool) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": duo.id, "a": duo.a.name, "b": duo.b.name, "status": duo.status}
+    if detail:
+        entry |= {
+            "review_date": duo.review_date.isoformat(),
+            "score": duo.score,  # None unless both partners shared their report with the viewer
+            "explanation": duo.explanation,
+            "tie_breaker_rule": duo.tie_breaker_rule,
+        }
+    return entry
+
+
+def _mine(duo: DuoOut, user: UserOut) -> dict[str, Any]:
+    mine_is_a = duo.a.id == user.person_id
+    partner = duo.b if mine_is_a else duo.a
+    return {
+        "id": duo.id,
+        "partner": partner.name,
+        "status": duo.status,
+        "my_consent": duo.a_consent if mine_is_a else duo.b_consent,
+        "partner_consent": duo.b_consent if mine_is_a else duo.a_consent,
+        "review_date": duo.review_date.isoformat(),
+        "tie_breaker_rule": duo.tie_breaker_rule,
+        "explanation": duo.explanation,
+        "accept_href": f"/duos/{duo.id}/accept",
+        "decline_href": f"/duos/{duo.id}/decline",
+    }
 
 
 def pending_ratings(session: Session, user: UserOut) -> list[dict[str, Any]]:
@@ -126,6 +147,8 @@ def reviews_due(duos: dict[str, Any], today: dt.date) -> list[dict[str, Any]]:
     due = []
     for duo in duos["duos"]:
         date = duo.get("review_date")
+        if duo["status"] != "active":  # a duo counts only once both partners accepted
+            continue
         if date is not None and today <= dt.date.fromisoformat(date) <= last:
             due.append({**duo, "href": DUOS_PATH})
     return sorted(due, key=lambda d: (d["review_date"], d["id"]))

@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute
 
 from tandem.accounts.errors import AuthenticationError, PermissionDeniedError
 from tandem.accounts.schemas import UserOut
+from tandem.profile.visibility import Viewer
 from tandem.web.csrf import check_csrf
 from tandem.web.deps import Config, DbSession, OptionalSignedIn, parse_id
 
@@ -57,7 +58,15 @@ class RatingResource:
     ratee_person_id: int
 
 
-Resource = TeamResource | PersonResource | RatingResource
+@dataclass(frozen=True)
+class DuoResource:
+    """A confirmed duo and its two partners (each answers for themselves)."""
+
+    duo_id: int
+    partner_person_ids: tuple[int, int]
+
+
+Resource = TeamResource | PersonResource | RatingResource | DuoResource
 Rule = Callable[[UserOut, Any], bool]
 
 
@@ -120,6 +129,19 @@ def _own_rating(user: UserOut, resource: Any) -> bool:
     )
 
 
+def _own_duo(user: UserOut, resource: Any) -> bool:
+    if user.person_id is None:
+        return False
+    if resource is None:
+        return True
+    return isinstance(resource, DuoResource) and user.person_id in resource.partner_person_ids
+
+
+def viewer_of(user: UserOut) -> Viewer:
+    """The signed-in user as the services' viewer: what they may see of a person's results."""
+    return Viewer(person_id=user.person_id, role=user.role)
+
+
 ALL_ROLES = ("admin", "director", "leader", "manager", "member")
 
 PUBLIC = register("public", "Pages anyone may open: sign-in, first-run setup, API schema.",
@@ -161,11 +183,18 @@ CONFIRM_DUO = register(
     ScopeKind.TEAM,
     _team_rule("leader", "manager"),
 )
+RESPOND_DUO = register(
+    "respond_duo",
+    "Accept or decline a confirmed duo one is a partner of, for oneself.",
+    ScopeKind.SELF,
+    _own_duo,
+)
 VIEW_COVERAGE = register(
     "view_coverage",
-    "Which practices a team covers (aggregates, n ≥ 5).",
+    "Which practices one's own team covers (aggregates, n ≥ 5; names only of who shared with "
+    "you). Directors see aggregates only: the org view.",
     ScopeKind.TEAM,
-    _team_rule("leader", "manager"),
+    _team_rule("leader", "manager", any_team=()),
 )
 VIEW_ORG_COVERAGE = register(
     "view_org_coverage",

@@ -1,0 +1,203 @@
+"""Duos show only what each person shared with the viewer, and a confirmed duo needs both consents.
+
+The attack (issue 9): a leader, manager or director reads the duo suggestions or the confirmed
+duos and learns the exact practice scores and leaning of people who never shared their report.
+Each test reads as such a viewer and checks that nothing numeric about an unshared person
+leaves the service, while the matching itself still uses everyone's scores.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tandem.accounts.errors import PermissionDeniedError
+from tandem.duos import service
+from tandem.duos.schemas import DuoOut, PairOut
+from tandem.errors import ConflictError
+from tandem.profile import sharing
+from tandem.profile.visibility import OPERATOR, Viewer
+from tandem.review.items import PRACTICE_IDS
+from tests.duos.test_service import CYCLE, as_max, build_org, pair_ids
+
+DIGIT = re.compile(r"\d")
+
+
+def _leaks_nothing(text: str) -> bool:
+    """No number and no practice named: a qualitative explanation."""
+    return DIGIT.search(text) is None and not any(p in text for p in PRACTICE_IDS)
+
+
+def _hidden(pair: PairOut | DuoOut) -> bool:
+    """No pair numbers; leanings and strengths only of whom the viewer may see."""
+    unseen = [p for p in (pair.a, pair.b) if not p.shared]
+    text = " ".join(
+        s
+        for s in pair.explanation.split(". ")
+        if not any(s.startswith(p.name) for p in (pair.a, pair.b) if p.shared and "strongest" in s)
+    )
+    return (
+        not pair.details
+        and pair.score is None
+        and pair.coverage is None
+        and all(p.leaning is None for p in unseen)
+        and DIGIT.search(pair.explanation) is None
+        and _leaks_nothing(text)
+    )
+
+
+def test_unshared_scores_never_reach_the_line_manager(db_session: Session, tmp_path: Path) -> None:
+    ids = build_org(db_session, tmp_path, shared=False)
+    out = service.suggest(session=db_session, cycle=CYCLE, viewer=as_max(ids))
+    # The matching still used everyone's scores (the hand-computed best pairs) ...
+    assert pair_ids(out) == {
+        frozenset((ids["ann"], ids["bea"])),
+        frozenset((ids["cal"], ids["dot"])),
+    }
+    # ... but the viewer learns none of them.
+    assert all(_hidden(pair) for pair in out.pairs)
+    assert out.total_score is None
+    assert "did not share it with you" in out.pairs[0].explanation
+    (eli,) = out.unpaired
+    assert DIGIT.search(eli.reason) is None and "self ratings are never used" in eli.reason
+    dumped = out.model_dump_json()
+    assert "leader-leaning" not in dumped and "covers" not in dumped
+
+
+def test_one_share_is_not_enough_for_a_pair(db_session: Session, tmp_path: Path) -> None:
+    ids = build_org(db_session, tmp_path, shared=False)
+    sharing.set_shared(session=db_session, cycle=CYCLE, person_id=ids["ann"], shared=True)
+    out = service.suggest(session=db_session, cycle=CYCLE, viewer=as_max(ids))
+    ann_bea = next(p for p in out.pairs if p.a.id == ids["ann"])
+    # max(Ann, Bea) per practice would reveal Bea wherever she is the stronger one.
+    assert _hidden(ann_bea) and ann_bea.a.shared and not ann_bea.b.shared
+    # Still useful: what Ann shared, and nothing of Bea's.
+    assert (
+        "Ann Leader's strongest practices by others' ratings: championing, change, empowerment."
+        in ann_bea.explanation
+    )
+    assert "Bea Manager's strongest" not in ann_bea.explanation
+    sharing.set_shared(session=db_session, cycle=CYCLE, person_id=ids["bea"], shared=True)
+    out = service.suggest(session=db_session, cycle=CYCLE, viewer=as_max(ids))
+    shown = {frozenset((p.a.id, p.b.id)): p for p in out.pairs}
+    ann_bea = shown[frozenset((ids["ann"], ids["bea"]))]
+    assert ann_bea.details and ann_bea.score == 5.0 and "vision (5.0)" in ann_bea.explanation
+    assert _hidden(shown[frozenset((ids["cal"], ids["dot"]))])
+
+
+@pytest.mark.parametrize("role", ["director", "admin"])
+def test_directors_see_no_individual_numbers_even_when_shared(
+    db_session: Session, tmp_path: Path, role: str
+) -> None:
+    ids = build_org(db_session, tmp_path)  # everyone shared with Max
+    director = Viewer(person_id=ids["max"], role=role)
+    out = service.suggest(session=db_session, cycle=CYCLE, viewer=director)
+    assert out.pairs and all(_hidden(pair) for pair in out.pairs)
+
+
+def test_sharing_with_someone_else_shows_nothing_to_a_peer(
+    db_session: Session, tmp_path: Path
+) -> None:
+    ids = build_org(db_session, tmp_path)  # shared with Max, not with Bea
+    as_bea = Viewer(person_id=ids["bea"], role="manager")
+    out = service.suggest(session=db_session, cycle=CYCLE, viewer=as_bea)
+    pair = next(p for p in out.pairs if ids["bea"] in (p.a.id, p.b.id))
+    assert pair.b.shared and not pair.a.shared  # herself, and Ann who did not share with her
+    assert _hidden(pair)
+
+
+def test_confirmed_duos_and_the_operator_show_no_unshared_numbers(
+    db_session: Session, tmp_path: Path
+) -> None:
+    ids = build_org(db_session, tmp_path, shared=False)
+    duo = service.confirm(
+        session=db_session,
+        cycle=CYCLE,
+        a="ann@example.com",
+        b="bea@example.com",
+        tie_breaker="max@example.com",
+        confirmed_by="hr",
+        viewer=as_max(ids),
+    )
+    assert _hidden(duo)
+    for viewer in (as_max(ids), OPERATOR, Viewer(person_id=ids["cal"], role="member")):
+        (listed,) = service.list_duos(session=db_session, cycle=CYCLE, viewer=viewer).duos
+        assert _hidden(listed)
+    # What was stored is unchanged: once both share with Max he sees the numbers.
+    for name in ("ann", "bea"):
+        sharing.set_shared(session=db_session, cycle=CYCLE, person_id=ids[name], shared=True)
+    (listed,) = service.list_duos(session=db_session, cycle=CYCLE, viewer=as_max(ids)).duos
+    assert listed.details and listed.score == 5.0 and "vision (5.0)" in listed.explanation
+
+
+# -- consent -----------------------------------------------------------------------------------
+
+
+def _confirm(session: Session, ids: dict[str, int], a: str = "ann", b: str = "bea") -> DuoOut:
+    return service.confirm(
+        session=session,
+        cycle=CYCLE,
+        a=f"{a}@example.com",
+        b=f"{b}@example.com",
+        tie_breaker="the person closer to the customer decides",
+        confirmed_by="hr",
+        viewer=as_max(ids),
+    )
+
+
+def _as(ids: dict[str, int], name: str) -> Viewer:
+    return Viewer(person_id=ids[name], role="member")
+
+
+def test_a_confirmed_duo_is_pending_until_both_accept(db_session: Session, tmp_path: Path) -> None:
+    ids = build_org(db_session, tmp_path)
+    duo = _confirm(db_session, ids)
+    assert (duo.status, duo.a_consent, duo.b_consent) == ("pending", "pending", "pending")
+    assert duo.tie_breaker_rule.endswith("they follow: the person closer to the customer decides.")
+    first = service.respond(session=db_session, duo_id=duo.id, viewer=_as(ids, "ann"), accept=True)
+    assert (first.status, first.a_consent, first.b_consent) == ("pending", "accepted", "pending")
+    assert first.message == "You accepted; the duo counts once Bea Manager accepts too."
+    again = service.respond(session=db_session, duo_id=duo.id, viewer=_as(ids, "ann"), accept=True)
+    assert again.status == "pending"  # idempotent
+    both = service.respond(session=db_session, duo_id=duo.id, viewer=_as(ids, "bea"), accept=True)
+    assert both.status == "active" and both.message.startswith("Both accepted")
+    with pytest.raises(ConflictError, match="is active already"):
+        service.respond(session=db_session, duo_id=duo.id, viewer=_as(ids, "bea"), accept=False)
+
+
+@pytest.mark.parametrize("who", ["max", "cal"])
+def test_only_the_partners_answer_each_for_themselves(
+    db_session: Session, tmp_path: Path, who: str
+) -> None:
+    ids = build_org(db_session, tmp_path)
+    duo = _confirm(db_session, ids)
+    # Max, who confirmed it and manages both, cannot accept for them; nor can a colleague.
+    with pytest.raises(PermissionDeniedError, match="each for themselves"):
+        service.respond(session=db_session, duo_id=duo.id, viewer=_as(ids, who), accept=True)
+    with pytest.raises(PermissionDeniedError):
+        service.respond(session=db_session, duo_id=duo.id, viewer=OPERATOR, accept=True)
+    (listed,) = service.list_duos(session=db_session, cycle=CYCLE, viewer=OPERATOR).duos
+    assert (listed.a_consent, listed.b_consent) == ("pending", "pending")
+
+
+def test_a_decline_ends_the_duo_and_frees_both(db_session: Session, tmp_path: Path) -> None:
+    ids = build_org(db_session, tmp_path)
+    duo = _confirm(db_session, ids)
+    # While pending, the pair holds its people: no second duo, not suggested again.
+    with pytest.raises(ConflictError, match=r"already in a confirmed duo \(pending\)"):
+        _confirm(db_session, ids, "ann", "cal")
+    held = service.suggest(session=db_session, cycle=CYCLE, viewer=as_max(ids))
+    assert frozenset((ids["ann"], ids["bea"])) not in pair_ids(held)
+    out = service.respond(session=db_session, duo_id=duo.id, viewer=_as(ids, "bea"), accept=False)
+    assert (out.status, out.a_consent, out.b_consent) == ("declined", "pending", "declined")
+    assert "will not go ahead" in out.message
+    with pytest.raises(ConflictError, match="is declined already"):
+        service.respond(session=db_session, duo_id=duo.id, viewer=_as(ids, "ann"), accept=True)
+    free = service.suggest(session=db_session, cycle=CYCLE, viewer=as_max(ids))
+    assert frozenset((ids["ann"], ids["bea"])) in pair_ids(free)
+    # Confirmed again later: both are asked again.
+    again = _confirm(db_session, ids)
+    assert again.id == duo.id and (again.a_consent, again.b_consent) == ("pending", "pending")
