@@ -94,6 +94,29 @@ class ProfileOut(BaseModel):
     notes: list[str]
 
 
+class CompletionOut(BaseModel):
+    """How far an open cycle is for one ratee: the only thing anyone sees before it closes.
+
+    Counts over the raters other than the person (any relation, one total: per rater group
+    they would tell which manager or which of two reports answered, and the n of a group that
+    will be suppressed); ``self_answered`` whether the person has started their own form.
+    """
+
+    raters_invited: int
+    raters_answered: int  # raters with at least one answer
+    self_answered: bool
+
+
+class LockedProfileOut(BaseModel):
+    """A profile in an open cycle: results are locked until it closes; completion only."""
+
+    person: PersonRef
+    cycle: str
+    results: Literal["locked"] = "locked"
+    completion: CompletionOut
+    notes: list[str]
+
+
 class ScaleOut(BaseModel):
     """Reliability of one practice's scale over the cycle's non-self response sets."""
 
