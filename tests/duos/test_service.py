@@ -94,7 +94,8 @@ def build_org(
     profiles: Mapping[str, Mapping[str, int]] = PROFILES,
     selves: Mapping[str, int] = SELVES,
 ) -> dict[str, int]:
-    """Roster, cycle and answers through the real services; person ids by first name."""
+    """Roster, cycle and answers through the real services, the cycle closed (results exist only
+    for closed cycles); person ids by first name."""
     import_roster(session=session, path=write(tmp_path / "roster.csv", ROSTER))
     review_service.create_cycle(session=session, name=CYCLE)
     review_service.import_responses(
@@ -102,6 +103,7 @@ def build_org(
         cycle=CYCLE,
         path=write(tmp_path / "answers.csv", answers_csv(profiles, selves)),
     )
+    review_service.close_cycle(session=session, name=CYCLE)
     return {p.display_name.split()[0].lower(): p.id for p in session.scalars(select(Person))}
 
 
