@@ -66,7 +66,7 @@ class RankingBlockOut(BaseModel):
 class ForcedRankingOut(BaseModel):
     """The optional forced-ranking block of a profile; never per rater group.
 
-    ``others`` is ``"suppressed"`` unless at least 3 raters other than the person gave a block;
+    ``others`` is ``"suppressed"`` unless at least 4 raters other than the person gave a block;
     ``self`` is the person's own block (``None`` when they gave none or self is left out).
     """
 

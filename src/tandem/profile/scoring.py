@@ -4,11 +4,13 @@ Pure numpy, no database. The rules (DESIGN §6; ``docs/people-science.md`` expla
 
 * **Rater score.** Reverse keys x′ = 6 − x; a rater's practice score is the mean of the answered
   items, only when ≥ 75 % of the practice's items were answered (3 of 4 passes; 3 of 5 fails).
-* **Groups** (per practice; n = raters with a valid score *for that practice*). ``manager`` is
-  shown with any n ≥ 1 and labelled (not anonymous when n < 3). ``peer`` and ``report`` are shown
-  with n ≥ 3; a peer/report group with 1–2 raters is suppressed and its raters merge into
-  ``others``, itself shown only with n ≥ 3. A suppressed group is :data:`SUPPRESSED`: no mean,
-  no n, and it feeds no number of this ratee's profile. A group with no rater is absent.
+* **Groups** (per practice; n = raters with a valid score *for that practice*). A single
+  ``manager`` is shown alone, labelled not anonymous; 2–3 managers are suppressed and not
+  pooled; 4 or more are shown (:mod:`tandem.profile.groups` says why). ``peer`` and
+  ``report`` are shown with n ≥ 3; a peer/report group with 1–2 raters is suppressed and its
+  raters merge into ``others``, itself shown only with n ≥ 3. A suppressed group is
+  :data:`SUPPRESSED`: no mean, no n, and it feeds no number of this ratee's profile. A group
+  with no rater is absent.
 * **Others' score** = unweighted mean of the shown groups' means (a shown merged ``others``
   counts as one group). Self answers never enter it, nor L, M, leaning.
 * **L / M** = mean of the five leader / manager practices' others' scores; all five are
