@@ -125,6 +125,7 @@ def test_a_shared_report_stays_with_the_person_it_was_shared_with(
     token = as_user(client, setup, "member")
     page = client.get("/people/me")
     assert "no longer your line manager" in page.text
+    assert "Stop sharing with Ada Fernhollow" in page.text
     moved = client.post(
         "/api/people/me/share", json={"shared": True}, headers={"X-CSRF-Token": token}
     )
