@@ -97,5 +97,22 @@ def test_a_suppressed_rater_moves_no_shown_number(seed: int) -> None:
     assert checked > 0
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_a_viewer_among_the_raters_still_leaves_three_behind_every_mean(seed: int) -> None:
+    rng = random.Random(2000 + seed)
+    for _ in range(50):
+        raters = line_up(rng)
+        valid = [r for r in raters if r.practices["vision"] is not None]
+        if not valid:
+            continue
+        viewer = rng.choice(valid)
+        groups, _ = practice_groups(raters, "vision", viewer=viewer.rater)
+        pooled = [r for r in valid if r.relation != "manager" and groups[r.relation] is SUPPRESSED]
+        holding = "others" if viewer in pooled else viewer.relation
+        group = groups.get(holding)
+        if isinstance(group, GroupScore) and not (holding == "manager" and group.n == 1):
+            assert group.n - 1 >= MIN_GROUP_N  # what the viewer learns: the mean of the rest
+
+
 def test_the_docstring_examples_hold() -> None:
     assert doctest.testmod(groups_module).failed == 0

@@ -193,3 +193,46 @@ def test_every_shown_score_has_at_most_two_decimals(db_session: Session) -> None
     for pid in ids.values():
         person = db_session.get_one(Person, pid)
         assert service.profile_out(scores, person).leaning == scores.scores(pid).leaning
+
+
+def test_a_viewer_who_rated_as_a_peer_cannot_subtract_themselves(
+    db_session: Session, tmp_path: Path
+) -> None:
+    """Max, Rae's line manager (who receives her shared report), was assigned to rate her as a
+    peer with Pia and Pat. The peer mean of 3 is fine for Rae; Max subtracting his own answers
+    from it would read the mean of two. In Max's view that group hides, pooled with the reports."""
+    ids = setup_hand_org(db_session, tmp_path)  # the roster (and the usual cycle)
+    ratings = {
+        "rae": ("self", 5),
+        "max": ("peer", 4),
+        "pia": ("peer", 3),
+        "pat": ("peer", 3),
+        "ren": ("report", 2),
+        "roy": ("report", 3),
+    }
+    review_service.create_cycle(session=db_session, name="peers")
+    path = write(tmp_path / "peers.csv", hand_answers_csv(ratings))
+    review_service.import_responses(session=db_session, cycle="peers", path=path)
+    review_service.close_cycle(session=db_session, name="peers")
+    cycle = review_service.get_cycle(session=db_session, name="peers")
+    rae = _rae(db_session, ids)
+    own = service.person_profile(session=db_session, person=rae, cycle=cycle)
+    assert own.practices["vision"].groups["peer"] != "suppressed"
+    for viewer in (ids["max"], ids["pia"]):
+        seen = service.profile_view(
+            session=db_session, person=rae, cycle=cycle, include_self=False, viewer_id=viewer
+        )
+        assert isinstance(seen, ProfileOut)
+        groups = seen.practices["vision"].groups
+        assert groups["peer"] == "suppressed" and groups["report"] == "suppressed"
+        pool = groups["others"]
+        assert not isinstance(pool, str) and pool.n == 5  # 4 remain after the viewer's own
+    # a viewer who did not rate Rae sees what Rae sees (without self)
+    outsider = service.profile_view(
+        session=db_session, person=rae, cycle=cycle, include_self=False, viewer_id=ids["nia"]
+    )
+    assert isinstance(outsider, ProfileOut)
+    assert outsider.practices == {
+        p: s.model_copy(update={"self_score": None, "difference": None, "agreement": None})
+        for p, s in own.practices.items()
+    }

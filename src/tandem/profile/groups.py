@@ -69,9 +69,13 @@ def exact_mean(values: Sequence[float]) -> float:
 
 
 def practice_groups(
-    raters: Sequence[RaterScores], practice: str
+    raters: Sequence[RaterScores], practice: str, *, viewer: int | None = None
 ) -> tuple[dict[str, GroupScore | Suppressed], float | None]:
     """Groups of one practice after suppression, and the others' score they give.
+
+    ``viewer`` is the person who will see the figures when that is not the ratee (whom a report
+    is shared with): a peer/report group or the pool holding the viewer's own rating needs one
+    rater more, so that subtracting their own answers still leaves :data:`MIN_GROUP_N`.
 
     Examples
     --------
@@ -86,10 +90,13 @@ def practice_groups(
     ({'manager': SUPPRESSED}, None)
     """
     scores: dict[str, list[float]] = {relation: [] for relation in OTHER_RELATIONS}
+    viewer_in: str | None = None  # the group holding the viewer's own valid rating
     for rater in raters:
         value = rater.practices.get(practice)
         if rater.relation in scores and value is not None:
             scores[rater.relation].append(value)
+            if rater.rater == viewer:
+                viewer_in = rater.relation
     groups: dict[str, GroupScore | Suppressed] = {}
     merged: list[float] = []
     manager = scores["manager"]
@@ -99,14 +106,16 @@ def practice_groups(
         groups["manager"] = GroupScore(mean=exact_mean(manager), n=len(manager), label="managers")
     elif manager:
         groups["manager"] = SUPPRESSED  # 2–3 managers: neither shown nor pooled
+    viewer_pooled = False
     for relation in ("peer", "report"):
         values = scores[relation]
-        if len(values) >= MIN_GROUP_N:
+        if len(values) >= MIN_GROUP_N + (viewer_in == relation):
             groups[relation] = GroupScore(mean=exact_mean(values), n=len(values))
         elif values:
             groups[relation] = SUPPRESSED
             merged.extend(values)
-    if len(merged) >= MIN_GROUP_N:
+            viewer_pooled = viewer_pooled or viewer_in == relation
+    if len(merged) >= MIN_GROUP_N + viewer_pooled:
         groups["others"] = GroupScore(
             mean=exact_mean(merged), n=len(merged), label="peers and reports"
         )

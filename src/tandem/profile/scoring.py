@@ -127,8 +127,12 @@ def _side(others: Mapping[str, float | None], side: str) -> float | None:
     return exact_mean(present) if len(present) == len(values) else None
 
 
-def score_ratee(answers: Sequence[Answer], bank: ItemBank, cohort: CohortStats) -> ProfileScores:
+def score_ratee(
+    answers: Sequence[Answer], bank: ItemBank, cohort: CohortStats, *, viewer: int | None = None
+) -> ProfileScores:
     """Score one ratee's answers for one cycle against the cycle's cohort statistics.
+
+    ``viewer``: who will see it when not the ratee (:func:`~tandem.profile.groups.practice_groups`).
 
     Examples
     --------
@@ -147,7 +151,7 @@ def score_ratee(answers: Sequence[Answer], bank: ItemBank, cohort: CohortStats) 
     z = cohort.z
     practices: dict[str, PracticeScore] = {}
     for p in bank.by_practice():
-        groups, others = practice_groups(others_raters, p)
+        groups, others = practice_groups(others_raters, p, viewer=viewer)
         own = [v for s in self_scores if (v := s.practices[p]) is not None]
         self_value = exact_mean(own) if own else None
         difference = None if self_value is None or others is None else self_value - others

@@ -118,20 +118,25 @@ class CycleScores:
             raise ConflictError(
                 f"review cycle {cycle.name!r} holds unscorable answers: {exc}"
             ) from None
-        self._scores: dict[int, ProfileScores] = {}
+        self._scores: dict[tuple[int, int | None], ProfileScores] = {}
 
     @property
     def ratees(self) -> tuple[int, ...]:
         """Ids of the people with at least one answer about them, ascending."""
         return tuple(sorted(self.answers))
 
-    def scores(self, person_id: int) -> ProfileScores:
-        """The pure profile of one ratee (no answers at all gives an empty profile)."""
-        if person_id not in self._scores:
-            self._scores[person_id] = score_ratee(
-                self.answers.get(person_id, ()), self.bank, self.cohort
+    def scores(self, person_id: int, *, viewer: int | None = None) -> ProfileScores:
+        """The pure profile of one ratee (no answers at all gives an empty profile).
+
+        ``viewer``: who will see it, when not the ratee; a rater among the ratee's raters gets
+        the groups holding their own rating only when they hide enough others.
+        """
+        key = (person_id, None if viewer == person_id else viewer)
+        if key not in self._scores:
+            self._scores[key] = score_ratee(
+                self.answers.get(person_id, ()), self.bank, self.cohort, viewer=key[1]
             )
-        return self._scores[person_id]
+        return self._scores[key]
 
 
 def resolve_cycle(*, session: Session, name: str | None) -> ReviewCycle:
@@ -283,13 +288,27 @@ def profile(*, session: Session, person: str, cycle: str, include_self: bool = T
 
 
 def profile_view(
-    *, session: Session, person: Person, cycle: ReviewCycle, include_self: bool = True
+    *,
+    session: Session,
+    person: Person,
+    cycle: ReviewCycle,
+    include_self: bool = True,
+    viewer_id: int | None = None,
 ) -> ProfileOut | LockedProfileOut:
-    """The profile in a closed cycle, else the locked view with completion counts only."""
+    """The profile in a closed cycle, else the locked view with completion counts only.
+
+    ``viewer_id``: the person who will read it, when not the ratee (see :func:`profile_out`).
+    """
     _require_ratee(session, person, cycle)
     if cycle.status != CycleStatus.CLOSED.value:
         return locked_profile(session=session, person=person, cycle=cycle)
-    return person_profile(session=session, person=person, cycle=cycle, include_self=include_self)
+    return person_profile(
+        session=session,
+        person=person,
+        cycle=cycle,
+        include_self=include_self,
+        viewer_id=viewer_id,
+    )
 
 
 def _require_ratee(session: Session, person: Person, cycle: ReviewCycle) -> None:
@@ -300,7 +319,12 @@ def _require_ratee(session: Session, person: Person, cycle: ReviewCycle) -> None
 
 
 def person_profile(
-    *, session: Session, person: Person, cycle: ReviewCycle, include_self: bool = True
+    *,
+    session: Session,
+    person: Person,
+    cycle: ReviewCycle,
+    include_self: bool = True,
+    viewer_id: int | None = None,
 ) -> ProfileOut:
     """A found person's profile in a closed cycle; :class:`NotFoundError` if not rated there.
 
@@ -308,12 +332,19 @@ def person_profile(
     """
     _require_ratee(session, person, cycle)
     scores = cycle_scores(session=session, cycle=cycle)
-    return profile_out(scores, person, include_self=include_self)
+    return profile_out(scores, person, include_self=include_self, viewer_id=viewer_id)
 
 
-def profile_out(scores: CycleScores, person: Person, *, include_self: bool = True) -> ProfileOut:
-    """The JSON-ready profile of one ratee from an already loaded cycle."""
-    pure = scores.scores(person.id)
+def profile_out(
+    scores: CycleScores, person: Person, *, include_self: bool = True, viewer_id: int | None = None
+) -> ProfileOut:
+    """The JSON-ready profile of one ratee from an already loaded cycle.
+
+    ``viewer_id`` is who reads it when not the ratee (the person it is shared with): if they
+    rated the ratee themselves, a group holding their rating is shown only when it still hides
+    3 others after they subtract their own answers.
+    """
+    pure = scores.scores(person.id, viewer=viewer_id)
     cohort = scores.cohort
     forced = forced_ranking_out(
         scores.rankings.get(person.id, {}), person.id, include_self=include_self

@@ -134,12 +134,21 @@ def profile_chart(found: ProfileOut) -> dict[str, Any]:
 
 
 def profile_page_data(
-    db: Session, person: Person, cycle_name: str | None, *, viewer_is_owner: bool
+    db: Session,
+    person: Person,
+    cycle_name: str | None,
+    *,
+    viewer_is_owner: bool,
+    viewer_id: int | None = None,
 ) -> ProfilePageOut:
     """The profile of ``person`` for the cycle (default: the latest closed), as pages show it."""
     cycle = profile_service.resolve_cycle(session=db, name=cycle_name)
     found = profile_service.profile_view(
-        session=db, person=person, cycle=cycle, include_self=viewer_is_owner
+        session=db,
+        person=person,
+        cycle=cycle,
+        include_self=viewer_is_owner,
+        viewer_id=None if viewer_is_owner else viewer_id,
     )
     locked = found if isinstance(found, LockedProfileOut) else None
     shown = found if isinstance(found, ProfileOut) else None
@@ -214,7 +223,9 @@ def _person_profile(
     found = db.get(Person, path_id(person_id, "person"))
     if found is None:
         raise NotFoundError(f"no person {person_id}")
-    return profile_page_data(db, found, cycle, viewer_is_owner=found.id == user.person_id)
+    return profile_page_data(
+        db, found, cycle, viewer_is_owner=found.id == user.person_id, viewer_id=user.person_id
+    )
 
 
 @by_id.get("/people/{person_id}", include_in_schema=False)
