@@ -15,8 +15,9 @@ from tests.duos.test_service import CYCLE, PROFILES, ROSTER, SELVES, answers_csv
 from tests.helpers import run_cli
 
 
-def hand_workspace(tmp_path: Path) -> Path:
-    """A workspace with the hand organisation of the duo tests, built through the CLI only."""
+def hand_workspace(tmp_path: Path, *, close: bool = True) -> Path:
+    """A workspace with the hand organisation of the duo tests, built through the CLI only;
+    the cycle is closed unless ``close=False``."""
     ws = tmp_path / "ws"
     assert run_cli("init", "-w", ws).exit_code == 0
     (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
@@ -28,6 +29,8 @@ def hand_workspace(tmp_path: Path) -> Path:
     ):
         result = run_cli(*args, "-w", ws, "--json")
         assert result.exit_code == 0, result.stderr
+    if close:  # results exist only for closed cycles
+        assert run_cli("review", "close", CYCLE, "-w", ws).exit_code == 0
     return ws
 
 

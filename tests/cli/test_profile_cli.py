@@ -12,8 +12,9 @@ from tests.profile.test_service import HAND_L, HAND_M, HAND_ROSTER, hand_answers
 CONTRACT_KEYS = {"person", "practices", "L", "M", "leaning", "blind_spots", "hidden_strengths"}
 
 
-def hand_workspace(tmp_path: Path) -> Path:
-    """A workspace with the hand-computed organisation and Rae's answers, via the CLI only."""
+def hand_workspace(tmp_path: Path, *, close: bool = True) -> Path:
+    """A workspace with the hand-computed organisation and Rae's answers, via the CLI only;
+    the cycle is closed unless ``close=False``."""
     ws = tmp_path / "ws"
     assert run_cli("init", "-w", ws).exit_code == 0
     (tmp_path / "roster.csv").write_text(HAND_ROSTER, encoding="utf-8")
@@ -25,6 +26,8 @@ def hand_workspace(tmp_path: Path) -> Path:
     ):
         result = run_cli(*args, "-w", ws, "--json")
         assert result.exit_code == 0, result.stderr
+    if close:  # results exist only for closed cycles
+        assert run_cli("review", "close", "2026-H1", "-w", ws).exit_code == 0
     return ws
 
 
@@ -37,10 +40,10 @@ def test_profile_json_follows_the_contract(tmp_path: Path) -> None:
     assert out["person"]["email"] == "rae@example.com"
     vision = out["practices"]["vision"]
     assert {"self", "others", "groups", "band"} <= set(vision)
-    assert vision["self"] == 5.0 and vision["others"] == pytest.approx(11 / 3)
+    assert vision["self"] == 5.0 and vision["others"] == 3.67  # 11/3, shown with 2 decimals
     assert vision["groups"]["report"] == "suppressed"
     assert vision["groups"]["peer"]["n"] == 3
-    assert out["L"]["value"] == pytest.approx(HAND_L) and out["M"]["value"] == pytest.approx(HAND_M)
+    assert (out["L"]["value"], out["M"]["value"]) == (round(HAND_L, 2), round(HAND_M, 2))
     assert out["leaning"] is None  # one ratee: too few to know the measurement error
     by_id = run_cli("profile", str(out["person"]["id"]), "-c", "2026-H1", "-w", ws, "--json")
     assert by_id.json() == out
@@ -90,6 +93,22 @@ def test_review_reliability_json(tmp_path: Path) -> None:
     assert "flagged" in human.stdout and "vision" in human.stdout
     missing = run_cli("review", "reliability", "--cycle", "nope", "-w", ws, "--json")
     assert missing.exit_code == 2 and "no review cycle 'nope'" in missing.stderr
+
+
+def test_an_open_cycle_shows_completion_counts_only(tmp_path: Path) -> None:
+    ws = hand_workspace(tmp_path, close=False)
+    result = run_cli("profile", "rae@example.com", "--cycle", "2026-H1", "-w", ws, "--json")
+    assert result.exit_code == 0, result.stderr
+    out = result.json()
+    assert out["results"] == "locked" and "practices" not in out and "L" not in out
+    # six raters besides Rae answered; completion is one total, never per rater group
+    assert out["completion"] == {"raters_invited": 6, "raters_answered": 6, "self_answered": True}
+    human = run_cli("profile", "rae@example.com", "--cycle", "2026-H1", "-w", ws)
+    assert "results locked" in human.stdout and "6 of 6 invited raters answered" in human.stdout
+    for args in (("review", "reliability"), ("people", "premise")):
+        locked = run_cli(*args, "--cycle", "2026-H1", "-w", ws, "--json")
+        assert locked.exit_code == 2 and locked.stdout == ""
+        assert "are locked until it is closed" in locked.stderr
 
 
 def test_people_premise_defaults_to_the_latest_cycle_and_says_when_too_few(

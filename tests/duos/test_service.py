@@ -98,7 +98,8 @@ def build_org(
     *,
     shared: bool = True,
 ) -> dict[str, int]:
-    """Roster, cycle and answers through the real services; person ids by first name.
+    """Roster, cycle and answers through the real services, the cycle closed (results exist only
+    for closed cycles); person ids by first name.
 
     With ``shared`` every ratee shares their report with their line manager, Max, so that
     :func:`as_max` sees every number (the hand computations); without, nobody has shared.
@@ -110,6 +111,7 @@ def build_org(
         cycle=CYCLE,
         path=write(tmp_path / "answers.csv", answers_csv(profiles, selves)),
     )
+    review_service.close_cycle(session=session, name=CYCLE)
     ids = {p.display_name.split()[0].lower(): p.id for p in session.scalars(select(Person))}
     if shared:
         for name in (*profiles, *selves):

@@ -20,7 +20,7 @@ from tandem.profile.premise import (
     wilson_interval,
 )
 from tandem.profile.scoring import cohort_stats, score_ratee
-from tandem.profile.service import CycleScores
+from tandem.profile.service import CycleScores, ResultsLockedError
 from tandem.profile.synthetic import generate_org
 from tandem.review import service as review_service
 from tandem.review.items import load_item_bank
@@ -117,9 +117,10 @@ def test_premise_says_plainly_when_there_are_too_few_people(
 
 
 def test_premise_defaults_to_the_latest_closed_cycle(db_session: Session, tmp_path: Path) -> None:
-    setup_hand_org(db_session, tmp_path)  # opens and fills 2026-H1
+    setup_hand_org(db_session, tmp_path, close=False)  # opens and fills 2026-H1
     review_service.create_cycle(session=db_session, name="2026-H2")
-    assert premise(session=db_session).cycle == "2026-H2"  # none closed: the latest
+    with pytest.raises(ResultsLockedError, match="'2026-H2' are locked"):
+        premise(session=db_session)  # none closed: the latest, whose results are locked
     review_service.close_cycle(session=db_session, name="2026-H1")
     assert premise(session=db_session).cycle == "2026-H1"
 

@@ -57,10 +57,16 @@ HAND_RATINGS: dict[str, tuple[str, int]] = {
 # For process: Pol's score is missing, so peers have n 2: suppressed; merged others = Pia 3,
 #   Pat 3, Ren 2, Roy 3 → 11/4 = 2.75 (n 4, shown); others' score = (4 + 2.75)/2 = 3.375.
 # L = 11/3; M = (3.375 + 4·11/3)/5 = 3.608333…
+# The service shows every score rounded to 2 decimals: 3.67, 3.38, 3.67, 3.61.
 OTHERS_USUAL = 11 / 3
 OTHERS_PROCESS = 3.375
 HAND_L = 11 / 3
 HAND_M = (3.375 + 4 * 11 / 3) / 5
+
+
+def shown(value: float) -> float:
+    """A hand-computed value as the service shows it (2 decimals)."""
+    return round(value, 2)
 
 
 def write(path: Path, text: str) -> Path:
@@ -86,22 +92,36 @@ def hand_answers_csv(
     return "\n".join(lines) + "\n"
 
 
-def setup_hand_org(session: Session, tmp_path: Path, cycle: str = "2026-H1") -> dict[str, int]:
-    """Import the hand roster, open ``cycle`` and import Rae's answers; ids by first name."""
+def setup_hand_org(
+    session: Session, tmp_path: Path, cycle: str = "2026-H1", *, close: bool = True
+) -> dict[str, int]:
+    """Import the hand roster, open ``cycle``, import Rae's answers and (by default) close it.
+
+    Results exist only for closed cycles; ``close=False`` leaves it open for more answers.
+    """
     import_roster(session=session, path=write(tmp_path / "roster.csv", HAND_ROSTER))
     review_service.create_cycle(session=session, name=cycle)
     review_service.import_responses(
         session=session, cycle=cycle, path=write(tmp_path / "answers.csv", hand_answers_csv())
     )
+    if close:
+        review_service.close_cycle(session=session, name=cycle)
     return {
         p.display_name.split()[0].lower(): p.id for p in session.query(Person).order_by(Person.id)
     }
 
 
 def write_synthetic(
-    session: Session, *, cycle: str, n_people: int, seed: int, **overrides: float
+    session: Session,
+    *,
+    cycle: str,
+    n_people: int,
+    seed: int,
+    close: bool = True,
+    **overrides: float,
 ) -> tuple[SyntheticOrg, dict[int, int]]:
-    """Write a SYNTHETIC organisation and its answers through the ORM; synthetic id → person id."""
+    """Write a SYNTHETIC organisation and its answers through the ORM, then close the cycle
+    (unless ``close=False``); synthetic id → person id."""
     bank = load_item_bank()
     org = generate_org(bank, n_people=n_people, seed=seed, **overrides)  # type: ignore[arg-type]
     people = {
@@ -140,6 +160,8 @@ def write_synthetic(
     )
     session.execute(insert(ReviewResponse), responses)
     session.flush()
+    if close:
+        review_service.close_cycle(session=session, name=cycle)
     return org, ids
 
 
@@ -157,25 +179,25 @@ def test_profile_matches_hand_computed_scores_and_suppression(
     assert list(out["practices"]) == list(PRACTICE_IDS)
     vision = out["practices"]["vision"]
     assert vision["self"] == 5.0
-    assert vision["others"] == pytest.approx(OTHERS_USUAL)
+    assert vision["others"] == shown(OTHERS_USUAL) == 3.67
     assert vision["side"] == "leader"
     assert vision["groups"] == {
         "manager": {"mean": 4.0, "n": 1, "label": "manager (shown alone, not anonymous)"},
-        "peer": {"mean": pytest.approx(10 / 3), "n": 3, "label": None},
+        "peer": {"mean": 3.33, "n": 3, "label": None},
         "report": "suppressed",
         "others": "suppressed",
     }
     process = out["practices"]["process"]
-    assert process["others"] == pytest.approx(OTHERS_PROCESS)
+    assert process["others"] == shown(OTHERS_PROCESS) == 3.38
     assert process["groups"] == {
         "manager": {"mean": 4.0, "n": 1, "label": "manager (shown alone, not anonymous)"},
         "peer": "suppressed",
         "report": "suppressed",
         "others": {"mean": 2.75, "n": 4, "label": "peers and reports"},
     }
-    assert out["L"]["value"] == pytest.approx(HAND_L)
-    assert out["M"]["value"] == pytest.approx(HAND_M)
-    assert out["practices"]["conflict"]["difference"] == pytest.approx(5 - OTHERS_USUAL)
+    assert out["L"]["value"] == shown(HAND_L) == 3.67
+    assert out["M"]["value"] == shown(HAND_M) == 3.61
+    assert out["practices"]["conflict"]["difference"] == shown(5 - OTHERS_USUAL) == 1.33
 
 
 def test_suppressed_groups_carry_no_numbers(db_session: Session, tmp_path: Path) -> None:
@@ -203,7 +225,7 @@ def test_a_cohort_too_small_gives_null_bands_leaning_and_agreement(
     assert out["L"]["band"] is None and out["M"]["band"] is None
     assert all(p["band"] is None and p["agreement"] is None for p in out["practices"].values())
     assert out["blind_spots"] == [] and out["hidden_strengths"] == []
-    assert out["leaning_difference"] == pytest.approx(HAND_L - HAND_M)
+    assert out["leaning_difference"] == shown(HAND_L - HAND_M) == 0.06
     assert any("at least 10" in note for note in out["notes"])
 
 
@@ -218,11 +240,11 @@ def test_without_self_drops_self_and_what_derives_from_it(
     )
     assert all(p["self"] is None and p["difference"] is None for p in out["practices"].values())
     assert out["self_included"] is False
-    assert out["L"]["value"] == pytest.approx(HAND_L)  # others' numbers unchanged
+    assert out["L"]["value"] == shown(HAND_L)  # others' numbers unchanged
 
 
 def test_only_ratees_of_the_cycle_get_a_profile(db_session: Session, tmp_path: Path) -> None:
-    ids = setup_hand_org(db_session, tmp_path)
+    ids = setup_hand_org(db_session, tmp_path, close=False)
     with pytest.raises(NotFoundError, match="not rated in review cycle '2026-H1'"):
         service.profile(session=db_session, person="max@example.com", cycle="2026-H1")
     with pytest.raises(NotFoundError, match="no person matches"):
@@ -237,6 +259,7 @@ def test_only_ratees_of_the_cycle_get_a_profile(db_session: Session, tmp_path: P
         rater="max@example.com",
         relation="peer",
     )
+    review_service.close_cycle(session=db_session, name="2026-H1")
     empty = service.profile(session=db_session, person=str(ids["nia"]), cycle="2026-H1")
     assert empty.L is None and all(p.others is None for p in empty.practices.values())
     assert any(note.startswith("L unknown") for note in empty.notes)
@@ -280,11 +303,13 @@ def test_synthetic_cycle_equals_the_pure_scoring(db_session: Session) -> None:
         leanings.append(out.leaning)
         assert (out.L is None) == (pure.L is None)
         if out.L is not None and pure.L is not None:
-            assert out.L.value == pytest.approx(pure.L.value)
-            assert out.L.band == pytest.approx(pure.L.band)
+            assert out.L.value == shown(pure.L.value)
+            assert pure.L.band is not None
+            assert out.L.band == (shown(pure.L.band[0]), shown(pure.L.band[1]))
         assert out.blind_spots == list(pure.blind_spots)
         for p in PRACTICE_IDS:
-            assert out.practices[p].others == pytest.approx(pure.practices[p].others)
+            others = pure.practices[p].others
+            assert out.practices[p].others == (None if others is None else shown(others))
     assert leanings.count(None) < 6 and "balanced" in leanings
     assert {"leader-leaning", "manager-leaning"} & set(leanings)
     # the one-person entry point gives the same profile as the cycle-wide one

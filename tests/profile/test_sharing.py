@@ -1,4 +1,4 @@
-"""Sharing a 360 report: private until the ratee shares it with their manager, per cycle."""
+"""Sharing a 360 report: private until the ratee shares it, per cycle, with a recorded recipient."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tandem.errors import NotFoundError
+from tandem.errors import ConflictError, NotFoundError
 from tandem.people.models import Person
 from tandem.people.roster import import_roster
 from tandem.profile import sharing
@@ -38,8 +38,11 @@ def test_a_report_is_private_until_shared(db_session: Session, people: dict[str,
     assert state.shared_with_manager is False and state.shared_at is None
     assert state.manager_id == people["ada"]
     cycle = review_service.get_cycle(session=db_session, name="one")
-    assert not sharing.is_shared_with_manager(
-        session=db_session, cycle_id=cycle.id, person_id=people["bob"]
+    assert (
+        sharing.shared_with(session=db_session, cycle_id=cycle.id, person_id=people["bob"]) is None
+    )
+    assert not sharing.is_shared_with(
+        session=db_session, cycle_id=cycle.id, person_id=people["bob"], reader_id=people["ada"]
     )
 
 
@@ -49,15 +52,17 @@ def test_sharing_is_per_cycle_and_can_be_taken_back(
     bob = people["bob"]
     shared = sharing.set_shared(session=db_session, cycle="one", person_id=bob, shared=True)
     assert shared.shared_with_manager is True and shared.shared_at is not None
+    assert shared.shared_with_id == people["ada"] and shared.shared_with_name == "Ada Lovelace"
     one = review_service.get_cycle(session=db_session, name="one")
     two = review_service.get_cycle(session=db_session, name="two")
-    assert sharing.is_shared_with_manager(session=db_session, cycle_id=one.id, person_id=bob)
-    assert not sharing.is_shared_with_manager(session=db_session, cycle_id=two.id, person_id=bob)
+    assert sharing.shared_with(session=db_session, cycle_id=one.id, person_id=bob) == people["ada"]
+    assert sharing.shared_with(session=db_session, cycle_id=two.id, person_id=bob) is None
     again = sharing.set_shared(session=db_session, cycle=one, person_id=bob, shared=True)
     assert again.shared_at == shared.shared_at  # sharing twice keeps the first date
     back = sharing.set_shared(session=db_session, cycle="one", person_id=bob, shared=False)
     assert back.shared_with_manager is False and back.shared_at is None
-    assert not sharing.is_shared_with_manager(session=db_session, cycle_id=one.id, person_id=bob)
+    assert back.shared_with_id is None
+    assert sharing.shared_with(session=db_session, cycle_id=one.id, person_id=bob) is None
 
 
 def test_only_a_rated_person_has_a_report_to_share(
@@ -69,3 +74,39 @@ def test_only_a_rated_person_has_a_report_to_share(
         sharing.set_shared(session=db_session, cycle="nope", person_id=people["bob"], shared=True)
     with pytest.raises(NotFoundError, match="no person"):
         sharing.share_state(session=db_session, cycle="one", person_id=99999)
+
+
+def test_a_share_follows_the_person_it_was_shared_with_not_the_role(
+    db_session: Session, people: dict[str, int]
+) -> None:
+    """The attack: share "with my manager", reorganise, and the new manager reads the report."""
+    bob, ada, eve = people["bob"], people["ada"], people["eve"]
+    sharing.set_shared(session=db_session, cycle="one", person_id=bob, shared=True)
+    one = review_service.get_cycle(session=db_session, name="one")
+    db_session.get_one(Person, bob).manager_id = eve  # the reorg: Eve is now Bob's manager
+    db_session.flush()
+    for reader, expected in ((ada, True), (eve, False)):
+        allowed = sharing.is_shared_with(
+            session=db_session, cycle_id=one.id, person_id=bob, reader_id=reader
+        )
+        assert allowed is expected
+    state = sharing.share_state(session=db_session, cycle=one, person_id=bob)
+    assert (state.shared_with_id, state.manager_id) == (ada, eve)
+    # sharing again moves the share to today's manager, and away from the earlier one
+    moved = sharing.set_shared(session=db_session, cycle=one, person_id=bob, shared=True)
+    assert moved.shared_with_id == eve
+    assert not sharing.is_shared_with(
+        session=db_session, cycle_id=one.id, person_id=bob, reader_id=ada
+    )
+
+
+def test_without_a_line_manager_there_is_nobody_to_share_with(
+    db_session: Session, people: dict[str, int]
+) -> None:
+    with pytest.raises(ConflictError, match="no line manager"):
+        sharing.set_shared(session=db_session, cycle="one", person_id=people["ada"], shared=True)
+    # taking back is always possible
+    back = sharing.set_shared(
+        session=db_session, cycle="one", person_id=people["ada"], shared=False
+    )
+    assert back.shared_with_manager is False

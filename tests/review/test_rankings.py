@@ -233,6 +233,11 @@ RAE_BLOCKS = {
     "max": ("manager", STRONG, WEAK),
     "pia": ("peer", ("vision", "process", "communication"), ("conflict", "change", "empowerment")),
     "ren": ("report", ("process", "vision", "conflict"), ("allocation", "storytelling", "change")),
+    "roy": (
+        "report",
+        ("conflict", "change", "championing"),
+        ("performance", "allocation", "vision"),
+    ),
 }
 # Hand-counted over Max, Pia and Ren (Rae's own block never counts): strongest / weakest.
 COUNTS_3 = {
@@ -246,6 +251,16 @@ COUNTS_3 = {
     "communication": (1, 0),
     "allocation": (0, 2),
     "conflict": (1, 2),
+}
+# ... and with Roy's block added: the four others a profile needs.
+COUNTS_4 = {
+    **COUNTS_3,
+    "vision": (3, 1),
+    "change": (2, 2),
+    "championing": (1, 0),
+    "performance": (0, 1),
+    "allocation": (0, 3),
+    "conflict": (2, 2),
 }
 
 
@@ -262,18 +277,19 @@ def import_rae_blocks(session: Session, tmp_path: Path, raters: Sequence[str]) -
     import_rankings(session=session, cycle="2026-H1", path=csv_file(tmp_path / "rk.csv", rows))
 
 
-def test_profile_counts_three_others_and_never_self(db_session: Session, tmp_path: Path) -> None:
-    setup_hand_org(db_session, tmp_path)
-    import_rae_blocks(db_session, tmp_path, ["rae", "max", "pia", "ren"])
+def test_profile_counts_four_others_and_never_self(db_session: Session, tmp_path: Path) -> None:
+    setup_hand_org(db_session, tmp_path, close=False)
+    import_rae_blocks(db_session, tmp_path, ["rae", "max", "pia", "ren", "roy"])
+    service.close_cycle(session=db_session, name="2026-H1")
     out = dump(
         profile_service.profile(session=db_session, person="rae@example.com", cycle="2026-H1")
     )
     forced = out["forced_ranking"]
-    assert forced["others"]["raters"] == 3
+    assert forced["others"]["raters"] == 4
     assert {
         p: (c["strongest"], c["weakest"]) for p, c in forced["others"]["practices"].items()
-    } == COUNTS_3
-    assert list(forced["others"]["practices"]) == list(COUNTS_3)
+    } == COUNTS_4
+    assert list(forced["others"]["practices"]) == list(COUNTS_4)
     assert forced["self"] == {
         "strongest": ["vision", "storytelling", "empowerment"],
         "weakest": ["process", "performance", "communication"],
@@ -286,9 +302,25 @@ def test_profile_counts_three_others_and_never_self(db_session: Session, tmp_pat
     assert dump(hidden)["forced_ranking"]["others"] == forced["others"]
 
 
+def test_profile_suppresses_three_others_the_recipient_could_subtract_from(
+    db_session: Session, tmp_path: Path
+) -> None:
+    """Counts over Max, Pia and Ren, shared with Max: Max subtracts his block and reads the
+    counts of two people. Shown only from four raters, so three remain after any one."""
+    setup_hand_org(db_session, tmp_path, close=False)
+    import_rae_blocks(db_session, tmp_path, ["rae", "max", "pia", "ren"])
+    service.close_cycle(session=db_session, name="2026-H1")
+    out = dump(
+        profile_service.profile(session=db_session, person="rae@example.com", cycle="2026-H1")
+    )
+    assert out["forced_ranking"]["others"] == "suppressed"
+    assert any("at least 4 raters" in note for note in out["notes"])
+
+
 def test_profile_suppresses_two_others_even_with_self(db_session: Session, tmp_path: Path) -> None:
-    setup_hand_org(db_session, tmp_path)
+    setup_hand_org(db_session, tmp_path, close=False)
     import_rae_blocks(db_session, tmp_path, ["rae", "max", "pia"])
+    service.close_cycle(session=db_session, name="2026-H1")
     out = dump(
         profile_service.profile(session=db_session, person="rae@example.com", cycle="2026-H1")
     )

@@ -75,6 +75,7 @@ def test_the_manager_sees_a_report_only_once_shared_and_without_self(
     shared = client.post("/people/me/share", data={"csrf_token": token, "shared": "1"})
     assert shared.status_code == 200  # followed the redirect back to the profile
     assert "Stop sharing with my manager" in shared.text
+    assert "Ada Fernhollow can see this report" in shared.text  # the recorded recipient
 
     as_user(client, setup, "leader")
     report = client.get(f"/api/people/{member}")

@@ -12,8 +12,10 @@ from rich.table import Table
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
+from tandem.people import service as people_service
 from tandem.profile import service
-from tandem.profile.schemas import GroupOut, ProfileOut, SideOut, dump
+from tandem.profile.schemas import GroupOut, LockedProfileOut, ProfileOut, SideOut, dump
+from tandem.review import service as review_service
 from tandem.workspace import Workspace
 
 GROUP_COLUMNS = ("manager", "peer", "report", "others")
@@ -66,7 +68,7 @@ def render_profile(console: Console, profile: ProfileOut) -> None:
         )
     console.print(table)
     console.print(
-        "hidden: fewer than 3 raters, no numbers shown; pooled: hidden peers and reports merged"
+        "hidden: too few raters, no numbers shown; pooled: hidden peers and reports merged"
     )
     console.print(f"{_side('L', profile.L)}   {_side('M', profile.M)}")
     console.print(f"leaning: {profile.leaning or 'unknown'}")
@@ -74,6 +76,22 @@ def render_profile(console: Console, profile: ProfileOut) -> None:
         console.print(f"blind spots: {', '.join(profile.blind_spots) or 'none'}")
         console.print(f"hidden strengths: {', '.join(profile.hidden_strengths) or 'none'}")
     for note in profile.notes:
+        console.print(f"[dim]note:[/] {note}")
+
+
+def render_locked(console: Console, locked: LockedProfileOut) -> None:
+    """Draw what an open cycle shows of a profile: completion counts only."""
+    c = locked.completion
+    console.print(
+        f"[bold]{locked.person.name}[/] (id {locked.person.id}) in cycle [bold]{locked.cycle}[/]"
+        " — results locked until the cycle is closed"
+    )
+    self_state = "started" if c.self_answered else "not started"
+    console.print(
+        f"{c.raters_answered} of {c.raters_invited} invited raters answered; "
+        f"self-assessment {self_state}"
+    )
+    for note in locked.notes:
         console.print(f"[dim]note:[/] {note}")
 
 
@@ -94,10 +112,20 @@ def profile_command(
 
     Others' scores come from the manager, peers and direct reports; a peer or report group with
     fewer than 3 raters is suppressed (no numbers: "suppressed" in JSON, "hidden" in the table)
-    and pooled into "others". Self ratings never change others' scores, L, M or the leaning.
+    and pooled into "others"; only a single manager is shown alone. Self ratings never change
+    others' scores, L, M or the leaning. While the cycle is open, results are locked: only how
+    many raters have answered is shown.
     """
     with session_scope(Workspace.open(workspace).engine) as session:
-        found = service.profile(
-            session=session, person=person, cycle=cycle, include_self=include_self
+        found = service.profile_view(
+            session=session,
+            person=people_service.find_person(session=session, ref=person),
+            cycle=review_service.get_cycle(session=session, name=cycle),
+            include_self=include_self,
         )
-    emit(dump(found), as_json=as_json, render=lambda c: render_profile(c, found))
+    if isinstance(found, LockedProfileOut):
+        locked = found
+        emit(dump(locked), as_json=as_json, render=lambda c: render_locked(c, locked))
+        return
+    shown = found
+    emit(dump(shown), as_json=as_json, render=lambda c: render_profile(c, shown))

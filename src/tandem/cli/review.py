@@ -217,7 +217,7 @@ def close(
     workspace: WorkspaceOption = Path(),
     as_json: JsonOption = False,
 ) -> None:
-    """Close a cycle: it takes no more assignments or answers."""
+    """Close a cycle: its answers are frozen and its results (profiles, plans, duos) unlocked."""
     with session_scope(Workspace.open(workspace).engine) as session:
         cycle = service.close_cycle(session=session, name=name)
     emit(cycle.model_dump(), as_json=as_json, render=lambda c: _render_cycles(c, [cycle]))
@@ -243,7 +243,7 @@ def reliability(
 
     Over the cycle's answers from others (self ratings left out), listwise: N counts the
     complete answer sets. Values need at least 10 of them; a scale is flagged when alpha is
-    under .70 or unknown.
+    under .70 or unknown. Like every result, only for a closed cycle.
     """
     with session_scope(Workspace.open(workspace).engine) as session:
         report = profile_service.reliability(session=session, cycle=cycle)

@@ -1,9 +1,19 @@
 """Rater groups of one practice after anonymity suppression, and the others' score they give.
 
-Groups per practice (n = raters with a valid score for that practice): ``manager`` shown with any
-n ≥ 1, labelled; ``peer``/``report`` shown with n ≥ 3, else suppressed and merged into
-``others``, itself shown only with n ≥ 3. Others' score = unweighted mean of the shown groups.
-A suppressed group is :data:`SUPPRESSED` and carries no numbers. Pure, no database.
+Groups per practice (n = raters with a valid score for that practice):
+
+* ``manager``: a single manager is shown alone, labelled "not anonymous"; two or three managers
+  are suppressed and **not** pooled; four or more are shown as a group. A report is shared with
+  one person, normally a manager who rated it: subtracting their own answers from a group they
+  belong to must still leave at least :data:`MIN_GROUP_N` other raters behind the mean, and a
+  pooled manager would do the same to the pool (a group of 2 by subtraction).
+* ``peer``/``report``: shown with n ≥ 3, else suppressed and merged into ``others``, itself
+  shown only with n ≥ 3. The pool holds only the raters of suppressed peer/report groups, so the
+  rater sets of the shown figures are disjoint: no shown figure is another shown figure minus a
+  few raters.
+
+Others' score = unweighted mean of the shown groups. A suppressed group is :data:`SUPPRESSED`
+and carries no numbers. Pure, no database; numbers are unrounded (the service rounds).
 """
 
 from __future__ import annotations
@@ -18,6 +28,10 @@ from tandem.review.items import ItemBank
 
 GROUPS = ("manager", "peer", "report", "others")
 MIN_GROUP_N = 3
+# A shown group the viewer may belong to (managers: the recipient of a shared report) needs
+# MIN_GROUP_N raters left after the viewer subtracts their own answers.
+MIN_MANAGER_GROUP_N = MIN_GROUP_N + 1
+SINGLE_MANAGER_LABEL = "manager (shown alone, not anonymous)"
 
 
 class Suppressed:
@@ -55,9 +69,13 @@ def exact_mean(values: Sequence[float]) -> float:
 
 
 def practice_groups(
-    raters: Sequence[RaterScores], practice: str
+    raters: Sequence[RaterScores], practice: str, *, viewer: int | None = None
 ) -> tuple[dict[str, GroupScore | Suppressed], float | None]:
     """Groups of one practice after suppression, and the others' score they give.
+
+    ``viewer`` is the person who will see the figures when that is not the ratee (whom a report
+    is shared with): a peer/report group or the pool holding the viewer's own rating needs one
+    rater more, so that subtracting their own answers still leaves :data:`MIN_GROUP_N`.
 
     Examples
     --------
@@ -67,26 +85,37 @@ def practice_groups(
     >>> groups, others = practice_groups(raters, "vision")
     >>> groups["peer"], groups["others"], others
     (SUPPRESSED, SUPPRESSED, 4.0)
+    >>> two_managers = [RaterScores(r, "manager", {"vision": 4.0}) for r in (1, 2)]
+    >>> practice_groups(two_managers, "vision")
+    ({'manager': SUPPRESSED}, None)
     """
     scores: dict[str, list[float]] = {relation: [] for relation in OTHER_RELATIONS}
+    viewer_in: str | None = None  # the group holding the viewer's own valid rating
     for rater in raters:
         value = rater.practices.get(practice)
         if rater.relation in scores and value is not None:
             scores[rater.relation].append(value)
+            if rater.rater == viewer:
+                viewer_in = rater.relation
     groups: dict[str, GroupScore | Suppressed] = {}
     merged: list[float] = []
     manager = scores["manager"]
-    if manager:
-        label = "manager" if len(manager) >= MIN_GROUP_N else "manager (shown alone, not anonymous)"
-        groups["manager"] = GroupScore(mean=exact_mean(manager), n=len(manager), label=label)
+    if len(manager) == 1:
+        groups["manager"] = GroupScore(mean=manager[0], n=1, label=SINGLE_MANAGER_LABEL)
+    elif len(manager) >= MIN_MANAGER_GROUP_N:
+        groups["manager"] = GroupScore(mean=exact_mean(manager), n=len(manager), label="managers")
+    elif manager:
+        groups["manager"] = SUPPRESSED  # 2–3 managers: neither shown nor pooled
+    viewer_pooled = False
     for relation in ("peer", "report"):
         values = scores[relation]
-        if len(values) >= MIN_GROUP_N:
+        if len(values) >= MIN_GROUP_N + (viewer_in == relation):
             groups[relation] = GroupScore(mean=exact_mean(values), n=len(values))
         elif values:
             groups[relation] = SUPPRESSED
             merged.extend(values)
-    if len(merged) >= MIN_GROUP_N:
+            viewer_pooled = viewer_pooled or viewer_in == relation
+    if len(merged) >= MIN_GROUP_N + viewer_pooled:
         groups["others"] = GroupScore(
             mean=exact_mean(merged), n=len(merged), label="peers and reports"
         )

@@ -66,7 +66,7 @@ class RankingBlockOut(BaseModel):
 class ForcedRankingOut(BaseModel):
     """The optional forced-ranking block of a profile; never per rater group.
 
-    ``others`` is ``"suppressed"`` unless at least 3 raters other than the person gave a block;
+    ``others`` is ``"suppressed"`` unless at least 4 raters other than the person gave a block;
     ``self`` is the person's own block (``None`` when they gave none or self is left out).
     """
 
@@ -91,6 +91,29 @@ class ProfileOut(BaseModel):
     hidden_strengths: list[str]
     self_included: bool
     forced_ranking: ForcedRankingOut
+    notes: list[str]
+
+
+class CompletionOut(BaseModel):
+    """How far an open cycle is for one ratee: the only thing anyone sees before it closes.
+
+    Counts over the raters other than the person (any relation, one total: per rater group
+    they would tell which manager or which of two reports answered, and the n of a group that
+    will be suppressed); ``self_answered`` whether the person has started their own form.
+    """
+
+    raters_invited: int
+    raters_answered: int  # raters with at least one answer
+    self_answered: bool
+
+
+class LockedProfileOut(BaseModel):
+    """A profile in an open cycle: results are locked until it closes; completion only."""
+
+    person: PersonRef
+    cycle: str
+    results: Literal["locked"] = "locked"
+    completion: CompletionOut
     notes: list[str]
 
 

@@ -4,11 +4,13 @@ Pure numpy, no database. The rules (DESIGN §6; ``docs/people-science.md`` expla
 
 * **Rater score.** Reverse keys x′ = 6 − x; a rater's practice score is the mean of the answered
   items, only when ≥ 75 % of the practice's items were answered (3 of 4 passes; 3 of 5 fails).
-* **Groups** (per practice; n = raters with a valid score *for that practice*). ``manager`` is
-  shown with any n ≥ 1 and labelled (not anonymous when n < 3). ``peer`` and ``report`` are shown
-  with n ≥ 3; a peer/report group with 1–2 raters is suppressed and its raters merge into
-  ``others``, itself shown only with n ≥ 3. A suppressed group is :data:`SUPPRESSED`: no mean,
-  no n, and it feeds no number of this ratee's profile. A group with no rater is absent.
+* **Groups** (per practice; n = raters with a valid score *for that practice*). A single
+  ``manager`` is shown alone, labelled not anonymous; 2–3 managers are suppressed and not
+  pooled; 4 or more are shown (:mod:`tandem.profile.groups` says why). ``peer`` and
+  ``report`` are shown with n ≥ 3; a peer/report group with 1–2 raters is suppressed and its
+  raters merge into ``others``, itself shown only with n ≥ 3. A suppressed group is
+  :data:`SUPPRESSED`: no mean, no n, and it feeds no number of this ratee's profile. A group
+  with no rater is absent.
 * **Others' score** = unweighted mean of the shown groups' means (a shown merged ``others``
   counts as one group). Self answers never enter it, nor L, M, leaning.
 * **L / M** = mean of the five leader / manager practices' others' scores; all five are
@@ -125,8 +127,12 @@ def _side(others: Mapping[str, float | None], side: str) -> float | None:
     return exact_mean(present) if len(present) == len(values) else None
 
 
-def score_ratee(answers: Sequence[Answer], bank: ItemBank, cohort: CohortStats) -> ProfileScores:
+def score_ratee(
+    answers: Sequence[Answer], bank: ItemBank, cohort: CohortStats, *, viewer: int | None = None
+) -> ProfileScores:
     """Score one ratee's answers for one cycle against the cycle's cohort statistics.
+
+    ``viewer``: who will see it when not the ratee (:func:`~tandem.profile.groups.practice_groups`).
 
     Examples
     --------
@@ -145,7 +151,7 @@ def score_ratee(answers: Sequence[Answer], bank: ItemBank, cohort: CohortStats) 
     z = cohort.z
     practices: dict[str, PracticeScore] = {}
     for p in bank.by_practice():
-        groups, others = practice_groups(others_raters, p)
+        groups, others = practice_groups(others_raters, p, viewer=viewer)
         own = [v for s in self_scores if (v := s.practices[p]) is not None]
         self_value = exact_mean(own) if own else None
         difference = None if self_value is None or others is None else self_value - others

@@ -5,13 +5,20 @@ This is the only way a surface (CLI, web, API) gets profile numbers. It reads a 
 (:func:`tandem.profile.cohort.cohort_stats`) and scores ratees with the pure
 :func:`tandem.profile.scoring.score_ratee`. Privacy (DESIGN §7) is kept here, not in templates:
 
+* results of an open cycle are locked (:class:`ResultsLockedError` from :func:`cycle_scores`,
+  the one gate to a cycle's numbers): while answers can still change, two reads around one more
+  answer would give that rater's scores by n·mean differencing; :func:`profile_view` shows
+  completion counts instead (:func:`completion`), and a closed cycle takes no answers;
 * a suppressed rater group leaves this layer as the string ``"suppressed"`` with no mean and no n;
+* shown scores are rounded to 2 decimals here (:data:`SHOWN_DECIMALS`), JSON included; labels
+  such as leaning and agreement are decided on the unrounded values;
 * a profile is computed only for a person rated in the cycle (an assignment or an answer);
 * the self score is included for the operator's CLI; ``include_self=False`` drops it and
   everything derived from it (self − others, blind spots, hidden strengths), for views shown to
   anyone but the ratee;
 * the optional forced-ranking block is reported as counts over raters other than the person,
-  only when at least 3 of them gave a block (else ``"suppressed"``), never per rater group; the
+  only when at least 4 of them gave a block (the person it is shared with may be one of them and
+  subtract their own block: 3 must remain; else ``"suppressed"``), never per rater group; the
   person's own block only with ``include_self``.
 """
 
@@ -21,7 +28,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tandem.errors import ConflictError, NotFoundError
@@ -29,12 +36,14 @@ from tandem.people import service as people_service
 from tandem.people.models import Person
 from tandem.profile.answers import Answer
 from tandem.profile.cohort import MIN_COHORT_RATEES, CohortStats, cohort_stats
-from tandem.profile.groups import MIN_GROUP_N, GroupScore
+from tandem.profile.groups import MIN_GROUP_N, MIN_MANAGER_GROUP_N, GroupScore
 from tandem.profile.reliability import FLAG_BELOW, MIN_RELIABILITY_N
 from tandem.profile.schemas import (
     SUPPRESSED_LABEL,
+    CompletionOut,
     ForcedRankingOut,
     GroupOut,
+    LockedProfileOut,
     PersonRef,
     PracticeOut,
     ProfileOut,
@@ -44,7 +53,7 @@ from tandem.profile.schemas import (
     ScaleOut,
     SideOut,
 )
-from tandem.profile.scoring import ProfileScores, score_ratee
+from tandem.profile.scoring import ProfileScores, SideScore, score_ratee
 from tandem.review import rankings as review_rankings
 from tandem.review import service as review_service
 from tandem.review.items import ItemBank, load_item_bank, practices_of
@@ -57,6 +66,36 @@ from tandem.review.models import (
 )
 
 _SIDE_NAME = {"leader": "L", "manager": "M"}
+SHOWN_DECIMALS = 2  # every score leaving this layer; finer digits only help reconstruction
+MIN_RANKING_RATERS = MIN_GROUP_N + 1  # the recipient may subtract their own block
+
+
+class ResultsLockedError(ConflictError):
+    """A cycle's results are asked for while it is open: they are locked until it closes."""
+
+    def __init__(self, cycle: ReviewCycle) -> None:
+        super().__init__(
+            f"the results of review cycle {cycle.name!r} are locked until it is closed "
+            f"(`tandem review close {cycle.name}`); until then only completion counts are shown"
+        )
+        self.cycle_name = cycle.name
+
+
+def require_closed(cycle: ReviewCycle) -> None:
+    """Refuse (:class:`ResultsLockedError`) unless the cycle is closed and its answers frozen."""
+    if cycle.status != CycleStatus.CLOSED.value:
+        raise ResultsLockedError(cycle)
+
+
+def shown(value: float | None) -> float | None:
+    """A score as it leaves the service: rounded to :data:`SHOWN_DECIMALS` places."""
+    return None if value is None else round(value, SHOWN_DECIMALS)
+
+
+def _shown_band(band: tuple[float, float] | None) -> tuple[float, float] | None:
+    return (
+        None if band is None else (round(band[0], SHOWN_DECIMALS), round(band[1], SHOWN_DECIMALS))
+    )
 
 
 class CycleScores:
@@ -79,20 +118,25 @@ class CycleScores:
             raise ConflictError(
                 f"review cycle {cycle.name!r} holds unscorable answers: {exc}"
             ) from None
-        self._scores: dict[int, ProfileScores] = {}
+        self._scores: dict[tuple[int, int | None], ProfileScores] = {}
 
     @property
     def ratees(self) -> tuple[int, ...]:
         """Ids of the people with at least one answer about them, ascending."""
         return tuple(sorted(self.answers))
 
-    def scores(self, person_id: int) -> ProfileScores:
-        """The pure profile of one ratee (no answers at all gives an empty profile)."""
-        if person_id not in self._scores:
-            self._scores[person_id] = score_ratee(
-                self.answers.get(person_id, ()), self.bank, self.cohort
+    def scores(self, person_id: int, *, viewer: int | None = None) -> ProfileScores:
+        """The pure profile of one ratee (no answers at all gives an empty profile).
+
+        ``viewer``: who will see it, when not the ratee; a rater among the ratee's raters gets
+        the groups holding their own rating only when they hide enough others.
+        """
+        key = (person_id, None if viewer == person_id else viewer)
+        if key not in self._scores:
+            self._scores[key] = score_ratee(
+                self.answers.get(person_id, ()), self.bank, self.cohort, viewer=key[1]
             )
-        return self._scores[person_id]
+        return self._scores[key]
 
 
 def resolve_cycle(*, session: Session, name: str | None) -> ReviewCycle:
@@ -135,12 +179,17 @@ def scores_provider(provider: ScoresProvider) -> Iterator[None]:
 
 
 def cycle_scores(*, session: Session, cycle: str | ReviewCycle) -> CycleScores:
-    """A cycle's answers and cohort statistics (computed once; see :func:`scores_provider`)."""
+    """A closed cycle's answers and cohort statistics (computed once; :func:`scores_provider`).
+
+    The one gate to a cycle's numbers: an open cycle raises :class:`ResultsLockedError`, so
+    profiles, plans, duos, coverage, team views and reliability all wait for the close.
+    """
     found = (
         cycle
         if isinstance(cycle, ReviewCycle)
         else review_service.get_cycle(session=session, name=cycle)
     )
+    require_closed(found)
     provider = _provider.get()
     if provider is not None:
         return provider(session, found)
@@ -191,8 +240,46 @@ def is_ratee(*, session: Session, cycle: ReviewCycle, person_id: int) -> bool:
     return False
 
 
+def completion(*, session: Session, cycle: ReviewCycle, person_id: int) -> CompletionOut:
+    """How many of the person's raters (self aside) have answered so far, in one total."""
+    raters: dict[int, bool] = {}
+    for rater in session.scalars(
+        select(ReviewAssignment.rater_id).where(
+            ReviewAssignment.cycle_id == cycle.id, ReviewAssignment.ratee_id == person_id
+        )
+    ):
+        raters[rater] = False
+    answered = session.scalars(
+        select(ReviewResponse.rater_id)
+        .where(ReviewResponse.cycle_id == cycle.id, ReviewResponse.ratee_id == person_id)
+        .group_by(ReviewResponse.rater_id)
+        .having(func.count() > 0)
+    )
+    for rater in answered:
+        raters[rater] = True
+    self_answered = raters.pop(person_id, False)
+    return CompletionOut(
+        raters_invited=len(raters),
+        raters_answered=sum(raters.values()),
+        self_answered=self_answered,
+    )
+
+
+def locked_profile(*, session: Session, person: Person, cycle: ReviewCycle) -> LockedProfileOut:
+    """What anyone sees of a profile in an open cycle: completion counts and why."""
+    return LockedProfileOut(
+        person=PersonRef(id=person.id, name=person.display_name, email=person.email),
+        cycle=cycle.name,
+        completion=completion(session=session, cycle=cycle, person_id=person.id),
+        notes=[
+            "results are locked until the cycle is closed: while answers can still change, "
+            "two looks before and after one more answer would reveal that rater's scores",
+        ],
+    )
+
+
 def profile(*, session: Session, person: str, cycle: str, include_self: bool = True) -> ProfileOut:
-    """A person's profile in a cycle; person by id, email or identity key."""
+    """A person's profile in a closed cycle; person by id, email or identity key."""
     found_cycle = review_service.get_cycle(session=session, name=cycle)
     found_person = people_service.find_person(session=session, ref=person)
     return person_profile(
@@ -200,21 +287,64 @@ def profile(*, session: Session, person: str, cycle: str, include_self: bool = T
     )
 
 
-def person_profile(
-    *, session: Session, person: Person, cycle: ReviewCycle, include_self: bool = True
-) -> ProfileOut:
-    """A found person's profile in a found cycle; :class:`NotFoundError` if not rated there."""
+def profile_view(
+    *,
+    session: Session,
+    person: Person,
+    cycle: ReviewCycle,
+    include_self: bool = True,
+    viewer_id: int | None = None,
+) -> ProfileOut | LockedProfileOut:
+    """The profile in a closed cycle, else the locked view with completion counts only.
+
+    ``viewer_id``: the person who will read it, when not the ratee (see :func:`profile_out`).
+    """
+    _require_ratee(session, person, cycle)
+    if cycle.status != CycleStatus.CLOSED.value:
+        return locked_profile(session=session, person=person, cycle=cycle)
+    return person_profile(
+        session=session,
+        person=person,
+        cycle=cycle,
+        include_self=include_self,
+        viewer_id=viewer_id,
+    )
+
+
+def _require_ratee(session: Session, person: Person, cycle: ReviewCycle) -> None:
     if not is_ratee(session=session, cycle=cycle, person_id=person.id):
         raise NotFoundError(
             f"{person.display_name} (id {person.id}) is not rated in review cycle {cycle.name!r}"
         )
+
+
+def person_profile(
+    *,
+    session: Session,
+    person: Person,
+    cycle: ReviewCycle,
+    include_self: bool = True,
+    viewer_id: int | None = None,
+) -> ProfileOut:
+    """A found person's profile in a closed cycle; :class:`NotFoundError` if not rated there.
+
+    An open cycle raises :class:`ResultsLockedError` (see :func:`profile_view`).
+    """
+    _require_ratee(session, person, cycle)
     scores = cycle_scores(session=session, cycle=cycle)
-    return profile_out(scores, person, include_self=include_self)
+    return profile_out(scores, person, include_self=include_self, viewer_id=viewer_id)
 
 
-def profile_out(scores: CycleScores, person: Person, *, include_self: bool = True) -> ProfileOut:
-    """The JSON-ready profile of one ratee from an already loaded cycle."""
-    pure = scores.scores(person.id)
+def profile_out(
+    scores: CycleScores, person: Person, *, include_self: bool = True, viewer_id: int | None = None
+) -> ProfileOut:
+    """The JSON-ready profile of one ratee from an already loaded cycle.
+
+    ``viewer_id`` is who reads it when not the ratee (the person it is shared with): if they
+    rated the ratee themselves, a group holding their rating is shown only when it still hides
+    3 others after they subtract their own answers.
+    """
+    pure = scores.scores(person.id, viewer=viewer_id)
     cohort = scores.cohort
     forced = forced_ranking_out(
         scores.rankings.get(person.id, {}), person.id, include_self=include_self
@@ -223,12 +353,12 @@ def profile_out(scores: CycleScores, person: Person, *, include_self: bool = Tru
     if forced.others == SUPPRESSED_LABEL:
         notes.append(
             "forced ranking suppressed: it needs the optional block from at least "
-            f"{MIN_GROUP_N} raters other than the person"
+            f"{MIN_RANKING_RATERS} raters other than the person"
         )
     practices = {}
     for practice, score in pure.practices.items():
         groups: dict[str, GroupOut | str] = {
-            name: GroupOut(mean=g.mean, n=g.n, label=g.label)
+            name: GroupOut(mean=round(g.mean, SHOWN_DECIMALS), n=g.n, label=g.label)
             if isinstance(g, GroupScore)
             else SUPPRESSED_LABEL
             for name, g in score.groups.items()
@@ -236,11 +366,11 @@ def profile_out(scores: CycleScores, person: Person, *, include_self: bool = Tru
         practices[practice] = PracticeOut.model_validate(
             {
                 "side": _side_of(practice),
-                "self_score": score.self if include_self else None,
-                "others": score.others,
+                "self_score": shown(score.self) if include_self else None,
+                "others": shown(score.others),
                 "groups": groups,
-                "band": score.band,
-                "difference": score.difference if include_self else None,
+                "band": _shown_band(score.band),
+                "difference": shown(score.difference) if include_self else None,
                 "agreement": score.agreement if include_self else None,
             }
         )
@@ -250,11 +380,11 @@ def profile_out(scores: CycleScores, person: Person, *, include_self: bool = Tru
         item_bank_version=scores.bank.version,
         n_ratees=cohort.n_ratees,
         practices=practices,
-        L=None if pure.L is None else SideOut(value=pure.L.value, band=pure.L.band),
-        M=None if pure.M is None else SideOut(value=pure.M.value, band=pure.M.band),
+        L=_side_out(pure.L),
+        M=_side_out(pure.M),
         leaning=pure.leaning,
-        leaning_difference=pure.leaning_difference,
-        leaning_threshold=pure.leaning_threshold,
+        leaning_difference=shown(pure.leaning_difference),
+        leaning_threshold=shown(pure.leaning_threshold),
         blind_spots=list(pure.blind_spots) if include_self else [],
         hidden_strengths=list(pure.hidden_strengths) if include_self else [],
         self_included=include_self,
@@ -266,12 +396,12 @@ def profile_out(scores: CycleScores, person: Person, *, include_self: bool = Tru
 def forced_ranking_out(
     blocks: Mapping[int, review_rankings.RankingBlock], person_id: int, *, include_self: bool
 ) -> ForcedRankingOut:
-    """Others' forced-ranking counts (suppressed under 3 raters) and, optionally, the own block."""
+    """Others' forced-ranking counts (suppressed under 4 raters) and, optionally, the own block."""
     counts = review_rankings.others_counts(blocks, ratee=person_id)
     own = blocks.get(person_id) if include_self else None
     return ForcedRankingOut(
         others=SUPPRESSED_LABEL
-        if counts.raters < MIN_GROUP_N
+        if counts.raters < MIN_RANKING_RATERS
         else RankingCountsOut(
             raters=counts.raters,
             practices={
@@ -285,6 +415,12 @@ def forced_ranking_out(
     )
 
 
+def _side_out(side: SideScore | None) -> SideOut | None:
+    if side is None:
+        return None
+    return SideOut(value=round(side.value, SHOWN_DECIMALS), band=_shown_band(side.band))
+
+
 def _side_of(practice: str) -> str:
     return "leader" if practice in practices_of("leader") else "manager"
 
@@ -296,8 +432,10 @@ def _notes(pure: ProfileScores, cohort: CohortStats, *, include_self: bool) -> l
         not isinstance(g, GroupScore) for s in pure.practices.values() for g in s.groups.values()
     ):
         notes.append(
-            "groups marked suppressed had fewer than 3 raters; their ratings are pooled into "
-            "'others', itself shown only with at least 3 raters"
+            f"groups marked suppressed had too few raters: peers or reports under {MIN_GROUP_N} "
+            "are pooled into 'others', itself shown only with at least "
+            f"{MIN_GROUP_N}; 2 to {MIN_MANAGER_GROUP_N - 1} managers are neither shown nor "
+            "pooled (only a single manager is shown alone)"
         )
     for side in ("leader", "manager"):
         value = pure.L if side == "leader" else pure.M

@@ -6,9 +6,9 @@ practice scores, leaning, which practices they cover, a pair's coverage — is s
 only when :func:`visible_people` admits that person:
 
 * the viewer is the person themself; or
-* the person shared their report of the cycle with the viewer (today: with their line manager,
-  through :mod:`tandem.profile.sharing`) and the viewer holds a team role (leader, manager,
-  member).
+* the person shared their report of the cycle with the viewer — the recipient person recorded
+  at sharing time by :mod:`tandem.profile.sharing`, whoever their line manager is today — and the
+  viewer holds a team role (leader, manager, member).
 
 Directors, admins and the command-line operator (no person) see aggregates only: n ≥ 5 and
 rounded, never one person's numbers (:mod:`tandem.profile.team`). Everything else a surface
@@ -20,10 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tandem.people.models import Person
 from tandem.profile import sharing
 from tandem.review.models import ReviewCycle
 
@@ -58,12 +56,8 @@ def visible_people(
     seen = {me} & wanted
     if viewer.aggregates_only:
         return frozenset(seen)
-    # Only people who report to the viewer can have shared with them; ask sharing about those.
-    reports = session.scalars(
-        select(Person.id).where(Person.manager_id == me, Person.id.in_(wanted - seen))
+    # A share names its recipient person (not a role): a reorg after sharing moves nothing.
+    seen |= sharing.shared_with_reader(
+        session=session, cycle_id=cycle.id, reader_id=me, people=wanted - seen
     )
-    for person in reports:
-        state = sharing.share_state(session=session, cycle=cycle, person_id=person)
-        if state.shared_with_manager and state.manager_id == me:
-            seen.add(person)
     return frozenset(seen)

@@ -43,11 +43,15 @@ class TeamResource:
 
 @dataclass(frozen=True)
 class PersonResource:
-    """One person's data; ``shared_with_manager`` once the ratee chose to share their report."""
+    """One person's data; ``shared_with_person_id``: whom the ratee shared the cycle's report with.
+
+    The reader right follows the recorded recipient, not the role: ``manager_person_id`` (the
+    line manager today) grants nothing by itself.
+    """
 
     person_id: int
     manager_person_id: int | None = None
-    shared_with_manager: bool = False
+    shared_with_person_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,7 @@ def _own_profile(user: UserOut, resource: Any) -> bool:
         return False
     if resource.person_id == user.person_id:
         return True
-    return resource.shared_with_manager and resource.manager_person_id == user.person_id
+    return resource.shared_with_person_id == user.person_id
 
 
 def _own_rating(user: UserOut, resource: Any) -> bool:

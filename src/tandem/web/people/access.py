@@ -48,7 +48,7 @@ def _cycle_or_none(db: Session, name: str | None) -> ReviewCycle | None:
 
 
 def profile_resource(request: Request, db: Session, _user: UserOut) -> Resource | None:
-    """``/people/{person_id}``: the person, their line manager, and whether the cycle is shared."""
+    """``/people/{person_id}``: the person, their line manager, and the share's recipient."""
     raw = request.path_params.get("person_id")
     if raw is None:
         return None  # /people/me…: one's own
@@ -57,10 +57,12 @@ def profile_resource(request: Request, db: Session, _user: UserOut) -> Resource 
     if person is None:
         return PersonResource(person_id)
     cycle = _cycle_or_none(db, request.query_params.get("cycle"))
-    shared = cycle is not None and sharing.is_shared_with_manager(
-        session=db, cycle_id=cycle.id, person_id=person.id
+    recipient = (
+        None
+        if cycle is None
+        else sharing.shared_with(session=db, cycle_id=cycle.id, person_id=person.id)
     )
-    return PersonResource(person.id, person.manager_id, shared)
+    return PersonResource(person.id, person.manager_id, recipient)
 
 
 def rating_resource(request: Request, db: Session, user: UserOut) -> Resource | None:

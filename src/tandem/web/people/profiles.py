@@ -4,8 +4,10 @@
 anyone's profile the viewer may see (their own, or a report's once shared with the manager). The
 numbers come from :mod:`tandem.profile.service` and nothing else decides one.
 
-Someone else's profile (a manager after sharing) is the others' view only: self ratings inform
-the person alone (DESIGN §6), so it is computed with ``include_self=False``.
+Someone else's profile (the recorded recipient after sharing) is the others' view only: self
+ratings inform the person alone (DESIGN §6), so it is computed with ``include_self=False``.
+While a cycle is open its results are locked for everyone: the page shows completion counts
+(:func:`tandem.profile.service.profile_view`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from tandem.errors import InputError, NotFoundError
 from tandem.people.models import Person
 from tandem.profile import service as profile_service
 from tandem.profile import sharing
-from tandem.profile.schemas import ProfileOut
+from tandem.profile.schemas import LockedProfileOut, ProfileOut
 from tandem.review.items import PRACTICES
 from tandem.review.models import ReviewAssignment, ReviewCycle, ReviewResponse
 from tandem.web.deps import CurrentUser, DbSession
@@ -38,13 +40,18 @@ by_id = APIRouter(dependencies=[PROFILE_GUARD])  # /people/{person_id}: after ev
 
 
 class ProfilePageOut(BaseModel):
-    """A profile as a page shows it: the numbers, the sharing choice, the chart and the cycles."""
+    """A profile as a page shows it: the numbers, the sharing choice, the chart and the cycles.
 
-    profile: ProfileOut
+    In an open cycle ``profile`` and ``chart`` are ``None`` and ``locked`` holds the completion
+    counts: results are locked until the cycle closes.
+    """
+
+    profile: ProfileOut | None
+    locked: LockedProfileOut | None = None
     sharing: sharing.ShareOut
     viewer_is_owner: bool
     cycles: list[str]  # cycles the person is rated in, newest first
-    chart: dict[str, Any]  # a Vega-Lite spec of the ten practices
+    chart: dict[str, Any] | None  # a Vega-Lite spec of the ten practices
 
 
 class ShareIn(BaseModel):
@@ -127,24 +134,41 @@ def profile_chart(found: ProfileOut) -> dict[str, Any]:
 
 
 def profile_page_data(
-    db: Session, person: Person, cycle_name: str | None, *, viewer_is_owner: bool
+    db: Session,
+    person: Person,
+    cycle_name: str | None,
+    *,
+    viewer_is_owner: bool,
+    viewer_id: int | None = None,
 ) -> ProfilePageOut:
     """The profile of ``person`` for the cycle (default: the latest closed), as pages show it."""
     cycle = profile_service.resolve_cycle(session=db, name=cycle_name)
-    found = profile_service.person_profile(
-        session=db, person=person, cycle=cycle, include_self=viewer_is_owner
+    found = profile_service.profile_view(
+        session=db,
+        person=person,
+        cycle=cycle,
+        include_self=viewer_is_owner,
+        viewer_id=None if viewer_is_owner else viewer_id,
     )
+    locked = found if isinstance(found, LockedProfileOut) else None
+    shown = found if isinstance(found, ProfileOut) else None
     return ProfilePageOut(
-        profile=found,
+        profile=shown,
+        locked=locked,
         sharing=sharing.share_state(session=db, cycle=cycle, person_id=person.id),
         viewer_is_owner=viewer_is_owner,
         cycles=rated_cycles(db, person.id),
-        chart=profile_chart(found),
+        chart=None if shown is None else profile_chart(shown),
     )
 
 
-def _profile_context(data: ProfilePageOut) -> dict[str, Any]:
-    return {"data": data, "p": data.profile, "names": PRACTICE_NAMES}
+def _render_profile(request: Request, data: ProfilePageOut) -> Response:
+    if data.locked is not None:
+        context = {"data": data, "locked": data.locked}
+        return render(request, "people/profile_locked.html", context)
+    return render(
+        request, "people/profile.html", {"data": data, "p": data.profile, "names": PRACTICE_NAMES}
+    )
 
 
 @own.get("/people/me", include_in_schema=False)
@@ -158,7 +182,7 @@ def my_profile_page(
     except NotFoundError as exc:
         context = {"message": exc.message, "cycles": rated_cycles(db, person.id)}
         return render(request, "people/no_profile.html", context)
-    return render(request, "people/profile.html", _profile_context(data))
+    return _render_profile(request, data)
 
 
 @own.get("/api/people/me")
@@ -199,7 +223,9 @@ def _person_profile(
     found = db.get(Person, path_id(person_id, "person"))
     if found is None:
         raise NotFoundError(f"no person {person_id}")
-    return profile_page_data(db, found, cycle, viewer_is_owner=found.id == user.person_id)
+    return profile_page_data(
+        db, found, cycle, viewer_is_owner=found.id == user.person_id, viewer_id=user.person_id
+    )
 
 
 @by_id.get("/people/{person_id}", include_in_schema=False)
@@ -208,7 +234,7 @@ def person_page(
 ) -> Response:
     """A profile: one's own, or a report's once they shared it (others' view only)."""
     data = _person_profile(db, user, person_id, cycle)
-    return render(request, "people/profile.html", _profile_context(data))
+    return _render_profile(request, data)
 
 
 @by_id.get("/api/people/{person_id}")

@@ -1,7 +1,7 @@
 """cycle_membership (team memberships frozen per review cycle); duo consent of each partner
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-03 03:30:00.000000
 
 Existing cycles get today's memberships as their frozen roster (the best that can be known);
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
