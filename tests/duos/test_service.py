@@ -97,6 +97,7 @@ def build_org(
     selves: Mapping[str, int] = SELVES,
     *,
     shared: bool = True,
+    close: bool = True,
 ) -> dict[str, int]:
     """Roster, cycle and answers through the real services, the cycle closed (results exist only
     for closed cycles); person ids by first name.
@@ -111,7 +112,8 @@ def build_org(
         cycle=CYCLE,
         path=write(tmp_path / "answers.csv", answers_csv(profiles, selves)),
     )
-    review_service.close_cycle(session=session, name=CYCLE)
+    if close:
+        review_service.close_cycle(session=session, name=CYCLE)
     ids = {p.display_name.split()[0].lower(): p.id for p in session.scalars(select(Person))}
     if shared:
         for name in (*profiles, *selves):
@@ -351,9 +353,10 @@ def test_demo_org_every_scored_person_is_paired_once_or_unpaired(db_session: Ses
     write_demo_org(session=db_session)
     scores = profile_service.cycle_scores(session=db_session, cycle=DEMO_CYCLE)
     managers = {}
-    for person in scores.ratees:  # everyone shares with their line manager
-        sharing.set_shared(session=db_session, cycle=DEMO_CYCLE, person_id=person, shared=True)
+    for person in scores.ratees:  # everyone who has a line manager shares with them
         managers[person] = db_session.get(Person, person).manager_id  # type: ignore[union-attr]
+        if managers[person] is not None:
+            sharing.set_shared(session=db_session, cycle=DEMO_CYCLE, person_id=person, shared=True)
     out = service.suggest(session=db_session, cycle=DEMO_CYCLE, viewer=OPERATOR)
     seen = [p for pair in out.pairs for p in (pair.a.id, pair.b.id)]
     seen += [u.person.id for u in out.unpaired]

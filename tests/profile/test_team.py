@@ -88,7 +88,7 @@ SIX_SCORED = {**PROFILES, "fay": sides(4, 4), "eli": sides(3, 3)}
 
 
 def test_team_mean_minus_shared_members_reveals_nobody(db_session: Session, tmp_path: Path) -> None:
-    ids = build_org(db_session, tmp_path, SIX_SCORED, shared=False)
+    ids = build_org(db_session, tmp_path, SIX_SCORED, shared=False, close=False)
     _team(db_session, ids, "Wide", FIVE)
     review_service.close_cycle(session=db_session, name=CYCLE)
     view = team_service.team_view(session=db_session, team="Wide", cycle=CYCLE, viewer=as_max(ids))
@@ -106,7 +106,7 @@ def test_team_mean_minus_shared_members_reveals_nobody(db_session: Session, tmp_
 def test_org_view_hides_teams_under_five_scored_members(
     db_session: Session, tmp_path: Path
 ) -> None:
-    ids = build_org(db_session, tmp_path, {**PROFILES, "fay": sides(4, 4)})
+    ids = build_org(db_session, tmp_path, {**PROFILES, "fay": sides(4, 4)}, close=False)
     # Wide: Ann, Bea, Cal, Dot, Fay scored (5) and Max, Eli not (they do not count).
     _team(db_session, ids, "Wide", [*FIVE, "max", "eli"])
     review_service.close_cycle(session=db_session, name=CYCLE)
@@ -130,7 +130,7 @@ def test_org_view_hides_teams_under_five_scored_members(
 def test_org_view_with_four_scored_members_shows_nothing(
     db_session: Session, tmp_path: Path
 ) -> None:
-    ids = build_org(db_session, tmp_path)
+    ids = build_org(db_session, tmp_path, close=False)
     _team(db_session, ids, "Wide", ["ann", "bea", "cal", "dot", "max", "eli", "fay"])
     review_service.close_cycle(session=db_session, name=CYCLE)
     out = team_service.org_view(session=db_session, cycle=CYCLE, viewer=DIRECTOR)
@@ -139,7 +139,7 @@ def test_org_view_with_four_scored_members_shows_nothing(
 
 
 def test_a_roster_change_after_close_changes_no_view(db_session: Session, tmp_path: Path) -> None:
-    ids = build_org(db_session, tmp_path, SIX_SCORED, shared=False)
+    ids = build_org(db_session, tmp_path, SIX_SCORED, shared=False, close=False)
     _team(db_session, ids, "Wide", FIVE)
     review_service.close_cycle(session=db_session, name=CYCLE)
     before = team_service.org_view(session=db_session, cycle=CYCLE, viewer=DIRECTOR)
@@ -163,7 +163,7 @@ def test_a_roster_change_after_close_changes_no_view(db_session: Session, tmp_pa
 
 
 def test_two_teams_one_person_apart_are_not_both_shown(db_session: Session, tmp_path: Path) -> None:
-    ids = build_org(db_session, tmp_path, SIX_SCORED, shared=False)
+    ids = build_org(db_session, tmp_path, SIX_SCORED, shared=False, close=False)
     _team(db_session, ids, "Five", FIVE)
     _team(db_session, ids, "Six", [*FIVE, "eli"])  # Six − Five = Eli
     review_service.close_cycle(session=db_session, name=CYCLE)
