@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import DATA, run_cli
+from tests.helpers import DATA, new_workspace, run_cli
 from tests.sources.gitrepo import build_history, git
 
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    assert run_cli("init", "-w", tmp_path / "ws").exit_code == 0
+    new_workspace(tmp_path / "ws")
     return tmp_path / "ws"
 
 

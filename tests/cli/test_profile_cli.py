@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import new_workspace, run_cli
 from tests.profile.test_service import HAND_L, HAND_M, HAND_ROSTER, hand_answers_csv
 
 CONTRACT_KEYS = {"person", "practices", "L", "M", "leaning", "blind_spots", "hidden_strengths"}
@@ -16,7 +16,7 @@ def hand_workspace(tmp_path: Path, *, close: bool = True) -> Path:
     """A workspace with the hand-computed organisation and Rae's answers, via the CLI only;
     the cycle is closed unless ``close=False``."""
     ws = tmp_path / "ws"
-    assert run_cli("init", "-w", ws).exit_code == 0
+    new_workspace(ws)
     (tmp_path / "roster.csv").write_text(HAND_ROSTER, encoding="utf-8")
     (tmp_path / "answers.csv").write_text(hand_answers_csv(), encoding="utf-8")
     for args in (
@@ -127,7 +127,7 @@ def test_people_premise_defaults_to_the_latest_cycle_and_says_when_too_few(
 
 def test_people_premise_without_any_cycle_exits_2(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
-    run_cli("init", "-w", ws)
+    new_workspace(ws)
     result = run_cli("people", "premise", "-w", ws, "--json")
     assert result.exit_code == 2 and "no review cycle yet" in result.stderr
 
@@ -143,7 +143,7 @@ def test_review_reliability_says_omega_undefined_for_straight_lined_answers(
     roster += "".join(f"Peer {p},{p}@example.com,Core,member,max@example.com\n" for p in peers)
     ratings = {p: ("peer", 1 + i % 5) for i, p in enumerate(peers)}
     ws = tmp_path / "ws"
-    assert run_cli("init", "-w", ws).exit_code == 0
+    new_workspace(ws)
     (tmp_path / "roster.csv").write_text(roster, encoding="utf-8")
     (tmp_path / "answers.csv").write_text(hand_answers_csv(ratings), encoding="utf-8")
     for args in (
