@@ -200,6 +200,8 @@ def omega(x: npt.ArrayLike) -> Omega:
         fit = fit_one_factor(x)
     except OmegaUndefined as undefined:
         return Omega(value=None, undefined=f"ω undefined: {undefined}")
+    except np.linalg.LinAlgError as failed:  # not expected past the checks above; never a crash
+        return Omega(value=None, undefined=f"ω undefined: the factor fit failed ({failed})")
     if fit.heywood:
         return Omega(
             value=None,
