@@ -26,8 +26,10 @@ $(STAMP): requirements/dev.lock pyproject.toml
 
 setup: $(STAMP)
 
+# Installing it needs root: sudo is used when make does not run as root.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(CHROMIUM):
-	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+	$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
 browser: $(CHROMIUM)
 
@@ -35,18 +37,16 @@ demo: setup
 	$(BIN)/tandem demo --workspace $(DEMO_WORKSPACE) --port $(DEMO_PORT)
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
-	$(BIN)/mypy --strict src
+	BIN=$(BIN) scripts/test.sh lint
 
 format: setup
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
-# The browser suite runs apart, in one process: one server and one Chromium for all its tests.
-test: lint browser
-	$(BIN)/pytest -n auto -m "not browser" $(PYTEST_ARGS)
-	TANDEM_TEST_REQUIRE_BROWSER=1 TANDEM_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -m browser $(PYTEST_ARGS)
+# Lint, the suite in parallel, then the browser suite apart in one process (one server, one
+# Chromium): every part runs even if one fails, then one summary line each (scripts/test.sh).
+test: setup browser
+	BIN=$(BIN) CHROMIUM=$(CHROMIUM) PYTEST_ARGS="$(PYTEST_ARGS)" scripts/test.sh
 
 docs: setup
 	$(BIN)/python -m tandem.cli.reference > docs/cli.md

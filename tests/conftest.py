@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -15,12 +16,20 @@ from sqlalchemy.orm import Session
 from tandem.db.migrate import upgrade
 from tandem.db.session import make_engine
 from tandem.workspace import Workspace
+from tests.helpers import new_workspace
+
+# No test may depend on the machine's speed: Hypothesis neither fails an example that takes long
+# (its default 200 ms deadline) nor a strategy that generates slowly (the too_slow health check).
+settings.register_profile(
+    "tandem", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("tandem")
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
-    """A fresh workspace (SQLite app database)."""
-    return Workspace.create(tmp_path / "ws")
+    """A fresh workspace (SQLite app database): a copy of one migrated per test process."""
+    return new_workspace(tmp_path / "ws")
 
 
 # -- the app database on both backends -----------------------------------------------------------

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +13,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from tandem.cli.app import app
+from tandem.workspace import Workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA = REPO_ROOT / "src" / "tandem" / "demo" / "data"
@@ -29,3 +33,25 @@ def run_cli(*args: str | Path, env: dict[str, str] | None = None) -> CliResult:
     """Run ``tandem ARGS`` in-process, as a user would; stdout and stderr kept apart."""
     result = CliRunner().invoke(app, [str(a) for a in args], env=env, catch_exceptions=False)
     return CliResult(result.exit_code, result.stdout, result.stderr)
+
+
+_TEMPLATE: Path | None = None
+
+
+def new_workspace(root: Path) -> Workspace:
+    """A new workspace at ``root`` (SQLite, migrated to head), as ``tandem init`` makes it.
+
+    Migrating takes a noticeable fraction of a second, and hundreds of tests need a fresh
+    workspace, so one is migrated per test process (per xdist worker) and copied: the folder
+    holds only relative paths (``tandem.toml``, ``tandem.db``, ``lake/``, ``reports/``).
+    Tests of ``init`` itself run the command.
+    """
+    global _TEMPLATE
+    if _TEMPLATE is None:
+        folder = Path(tempfile.mkdtemp(prefix="tandem-template-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        template = Workspace.create(folder / "ws")
+        template.engine.dispose()  # nothing open while it is copied
+        _TEMPLATE = template.root
+    shutil.copytree(_TEMPLATE, root, dirs_exist_ok=True)
+    return Workspace.open(root)

@@ -151,6 +151,22 @@ def contrast_failures(page: Page) -> dict[str, Any]:
     return result
 
 
+SETTLE_LAYOUT = """async () => {
+  const frame = () => new Promise((done) => requestAnimationFrame(() => done()));
+  let width = -1;
+  while (width !== document.documentElement.scrollWidth) {
+    width = document.documentElement.scrollWidth;
+    await frame(); await frame();
+  }
+}"""
+
+
+def settle_layout(page: Page) -> None:
+    """Wait until the page's width stops changing from one pair of frames to the next (a
+    condition, not a clock: after a viewport change responsive charts re-measure)."""
+    page.evaluate(SETTLE_LAYOUT)
+
+
 def horizontal_overflow(page: Page) -> int:
     """How many CSS pixels the page is wider than the viewport (0: no horizontal scroll)."""
     return int(page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))

@@ -36,6 +36,7 @@ from playwright.sync_api import (
     Playwright,
     Route,
     ViewportSize,
+    expect,
     sync_playwright,
 )
 from sqlalchemy import select
@@ -55,6 +56,8 @@ PHONE: ViewportSize = {"width": 375, "height": 740}
 BROWSER_TESTS = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 ACCOUNTS = {plan.role: plan.email for plan in planned_accounts()}
 TANDEM = Path(sys.executable).with_name("tandem")
+HANG_GUARD_MS = 120_000
+expect.set_options(timeout=HANG_GUARD_MS)
 
 
 def _require_chromium() -> None:
@@ -76,17 +79,16 @@ def _free_port() -> int:
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    """Wait until the server answers, or fail if it exits: no deadline (a slow machine is fine)."""
+    while True:
         if process.poll() is not None:
             pytest.fail(f"tandem serve exited ({process.returncode}):\n{log.read_text()}")
         try:
-            with urllib.request.urlopen(f"{url}/login", timeout=2) as response:
+            with urllib.request.urlopen(f"{url}/login", timeout=30) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, OSError):
             time.sleep(0.2)
-    pytest.fail(f"tandem serve did not answer within 60 s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")
@@ -195,7 +197,9 @@ class Contexts:
         context = self.browser.new_context(
             base_url=self.base_url, viewport=viewport or DESKTOP, locale="en-GB"
         )
-        context.set_default_timeout(10_000)
+        # Playwright waits for conditions; its bound is only a guard against a hang, set far
+        # above anything a loaded 2-core machine needs, so it never decides a passing test.
+        context.set_default_timeout(HANG_GUARD_MS)
         context.on("request", self._on_request)
         context.route("**/*", self._route)
         self.made.append(context)

@@ -12,7 +12,12 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.checks import contrast_failures, horizontal_overflow, unlabelled_controls
+from tests.browser.checks import (
+    contrast_failures,
+    horizontal_overflow,
+    settle_layout,
+    unlabelled_controls,
+)
 from tests.browser.conftest import BROWSER_TESTS, DESKTOP, PHONE, Contexts, screenshot
 
 pytestmark = BROWSER_TESTS
@@ -64,7 +69,7 @@ def test_main_page(main: MainPage, contexts: Contexts, as_role: Callable[[str], 
     screenshot(page, f"{main.name}-desktop")
 
     page.set_viewport_size(PHONE)
-    page.wait_for_timeout(100)  # let responsive charts re-measure
+    settle_layout(page)  # let responsive charts re-measure
     screenshot(page, f"{main.name}-phone")  # before the check: a failure leaves its picture
     overflow = horizontal_overflow(page)
     page.set_viewport_size(DESKTOP)

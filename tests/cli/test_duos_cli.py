@@ -12,14 +12,14 @@ from tandem.people.models import Person
 from tandem.profile import sharing, visibility
 from tandem.workspace import Workspace
 from tests.duos.test_service import CYCLE, PROFILES, ROSTER, SELVES, answers_csv
-from tests.helpers import run_cli
+from tests.helpers import new_workspace, run_cli
 
 
 def hand_workspace(tmp_path: Path, *, close: bool = True) -> Path:
     """A workspace with the hand organisation of the duo tests, built through the CLI only;
     the cycle is closed unless ``close=False``."""
     ws = tmp_path / "ws"
-    assert run_cli("init", "-w", ws).exit_code == 0
+    new_workspace(ws)
     (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
     (tmp_path / "answers.csv").write_text(answers_csv(), encoding="utf-8")
     for args in (

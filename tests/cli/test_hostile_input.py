@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import new_workspace, run_cli
 from tests.sources.gitrepo import git, init_repo
 
 ALICE = ("Alice", "alice@example.com")
@@ -27,7 +27,7 @@ ANSWERS_HEADER = "ratee,rater,relation,item_id,value\n"
 def make_workspace(tmp_path: Path) -> Path:
     """A workspace holding one good event log, a one-person roster and an open review cycle."""
     ws = tmp_path / "ws"
-    assert run_cli("init", "-w", ws).exit_code == 0
+    new_workspace(ws)
     good = tmp_path / "good.csv"
     good.write_text(GOOD_LOG)
     assert run_cli("ingest", "events", good, "-w", ws).exit_code == 0

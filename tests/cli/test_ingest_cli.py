@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import csv
 import gzip
-import os
 import signal
 import subprocess
 import sys
-import time
+import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import DATA, run_cli
+from tests.helpers import DATA, new_workspace, run_cli
 from tests.sources.gitrepo import build_history, git
 
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    assert run_cli("init", "-w", tmp_path / "ws").exit_code == 0
+    new_workspace(tmp_path / "ws")
     return tmp_path / "ws"
 
 
@@ -83,24 +82,47 @@ def test_bad_input_through_the_cli_is_one_line_exit_2_and_changes_nothing(
     assert status(ws) == before
 
 
-def _kill_when_staging(proc: subprocess.Popen[bytes], ws: Path) -> None:
-    """SIGKILL ``proc`` as soon as its batch has started staging rows in the lake."""
-    staging = ws / "lake" / "_staging"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if staging.exists() and any(staging.iterdir()):
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-            return
-        if proc.poll() is not None:
-            pytest.fail(f"the ingest finished before it could be killed (rc={proc.returncode})")
-        time.sleep(0.001)
-    pytest.fail("the ingest never started staging")
+# Runs the real CLI in a child process that SIGKILLs itself at a chosen point of the lake write:
+# right after the first rows are staged, or with every new file written but before the manifest
+# names them. The point is reached on any machine, however fast or loaded: no timing involved.
+KILLED_CLI = textwrap.dedent(
+    """
+    import os, signal, sys
+    from tandem.cli.app import main
+    from tandem.lake import store, writer
+
+    def die(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    point = sys.argv.pop(1)
+    if point == "while-staging":
+        stage = writer.Batch.write
+
+        def stage_then_die(self, *args, **kwargs):
+            stage(self, *args, **kwargs)
+            assert any(self.staging.iterdir())
+            die()
+
+        writer.Batch.write = stage_then_die
+    elif point == "before-manifest":
+        store.Lake.write_manifest = die
+    sys.argv[0] = "tandem"
+    main()
+    """
+)
+KILL_POINTS = ["while-staging", "before-manifest"]
 
 
-def _large_event_log(path: Path, copies: int) -> int:
-    """A real log (hospital billing) repeated with distinct case ids; returns its row count."""
-    with gzip.open(DATA / "hospital_billing.csv.gz", "rt", encoding="utf-8", newline="") as src:
+def _run_killed(point: str, *args: str | Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLED_CLI, point, *map(str, args)], capture_output=True
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+
+
+def _copied_event_log(path: Path, copies: int, source: str = "sepsis.csv.gz") -> int:
+    """A real log repeated with case ids none of the original has; returns its row count."""
+    with gzip.open(DATA / source, "rt", encoding="utf-8", newline="") as src:
         reader = csv.reader(src)
         header = next(reader)
         rows = list(reader)
@@ -108,25 +130,21 @@ def _large_event_log(path: Path, copies: int) -> int:
         writer = csv.writer(out)
         writer.writerow(header)
         for copy in range(copies):
-            writer.writerows([f"{r[0]}-{copy}", *r[1:]] for r in rows)
+            writer.writerows([f"{r[0]}-copy{copy}", *r[1:]] for r in rows)
     return len(rows) * copies
 
 
-@pytest.mark.slow
-def test_an_event_ingest_killed_midway_leaves_status_as_before(ws: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_an_event_ingest_killed_midway_leaves_status_as_before(
+    ws: Path, tmp_path: Path, point: str
+) -> None:
     run_cli("ingest", "events", DATA / "sepsis.csv.gz", "-w", ws)
     before = status(ws)
-    big = tmp_path / "big.csv"
-    rows = _large_event_log(big, copies=8)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tandem", "ingest", "events", str(big), "-w", str(ws)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _kill_when_staging(proc, ws)
-    assert proc.returncode == -signal.SIGKILL
+    log = tmp_path / "copied.csv"
+    rows = _copied_event_log(log, copies=1)
+    _run_killed(point, "ingest", "events", log, "-w", ws)
     assert status(ws) == before
-    done = run_cli("ingest", "events", big, "-w", ws, "--json")
+    done = run_cli("ingest", "events", log, "-w", ws, "--json")
     assert done.exit_code == 0, done.stderr
     assert done.json()["events_added"] == rows
 
@@ -152,20 +170,16 @@ def _long_history(path: Path, commits: int) -> None:
     )
 
 
-@pytest.mark.slow
-def test_a_git_ingest_killed_midway_leaves_status_as_before(ws: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_a_git_ingest_killed_midway_leaves_status_as_before(
+    ws: Path, tmp_path: Path, point: str
+) -> None:
     small = build_history(tmp_path / "small")
     run_cli("ingest", "git", small.path, "-w", ws)
     before = status(ws)
     repo = tmp_path / "long"
-    _long_history(repo, 3_000)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tandem", "ingest", "git", str(repo), "-w", str(ws)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _kill_when_staging(proc, ws)
-    assert proc.returncode == -signal.SIGKILL
+    _long_history(repo, 300)
+    _run_killed(point, "ingest", "git", repo, "-w", ws)
     assert status(ws) == before
     done = run_cli("ingest", "git", repo, "-w", ws, "--json").json()
-    assert done["commits_added"] == 3_000
+    assert done["commits_added"] == 300

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import new_workspace, run_cli
 from tests.profile.test_service import HAND_L, HAND_M, HAND_ROSTER, hand_answers_csv
 
 CONTRACT_KEYS = {"person", "practices", "L", "M", "leaning", "blind_spots", "hidden_strengths"}
@@ -16,7 +16,7 @@ def hand_workspace(tmp_path: Path, *, close: bool = True) -> Path:
     """A workspace with the hand-computed organisation and Rae's answers, via the CLI only;
     the cycle is closed unless ``close=False``."""
     ws = tmp_path / "ws"
-    assert run_cli("init", "-w", ws).exit_code == 0
+    new_workspace(ws)
     (tmp_path / "roster.csv").write_text(HAND_ROSTER, encoding="utf-8")
     (tmp_path / "answers.csv").write_text(hand_answers_csv(), encoding="utf-8")
     for args in (
@@ -127,6 +127,41 @@ def test_people_premise_defaults_to_the_latest_cycle_and_says_when_too_few(
 
 def test_people_premise_without_any_cycle_exits_2(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
-    run_cli("init", "-w", ws)
+    new_workspace(ws)
     result = run_cli("people", "premise", "-w", ws, "--json")
     assert result.exit_code == 2 and "no review cycle yet" in result.stderr
+
+
+def test_review_reliability_says_omega_undefined_for_straight_lined_answers(
+    tmp_path: Path,
+) -> None:
+    # 11 peers each give one value to every item: the items are perfectly collinear, α = 1 and
+    # the one-factor model (ω) is undefined — said in words, never shown as inf or NaN
+    peers = [f"p{i:02d}" for i in range(11)]
+    roster = "name,email,team,role,manager\nMax Manager,max@example.com,Core,leader,\n"
+    roster += "Rae Ratee,rae@example.com,Core,manager,max@example.com\n"
+    roster += "".join(f"Peer {p},{p}@example.com,Core,member,max@example.com\n" for p in peers)
+    ratings = {p: ("peer", 1 + i % 5) for i, p in enumerate(peers)}
+    ws = tmp_path / "ws"
+    new_workspace(ws)
+    (tmp_path / "roster.csv").write_text(roster, encoding="utf-8")
+    (tmp_path / "answers.csv").write_text(hand_answers_csv(ratings), encoding="utf-8")
+    for args in (
+        ("people", "import", tmp_path / "roster.csv"),
+        ("review", "create", "2026-H1"),
+        ("review", "import", tmp_path / "answers.csv", "--cycle", "2026-H1"),
+        ("review", "close", "2026-H1"),
+    ):
+        result = run_cli(*args, "-w", ws, "--json")
+        assert result.exit_code == 0, result.stderr
+    out = run_cli("review", "reliability", "--cycle", "2026-H1", "-w", ws, "--json").json()
+    vision = out["practices"]["vision"]
+    assert vision["n"] == 11 and vision["alpha"] == pytest.approx(1.0)
+    assert vision["omega"] is None
+    assert vision["omega_undefined"].startswith(
+        "ω undefined: the items' correlation matrix is singular or near-singular"
+    )
+    human = run_cli("review", "reliability", "--cycle", "2026-H1", "-w", ws)
+    assert human.exit_code == 0, human.stderr
+    assert "undefined" in human.stdout and "inf" not in human.stdout.lower()
+    assert "vision: ω undefined: the items' correlation matrix is singular" in human.stdout

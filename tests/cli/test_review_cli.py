@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import run_cli
+from tests.helpers import new_workspace, run_cli
 
 ROSTER = """name,email,team,role,manager
 Ada Lovelace,ada@example.com,Core,leader,
@@ -15,7 +15,7 @@ Cy Young,cy@example.com,Core,member,bob@example.com
 
 def setup_workspace(tmp_path: Path) -> Path:
     ws = tmp_path / "ws"
-    assert run_cli("init", "-w", ws).exit_code == 0
+    new_workspace(ws)
     (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
     result = run_cli("people", "import", tmp_path / "roster.csv", "-w", ws, "--json")
     assert result.exit_code == 0, result.stderr

@@ -26,6 +26,7 @@ from tandem.review.models import ReviewAssignment, ReviewCycle, ReviewResponse
 from tandem.review.service import answers_by_ratee
 from tandem.status import workspace_status
 from tandem.workspace import Workspace
+from tests.helpers import new_workspace
 
 # Hand count of the answers (50 items, every rater answers every item, "can't observe" included):
 # a member is rated by self, the leader and the 6 other members: 8 raters;
@@ -37,7 +38,7 @@ ITEMS = 50
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, dict[str, object]]:
-    workspace = Workspace.create(tmp_path_factory.mktemp("demo") / "ws")
+    workspace = new_workspace(tmp_path_factory.mktemp("demo") / "ws")
     return workspace, build_demo_org(workspace=workspace)
 
 
@@ -138,7 +139,7 @@ def test_a_second_build_finds_it_and_writes_nothing(
 def test_two_workspaces_get_the_same_answers(
     built: tuple[Workspace, dict[str, object]], tmp_path: Path
 ) -> None:
-    other = Workspace.create(tmp_path / "other")
+    other = new_workspace(tmp_path / "other")
     build_demo_org(workspace=other)
     assert answers_by_email(other) == answers_by_email(built[0])
 
@@ -189,7 +190,7 @@ def test_the_cycle_scores_into_profiles_with_realistic_suppression(
 
 
 def test_a_failure_midway_leaves_nothing_half_written(tmp_path: Path) -> None:
-    workspace = Workspace.create(tmp_path / "ws")
+    workspace = new_workspace(tmp_path / "ws")
     with workspace.engine.begin() as con:  # the database refuses answers (as a full disk would)
         con.execute(
             text(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import new_workspace, run_cli
 
 FIRST_DAY = dt.date(2026, 1, 1)
 
@@ -16,7 +16,7 @@ FIRST_DAY = dt.date(2026, 1, 1)
 def ws(tmp_path: Path) -> Path:
     """A workspace whose log closes two items a day from 1 to 10 January 2026."""
     workspace = tmp_path / "ws"
-    assert run_cli("init", "-w", workspace).exit_code == 0
+    new_workspace(workspace)
     lines = ["case_id,activity,timestamp,resource"]
     for day in range(10):
         closed = FIRST_DAY + dt.timedelta(days=day)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import DATA, run_cli
+from tests.helpers import DATA, new_workspace, run_cli
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -16,7 +16,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace holding the sepsis log (1,050 cases, 15,214 events, 16 activities)."""
     workspace = tmp_path_factory.mktemp("map") / "ws"
-    assert run_cli("init", "-w", workspace).exit_code == 0
+    new_workspace(workspace)
     ingest = run_cli("ingest", "events", DATA / "sepsis.csv.gz", "-w", workspace, "--json")
     assert ingest.exit_code == 0, ingest.stderr
     return workspace

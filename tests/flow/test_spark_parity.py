@@ -32,7 +32,7 @@ from tandem.flow.timing import lead_and_cycle_times
 from tandem.flow.variants import variants
 from tandem.lake import Lake
 from tests.flow.golden import REAL_LOGS, ingest, tiny_lake
-from tests.helpers import DATA, run_cli
+from tests.helpers import DATA, new_workspace, run_cli
 
 pytestmark = pytest.mark.spark
 
@@ -208,7 +208,7 @@ def test_cli_dfg_json_is_the_same_on_both_engines(
     spark_engines: dict[str, tuple[FlowEngine, FlowEngine]], tmp_path: Path
 ) -> None:
     workspace = tmp_path / "ws"
-    assert run_cli("init", "-w", workspace).exit_code == 0
+    new_workspace(workspace)
     ingest_result = run_cli("ingest", "events", DATA / "sepsis.csv.gz", "-w", workspace, "--json")
     assert ingest_result.exit_code == 0, ingest_result.stderr
     outputs = {}

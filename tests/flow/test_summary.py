@@ -14,7 +14,6 @@ from tandem.flow.timing import item_facts
 from tandem.flow.wip import wip_per_day
 from tandem.sources.contracts import ColumnMapping
 from tandem.sources.eventlog import ingest_event_log
-from tandem.workspace import Workspace
 from tests.flow.logs import (
     HOUR,
     THE_LOG,
@@ -22,12 +21,12 @@ from tests.flow.logs import (
     new_lake,
     write_log,
 )
-from tests.helpers import DATA, run_cli
+from tests.helpers import DATA, new_workspace, run_cli
 
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:
-    workspace = Workspace.create(tmp_path / "ws")
+    workspace = new_workspace(tmp_path / "ws")
     write_log(workspace.lake, THE_LOG, THE_TYPES)
     return workspace.root
 

@@ -20,6 +20,7 @@ from tandem.people import service as people_service
 from tandem.people.models import Identity, Membership, Team
 from tandem.sources.contracts import ColumnMapping
 from tandem.workspace import Workspace
+from tests.helpers import new_workspace
 from tests.web.conftest import Org, make_org
 
 SEPSIS = Path(__file__).parents[2] / "src" / "tandem" / "demo" / "data" / "sepsis.csv.gz"
@@ -48,7 +49,7 @@ def ingest_sepsis(workspace: Workspace) -> None:
 
 def make_flow_org(root: Path) -> FlowOrg:
     """The workspace described in the module docstring."""
-    workspace = Workspace.create(root)
+    workspace = new_workspace(root)
     with workspace.config_path.open("a", encoding="utf-8") as handle:
         handle.write(f"\n[flow.mapping.sepsis]\ndone = {DONE!r}\n".replace("'", '"'))
     workspace = Workspace.open(root)  # settings are read once per Workspace

@@ -21,6 +21,7 @@ from tandem.demo.org import DEMO_CYCLE, write_demo_org
 from tandem.people.models import Membership, Person, Team
 from tandem.review import service as review_service
 from tandem.workspace import Workspace
+from tests.helpers import new_workspace
 from tests.web.conftest import PASSWORD
 
 OPEN_CYCLE = "open-2026-test"
@@ -84,7 +85,7 @@ def fresh(tmp_path: Path, factory: pytest.TempPathFactory) -> tuple[Workspace, P
     global _TEMPLATE
     if _TEMPLATE is None:
         root = factory.mktemp("people-template") / "ws"
-        template = Workspace.create(root)
+        template = new_workspace(root)
         _TEMPLATE = (root, build(template))
         template.engine.dispose()
     root, org = _TEMPLATE

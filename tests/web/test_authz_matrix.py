@@ -17,6 +17,7 @@ from tandem.web.app import create_app
 from tandem.web.config import CSRF_COOKIE
 from tandem.web.permissions import iter_routes
 from tandem.workspace import Workspace
+from tests.helpers import new_workspace
 from tests.web.conftest import ROLES, Org, csrf_from, make_org, sign_in_directly
 from tests.web.matrix_how import EXPECTED as HOW_EXPECTED
 from tests.web.matrix_people import EXPECTED as PEOPLE_EXPECTED
@@ -65,7 +66,7 @@ class Matrix:
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> Matrix:
     """One workspace for the whole matrix: each case gets a fresh session, nothing else changes."""
-    workspace = Workspace.create(tmp_path_factory.mktemp("matrix") / "ws")
+    workspace = new_workspace(tmp_path_factory.mktemp("matrix") / "ws")
     return Matrix(create_app(workspace), workspace, make_org(workspace))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -32,27 +31,31 @@ def test_a_key_is_computed_once_and_then_hit() -> None:
     assert (stats.computations, stats.hits, stats.misses, stats.entries) == (1, 1, 1, 1)
 
 
+def _until_waiting(cache: FlowCache, waiters: int) -> None:
+    """Block until ``waiters`` other callers wait on the computation in progress (no clock)."""
+    while cache.stats.waits < waiters:
+        time.sleep(0.001)
+
+
 def test_concurrent_callers_share_one_computation() -> None:
     cache = FlowCache()
-    started = threading.Event()
 
     def slow() -> str:
-        started.set()
-        time.sleep(0.3)
+        _until_waiting(cache, 19)  # every other caller is inside, waiting: none can be late
         return "answer"
 
     with ThreadPoolExecutor(20) as pool:
         results = list(pool.map(lambda _: cache.get_or_compute(key("slow"), slow), range(20)))
     assert results == ["answer"] * 20
-    assert cache.stats.computations == 1
-    assert cache.stats.waits + cache.stats.hits == 19
+    stats = cache.stats
+    assert (stats.computations, stats.waits, stats.hits) == (1, 19, 0)
 
 
 def test_errors_reach_every_waiter_and_are_not_cached() -> None:
     cache = FlowCache()
 
     def broken() -> int:
-        time.sleep(0.1)
+        _until_waiting(cache, 4)
         raise ValueError("boom")
 
     def ask(_: int) -> str:

@@ -235,6 +235,13 @@ def list_cycles(workspace: WorkspaceOption = Path(), as_json: JsonOption = False
     )
 
 
+def _omega_cell(value: float | None, undefined: str | None) -> str:
+    """ω to 2 decimals, "undefined" when the one-factor model is (the reason follows the table)."""
+    if value is not None:
+        return f"{value:.2f}"
+    return "undefined" if undefined else ""
+
+
 @app.command("reliability")
 def reliability(
     cycle: CycleOption, workspace: WorkspaceOption = Path(), as_json: JsonOption = False
@@ -266,7 +273,7 @@ def reliability(
                 str(scale.n),
                 str(scale.k),
                 "" if scale.alpha is None else f"{scale.alpha:.2f}",
-                "" if scale.omega is None else f"{scale.omega:.2f}",
+                _omega_cell(scale.omega, scale.omega_undefined),
                 f"{min(known):.2f}" if known else "",
                 "flagged" if scale.flagged else "",
             )
@@ -275,5 +282,8 @@ def reliability(
             f"flagged: alpha under {report.flag_below:.2f} or unknown "
             f"(fewer than {report.min_n} complete answer sets)"
         )
+        for practice, scale in report.practices.items():
+            if scale.omega_undefined:
+                console.print(f"{practice}: {scale.omega_undefined}", markup=False)
 
     emit(report.model_dump(mode="json"), as_json=as_json, render=render)

@@ -9,7 +9,17 @@ loadings λ and uniquenesses ψ = 1 − λ² from an **iterated principal-axis**
 the inter-item correlation matrix (squared multiple correlations as starting communalities,
 iterated until the communalities change by less than 1e-12). At convergence this is the
 minimum-residual (ULS) solution, the default of R's ``psych::omega``; the tests check it against
-``statsmodels`` (``Factor(method="pa")``) to 1e-9.
+``statsmodels`` (``Factor(method="pa")``) on well-conditioned data.
+
+**ω undefined.** The fit needs an invertible correlation matrix, and its answer is only a
+proper one-factor solution when every communality stays below 1. So ω is *undefined* — ``None``
+with a reason, never ``inf`` or ``NaN`` dressed as a number — when an item does not vary, when
+there are no more complete answer sets than items (the correlation matrix then has rank < k),
+when the matrix is singular or near-singular (its smallest eigenvalue under
+:data:`SINGULAR_TOL`; the eigenvalues of a k×k correlation matrix sum to k, so the tolerance
+needs no scaling), when the fit ends in a Heywood case (a communality within
+:data:`HEYWOOD_TOL` of 1 or above) or does not converge. Each test is made with tolerances many
+orders above floating-point rounding, so the verdict does not depend on the BLAS kernel.
 """
 
 from __future__ import annotations
@@ -29,6 +39,12 @@ FLAG_BELOW = 0.70  # scales with α under .70 are flagged
 MIN_RELIABILITY_N = 10  # complete response sets needed before a scale's α/ω is reported
 PAF_TOL = 1e-12
 PAF_MAX_ITER = 10_000
+SINGULAR_TOL = 1e-8  # smallest eigenvalue of the correlation matrix below this: (near-)singular
+HEYWOOD_TOL = 1e-6  # a communality above 1 − this is a Heywood case
+
+
+class OmegaUndefined(ValueError):
+    """The one-factor model, and so ω, is undefined for these data; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +63,9 @@ class ScaleReliability:
     """Reliability of one practice's scale: α, ω, corrected item–total r, N and a flag.
 
     ``alpha``/``omega`` are ``None`` when fewer than :data:`MIN_RELIABILITY_N` complete response
-    sets exist or the items do not vary; ``flagged`` is true when α is under .70 or unknown.
+    sets exist or the items do not vary; ``omega`` is also ``None`` when the one-factor model is
+    undefined, and ``omega_undefined`` then says why. ``flagged`` is true when α is under .70 or
+    unknown.
     """
 
     practice: str
@@ -57,6 +75,15 @@ class ScaleReliability:
     omega: float | None
     item_total: Mapping[str, float | None]
     flagged: bool
+    omega_undefined: str | None = None
+
+
+@dataclass(frozen=True)
+class Omega:
+    """McDonald's ω, or ``None`` with the reason it is undefined (``"ω undefined: …"``)."""
+
+    value: float | None
+    undefined: str | None = None
 
 
 def complete_rows(x: npt.ArrayLike) -> Matrix:
@@ -91,20 +118,40 @@ def cronbach_alpha(x: npt.ArrayLike) -> float:
 def fit_one_factor(x: npt.ArrayLike) -> OneFactor:
     """Iterated principal-axis fit of one factor to the items' correlation matrix, listwise.
 
-    Raises ``ValueError`` when fewer than 3 complete rows or 2 items remain, or an item is
-    constant (its correlations are undefined).
+    Raises :class:`OmegaUndefined` (a ``ValueError``) naming the reason when fewer than 3
+    complete rows or 2 items remain, an item is constant, there are no more complete rows than
+    items, or the correlation matrix is singular or near-singular. A Heywood case or a fit that
+    does not converge is returned as such (``heywood``, ``converged``); :func:`omega` refuses it.
+
+    Examples
+    --------
+    >>> try:
+    ...     fit_one_factor([[1, 1], [2, 2], [3, 3], [4, 4]])
+    ... except OmegaUndefined as undefined:
+    ...     print(str(undefined)[:58])
+    the items' correlation matrix is singular or near-singular
     """
     data = complete_rows(x)
     n, k = data.shape
     if n < 3 or k < 2:
-        raise ValueError("one-factor fit needs at least 3 complete rows and 2 items")
-    if np.any(data.std(axis=0) == 0):
-        raise ValueError("an item does not vary; its correlations are undefined")
+        raise OmegaUndefined(
+            f"a one-factor fit needs at least 3 complete answer sets and 2 items (has {n} and {k})"
+        )
+    if np.any(np.ptp(data, axis=0) == 0):
+        raise OmegaUndefined("an item does not vary, so its correlations are undefined")
+    if n <= k:  # rank of the correlation matrix ≤ n − 1 < k, whatever the rounding
+        raise OmegaUndefined(
+            f"the items' correlation matrix is singular: {n} complete answer sets for {k} items "
+            f"(needs at least {k + 1})"
+        )
     corr: Matrix = np.asarray(np.corrcoef(data, rowvar=False), dtype=np.float64)
-    try:
-        communality = 1.0 - 1.0 / np.diag(np.linalg.inv(corr))
-    except np.linalg.LinAlgError:  # singular: fall back to unit communalities (principal comp.)
-        communality = np.ones(k)
+    smallest = float(np.linalg.eigvalsh(corr)[0])
+    if not smallest >= SINGULAR_TOL:
+        raise OmegaUndefined(
+            "the items' correlation matrix is singular or near-singular (smallest eigenvalue "
+            f"under {SINGULAR_TOL:.0e}): some item is (nearly) a linear combination of others"
+        )
+    communality = 1.0 - 1.0 / np.diag(np.linalg.inv(corr))  # squared multiple correlations
     reduced = corr.copy()
     loadings = np.zeros(k)
     converged = False
@@ -125,7 +172,7 @@ def fit_one_factor(x: npt.ArrayLike) -> OneFactor:
         uniquenesses=tuple(float(v) for v in 1.0 - loadings**2),
         iterations=iterations,
         converged=converged,
-        heywood=bool(np.any(loadings**2 >= 1.0)),
+        heywood=bool(np.any(loadings**2 > 1.0 - HEYWOOD_TOL)),
     )
 
 
@@ -137,22 +184,37 @@ def omega_from_loadings(loadings: Sequence[float]) -> float:
     return common / (common + unique)
 
 
-def mcdonald_omega(x: npt.ArrayLike) -> float:
-    """McDonald's ω (omega total, one factor, iterated principal axis), listwise.
-
-    Returns NaN when the one-factor model cannot be fitted (see :func:`fit_one_factor`).
+def omega(x: npt.ArrayLike) -> Omega:
+    """McDonald's ω (omega total, one factor, iterated principal axis), listwise, or the reason
+    it is undefined (see the module docstring).
 
     Examples
     --------
     >>> data = [[1, 2, 1], [2, 2, 3], [3, 4, 3], [4, 5, 5], [5, 4, 4]]
-    >>> 0 < mcdonald_omega(data) < 1
+    >>> 0 < omega(data).value < 1
     True
+    >>> omega([[1, 2, 2], [2, 4, 1], [3, 6, 3], [4, 8, 5], [5, 10, 4]]).undefined[:42]
+    "ω undefined: the items' correlation matrix"
     """
     try:
         fit = fit_one_factor(x)
-    except ValueError:
-        return float("nan")
-    return omega_from_loadings(fit.loadings)
+    except OmegaUndefined as undefined:
+        return Omega(value=None, undefined=f"ω undefined: {undefined}")
+    except np.linalg.LinAlgError as failed:  # not expected past the checks above; never a crash
+        return Omega(value=None, undefined=f"ω undefined: the factor fit failed ({failed})")
+    if fit.heywood:
+        return Omega(
+            value=None,
+            undefined="ω undefined: a Heywood case (an item's communality reached 1), "
+            "so the one-factor solution is improper",
+        )
+    if not fit.converged:
+        return Omega(
+            value=None,
+            undefined=f"ω undefined: the one-factor fit did not converge in {PAF_MAX_ITER} "
+            "iterations",
+        )
+    return Omega(value=omega_from_loadings(fit.loadings))
 
 
 def corrected_item_total(x: npt.ArrayLike) -> Matrix:
@@ -184,11 +246,13 @@ def scale_reliability(practice: str, x: npt.ArrayLike, item_ids: Sequence[str]) 
     """α, ω and corrected item–total r of one scale with its listwise N and the < .70 flag."""
     data = complete_rows(x)
     n, k = data.shape
-    alpha = omega = None
+    alpha = None
+    fit = Omega(value=None)
     item_total: dict[str, float | None] = dict.fromkeys(item_ids)
     if n >= MIN_RELIABILITY_N:
         alpha = _known(cronbach_alpha(data))
-        omega = _known(mcdonald_omega(data)) if alpha is not None else None
+        if alpha is not None:
+            fit = omega(data)
         item_total = {
             i: _known(r) for i, r in zip(item_ids, corrected_item_total(data), strict=True)
         }
@@ -197,9 +261,10 @@ def scale_reliability(practice: str, x: npt.ArrayLike, item_ids: Sequence[str]) 
         n=n,
         k=k,
         alpha=alpha,
-        omega=omega,
+        omega=fit.value,
         item_total=item_total,
         flagged=alpha is None or alpha < FLAG_BELOW,
+        omega_undefined=fit.undefined,
     )
 
 

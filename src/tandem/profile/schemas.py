@@ -126,6 +126,7 @@ class ScaleOut(BaseModel):
     omega: float | None
     item_total: dict[str, float | None]
     flagged: bool
+    omega_undefined: str | None = None  # why ω is None although N suffices ("ω undefined: …")
 
 
 class ReliabilityOut(BaseModel):

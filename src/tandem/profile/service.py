@@ -484,6 +484,7 @@ def reliability(*, session: Session, cycle: str) -> ReliabilityOut:
                 omega=r.omega,
                 item_total=dict(r.item_total),
                 flagged=r.flagged,
+                omega_undefined=r.omega_undefined,
             )
             for p, r in report.items()
         },
