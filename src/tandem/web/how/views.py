@@ -7,6 +7,7 @@ routers are guarded by ``view_how`` on the team the request names.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any
@@ -43,6 +44,7 @@ from tandem.web.how.sections import (
     process_map,
     summary,
     wip,
+    withheld,
 )
 from tandem.web.permissions import VIEW_HOW, requires
 from tandem.web.templating import render
@@ -66,7 +68,12 @@ api = APIRouter(
 def _context(request: Request, db: Session, user: UserOut, workspace: TandemWorkspace,
              query: HowQuery) -> tuple[HowScope, FlowContext]:  # fmt: skip
     scope = resolve_scope(db, user, query)
-    return scope, FlowContext.open(request.app, workspace, scope.filters)
+    ctx = FlowContext.open(request.app, workspace, scope.filters)
+    if not scope.blocked:
+        reason = withheld(ctx)  # the people behind this answer, not only the team's size
+        if reason is not None:
+            scope = dataclasses.replace(scope, blocked=reason[:1].upper() + reason[1:])
+    return scope, ctx
 
 
 def _computable(scope: HowScope) -> None:
