@@ -134,6 +134,7 @@ class HowScope:
     people: int
     blocked: str | None  # why nothing is computed (no or too few people in the work data)
     can_see_all: bool
+    withheld: bool = False  # blocked because the answer rests on too few people
 
     @property
     def label(self) -> str:

@@ -198,15 +198,17 @@ def forecast(ctx: FlowContext, items: int) -> Outcome:
 
     def compute(engine: FlowEngine) -> Outcome:
         return outcome_of(
-            lambda: flow_service.forecast(
-                engine=engine,
-                filters=ctx.filters,
-                mapping=ctx.mapping,
-                items=items,
-                history_days=FORECAST_HISTORY_DAYS,
-                runs=FORECAST_RUNS,
-                seed=FORECAST_SEED,
-            ).report
+            lambda: (
+                flow_service.forecast(
+                    engine=engine,
+                    filters=ctx.filters,
+                    mapping=ctx.mapping,
+                    items=items,
+                    history_days=FORECAST_HISTORY_DAYS,
+                    runs=FORECAST_RUNS,
+                    seed=FORECAST_SEED,
+                ).report
+            )
         )
 
     return ctx.ask(("forecast", items, FORECAST_RUNS, FORECAST_SEED), compute)
