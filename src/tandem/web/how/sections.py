@@ -110,8 +110,11 @@ def withheld(ctx: FlowContext) -> str | None:
     """Why a team answer is withheld (fewer than ``MIN_PEOPLE`` people behind it), or None.
 
     Every section asks it first: the minimum applies to the people behind the answer (those who
-    worked inside the window on the selected items), not only to the team's size.
+    worked inside the window on the selected items), not only to the team's size. All work
+    data (no team filter) has nothing to check here.
     """
+    if not ctx.filters.teams:
+        return None
 
     def compute(engine: FlowEngine) -> str | None:
         try:
