@@ -14,6 +14,7 @@ from tandem.cli.flow_options import FlowOptions, flow_command, open_flow
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.errors import InputError
+from tandem.flow import forecast
 from tandem.flow import service as flow_service
 
 
@@ -93,6 +94,10 @@ def register(app: typer.Typer) -> None:
         by_date = parse_day(by, "--by") if by is not None else None
         if history_days <= 0:
             raise InputError(f"--history-days: {history_days} is not a positive number of days")
+        if items is not None and items <= 0:
+            raise InputError(f"--items: {items} is not a positive number of items")
+        if not 1 <= runs <= forecast.MAX_RUNS:
+            raise InputError(f"--runs: {runs} is not between 1 and {forecast.MAX_RUNS:,}")
         with open_flow(workspace, options) as run:
             data = flow_service.forecast(
                 engine=run.engine,

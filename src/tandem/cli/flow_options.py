@@ -88,9 +88,12 @@ def make_filters(
     team_people: dict[str, str] | None = None,
 ) -> Filters:
     """The filters the options describe (``team_members``: each ``--team``'s identity keys)."""
+    first, last = parse_instant(start, "--from"), parse_instant(end, "--to")
+    if first is not None and last is not None and first >= last:
+        raise InputError("--from must be before --to")
     return Filters(
-        start=parse_instant(start, "--from"),
-        end=parse_instant(end, "--to"),
+        start=first,
+        end=last,
         sources=tuple(source or ()),
         item_types=tuple(item_type or ()),
         resources=tuple(resource or ()),

@@ -98,9 +98,9 @@ class Filters:
         for name in ("start", "end"):
             value = getattr(self, name)
             if value is not None and value.tzinfo is None:
-                raise InputError(f"--{'from' if name == 'start' else 'to'}: give a time zone")
+                raise InputError(f"the window's {name}: give a time zone")
         if self.start and self.end and self.start >= self.end:
-            raise InputError("--from must be before --to")
+            raise InputError("the window's start must be before its end")
 
 
 def utc(column: ir.TimestampColumn) -> ir.TimestampColumn:
