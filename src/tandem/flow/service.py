@@ -278,3 +278,22 @@ def forecast(
         assert by_date is not None
         report = flow_forecast.how_many(series, by_date, runs=runs, seed=seed)
     return ForecastAnswer(people=behind, report=report.to_dict())
+
+
+class DataOptions(BaseModel):
+    """The sources and item types in the lake (what a filter form offers)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sources: list[str]
+    item_types: list[str]
+
+
+def data_options(*, engine: FlowEngine) -> DataOptions:
+    """The distinct sources and item types of the whole lake, sorted."""
+    events, objects = engine.table("events"), engine.table("objects")
+    sources = engine.backend.to_pyarrow(events.select("source").distinct()).column(0).to_pylist()
+    kinds = engine.backend.to_pyarrow(objects.select("item_type").distinct()).column(0).to_pylist()
+    return DataOptions(
+        sources=sorted(s for s in sources if s), item_types=sorted(k for k in kinds if k)
+    )

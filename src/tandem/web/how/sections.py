@@ -221,13 +221,6 @@ def data_options(app: FastAPI, workspace: TandemWorkspace) -> dict[str, list[str
     """The sources and item types in the lake (for the filter form)."""
     ctx = FlowContext.open(app, workspace, Filters())
 
-    def compute(engine: FlowEngine) -> dict[str, list[str]]:
-        events, objects = engine.table("events"), engine.table("objects")
-        sources = events.select("source").distinct().to_pyarrow().column(0).to_pylist()
-        kinds = objects.select("item_type").distinct().to_pyarrow().column(0).to_pylist()
-        return {
-            "sources": sorted(s for s in sources if s),
-            "item_types": sorted(k for k in kinds if k),
-        }
-
-    return ctx.ask(("options",), compute)
+    return ctx.ask(
+        ("options",), lambda engine: flow_service.data_options(engine=engine).model_dump()
+    )
