@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tandem.db.session import session_scope
+from tandem.ingest.service import lake_identities
 from tandem.people import service as people_service
 from tandem.workspace import Workspace
 from tests.flow.logs import write_log
@@ -21,7 +22,7 @@ def five(workspace: Workspace, tmp_path: Path) -> Path:
     """A workspace whose team Five has five people, each working alone on one day (d1-d5)."""
     write_log(workspace.lake, five_people_log())
     with session_scope(workspace.engine) as session:
-        people_service.sync_identities(session=session, lake=workspace.lake)
+        people_service.sync_identities(session=session, identities=lake_identities(workspace.lake))
     roster = tmp_path / "roster.csv"
     roster.write_text(
         "name,email,team,role,manager\n"
