@@ -133,7 +133,7 @@ def test_report_dict_carries_n_history_and_exclusions() -> None:
 
 @pytest.mark.parametrize("items", [0, -3])
 def test_items_must_be_positive(items: int) -> None:
-    with pytest.raises(InputError, match="--items"):
+    with pytest.raises(InputError, match="items: "):
         when_done(history(1, 2), items=items, start=START)
 
 
@@ -161,7 +161,7 @@ def test_all_zero_history_is_a_clear_error() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"runs": 0}, "--runs"), ({"history_days": 0}, "--history-days")],
+    [({"runs": 0}, "runs: 0"), ({"history_days": 0}, "history days: 0")],
 )
 def test_bad_runs_or_window(kwargs: dict[str, int], message: str) -> None:
     with pytest.raises(InputError, match=message):

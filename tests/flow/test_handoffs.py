@@ -121,15 +121,20 @@ def test_handoffs_between_teams_use_the_same_rules(lake: Lake) -> None:
     assert together["excluded"] == {"transitions_with_unknown_resource": 1}
 
 
-def test_a_team_filter_keeps_only_its_members_events(lake: Lake) -> None:
+def test_a_team_filter_selects_whole_cases_its_members_worked_on(lake: Lake) -> None:
     from tandem.flow.dfg import performance_dfg
 
     with FlowEngine(lake) as engine:
         alice_only = performance_dfg(engine, Filters(teams={"core": (ALICE,)}))
         nobody = performance_dfg(engine, Filters(teams={"empty": ()}))
-    # alice's events: c1 A, D and c2 A (09:00) → edges A → D in c1 only
-    assert alice_only.events == 3 and alice_only.cases == 2
-    assert [(e.source, e.target, e.count) for e in alice_only.edges] == [("A", "D", 1)]
+    # alice worked on c1 and c2: both cases whole (bob's and the unknown events included)
+    assert alice_only.events == 7 and alice_only.cases == 2
+    assert [(e.source, e.target, e.count) for e in alice_only.edges] == [
+        ("A", "B", 2),
+        ("B", "A", 1),
+        ("B", "C", 1),
+        ("C", "D", 1),
+    ]
     assert (nobody.events, nobody.cases, nobody.edges) == (0, 0, ())
 
 
@@ -157,8 +162,10 @@ def test_cli_team_handoffs_and_team_filter(workspace: Workspace, tmp_path: Path)
     assert data["level"] == "team"
     assert data["handoffs"][0]["from_resource"] == "core"
 
-    dfg = run_cli("flow", "dfg", "--team", "core", "-w", workspace.root, "--json").json()
-    assert dfg["events"] == 3
+    # team core is one person: every flow answer about it is withheld (DESIGN §7, n ≥ 5)
+    dfg = run_cli("flow", "dfg", "--team", "core", "-w", workspace.root, "--json")
+    assert dfg.exit_code == 2 and dfg.stdout == ""
+    assert "withheld" in dfg.stderr and "from 1 person" in dfg.stderr
     unknown = run_cli("flow", "dfg", "--team", "nope", "-w", workspace.root)
     assert unknown.exit_code == 2 and "nope" in unknown.stderr
     bad = run_cli("flow", "handoffs", "--by", "planet", "-w", workspace.root)

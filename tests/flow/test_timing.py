@@ -55,12 +55,13 @@ def test_item_facts_use_the_last_done_and_flag_reopened(engine: FlowEngine) -> N
 
 def test_lead_and_cycle_time_percentiles_and_exclusions(engine: FlowEngine) -> None:
     report = lead_and_cycle_times(engine=engine, filters=Filters(), mapping=MAPPING)
-    # lead: C 1, A 24, G 25, B 48 h; cycle: A 23, G 24, B 47 h (C never active)
-    assert report.lead.n == 4
-    assert report.lead.p50 == pytest.approx(24.5 * HOUR)
-    assert report.lead.p85 == pytest.approx(37.65 * HOUR)
-    assert report.lead.p95 == pytest.approx(44.55 * HOUR)
-    assert report.lead.mean == pytest.approx(24.5 * HOUR)
+    # lead: A 24, G 25, B 48 h; cycle: A 23, G 24, B 47 h; C (lead 1 h) is never active, so
+    # neither figure counts it: both run over the same items (cycle P50 <= lead P50)
+    assert report.lead.n == 3
+    assert report.lead.p50 == pytest.approx(25 * HOUR)
+    assert report.lead.p85 == pytest.approx(41.1 * HOUR)
+    assert report.lead.p95 == pytest.approx(45.7 * HOUR)
+    assert report.lead.mean == pytest.approx(97 / 3 * HOUR)
     assert report.cycle.n == 3
     assert report.cycle.p50 == pytest.approx(24 * HOUR)
     assert report.cycle.p85 == pytest.approx(40.1 * HOUR)
@@ -73,7 +74,8 @@ def test_lead_and_cycle_time_percentiles_and_exclusions(engine: FlowEngine) -> N
 
     data = report.to_dict(include_items=True)
     assert data["cycle_time"]["excluded"]["never active before done"] == 1
-    assert data["lead_time"]["n"] == 4 and len(data["items"]) == 4
+    assert data["lead_time"]["excluded"]["never active before done"] == 1
+    assert data["lead_time"]["n"] == 3 and len(data["items"]) == 4  # the drill-down lists C
 
 
 def test_sle_is_p85_cycle_time_per_item_type(engine: FlowEngine) -> None:
@@ -83,7 +85,7 @@ def test_sle_is_p85_cycle_time_per_item_type(engine: FlowEngine) -> None:
         "story": pytest.approx(43.55 * HOUR),
     }
     by_type = {row["item_type"]: row for row in report.to_dict()["by_item_type"]}
-    assert by_type["bug"]["lead_time"]["n"] == 2
+    assert by_type["bug"]["lead_time"]["n"] == 1  # C (never active) counts in neither
     assert by_type["bug"]["cycle_time"]["n"] == 1
 
 
@@ -104,7 +106,12 @@ def test_empty_window_gives_nulls_not_zeros(engine: FlowEngine) -> None:
         "p50_seconds": None,
         "p85_seconds": None,
         "p95_seconds": None,
-        "excluded": {"not done": 0, "canceled": 0, "done outside the window": 0},
+        "excluded": {
+            "not done": 0,
+            "canceled": 0,
+            "done outside the window": 0,
+            "never active before done": 0,
+        },
     }
     assert data["by_item_type"] == []
 

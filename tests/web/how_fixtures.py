@@ -79,5 +79,7 @@ def make_flow_org(root: Path) -> FlowOrg:
 
 
 def alpha_filters(flow_org: FlowOrg) -> Filters:
-    """The filters the HOW panel uses for team Alpha."""
-    return Filters(teams={"Alpha": flow_org.alpha_keys})
+    """The filters the HOW panel uses for team Alpha (its identities and their people)."""
+    with session_scope(flow_org.workspace.engine) as session:
+        people = people_service.team_identity_people(session=session, teams=["Alpha"])
+    return Filters(teams={"Alpha": flow_org.alpha_keys}, team_people=people)

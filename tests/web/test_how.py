@@ -13,16 +13,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tandem.flow import forecast
+from tandem.flow import service as flow_service
 from tandem.flow.bottlenecks import bottlenecks
 from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.flow.render import render_process_map
-from tandem.flow.summary import flow_summary
-from tandem.flow.throughput import daily_throughput, history_window
 from tandem.flow.timing import item_facts
-from tandem.flow.wip import aging_wip, wip_from_items
 from tandem.web.app import create_app
 from tandem.web.how.charts import duration
 from tandem.web.how.sections import FORECAST_RUNS, FORECAST_SEED, HANDOFF_NAME, redact_people
@@ -65,26 +62,20 @@ def client_for(setup: Setup) -> Iterator[Any]:
 def service(setup: Setup, filters: Filters) -> dict[str, Any]:
     """The services' own answers for ``filters``, computed here without the web layer."""
     with FlowEngine(setup.flow.workspace.lake) as engine:
-        items = item_facts(engine, filters, setup.mapping)
-        start, end = history_window(engine, filters, 90)
-        series = daily_throughput(
-            engine, dataclasses.replace(filters, start=start, end=end), setup.mapping
-        )
+        panel = flow_service.flow_panel(engine=engine, filters=filters, mapping=setup.mapping)
         return {
-            "summary": flow_summary(
-                engine=engine, filters=filters, mapping=setup.mapping
-            ).to_dict(),
+            "summary": panel.summary,
             "bottlenecks": bottlenecks(engine, filters, limit=10).to_dict(),
             "dfg": performance_dfg(engine, filters).to_dict(),
-            "wip": {
-                "wip": wip_from_items(items, filters).to_dict(),
-                "aging": aging_wip(
-                    engine=engine, filters=filters, mapping=setup.mapping, items=items
-                ).to_dict(),
-            },
-            "forecast": forecast.when_done(
-                series, 10, runs=FORECAST_RUNS, seed=FORECAST_SEED
-            ).to_dict(),
+            "wip": {"wip": panel.wip, "aging": panel.aging},
+            "forecast": flow_service.forecast(
+                engine=engine,
+                filters=filters,
+                mapping=setup.mapping,
+                items=10,
+                runs=FORECAST_RUNS,
+                seed=FORECAST_SEED,
+            ).report,
         }
 
 
@@ -113,7 +104,8 @@ def test_team_roles_see_their_team_with_the_services_numbers(
     forecast_row = re.search(r'<tr data-percentile="p85">(.*?)</tr>', html, re.S)
     assert forecast_row and p85["date"] in forecast_row.group(1)
     assert "<svg" in html and "<?xml" not in html  # the process map, inlined
-    assert 'data-vega-for="chart-throughput"' in html and 'data-vega-for="chart-aging"' in html
+    for chart in ("chart-throughput", "chart-aging"):
+        assert re.search(rf'id="{chart}"[^>]* data-vega-chart="\{{&#34;\$schema', html), chart
 
 
 def test_json_twins_equal_the_services(
@@ -147,14 +139,16 @@ def test_filters_change_the_answer(setup: Setup, client_for: Any) -> None:
         alpha_filters(setup.flow), start=start, end=dt.datetime(2014, 7, 1, tzinfo=dt.UTC)
     )
     with FlowEngine(setup.flow.workspace.lake) as engine:
-        want = flow_summary(engine=engine, filters=filters, mapping=setup.mapping).to_dict()
-    assert got == want
+        want = flow_service.flow_panel(engine=engine, filters=filters, mapping=setup.mapping)
+    assert got == want.summary
     assert got["items"]["n"] < client.get("/api/how/summary").json()["items"]["n"]
     page = client.get("/how", params={**window, "items": "25"}).text
     assert 'value="2014-01-01"' in page and "25 more items" in page
-    other_source = client.get("/api/how/summary", params={"source": "nothing-here"}).json()
-    assert other_source["items"]["n"] == 0
-    assert "—" in client.get("/how", params={"source": "nothing-here"}).text
+    # a filter that selects nobody's work: nothing rests on 5 people, nothing is shown
+    other_source = client.get("/api/how/summary", params={"source": "nothing-here"})
+    assert other_source.status_code == 409
+    assert "comes from 0 people" in other_source.json()["error"]["message"]
+    assert "comes from 0 people" in client.get("/how", params={"source": "nothing-here"}).text
 
 
 def test_forecast_items_field(setup: Setup, client_for: Any) -> None:
@@ -189,10 +183,9 @@ def test_director_picks_any_team_or_all_work_data(setup: Setup, client_for: Any)
     assert alpha == client_for("manager").get("/api/how/summary").json()
     everything = client.get("/api/how/dfg", params={"team": "all"}).json()
     assert everything["events"] == 15214
-    assert (
-        everything["events"]
-        > client.get("/api/how/dfg", params={"team": setup.flow.org.own_team_id}).json()["events"]
-    )
+    # a team selects whole items: Alpha's people worked on every sepsis case, so all events
+    alpha_dfg = client.get("/api/how/dfg", params={"team": setup.flow.org.own_team_id}).json()
+    assert alpha_dfg["events"] == everything["events"] and alpha_dfg["cases"] == 1050
     assert client.get("/how", params={"team": 999}).status_code == 404
     assert client.get("/api/how/summary", params={"team": "x"}).status_code == 400
 
@@ -235,3 +228,57 @@ def test_the_pages_are_in_the_openapi_document(client_for: Any) -> None:
     for name in (*API, "map.svg"):
         assert f"/api/how/{name}" in paths
     assert "/api/home" in paths
+
+
+def one_person_day(setup: Setup) -> dt.date:
+    """A day on which exactly one of team Alpha's people worked (the log has many)."""
+    filters = alpha_filters(setup.flow)
+    with FlowEngine(setup.flow.workspace.lake) as engine:
+        events = engine.events()
+        mine = events.filter(events.resource.isin(list(filters.teams["Alpha"])))
+        days = (
+            mine.mutate(day=mine.timestamp.date(), person=mine.resource)
+            .group_by("day")
+            .aggregate(people=lambda t: t.person.nunique())
+            .filter(lambda t: t.people == 1)
+            .order_by("day")
+            .limit(1)
+            .to_pyarrow()
+            .to_pylist()
+        )
+    day: dt.date = days[0]["day"]
+    return day
+
+
+def test_a_one_day_window_of_one_persons_work_is_withheld(setup: Setup, client_for: Any) -> None:
+    day = one_person_day(setup).isoformat()
+    window = {"from": day, "to": day}
+    client = client_for("leader")
+    for name in (*API, "map.svg"):
+        refused = client.get(f"/api/how/{name}", params=window)
+        assert refused.status_code == 409, name
+        error = refused.json()["error"]
+        assert error["code"] == "too_few_people"
+        assert error["message"].startswith(
+            "withheld: the work of team Alpha in this selection comes from 1 person; team "
+            "flow is shown from 5 people on"
+        )
+    page = client.get("/how", params=window)
+    assert page.status_code == 200
+    assert "Withheld: the work of team Alpha in this selection comes from 1 person" in page.text
+    assert 'data-measure="cycle_time"' not in page.text  # no figure at all
+    # the same team over the whole log rests on its seven people
+    assert client.get("/api/how/summary").json()["people"] == 7
+
+
+def test_the_leaders_home_lists_no_item_closed_in_the_log(setup: Setup, client_for: Any) -> None:
+    home = client_for("leader").get("/api/home")
+    assert home.status_code == 200, home.text
+    flow = home.json()["attention"]["flow"]
+    assert flow["shown"] and flow["reason"] is None
+    with FlowEngine(setup.flow.workspace.lake) as engine:
+        whole_log = {i.case_id: i for i in item_facts(engine, Filters(), setup.mapping)}
+    listed = [item["case_id"] for item in flow["oldest"]]
+    assert listed, "the sepsis log has open items past their stage's P85"
+    for case in listed:
+        assert whole_log[case].status == "open", case  # never an item another team closed

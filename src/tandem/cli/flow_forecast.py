@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +15,7 @@ from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.errors import InputError
 from tandem.flow import forecast
-from tandem.flow.throughput import daily_throughput, history_window
+from tandem.flow import service as flow_service
 
 
 def parse_day(value: str, option: str) -> dt.date:
@@ -95,14 +94,19 @@ def register(app: typer.Typer) -> None:
         by_date = parse_day(by, "--by") if by is not None else None
         if history_days <= 0:
             raise InputError(f"--history-days: {history_days} is not a positive number of days")
+        if items is not None and items <= 0:
+            raise InputError(f"--items: {items} is not a positive number of items")
+        if not 1 <= runs <= forecast.MAX_RUNS:
+            raise InputError(f"--runs: {runs} is not between 1 and {forecast.MAX_RUNS:,}")
         with open_flow(workspace, options) as run:
-            window_start, window_end = history_window(run.engine, run.filters, history_days)
-            window = dataclasses.replace(run.filters, start=window_start, end=window_end)
-            series = daily_throughput(run.engine, window, run.mapping)
-        if items is not None:
-            report = forecast.when_done(series, items, runs=runs, seed=seed)
-        else:
-            assert by_date is not None
-            report = forecast.how_many(series, by_date, runs=runs, seed=seed)
-        data = report.to_dict()
+            data = flow_service.forecast(
+                engine=run.engine,
+                filters=run.filters,
+                mapping=run.mapping,
+                items=items,
+                by_date=by_date,
+                history_days=history_days,
+                runs=runs,
+                seed=seed,
+            ).report
         emit(data, as_json=as_json, render=lambda console: _render(console, data))

@@ -8,16 +8,15 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from tandem.cli.flow_options import FlowOptions, flow_command, open_flow
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
+from tandem.flow import service as flow_service
 from tandem.flow.mapping import mapping_report
 from tandem.flow.states import rework, time_in_state
-from tandem.flow.summary import flow_summary
-from tandem.flow.timing import item_facts
-from tandem.flow.wip import aging_wip, wip_per_day
 
 WorkingTimeOption = Annotated[
     bool,
@@ -45,9 +44,11 @@ def _excluded(excluded: dict[str, int]) -> str:
 def _render_summary(console: Console, data: dict[str, Any]) -> None:
     items = data["items"]
     console.print(
-        f"[bold]{items['n']}[/] items: {items['done']} done, {items['open']} open, "
-        f"{items['canceled']} canceled; {data['reopened_items']} reopened"
+        f"[bold]{items['n']:,}[/] items: {items['done']:,} done, {items['open']:,} open "
+        f"({items['in_progress']:,} in progress, {items['not_started']:,} not started), "
+        f"{items['canceled']:,} canceled; {data['reopened_items']:,} reopened"
         + (" (working time)" if data["working_time"] else "")
+        + ("" if data["people"] is None else f"; the work of {data['people']} people")
     )
     table = Table("metric", "n", "P50", "P85", "P95", "mean", "excluded")
     for label, key in (("lead time", "lead_time"), ("cycle time", "cycle_time")):
@@ -70,7 +71,10 @@ def _render_summary(console: Console, data: dict[str, Any]) -> None:
     mean = tp["per_day_mean"]
     other.add_row(
         "throughput per day",
-        "—" if mean is None else f"{mean:.2f} over {tp['days']} days ({tp['zero_days']} zero)",
+        "—"
+        if mean is None
+        else f"{mean:.2f} over {tp['days']} days, {tp['start_date']} to {tp['end_date']} "
+        f"({tp['zero_days']} zero)",
         str(tp["n"]),
         _excluded(tp["excluded"]),
     )
@@ -82,11 +86,15 @@ def _render_summary(console: Console, data: dict[str, Any]) -> None:
     )
     other.add_row(
         "flow efficiency",
-        "—" if fe["overall"] is None else f"{fe['overall']:.1%}",
+        escape(fe["unknown"].split(":")[0])
+        if fe["unknown"]
+        else ("—" if fe["overall"] is None else f"{fe['overall']:.1%}"),
         str(fe["n"]),
         _excluded(fe["excluded"]),
     )
     console.print(other)
+    for warning in data["warnings"]:
+        console.print(escape(f"warning: {warning}"))
 
 
 def register(app: typer.Typer) -> None:
@@ -111,10 +119,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Lead and cycle time percentiles, SLE, throughput, WIP and flow efficiency."""
         with open_flow(workspace, options) as run:
-            calendar = run.calendar(working_time)
-            data = flow_summary(
-                engine=run.engine, filters=run.filters, mapping=run.mapping, calendar=calendar
-            ).to_dict(include_items=items)
+            data = flow_service.flow_panel(
+                engine=run.engine,
+                filters=run.filters,
+                mapping=run.mapping,
+                calendar=run.calendar(working_time),
+                include_items=items,
+            ).summary
 
         def render(console: Console) -> None:
             _render_summary(console, data)
@@ -194,17 +205,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """WIP per day and aging WIP: open items by age, zoned by their stage's history."""
         with open_flow(workspace, options) as run:
-            items = item_facts(run.engine, run.filters, run.mapping)
-            data = {
-                "wip": wip_per_day(run.engine, run.filters, run.mapping).to_dict(),
-                "aging": aging_wip(
-                    engine=run.engine,
-                    filters=run.filters,
-                    mapping=run.mapping,
-                    items=items,
-                    calendar=run.calendar(working_time),
-                ).to_dict(),
-            }
+            panel = flow_service.flow_panel(
+                engine=run.engine,
+                filters=run.filters,
+                mapping=run.mapping,
+                calendar=run.calendar(working_time),
+            )
+            data = {"wip": panel.wip, "aging": panel.aging}
 
         def render(console: Console) -> None:
             series = data["wip"]
@@ -259,9 +266,14 @@ def register(app: typer.Typer) -> None:
                         "default" if row["defaulted"] else "tandem.toml",
                     )
                 console.print(table)
+            # escape: rich would read "[flow.mapping.<source>]" as markup and drop it
             console.print(
-                f"{len(data['defaulted'])} of {data['activities']} activities use a default "
-                "category; set them in [flow.mapping.<source>] of tandem.toml"
+                escape(
+                    f"{len(data['defaulted'])} of {data['activities']} activities use a default "
+                    "category; set them in [flow.mapping.<source>] of tandem.toml"
+                )
             )
+            for warning in data["warnings"]:
+                console.print(escape(f"warning: {warning}"))
 
         emit(data, as_json=as_json, render=render)

@@ -15,6 +15,7 @@ import typer
 
 from tandem.db.session import session_scope
 from tandem.errors import InputError
+from tandem.flow import service as flow_service
 from tandem.flow.calendar import WorkCalendar
 from tandem.flow.engine import EngineName, Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
@@ -36,14 +37,17 @@ ItemTypeOption = Annotated[
 ]
 ResourceOption = Annotated[
     list[str] | None,
-    typer.Option("--resource", help="Only events by this resource identity (repeatable)."),
+    typer.Option(
+        "--resource",
+        help="Only items this resource identity worked on, each whole (repeatable).",
+    ),
 ]
 TeamOption = Annotated[
     list[str] | None,
     typer.Option(
         "--team",
-        help="Only events by members of this team (repeatable; people and identities from "
-        "the app database).",
+        help="Only items members of this team worked on, each with its whole history "
+        "(repeatable; people and identities from the app database; withheld below 5 people).",
     ),
 ]
 BotsOption = Annotated[bool, typer.Option("--bots/--no-bots", help="Include events by bots.")]
@@ -81,15 +85,20 @@ def make_filters(
     resource: list[str] | None,
     bots: bool,
     team_members: dict[str, tuple[str, ...]] | None = None,
+    team_people: dict[str, str] | None = None,
 ) -> Filters:
     """The filters the options describe (``team_members``: each ``--team``'s identity keys)."""
+    first, last = parse_instant(start, "--from"), parse_instant(end, "--to")
+    if first is not None and last is not None and first >= last:
+        raise InputError("--from must be before --to")
     return Filters(
-        start=parse_instant(start, "--from"),
-        end=parse_instant(end, "--to"),
+        start=first,
+        end=last,
         sources=tuple(source or ()),
         item_types=tuple(item_type or ()),
         resources=tuple(resource or ()),
         teams=team_members or {},
+        team_people=team_people or {},
         include_bots=bots,
     )
 
@@ -172,9 +181,11 @@ def open_flow(workspace: Path, options: FlowOptions) -> Iterator[FlowRun]:
     """Open the workspace's lake on the options' engine with the filters they describe."""
     opened = Workspace.open(workspace)
     team_members = None
+    people = None
     if options.team:
         with session_scope(opened.engine) as session:
             team_members = people_service.team_identity_keys(session=session, teams=options.team)
+            people = people_service.team_identity_people(session=session, teams=options.team)
     filters = make_filters(
         source=options.source,
         start=options.start,
@@ -183,7 +194,10 @@ def open_flow(workspace: Path, options: FlowOptions) -> Iterator[FlowRun]:
         resource=options.resource,
         bots=options.bots,
         team_members=team_members,
+        team_people=people,
     )
     mapping = StatusMapping.from_settings(opened.settings.flow)
     with FlowEngine(opened.lake, engine=engine_name(options.engine)) as flow:
+        # a team's answers rest on at least MIN_PEOPLE people, for every flow command
+        flow_service.require_people(engine=flow, filters=filters)
         yield FlowRun(flow, filters, mapping, opened)

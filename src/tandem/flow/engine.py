@@ -28,7 +28,7 @@ import itertools
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -49,11 +49,18 @@ class Filters:
     """What every flow metric can be restricted to.
 
     ``teams`` maps each selected team to its members' identity keys (resolved by the surface
-    from the app database): only events by those resources are kept; a team with no known
-    identities selects nothing. ``start``/``end`` keep whole cases that have at least one
-    event in ``[start, end)`` (a case is never cut in two, so durations stay true); metrics
-    with their own window semantics (e.g. throughput counts items *done* in the window)
-    document them in ``docs/metrics.md``.
+    from the app database) and ``resources`` lists identity keys: both **select items** — the
+    whole cases whose history has at least one event by one of those resources — never cut
+    events out of a case, so an item's state, times and age are those of its whole history
+    (an item another team closed is closed for every team). A team with no known identities
+    selects nothing. ``start``/``end`` keep whole cases that have at least one event in
+    ``[start, end)`` (a case is never cut in two, so durations stay true); metrics with their
+    own window semantics (e.g. throughput counts items *done* in the window) document them in
+    ``docs/metrics.md``. Only ``include_bots=False`` removes events from a case.
+
+    ``team_people`` maps the teams' identity keys to their person (one person may have several
+    identities): the flow service counts the distinct people behind a team answer with it
+    (:func:`tandem.flow.service.people_behind`); a key missing from it counts as a person.
     """
 
     start: dt.datetime | None = None
@@ -62,6 +69,7 @@ class Filters:
     item_types: tuple[str, ...] = ()
     resources: tuple[str, ...] = ()
     teams: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    team_people: dict[str, str] = field(default_factory=dict)
     include_bots: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -71,15 +79,28 @@ class Filters:
 
         Then the lake's step facts (``tandem.lake.steps``) hold for the selection as stored.
         """
-        return not self.resources and not self.teams and self.include_bots
+        return self.include_bots
+
+    @property
+    def people(self) -> tuple[str, ...] | None:
+        """The identity keys whose items are selected (``resources`` ∪ team members), or None
+        when neither filter is set (an empty tuple selects nothing)."""
+        if not self.resources and not self.teams:
+            return None
+        keys = set(self.resources) | {k for keys in self.teams.values() for k in keys}
+        return tuple(sorted(keys))
+
+    def without_people(self) -> Filters:
+        """These filters without ``resources`` and ``teams``: the whole log the items come from."""
+        return replace(self, resources=(), teams={}, team_people={})
 
     def __post_init__(self) -> None:
         for name in ("start", "end"):
             value = getattr(self, name)
             if value is not None and value.tzinfo is None:
-                raise InputError(f"--{'from' if name == 'start' else 'to'}: give a time zone")
+                raise InputError(f"the window's {name}: give a time zone")
         if self.start and self.end and self.start >= self.end:
-            raise InputError("--from must be before --to")
+            raise InputError("the window's start must be before its end")
 
 
 def utc(column: ir.TimestampColumn) -> ir.TimestampColumn:
@@ -170,6 +191,17 @@ class FlowEngine:
         finally:
             self._raw.execute(f'DROP TABLE IF EXISTS "{name}"')
 
+    def now(self, filters: Filters | None = None) -> dt.datetime | None:
+        """ "Now" of a report: the last timestamp of the whole log the selection comes from
+        (``filters`` without people filters and window), so an item's age never depends on
+        which team or window selected it; null for an empty log."""
+        base = replace((filters or Filters()).without_people(), start=None, end=None)
+        value = self.events(base, details=False).timestamp.max().to_pyarrow().as_py()
+        if value is None:
+            return None
+        instant: dt.datetime = value
+        return instant.astimezone(dt.UTC)
+
     def table(self, name: str) -> ir.Table:
         """A lake table as an Ibis table."""
         return self.backend.table(self._views.get(name, name))
@@ -217,13 +249,7 @@ class FlowEngine:
             selection = selection.filter(selection.source.isin(filters.sources))
         if filters.item_types:
             selection = selection.filter(selection.item_type.isin(filters.item_types))
-        if filters.resources:
-            selection = selection.filter(selection.resource.isin(filters.resources))
-        if filters.teams:
-            members = sorted({key for keys in filters.teams.values() for key in keys})
-            selection = selection.filter(
-                selection.resource.isin(members) if members else ibis.literal(False)
-            )
+        selection = _involving(selection, filters)
         if not filters.include_bots:
             selection = selection.filter(~selection.is_bot)
         selection = _within_window(selection, filters)
@@ -246,7 +272,18 @@ class FlowEngine:
         )
         if filters.sources:
             selection = selection.filter(selection.source.isin(filters.sources))
-        return _within_window(selection, filters)
+        return _within_window(_involving(selection, filters), filters)
+
+
+def _involving(selection: ir.Table, filters: Filters) -> ir.Table:
+    """Whole cases with at least one event by the filters' resources or team members."""
+    people = filters.people
+    if people is None:
+        return selection
+    if not people:
+        return selection.filter(ibis.literal(False))
+    cases = selection.filter(selection.resource.isin(people)).select("case_id").distinct()
+    return selection.semi_join(cases, "case_id")
 
 
 def _within_window(selection: ir.Table, filters: Filters) -> ir.Table:

@@ -138,7 +138,7 @@ def when_done(
     ``start`` defaults to the day after the history; ``history_days`` keeps only the last days.
     """
     if items <= 0:
-        raise InputError(f"--items: {items} is not a positive number of items")
+        raise InputError(f"items: {items} is not a positive number of items")
     history, counts = _history(series, history_days)
     start = start or history.end + dt.timedelta(days=1)
     _check_runs(runs, horizon_days)
@@ -200,10 +200,10 @@ def how_many(
     history, counts = _history(series, history_days)
     start = start or history.end + dt.timedelta(days=1)
     if by_date < start:
-        raise InputError(f"--by: {by_date.isoformat()} is before the forecast start {start}")
+        raise InputError(f"date {by_date.isoformat()} is before the forecast start {start}")
     days = (by_date - start).days + 1
     if days > horizon_days:
-        raise InputError(f"--by: {by_date.isoformat()} is more than {horizon_days} days ahead")
+        raise InputError(f"date {by_date.isoformat()} is more than {horizon_days} days ahead")
     _check_runs(runs, horizon_days)
     rng = np.random.default_rng(seed)
     done = np.zeros(runs, dtype=np.int64)
@@ -255,7 +255,7 @@ def _history(series: Throughput, history_days: int | None) -> tuple[_Window, npt
         raise InputError("throughput history: days and counts differ in length")
     if history_days is not None:
         if history_days <= 0:
-            raise InputError(f"--history-days: {history_days} is not a positive number of days")
+            raise InputError(f"history days: {history_days} is not a positive number of days")
         days, counts = days[-history_days:], counts[-history_days:]
     if not days:
         raise InputError("no throughput history to forecast from (no day in the window)")
@@ -282,6 +282,6 @@ def _history(series: Throughput, history_days: int | None) -> tuple[_Window, npt
 
 def _check_runs(runs: int, horizon_days: int) -> None:
     if not 1 <= runs <= MAX_RUNS:
-        raise InputError(f"--runs: {runs} is not between 1 and {MAX_RUNS:,}")
+        raise InputError(f"runs: {runs} is not between 1 and {MAX_RUNS:,}")
     if horizon_days <= 0:
         raise InputError(f"horizon: {horizon_days} is not a positive number of days")

@@ -141,6 +141,29 @@ class MappingReport:
 
     rows: list[MappingRow]
 
+    def sources_without(self, category: Category) -> list[str]:
+        """The sources none of whose activities maps to ``category``."""
+        have = {row.source for row in self.rows if row.category == category}
+        return sorted({row.source for row in self.rows} - have)
+
+    def warnings(self) -> list[str]:
+        """What makes figures unknown: a source with no ``done`` state has no item ever done
+        (no lead/cycle time, throughput or forecast); no ``waiting`` state makes flow efficiency
+        unknown. Each says how to fix it."""
+        found = [
+            f'source {source!r}: no activity maps to "done", so no item is ever done (no '
+            f"lead or cycle time, throughput or forecast); map its closing activities in "
+            f'[flow.mapping.{source}] of tandem.toml, e.g. done = ["Closed"]'
+            for source in self.sources_without("done")
+        ]
+        found += [
+            f'source {source!r}: no activity maps to "waiting", so flow efficiency is '
+            f"unknown; map its waiting states in [flow.mapping.{source}] of tandem.toml, e.g. "
+            f'"In Review" = "waiting"'
+            for source in self.sources_without("waiting")
+        ]
+        return found
+
     def to_dict(self) -> dict[str, Any]:
         sources: dict[str, list[dict[str, Any]]] = {}
         for row in self.rows:
@@ -162,6 +185,7 @@ class MappingReport:
                 for r in self.rows
                 if r.defaulted
             ],
+            "warnings": self.warnings(),
         }
 
 

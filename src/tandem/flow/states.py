@@ -273,6 +273,7 @@ class FlowEfficiencyReport:
     waiting_seconds: float
     per_item: dict[str, float]
     excluded: dict[str, int]
+    unknown: str | None = None  # why there is no figure at all (no waiting state mapped)
 
     @property
     def n(self) -> int:
@@ -287,6 +288,7 @@ class FlowEfficiencyReport:
             "n": self.n,
             "excluded": self.excluded,
             "overall": self.overall,
+            "unknown": self.unknown,
             "active_seconds": self.active_seconds,
             "waiting_seconds": self.waiting_seconds,
             "per_item": {
@@ -301,11 +303,33 @@ class FlowEfficiencyReport:
         return data
 
 
+NO_WAITING = (
+    "unknown — map waiting states: no activity of this selection is in the waiting category "
+    '(set them in [flow.mapping.<source>] of tandem.toml, e.g. "In Review" = "waiting")'
+)
+
+
 def flow_efficiency(
     *, engine: FlowEngine, filters: Filters, mapping: StatusMapping, items: list[Item]
 ) -> FlowEfficiencyReport:
-    """Flow efficiency of the items done in the window, counting time up to their last done."""
+    """Flow efficiency of the items done in the window, counting time up to their last done.
+
+    Unknown (no figure, :data:`NO_WAITING`) when no event of the selection maps to a ``waiting``
+    state: every item would then look 100 % efficient.
+    """
     visits = state_visits(engine, filters, mapping)
+    waiting_visits = visits.filter(visits.category == "waiting").count()
+    if engine.backend.to_pyarrow(waiting_visits).as_py() == 0:
+        done, excluded = done_in_window(items, filters)
+        excluded["no active or waiting time"] = 0
+        return FlowEfficiencyReport(
+            overall=None,
+            active_seconds=0.0,
+            waiting_seconds=0.0,
+            per_item={},
+            excluded=excluded,
+            unknown=NO_WAITING,
+        )
     counted = visits.filter(visits.before_done & visits.category.isin(["active", "waiting"]))
     per_case = counted.group_by("case_id").aggregate(
         active=counted.seconds.sum(where=counted.category == "active"),

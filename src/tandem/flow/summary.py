@@ -1,4 +1,8 @@
-"""The flow summary: lead and cycle time, SLE, throughput, WIP and flow efficiency in one report."""
+"""The flow summary: lead and cycle time, SLE, throughput, WIP and flow efficiency in one report.
+
+The building block; surfaces ask :func:`tandem.flow.service.flow_panel`, which adds item counts
+by state, the requested throughput window, aging and mapping warnings from the same item facts.
+"""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from tandem.errors import InputError
@@ -97,17 +97,17 @@ def daily_throughput(
 def history_window(
     flow: FlowEngine, filters: Filters, history_days: int
 ) -> tuple[dt.datetime, dt.datetime]:
-    """``[start, end)`` of a forecast's history: the window's end, or the day after the last
-    event, back ``history_days`` days (or from the window's start)."""
+    """``[start, end)`` of a forecast's (and the flow panel's throughput) history: the window's
+    end, or the day after the whole log's last event (:meth:`FlowEngine.now`, the same for every
+    team), back ``history_days`` days (or from the window's start)."""
     end = filters.end
     if end is None:
-        last = flow.events(replace(filters, start=None)).timestamp.max()
-        value = last.to_pyarrow().as_py()
+        value = flow.now(filters)
         if value is None:
             raise InputError("no events in the selection: nothing to forecast from")
-        day = value.astimezone(dt.UTC).date() + dt.timedelta(days=1)
+        day = value.date() + dt.timedelta(days=1)
         end = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
     start = filters.start or end - dt.timedelta(days=history_days)
     if start >= end:
-        raise InputError("--from must be before the end of the history")
+        raise InputError("the window's start must be before the end of the history")
     return start, end

@@ -8,7 +8,9 @@ categorised events, ordered by timestamp then source order:
   last completion); canceled = its last ``canceled`` event when it was never done.
 
 lead time = done − created; cycle time = done − started. Items done in the window
-(``Filters.start <= done < Filters.end``) are measured; every other item is excluded with a reason.
+(``Filters.start <= done < Filters.end``) and active before done are measured, both figures over
+the same items (so no percentile of cycle time exceeds the lead time's); every other item is
+excluded with a reason.
 Percentiles interpolate linearly between the closest ranks (NumPy's default, DuckDB's
 ``quantile_cont``). Durations are calendar seconds unless a :class:`WorkCalendar` is given.
 """
@@ -213,7 +215,10 @@ class TimingReport:
     def to_dict(self, *, include_items: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
             "working_time": self.working_time,
-            "lead_time": {**self.lead.to_dict(), "excluded": self.excluded},
+            "lead_time": {
+                **self.lead.to_dict(),
+                "excluded": {**self.excluded, **self.cycle_excluded},
+            },
             "cycle_time": {
                 **self.cycle.to_dict(),
                 "excluded": {**self.excluded, **self.cycle_excluded},
@@ -269,12 +274,15 @@ def timing_from_items(
                 reopened=item.reopened,
             )
         )
+    # lead and cycle time over the same items (those with both), so P50 cycle <= P50 lead
+    measured = [t for t in timings if t.cycle_seconds is not None]
     types = sorted({t.item_type for t in timings}, key=lambda t: (t is None, t or ""))
     return TimingReport(
-        lead=Distribution.of([t.lead_seconds for t in timings]),
-        cycle=Distribution.of([t.cycle_seconds for t in timings if t.cycle_seconds is not None]),
+        lead=Distribution.of([t.lead_seconds for t in measured]),
+        cycle=Distribution.of([t.cycle_seconds for t in measured if t.cycle_seconds is not None]),
         lead_by_type={
-            k: Distribution.of([t.lead_seconds for t in timings if t.item_type == k]) for k in types
+            k: Distribution.of([t.lead_seconds for t in measured if t.item_type == k])
+            for k in types
         },
         cycle_by_type={
             k: Distribution.of(

@@ -4,7 +4,8 @@ An item is in progress from its first ``active`` event (started) until its last 
 or its last ``canceled`` event when never done (finished). WIP of a day = items started at or
 before the end of that UTC day and not finished by then. Items never started are not WIP.
 
-Aging WIP lists the items open at "now" (the selection's last timestamp): age = now − started,
+Aging WIP lists the items open at "now" (the whole log's last timestamp, :meth:`FlowEngine.now`):
+age = now − started,
 and the time in the current stage (the activity of the item's last event) against the history
 of that stage — completed visits (:func:`tandem.flow.states.state_visits`) — as a zone:
 ``<P50``, ``P50-P85`` or ``>P85`` (null when the stage has no history).
@@ -156,7 +157,7 @@ def aging_wip(
     ``calendar``.
     """
     measure = clock(calendar)
-    now = max((i.last_at for i in items), default=None)
+    now = engine.now(filters) if items else None
     excluded = {"finished": 0, "never started": 0}
     open_items: list[Item] = []
     for item in items:
@@ -168,8 +169,14 @@ def aging_wip(
             open_items.append(item)
     if now is None or not open_items:
         return AgingReport(now=now, items=[], excluded=excluded, working_time=calendar is not None)
+    # the stage's history is the whole log's (team and resource filters select items, they
+    # do not pick the reference distribution), so a zone never depends on who asked
     history = historical_stage_seconds(
-        engine, filters, mapping, sorted({i.last_activity for i in open_items}), calendar
+        engine,
+        filters.without_people(),
+        mapping,
+        sorted({i.last_activity for i in open_items}),
+        calendar,
     )
     # each stage's P50/P85 once (not once per item: a stage may hold thousands of open items)
     stage_percentiles = {

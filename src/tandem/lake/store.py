@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import json
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,11 @@ MANIFEST = "_manifest.json"
 STAGING = "_staging"
 SPILL = "_spill"
 LOCK = ".lock"
+
+
+# manifest path → (its file's stamp, its generation), shared by every Lake object of the process
+_generations: dict[Path, tuple[tuple[int, int, int], int]] = {}
+_generations_lock = threading.Lock()
 
 
 @dataclass
@@ -104,6 +110,25 @@ class Lake:
             )
         manifest.schema_version = SCHEMA_VERSION
         return manifest
+
+    def generation(self) -> int:
+        """The committed manifest's generation (0 for a lake never written); it grows with
+        every commit. Costs one ``stat``: the manifest is parsed again only when its file
+        changed (a commit replaces it atomically, so its inode, size or mtime change)."""
+        path = self.root / MANIFEST
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            return self.manifest().generation  # never written: 0 (or the missing-lake error)
+        stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
+        with _generations_lock:
+            known = _generations.get(path)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        generation = self.manifest().generation
+        with _generations_lock:
+            _generations[path] = (stamp, generation)
+        return generation
 
     def write_manifest(self, manifest: Manifest) -> None:
         """Atomically replace the manifest (write aside, fsync, rename, fsync the folder)."""

@@ -231,6 +231,19 @@ def team_identity_keys(*, session: Session, teams: Sequence[str]) -> dict[str, t
     return found
 
 
+def team_identity_people(*, session: Session, teams: Sequence[str]) -> dict[str, str]:
+    """Identity key → person (id, as text) for the members of ``teams``: how the flow service
+    counts the distinct people behind a team answer (one person may have several identities).
+    Unknown teams are ignored here (:func:`team_identity_keys` reports them)."""
+    rows = session.execute(
+        select(Identity.identity_key, Identity.person_id)
+        .join(Membership, Membership.person_id == Identity.person_id)
+        .join(Team, Team.id == Membership.team_id)
+        .where(Team.name.in_(list(teams)))
+    )
+    return {key: str(person) for key, person in rows if person is not None}
+
+
 def resource_teams(*, session: Session) -> dict[str, str]:
     """Identity key → team name for every identity whose person is in a team.
 

@@ -14,8 +14,8 @@ which callers must treat as read-only.
 :class:`AnswerCache` is the LRU with single-flight itself, for any hashable key; the review
 scores cache (:mod:`tandem.web.review_cache`) uses it too.
 
-Reading the generation costs one ``stat`` of the manifest (the manifest is only parsed again
-when the file changed: a commit replaces it atomically, so its inode, size or mtime change).
+Reading the generation costs one ``stat`` of the manifest (:meth:`tandem.lake.Lake.generation`;
+the web never reads the lake's files itself).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from typing import Any, Generic, TypeVar
 from tandem.flow.engine import Filters
 from tandem.flow.mapping import StatusMapping
 from tandem.lake import Lake
-from tandem.lake.store import MANIFEST
 from tandem.settings import load_settings
 from tandem.workspace import Workspace
 
@@ -77,6 +76,7 @@ def filters_key(filters: Filters) -> tuple[Hashable, ...]:
         tuple(sorted(filters.item_types)),
         tuple(sorted(filters.resources)),
         tuple(sorted((team, tuple(sorted(keys))) for team, keys in filters.teams.items())),
+        tuple(sorted(filters.team_people.items())),
         filters.include_bots,
         tuple(sorted(filters.extra.items())),
     )
@@ -192,29 +192,20 @@ class FlowCache(AnswerCache[FlowKey]):
 
     def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
         super().__init__(max_entries)
-        self._generations: dict[Path, tuple[tuple[int, int, int], int]] = {}
+        self._newest: dict[Path, int] = {}
         self._mappings: dict[Path, tuple[tuple[int, int, int] | None, StatusMapping, str]] = {}
 
     # -- what the key depends on ----------------------------------------------------------------
 
     def generation(self, lake: Lake) -> int:
-        """The lake's manifest generation; the manifest is parsed only when its file changed."""
-        path = lake.root / MANIFEST
-        try:
-            info = path.stat()
-        except FileNotFoundError:
-            return lake.manifest().generation  # never written: 0 (or the missing-lake error)
-        stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
+        """The lake's generation (:meth:`Lake.generation`); an ingest frees the older answers."""
+        generation = lake.generation()
         with self._lock:
-            known = self._generations.get(path)
-        if known is not None and known[0] == stamp:
-            return known[1]
-        generation = lake.manifest().generation
-        with self._lock:
-            self._generations[path] = (stamp, generation)
-            # An ingest made every older answer stale: free them now rather than by LRU.
-            for stale in [k for k in self._entries if k.generation < generation]:
-                del self._entries[stale]
+            if generation > self._newest.get(lake.root, -1):
+                self._newest[lake.root] = generation
+                # An ingest made every older answer stale: free them now rather than by LRU.
+                for stale in [k for k in self._entries if k.generation < generation]:
+                    del self._entries[stale]
         return generation
 
     def mapping(self, workspace: Workspace) -> tuple[StatusMapping, str]:

@@ -9,22 +9,41 @@ from __future__ import annotations
 from typing import Any
 
 CHART_POINTS = 500
+# The vendored runtime is Vega-Lite 6 (static/vendor/VERSIONS.md): a spec of another major
+# version makes vega-embed warn in the console. A test keeps the two equal.
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+# Axis labels: whole numbers for counts, one decimal at most for days (d3-format).
+COUNT_AXIS = {"format": "d", "tickMinStep": 1}
+DAYS_AXIS = {"format": ",.1~f"}
+# fit the container's width only
+AUTOSIZE = {"type": "fit-x", "contains": "padding"}
+AGING_ROW = 28  # px per stage
+MIN_AGING_HEIGHT = 120
 
 ZONE_COLOURS = {"<P50": "#166534", "P50-P85": "#b45309", ">P85": "#a4161a", "no history": "#4a5260"}
 
 
 def throughput_chart(data: dict[str, Any]) -> dict[str, Any]:
-    """Items done per ISO week, as bars."""
+    """Items done per ISO week, as bars (a whole-number axis from 0, at least to 1)."""
+    weekly = data["throughput"]["weekly"]
+    top = max([1, *(row["count"] for row in weekly)])
     return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "$schema": VEGA_LITE_SCHEMA,
         "description": "Items done per week",
         "width": "container",
+        "autosize": AUTOSIZE,
         "height": 180,
-        "data": {"values": data["throughput"]["weekly"]},
+        "data": {"values": weekly},
         "mark": {"type": "bar", "color": "#1d4ed8"},
         "encoding": {
             "x": {"field": "week", "type": "ordinal", "title": "ISO week", "sort": None},
-            "y": {"field": "count", "type": "quantitative", "title": "items done"},
+            "y": {
+                "field": "count",
+                "type": "quantitative",
+                "title": "items done",
+                "axis": COUNT_AXIS,
+                "scale": {"domain": [0, top], "nice": True},
+            },
             "tooltip": [{"field": "week"}, {"field": "count", "title": "done"}],
         },
     }
@@ -51,10 +70,15 @@ def aging_chart(aging: dict[str, Any]) -> dict[str, Any]:
                 "p85": round(item["stage_p85_seconds"] / 86400, 2),
             }
     zones = list(ZONE_COLOURS)
+    stages = {point["stage"] for point in points} | set(marks)
     return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "$schema": VEGA_LITE_SCHEMA,
         "description": "Aging work in progress by stage",
         "width": "container",
+        # a fixed height (a row per stage): a discrete height with a container width makes
+        # Vega-Lite warn in the console ("Dropping fit-y")
+        "height": max(MIN_AGING_HEIGHT, AGING_ROW * len(stages)),
+        "autosize": AUTOSIZE,
         "layer": [
             {
                 "data": {"values": list(marks.values())},
@@ -79,7 +103,12 @@ def aging_chart(aging: dict[str, Any]) -> dict[str, Any]:
                 "mark": {"type": "point", "filled": True, "opacity": 0.75},
                 "encoding": {
                     "y": {"field": "stage", "type": "nominal", "title": None},
-                    "x": {"field": "days", "type": "quantitative", "title": "days in stage"},
+                    "x": {
+                        "field": "days",
+                        "type": "quantitative",
+                        "title": "days in stage",
+                        "axis": DAYS_AXIS,
+                    },
                     "color": {
                         "field": "zone",
                         "type": "nominal",

@@ -5,9 +5,11 @@ own team). :func:`how_resource` hands the router's guard the team to check; :fun
 turns the form's filters into :class:`~tandem.flow.engine.Filters` narrowed to the team's
 members' identities, or says why the team has no flow to show.
 
-Privacy (DESIGN §7): a team's flow is the work of its members' identities, shown only when at
-least :data:`MIN_PEOPLE` of its people appear in the work data (below that it would describe
-individuals).
+Privacy (DESIGN §7): a team's flow is the items its members' identities worked on, shown only
+when at least :data:`MIN_PEOPLE` of its people appear in the work data (below that it would
+describe individuals). That is the first, cheap gate; the flow service applies the same minimum
+to the people behind each answer (a one-day window holding one person's work is withheld too:
+:func:`tandem.flow.service.require_people`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from tandem.accounts.errors import PermissionDeniedError
 from tandem.accounts.schemas import UserOut
 from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.flow.engine import Filters
+from tandem.flow.service import MIN_PEOPLE as MIN_PEOPLE
 from tandem.people import service as people_service
 from tandem.people.models import Identity, Membership, Team
 from tandem.web.deps import parse_id
@@ -34,7 +37,6 @@ ALL = "all"
 # A team nobody belongs to: only roles that may see any team's flow are allowed it, so
 # "all work data" is decided by the same rule as every team panel.
 ANY_TEAM = TeamResource(0)
-MIN_PEOPLE = 5  # DESIGN §7: people-derived aggregates need n ≥ 5
 DEFAULT_ITEMS = 10
 MAX_ITEMS = 100_000
 
@@ -132,6 +134,7 @@ class HowScope:
     people: int
     blocked: str | None  # why nothing is computed (no or too few people in the work data)
     can_see_all: bool
+    withheld: bool = False  # blocked because the answer rests on too few people
 
     @property
     def label(self) -> str:
@@ -189,5 +192,6 @@ def team_scope(session: Session, team_id: int, base: Filters, *, can_see_all: bo
             f"Only {people} of team {team.name}'s people appear in the work data; team flow is "
             f"shown from {MIN_PEOPLE} people on, so that it never describes one person."
         )
-    filters = dataclasses.replace(base, teams={team.name: keys})
+    team_people = people_service.team_identity_people(session=session, teams=[team.name])
+    filters = dataclasses.replace(base, teams={team.name: keys}, team_people=team_people)
     return HowScope(team.id, team.name, filters, len(keys), people, blocked, can_see_all)

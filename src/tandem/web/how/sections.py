@@ -2,8 +2,10 @@
 
 Every answer goes through :class:`~tandem.web.flow_cache.FlowCache`, keyed on the lake's
 generation, the filters and the status mapping, so repeat requests do no DuckDB work and an
-ingest invalidates them. Each answer is the flow service's own ``to_dict()`` (the JSON twins
-serve it as is); the home page and the warm-up ask for the same answers.
+ingest invalidates them. The summary, WIP and aging sections are parts of ONE answer of the flow
+service (:func:`tandem.flow.service.flow_panel`), so a header and the chart beside it cannot
+disagree; the JSON twins serve the parts as they are; the home page and the warm-up ask for the
+same answers. A team answer behind fewer than ``MIN_PEOPLE`` people is withheld (:func:`withheld`).
 
 Privacy (DESIGN §7): handoff bottlenecks, which name two people, are shown without their names
 (:func:`redact_people`).
@@ -11,7 +13,6 @@ Privacy (DESIGN §7): handoff bottlenecks, which name two people, are shown with
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,16 +21,12 @@ from typing import Any, TypeVar
 from fastapi import FastAPI
 
 from tandem.errors import InputError
-from tandem.flow import forecast as flow_forecast
+from tandem.flow import service as flow_service
 from tandem.flow.bottlenecks import bottlenecks
 from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.flow.render import render_process_map
-from tandem.flow.summary import flow_summary
-from tandem.flow.throughput import daily_throughput, history_window
-from tandem.flow.timing import item_facts
-from tandem.flow.wip import aging_wip, wip_from_items, wip_per_day
 from tandem.web.flow_cache import FlowCache, FlowKey, filters_key
 from tandem.workspace import Workspace as TandemWorkspace
 
@@ -109,12 +106,43 @@ def outcome_of(compute: Callable[[], Any]) -> Outcome:
         return Outcome(error=exc.message)
 
 
-def summary(ctx: FlowContext) -> dict[str, Any]:
-    """``flow_summary(...).to_dict()``."""
+def withheld(ctx: FlowContext) -> str | None:
+    """Why a team answer is withheld (fewer than ``MIN_PEOPLE`` people behind it), or None.
+
+    Every section asks it first: the minimum applies to the people behind the answer (those who
+    worked inside the window on the selected items), not only to the team's size. All work
+    data (no team filter) has nothing to check here.
+    """
+    if not ctx.filters.teams:
+        return None
+
+    def compute(engine: FlowEngine) -> str | None:
+        try:
+            flow_service.require_people(engine=engine, filters=ctx.filters)
+        except flow_service.TooFewPeopleError as exc:
+            return exc.message
+        return None
+
+    return ctx.ask(("people",), compute)
+
+
+def _require_people(ctx: FlowContext) -> None:
+    reason = withheld(ctx)
+    if reason is not None:
+        raise flow_service.TooFewPeopleError(reason)
+
+
+def panel(ctx: FlowContext) -> flow_service.FlowPanel:
+    """The flow service's one answer for the panel: counts, timing, throughput, WIP, aging."""
     return ctx.ask(
-        ("summary",),
-        lambda e: flow_summary(engine=e, filters=ctx.filters, mapping=ctx.mapping).to_dict(),
+        ("panel",),
+        lambda e: flow_service.flow_panel(engine=e, filters=ctx.filters, mapping=ctx.mapping),
     )
+
+
+def summary(ctx: FlowContext) -> dict[str, Any]:
+    """The panel's summary (the ``flow summary`` JSON)."""
+    return panel(ctx).summary
 
 
 def redact_people(report: dict[str, Any]) -> dict[str, Any]:
@@ -134,6 +162,7 @@ def redact_people(report: dict[str, Any]) -> dict[str, Any]:
 
 def bottleneck_report(ctx: FlowContext) -> dict[str, Any]:
     """``bottlenecks(...).to_dict()`` (top 10), handoffs unnamed (:func:`redact_people`)."""
+    _require_people(ctx)
     return ctx.ask(
         ("bottlenecks", BOTTLENECK_LIMIT),
         lambda e: redact_people(bottlenecks(e, ctx.filters, limit=BOTTLENECK_LIMIT).to_dict()),
@@ -142,6 +171,7 @@ def bottleneck_report(ctx: FlowContext) -> dict[str, Any]:
 
 def dfg(ctx: FlowContext) -> dict[str, Any]:
     """``performance_dfg(...).to_dict()``."""
+    _require_people(ctx)
     return ctx.ask(("dfg",), lambda e: performance_dfg(e, ctx.filters).to_dict())
 
 
@@ -161,34 +191,28 @@ def process_map(ctx: FlowContext) -> dict[str, Any]:
 
 
 def wip(ctx: FlowContext) -> dict[str, Any]:
-    """``{"wip": wip_per_day(...).to_dict(), "aging": aging_wip(...).to_dict()}`` (as the CLI)."""
-
-    def compute(engine: FlowEngine) -> dict[str, Any]:
-        items = item_facts(engine, ctx.filters, ctx.mapping)
-        windowed = ctx.filters.start is not None or ctx.filters.end is not None
-        series = (
-            wip_per_day(engine, ctx.filters, ctx.mapping)
-            if windowed
-            else wip_from_items(items, ctx.filters)  # the same items: no window to drop
-        )
-        aging = aging_wip(engine=engine, filters=ctx.filters, mapping=ctx.mapping, items=items)
-        return {"wip": series.to_dict(), "aging": aging.to_dict()}
-
-    return ctx.ask(("wip",), compute)
+    """``{"wip": …, "aging": …}`` of the same panel answer as the summary (as ``flow wip``)."""
+    answer = panel(ctx)
+    return {"wip": answer.wip, "aging": answer.aging}
 
 
 def forecast(ctx: FlowContext, items: int) -> Outcome:
-    """``when_done(...).to_dict()`` for ``items`` more items, or why there is no forecast."""
+    """The service's forecast for ``items`` more items, or why there is no forecast."""
 
     def compute(engine: FlowEngine) -> Outcome:
-        def run() -> dict[str, Any]:
-            start, end = history_window(engine, ctx.filters, FORECAST_HISTORY_DAYS)
-            window = dataclasses.replace(ctx.filters, start=start, end=end)
-            series = daily_throughput(engine, window, ctx.mapping)
-            report = flow_forecast.when_done(series, items, runs=FORECAST_RUNS, seed=FORECAST_SEED)
-            return report.to_dict()
-
-        return outcome_of(run)
+        return outcome_of(
+            lambda: (
+                flow_service.forecast(
+                    engine=engine,
+                    filters=ctx.filters,
+                    mapping=ctx.mapping,
+                    items=items,
+                    history_days=FORECAST_HISTORY_DAYS,
+                    runs=FORECAST_RUNS,
+                    seed=FORECAST_SEED,
+                ).report
+            )
+        )
 
     return ctx.ask(("forecast", items, FORECAST_RUNS, FORECAST_SEED), compute)
 
@@ -197,13 +221,6 @@ def data_options(app: FastAPI, workspace: TandemWorkspace) -> dict[str, list[str
     """The sources and item types in the lake (for the filter form)."""
     ctx = FlowContext.open(app, workspace, Filters())
 
-    def compute(engine: FlowEngine) -> dict[str, list[str]]:
-        events, objects = engine.table("events"), engine.table("objects")
-        sources = events.select("source").distinct().to_pyarrow().column(0).to_pylist()
-        kinds = objects.select("item_type").distinct().to_pyarrow().column(0).to_pylist()
-        return {
-            "sources": sorted(s for s in sources if s),
-            "item_types": sorted(k for k in kinds if k),
-        }
-
-    return ctx.ask(("options",), compute)
+    return ctx.ask(
+        ("options",), lambda engine: flow_service.data_options(engine=engine).model_dump()
+    )

@@ -7,17 +7,18 @@ routers are guarded by ``view_how`` on the team the request names.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2.utils import htmlsafe_json_dumps
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tandem.accounts.schemas import UserOut
+from tandem.flow.service import TooFewPeopleError
 from tandem.people.models import Team
 from tandem.web.deps import CurrentUser, DbSession, Workspace
 from tandem.web.how.charts import aging_chart, duration, excluded_text, throughput_chart
@@ -43,6 +44,7 @@ from tandem.web.how.sections import (
     process_map,
     summary,
     wip,
+    withheld,
 )
 from tandem.web.permissions import VIEW_HOW, requires
 from tandem.web.templating import render
@@ -58,7 +60,10 @@ api = APIRouter(
     responses={
         401: {"description": "Not signed in."},
         403: {"description": "Not allowed this team (or all work data)."},
-        409: {"description": "The team has no (or too few) people in the work data."},
+        409: {
+            "description": "The team has no (or too few) people in the work data, or the "
+            "answer rests on fewer than 5 people (withheld)."
+        },
     },
 )
 
@@ -66,10 +71,19 @@ api = APIRouter(
 def _context(request: Request, db: Session, user: UserOut, workspace: TandemWorkspace,
              query: HowQuery) -> tuple[HowScope, FlowContext]:  # fmt: skip
     scope = resolve_scope(db, user, query)
-    return scope, FlowContext.open(request.app, workspace, scope.filters)
+    ctx = FlowContext.open(request.app, workspace, scope.filters)
+    if not scope.blocked:
+        reason = withheld(ctx)  # the people behind this answer, not only the team's size
+        if reason is not None:
+            scope = dataclasses.replace(
+                scope, blocked=reason[:1].upper() + reason[1:], withheld=True
+            )
+    return scope, ctx
 
 
 def _computable(scope: HowScope) -> None:
+    if scope.blocked and scope.withheld:
+        raise TooFewPeopleError(scope.blocked[:1].lower() + scope.blocked[1:])
     if scope.blocked:
         raise NoWorkDataError(scope.blocked)
 
@@ -169,7 +183,10 @@ def how_page(
     """The HOW panel: every section for the chosen scope and filters."""
     scope, ctx = _context(request, db, user, workspace, query)
     sections: dict[str, Outcome] = {}
-    charts: dict[str, str] = {}  # JSON made safe for a <script> block (<, >, & escaped)
+    # each chart's spec as JSON text, put in its element's data-vega-chart attribute (escaped
+    # there by the template): htmx drops every <script> of a swapped fragment (allowScriptTags
+    # is off), so a spec in a script block would not survive a filter change
+    charts: dict[str, str] = {}
     if not scope.blocked:
         sections["summary"] = _section(lambda: summary(ctx))
         sections["bottlenecks"] = _section(lambda: bottleneck_report(ctx))
@@ -179,12 +196,12 @@ def how_page(
         if sections["summary"].error is None:
             charts["throughput"] = ctx.memo(
                 ("chart", "throughput"),
-                lambda: htmlsafe_json_dumps(throughput_chart(sections["summary"].value)),
+                lambda: json.dumps(throughput_chart(sections["summary"].value)),
             )
         if sections["wip"].error is None:
             charts["aging"] = ctx.memo(
                 ("chart", "aging"),
-                lambda: htmlsafe_json_dumps(aging_chart(sections["wip"].value["aging"])),
+                lambda: json.dumps(aging_chart(sections["wip"].value["aging"])),
             )
     options = data_options(request.app, workspace)
     form = query.form()
