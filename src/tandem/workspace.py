@@ -6,14 +6,15 @@ import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from tandem.db.migrate import upgrade
 from tandem.db.session import make_engine
 from tandem.errors import WorkspaceError
-from tandem.lake import Lake
+from tandem.lake.store import Lake
 from tandem.settings import CONFIG_FILE, Settings, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 DATABASE_FILE = "tandem.db"
 
@@ -112,6 +113,8 @@ class Workspace:
     @classmethod
     def create(cls, root: Path, *, database_url: str | None = None) -> Workspace:
         """Create folders, ``tandem.toml`` (kept if it exists) and the migrated app database."""
+        from tandem.db.migrate import upgrade  # Alembic is loaded only by the commands that migrate
+
         root = root.expanduser().resolve()
         if root.exists() and not root.is_dir():
             raise WorkspaceError(f"{root}: exists and is not a folder")

@@ -1,53 +1,85 @@
-"""The root ``tandem`` command: ``init``, ``status`` and the domain sub-apps."""
+"""The root ``tandem`` command: ``init``, ``status`` and the domain sub-apps, imported lazily.
+
+``COMMANDS`` names every command by ``module:attribute`` and its one-line help, in the order
+``tandem --help`` lists them; a command's module is imported only when it runs (see
+``tandem.cli.lazy``), so ``tandem --version`` and ``--help`` import no data stack.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from tandem import __version__
-from tandem.cli import duos as duos_cli
-from tandem.cli import flow as flow_cli
-from tandem.cli import ingest as ingest_cli
-from tandem.cli import lake as lake_cli
-from tandem.cli import people as people_cli
-from tandem.cli import plan as plan_cli
-from tandem.cli import review as review_cli
-from tandem.cli import team as team_cli
-from tandem.cli import user as user_cli
-from tandem.cli.demo import demo_command
+from tandem.cli.lazy import LazyCommand, LazyGroup
 from tandem.cli.options import JsonOption, WorkspaceOption
-from tandem.cli.output import TandemGroup, emit
-from tandem.cli.profile import profile_command
-from tandem.cli.serve import serve_command
-from tandem.status import workspace_status
-from tandem.workspace import Workspace
+from tandem.cli.output import emit
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+COMMANDS: dict[str, LazyCommand] = {
+    "profile": LazyCommand(
+        "tandem.cli.profile:profile_command",
+        "Show a person's profile: ten practices, L and M with bands, leaning and blind spots.",
+    ),
+    "demo": LazyCommand(
+        "tandem.cli.demo:demo_command",
+        "Build the demo workspace, then serve it: print the address and one sign-in per role.",
+    ),
+    "serve": LazyCommand("tandem.cli.serve:serve_command", "Serve the web app."),
+    "init": LazyCommand(
+        "tandem.cli.app:init",
+        "Create a workspace: tandem.toml, the app database and the event lake (idempotent).",
+    ),
+    "status": LazyCommand(
+        "tandem.cli.app:status",
+        "Show what the workspace holds: rows per lake table and records in the app database.",
+    ),
+    "ingest": LazyCommand("tandem.cli.ingest:app", "Bring work data into the event lake."),
+    "lake": LazyCommand(
+        "tandem.cli.lake:app", "The event lake's batches: list them, drop a bad one."
+    ),
+    "people": LazyCommand("tandem.cli.people:app", "People and their identities across sources."),
+    "review": LazyCommand(
+        "tandem.cli.review:app",
+        "360 reviews: the item bank, cycles, rater assignments and answers.",
+    ),
+    "plan": LazyCommand("tandem.cli.plan:app", "Development plans for the weaker side."),
+    "duos": LazyCommand(
+        "tandem.cli.duos:app",
+        "Duos: pairs whose strengths, by others' ratings, cover both sides.",
+    ),
+    "team": LazyCommand("tandem.cli.team:app", "Teams: practice coverage by others' ratings."),
+    "flow": LazyCommand(
+        "tandem.cli.flow:app",
+        "Flow analytics and process mining on the lake (the manager's how panel).",
+    ),
+    "user": LazyCommand(
+        "tandem.cli.user:app", "Web users: add, change role, reset password, list."
+    ),
+}
+"""Every command of ``tandem``, in the order ``--help`` lists them (module imported on use)."""
+
+
+class RootGroup(LazyGroup):
+    """``tandem``: every command below is imported only when it runs."""
+
+    lazy: ClassVar[dict[str, LazyCommand]] = COMMANDS
+
 
 app = typer.Typer(
     name="tandem",
-    cls=TandemGroup,
+    cls=RootGroup,
     help="Tandem: the leader–manager pair, served from your team's real work data.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
     rich_markup_mode=None,
 )
-app.add_typer(ingest_cli.app, name="ingest")
-app.add_typer(lake_cli.app, name="lake")
-app.add_typer(people_cli.app, name="people")
-app.add_typer(review_cli.app, name="review")
-app.command("profile")(profile_command)
-app.add_typer(plan_cli.app, name="plan")
-app.add_typer(duos_cli.app, name="duos")
-app.add_typer(team_cli.app, name="team")
-app.add_typer(flow_cli.app, name="flow")
-app.command("demo")(demo_command)
-app.add_typer(user_cli.app, name="user")
-app.command("serve")(serve_command)
 
 
 def _version(value: bool) -> None:
@@ -66,7 +98,6 @@ def root(
     """Tandem: the leader–manager pair, served from your team's real work data."""
 
 
-@app.command()
 def init(
     workspace: WorkspaceOption = Path(),
     database_url: Annotated[
@@ -78,6 +109,8 @@ def init(
     as_json: JsonOption = False,
 ) -> None:
     """Create a workspace: tandem.toml, the app database and the event lake (idempotent)."""
+    from tandem.workspace import Workspace
+
     ws = Workspace.create(workspace, database_url=database_url)
     data = {
         "workspace": str(ws.root),
@@ -94,9 +127,13 @@ def init(
     emit(data, as_json=as_json, render=render)
 
 
-@app.command()
 def status(workspace: WorkspaceOption = Path(), as_json: JsonOption = False) -> None:
     """Show what the workspace holds: rows per lake table and records in the app database."""
+    from rich.table import Table
+
+    from tandem.status import workspace_status
+    from tandem.workspace import Workspace
+
     report = workspace_status(Workspace.open(workspace))
 
     def render(console: Console) -> None:
@@ -119,3 +156,7 @@ def status(workspace: WorkspaceOption = Path(), as_json: JsonOption = False) -> 
 def main() -> None:
     """Entry point of the ``tandem`` script."""
     app(prog_name="tandem")
+
+
+if __name__ == "__main__":
+    main()

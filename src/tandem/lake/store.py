@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pyarrow as pa
 
 from tandem.errors import ConflictError, WorkspaceError
 from tandem.lake.schema import SCHEMA_VERSION, TABLES
 
 if TYPE_CHECKING:
+    import duckdb
+
     from tandem.lake.writer import Batch
 
 READER_MEMORY_SHARE = 0.5
@@ -191,6 +192,8 @@ class Lake:
 
     def connect(self, *, tables: tuple[str, ...] | None = None) -> duckdb.DuckDBPyConnection:
         """An in-process DuckDB connection with one view per lake table (one per thread)."""
+        import duckdb  # loaded by the commands that read the lake, not by every start-up
+
         con = duckdb.connect(config={"memory_limit": memory_limit(READER_MEMORY_SHARE)})
         con.execute("SET TimeZone = 'UTC'")
         # Large sorts spill next to the lake (DuckDB's default is ./.tmp in the current folder).
