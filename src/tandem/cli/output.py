@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -47,8 +48,21 @@ class SafeConsole(Console):
             return super().render_str(safe, **{**kwargs, "markup": False})
 
 
+PIPED_WIDTH = 10_000
+"""Columns of output that is not a terminal: tables keep their natural width, lines their length."""
+
+
 def stdout_console() -> Console:
-    return SafeConsole(highlight=False)
+    """The console of a command's output; piped, it is not cut to 80 columns.
+
+    On a terminal Rich fits tables to its width. Piped into a file or another program there is no
+    width to fit, so tables are drawn whole (numbers never wrapped or cut to ``1,2…``) and lines
+    unwrapped, the same text a wide enough terminal shows; ``COLUMNS`` still sets a width.
+    """
+    console = SafeConsole(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = PIPED_WIDTH
+    return console
 
 
 def stderr_console() -> Console:
