@@ -30,7 +30,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import ibis
 import ibis.expr.datatypes as dt_type
@@ -40,6 +40,9 @@ from tandem.errors import InputError
 from tandem.lake import Lake
 from tandem.lake.schema import TABLES
 from tandem.lake.steps import STEP_COLUMNS
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 EngineName = Literal["duckdb", "spark"]
 
@@ -201,6 +204,17 @@ class FlowEngine:
             return None
         instant: dt.datetime = value
         return instant.astimezone(dt.UTC)
+
+    def to_pyarrow(self, expr: ir.Table) -> pa.Table:
+        """``expr``'s result as an Arrow table.
+
+        On DuckDB the compiled SQL runs on the raw connection: Ibis's own ``to_pyarrow`` there
+        imports pandas for its type converter (~0.4 s on a process's first query, more than a
+        5 M-event variants query takes). Column types are those DuckDB exports.
+        """
+        if self._raw is None:
+            return expr.to_pyarrow()
+        return self._raw.sql(ibis.to_sql(expr, dialect="duckdb")).to_arrow_table()
 
     def table(self, name: str) -> ir.Table:
         """A lake table as an Ibis table."""
