@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
+import shutil
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -77,10 +80,16 @@ def demo_command(
             table.add_row(name, f"{rows:,}")
         console.print(table)
         console.print(f"Process map of the incidents (performance): {result['process_map']}")
-        console.print(f"Try:  tandem flow summary --workspace {result['workspace']}")
+        # Commands as the user can paste them: this very script, quoted, never wrapped.
+        tandem, where = invocation(), shlex.quote(result["workspace"])
+        head, cycle = shlex.quote(org["head"]), shlex.quote(org["cycle"])
         console.print(
-            f"      tandem profile {org['head']} --cycle {org['cycle']} "
-            f"--workspace {result['workspace']}"
+            f"Try:  {tandem} flow summary --workspace {where}", soft_wrap=True, markup=False
+        )
+        console.print(
+            f"      {tandem} profile {head} --cycle {cycle} --workspace {where}",
+            soft_wrap=True,
+            markup=False,
         )
         # Plain lines, not a table: a narrow terminal must not cut an email or a password short.
         console.print("[bold]Demo sign-ins[/] (role, email, password, who):")
@@ -107,11 +116,31 @@ def demo_command(
                 "(Ctrl+C stops the server)."
             )
         else:
-            console.print(f"Serve it:  tandem serve --workspace {result['workspace']}")
+            console.print(
+                f"Serve it:  {invocation()} serve --workspace {shlex.quote(result['workspace'])}",
+                soft_wrap=True,
+                markup=False,
+            )
 
     emit(result, as_json=as_json, render=render)
     if serve:
         _serve(Path(result["workspace"]), host=host, port=port)
+
+
+def invocation() -> str:
+    """How to run ``tandem`` again, as this process was started (for printed "Try:" lines).
+
+    ``make demo`` runs ``.venv/bin/tandem``, which is not on the ``PATH``: the lines then name
+    that script; ``tandem`` when the ``PATH`` finds this same script; ``python -m tandem`` with
+    this interpreter otherwise.
+    """
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if script is not None and script.name == "tandem" and script.is_file():
+        on_path = shutil.which("tandem")
+        if on_path and Path(on_path).resolve() == script.resolve():
+            return "tandem"
+        return shlex.quote(str(script))
+    return f"{shlex.quote(sys.executable)} -m tandem"
 
 
 def _serve(root: Path, *, host: str, port: int) -> None:
