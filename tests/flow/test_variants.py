@@ -73,3 +73,36 @@ def test_cli_json_contract(workspace: Workspace, tmp_path: Path) -> None:
 
     table = run_cli("flow", "variants", "-w", workspace.root)
     assert table.exit_code == 0 and "A → B → A" in table.stdout
+
+
+@pytest.mark.parametrize(
+    "filters", [Filters(), Filters(include_bots=False)], ids=["facts", "ordered"]
+)
+@pytest.mark.parametrize("limit", [0, 1, 2, 5])
+def test_a_limit_shows_the_first_variants_with_the_whole_selections_totals(
+    lake: Lake, filters: Filters, limit: int
+) -> None:
+    with FlowEngine(lake) as engine:
+        everything = variants(engine, filters).to_dict()
+        top = variants(engine, filters, limit=limit).to_dict()
+    assert top["variants"] == everything["variants"][:limit]
+    for key in ("cases", "events", "total_variants"):
+        assert top[key] == everything[key]
+    assert top["excluded"]["cases_not_shown"] == everything["cases"] - sum(
+        v["cases"] for v in everything["variants"][:limit]
+    )
+
+
+def test_the_report_is_arrow_columns_until_a_variant_is_read(lake: Lake) -> None:
+    with FlowEngine(lake) as engine:
+        report = variants(engine)
+    assert "variants" not in vars(report)  # no Variant object was built by the query
+    assert report.table.column_names == [
+        "trace", "cases", "events", "median_duration_seconds", "share"
+    ]  # fmt: skip
+    assert report.table["cases"].to_pylist() == [2, 1, 1]
+    assert [v.activities for v in report.variants] == [
+        ("A", "B", "A"),
+        ("A", "B", "C", "D"),
+        ("X",),
+    ]
