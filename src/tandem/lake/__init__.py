@@ -2,17 +2,22 @@
 
 from typing import TYPE_CHECKING, Any
 
-from tandem.lake.schema import SCHEMA_VERSION, TABLES, TableSpec
+from tandem.lake.names import SCHEMA_VERSION
 from tandem.lake.store import Lake
 
 if TYPE_CHECKING:
+    from tandem.lake.schema import TABLES, TableSpec
     from tandem.lake.writer import Batch, BatchResult
 
 __all__ = ["SCHEMA_VERSION", "TABLES", "Batch", "BatchResult", "Lake", "TableSpec"]
 
 
 def __getattr__(name: str) -> Any:
-    """``Batch`` and ``BatchResult`` on first use: the writer (DuckDB) stays out of start-up."""
+    """The schemas (pyarrow) and the writer (DuckDB) on first use, not at every start-up."""
+    if name in ("TABLES", "TableSpec"):
+        from tandem.lake import schema
+
+        return getattr(schema, name)
     if name in ("Batch", "BatchResult"):
         from tandem.lake import writer
 

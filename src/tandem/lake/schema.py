@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 2
-"""2: events carry step facts (``tandem.lake.steps``) and each case lives in one file."""
+from tandem.lake.names import SCHEMA_VERSION
+
+__all__ = ["SCHEMA_VERSION", "TABLES", "UTC_TIMESTAMP", "TableSpec", "conform"]
 
 UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
 

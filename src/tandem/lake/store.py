@@ -24,10 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
 from tandem.errors import ConflictError, WorkspaceError
-from tandem.lake.schema import SCHEMA_VERSION, TABLES
+from tandem.lake.names import SCHEMA_VERSION, TABLE_NAMES
 
 if TYPE_CHECKING:
     import duckdb
@@ -149,7 +147,7 @@ class Lake:
     def row_counts(self) -> dict[str, int]:
         """Rows per table, from the manifest (no data is read)."""
         tables = self.manifest().tables
-        return {name: sum(int(e["rows"]) for e in tables.get(name, [])) for name in TABLES}
+        return {name: sum(int(e["rows"]) for e in tables.get(name, [])) for name in TABLE_NAMES}
 
     def state(self, key: str) -> Any:
         """Source state committed with the data (e.g. the last ingested git tip), or ``None``."""
@@ -181,7 +179,7 @@ class Lake:
         if staging.exists():
             for path in sorted(staging.rglob("*"), reverse=True):
                 path.rmdir() if path.is_dir() else path.unlink()
-        for name in TABLES:
+        for name in TABLE_NAMES:
             folder = self.root / name
             if folder.is_dir():
                 for path in folder.glob("*.parquet"):
@@ -199,7 +197,7 @@ class Lake:
         # Large sorts spill next to the lake (DuckDB's default is ./.tmp in the current folder).
         con.execute("SET temp_directory = ?", [str(self.root / SPILL)])
         manifest = self.manifest()
-        for name in tables or tuple(TABLES):
+        for name in tables or TABLE_NAMES:
             files = [str(self.root / entry["file"]) for entry in manifest.tables.get(name, [])]
             create_view(con, name, files)
         return con
@@ -222,6 +220,10 @@ def create_view(con: duckdb.DuckDBPyConnection, name: str, files: list[str]) -> 
         listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
         con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet([{listing}])')
     else:
+        import pyarrow as pa
+
+        from tandem.lake.schema import TABLES
+
         empty = pa.Table.from_batches([], schema=TABLES[name].schema)
         con.register(f"__empty_{name}", empty)
         con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM "__empty_{name}"')
