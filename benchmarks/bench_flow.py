@@ -7,7 +7,9 @@ own child process:
 - ``pm4py_dfg`` / ``pm4py_variants``: ``pandas.read_parquet`` + ``pm4py.format_dataframe``
   (the *load*), then ``pm4py.discover_performance_dfg`` / ``pm4py.get_variants`` (the *compute*);
 - ``tandem_dfg`` / ``tandem_variants``: ``performance_dfg`` / ``variants`` on the lake (opening
-  the lake included; there is no separate load).
+  the lake included; there is no separate load). ``variants`` returns every variant, as Arrow
+  columns ranked by cases; their activity sequences are decoded for the check after the timing,
+  as ``pm4py.get_variants``'s dict is turned into the same JSON after its own.
 
 ``seconds`` is load + compute as the child times it, ``process_seconds`` the whole child seen
 from outside (interpreter start and imports included, as DESIGN §8's anchors were measured),

@@ -1,11 +1,12 @@
 """Run every benchmark side by side with its reference tool and refresh ``benchmarks/README.md``.
 
 Each benchmark script measures Tandem and the reference (``git log``, PyDriller, PM4Py; for duo
-matching an LP upper bound; for the web pages, which have none, DESIGN §8's target alone) as
+matching an LP upper bound; for CLI start-up ``python -c pass``; for the web pages, which have
+none, DESIGN §8's target alone) as
 child processes of one run, writes its JSON under ``benchmarks/results/`` and prints a Markdown
 table; this script runs them in turn and puts each table into the README between its markers.
 
-    .venv/bin/python benchmarks/run.py [git] [xes] [flow] [duos] [web] [signin]
+    .venv/bin/python benchmarks/run.py [git] [xes] [flow] [duos] [web] [signin] [cli]
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ BENCHMARKS = {
     "duos": "bench_duos.py",
     "web": "bench_web.py",
     "signin": "bench_signin.py",
+    "cli": "bench_cli.py",
 }
 
 
