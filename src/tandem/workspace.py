@@ -134,6 +134,6 @@ class Workspace:
         if not (root / CONFIG_FILE).is_file():
             raise WorkspaceError(
                 f"{root}: not a Tandem workspace (no {CONFIG_FILE}); "
-                f"run `tandem init --workspace {root}` first"
+                "initialise it first (`tandem init`)"
             )
         return cls(root)

@@ -135,9 +135,9 @@ def test_no_hiding_when_everything_fits() -> None:
 
 
 def test_bad_limits_are_input_errors() -> None:
-    with pytest.raises(InputError, match="max-edges"):
+    with pytest.raises(InputError, match="max_edges"):
         simplify(small_dfg(), max_edges=0)
-    with pytest.raises(InputError, match="min-count"):
+    with pytest.raises(InputError, match="min_count"):
         simplify(small_dfg(), min_count=0)
     with pytest.raises(InputError, match="directly-follows"):
         simplify({"edges": [{"source": "a"}]})

@@ -70,6 +70,9 @@ def register(app: typer.Typer) -> None:
         colouring = _colouring(colour)
         if output.suffix.lower() != ".svg":
             raise InputError("the process map is an SVG picture: name the file *.svg", path=output)
+        for flag, value in (("--max-edges", max_edges), ("--min-count", min_count)):
+            if value < 1:
+                raise InputError(f"{flag} must be at least 1")
         with open_flow(workspace, options) as run:
             dfg = performance_dfg(run.engine, run.filters).to_dict()
         picture = render_process_map(

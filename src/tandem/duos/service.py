@@ -169,8 +169,8 @@ def suggest(
             )
         )
     notes = [
-        "recommendations only, nothing stored: a human confirms a pair with "
-        "`tandem duos confirm A B --tie-breaker X --cycle NAME`, then both partners accept",
+        "recommendations only, nothing stored: a human confirms a pair (with a tie-breaker), "
+        "then both partners accept",
         "scores are others' ratings (manager, peers, reports); self ratings are never used",
         "numbers and leanings are shown only for people who shared their report with you",
     ]
@@ -335,7 +335,7 @@ def confirm(
         raise InputError(f"the review date {review_date} must be after today ({today})")
     text = tie_breaker_text(session=session, ref=tie_breaker)
     if not confirmed_by.strip():
-        raise InputError("who confirms the duo must be given (--by)")
+        raise InputError("who confirms the duo must be given", field="confirmed_by")
 
     scores = profile_service.cycle_scores(session=session, cycle=found)
     compat = compat or {}

@@ -346,11 +346,11 @@ def spark_session() -> Any:
         from pyspark.sql import SparkSession
     except ImportError:
         raise InputError(
-            "--engine spark needs PySpark: install tandem[spark] (pip install 'tandem[spark]')"
+            "the Spark engine needs PySpark: install tandem[spark] (pip install 'tandem[spark]')"
         ) from None
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         raise InputError(
-            "--engine spark needs Java 17 or later (set JAVA_HOME or put java on PATH)"
+            "the Spark engine needs Java 17 or later (set JAVA_HOME or put java on PATH)"
         )
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = (
@@ -363,7 +363,7 @@ def spark_session() -> Any:
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # Java missing or unusable: py4j raises a bare RuntimeError
-        raise InputError(f"--engine spark could not start Spark: {exc}") from None
+        raise InputError(f"the Spark engine could not start Spark: {exc}") from None
     session.sparkContext.setLogLevel("ERROR")
     _spark = session
     atexit.register(_stop_spark)

@@ -220,7 +220,7 @@ def team_identity_keys(*, session: Session, teams: Sequence[str]) -> dict[str, t
     for name in teams:
         team = session.scalar(select(Team).where(Team.name == name))
         if team is None:
-            raise NotFoundError(f"--team: no team named {name!r}")
+            raise NotFoundError(f"no team named {name!r}")
         keys = session.scalars(
             select(Identity.identity_key)
             .join(Membership, Membership.person_id == Identity.person_id)

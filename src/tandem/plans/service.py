@@ -94,8 +94,8 @@ def show_plan(*, session: Session, person: str, cycle: str) -> PlanOut:
     stored = _latest_plan(session, found_person.id, found_cycle.id)
     if stored is None:
         raise NotFoundError(
-            f"{found_person.display_name} has no plan for review cycle {found_cycle.name!r}; "
-            f"make one with `tandem plan {found_person.id} --cycle {found_cycle.name}`"
+            f"{found_person.display_name} has no plan for review cycle {found_cycle.name!r} yet; "
+            "make one first"
         )
     profile = profile_service.person_profile(
         session=session, person=found_person, cycle=found_cycle
@@ -110,7 +110,7 @@ def record_progress(*, session: Session, action_id: int, status: str, note: str 
     action = session.get(PlanAction, action_id)
     if action is None:
         raise NotFoundError(
-            f"no plan action {action_id}; `tandem plan PERSON --cycle NAME` lists them"
+            f"no plan action {action_id}; a person's plan lists its actions with their ids"
         )
     action.progress.append(PlanProgress(note=note.strip(), status=status))
     action.status = status

@@ -143,9 +143,9 @@ def simplify(
 ) -> MapGraph:
     """Keep the ``max_edges`` most frequent paths with at least ``min_count``, all connected."""
     if max_edges is not None and max_edges < 1:
-        raise InputError("--max-edges must be at least 1")
+        raise InputError("must be at least 1", field="max_edges")
     if min_count < 1:
-        raise InputError("--min-count must be at least 1")
+        raise InputError("must be at least 1", field="min_count")
     activities, edges = edges_from_dfg(dfg)
     ranked = sorted((e for e in edges if e.count >= min_count), key=_rank)
     if max_edges is not None:
