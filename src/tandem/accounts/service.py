@@ -21,6 +21,7 @@ from tandem.accounts import passwords
 from tandem.accounts.errors import AuthenticationError, ThrottledError
 from tandem.accounts.models import ROLE_VALUES, LoginAttempt, User, WebSession
 from tandem.accounts.schemas import NewSession, SignedIn, UserOut
+from tandem.audit import service as audit
 from tandem.db.base import utcnow
 from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.people.models import Person, Team
@@ -98,7 +99,13 @@ def get_user(*, session: Session, email: str) -> UserOut:
 
 
 def add_user(
-    *, session: Session, email: str, password: str, role: str, team: str | None = None
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    role: str,
+    team: str | None = None,
+    actor: str = audit.SYSTEM_ACTOR,
 ) -> UserOut:
     """Create a user; links the person with the same email when there is one."""
     address = normalize_email(email)
@@ -122,23 +129,46 @@ def add_user(
     )
     session.add(user)
     session.flush()
+    _audit_user(session, actor, "user.add", user, role=user.role, team_id=user.team_id)
     return _to_out(user)
+
+
+def _audit_user(session: Session, actor: str, action: str, user: User, **detail: object) -> None:
+    audit.record(
+        session=session,
+        actor=actor,
+        action=action,
+        subject_person_id=user.person_id,
+        target=f"user:{user.id}",
+        detail={"user_id": user.id, **detail},
+    )
 
 
 def bootstrap_admin(*, session: Session, email: str, password: str) -> UserOut:
     """The first admin, created from the first-run setup page; refused once any user exists."""
     if has_users(session=session):
         raise ConflictError("Tandem is set up already; sign in instead")
-    return add_user(session=session, email=email, password=password, role="admin")
+    return add_user(
+        session=session, email=email, password=password, role="admin", actor="setup"
+    )
 
 
-def set_role(*, session: Session, email: str, role: str, team: str | None = None) -> UserOut:
+def set_role(
+    *,
+    session: Session,
+    email: str,
+    role: str,
+    team: str | None = None,
+    actor: str = audit.SYSTEM_ACTOR,
+) -> UserOut:
     """Change a user's role, and their team when ``team`` is given."""
     user = _find(session, email)
+    before = {"previous_role": user.role, "previous_team_id": user.team_id}
     user.role = _role(role)
     if team is not None:
         user.team_id = _team_id(session, team)
     session.flush()
+    _audit_user(session, actor, "user.role", user, role=user.role, team_id=user.team_id, **before)
     session.refresh(user)
     return _to_out(user)
 
@@ -154,11 +184,14 @@ def _set_password(session: Session, user: User, password: str) -> None:
     session.flush()
 
 
-def reset_password(*, session: Session, email: str, password: str) -> UserOut:
+def reset_password(
+    *, session: Session, email: str, password: str, actor: str = audit.SYSTEM_ACTOR
+) -> UserOut:
     """Set a new password (an admin's reset) and sign the user out everywhere."""
     user = _find(session, email)
     passwords.check_policy(password, field="password", user_inputs=_personal(user))
     _set_password(session, user, password)
+    _audit_user(session, actor, "user.reset", user)
     revoke_user_sessions(session=session, user_id=user.id)
     return _to_out(user)
 

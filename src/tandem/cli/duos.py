@@ -19,6 +19,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from tandem.accounts import service as accounts_service
+from tandem.audit import service as audit
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
@@ -227,6 +228,7 @@ def confirm(
             bonus=bonus,
             compat=answers,
             viewer=OPERATOR,
+            actor=audit.cli_actor(),
         )
     emit(duo.model_dump(mode="json"), as_json=as_json, render=lambda c: render_duo(c, duo))
 

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tandem.audit import service as audit
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
@@ -71,7 +72,9 @@ def merge(
 ) -> None:
     """Merge people who are one: their identities and teams move to the first."""
     with session_scope(Workspace.open(workspace).engine) as session:
-        merged = service.merge_people(session=session, into=into, others=others)
+        merged = service.merge_people(
+            session=session, into=into, others=others, actor=audit.cli_actor()
+        )
     emit(merged.model_dump(), as_json=as_json, render=lambda c: _render_people(c, [merged]))
 
 
@@ -84,7 +87,9 @@ def link(
 ) -> None:
     """Attach an identity to a person by hand; later syncs keep it there."""
     with session_scope(Workspace.open(workspace).engine) as session:
-        linked = service.link_identity(session=session, identity_key=identity, person=person)
+        linked = service.link_identity(
+            session=session, identity_key=identity, person=person, actor=audit.cli_actor()
+        )
     emit(linked.model_dump(), as_json=as_json, render=lambda c: _render_people(c, [linked]))
 
 

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tandem.audit import service as audit
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
@@ -123,6 +124,14 @@ def profile_command(
             cycle=review_service.get_cycle(session=session, name=cycle),
             include_self=include_self,
         )
+        if isinstance(found, ProfileOut):  # a locked view shows completion counts only
+            audit.record_report_read(
+                session=session,
+                actor=audit.cli_actor(),
+                viewer_person_id=None,
+                person_id=found.person.id,
+                cycle=found.cycle,
+            )
     if isinstance(found, LockedProfileOut):
         locked = found
         emit(dump(locked), as_json=as_json, render=lambda c: render_locked(c, locked))

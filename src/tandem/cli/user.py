@@ -13,6 +13,7 @@ from rich.table import Table
 from tandem.accounts import service
 from tandem.accounts.models import ROLE_VALUES
 from tandem.accounts.schemas import UserOut
+from tandem.audit import service as audit
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
@@ -73,7 +74,12 @@ def add(
     password = _password(password_stdin)
     with session_scope(Workspace.open(workspace).engine) as session:
         user = service.add_user(
-            session=session, email=email, password=password, role=role, team=team
+            session=session,
+            email=email,
+            password=password,
+            role=role,
+            team=team,
+            actor=audit.cli_actor(),
         )
     emit(user.model_dump(), as_json=as_json, render=lambda c: _render(c, [user]))
 
@@ -88,7 +94,9 @@ def change_role(
 ) -> None:
     """Change a user's role (and team, with --team)."""
     with session_scope(Workspace.open(workspace).engine) as session:
-        user = service.set_role(session=session, email=email, role=role, team=team)
+        user = service.set_role(
+            session=session, email=email, role=role, team=team, actor=audit.cli_actor()
+        )
     emit(user.model_dump(), as_json=as_json, render=lambda c: _render(c, [user]))
 
 
@@ -102,7 +110,9 @@ def reset(
     """Set a new password for a user and sign them out everywhere."""
     password = _password(password_stdin)
     with session_scope(Workspace.open(workspace).engine) as session:
-        user = service.reset_password(session=session, email=email, password=password)
+        user = service.reset_password(
+            session=session, email=email, password=password, actor=audit.cli_actor()
+        )
     emit(user.model_dump(), as_json=as_json, render=lambda c: _render(c, [user]))
 
 

@@ -1,6 +1,7 @@
 """Every ORM model, imported once so ``Base.metadata`` is complete (Alembic and tests use it)."""
 
 from tandem.accounts import models as accounts_models
+from tandem.audit import models as audit_models
 from tandem.db.base import Base
 from tandem.duos import models as duos_models
 from tandem.people import models as people_models
@@ -13,6 +14,7 @@ metadata = Base.metadata
 
 __all__ = [
     "accounts_models",
+    "audit_models",
     "duos_models",
     "frozen_roster_models",
     "metadata",

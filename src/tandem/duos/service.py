@@ -31,6 +31,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tandem.accounts.errors import PermissionDeniedError
+from tandem.audit import service as audit
 from tandem.csvfile import BadRowsError, read_csv
 from tandem.db.base import utcnow
 from tandem.duos import explain
@@ -300,6 +301,7 @@ def confirm(
     bonus: float = ORIENTATION_BONUS,
     compat: Mapping[int, Iterable[str]] | None = None,
     today: dt.date | None = None,
+    actor: str | None = None,
 ) -> DuoOut:
     """A human confirms a pair: stores score and explanation as of now, tie-breaker, review date.
 
@@ -379,6 +381,15 @@ def confirm(
     duo.a_consent_at = duo.b_consent_at = None
     session.add(duo)
     session.flush()
+    audit.record(
+        session=session,
+        actor=actor or duo.confirmed_by,
+        action="duo.confirm",
+        subject_person_id=first.id,
+        related_person_id=second.id,
+        target=f"duo:{duo.id}",
+        detail={"duo_id": duo.id, "cycle_id": found.id},
+    )
     message = (
         f"Duo confirmed: {first.display_name} + {second.display_name} (cycle {found.name}), "
         f"review on {review_date}. It counts once both accept; "

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from tandem.audit import service as audit
 from tandem.errors import InputError, NotFoundError
 from tandem.people.models import Identity, Membership, Person, Team
 from tandem.people.schemas import IdentityOut, IdentitySeen, PersonOut, SyncReport
@@ -138,9 +139,12 @@ def show_person(*, session: Session, ref: str) -> PersonOut:
     return _person_out(find_person(session=session, ref=ref))
 
 
-def merge_people(*, session: Session, into: str, others: Sequence[str]) -> PersonOut:
+def merge_people(
+    *, session: Session, into: str, others: Sequence[str], actor: str = audit.SYSTEM_ACTOR
+) -> PersonOut:
     """Move every identity and membership of ``others`` to ``into`` and delete ``others``."""
     target = find_person(session=session, ref=into)
+    merged: list[int] = []
     for ref in others:
         other = find_person(session=session, ref=ref)
         if other.id == target.id:
@@ -160,8 +164,16 @@ def merge_people(*, session: Session, into: str, others: Sequence[str]) -> Perso
             target.email = email
         target.is_bot = target.is_bot and other.is_bot
         _move_line_management(other, target)
+        merged.append(other.id)
         session.delete(other)
     session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="people.merge",
+        subject_person_id=target.id,
+        detail={"merged_person_ids": merged},
+    )
     session.refresh(target)
     return _person_out(target)
 
@@ -187,7 +199,9 @@ def _manages_above(person: Person, manager: Person | None) -> bool:
     return False
 
 
-def link_identity(*, session: Session, identity_key: str, person: str) -> PersonOut:
+def link_identity(
+    *, session: Session, identity_key: str, person: str, actor: str = audit.SYSTEM_ACTOR
+) -> PersonOut:
     """Attach an identity to a person by hand (it stays there across later syncs)."""
     identity = session.scalar(
         select(Identity).where(
@@ -206,6 +220,15 @@ def link_identity(*, session: Session, identity_key: str, person: str) -> Person
         if not previous.identities and not previous.memberships:
             session.delete(previous)
     session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="people.link",
+        subject_person_id=target.id,
+        related_person_id=previous.id if previous is not None else None,
+        target=f"identity:{identity.id}",
+        detail={"identity_id": identity.id},
+    )
     session.refresh(target)
     return _person_out(target)
 

@@ -21,6 +21,7 @@ from tandem.accounts import passwords
 from tandem.accounts import service as accounts_service
 from tandem.accounts.models import ROLE_VALUES
 from tandem.accounts.schemas import UserOut
+from tandem.audit import service as audit
 from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.people.models import Membership, Team
 from tandem.status import workspace_status
@@ -102,16 +103,25 @@ def ingest_status(workspace: TandemWorkspace) -> StatusOut:
     )
 
 
-def _add(db: Session, body: NewUserIn) -> UserOut:
+def _add(db: Session, body: NewUserIn, by: UserOut) -> UserOut:
     passwords.check_policy(body.password, field="password")
     return accounts_service.add_user(
-        session=db, email=body.email, password=body.password, role=body.role, team=body.team or None
+        session=db,
+        email=body.email,
+        password=body.password,
+        role=body.role,
+        team=body.team or None,
+        actor=audit.user_actor(by.id),
     )
 
 
-def _set_role(db: Session, body: RoleIn) -> UserOut:
+def _set_role(db: Session, body: RoleIn, by: UserOut) -> UserOut:
     return accounts_service.set_role(
-        session=db, email=body.email, role=body.role, team=body.team or None
+        session=db,
+        email=body.email,
+        role=body.role,
+        team=body.team or None,
+        actor=audit.user_actor(by.id),
     )
 
 
@@ -162,7 +172,7 @@ def add_user_page(
     """Add a user with an initial password (CSRF-protected form)."""
     body = NewUserIn(email=email, role=role, team=team or None, password=password)
     try:
-        added = _add(db, body)
+        added = _add(db, body, user)
     except (InputError, ConflictError, NotFoundError) as exc:
         form = {"email": email, "role": role, "team": team}
         field = getattr(exc, "field", None)
@@ -185,7 +195,7 @@ def set_role_page(
 ) -> Response:
     """Change a user's role (and team)."""
     try:
-        _set_role(db, RoleIn(email=email, role=role, team=team or None))
+        _set_role(db, RoleIn(email=email, role=role, team=team or None), user)
     except (InputError, NotFoundError) as exc:
         return _page(
             request, db, user, workspace, message=exc.message, field=getattr(exc, "field", None),
@@ -201,15 +211,15 @@ def list_users(db: DbSession) -> list[UserOut]:
 
 
 @users.post("/api/admin/users", status_code=201)
-def add_user(db: DbSession, body: NewUserIn) -> UserOut:
+def add_user(db: DbSession, user: CurrentUser, body: NewUserIn) -> UserOut:
     """Add a user with an initial password (linked to the person with the same email)."""
-    return _add(db, body)
+    return _add(db, body, user)
 
 
 @users.post("/api/admin/users/role")
-def set_role(db: DbSession, body: RoleIn) -> UserOut:
+def set_role(db: DbSession, user: CurrentUser, body: RoleIn) -> UserOut:
     """Change a user's role, and their team when given."""
-    return _set_role(db, body)
+    return _set_role(db, body, user)
 
 
 @users.get("/api/admin/teams")

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from tandem.accounts.schemas import UserOut
+from tandem.audit import service as audit
 from tandem.duos import service as duos_service
 from tandem.duos import teams as duos_teams
 from tandem.duos.schemas import DuoOut, TeamDuosOut, TeamRef
@@ -92,6 +93,7 @@ def _confirm(db: Session, user: UserOut, team: TeamRef, body: ConfirmIn) -> DuoO
         viewer=viewer_of(user),
         team=team.name,
         review_date=body.review_date,
+        actor=audit.user_actor(user.id),
     )
 
 

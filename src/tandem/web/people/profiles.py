@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tandem.accounts.schemas import UserOut
+from tandem.audit import service as audit
 from tandem.errors import InputError, NotFoundError
 from tandem.people.models import Person
 from tandem.profile import service as profile_service
@@ -194,7 +195,17 @@ def my_profile(db: DbSession, user: CurrentUser, cycle: CycleName = None) -> Pro
 def _share(db: Session, user: UserOut, cycle_name: str | None, shared: bool) -> sharing.ShareOut:
     person = my_person(db, user)
     cycle = profile_service.resolve_cycle(session=db, name=cycle_name)
-    return sharing.set_shared(session=db, cycle=cycle, person_id=person.id, shared=shared)
+    out = sharing.set_shared(session=db, cycle=cycle, person_id=person.id, shared=shared)
+    audit.record(
+        session=db,
+        actor=audit.user_actor(user.id),
+        action="report.share" if shared else "report.unshare",
+        subject_person_id=person.id,
+        related_person_id=out.shared_with_id,  # the recipient (none once taken back)
+        target=f"cycle:{cycle.id}",
+        detail={"cycle_id": cycle.id},
+    )
+    return out
 
 
 @own.post("/people/me/share", include_in_schema=False)
@@ -223,9 +234,18 @@ def _person_profile(
     found = db.get(Person, path_id(person_id, "person"))
     if found is None:
         raise NotFoundError(f"no person {person_id}")
-    return profile_page_data(
+    data = profile_page_data(
         db, found, cycle, viewer_is_owner=found.id == user.person_id, viewer_id=user.person_id
     )
+    if data.profile is not None:  # a locked view shows completion counts only
+        audit.record_report_read(
+            session=db,
+            actor=audit.user_actor(user.id),
+            viewer_person_id=user.person_id,
+            person_id=found.id,
+            cycle=data.profile.cycle,
+        )
+    return data
 
 
 @by_id.get("/people/{person_id}", include_in_schema=False)

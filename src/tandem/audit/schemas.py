@@ -1,0 +1,50 @@
+"""Pydantic shapes of the audit log, shared by the CLI, the admin page and its JSON twin."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class AuditAction(enum.StrEnum):
+    """The closed registry of audited actions; ``record`` refuses any other name."""
+
+    REPORT_READ = "report.read"  # a 360 report read by anyone but its ratee
+    REPORT_SHARE = "report.share"
+    REPORT_UNSHARE = "report.unshare"
+    USER_ADD = "user.add"
+    USER_ROLE = "user.role"
+    USER_RESET = "user.reset"  # an admin set a new password
+    DUO_CONFIRM = "duo.confirm"
+    PEOPLE_MERGE = "people.merge"
+    PEOPLE_LINK = "people.link"
+    PEOPLE_EXPORT = "people.export"
+    PEOPLE_FORGET = "people.forget"
+    LAKE_DROP = "lake.drop"
+
+
+ACTION_NAMES: tuple[str, ...] = tuple(a.value for a in AuditAction)
+
+
+class AuditEventOut(BaseModel):
+    """One audit event; ``actor_label`` names a web user by their current email while they exist."""
+
+    id: int
+    at: dt.datetime
+    actor: str
+    actor_label: str
+    action: str
+    subject_person_id: int | None
+    related_person_id: int | None
+    target: str | None
+    detail: dict[str, Any]
+
+
+class AuditListOut(BaseModel):
+    """Audit events, newest first, and how many."""
+
+    events: list[AuditEventOut]
+    count: int
