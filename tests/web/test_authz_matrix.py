@@ -38,6 +38,8 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     ("GET", "/account/password"): SIGNED_IN,
     ("POST", "/account/password"): SIGNED_IN,
     ("GET", "/api/me"): SIGNED_IN,
+    ("GET", "/admin/audit"): {"admin": ("own", "other")},
+    ("GET", "/api/admin/audit"): {"admin": ("own", "other")},
     **PEOPLE_EXPECTED,
     **HOW_EXPECTED,
 }

@@ -33,6 +33,7 @@ TEAM_OR_GLOBAL: dict[str, tuple[set[str], set[str]]] = {
     "view_org_coverage": ({"director", "admin"}, {"director", "admin"}),
     "admin_users": ({"admin"}, {"admin"}),
     "admin_sources": ({"admin"}, {"admin"}),
+    "view_audit": ({"admin"}, {"admin"}),
 }
 PERSON_ACTIONS = {"view_profile", "rate_colleague", "respond_duo"}
 

@@ -61,6 +61,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "user": LazyCommand(
         "tandem.cli.user:app", "Web users: add, change role, reset password, list."
     ),
+    "audit": LazyCommand("tandem.cli.audit:app", "The audit log of sensitive reads and writes."),
 }
 """Every command of ``tandem``, in the order ``--help`` lists them (module imported on use)."""
 

@@ -1,7 +1,10 @@
-"""``tandem people list|show|import|merge|link|premise``: who is who, and the essay's premise."""
+"""``tandem people list|show|import|merge|link|export|forget|premise``: who is who."""
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +16,8 @@ from tandem.audit import service as audit
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
-from tandem.people import roster, service
+from tandem.errors import InputError
+from tandem.people import privacy, roster, service
 from tandem.people.schemas import PersonOut
 from tandem.profile import premise as premise_service
 from tandem.workspace import Workspace
@@ -91,6 +95,91 @@ def link(
             session=session, identity_key=identity, person=person, actor=audit.cli_actor()
         )
     emit(linked.model_dump(), as_json=as_json, render=lambda c: _render_people(c, [linked]))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (a temporary file, then a rename), 0600."""
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise InputError(f"{path}: the folder {folder} does not exist", field="out")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        Path(temporary).chmod(0o600)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@app.command("export")
+def export(
+    person: Annotated[str, typer.Argument(help="Person id, email or identity key.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write the JSON document to FILE (else to stdout)."),
+    ] = None,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Export everything Tandem holds about a person as one JSON document (audited).
+
+    Their identities, teams, account (no password), their 360 reports as they see them, the
+    answers they gave as a rater, plans, duos, sharing choices and the audit events about
+    them. No other rater is named and no answer given about them is included raw.
+    """
+    with session_scope(Workspace.open(workspace).engine) as session:
+        document = privacy.export_person(session=session, ref=person, actor=audit.cli_actor())
+        text = json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+        if out is not None:
+            write_atomically(out, text)  # inside the transaction: no file, no audit event
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    summary = {"person_id": document.person["id"], "path": str(out), "bytes": len(text.encode())}
+    emit(
+        summary,
+        as_json=as_json,
+        render=lambda c: c.print(f"wrote person {summary['person_id']}'s data to {out}"),
+    )
+
+
+@app.command("forget")
+def forget(
+    person: Annotated[str, typer.Argument(help="Person id, email or identity key.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm: this deletes the person's data for good.")
+    ] = False,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Delete a person's personal data from the app database, in one transaction (audited).
+
+    The person, their teams, account, reports, plans, duos and sharing choices are deleted;
+    their identities are unlinked and their names erased, so no work data in the lake resolves
+    to them. Answers they gave as a rater are deleted in open cycles and kept under an anonymous
+    rater in closed ones, so colleagues' frozen results do not change.
+    """
+    if not yes:
+        raise InputError("forgetting a person cannot be undone: add --yes to confirm")
+    with session_scope(Workspace.open(workspace).engine) as session:
+        report = privacy.forget_person(session=session, ref=person, actor=audit.cli_actor())
+
+    def render(console: Console) -> None:
+        console.print(
+            f"forgot person {report.former_person_id}: "
+            f"{report.answers_deleted} answer(s) deleted, "
+            f"{report.answers_anonymised} kept under an anonymous rater, "
+            f"{report.identities_unlinked} identit(ies) unlinked, "
+            f"{report.memberships_removed} membership(s), {report.plans_removed} plan(s), "
+            f"{report.duos_removed} duo(s) removed; account "
+            f"{'removed' if report.user_removed else 'none'}"
+        )
+
+    emit(report.model_dump(), as_json=as_json, render=render)
 
 
 @app.command("import")

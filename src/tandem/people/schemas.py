@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 
@@ -55,3 +57,43 @@ class RosterReport(BaseModel):
     people_unchanged: int
     teams_created: int
     memberships_removed: int
+
+
+class PersonExport(BaseModel):
+    """Everything Tandem's app database holds about one person (``tandem people export``).
+
+    Reports are as the person sees them (every suppression rule kept); answers are only the
+    ones the person gave; nothing names another rater.
+    """
+
+    format: str
+    exported_at: str
+    person: dict[str, Any]
+    identities: list[IdentityOut]
+    memberships: list[dict[str, Any]]
+    user_account: dict[str, Any] | None
+    reports: list[dict[str, Any]]
+    answers_given: list[dict[str, Any]]
+    rankings_given: list[dict[str, Any]]
+    plans: list[dict[str, Any]]
+    duos: list[dict[str, Any]]
+    shares: list[dict[str, Any]]
+    audit_events: list[dict[str, Any]]
+    notes: list[str]
+
+
+class ForgetReport(BaseModel):
+    """What ``tandem people forget`` removed, by count (the person's name is not kept)."""
+
+    former_person_id: int
+    answers_deleted: int
+    answers_anonymised: int
+    rankings_deleted: int
+    rankings_anonymised: int
+    identities_unlinked: int
+    memberships_removed: int
+    plans_removed: int
+    duos_removed: int
+    shares_removed: int
+    user_removed: bool
+    anonymous_rater_id: int | None

@@ -10,6 +10,7 @@ Manual links are marked and never undone by a later sync.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 
@@ -22,9 +23,15 @@ from tandem.people.models import Identity, Membership, Person, Team
 from tandem.people.schemas import IdentityOut, IdentitySeen, PersonOut, SyncReport
 
 EMAIL_PREFIX = "email:"
+FORGOTTEN_PREFIX = "forgotten:"
 # GitHub's private commit emails exist in two spellings for one account:
 # "12345+login@users.noreply.github.com" and the older "login@users.noreply.github.com".
 _GITHUB_NOREPLY = re.compile(r"^(?:\d+\+)?([^@]+)@users\.noreply\.github\.com$")
+
+
+def forgotten_key(identity_key: str) -> str:
+    """The tombstone an identity key becomes when its person is forgotten (a SHA-256)."""
+    return FORGOTTEN_PREFIX + hashlib.sha256(identity_key.encode("utf-8")).hexdigest()
 
 
 def identity_email(identity_key: str) -> str | None:
@@ -50,7 +57,7 @@ def sync_identities(*, session: Session, identities: Sequence[IdentitySeen]) -> 
     added = people_added = auto_linked = 0
     for seen in identities:
         key, display_name, is_bot = seen.identity_key, seen.display_name, seen.is_bot
-        if key in known:
+        if key in known or forgotten_key(key) in known:  # a forgotten person stays forgotten
             continue
         identity = Identity(
             identity_key=key,

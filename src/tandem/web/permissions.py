@@ -212,6 +212,12 @@ ADMIN_USERS = register(
 ADMIN_SOURCES = register(
     "admin_sources", "Connect sources and see ingest status.", ScopeKind.GLOBAL, _roles("admin")
 )
+VIEW_AUDIT = register(
+    "view_audit",
+    "The audit log: who read whose report, who changed roles, merges, exports, forgets.",
+    ScopeKind.GLOBAL,
+    _roles("admin"),
+)
 
 
 def allowed(user: UserOut | None, action: Action | str, resource: Resource | None = None) -> bool:

@@ -1,0 +1,392 @@
+"""A person's data: export all of it, or forget them (DESIGN §7), each audited.
+
+:func:`export_person` gathers what the app database holds about one person into one document.
+Their 360 reports come through :func:`tandem.profile.service.person_profile`, so every
+suppression rule holds (groups under 3 hidden, no rater named); raw answers appear only where
+the person gave them. Results of open cycles are left out (nobody sees them before the close).
+
+:func:`forget_person` deletes the person's personal data in one transaction. The rule for the
+answers they gave as a rater (docs/people-science.md, "Forgetting a person"): in an open cycle
+they are deleted; in a closed cycle they are kept but re-attributed to a new anonymous rater, so
+other people's frozen results do not change — a change would let the ratee recover the
+forgotten rater's scores by differencing the report before and after. Identities are unlinked,
+their keys replaced by a one-way hash (so a later sync does not bring the person back from the
+immutable lake) and their display names erased; the web account, its sessions and sign-in
+attempts are removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from tandem.accounts.models import LoginAttempt, User, WebSession
+from tandem.audit import service as audit
+from tandem.db.base import utcnow
+from tandem.duos.models import Duo
+from tandem.errors import TandemError
+from tandem.people import service as people_service
+from tandem.people.models import Identity, Membership, Person
+from tandem.people.schemas import ForgetReport, IdentityOut, PersonExport
+from tandem.plans.models import DevelopmentPlan
+from tandem.profile import service as profile_service
+from tandem.profile.schemas import dump
+from tandem.profile.sharing import ReportShare
+from tandem.review.models import (
+    CycleStatus,
+    ForcedRanking,
+    ReviewAssignment,
+    ReviewCycle,
+    ReviewResponse,
+)
+
+EXPORT_FORMAT = "tandem.person-export/1"
+ANONYMOUS_RATER = "anonymous rater"
+FORGOTTEN_TEXT = "a forgotten person"
+
+
+# -- export ----------------------------------------------------------------------------------------
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _cycles(session: Session, ids: Iterable[int]) -> dict[int, ReviewCycle]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {c.id: c for c in session.scalars(select(ReviewCycle).where(ReviewCycle.id.in_(wanted)))}
+
+
+def _reports(session: Session, person: Person) -> list[dict[str, Any]]:
+    as_ratee = (
+        select(ReviewAssignment.cycle_id).where(ReviewAssignment.ratee_id == person.id),
+        select(ReviewResponse.cycle_id).where(ReviewResponse.ratee_id == person.id),
+    )
+    rated = {cycle_id for query in as_ratee for cycle_id in session.scalars(query)}
+    reports: list[dict[str, Any]] = []
+    for cycle in sorted(_cycles(session, rated).values(), key=lambda c: c.id):
+        entry: dict[str, Any] = {"cycle": cycle.name, "status": cycle.status, "profile": None}
+        if cycle.status != CycleStatus.CLOSED.value:
+            entry["note"] = "the cycle is open: its results are shown to nobody until it closes"
+        else:
+            try:
+                found = profile_service.person_profile(
+                    session=session, person=person, cycle=cycle, include_self=True
+                )
+            except TandemError as exc:
+                entry["note"] = exc.message
+            else:
+                entry["profile"] = dump(found)
+        reports.append(entry)
+    return reports
+
+
+def _answers_given(session: Session, person_id: int) -> list[dict[str, Any]]:
+    rows = list(
+        session.scalars(
+            select(ReviewResponse)
+            .where(ReviewResponse.rater_id == person_id)
+            .order_by(ReviewResponse.cycle_id, ReviewResponse.ratee_id, ReviewResponse.item_id)
+        )
+    )
+    cycles = _cycles(session, (r.cycle_id for r in rows))
+    return [
+        {
+            "cycle": cycles[r.cycle_id].name,
+            "ratee_id": r.ratee_id,
+            "relation": r.relation,
+            "item_id": r.item_id,
+            "value": r.value,
+            "answered_at": _iso(r.created_at),
+        }
+        for r in rows
+    ]
+
+
+def _rankings_given(session: Session, person_id: int) -> list[dict[str, Any]]:
+    rows = list(
+        session.scalars(
+            select(ForcedRanking)
+            .where(ForcedRanking.rater_id == person_id)
+            .order_by(ForcedRanking.cycle_id, ForcedRanking.ratee_id, ForcedRanking.id)
+        )
+    )
+    cycles = _cycles(session, (r.cycle_id for r in rows))
+    return [
+        {
+            "cycle": cycles[r.cycle_id].name,
+            "ratee_id": r.ratee_id,
+            "practice": r.practice,
+            "kind": r.kind,
+            "rank": r.rank,
+        }
+        for r in rows
+    ]
+
+
+def _plans(session: Session, person_id: int) -> list[dict[str, Any]]:
+    plans = session.scalars(
+        select(DevelopmentPlan)
+        .where(DevelopmentPlan.person_id == person_id)
+        .order_by(DevelopmentPlan.id)
+    )
+    return [
+        {
+            "cycle": plan.cycle.name,
+            "created_at": _iso(plan.created_at),
+            "plan_date": _iso(plan.plan_date),
+            "weaker_side": plan.weaker_side,
+            "actions": [
+                {
+                    "practice": a.practice,
+                    "action_id": a.action_id,
+                    "behaviour": a.behaviour,
+                    "cadence": a.cadence,
+                    "evidence": a.evidence,
+                    "rerate_date": _iso(a.rerate_date),
+                    "status": a.status,
+                    "progress": [
+                        {"recorded_at": _iso(p.recorded_at), "status": p.status, "note": p.note}
+                        for p in a.progress
+                    ],
+                }
+                for a in plan.actions
+            ],
+        }
+        for plan in plans
+    ]
+
+
+def _duos(session: Session, person_id: int) -> list[dict[str, Any]]:
+    # The stored explanation holds both partners' practice scores: the partner's are theirs.
+    duos = session.scalars(
+        select(Duo)
+        .where(or_(Duo.person_a_id == person_id, Duo.person_b_id == person_id))
+        .order_by(Duo.id)
+    )
+    out = []
+    for duo in duos:
+        partner = duo.person_b if duo.person_a_id == person_id else duo.person_a
+        out.append(
+            {
+                "cycle": duo.cycle.name,
+                "partner": {"id": partner.id, "name": partner.display_name},
+                "tie_breaker": duo.tie_breaker,
+                "review_date": _iso(duo.review_date),
+                "confirmed_at": _iso(duo.confirmed_at),
+                "confirmed_by": duo.confirmed_by,
+            }
+        )
+    return out
+
+
+def _shares(session: Session, person_id: int) -> list[dict[str, Any]]:
+    rows = list(
+        session.scalars(
+            select(ReportShare).where(ReportShare.person_id == person_id).order_by(ReportShare.id)
+        )
+    )
+    cycles = _cycles(session, (r.cycle_id for r in rows))
+    return [
+        {
+            "cycle": cycles[r.cycle_id].name,
+            "shared_with_manager": r.shared_with_manager,
+            "shared_at": _iso(r.shared_at),
+            "updated_at": _iso(r.updated_at),
+        }
+        for r in rows
+    ]
+
+
+def _user(session: Session, person: Person) -> User | None:
+    return session.scalar(select(User).where(User.person_id == person.id)) or (
+        session.scalar(select(User).where(func.lower(User.email) == person.email.lower()))
+        if person.email
+        else None
+    )
+
+
+def _user_out(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {
+        "id": user.id,
+        "email": user.email,
+        "role": user.role,
+        "team": user.team.name if user.team else None,
+        "is_active": user.is_active,
+        "created_at": _iso(user.created_at),
+        "password_changed_at": _iso(user.password_changed_at),
+    }
+
+
+def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
+    """Everything the app database holds about a person, as they may see it; audited."""
+    person = people_service.find_person(session=session, ref=ref)
+    out = people_service.show_person(session=session, ref=str(person.id))
+    audit.record(session=session, actor=actor, action="people.export", subject_person_id=person.id)
+    memberships = session.scalars(select(Membership).where(Membership.person_id == person.id))
+    return PersonExport(
+        format=EXPORT_FORMAT,
+        exported_at=utcnow().isoformat(),
+        person={
+            "id": person.id,
+            "display_name": person.display_name,
+            "email": person.email,
+            "is_bot": person.is_bot,
+            "created_at": _iso(person.created_at),
+            "manager": (
+                {"id": person.manager.id, "name": person.manager.display_name}
+                if person.manager
+                else None
+            ),
+        },
+        identities=[IdentityOut.model_validate(i.model_dump()) for i in out.identities],
+        memberships=[{"team": m.team.name, "role": m.role} for m in memberships],
+        user_account=_user_out(_user(session, person)),
+        reports=_reports(session, person),
+        answers_given=_answers_given(session, person.id),
+        rankings_given=_rankings_given(session, person.id),
+        plans=_plans(session, person.id),
+        duos=_duos(session, person.id),
+        shares=_shares(session, person.id),
+        audit_events=[
+            e.model_dump(mode="json") for e in audit.events(session=session, person_id=person.id)
+        ],
+        notes=[
+            "Work events (commits, tickets, event-log rows) stay in the workspace's lake under "
+            "the identity keys listed above; `tandem flow` commands read them.",
+            "Reports are as you see them: rater groups under 3 are hidden and no rater is named.",
+        ],
+    )
+
+
+# -- forget ----------------------------------------------------------------------------------------
+
+
+def _count(session: Session, query: Any) -> int:
+    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
+def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
+    """Delete a person's personal data in ``session``'s transaction; audited by former id only."""
+    person = people_service.find_person(session=session, ref=ref)
+    pid = person.id
+    user = _user(session, person)
+    texts = {person.display_name}
+    emails = {e.lower() for e in (person.email, user.email if user else None) if e}
+    closed = select(ReviewCycle.id).where(ReviewCycle.status == CycleStatus.CLOSED.value)
+
+    # Answers and rankings they gave others: kept under an anonymous rater in closed cycles.
+    given_closed = select(ReviewResponse.id).where(
+        ReviewResponse.rater_id == pid,
+        ReviewResponse.ratee_id != pid,
+        ReviewResponse.cycle_id.in_(closed),
+    )
+    rankings_closed = select(ForcedRanking.id).where(
+        ForcedRanking.rater_id == pid,
+        ForcedRanking.ratee_id != pid,
+        ForcedRanking.cycle_id.in_(closed),
+    )
+    anonymised = _count(session, given_closed)
+    rankings_anonymised = _count(session, rankings_closed)
+    anonymous_id: int | None = None
+    if anonymised or rankings_anonymised:
+        stand_in = Person(display_name=ANONYMOUS_RATER, email=None, is_bot=False)
+        session.add(stand_in)
+        session.flush()
+        anonymous_id = stand_in.id
+        for model in (ReviewResponse, ForcedRanking, ReviewAssignment):
+            session.execute(
+                update(model)
+                .where(
+                    model.rater_id == pid,
+                    model.ratee_id != pid,
+                    model.cycle_id.in_(closed),
+                )
+                .values(rater_id=anonymous_id)
+            )
+    answers_deleted = _count(
+        session,
+        select(ReviewResponse.id).where(
+            or_(ReviewResponse.rater_id == pid, ReviewResponse.ratee_id == pid)
+        ),
+    )
+    rankings_deleted = _count(
+        session,
+        select(ForcedRanking.id).where(
+            or_(ForcedRanking.rater_id == pid, ForcedRanking.ratee_id == pid)
+        ),
+    )
+    for model in (ReviewResponse, ForcedRanking, ReviewAssignment):
+        session.execute(delete(model).where(or_(model.rater_id == pid, model.ratee_id == pid)))
+
+    memberships = _count(session, select(Membership.id).where(Membership.person_id == pid))
+    session.execute(delete(Membership).where(Membership.person_id == pid))
+    plans = _count(session, select(DevelopmentPlan.id).where(DevelopmentPlan.person_id == pid))
+    for plan in session.scalars(select(DevelopmentPlan).where(DevelopmentPlan.person_id == pid)):
+        session.delete(plan)  # with its actions and their progress
+    pair = or_(Duo.person_a_id == pid, Duo.person_b_id == pid)
+    duos = _count(session, select(Duo.id).where(pair))
+    session.execute(delete(Duo).where(pair))
+    shares = _count(session, select(ReportShare.id).where(ReportShare.person_id == pid))
+    session.execute(delete(ReportShare).where(ReportShare.person_id == pid))
+    _scrub_other_duos(session, texts, emails)
+
+    identities = list(session.scalars(select(Identity).where(Identity.person_id == pid)))
+    for identity in identities:
+        identity.identity_key = people_service.forgotten_key(identity.identity_key)
+        identity.display_name = None
+        identity.person_id = None
+        identity.linked_by = "manual"
+    session.execute(update(Person).where(Person.manager_id == pid).values(manager_id=None))
+
+    if user is not None:
+        session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+        session.delete(user)
+    if emails:
+        session.execute(delete(LoginAttempt).where(func.lower(LoginAttempt.email).in_(emails)))
+    session.flush()
+    session.expire_all()
+    session.execute(delete(Person).where(Person.id == pid))
+    report = ForgetReport(
+        former_person_id=pid,
+        answers_deleted=answers_deleted,
+        answers_anonymised=anonymised,
+        rankings_deleted=rankings_deleted,
+        rankings_anonymised=rankings_anonymised,
+        identities_unlinked=len(identities),
+        memberships_removed=memberships,
+        plans_removed=plans,
+        duos_removed=duos,
+        shares_removed=shares,
+        user_removed=user is not None,
+        anonymous_rater_id=anonymous_id,
+    )
+    audit.record(
+        session=session,
+        actor=actor,
+        action="people.forget",
+        subject_person_id=pid,
+        detail=report.model_dump(exclude={"former_person_id"}),
+    )
+    return report
+
+
+def _scrub_other_duos(session: Session, texts: set[str], emails: set[str]) -> None:
+    """Other pairs may name the person as their tie-breaker or as who confirmed them."""
+    for duo in session.scalars(select(Duo).where(Duo.tie_breaker.is_not(None))):
+        tie = duo.tie_breaker or ""
+        if tie in texts or any(e in tie.lower() for e in emails):
+            duo.tie_breaker = FORGOTTEN_TEXT
+    if emails:
+        session.execute(
+            update(Duo)
+            .where(func.lower(Duo.confirmed_by).in_(emails))
+            .values(confirmed_by=FORGOTTEN_TEXT)
+        )
