@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from tandem.accounts.models import User
@@ -104,6 +104,20 @@ def record_report_read(
         detail={"cycle_id": cycle_id},
     )
     return True
+
+
+def erase_actor(*, session: Session, actors: Iterable[str], replacement: str) -> int:
+    """Replace actors that name a forgotten person (an email given as ``--by``); how many.
+
+    The one change the log allows: ``people.forget`` erases the person's name everywhere.
+    """
+    names = {a.lower() for a in actors if a}
+    if not names:
+        return 0
+    result = session.execute(
+        update(AuditEvent).where(func.lower(AuditEvent.actor).in_(names)).values(actor=replacement)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _actor_labels(session: Session, actors: set[str]) -> dict[str, str]:

@@ -301,7 +301,7 @@ def confirm(
     bonus: float = ORIENTATION_BONUS,
     compat: Mapping[int, Iterable[str]] | None = None,
     today: dt.date | None = None,
-    actor: str | None = None,
+    actor: str = audit.SYSTEM_ACTOR,
 ) -> DuoOut:
     """A human confirms a pair: stores score and explanation as of now, tie-breaker, review date.
 
@@ -383,7 +383,7 @@ def confirm(
     session.flush()
     audit.record(
         session=session,
-        actor=actor or duo.confirmed_by,
+        actor=actor,
         action="duo.confirm",
         subject_person_id=first.id,
         related_person_id=second.id,

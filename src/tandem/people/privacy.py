@@ -337,6 +337,7 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
     shares = _count(session, select(ReportShare.id).where(ReportShare.person_id == pid))
     session.execute(delete(ReportShare).where(ReportShare.person_id == pid))
     _scrub_other_duos(session, texts, emails)
+    audit.erase_actor(session=session, actors=emails | texts, replacement=FORGOTTEN_TEXT)
 
     identities = list(session.scalars(select(Identity).where(Identity.person_id == pid)))
     for identity in identities:

@@ -1,0 +1,291 @@
+"""A person's data: exported as they may see it, and forgotten without a trace (DESIGN §7).
+
+Built on the demo's synthetic organisation (a closed cycle of 32 people); every test runs on
+SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from tandem.accounts import service as accounts_service
+from tandem.accounts.errors import AuthenticationError
+from tandem.accounts.models import User
+from tandem.audit import service as audit_service
+from tandem.db.models import metadata
+from tandem.demo.org import DEMO_CYCLE, write_demo_org
+from tandem.duos import service as duos_service
+from tandem.duos.models import Duo
+from tandem.errors import NotFoundError
+from tandem.lake import Lake
+from tandem.people import privacy
+from tandem.people import service as people_service
+from tandem.people.models import Identity, Membership, Person
+from tandem.plans import service as plans_service
+from tandem.plans.models import DevelopmentPlan
+from tandem.profile import service as profile_service
+from tandem.profile import sharing
+from tandem.profile.schemas import dump
+from tandem.review import service as review_service
+from tandem.review.models import ReviewAssignment, ReviewCycle, ReviewResponse
+from tests.people.test_identities import write_identities
+
+OPEN = "open-after-demo"
+SUBJECT = "bram.quillby@example.org"  # Atlas's manager: rated, rates others, has a manager
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def demo(db_session: Session) -> dict[str, int]:
+    """The demo organisation; person ids by email."""
+    write_demo_org(session=db_session)
+    return {p.email: p.id for p in db_session.scalars(select(Person)) if p.email}
+
+
+def _person(session: Session, email: str) -> Person:
+    return people_service.find_person(session=session, ref=email)
+
+
+def _raters_of(session: Session, ratee_id: int) -> set[int]:
+    return set(
+        session.scalars(
+            select(ReviewAssignment.rater_id).where(
+                ReviewAssignment.ratee_id == ratee_id, ReviewAssignment.rater_id != ratee_id
+            )
+        )
+    )
+
+
+def test_export_holds_the_person_as_they_see_it_and_no_other_rater(
+    db_session: Session, demo: dict[str, int]
+) -> None:
+    me = _person(db_session, SUBJECT)
+    document = privacy.export_person(session=db_session, ref=SUBJECT, actor="cli:tester")
+    data = document.model_dump(mode="json")
+    text = json.dumps(data, ensure_ascii=False)
+
+    assert data["person"]["email"] == SUBJECT and data["person"]["id"] == me.id
+    assert data["memberships"] == [{"team": m.team.name, "role": m.role} for m in me.memberships]
+    # The report equals what the profile service shows the person (every suppression kept).
+    cycle = review_service.get_cycle(session=db_session, name=DEMO_CYCLE)
+    own = profile_service.person_profile(session=db_session, person=me, cycle=cycle)
+    assert data["reports"] == [
+        {"cycle": DEMO_CYCLE, "status": "closed", "profile": json.loads(json.dumps(dump(own)))}
+    ]
+    # Answers: only those the person gave (their own words), never answers about them by others.
+    given = db_session.scalar(
+        select(func.count()).select_from(ReviewResponse).where(ReviewResponse.rater_id == me.id)
+    )
+    assert given and len(data["answers_given"]) == given
+    assert all(a["ratee_id"] != me.id or a["relation"] == "self" for a in data["answers_given"])
+    # No other rater is named: peers and reports who rated the person appear nowhere. (The line
+    # manager is the roster's fact "person.manager", shown alone by design, DESIGN §6.)
+    manager_id = me.manager_id
+    others = [db_session.get(Person, i) for i in _raters_of(db_session, me.id) - {manager_id}]
+    assert others
+    for rater in others:
+        assert rater is not None and rater.email
+        assert rater.display_name not in text and rater.email not in text
+        assert f'"id": {rater.id},' not in text
+    assert data["person"]["manager"]["id"] == manager_id
+    # The export itself is audited, about the person, by the actor.
+    events = audit_service.events(session=db_session, action="people.export")
+    assert [(e.actor, e.subject_person_id) for e in events] == [("cli:tester", me.id)]
+
+
+def _scan(session: Session, needles: list[str]) -> list[str]:
+    """Every (table, value) in the app database that mentions one of ``needles``."""
+    found = []
+    lowered = [n.lower() for n in needles]
+    for table in metadata.sorted_tables:
+        for row in session.execute(select(table)):
+            for value in row:
+                if value is not None and any(n in str(value).lower() for n in lowered):
+                    found.append(f"{table.name}: {value!r}")
+    return found
+
+
+def _counts(session: Session) -> dict[str, int]:
+    models: list[Any] = [Person, Identity, Membership, ReviewResponse, DevelopmentPlan, Duo, User]
+    return {
+        m.__tablename__: session.scalar(select(func.count()).select_from(m)) or 0 for m in models
+    }
+
+
+def _ratings_by_others(session: Session, person_id: int, cycle: ReviewCycle) -> dict[str, Any]:
+    """What the raters said about a person: each practice's others' score and rater groups, L, M.
+
+    (Cohort-level figures, n of ratees and the SDs behind bands, are recomputed without a
+    forgotten ratee; docs/people-science.md says so.)
+    """
+    person = session.get(Person, person_id)
+    assert person is not None
+    found = dump(profile_service.person_profile(session=session, person=person, cycle=cycle))
+    practices = {
+        p: {"others": s["others"], "groups": s["groups"], "self": s["self"]}
+        for p, s in found["practices"].items()
+    }
+    sides = {side: (found[side] or {}).get("value") for side in ("L", "M")}
+    return {"practices": practices, **sides}
+
+
+def _give_everything(session: Session, me: Person, demo: dict[str, int]) -> dict[str, Any]:
+    """Account, sessions, sign-in tries, identity, plan, share, duos and open-cycle answers."""
+    user = accounts_service.add_user(
+        session=session, email=SUBJECT, password=PASSWORD, role="manager", team="Atlas"
+    )
+    accounts_service.create_session(session=session, user_id=user.id)
+    with pytest.raises(AuthenticationError):
+        accounts_service.authenticate(
+            session=session, email=SUBJECT, password="wrong password!!", client_ip="10.0.0.1"
+        )
+    session.add(
+        Identity(
+            identity_key=f"email:{SUBJECT}",
+            source="git",
+            kind="email",
+            display_name=me.display_name,
+            person_id=me.id,
+        )
+    )
+    plans_service.get_or_create_plan(session=session, person=SUBJECT, cycle=DEMO_CYCLE)
+    sharing.set_shared(session=session, cycle=DEMO_CYCLE, person_id=me.id, shared=True)
+    atlas = sorted(m.person_id for m in me.memberships[0].team.memberships if m.person_id != me.id)
+    others = [i for i in sorted(demo.values()) if i not in atlas and i != me.id]
+    today = dt.date(2026, 12, 1)
+    duos_service.confirm(
+        session=session, cycle=DEMO_CYCLE, a=SUBJECT, b=str(atlas[0]), tie_breaker=SUBJECT,
+        confirmed_by=SUBJECT, today=today,
+    )  # fmt: skip
+    # A pair of two others whose tie-breaker is the subject and whom the subject confirmed.
+    duos_service.confirm(
+        session=session, cycle=DEMO_CYCLE, a=str(others[0]), b=str(others[1]),
+        tie_breaker=SUBJECT, confirmed_by=SUBJECT, today=today,
+    )  # fmt: skip
+    review_service.create_cycle(session=session, name=OPEN)
+    review_service.assign_from_teams(session=session, cycle=OPEN, teams=["Atlas"])
+    open_cycle = review_service.get_cycle(session=session, name=OPEN)
+    for assignment in session.scalars(
+        select(ReviewAssignment).where(
+            ReviewAssignment.cycle_id == open_cycle.id, ReviewAssignment.rater_id == me.id
+        )
+    ):
+        session.add(
+            ReviewResponse(
+                cycle_id=open_cycle.id, ratee_id=assignment.ratee_id, rater_id=me.id,
+                relation=assignment.relation, item_id="vision-1", value=4,
+            )
+        )  # fmt: skip
+    session.flush()
+    return {"user_id": user.id, "atlas": atlas}
+
+
+def test_forget_leaves_no_trace_and_keeps_others_frozen_results(
+    db_session: Session, demo: dict[str, int], tmp_path: Path
+) -> None:
+    me = _person(db_session, SUBJECT)
+    name, pid = me.display_name, me.id
+    given = _give_everything(db_session, me, demo)
+    assert _scan(db_session, [name, SUBJECT])  # the scan sees the person before
+
+    closed = review_service.get_cycle(session=db_session, name=DEMO_CYCLE)
+    rated_by_me = sorted(
+        set(
+            db_session.scalars(
+                select(ReviewResponse.ratee_id).where(
+                    ReviewResponse.rater_id == pid,
+                    ReviewResponse.ratee_id != pid,
+                    ReviewResponse.cycle_id == closed.id,
+                )
+            )
+        )
+    )
+    assert rated_by_me
+    before = {i: _ratings_by_others(db_session, i, closed) for i in rated_by_me}
+    counts = _counts(db_session)
+    to_delete = db_session.scalar(
+        select(func.count())
+        .select_from(ReviewResponse)
+        .join(ReviewCycle, ReviewCycle.id == ReviewResponse.cycle_id)
+        .where(
+            or_(
+                ReviewResponse.ratee_id == pid,
+                and_(ReviewResponse.rater_id == pid, ReviewCycle.status == "open"),
+            )
+        )
+    )
+    memberships = len(me.memberships)
+
+    report = privacy.forget_person(session=db_session, ref=SUBJECT, actor="cli:tester")
+    db_session.expire_all()
+
+    assert _scan(db_session, [name, SUBJECT]) == []
+    with pytest.raises(NotFoundError):
+        people_service.find_person(session=db_session, ref=SUBJECT)
+    assert db_session.get(Person, pid) is None
+    # Colleagues' closed-cycle results are unchanged: the answers stay, under an anonymous rater.
+    closed = review_service.get_cycle(session=db_session, name=DEMO_CYCLE)
+    after = {i: _ratings_by_others(db_session, i, closed) for i in rated_by_me}
+    assert after == before
+    assert report.anonymous_rater_id is not None and report.answers_anonymised > 0
+    assert report.answers_deleted == to_delete
+    assert report.user_removed and report.duos_removed == 1 and report.identities_unlinked == 1
+    # The counts drop by what was the person's (one anonymous rater person stands in).
+    now = _counts(db_session)
+    assert now["person"] == counts["person"]  # − the person + the anonymous rater
+    assert now["membership"] == counts["membership"] - memberships
+    assert now["review_response"] == counts["review_response"] - report.answers_deleted
+    assert now["development_plan"] == counts["development_plan"] - 1
+    assert now["duo"] == counts["duo"] - 1
+    assert now["user_account"] == counts["user_account"] - 1
+    assert now["identity"] == counts["identity"]  # kept, unlinked, its key a one-way hash
+    identity = db_session.scalars(select(Identity)).one()
+    assert identity.person_id is None and identity.display_name is None
+    assert identity.identity_key == people_service.forgotten_key(f"email:{SUBJECT}")
+    # Exactly one audit event, by the actor, with the former id only.
+    forgets = audit_service.events(session=db_session, action="people.forget")
+    assert [(e.actor, e.subject_person_id) for e in forgets] == [("cli:tester", pid)]
+    assert forgets[0].detail["answers_deleted"] == report.answers_deleted
+    # A later sync of the immutable lake does not bring the person back.
+    lake_dir = tmp_path / "lake"
+    lake_dir.mkdir()
+    lake = Lake(lake_dir)
+    write_identities(lake, [(f"email:{SUBJECT}", "git", "email", name, False)])
+    synced = people_service.sync_identities(session=db_session, lake=lake)
+    assert synced.identities_added == 0 and synced.people_added == 0
+    assert _scan(db_session, [name, SUBJECT]) == []
+    assert given["user_id"] not in {u.id for u in accounts_service.list_users(session=db_session)}
+
+
+def test_forget_deletes_open_cycle_answers_and_needs_no_stand_in_without_closed_ones(
+    db_session: Session,
+) -> None:
+    people = [Person(display_name=f"P{i}", email=f"p{i}@x.org") for i in range(3)]
+    db_session.add_all(people)
+    db_session.flush()
+    review_service.create_cycle(session=db_session, name="c-open")
+    cycle = review_service.get_cycle(session=db_session, name="c-open")
+    review_service.assign_rater(
+        session=db_session, cycle="c-open", ratee=str(people[1].id), rater=str(people[0].id),
+        relation="peer",
+    )  # fmt: skip
+    db_session.add(
+        ReviewResponse(
+            cycle_id=cycle.id, ratee_id=people[1].id, rater_id=people[0].id, relation="peer",
+            item_id="vision-1", value=3,
+        )
+    )  # fmt: skip
+    db_session.flush()
+    report = privacy.forget_person(session=db_session, ref="p0@x.org", actor="cli:tester")
+    assert (report.answers_deleted, report.answers_anonymised) == (1, 0)
+    assert report.anonymous_rater_id is None and not report.user_removed
+    assert _scan(db_session, ["p0@x.org"]) == []
+    left = db_session.scalar(select(func.count()).select_from(Person))
+    assert left == 2
