@@ -20,6 +20,7 @@ from tandem.accounts.errors import AuthenticationError
 from tandem.accounts.models import User
 from tandem.audit import service as audit_service
 from tandem.db.models import metadata
+from tandem.db.session import session_scope
 from tandem.demo.org import DEMO_CYCLE, write_demo_org
 from tandem.duos import service as duos_service
 from tandem.duos.models import Duo
@@ -35,6 +36,8 @@ from tandem.profile import sharing
 from tandem.profile.schemas import dump
 from tandem.review import service as review_service
 from tandem.review.models import ReviewAssignment, ReviewCycle, ReviewResponse
+from tandem.status import workspace_status
+from tandem.workspace import Workspace
 from tests.people.test_identities import write_identities
 
 OPEN = "open-after-demo"
@@ -289,3 +292,23 @@ def test_forget_deletes_open_cycle_answers_and_needs_no_stand_in_without_closed_
     assert _scan(db_session, ["p0@x.org"]) == []
     left = db_session.scalar(select(func.count()).select_from(Person))
     assert left == 2
+
+
+def test_status_counts_drop_on_both_backends(tmp_path: Path, database_url: str) -> None:
+    workspace = Workspace.create(tmp_path / "ws", database_url=database_url)
+    try:
+        with session_scope(workspace.engine) as session:
+            write_demo_org(session=session)
+        before = workspace_status(workspace)["database"]
+        with session_scope(workspace.engine) as session:
+            report = privacy.forget_person(session=session, ref=SUBJECT, actor="cli:tester")
+        after = workspace_status(workspace)["database"]
+    finally:
+        workspace.engine.dispose()
+    assert after["membership"] == before["membership"] - report.memberships_removed
+    assert after["review_response"] == before["review_response"] - report.answers_deleted
+    assert report.answers_deleted > 0 and report.memberships_removed == 1
+    assert after["person"] == before["person"]  # − the person + one anonymous rater
+    assert {k: v for k, v in after.items() if k not in ("membership", "review_response")} == {
+        k: v for k, v in before.items() if k not in ("membership", "review_response")
+    }
