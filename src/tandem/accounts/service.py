@@ -148,9 +148,7 @@ def bootstrap_admin(*, session: Session, email: str, password: str) -> UserOut:
     """The first admin, created from the first-run setup page; refused once any user exists."""
     if has_users(session=session):
         raise ConflictError("Tandem is set up already; sign in instead")
-    return add_user(
-        session=session, email=email, password=password, role="admin", actor="setup"
-    )
+    return add_user(session=session, email=email, password=password, role="admin", actor="setup")
 
 
 def set_role(
