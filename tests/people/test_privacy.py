@@ -25,10 +25,10 @@ from tandem.demo.org import DEMO_CYCLE, write_demo_org
 from tandem.duos import service as duos_service
 from tandem.duos.models import Duo
 from tandem.errors import NotFoundError
-from tandem.lake import Lake
 from tandem.people import privacy
 from tandem.people import service as people_service
 from tandem.people.models import Identity, Membership, Person
+from tandem.people.schemas import IdentitySeen
 from tandem.plans import service as plans_service
 from tandem.plans.models import DevelopmentPlan
 from tandem.profile import service as profile_service
@@ -38,7 +38,6 @@ from tandem.review import service as review_service
 from tandem.review.models import ReviewAssignment, ReviewCycle, ReviewResponse
 from tandem.status import workspace_status
 from tandem.workspace import Workspace
-from tests.people.test_identities import write_identities
 
 OPEN = "open-after-demo"
 SUBJECT = "bram.quillby@example.org"  # Atlas's manager: rated, rates others, has a manager
@@ -191,7 +190,7 @@ def _give_everything(session: Session, me: Person, demo: dict[str, int]) -> dict
 
 
 def test_forget_leaves_no_trace_and_keeps_others_frozen_results(
-    db_session: Session, demo: dict[str, int], tmp_path: Path
+    db_session: Session, demo: dict[str, int]
 ) -> None:
     me = _person(db_session, SUBJECT)
     name, pid = me.display_name, me.id
@@ -256,12 +255,11 @@ def test_forget_leaves_no_trace_and_keeps_others_frozen_results(
     forgets = audit_service.events(session=db_session, action="people.forget")
     assert [(e.actor, e.subject_person_id) for e in forgets] == [("cli:tester", pid)]
     assert forgets[0].detail["answers_deleted"] == report.answers_deleted
-    # A later sync of the immutable lake does not bring the person back.
-    lake_dir = tmp_path / "lake"
-    lake_dir.mkdir()
-    lake = Lake(lake_dir)
-    write_identities(lake, [(f"email:{SUBJECT}", "git", "email", name, False)])
-    synced = people_service.sync_identities(session=db_session, lake=lake)
+    # A later sync of what the sources saw (the immutable lake) does not bring the person back.
+    seen = IdentitySeen(
+        identity_key=f"email:{SUBJECT}", source="git", kind="email", display_name=name, is_bot=False
+    )
+    synced = people_service.sync_identities(session=db_session, identities=[seen])
     assert synced.identities_added == 0 and synced.people_added == 0
     assert _scan(db_session, [name, SUBJECT]) == []
     assert given["user_id"] not in {u.id for u in accounts_service.list_users(session=db_session)}
