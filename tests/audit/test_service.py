@@ -127,3 +127,17 @@ def test_merge_and_link_are_audited_once_each(db_session: Session, tmp_path: Pat
         "cli:ops", ids["bob@x.org"], ids["ada@x.org"]
     )  # fmt: skip
     assert "bob@old.org" not in str(event.detail) and "bob@old.org" not in (event.target or "")
+
+
+def test_the_first_admin_is_added_by_setup(db_session: Session) -> None:
+    admin = accounts_service.bootstrap_admin(
+        session=db_session, email="root@x.org", password=PASSWORD
+    )
+    event = _only(db_session, "user.add")
+    assert (event.actor, event.target, event.subject_person_id) == (
+        "setup", f"user:{admin.id}", None
+    )  # fmt: skip
+    labels = {e.actor: e.actor_label for e in audit.events(session=db_session)}
+    assert labels == {"setup": "setup"}
+    audit.record(session=db_session, actor=audit.user_actor(admin.id), action="people.export")
+    assert audit.events(session=db_session)[0].actor_label == "root@x.org"

@@ -195,6 +195,11 @@ def test_forget_leaves_no_trace_and_keeps_others_frozen_results(
     me = _person(db_session, SUBJECT)
     name, pid = me.display_name, me.id
     given = _give_everything(db_session, me, demo)
+    confirmed = audit_service.events(session=db_session, action="duo.confirm")
+    assert len(confirmed) == 2 and {e.actor for e in confirmed} == {"system"}
+    assert pid in {e.subject_person_id for e in confirmed} | {
+        e.related_person_id for e in confirmed
+    }
     assert _scan(db_session, [name, SUBJECT])  # the scan sees the person before
 
     closed = review_service.get_cycle(session=db_session, name=DEMO_CYCLE)
