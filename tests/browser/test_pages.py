@@ -45,6 +45,7 @@ MAIN_PAGES = (
     MainPage("coverage", "/coverage", "manager", ""),
     MainPage("coverage-org", "/coverage/org", "director", ""),
     MainPage("admin", "/admin", "admin", ""),
+    MainPage("audit", "/admin/audit", "admin", "Audit log"),
 )
 
 
