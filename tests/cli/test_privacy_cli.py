@@ -100,12 +100,15 @@ def test_cli_reads_and_role_changes_are_audited_and_listed(demo_ws: Path) -> Non
     assert shown.exit_code == 0, shown.stderr
     [read] = audit_list(ws, "--action", "report.read")
     assert (read["actor"], read["subject_person_id"]) == (audit_service.cli_actor(), person_id)
+    plan = run_cli("plan", "show", SUBJECT, "--cycle", DEMO_CYCLE, "-w", ws, "--json")
+    assert plan.exit_code == 0, plan.stderr  # the plan is made from the report: a read too
+    assert len(audit_list(ws, "--action", "report.read")) == 2
 
     assert audit_list(ws, "--since", "2999-01-01") == []
-    assert len(audit_list(ws, "--person", SUBJECT)) == 1
+    assert len(audit_list(ws, "--person", SUBJECT)) == 2
     bad = run_cli("audit", "list", "--action", "nope", "-w", ws)
     assert bad.exit_code == 2 and "not an audited action" in bad.stderr
     bad_date = run_cli("audit", "list", "--since", "last week", "-w", ws)
     assert bad_date.exit_code == 2 and "not a date" in bad_date.stderr
     table = run_cli("audit", "list", "-w", ws)
-    assert table.exit_code == 0 and "report.read" in table.stdout and "1 event(s)" in table.stdout
+    assert table.exit_code == 0 and "report.read" in table.stdout and "2 event(s)" in table.stdout

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
+from tandem.audit import service as audit
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
@@ -90,6 +91,13 @@ def show(
     with session_scope(Workspace.open(workspace).engine) as session:
         found = service.get_or_create_plan(
             session=session, person=person, cycle=cycle, plan_date=start
+        )
+        audit.record_report_read(
+            session=session,
+            actor=audit.cli_actor(),
+            viewer_person_id=None,
+            person_id=found.person.id,
+            cycle=found.cycle,
         )
     emit(found.model_dump(mode="json"), as_json=as_json, render=lambda c: render_plan(c, found))
 
