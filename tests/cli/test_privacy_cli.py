@@ -112,3 +112,18 @@ def test_cli_reads_and_role_changes_are_audited_and_listed(demo_ws: Path) -> Non
     assert bad_date.exit_code == 2 and "not a date" in bad_date.stderr
     table = run_cli("audit", "list", "-w", ws)
     assert table.exit_code == 0 and "report.read" in table.stdout and "2 event(s)" in table.stdout
+
+
+def test_a_lake_drop_is_audited_once(workspace: Workspace, tmp_path: Path) -> None:
+    ws = workspace.root
+    events = tmp_path / "events.csv"
+    events.write_text("case_id,activity,timestamp\nc1,Open,2024-01-01\n", encoding="utf-8")
+    assert run_cli("ingest", "events", events, "-w", ws).exit_code == 0
+    [batch] = run_cli("lake", "batches", "-w", ws, "--json").json()["batches"]
+    assert run_cli("lake", "drop", batch["id"], "--yes", "-w", ws).exit_code == 0
+    [event] = audit_list(ws, "--action", "lake.drop")
+    assert event["actor"] == audit_service.cli_actor()
+    assert event["detail"]["batches"] == [batch["id"]]
+    assert event["detail"]["rows_removed.events"] == 1
+    assert run_cli("lake", "drop", "nope", "--yes", "-w", ws).exit_code == 2
+    assert len(audit_list(ws, "--action", "lake.drop")) == 1  # a refused drop records nothing

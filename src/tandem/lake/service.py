@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tandem.audit import service as audit_service
+from tandem.db.session import session_scope
 from tandem.lake import batches
 from tandem.lake.batches import BatchListing, DropReport
 from tandem.workspace import Workspace
@@ -22,8 +24,19 @@ def drop_batches(*, workspace: Workspace, batch_ids: list[str], actor: str) -> D
 def _audit_drop(*, workspace: Workspace, actor: str, report: DropReport) -> None:
     """Record a lake drop in the audit log: the single call site of the audit for drops.
 
-    INTEGRATION POINT (issue 9): ``tandem.audit.service.record`` is not on main yet. Wire it as
-    ``with session_scope(workspace.engine) as session: audit_service.record(session=session,
-    actor=actor, action="lake.drop", detail=report.model_dump(mode="json"))``.
+    The lake swap and the app database cannot share a transaction: the event is written right
+    after the swap succeeded (a failed drop changes nothing and records nothing).
     """
-    del workspace, actor, report
+    detail: dict[str, object] = {
+        "batches": list(report.dropped),
+        "generation": report.generation,
+        **{f"rows_removed.{table}": n for table, n in sorted(report.rows_removed.items())},
+    }
+    with session_scope(workspace.engine) as session:
+        audit_service.record(
+            session=session,
+            actor=actor,
+            action="lake.drop",
+            target=f"lake:{report.generation}",
+            detail=detail,
+        )
