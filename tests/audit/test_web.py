@@ -137,6 +137,7 @@ def test_the_admin_reads_and_filters_the_log(
     bad = client.get("/api/admin/audit?action=nope")
     assert bad.status_code == 400 and "not an audited action" in bad.text
     assert client.get("/api/admin/audit?person=99999999999999999999").status_code == 422
+    assert client.get(f"/api/admin/audit?person={2**31}").status_code == 422  # PostgreSQL INTEGER
     page = client.get("/admin/audit?action=report.read")
     assert page.status_code == 200
     assert "report.read" in page.text and org.email("leader") in page.text

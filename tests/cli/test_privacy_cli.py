@@ -108,6 +108,8 @@ def test_cli_reads_and_role_changes_are_audited_and_listed(demo_ws: Path) -> Non
     assert len(audit_list(ws, "--person", SUBJECT)) == 2
     bad = run_cli("audit", "list", "--action", "nope", "-w", ws)
     assert bad.exit_code == 2 and "not an audited action" in bad.stderr
+    huge = run_cli("audit", "list", "--person", str(2**63), "-w", ws)
+    assert huge.exit_code == 2 and "no such person id" in huge.stderr
     bad_date = run_cli("audit", "list", "--since", "last week", "-w", ws)
     assert bad_date.exit_code == 2 and "not a date" in bad_date.stderr
     table = run_cli("audit", "list", "-w", ws)

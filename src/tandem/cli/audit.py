@@ -14,8 +14,11 @@ from tandem.audit.schemas import ACTION_NAMES, AuditEventOut
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
+from tandem.errors import InputError
 from tandem.people import service as people_service
 from tandem.workspace import Workspace
+
+MAX_PERSON_ID = 2**31 - 1  # ids are INTEGER columns (PostgreSQL refuses a larger value)
 
 app = typer.Typer(help="The audit log of sensitive reads and writes.", no_args_is_help=True)
 
@@ -60,11 +63,12 @@ def list_events(
     with session_scope(Workspace.open(workspace).engine) as session:
         person_id: int | None = None
         if person is not None:
-            person_id = (
-                int(person)
-                if person.isdigit()
-                else people_service.find_person(session=session, ref=person).id
-            )
+            if person.isascii() and person.isdigit():
+                person_id = int(person)  # a forgotten person's former id, too
+                if not 1 <= person_id <= MAX_PERSON_ID:
+                    raise InputError(f"--person {person}: no such person id", field="person")
+            else:
+                person_id = people_service.find_person(session=session, ref=person).id
         events = service.events(
             session=session,
             person_id=person_id,

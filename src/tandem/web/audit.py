@@ -14,14 +14,14 @@ from sqlalchemy.orm import Session
 
 from tandem.audit import service as audit_service
 from tandem.audit.schemas import ACTION_NAMES, AuditListOut
-from tandem.web.deps import DbSession
+from tandem.web.deps import MAX_ID, DbSession
 from tandem.web.permissions import VIEW_AUDIT, requires
 from tandem.web.templating import render
 
 view = APIRouter(dependencies=[Depends(requires(VIEW_AUDIT))])
 
 MAX_EVENTS = 500
-PersonId = Annotated[int | None, Query(ge=1, le=2**63 - 1, description="a person's id")]
+PersonId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="a person's id")]
 ActionName = Annotated[str | None, Query(max_length=40, description="an audited action")]
 Since = Annotated[str | None, Query(max_length=32, description="YYYY-MM-DD (UTC)")]
 
