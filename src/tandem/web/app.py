@@ -69,7 +69,8 @@ def create_app(workspace: Workspace, config: WebConfig | None = None) -> FastAPI
         app.include_router(router)
     # people.rate before people.profile: /people/rate is not a /people/{person_id}
     for router in (people.rate, people.profile, duos.view, duos.confirm, duos.respond,
-                   coverage.team, coverage.org, admin.users, admin.sources, audit.view):  # fmt: skip
+                   coverage.team, coverage.org, admin.users, admin.sources,
+                   audit.view):  # fmt: skip
         app.include_router(router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="static")
     check_every_route(app.routes, exempt=(STATIC_PATH,))
