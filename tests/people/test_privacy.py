@@ -34,6 +34,7 @@ from tandem.plans.models import DevelopmentPlan
 from tandem.profile import service as profile_service
 from tandem.profile import sharing
 from tandem.profile.schemas import dump
+from tandem.profile.visibility import OPERATOR
 from tandem.review import service as review_service
 from tandem.review.models import ReviewAssignment, ReviewCycle, ReviewResponse
 from tandem.status import workspace_status
@@ -164,12 +165,12 @@ def _give_everything(session: Session, me: Person, demo: dict[str, int]) -> dict
     today = dt.date(2026, 12, 1)
     duos_service.confirm(
         session=session, cycle=DEMO_CYCLE, a=SUBJECT, b=str(atlas[0]), tie_breaker=SUBJECT,
-        confirmed_by=SUBJECT, today=today,
+        confirmed_by=SUBJECT, today=today, viewer=OPERATOR,
     )  # fmt: skip
     # A pair of two others whose tie-breaker is the subject and whom the subject confirmed.
     duos_service.confirm(
         session=session, cycle=DEMO_CYCLE, a=str(others[0]), b=str(others[1]),
-        tie_breaker=SUBJECT, confirmed_by=SUBJECT, today=today,
+        tie_breaker=SUBJECT, confirmed_by=SUBJECT, today=today, viewer=OPERATOR,
     )  # fmt: skip
     review_service.create_cycle(session=session, name=OPEN)
     review_service.assign_from_teams(session=session, cycle=OPEN, teams=["Atlas"])
