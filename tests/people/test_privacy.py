@@ -76,6 +76,9 @@ def test_export_holds_the_person_as_they_see_it_and_no_other_rater(
 
     assert data["person"]["email"] == SUBJECT and data["person"]["id"] == me.id
     assert data["memberships"] == [{"team": m.team.name, "role": m.role} for m in me.memberships]
+    assert data["cycle_memberships"] == [
+        {"cycle": DEMO_CYCLE, "team": m.team.name, "role": m.role} for m in me.memberships
+    ]
     # The report equals what the profile service shows the person (every suppression kept).
     cycle = review_service.get_cycle(session=db_session, name=DEMO_CYCLE)
     own = profile_service.person_profile(session=db_session, person=me, cycle=cycle)

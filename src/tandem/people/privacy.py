@@ -33,6 +33,7 @@ from tandem.people.models import Identity, Membership, Person
 from tandem.people.schemas import ForgetReport, IdentityOut, PersonExport
 from tandem.plans.models import DevelopmentPlan
 from tandem.profile import service as profile_service
+from tandem.profile.frozen_roster import CycleMembership
 from tandem.profile.schemas import dump
 from tandem.profile.sharing import ReportShare
 from tandem.review.models import (
@@ -203,6 +204,18 @@ def _shares(session: Session, person_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def _cycle_memberships(session: Session, person_id: int) -> list[dict[str, Any]]:
+    rows = list(
+        session.scalars(
+            select(CycleMembership)
+            .where(CycleMembership.person_id == person_id)
+            .order_by(CycleMembership.cycle_id, CycleMembership.team_name)
+        )
+    )
+    cycles = _cycles(session, (r.cycle_id for r in rows))
+    return [{"cycle": cycles[r.cycle_id].name, "team": r.team_name, "role": r.role} for r in rows]
+
+
 def _user(session: Session, person: Person) -> User | None:
     return session.scalar(select(User).where(User.person_id == person.id)) or (
         session.scalar(select(User).where(func.lower(User.email) == person.email.lower()))
@@ -248,6 +261,7 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
         },
         identities=[IdentityOut.model_validate(i.model_dump()) for i in out.identities],
         memberships=[{"team": m.team.name, "role": m.role} for m in memberships],
+        cycle_memberships=_cycle_memberships(session, person.id),
         user_account=_user_out(_user(session, person)),
         reports=_reports(session, person),
         answers_given=_answers_given(session, person.id),

@@ -71,6 +71,7 @@ class PersonExport(BaseModel):
     person: dict[str, Any]
     identities: list[IdentityOut]
     memberships: list[dict[str, Any]]
+    cycle_memberships: list[dict[str, Any]]  # the teams as frozen for each review cycle
     user_account: dict[str, Any] | None
     reports: list[dict[str, Any]]
     answers_given: list[dict[str, Any]]
