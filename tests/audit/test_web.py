@@ -106,6 +106,16 @@ def test_role_changes_and_duo_confirmations_from_the_web_are_audited(
     assert duo.actor == f"user:{user_id(workspace, org.email('leader'))}"
     assert (duo.subject_person_id, duo.related_person_id) == (min(a, b), max(a, b))
 
+    headers = as_user(client, setup, "member")
+    duo_id = confirmed.json()["id"]
+    for _ in range(2):  # answering the same twice changes nothing the second time
+        accepted = client.post(f"/api/duos/{duo_id}/accept", headers=headers)
+        assert accepted.status_code == 200, accepted.text
+    [consent] = events(workspace, "duo.respond")
+    assert consent.actor == f"user:{user_id(workspace, org.email('member'))}"
+    assert (consent.subject_person_id, consent.related_person_id) == (a, b)
+    assert consent.detail == {"duo_id": duo_id, "answer": "accepted"}
+
 
 @pytest.mark.parametrize("role", ["member", "leader", "manager", "director"])
 def test_only_admins_read_the_audit_log(

@@ -19,6 +19,7 @@ class AuditAction(enum.StrEnum):
     USER_ROLE = "user.role"
     USER_RESET = "user.reset"  # an admin set a new password
     DUO_CONFIRM = "duo.confirm"
+    DUO_RESPOND = "duo.respond"  # a partner accepted or declined (their consent)
     PEOPLE_MERGE = "people.merge"
     PEOPLE_LINK = "people.link"
     PEOPLE_EXPORT = "people.export"

@@ -258,7 +258,11 @@ def decline(
 def _respond(duo_id: int, person: str, accept: bool, workspace: Path, as_json: bool) -> None:
     with session_scope(Workspace.open(workspace).engine) as session:
         out = service.respond(
-            session=session, duo_id=duo_id, viewer=resolve_viewer(session, person), accept=accept
+            session=session,
+            duo_id=duo_id,
+            viewer=resolve_viewer(session, person),
+            accept=accept,
+            actor=audit.cli_actor(),
         )
     emit(out.model_dump(mode="json"), as_json=as_json, render=lambda c: render_duo(c, out))
 

@@ -444,7 +444,14 @@ def tie_breaker_text(*, session: Session, ref: str) -> str:
 # -- consent ---------------------------------------------------------------------------------------
 
 
-def respond(*, session: Session, duo_id: int, viewer: Viewer, accept: bool) -> DuoOut:
+def respond(
+    *,
+    session: Session,
+    duo_id: int,
+    viewer: Viewer,
+    accept: bool,
+    actor: str = audit.SYSTEM_ACTOR,
+) -> DuoOut:
     """A partner accepts or declines a confirmed duo for themselves (the viewer's own person).
 
     :class:`PermissionDeniedError` when the viewer is not one of the two; :class:`ConflictError`
@@ -467,6 +474,15 @@ def respond(*, session: Session, duo_id: int, viewer: Viewer, accept: bool) -> D
         setattr(duo, f"{side}_consent", answer)
         setattr(duo, f"{side}_consent_at", utcnow())
         session.flush()
+        audit.record(
+            session=session,
+            actor=actor,
+            action="duo.respond",
+            subject_person_id=me,
+            related_person_id=duo.person_b_id if side == "a" else duo.person_a_id,
+            target=f"duo:{duo.id}",
+            detail={"duo_id": duo.id, "answer": answer},
+        )
     partner = duo.person_b if side == "a" else duo.person_a
     after = _status(duo)
     if after == "active":

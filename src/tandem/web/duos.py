@@ -223,7 +223,11 @@ def confirm_duo(
 def respond_page(db: DbSession, user: CurrentUser, duo_id: int, answer: str) -> Response:
     """A partner accepts or declines the duo for themselves; back home with the outcome."""
     out = duos_service.respond(
-        session=db, duo_id=duo_id, viewer=viewer_of(user), accept=_accept(answer)
+        session=db,
+        duo_id=duo_id,
+        viewer=viewer_of(user),
+        accept=_accept(answer),
+        actor=audit.user_actor(user.id),
     )
     return RedirectResponse(f"/?duo={out.id}#duo", status_code=303)
 
@@ -232,7 +236,11 @@ def respond_page(db: DbSession, user: CurrentUser, duo_id: int, answer: str) -> 
 def respond_duo(db: DbSession, user: CurrentUser, duo_id: int, answer: str) -> DuoOut:
     """Accept or decline a confirmed duo you are a partner of (``accept`` or ``decline``)."""
     return duos_service.respond(
-        session=db, duo_id=duo_id, viewer=viewer_of(user), accept=_accept(answer)
+        session=db,
+        duo_id=duo_id,
+        viewer=viewer_of(user),
+        accept=_accept(answer),
+        actor=audit.user_actor(user.id),
     )
 
 
