@@ -270,7 +270,8 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
         duos=_duos(session, person.id),
         shares=_shares(session, person.id),
         audit_events=[
-            e.model_dump(mode="json") for e in audit.events(session=session, person_id=person.id)
+            e.model_dump(mode="json", exclude={"id"})
+            for e in audit.events(session=session, person_id=person.id)
         ],
         notes=[
             "Work events (commits, tickets, event-log rows) stay in the workspace's lake under "
