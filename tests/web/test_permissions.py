@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from tandem.accounts.errors import PermissionDeniedError
 from tandem.accounts.schemas import UserOut
 from tandem.web.permissions import (
     ACTIONS,
@@ -14,6 +15,8 @@ from tandem.web.permissions import (
     RatingResource,
     TeamResource,
     allowed,
+    ensure_allowed,
+    linked_person_id,
 )
 
 OWN, OTHER = 1, 2
@@ -88,6 +91,22 @@ def test_ratings_only_by_the_assigned_rater_and_never_of_oneself(role: str) -> N
     assert not allowed(me, "rate_colleague", RatingResource(STRANGER, MY_REPORT))
     assert not allowed(me, "rate_colleague", RatingResource(ME, ME))
     assert not allowed(me, "rate_colleague", TeamResource(OWN))
+    # no open cycle assigns it: refused, and the registry says why
+    assert not allowed(me, "rate_colleague", RatingResource(ME, MY_REPORT, assigned=False))
+
+
+def test_a_refusal_carries_the_action_s_message() -> None:
+    me = user("member")
+    with pytest.raises(PermissionDeniedError, match="not assigned to rate this person"):
+        ensure_allowed(me, "rate_colleague", RatingResource(ME, MY_REPORT, assigned=False))
+    with pytest.raises(PermissionDeniedError, match="your role does not give access"):
+        ensure_allowed(me, "rate_colleague", RatingResource(ME, ME))
+    with pytest.raises(PermissionDeniedError, match="your role does not give access"):
+        ensure_allowed(user("admin"), "view_how", TeamResource(0))  # all work data
+    ensure_allowed(user("director"), "view_how", TeamResource(0))
+    assert linked_person_id(me, "view_profile") == ME
+    with pytest.raises(PermissionDeniedError):
+        linked_person_id(user("member", person_id=None), "rate_colleague")
 
 
 def test_deny_by_default() -> None:

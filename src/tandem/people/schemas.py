@@ -39,6 +39,14 @@ class PersonOut(BaseModel):
     teams: dict[str, str]
 
 
+class TeamOut(BaseModel):
+    """A team and how many people are in it."""
+
+    id: int
+    name: str
+    members: int
+
+
 class SyncReport(BaseModel):
     """What an identity sync did."""
 

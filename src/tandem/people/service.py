@@ -14,13 +14,13 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tandem.audit import service as audit
 from tandem.errors import InputError, NotFoundError
 from tandem.people.models import Identity, Membership, Person, Team
-from tandem.people.schemas import IdentityOut, IdentitySeen, PersonOut, SyncReport
+from tandem.people.schemas import IdentityOut, IdentitySeen, PersonOut, SyncReport, TeamOut
 
 EMAIL_PREFIX = "email:"
 FORGOTTEN_PREFIX = "forgotten:"
@@ -238,6 +238,44 @@ def link_identity(
     )
     session.refresh(target)
     return _person_out(target)
+
+
+def get_person(*, session: Session, person_id: int) -> Person:
+    """The person with id ``person_id`` (:class:`NotFoundError` when there is none)."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFoundError(f"there is no person {person_id}")
+    return person
+
+
+def list_teams(*, session: Session) -> list[TeamOut]:
+    """Every team with its member count, by name."""
+    rows = session.execute(
+        select(Team.id, Team.name, func.count(Membership.id))
+        .outerjoin(Membership, Membership.team_id == Team.id)
+        .group_by(Team.id, Team.name)
+        .order_by(Team.name)
+    )
+    return [TeamOut(id=i, name=n, members=m) for i, n, m in rows]
+
+
+def get_team(*, session: Session, team_id: int) -> TeamOut:
+    """The team with id ``team_id`` and its member count (:class:`NotFoundError` if none)."""
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFoundError(f"there is no team {team_id}")
+    members = session.scalar(select(func.count(Membership.id)).where(Membership.team_id == team.id))
+    return TeamOut(id=team.id, name=team.name, members=int(members or 0))
+
+
+def team_people_in_work_data(*, session: Session, team_id: int) -> int:
+    """How many people of the team have at least one identity in the work data."""
+    count = session.scalar(
+        select(func.count(func.distinct(Identity.person_id)))
+        .join(Membership, Membership.person_id == Identity.person_id)
+        .where(Membership.team_id == team_id)
+    )
+    return int(count or 0)
 
 
 def team_identity_keys(*, session: Session, teams: Sequence[str]) -> dict[str, tuple[str, ...]]:

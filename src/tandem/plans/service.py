@@ -103,6 +103,19 @@ def show_plan(*, session: Session, person: str, cycle: str) -> PlanOut:
     return _plan_out(stored, profile, created=False)
 
 
+def record_own_progress(
+    *, session: Session, person_id: int, action_id: int, status: str, note: str = ""
+) -> ActionOut:
+    """:func:`record_progress` on an action of one of ``person_id``'s own plans only.
+
+    Someone else's action is reported as missing, like one that does not exist.
+    """
+    action = session.get(PlanAction, action_id)
+    if action is None or action.plan.person_id != person_id:
+        raise NotFoundError(f"you have no plan action {action_id}")
+    return record_progress(session=session, action_id=action.id, status=status, note=note)
+
+
 def record_progress(*, session: Session, action_id: int, status: str, note: str = "") -> ActionOut:
     """Record progress on a plan action: a dated note and the status it moves to."""
     if status not in PROGRESS_STATUSES:

@@ -204,6 +204,23 @@ def load_cycle_scores(*, session: Session, cycle: ReviewCycle) -> CycleScores:
     return CycleScores(cycle, bank, answers, rankings)
 
 
+def _cycle_by_id(session: Session, cycle_id: int) -> ReviewCycle:
+    cycle = session.get(ReviewCycle, cycle_id)
+    if cycle is None:  # e.g. deleted since a request found it
+        raise NotFoundError(f"no review cycle {cycle_id}")
+    return cycle
+
+
+def cycle_state_by_id(*, session: Session, cycle_id: int) -> int:
+    """:func:`cycle_state` of the cycle with id ``cycle_id`` (:class:`NotFoundError` if none)."""
+    return cycle_state(session=session, cycle=_cycle_by_id(session, cycle_id))
+
+
+def load_cycle_scores_by_id(*, session: Session, cycle_id: int) -> CycleScores:
+    """:func:`load_cycle_scores` of the cycle with id ``cycle_id`` (:class:`NotFoundError`)."""
+    return load_cycle_scores(session=session, cycle=_cycle_by_id(session, cycle_id))
+
+
 def cycle_state(*, session: Session, cycle: ReviewCycle) -> int:
     """A stamp of everything :func:`load_cycle_scores` reads for ``cycle``, for in-process caches.
 

@@ -103,6 +103,24 @@ def list_cycles(*, session: Session) -> list[CycleOut]:
     return [_cycle_out(session, c) for c in cycles]
 
 
+def rated_cycles(*, session: Session, person_id: int) -> list[str]:
+    """Names of the cycles the person is rated in (assigned or answered about), newest first."""
+    ids = set(
+        session.scalars(
+            select(ReviewAssignment.cycle_id).where(ReviewAssignment.ratee_id == person_id)
+        )
+    )
+    ids |= set(
+        session.scalars(select(ReviewResponse.cycle_id).where(ReviewResponse.ratee_id == person_id))
+    )
+    cycles = session.scalars(
+        select(ReviewCycle.name)
+        .where(ReviewCycle.id.in_(ids))
+        .order_by(ReviewCycle.created_at.desc(), ReviewCycle.id.desc())
+    )
+    return list(cycles)
+
+
 def _cycle_out(session: Session, cycle: ReviewCycle) -> CycleOut:
     assignments, ratees = session.execute(
         select(func.count(), func.count(func.distinct(ReviewAssignment.ratee_id))).where(

@@ -14,7 +14,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tandem.accounts import passwords
@@ -23,7 +22,8 @@ from tandem.accounts.models import ROLE_VALUES
 from tandem.accounts.schemas import UserOut
 from tandem.audit import service as audit
 from tandem.errors import ConflictError, InputError, NotFoundError
-from tandem.people.models import Membership, Team
+from tandem.people import service as people_service
+from tandem.people.schemas import TeamOut
 from tandem.status import workspace_status
 from tandem.web.deps import CurrentUser, DbSession, Workspace
 from tandem.web.permissions import ADMIN_SOURCES, ADMIN_USERS, allowed, requires
@@ -34,14 +34,6 @@ users = APIRouter(dependencies=[Depends(requires(ADMIN_USERS))])
 sources = APIRouter(dependencies=[Depends(requires(ADMIN_SOURCES))])
 
 Text = Annotated[str, Form(max_length=320)]
-
-
-class TeamOut(BaseModel):
-    """A team and how many people are in it."""
-
-    id: int
-    name: str
-    members: int
 
 
 class NewUserIn(BaseModel):
@@ -78,13 +70,7 @@ class StatusOut(BaseModel):
 
 def list_teams(db: Session) -> list[TeamOut]:
     """Every team with its member count, by name."""
-    rows = db.execute(
-        select(Team.id, Team.name, func.count(Membership.id))
-        .outerjoin(Membership, Membership.team_id == Team.id)
-        .group_by(Team.id, Team.name)
-        .order_by(Team.name)
-    )
-    return [TeamOut(id=i, name=n, members=m) for i, n, m in rows]
+    return people_service.list_teams(session=db)
 
 
 def ingest_status(workspace: TandemWorkspace) -> StatusOut:

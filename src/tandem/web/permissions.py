@@ -56,10 +56,11 @@ class PersonResource:
 
 @dataclass(frozen=True)
 class RatingResource:
-    """A 360 rating assignment: ``rater`` rates ``ratee``."""
+    """A 360 rating of ``ratee`` by ``rater``; ``assigned``: an open cycle assigns it."""
 
     rater_person_id: int
     ratee_person_id: int
+    assigned: bool = True
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,9 @@ class DuoResource:
 
 Resource = TeamResource | PersonResource | RatingResource | DuoResource
 Rule = Callable[[UserOut, Any], bool]
+Explain = Callable[[UserOut, Any], str | None]  # why a denial happened, when it is not the role
+
+DENIED = "your role does not give access to this page"
 
 
 @dataclass(frozen=True)
@@ -82,16 +86,24 @@ class Action:
     description: str
     scope: ScopeKind
     rule: Rule
+    explain: Explain | None = None
+
+    def denial(self, user: UserOut, resource: Any) -> str:
+        """The message of a refusal of ``user`` on ``resource``."""
+        found = self.explain(user, resource) if self.explain is not None else None
+        return found or DENIED
 
 
 ACTIONS: dict[str, Action] = {}
 
 
-def register(name: str, description: str, scope: ScopeKind, rule: Rule) -> Action:
+def register(
+    name: str, description: str, scope: ScopeKind, rule: Rule, explain: Explain | None = None
+) -> Action:
     """Add an action to the registry (names are unique)."""
     if name in ACTIONS:
         raise ValueError(f"action {name!r} is registered already")
-    ACTIONS[name] = action = Action(name, description, scope, rule)
+    ACTIONS[name] = action = Action(name, description, scope, rule, explain)
     return action
 
 
@@ -128,9 +140,16 @@ def _own_rating(user: UserOut, resource: Any) -> bool:
         return True
     return (
         isinstance(resource, RatingResource)
+        and resource.assigned
         and resource.rater_person_id == user.person_id
         and resource.ratee_person_id != user.person_id
     )
+
+
+def _unassigned_rating(_user: UserOut, resource: Any) -> str | None:
+    if isinstance(resource, RatingResource) and not resource.assigned:
+        return "you are not assigned to rate this person in an open cycle"
+    return None
 
 
 def _own_duo(user: UserOut, resource: Any) -> bool:
@@ -174,6 +193,7 @@ RATE_COLLEAGUE = register(
     "Rate a colleague one is assigned to in a 360 cycle.",
     ScopeKind.SELF,
     _own_rating,
+    _unassigned_rating,
 )
 VIEW_DUOS = register(
     "view_duos",
@@ -232,6 +252,25 @@ def allowed(user: UserOut | None, action: Action | str, resource: Resource | Non
     return bool(found.rule(user, resource))
 
 
+def ensure_allowed(user: UserOut, action: Action | str, resource: Resource | None = None) -> None:
+    """Raise the refusal :func:`allowed` decides, with the action's message (403).
+
+    For a view's second look at a rule its route's guard checked already: the refusal and its
+    message come from the registry, never from the view.
+    """
+    found = ACTIONS[action] if isinstance(action, str) else action
+    if not allowed(user, found, resource):
+        raise PermissionDeniedError(found.denial(user, resource))
+
+
+def linked_person_id(user: UserOut, action: Action | str) -> int:
+    """The viewer's own person id, for an action whose rule needs one (refused otherwise)."""
+    ensure_allowed(user, action)
+    if user.person_id is None:  # every such rule refuses this already
+        raise PermissionDeniedError("your account is not linked to a person")
+    return user.person_id
+
+
 ResourceLoader = Callable[[Request, Any, UserOut], Resource | None]
 
 
@@ -267,8 +306,7 @@ class Requires:
         if current is None or public:
             return
         resource = await run_in_threadpool(self.load, request, db, current.user)
-        if not allowed(current.user, self.action, resource):
-            raise PermissionDeniedError("your role does not give access to this page")
+        ensure_allowed(current.user, self.action, resource)
 
 
 def requires(action: Action | str, load: ResourceLoader = path_resource) -> Requires:

@@ -28,17 +28,18 @@ from __future__ import annotations
 import sqlite3
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tandem.errors import NotFoundError
 from tandem.profile import service as profile_service
 from tandem.profile.service import CycleScores
-from tandem.review.models import ReviewCycle
 from tandem.web.flow_cache import AnswerCache, CacheStats
+
+if TYPE_CHECKING:  # the profile service hands it over; the web never queries it
+    from tandem.review.models import ReviewCycle
 
 DEFAULT_MAX_CYCLES = 8
 
@@ -92,16 +93,10 @@ class ReviewCache:
         self._lock = threading.Lock()
         self.state_reads = 0  # how many times a stamp was read from the database
 
-    def _state(self, session: Session, cycle: ReviewCycle) -> int:
+    def _state(self, session: Session, cycle_id: int) -> int:
         with self._lock:
             self.state_reads += 1
-        return profile_service.cycle_state(session=session, cycle=cycle)
-
-    def _fresh_cycle(self, session: Session, cycle_id: int) -> ReviewCycle:
-        found = session.get(ReviewCycle, cycle_id)
-        if found is None:  # deleted since the request found it
-            raise NotFoundError(f"no review cycle {cycle_id}")
-        return found
+        return profile_service.cycle_state_by_id(session=session, cycle_id=cycle_id)
 
     def state(self, cycle_id: int) -> int:
         """The stamp of the cycle's committed rows (read again only when the database changed)."""
@@ -114,7 +109,7 @@ class ReviewCache:
         # The version is read before the stamp: a commit in between changes the version again,
         # so the pair stored here can be too new, never too old.
         with self._sessions() as session:
-            state = self._state(session, self._fresh_cycle(session, cycle_id))
+            state = self._state(session, cycle_id)
         if version is not None:
             with self._lock:
                 self._states[cycle_id] = (version, state)
@@ -132,9 +127,10 @@ class ReviewCache:
 
         def compute() -> CycleScores:
             with self._sessions() as session:
-                fresh = self._fresh_cycle(session, key.cycle_id)
-                scores = profile_service.load_cycle_scores(session=session, cycle=fresh)
-                loaded["state"] = self._state(session, fresh)
+                scores = profile_service.load_cycle_scores_by_id(
+                    session=session, cycle_id=key.cycle_id
+                )
+                loaded["state"] = self._state(session, key.cycle_id)
             return scores  # its cycle is detached with its columns loaded: safe to share
 
         return self.scores.get_or_compute(

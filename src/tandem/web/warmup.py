@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import select
 
 from tandem.db.session import session_scope
 from tandem.errors import NotFoundError, TandemError
 from tandem.flow.engine import Filters
-from tandem.people.models import Team
+from tandem.people import service as people_service
 from tandem.profile import service as profile_service
 from tandem.web import home
 from tandem.web.how import scope as how_scope
@@ -54,7 +53,7 @@ class WarmReport:
 def _scopes(workspace: Workspace) -> list[how_scope.HowScope]:
     """Every team's default scope (as its people open /how), then all work data."""
     with session_scope(workspace.engine) as session:
-        team_ids = list(session.scalars(select(Team.id).order_by(Team.name)))
+        team_ids = [t.id for t in people_service.list_teams(session=session)]
         scopes = [how_scope.team_scope(session, i, Filters(), can_see_all=False) for i in team_ids]
     scopes.append(how_scope.HowScope(None, None, Filters(), 0, 0, None, True))
     return scopes

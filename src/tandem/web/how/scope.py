@@ -20,18 +20,15 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tandem.accounts.errors import PermissionDeniedError
 from tandem.accounts.schemas import UserOut
 from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.flow.engine import Filters
 from tandem.flow.service import MIN_PEOPLE as MIN_PEOPLE
 from tandem.people import service as people_service
-from tandem.people.models import Identity, Membership, Team
 from tandem.web.deps import parse_id
-from tandem.web.permissions import VIEW_HOW, Resource, TeamResource, allowed
+from tandem.web.permissions import VIEW_HOW, Resource, TeamResource, allowed, ensure_allowed
 
 ALL = "all"
 # A team nobody belongs to: only roles that may see any team's flow are allowed it, so
@@ -141,16 +138,6 @@ class HowScope:
         return f"team {self.team_name}" if self.team_name else "all work data"
 
 
-def _team_people(session: Session, team_id: int) -> int:
-    """People of a team who have at least one identity in the work data."""
-    count = session.scalar(
-        select(func.count(func.distinct(Identity.person_id)))
-        .join(Membership, Membership.person_id == Identity.person_id)
-        .where(Membership.team_id == team_id)
-    )
-    return int(count or 0)
-
-
 def resolve_scope(session: Session, user: UserOut, query: HowQuery) -> HowScope:
     """The scope and filters of ``query`` for ``user`` (the route's guard checked the team)."""
     can_see_all = may_see_all(user)
@@ -164,8 +151,7 @@ def resolve_scope(session: Session, user: UserOut, query: HowQuery) -> HowScope:
         item_types=(query.item_type,) if query.item_type else (),
     )
     if query.team == ALL or (query.team is None and user.team_id is None):
-        if not can_see_all:
-            raise PermissionDeniedError("your role does not give access to all work data")
+        ensure_allowed(user, VIEW_HOW, ANY_TEAM)  # the route's guard refused it already
         return HowScope(None, None, base, 0, 0, None, can_see_all)
     team_id = parse_id(query.team, "team") if query.team is not None else user.team_id
     if team_id is None:  # handled above: no team asked and none of one's own means all
@@ -175,11 +161,9 @@ def resolve_scope(session: Session, user: UserOut, query: HowQuery) -> HowScope:
 
 def team_scope(session: Session, team_id: int, base: Filters, *, can_see_all: bool) -> HowScope:
     """The scope of one team: ``base`` narrowed to its members' identities, or why it is blocked."""
-    team = session.get(Team, team_id)
-    if team is None:
-        raise NotFoundError(f"there is no team {team_id}")
+    team = people_service.get_team(session=session, team_id=team_id)
     keys = people_service.team_identity_keys(session=session, teams=[team.name])[team.name]
-    people = _team_people(session, team.id)
+    people = people_service.team_people_in_work_data(session=session, team_id=team.id)
     blocked = None
     if not keys:
         blocked = (

@@ -14,12 +14,11 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tandem.accounts.schemas import UserOut
 from tandem.flow.service import TooFewPeopleError
-from tandem.people.models import Team
+from tandem.people import service as people_service
 from tandem.web.deps import CurrentUser, DbSession, Workspace
 from tandem.web.how.charts import aging_chart, duration, excluded_text, throughput_chart
 from tandem.web.how.scope import (
@@ -169,8 +168,8 @@ def _section(compute: Callable[[], Any]) -> Outcome:
 def _teams(session: Session, user: UserOut, scope: HowScope) -> list[dict[str, Any]]:
     """The teams the viewer may pick (directors: all of them; others: their own)."""
     if scope.can_see_all:
-        rows = session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
-        return [{"id": str(i), "name": n} for i, n in rows]
+        teams = people_service.list_teams(session=session)
+        return [{"id": str(t.id), "name": t.name} for t in teams]
     if user.team_id is not None:
         return [{"id": str(user.team_id), "name": user.team_name or "my team"}]
     return []

@@ -9,19 +9,17 @@ the viewer's assignment to rate ``/people/rate/{person_id}``. :data:`PROFILE_GUA
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from tandem.accounts.errors import PermissionDeniedError
 from tandem.accounts.schemas import UserOut
 from tandem.errors import NotFoundError
-from tandem.people.models import Person
+from tandem.people import service as people_service
 from tandem.profile import service as profile_service
 from tandem.profile import sharing
 from tandem.review import forms
-from tandem.review.models import ReviewCycle
 from tandem.web.deps import parse_id
 from tandem.web.permissions import (
     RATE_COLLEAGUE,
@@ -29,8 +27,13 @@ from tandem.web.permissions import (
     PersonResource,
     RatingResource,
     Resource,
+    linked_person_id,
     requires,
 )
+
+if TYPE_CHECKING:  # the services hand these over; the web never queries them
+    from tandem.people.models import Person
+    from tandem.review.models import ReviewCycle
 
 CycleName = Annotated[str | None, Query(max_length=200, description="a review cycle's name")]
 
@@ -53,8 +56,9 @@ def profile_resource(request: Request, db: Session, _user: UserOut) -> Resource 
     if raw is None:
         return None  # /people/me…: one's own
     person_id = path_id(str(raw), "person")
-    person = db.get(Person, person_id)
-    if person is None:
+    try:
+        person = people_service.get_person(session=db, person_id=person_id)
+    except NotFoundError:
         return PersonResource(person_id)
     cycle = _cycle_or_none(db, request.query_params.get("cycle"))
     recipient = (
@@ -79,8 +83,8 @@ def rating_resource(request: Request, db: Session, user: UserOut) -> Resource | 
         ratee_id=ratee_id,
         cycle=request.query_params.get("cycle"),
     )
-    if assignment is None:
-        raise PermissionDeniedError("you are not assigned to rate this person in an open cycle")
+    if assignment is None:  # refused by the rule, with its own message
+        return RatingResource(user.person_id, ratee_id, assigned=False)
     return RatingResource(assignment.rater_id, assignment.ratee_id)
 
 
@@ -90,16 +94,13 @@ RATING_GUARD = Depends(requires(RATE_COLLEAGUE, rating_resource))
 
 def my_person(db: Session, user: UserOut) -> Person:
     """The viewer's own person (the ``view_profile`` rule already refuses unlinked accounts)."""
-    if user.person_id is None:  # the rule refuses this already; kept for the type checker
-        raise PermissionDeniedError("your account is not linked to a person")
-    person = db.get(Person, user.person_id)
-    if person is None:
-        raise NotFoundError("your account's person no longer exists")
-    return person
+    person_id = linked_person_id(user, VIEW_PROFILE)
+    try:
+        return people_service.get_person(session=db, person_id=person_id)
+    except NotFoundError:
+        raise NotFoundError("your account's person no longer exists") from None
 
 
 def my_rater_id(user: UserOut) -> int:
     """The viewer's person id as a rater (the ``rate_colleague`` rule already needs one)."""
-    if user.person_id is None:  # the rule refuses this already
-        raise PermissionDeniedError("your account is not linked to a person")
-    return user.person_id
+    return linked_person_id(user, RATE_COLLEAGUE)

@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from tandem.accounts.schemas import UserOut
 from tandem.errors import NotFoundError
 from tandem.plans import service as plans_service
-from tandem.plans.models import PlanAction
 from tandem.plans.schemas import ActionOut, PlanOut
 from tandem.profile import service as profile_service
 from tandem.web.deps import CurrentUser, DbSession, Id
 from tandem.web.people.access import PROFILE_GUARD, CycleName, my_person
 from tandem.web.people.profiles import PRACTICE_NAMES
+from tandem.web.permissions import VIEW_PROFILE, linked_person_id
 from tandem.web.templating import render
 
 own = APIRouter(dependencies=[PROFILE_GUARD])
@@ -64,11 +64,12 @@ def my_plan(db: DbSession, user: CurrentUser, cycle: CycleName = None) -> PlanOu
 
 
 def _progress(db: Session, user: UserOut, body: ProgressIn) -> ActionOut:
-    action = db.get(PlanAction, body.action_id)
-    if action is None or action.plan.person_id != user.person_id:
-        raise NotFoundError(f"you have no plan action {body.action_id}")
-    return plans_service.record_progress(
-        session=db, action_id=action.id, status=body.status, note=body.note
+    return plans_service.record_own_progress(
+        session=db,
+        person_id=linked_person_id(user, VIEW_PROFILE),
+        action_id=body.action_id,
+        status=body.status,
+        note=body.note,
     )
 
 

@@ -12,27 +12,29 @@ While a cycle is open its results are locked for everyone: the page shows comple
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tandem.accounts.schemas import UserOut
 from tandem.audit import service as audit
 from tandem.errors import InputError, NotFoundError
-from tandem.people.models import Person
+from tandem.people import service as people_service
 from tandem.profile import service as profile_service
 from tandem.profile import sharing
 from tandem.profile.schemas import LockedProfileOut, ProfileOut
+from tandem.review import service as review_service
 from tandem.review.items import PRACTICES
-from tandem.review.models import ReviewAssignment, ReviewCycle, ReviewResponse
 from tandem.web.deps import CurrentUser, DbSession
 from tandem.web.people.access import PROFILE_GUARD, CycleName, my_person, path_id
 from tandem.web.templating import render
+
+if TYPE_CHECKING:  # the people service hands it over; the web never queries it
+    from tandem.people.models import Person
 
 PRACTICE_NAMES = {p.id: p.name for p in PRACTICES}
 
@@ -64,18 +66,7 @@ class ShareIn(BaseModel):
 
 def rated_cycles(db: Session, person_id: int) -> list[str]:
     """Names of the cycles the person is rated in (assigned or answered about), newest first."""
-    ids = set(
-        db.scalars(select(ReviewAssignment.cycle_id).where(ReviewAssignment.ratee_id == person_id))
-    )
-    ids |= set(
-        db.scalars(select(ReviewResponse.cycle_id).where(ReviewResponse.ratee_id == person_id))
-    )
-    cycles = db.scalars(
-        select(ReviewCycle)
-        .where(ReviewCycle.id.in_(ids))
-        .order_by(ReviewCycle.created_at.desc(), ReviewCycle.id.desc())
-    )
-    return [c.name for c in cycles]
+    return review_service.rated_cycles(session=db, person_id=person_id)
 
 
 def profile_chart(found: ProfileOut) -> dict[str, Any]:
@@ -231,9 +222,10 @@ def share(db: DbSession, user: CurrentUser, body: ShareIn) -> sharing.ShareOut:
 def _person_profile(
     db: Session, user: UserOut, person_id: str, cycle: str | None
 ) -> ProfilePageOut:
-    found = db.get(Person, path_id(person_id, "person"))
-    if found is None:
-        raise NotFoundError(f"no person {person_id}")
+    try:
+        found = people_service.get_person(session=db, person_id=path_id(person_id, "person"))
+    except NotFoundError:
+        raise NotFoundError(f"no person {person_id}") from None
     data = profile_page_data(
         db, found, cycle, viewer_is_owner=found.id == user.person_id, viewer_id=user.person_id
     )
