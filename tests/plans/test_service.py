@@ -114,6 +114,25 @@ def test_progress_is_recorded_with_the_status(db_session: Session, tmp_path: Pat
         service.record_progress(session=db_session, action_id=999999, status="done")
 
 
+def test_progress_on_one_s_own_plan_only(db_session: Session, tmp_path: Path) -> None:
+    ids = setup_hand_org(db_session, tmp_path)
+    plan = service.get_or_create_plan(
+        session=db_session, person="rae@example.com", cycle="2026-H1", plan_date=DAY
+    )
+    action_id = plan.practices[0].actions[0].id
+    done = service.record_own_progress(
+        session=db_session, person_id=ids["rae"], action_id=action_id, status="done"
+    )
+    assert done.status == "done"
+    other = next(i for name, i in ids.items() if name != "rae")
+    for person_id, missing in ((other, action_id), (ids["rae"], 999999)):
+        with pytest.raises(NotFoundError, match=f"you have no plan action {missing}"):
+            service.record_own_progress(
+                session=db_session, person_id=person_id, action_id=missing, status="dropped"
+            )
+    assert count(db_session, PlanProgress) == 1  # the refused ones recorded nothing
+
+
 def test_no_plan_is_stored_when_l_or_m_is_unknown(db_session: Session, tmp_path: Path) -> None:
     setup_hand_org(db_session, tmp_path, close=False)
     all_rows = hand_answers_csv({"max": ("manager", 4)}, ratee="nia")

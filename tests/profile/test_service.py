@@ -315,3 +315,23 @@ def test_synthetic_cycle_equals_the_pure_scoring(db_session: Session) -> None:
     # the one-person entry point gives the same profile as the cycle-wide one
     one = service.profile(session=db_session, person=str(ids[0]), cycle="synthetic")
     assert one == service.profile_out(loaded, db_session.get_one(Person, ids[0]))
+
+
+def test_a_cycle_s_stamp_and_scores_by_its_id(db_session: Session, tmp_path: Path) -> None:
+    setup_hand_org(db_session, tmp_path, close=False)
+    cycle = service.resolve_cycle(session=db_session, name="2026-H1")
+    before = service.cycle_state_by_id(session=db_session, cycle_id=cycle.id)
+    assert before == service.cycle_state(session=db_session, cycle=cycle)
+    scores = service.load_cycle_scores_by_id(session=db_session, cycle_id=cycle.id)
+    assert scores.cycle.id == cycle.id and set(scores.answers) == set(
+        service.load_cycle_scores(session=db_session, cycle=cycle).answers
+    )
+    more = write(
+        tmp_path / "more.csv",
+        "ratee,rater,relation,item_id,value\nrae@example.com,rae@example.com,self,vision-1,2\n",
+    )
+    review_service.import_responses(session=db_session, cycle="2026-H1", path=more)
+    assert service.cycle_state_by_id(session=db_session, cycle_id=cycle.id) != before
+    for by_id in (service.cycle_state_by_id, service.load_cycle_scores_by_id):
+        with pytest.raises(NotFoundError, match="no review cycle 999999"):
+            by_id(session=db_session, cycle_id=999999)

@@ -129,3 +129,26 @@ def test_the_database_itself_refuses_impossible_answers(
             )
         )
         db_session.flush()
+
+
+def test_the_cycles_a_person_is_rated_in_newest_first(
+    db_session: Session, org: dict[str, int], tmp_path: Path
+) -> None:
+    for name in ("first", "second", "third"):
+        service.create_cycle(session=db_session, name=name)
+    service.assign_rater(
+        session=db_session, cycle="first", ratee="cy@example.com", rater="di@example.com",
+        relation="peer",
+    )  # fmt: skip
+    service.assign_rater(
+        session=db_session, cycle="second", ratee="di@example.com", rater="cy@example.com",
+        relation="peer",
+    )  # fmt: skip
+    answers = write(
+        tmp_path / "a.csv",
+        "ratee,rater,relation,item_id,value\ncy@example.com,cy@example.com,self,vision-1,4\n",
+    )
+    service.import_responses(session=db_session, cycle="third", path=answers)
+    assert service.rated_cycles(session=db_session, person_id=org["cy"]) == ["third", "first"]
+    assert service.rated_cycles(session=db_session, person_id=org["di"]) == ["second"]
+    assert service.rated_cycles(session=db_session, person_id=org["eve"]) == []
