@@ -201,3 +201,26 @@ def test_a_decline_ends_the_duo_and_frees_both(db_session: Session, tmp_path: Pa
     # Confirmed again later: both are asked again.
     again = _confirm(db_session, ids)
     assert again.id == duo.id and (again.a_consent, again.b_consent) == ("pending", "pending")
+
+
+def test_a_reorg_after_sharing_moves_no_numbers_to_the_new_manager(
+    db_session: Session, tmp_path: Path
+) -> None:
+    """Ann and Bea shared with Max; a reorg makes Eli their manager: Max keeps, Eli gets nothing."""
+    from tandem.people.models import Person
+
+    ids = build_org(db_session, tmp_path)  # everyone shared with their line manager, Max
+    before = service.suggest(session=db_session, cycle=CYCLE, viewer=as_max(ids))
+    ann_bea = next(p for p in before.pairs if p.a.id == ids["ann"])
+    assert ann_bea.details and ann_bea.score is not None
+    for name in ("ann", "bea"):
+        person = db_session.get(Person, ids[name])
+        assert person is not None
+        person.manager_id = ids["eli"]
+    db_session.flush()
+    eli = Viewer(person_id=ids["eli"], role="leader")
+    after_eli = service.suggest(session=db_session, cycle=CYCLE, viewer=eli)
+    assert all(_hidden(pair) for pair in after_eli.pairs if ids["ann"] in (pair.a.id, pair.b.id))
+    after_max = service.suggest(session=db_session, cycle=CYCLE, viewer=as_max(ids))
+    kept = next(p for p in after_max.pairs if p.a.id == ids["ann"])
+    assert kept.score == ann_bea.score and kept.details == ann_bea.details
