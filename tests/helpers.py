@@ -29,8 +29,11 @@ class CliResult:
         return json.loads(self.stdout)
 
 
-def run_cli(*args: str | Path, env: dict[str, str] | None = None) -> CliResult:
-    """Run ``tandem ARGS`` in-process, as a user would; stdout and stderr kept apart."""
+def run_cli(*args: str | Path, env: dict[str, str | None] | None = None) -> CliResult:
+    """Run ``tandem ARGS`` in-process, as a user would; stdout and stderr kept apart.
+
+    ``env`` sets variables for the run; ``None`` as a value unsets one.
+    """
     result = CliRunner().invoke(app, [str(a) for a in args], env=env, catch_exceptions=False)
     return CliResult(result.exit_code, result.stdout, result.stderr)
 

@@ -56,9 +56,13 @@ def table_rows(text: str) -> list[list[str]]:
     ]
 
 
+# Piped with no COLUMNS (pytest-xdist sets COLUMNS=80 in its workers: unset it for these runs).
+PIPED = {"COLUMNS": None}
+
+
 def test_a_piped_table_keeps_every_number_whole_on_one_row(sepsis: Path) -> None:
     data = run_cli("flow", "bottlenecks", "-w", sepsis, "--limit", "15", "--json").json()
-    piped = run_cli("flow", "bottlenecks", "-w", sepsis, "--limit", "15")
+    piped = run_cli("flow", "bottlenecks", "-w", sepsis, "--limit", "15", env=PIPED)
     assert piped.exit_code == 0, piped.stderr
     assert "…" not in piped.stdout
     rows = table_rows(piped.stdout)
@@ -71,7 +75,7 @@ def test_a_piped_table_keeps_every_number_whole_on_one_row(sepsis: Path) -> None
 
 @pytest.mark.parametrize("command", [("flow", "dfg"), ("flow", "bottlenecks"), ("status",)])
 def test_piped_output_is_what_a_wide_terminal_shows(sepsis: Path, command: tuple[str, ...]) -> None:
-    piped = run_cli(*command, "-w", sepsis)
+    piped = run_cli(*command, "-w", sepsis, env=PIPED)
     terminal = run_cli(*command, "-w", sepsis, env={"FORCE_COLOR": "1", "COLUMNS": "400"})
     assert piped.exit_code == terminal.exit_code == 0
     assert "\x1b[" in terminal.stdout  # Rich did take it for a terminal
