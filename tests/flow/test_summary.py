@@ -9,7 +9,7 @@ import pytest
 
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
-from tandem.flow.summary import flow_summary
+from tandem.flow.service import flow_panel
 from tandem.flow.timing import item_facts
 from tandem.flow.wip import wip_per_day
 from tandem.sources.contracts import ColumnMapping
@@ -146,23 +146,33 @@ def test_the_incident_log_is_internally_consistent(tmp_path: Path) -> None:
     ingest_event_log(lake=lake, path=DATA / "BPIC14_incident_log.csv.gz", columns=columns)
     mapping = StatusMapping()
     with FlowEngine(lake) as engine:
-        summary = flow_summary(engine=engine, filters=Filters(), mapping=mapping)
+        panel = flow_panel(engine=engine, filters=Filters(), mapping=mapping, include_items=True)
         items = item_facts(engine, Filters(), mapping)
         wip = wip_per_day(engine, Filters(), mapping)
-    data = summary.to_dict()
-    assert summary.items == 4000  # incidents in the log
-    assert summary.done + summary.open + summary.canceled == summary.items
+    data = panel.summary
+    counts = panel.items
+    assert counts.n == 4000  # incidents in the log
+    assert counts.done + counts.open + counts.canceled == counts.n
     lead, cycle = data["lead_time"], data["cycle_time"]
-    assert lead["n"] + sum(lead["excluded"].values()) == summary.items
+    assert lead["n"] + sum(lead["excluded"].values()) == counts.n
     assert cycle["n"] == lead["n"]  # the same items
     assert cycle["p50_seconds"] <= lead["p50_seconds"]
     assert lead["p50_seconds"] <= lead["p85_seconds"] <= lead["p95_seconds"]
     assert cycle["p85_seconds"] <= lead["p85_seconds"]
-    for timing in summary.timing.items:
-        assert timing.cycle_seconds is None or 0 <= timing.cycle_seconds <= timing.lead_seconds
-    assert sum(summary.throughput.counts) == summary.throughput.n == summary.done
+    for timing in data["done_items"]:
+        assert (
+            timing["cycle_seconds"] is None
+            or 0 <= timing["cycle_seconds"] <= timing["lead_seconds"]
+        )
+    # Throughput counts the done items of its window (the 90 days before the end by default).
+    start, end = panel.throughput_start, panel.throughput_end
+    assert start is not None and end is not None and (end - start).days + 1 == panel.throughput_days
+    done_in_window = [
+        i for i in items if i.status == "done" and i.done_at and start <= i.done_at.date() <= end
+    ]
+    assert data["throughput"]["n"] == len(done_in_window) > 0
     assert min(wip.counts) >= 0
     started_open = sum(1 for i in items if i.status == "open" and i.started_at is not None)
-    assert wip.counts[-1] == started_open  # WIP at the end = open items that started
+    assert wip.counts[-1] == started_open == panel.wip_now  # WIP at the end = open, started
     efficiency = data["flow_efficiency"]["overall"]
     assert 0 < efficiency <= 1

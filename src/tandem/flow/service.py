@@ -69,9 +69,9 @@ class Percentiles(BaseModel):
 class FlowPanel(BaseModel):
     """Every headline flow figure of one selection, from one set of item facts.
 
-    ``summary``, ``wip`` and ``aging`` are the full reports (``to_dict()`` of
-    :class:`~tandem.flow.summary.FlowSummary`'s parts) the tables and charts draw; the typed
-    headline fields are read from them, so they cannot disagree.
+    ``summary``, ``wip`` and ``aging`` are the full reports (timing, throughput, WIP, aging and
+    efficiency as JSON) the tables and charts draw; the typed headline fields are read from them,
+    so they cannot disagree.
     """
 
     model_config = ConfigDict(frozen=True)
