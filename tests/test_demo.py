@@ -45,3 +45,28 @@ def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) 
     assert again["tables"] == data["tables"]
     human = run_cli("demo", "--no-serve", "--workspace", tmp_path / "demo")
     assert "Demo workspace built" in human.stdout
+
+
+def test_the_demo_leaders_home_lists_no_item_closed_in_the_log(tmp_path: Path) -> None:
+    """Issue 9: the team filter once made every item another team closed look open to Beacon."""
+    from fastapi.testclient import TestClient
+
+    from tandem.flow.engine import Filters, FlowEngine
+    from tandem.flow.mapping import StatusMapping
+    from tandem.flow.timing import item_facts
+    from tandem.web.app import create_app
+    from tandem.workspace import Workspace
+    from tests.web.conftest import sign_in_directly
+
+    built = run_cli("demo", "--no-serve", "--workspace", tmp_path / "demo", "--json")
+    assert built.exit_code == 0, built.stderr
+    workspace = Workspace.open(tmp_path / "demo")
+    with TestClient(create_app(workspace)) as client:
+        sign_in_directly(client, workspace, "ines.fernhollow@example.org")  # Beacon's leader
+        home = client.get("/api/home")
+    assert home.status_code == 200, home.text
+    listed = [item["case_id"] for item in home.json()["attention"]["flow"]["oldest"]]
+    mapping = StatusMapping.from_settings(workspace.settings.flow)
+    with FlowEngine(workspace.lake) as engine:
+        whole_log = {i.case_id: i.status for i in item_facts(engine, Filters(), mapping)}
+    assert listed and all(whole_log[case] == "open" for case in listed)
