@@ -264,6 +264,9 @@ def test_forget_leaves_no_trace_and_keeps_others_frozen_results(
     forgets = audit_service.events(session=db_session, action="people.forget")
     assert [(e.actor, e.subject_person_id) for e in forgets] == [("cli:tester", pid)]
     assert forgets[0].detail["answers_deleted"] == report.answers_deleted
+    # The anonymous rater is not tied to the former person anywhere, the audit log included.
+    assert "anonymous_rater_id" not in forgets[0].detail
+    assert report.anonymous_rater_id not in forgets[0].detail.values()
     # A later sync of what the sources saw (the immutable lake) does not bring the person back.
     seen = IdentitySeen(
         identity_key=f"email:{SUBJECT}", source="git", kind="email", display_name=name, is_bot=False

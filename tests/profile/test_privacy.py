@@ -76,6 +76,9 @@ def test_reading_before_and_after_one_more_answer_reveals_nothing(
     assert _peer_sum(dump(before), "vision") is None and _peer_sum(dump(after), "vision") is None
     assert before.completion.raters_answered == 6 and after.completion.raters_answered == 7
     assert after.completion.raters_invited == 7 and after.completion.self_answered
+    # Whether Rae started her self-assessment is hers: a recipient's view leaves it out.
+    other = service.profile_view(session=db_session, person=rae, cycle=cycle, include_self=False)
+    assert isinstance(other, LockedProfileOut) and other.completion.self_answered is None
     # every way to the numbers is locked while the cycle is open
     with pytest.raises(service.ResultsLockedError, match="locked until it is closed"):
         service.person_profile(session=db_session, person=rae, cycle=cycle)

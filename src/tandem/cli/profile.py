@@ -87,11 +87,10 @@ def render_locked(console: Console, locked: LockedProfileOut) -> None:
         f"[bold]{locked.person.name}[/] (id {locked.person.id}) in cycle [bold]{locked.cycle}[/]"
         " — results locked until the cycle is closed"
     )
-    self_state = "started" if c.self_answered else "not started"
-    console.print(
-        f"{c.raters_answered} of {c.raters_invited} invited raters answered; "
-        f"self-assessment {self_state}"
-    )
+    line = f"{c.raters_answered} of {c.raters_invited} invited raters answered"
+    if c.self_answered is not None:
+        line += f"; self-assessment {'started' if c.self_answered else 'not started'}"
+    console.print(line)
     for note in locked.notes:
         console.print(f"[dim]note:[/] {note}")
 

@@ -389,7 +389,8 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
         actor=actor,
         action="people.forget",
         subject_person_id=pid,
-        detail=report.model_dump(exclude={"former_person_id"}),
+        # Neither id: the anonymous rater must not be traceable to the former person.
+        detail=report.model_dump(exclude={"former_person_id", "anonymous_rater_id"}),
     )
     return report
 

@@ -104,7 +104,7 @@ class CompletionOut(BaseModel):
 
     raters_invited: int
     raters_answered: int  # raters with at least one answer
-    self_answered: bool
+    self_answered: bool | None  # None for anyone but the person themself
 
 
 class LockedProfileOut(BaseModel):

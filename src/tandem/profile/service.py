@@ -282,12 +282,20 @@ def completion(*, session: Session, cycle: ReviewCycle, person_id: int) -> Compl
     )
 
 
-def locked_profile(*, session: Session, person: Person, cycle: ReviewCycle) -> LockedProfileOut:
-    """What anyone sees of a profile in an open cycle: completion counts and why."""
+def locked_profile(
+    *, session: Session, person: Person, cycle: ReviewCycle, include_self: bool = True
+) -> LockedProfileOut:
+    """What anyone sees of a profile in an open cycle: completion counts and why.
+
+    Whether the person started their self-assessment is theirs alone (``include_self``).
+    """
+    done = completion(session=session, cycle=cycle, person_id=person.id)
+    if not include_self:
+        done = done.model_copy(update={"self_answered": None})
     return LockedProfileOut(
         person=PersonRef(id=person.id, name=person.display_name, email=person.email),
         cycle=cycle.name,
-        completion=completion(session=session, cycle=cycle, person_id=person.id),
+        completion=done,
         notes=[
             "results are locked until the cycle is closed: while answers can still change, "
             "two looks before and after one more answer would reveal that rater's scores",
@@ -318,7 +326,9 @@ def profile_view(
     """
     _require_ratee(session, person, cycle)
     if cycle.status != CycleStatus.CLOSED.value:
-        return locked_profile(session=session, person=person, cycle=cycle)
+        return locked_profile(
+            session=session, person=person, cycle=cycle, include_self=include_self
+        )
     return person_profile(
         session=session,
         person=person,
