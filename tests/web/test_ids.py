@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tandem.ids import MAX_ID
 from tandem.people.models import Person, Team
-from tandem.web.deps import MAX_ID
 from tandem.workspace import Workspace
 from tests.web.conftest import Org, sign_in_directly
 from tests.web.db_counts import row_counts

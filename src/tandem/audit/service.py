@@ -187,6 +187,6 @@ def parse_since(text: str) -> dt.datetime:
     """``YYYY-MM-DD`` (midnight UTC) or an ISO timestamp as an aware UTC datetime."""
     try:
         parsed = dt.datetime.fromisoformat(text)
-    except ValueError:
+        return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
         raise InputError(f"{text!r} is not a date (YYYY-MM-DD)", field="since") from None
-    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)

@@ -15,10 +15,9 @@ from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
 from tandem.errors import InputError
+from tandem.ids import as_id
 from tandem.people import service as people_service
 from tandem.workspace import Workspace
-
-MAX_PERSON_ID = 2**31 - 1  # ids are INTEGER columns (PostgreSQL refuses a larger value)
 
 app = typer.Typer(help="The audit log of sensitive reads and writes.", no_args_is_help=True)
 
@@ -64,8 +63,8 @@ def list_events(
         person_id: int | None = None
         if person is not None:
             if person.isascii() and person.isdigit():
-                person_id = int(person)  # a forgotten person's former id, too
-                if not 1 <= person_id <= MAX_PERSON_ID:
+                person_id = as_id(person)  # a forgotten person's former id, too
+                if person_id is None:
                     raise InputError(f"--person {person}: no such person id", field="person")
             else:
                 person_id = people_service.find_person(session=session, ref=person).id

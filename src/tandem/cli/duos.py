@@ -27,6 +27,7 @@ from tandem.duos import service
 from tandem.duos.matching import ORIENTATION_BONUS
 from tandem.duos.schemas import DuoOut, DuoPerson, SuggestionsOut
 from tandem.errors import InputError
+from tandem.ids import MAX_ID
 from tandem.people import service as people_service
 from tandem.profile import service as profile_service
 from tandem.profile.visibility import OPERATOR, Viewer
@@ -68,7 +69,8 @@ AsOption = Annotated[
     ),
 ]
 DuoArgument = Annotated[
-    int, typer.Argument(help="The confirmed duo's id (see `tandem duos list`).")
+    int,
+    typer.Argument(min=1, max=MAX_ID, help="The confirmed duo's id (see `tandem duos list`)."),
 ]
 PersonOption = Annotated[
     str,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tandem.audit import service as audit
 from tandem.errors import InputError, NotFoundError
+from tandem.ids import as_id
 from tandem.people.models import Identity, Membership, Person, Team
 from tandem.people.schemas import IdentityOut, IdentitySeen, PersonOut, SyncReport, TeamOut
 
@@ -127,8 +128,9 @@ def list_people(*, session: Session, include_bots: bool = True) -> list[PersonOu
 def find_person(*, session: Session, ref: str) -> Person:
     """A person by id, email or one of their identity keys."""
     person: Person | None = None
-    if ref.isdigit():
-        person = session.get(Person, int(ref))
+    found_id = as_id(ref)
+    if found_id is not None:
+        person = session.get(Person, found_id)
     if person is None:
         person = session.scalar(select(Person).where(Person.email == ref.lower()))
     if person is None:

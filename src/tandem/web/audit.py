@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from tandem.audit import service as audit_service
 from tandem.audit.schemas import ACTION_NAMES, AuditListOut
-from tandem.web.deps import MAX_ID, DbSession
+from tandem.ids import MAX_ID
+from tandem.web.deps import DbSession
 from tandem.web.permissions import VIEW_AUDIT, requires
 from tandem.web.templating import render
 

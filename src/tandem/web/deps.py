@@ -17,13 +17,12 @@ from tandem.accounts import service as accounts_service
 from tandem.accounts.errors import AuthenticationError
 from tandem.accounts.schemas import SignedIn, UserOut
 from tandem.errors import NotFoundError
+from tandem.ids import MAX_ID, as_id
 from tandem.web.config import SESSION_COOKIE, WebConfig
 from tandem.workspace import Workspace as TandemWorkspace
 
 # -- record ids ----------------------------------------------------------------------------------
 
-# Ids are INTEGER columns: 32 bits on PostgreSQL, which refuses a larger value in a query (500)
-MAX_ID = 2**31 - 1
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 """A record id in a query or a body: 1 to 2³¹−1, else 422 (``Annotated[Id | None, Query()]``)."""
@@ -31,10 +30,8 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 def parse_id(raw: str, what: str) -> int:
     """The id in a path segment: digits from 1 to 2³¹−1; anything else names no record (404)."""
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_ID)):
-        raise NotFoundError(f"{what} {raw!r} is not an id")
-    value = int(raw)
-    if not 1 <= value <= MAX_ID:
+    value = as_id(raw)
+    if value is None:
         raise NotFoundError(f"{what} {raw!r} is not an id")
     return value
 
