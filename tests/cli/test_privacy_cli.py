@@ -106,6 +106,7 @@ def test_cli_reads_and_role_changes_are_audited_and_listed(demo_ws: Path) -> Non
 
     assert audit_list(ws, "--since", "2999-01-01") == []
     assert len(audit_list(ws, "--person", SUBJECT)) == 2
+    assert [e["id"] for e in audit_list(ws, "--limit", "1")] == [audit_list(ws)[0]["id"]]
     bad = run_cli("audit", "list", "--action", "nope", "-w", ws)
     assert bad.exit_code == 2 and "not an audited action" in bad.stderr
     huge = run_cli("audit", "list", "--person", str(2**63), "-w", ws)

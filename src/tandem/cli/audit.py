@@ -52,6 +52,9 @@ def list_events(
     since: Annotated[
         str | None, typer.Option("--since", help="Only events on or after YYYY-MM-DD (UTC).")
     ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=100_000, help="At most this many, newest first.")
+    ] = 500,
     workspace: WorkspaceOption = Path(),
     as_json: JsonOption = False,
 ) -> None:
@@ -73,6 +76,7 @@ def list_events(
             person_id=person_id,
             action=action,
             since=service.parse_since(since) if since else None,
+            limit=limit,
         )
     emit(
         {"events": [e.model_dump(mode="json") for e in events], "count": len(events)},
