@@ -3,6 +3,7 @@ figures that say "unknown" rather than a misleading number."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
@@ -154,3 +155,66 @@ def test_a_log_without_a_done_state_says_how_to_fix_it(tmp_path: Path) -> None:
         "time, throughput or forecast); map its closing activities in [flow.mapping.tiny] of "
         'tandem.toml, e.g. done = ["Closed"]'
     )
+
+
+# p0 alone, long after the five people's days
+P0_LATE = [
+    ("late", "Open", at(200, 9), "p0"),
+    ("late", "Work", at(200, 10), "p0"),
+    ("late", "Closed", at(200, 15), "p0"),
+]
+
+
+@pytest.fixture(scope="module")
+def late_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlowEngine]:
+    """Five people's work on days 1-5, then p0's alone on day 200: the whole history holds five
+    people, the 90 days before the end only p0."""
+    lake = new_lake(tmp_path_factory.mktemp("late"))
+    write_log(lake, [*five_people_log(), *P0_LATE])
+    with FlowEngine(lake) as flow:
+        yield flow
+
+
+def test_throughput_is_withheld_when_its_own_window_holds_one_person(
+    late_engine: FlowEngine,
+) -> None:
+    panel = service.flow_panel(engine=late_engine, filters=TEAM_FILTER, mapping=MAPPING)
+    # the selection (the whole history) rests on five people: its figures are shown …
+    assert panel.people == 5 and panel.items.n == 7 and panel.lead_time.n == 6
+    # … but throughput reads the 90 days before the end, which hold p0's work alone
+    assert panel.throughput_withheld is not None
+    assert panel.throughput_withheld.startswith(
+        "withheld: the work of team Five in throughput's window (2024-06-19 to 2024-09-16) "
+        "comes from 1 person; team flow is shown from 5 people on"
+    )
+    assert panel.throughput_per_day is None
+    tp = panel.summary["throughput"]
+    assert tp["withheld"] == panel.throughput_withheld
+    assert tp["n"] is None and tp["weekly"] == [] and tp["per_day_mean"] is None
+    # the same log without a team filter: nothing to withhold, one item done in the window
+    everyone = service.flow_panel(engine=late_engine, filters=Filters(), mapping=MAPPING)
+    assert everyone.throughput_withheld is None and everyone.summary["throughput"]["n"] == 1
+    # the forecast resamples that same window: withheld for the team, given for everyone
+    with pytest.raises(service.TooFewPeopleError) as refused:
+        service.forecast(engine=late_engine, filters=TEAM_FILTER, mapping=MAPPING, items=3)
+    assert refused.value.message.startswith(
+        "withheld: the work of team Five in the forecast's history (2024-06-19 to 2024-09-16) "
+        "comes from 1 person"
+    )
+    answer = service.forecast(
+        engine=late_engine, filters=Filters(), mapping=MAPPING, items=3, runs=100, seed=1
+    )
+    assert answer.people is None
+
+
+def test_throughput_over_a_requested_window_follows_the_selections_check(
+    late_engine: FlowEngine,
+) -> None:
+    window = dataclasses.replace(TEAM_FILTER, start=at(1, 0), end=at(6, 0))
+    panel = service.flow_panel(engine=late_engine, filters=window, mapping=MAPPING)
+    assert panel.people == 5 and panel.throughput_withheld is None
+    assert panel.summary["throughput"]["n"] == 5 and panel.throughput_days == 5
+    history = service.forecast(
+        engine=late_engine, filters=window, mapping=MAPPING, items=3, runs=100, seed=1
+    )
+    assert history.people == 5

@@ -13,7 +13,7 @@ from tandem.ingest.service import lake_identities
 from tandem.people import service as people_service
 from tandem.workspace import Workspace
 from tests.flow.logs import write_log
-from tests.flow.test_service import TEAM, five_people_log
+from tests.flow.test_service import P0_LATE, TEAM, five_people_log
 from tests.helpers import run_cli
 
 
@@ -66,3 +66,21 @@ def test_the_mapping_hint_keeps_its_table_name(five: Path) -> None:
     assert "set them in [flow.mapping.<source>] of tandem.toml" in text
     summary = run_cli("flow", "summary", "-w", five)
     assert "flow efficiency" in summary.stdout
+
+
+def test_throughput_of_one_persons_last_90_days_is_withheld_alone(five: Path) -> None:
+    write_log(Workspace.open(five).lake, P0_LATE, source="late")  # p0 alone on day 200
+    summary = run_cli("flow", "summary", "--team", "Five", "-w", five, env={"COLUMNS": "400"})
+    assert summary.exit_code == 0, summary.stderr
+    row = next(line for line in summary.stdout.splitlines() if "throughput per day" in line)
+    assert (
+        "— (withheld: the work of team Five in throughput's window (2024-06-19 to 2024-09-16) "
+        "comes from 1 person;" in row
+    )
+    assert "7 items: 6 done" in summary.stdout  # the selection itself rests on five people
+    forecast = run_cli("flow", "forecast", "--team", "Five", "--items", "3", "-w", five)
+    assert (forecast.exit_code, forecast.stdout) == (2, "")
+    assert forecast.stderr.startswith(
+        "error: withheld: the work of team Five in the forecast's history "
+        "(2024-06-19 to 2024-09-16) comes from 1 person"
+    )

@@ -27,6 +27,9 @@ from tests.web.conftest import sign_in_directly
 from tests.web.how_fixtures import FlowOrg, alpha_filters, make_flow_org
 
 API = ("summary", "bottlenecks", "dfg", "wip", "forecast")
+# the sepsis log's last 90 days hold one identity's work ("?", nobody's in Alpha): a team's
+# throughput and forecast over them are withheld, so the numbers are compared over a year
+YEAR = {"from": "2014-01-01", "to": "2014-12-31"}
 
 
 @dataclass(frozen=True)
@@ -79,16 +82,24 @@ def service(setup: Setup, filters: Filters) -> dict[str, Any]:
         }
 
 
+def year_filters(setup: Setup) -> Filters:
+    return dataclasses.replace(
+        alpha_filters(setup.flow),
+        start=dt.datetime(2014, 1, 1, tzinfo=dt.UTC),
+        end=dt.datetime(2015, 1, 1, tzinfo=dt.UTC),
+    )
+
+
 @pytest.fixture(scope="module")
 def expected(setup: Setup) -> dict[str, Any]:
-    return service(setup, alpha_filters(setup.flow))
+    return service(setup, year_filters(setup))
 
 
 @pytest.mark.parametrize("role", ["leader", "manager", "member"])
 def test_team_roles_see_their_team_with_the_services_numbers(
     setup: Setup, client_for: Any, expected: dict[str, Any], role: str
 ) -> None:
-    response = client_for(role).get("/how")
+    response = client_for(role).get("/how", params=YEAR)
     assert response.status_code == 200, response.text
     html = response.text
     assert "How we work: team Alpha" in html
@@ -113,13 +124,51 @@ def test_json_twins_equal_the_services(
 ) -> None:
     client = client_for("manager")
     for name in API:
-        response = client.get(f"/api/how/{name}")
+        response = client.get(f"/api/how/{name}", params=YEAR)
         assert response.status_code == 200, (name, response.text)
         want = redact_people(expected[name]) if name == "bottlenecks" else expected[name]
         assert response.json() == want, name
-    svg = client.get("/api/how/map.svg")
+    svg = client.get("/api/how/map.svg", params=YEAR)
     assert svg.headers["content-type"].startswith("image/svg+xml")
     assert svg.text == render_process_map(expected["dfg"], colour="performance", max_edges=40).svg
+
+
+def test_throughput_and_forecast_over_a_one_person_window_are_withheld_alone(
+    setup: Setup, client_for: Any
+) -> None:
+    """Without a start, throughput and the forecast read the 90 days before the log's end; for
+    Alpha those hold nobody's work, so they alone are withheld, with the service's reason."""
+    with FlowEngine(setup.flow.workspace.lake) as engine:
+        panel = flow_service.flow_panel(
+            engine=engine, filters=alpha_filters(setup.flow), mapping=setup.mapping
+        )
+    reason = panel.throughput_withheld
+    assert reason is not None and reason.startswith(
+        "withheld: the work of team Alpha in throughput's window (2015-03-08 to 2015-06-05) "
+        "comes from 0 people; team flow is shown from 5 people on"
+    )
+    client = client_for("leader")
+    summary = client.get("/api/how/summary").json()
+    assert summary == panel.summary and summary["throughput"]["withheld"] == reason
+    assert summary["people"] == 7 and summary["cycle_time"]["n"] > 0  # the rest is shown
+    forecast = client.get("/api/how/forecast")
+    assert forecast.status_code == 409
+    assert forecast.json()["error"]["code"] == "too_few_people"
+    assert forecast.json()["error"]["message"].startswith(
+        "withheld: the work of team Alpha in the forecast's history (2015-03-08 to 2015-06-05) "
+        "comes from 0 people"
+    )
+    html = client.get("/how").text
+    throughput = re.search(r'<dd id="throughput">(.*?)</dd>', html, re.S)
+    assert (
+        throughput
+        and "in throughput&#39;s window (2015-03-08 to 2015-06-05)" in throughput.group(1)
+    )
+    assert 'id="chart-throughput"' not in html and 'id="chart-aging"' in html
+    assert 'data-measure="cycle_time"' in html
+    section = re.search(r'<section[^>]* id="forecast".*?</section>', html, re.S)
+    assert section and "the forecast&#39;s history (2015-03-08 to 2015-06-05)" in section.group(0)
+    assert 'id="forecast-table"' not in section.group(0)
 
 
 def test_handoffs_are_shown_without_names(setup: Setup, client_for: Any) -> None:
@@ -152,9 +201,9 @@ def test_filters_change_the_answer(setup: Setup, client_for: Any) -> None:
 
 
 def test_forecast_items_field(setup: Setup, client_for: Any) -> None:
-    got = client_for("leader").get("/api/how/forecast", params={"items": 40}).json()
+    got = client_for("leader").get("/api/how/forecast", params={**YEAR, "items": 40}).json()
     assert got["items"] == 40 and got["seed"] == FORECAST_SEED
-    bad = client_for("leader").get("/api/how/forecast", params={"items": 0})
+    bad = client_for("leader").get("/api/how/forecast", params={**YEAR, "items": 0})
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "items"
 
 
@@ -211,7 +260,7 @@ def test_repeat_requests_are_served_from_the_cache(setup: Setup) -> None:
             assert client.get("/how").status_code == 200
             assert client.get("/").status_code == 200
             for name in (*API, "map.svg"):
-                assert client.get(f"/api/how/{name}").status_code == 200
+                assert client.get(f"/api/how/{name}", params=YEAR).status_code == 200
 
         everything()
         first = app.state.flow_cache.stats

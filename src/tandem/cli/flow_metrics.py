@@ -71,11 +71,13 @@ def _render_summary(console: Console, data: dict[str, Any]) -> None:
     mean = tp["per_day_mean"]
     other.add_row(
         "throughput per day",
-        "—"
+        escape(f"— ({tp['withheld']})")
+        if tp["withheld"]
+        else "—"
         if mean is None
         else f"{mean:.2f} over {tp['days']} days, {tp['start_date']} to {tp['end_date']} "
         f"({tp['zero_days']} zero)",
-        str(tp["n"]),
+        "—" if tp["n"] is None else str(tp["n"]),
         _excluded(tp["excluded"]),
     )
     other.add_row(

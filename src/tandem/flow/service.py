@@ -9,7 +9,10 @@ efficiency — so "open" in a header and the WIP beside it are the same items.
 Privacy (DESIGN §7): an answer about a team is given only when at least ``min_people`` distinct
 people of the team did work inside the window on the selected items (:func:`people_behind`);
 below that it would describe individuals (a one-day window holding one person's work), and
-:class:`TooFewPeopleError` says so.
+:class:`TooFewPeopleError` says so. Each figure is checked on the window it reads: throughput
+and the forecast read the 90 days before the end when no start is given, a narrower window
+than the selection's, so they are checked again on their own window and withheld alone (with
+the reason) while the figures of the selection are shown.
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ class FlowPanel(BaseModel):
     throughput_days: int
     throughput_start: dt.date | None
     throughput_end: dt.date | None  # the last day, included
+    throughput_withheld: str | None  # why throughput is withheld (its window's people), or null
     wip_now: int | None
     flow_efficiency: float | None
     flow_efficiency_unknown: str | None
@@ -108,22 +112,42 @@ def people_behind(*, engine: FlowEngine, filters: Filters) -> int:
     return len({filters.team_people.get(key, key) for key in found})
 
 
+def shortfall(
+    *, engine: FlowEngine, filters: Filters, min_people: int = MIN_PEOPLE, what: str = ""
+) -> tuple[int | None, str | None]:
+    """The people behind a team answer over ``filters`` and, below ``min_people``, the reason it
+    is withheld (``what`` names the figure, e.g. "throughput's window …"); ``(None, None)``
+    without a team filter."""
+    if not filters.teams:
+        return None, None
+    found = people_behind(engine=engine, filters=filters)
+    if found >= min_people:
+        return found, None
+    teams = ", ".join(sorted(filters.teams))
+    where = what or "this selection"
+    return found, (
+        f"withheld: the work of team {teams} in {where} comes from {found} "
+        f"{'person' if found == 1 else 'people'}; team flow is shown from {min_people} "
+        "people on, so that it never describes one person (widen the window or drop a filter)"
+    )
+
+
 def require_people(
-    *, engine: FlowEngine, filters: Filters, min_people: int = MIN_PEOPLE
+    *, engine: FlowEngine, filters: Filters, min_people: int = MIN_PEOPLE, what: str = ""
 ) -> int | None:
     """The number of people behind a team answer; :class:`TooFewPeopleError` below
     ``min_people``. Without a team filter there is nothing to check (null)."""
-    if not filters.teams:
-        return None
-    found = people_behind(engine=engine, filters=filters)
-    if found < min_people:
-        teams = ", ".join(sorted(filters.teams))
-        raise TooFewPeopleError(
-            f"withheld: the work of team {teams} in this selection comes from {found} "
-            f"{'person' if found == 1 else 'people'}; team flow is shown from {min_people} "
-            "people on, so that it never describes one person (widen the window or drop a filter)"
-        )
+    found, reason = shortfall(engine=engine, filters=filters, min_people=min_people, what=what)
+    if reason is not None:
+        raise TooFewPeopleError(reason)
     return found
+
+
+def window_text(window: Filters) -> str:
+    """``"2024-01-01 to 2024-03-30"``: a window's first and last day (included)."""
+    first = window.start.date().isoformat() if window.start else "the first event"
+    last = (window.end - dt.timedelta(days=1)).date().isoformat() if window.end else "the last"
+    return f"{first} to {last}"
 
 
 def _percentiles(data: dict[str, Any]) -> Percentiles:
@@ -151,8 +175,10 @@ def flow_panel(
 ) -> FlowPanel:
     """Item counts, lead/cycle time, throughput, WIP, aging and flow efficiency of a selection.
 
-    A team selection is withheld below ``min_people`` people (:func:`require_people`);
-    ``include_items`` adds the drill-down lists to ``summary``.
+    A team selection is withheld below ``min_people`` people (:func:`require_people`); so is
+    throughput alone when its own window (the 90 days before the end without a start) holds
+    fewer (``throughput_withheld`` says why). ``include_items`` adds the drill-down lists to
+    ``summary``.
     """
     behind = require_people(engine=engine, filters=filters, min_people=min_people)
     items = item_facts(engine, filters, mapping)
@@ -164,16 +190,27 @@ def flow_panel(
     aging = aging_wip(
         engine=engine, filters=filters, mapping=mapping, items=items, calendar=calendar
     ).to_dict()
+    tp_withheld: str | None = None
     try:
         window = throughput_window(engine=engine, filters=filters)
-        throughput = throughput_from_items(all_items, window).to_dict()
     except InputError:  # an empty selection: no days
         throughput = throughput_from_items([], filters).to_dict()
         throughput["start_date"] = throughput["end_date"] = None
     else:
+        if (window.start, window.end) != (filters.start, filters.end):  # else checked above
+            _, tp_withheld = shortfall(
+                engine=engine,
+                filters=window,
+                min_people=min_people,
+                what=f"throughput's window ({window_text(window)})",
+            )
+        throughput = throughput_from_items(all_items, window).to_dict()
+        if tp_withheld is not None:
+            throughput = _withheld_throughput(throughput)
         throughput["start_date"] = window.start.date().isoformat() if window.start else None
         last = window.end - dt.timedelta(days=1) if window.end else None
         throughput["end_date"] = last.date().isoformat() if last else None
+    throughput["withheld"] = tp_withheld
     warnings = mapping_report(engine=engine, filters=filters, mapping=mapping).warnings()
     done = sum(1 for i in items if i.status == "done")
     canceled = sum(1 for i in items if i.status == "canceled")
@@ -214,6 +251,7 @@ def flow_panel(
                 "per_day_mean",
                 "zero_days",
                 "weekly",
+                "withheld",
             )
         },
         "wip": {key: wip[key] for key in ("n", "excluded", "days", "mean", "max", "last")},
@@ -233,6 +271,7 @@ def flow_panel(
         throughput_end=dt.date.fromisoformat(throughput["end_date"])
         if throughput["end_date"]
         else None,
+        throughput_withheld=tp_withheld,
         wip_now=wip["last"],
         flow_efficiency=fe["overall"],
         flow_efficiency_unknown=fe["unknown"],
@@ -241,6 +280,18 @@ def flow_panel(
         wip=wip,
         aging=aging,
     )
+
+
+def _withheld_throughput(throughput: dict[str, Any]) -> dict[str, Any]:
+    """Throughput with every count blanked (the days of the window stay: they are no one's)."""
+    return throughput | {
+        "n": None,
+        "excluded": {},
+        "per_day_mean": None,
+        "zero_days": None,
+        "daily": [],
+        "weekly": [],
+    }
 
 
 class ForecastAnswer(BaseModel):
@@ -264,13 +315,23 @@ def forecast(
     seed: int | None = None,
     min_people: int = MIN_PEOPLE,
 ) -> ForecastAnswer:
-    """When will ``items`` more items be done, or how many by ``by_date`` (exactly one)."""
+    """When will ``items`` more items be done, or how many by ``by_date`` (exactly one).
+
+    The forecast resamples the throughput of its history window only, so the people behind it
+    are counted there (:class:`TooFewPeopleError` below ``min_people``)."""
     if (items is None) == (by_date is None):
         raise InputError("give exactly one of a number of items or a date")
     if history_days <= 0:
         raise InputError(f"history: {history_days} is not a positive number of days")
-    behind = require_people(engine=engine, filters=filters, min_people=min_people)
     window = throughput_window(engine=engine, filters=filters, days=history_days)
+    behind = require_people(
+        engine=engine,
+        filters=window,
+        min_people=min_people,
+        what=""  # the selection's own window
+        if (window.start, window.end) == (filters.start, filters.end)
+        else f"the forecast's history ({window_text(window)})",
+    )
     series = daily_throughput(engine, window, mapping)
     if items is not None:
         report = flow_forecast.when_done(series, items, runs=runs, seed=seed)

@@ -87,23 +87,30 @@ class FlowContext:
 
 @dataclass(frozen=True)
 class Outcome:
-    """A cached answer or the reason there is none (an input error is an answer, too)."""
+    """A cached answer or the reason there is none (an input error is an answer, too, and so
+    is a figure withheld for too few people behind it)."""
 
     value: Any = None
     error: str | None = None
+    withheld: bool = False
 
     def unwrap(self) -> Any:
         if self.error is not None:
+            if self.withheld:
+                raise flow_service.TooFewPeopleError(self.error)
             raise InputError(self.error)
         return self.value
 
 
 def outcome_of(compute: Callable[[], Any]) -> Outcome:
-    """The answer of ``compute``, or the input error it raised as the reason there is none."""
+    """The answer of ``compute``, or the input error or withholding it raised as the reason
+    there is none."""
     try:
         return Outcome(value=compute())
     except InputError as exc:
         return Outcome(error=exc.message)
+    except flow_service.TooFewPeopleError as exc:
+        return Outcome(error=exc.message, withheld=True)
 
 
 def withheld(ctx: FlowContext) -> str | None:

@@ -192,7 +192,7 @@ def how_page(
         sections["map"] = _section(lambda: process_map(ctx))
         sections["wip"] = _section(lambda: wip(ctx))
         sections["forecast"] = forecast(ctx, query.items)
-        if sections["summary"].error is None:
+        if sections["summary"].error is None and not summary(ctx)["throughput"]["withheld"]:
             charts["throughput"] = ctx.memo(
                 ("chart", "throughput"),
                 lambda: json.dumps(throughput_chart(sections["summary"].value)),
