@@ -32,8 +32,15 @@ def test_a_key_is_computed_once_and_then_hit() -> None:
 
 
 def _until_waiting(cache: FlowCache, waiters: int) -> None:
-    """Block until ``waiters`` other callers wait on the computation in progress (no clock)."""
+    """Block until ``waiters`` other callers wait on the computation in progress (no clock).
+
+    A broken cache lets a caller compute (or hit) instead of waiting: every caller is counted
+    once in ``computations + waits + hits``, so the loop also ends then and the test fails on
+    its counts rather than hanging."""
     while cache.stats.waits < waiters:
+        stats = cache.stats
+        if stats.computations + stats.waits + stats.hits > waiters + 1 or stats.computations > 1:
+            return
         time.sleep(0.001)
 
 
