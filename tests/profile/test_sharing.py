@@ -41,8 +41,8 @@ def test_a_report_is_private_until_shared(db_session: Session, people: dict[str,
     assert (
         sharing.shared_with(session=db_session, cycle_id=cycle.id, person_id=people["bob"]) is None
     )
-    assert not sharing.is_shared_with(
-        session=db_session, cycle_id=cycle.id, person_id=people["bob"], reader_id=people["ada"]
+    assert not sharing.shared_with_reader(
+        session=db_session, cycle_id=cycle.id, reader_id=people["ada"], people=[people["bob"]]
     )
 
 
@@ -86,17 +86,17 @@ def test_a_share_follows_the_person_it_was_shared_with_not_the_role(
     db_session.get_one(Person, bob).manager_id = eve  # the reorg: Eve is now Bob's manager
     db_session.flush()
     for reader, expected in ((ada, True), (eve, False)):
-        allowed = sharing.is_shared_with(
-            session=db_session, cycle_id=one.id, person_id=bob, reader_id=reader
+        allowed = sharing.shared_with_reader(
+            session=db_session, cycle_id=one.id, reader_id=reader, people=[bob, eve]
         )
-        assert allowed is expected
+        assert allowed == ({bob} if expected else set())
     state = sharing.share_state(session=db_session, cycle=one, person_id=bob)
     assert (state.shared_with_id, state.manager_id) == (ada, eve)
     # sharing again moves the share to today's manager, and away from the earlier one
     moved = sharing.set_shared(session=db_session, cycle=one, person_id=bob, shared=True)
     assert moved.shared_with_id == eve
-    assert not sharing.is_shared_with(
-        session=db_session, cycle_id=one.id, person_id=bob, reader_id=ada
+    assert not sharing.shared_with_reader(
+        session=db_session, cycle_id=one.id, reader_id=ada, people=[bob]
     )
 
 

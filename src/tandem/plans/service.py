@@ -87,22 +87,6 @@ def get_or_create_plan(
     return _plan_out(new, profile, created=True)
 
 
-def show_plan(*, session: Session, person: str, cycle: str) -> PlanOut:
-    """The stored plan of a person for a cycle; :class:`NotFoundError` when there is none."""
-    found_cycle = review_service.get_cycle(session=session, name=cycle)
-    found_person = people_service.find_person(session=session, ref=person)
-    stored = _latest_plan(session, found_person.id, found_cycle.id)
-    if stored is None:
-        raise NotFoundError(
-            f"{found_person.display_name} has no plan for review cycle {found_cycle.name!r} yet; "
-            "make one first"
-        )
-    profile = profile_service.person_profile(
-        session=session, person=found_person, cycle=found_cycle
-    )
-    return _plan_out(stored, profile, created=False)
-
-
 def record_own_progress(
     *, session: Session, person_id: int, action_id: int, status: str, note: str = ""
 ) -> ActionOut:

@@ -90,11 +90,6 @@ def shared_with(*, session: Session, cycle_id: int, person_id: int) -> int | Non
     return row[1]
 
 
-def is_shared_with(*, session: Session, cycle_id: int, person_id: int, reader_id: int) -> bool:
-    """Whether the person shared their report of the cycle with ``reader_id`` (by person)."""
-    return shared_with(session=session, cycle_id=cycle_id, person_id=person_id) == reader_id
-
-
 def shared_with_reader(
     *, session: Session, cycle_id: int, reader_id: int, people: Iterable[int]
 ) -> set[int]:
