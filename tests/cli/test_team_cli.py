@@ -51,7 +51,6 @@ def test_org_view_hides_small_teams(tmp_path: Path) -> None:
         ((), "either a TEAM or --org"),
         (("Edge", "--org"), "either a TEAM or --org"),
         (("Nowhere",), "no team 'Nowhere'"),
-        (("Edge", "--threshold", "7"), "outside the 1–5 scale"),
     ],
 )
 def test_bad_requests_exit_2(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
@@ -59,3 +58,16 @@ def test_bad_requests_exit_2(tmp_path: Path, args: tuple[str, ...], message: str
     result = run_cli("team", "coverage", *args, "--cycle", CYCLE, "-w", ws, "--json")
     assert result.exit_code == 2 and result.stdout == ""
     assert message in result.stderr
+
+
+@pytest.mark.parametrize("target", [("Edge",), ("--org",)])
+def test_the_threshold_is_not_an_option(tmp_path: Path, target: tuple[str, ...]) -> None:
+    """Sweeping --threshold and watching `covering` change gave members' exact scores."""
+    ws = hand_workspace(tmp_path)
+    share_with_max(ws)
+    args = ("team", "coverage", *target, "--cycle", CYCLE, "--as", "max@example.com", "-w", ws)
+    result = run_cli(*args, "--threshold", "4.5", "--json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "No such option: --threshold" in result.stderr
+    fixed = run_cli(*args, "--json")
+    assert fixed.exit_code == 0 and fixed.json()["threshold"] == 4.0

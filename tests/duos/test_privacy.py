@@ -12,16 +12,23 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tandem.accounts.errors import PermissionDeniedError
 from tandem.duos import service
-from tandem.duos.schemas import DuoOut, PairOut
+from tandem.duos.models import Duo
+from tandem.duos.schemas import CoverageOut, DuoOut, PairOut
 from tandem.errors import ConflictError
+from tandem.people.models import Person
+from tandem.people.roster import import_roster
+from tandem.profile import service as profile_service
 from tandem.profile import sharing
+from tandem.profile.schemas import ProfileOut
 from tandem.profile.visibility import OPERATOR, Viewer
-from tandem.review.items import PRACTICE_IDS
-from tests.duos.test_service import CYCLE, as_max, build_org, pair_ids
+from tandem.review import service as review_service
+from tandem.review.items import PRACTICE_IDS, load_item_bank
+from tests.duos.test_service import CYCLE, ROSTER, as_max, build_org, pair_ids, sides, write
 
 DIGIT = re.compile(r"\d")
 
@@ -224,3 +231,132 @@ def test_a_reorg_after_sharing_moves_no_numbers_to_the_new_manager(
     after_max = service.suggest(session=db_session, cycle=CYCLE, viewer=as_max(ids))
     kept = next(p for p in after_max.pairs if p.a.id == ids["ann"])
     assert kept.score == ann_bea.score and kept.details == ann_bea.details
+
+
+# -- a recipient who rated the person ----------------------------------------------------------
+
+# Ann is rated by Bea (manager, 3 everywhere) and three peers: Max, Cal and Dot (5 on the leader
+# side, 1 on the manager side). Her own profile: others = (3 + 5) / 2 = 4.0 on the leader side,
+# (3 + 1) / 2 = 2.0 on the manager side. Max, who receives her shared report, is one of the three
+# peers: subtracting his own answers would leave the mean of two, so in his view the peer group
+# (and the pool) is suppressed and her others' score is Bea's alone, 3.0 everywhere. Bea is rated
+# by Max alone (manager): 2 leader, 5 manager.
+RATED_BY_MAX = (
+    ("ann", "bea", "manager", sides(3, 3)),
+    ("ann", "max", "peer", sides(5, 1)),
+    ("ann", "cal", "peer", sides(5, 1)),
+    ("ann", "dot", "peer", sides(5, 1)),
+    ("bea", "max", "manager", sides(2, 5)),
+)
+
+
+def build_rated_by_max(session: Session, tmp_path: Path) -> dict[str, int]:
+    """The hand roster, :data:`RATED_BY_MAX` answered and closed; Ann and Bea share with Max."""
+    bank = load_item_bank()
+    lines = ["ratee,rater,relation,item_id,value"]
+    for ratee, rater, relation, values in RATED_BY_MAX:
+        for item in bank.items:
+            v = values[item.practice]
+            keyed = 6 - v if item.reverse else v
+            lines.append(f"{ratee}@example.com,{rater}@example.com,{relation},{item.id},{keyed}")
+    import_roster(session=session, path=write(tmp_path / "roster.csv", ROSTER))
+    review_service.create_cycle(session=session, name=CYCLE)
+    answers = write(tmp_path / "answers.csv", "\n".join(lines) + "\n")
+    review_service.import_responses(session=session, cycle=CYCLE, path=answers)
+    review_service.close_cycle(session=session, name=CYCLE)
+    ids = {p.display_name.split()[0].lower(): p.id for p in session.scalars(select(Person))}
+    for name in ("ann", "bea"):
+        sharing.set_shared(session=session, cycle=CYCLE, person_id=ids[name], shared=True)
+    return ids
+
+
+def profiles_as(session: Session, ids: dict[str, int], viewer: str) -> dict[str, ProfileOut]:
+    """Ann's and Bea's profiles as ``viewer`` reads them (shared with them: no self ratings)."""
+    cycle = review_service.get_cycle(session=session, name=CYCLE)
+    out = {}
+    for name in ("ann", "bea"):
+        found = profile_service.profile_view(
+            session=session,
+            person=session.get_one(Person, ids[name]),
+            cycle=cycle,
+            include_self=False,
+            viewer_id=ids[viewer],
+        )
+        assert isinstance(found, ProfileOut)
+        out[name] = found
+    return out
+
+
+def _covers_as_the_profiles_show(
+    cov: CoverageOut | None, profiles: dict[str, ProfileOut], ids: dict[str, int]
+) -> None:
+    """Every practice of the pair is max(Ann, Bea) of the others' scores the profiles show."""
+    assert cov is not None
+    for practice, cover in cov.practices.items():
+        values = {n: profiles[n].practices[practice].others for n in ("ann", "bea")}
+        best = max(v for v in values.values() if v is not None)
+        assert cover.value == best
+        assert cover.by == sorted(ids[n] for n, v in values.items() if v == best)
+
+
+def test_a_recipient_who_rated_sees_in_a_pair_what_the_profile_shows(
+    db_session: Session, tmp_path: Path
+) -> None:
+    """The attack: Max reads the pair's vision cover, 4.0, takes Bea's 3.0 (shown alone on the
+    profile) and his own 5 away and has Cal + Dot = 10, which the profile withholds from him."""
+    ids = build_rated_by_max(db_session, tmp_path)
+    profiles = profiles_as(db_session, ids, "max")
+    vision = profiles["ann"].practices["vision"]
+    assert vision.groups["peer"] == "suppressed" and vision.others == 3.0
+    ann_own = profile_service.profile(session=db_session, person="ann@example.com", cycle=CYCLE)
+    assert ann_own.practices["vision"].others == 4.0  # what the matching uses
+    out = service.suggest(session=db_session, cycle=CYCLE, viewer=as_max(ids))
+    (pair,) = out.pairs
+    assert pair.details and (pair.a.id, pair.b.id) == (ids["ann"], ids["bea"])
+    _covers_as_the_profiles_show(pair.coverage, profiles, ids)
+    # leader 3 (Ann), manager 5 (Bea): C = 4, score (4 + 3) / 2; not (4.5 + 4) / 2 = 4.25
+    assert pair.score == 3.5 and out.total_score == 3.5
+    assert "vision (3.0)" in pair.explanation and "(4.0)" not in pair.explanation
+    assert (pair.a.leaning, pair.b.leaning) == (
+        profiles["ann"].leaning,
+        profiles["bea"].leaning,
+    )
+    # A confirmed duo stores what the matching saw; Max is shown his view of it.
+    confirmed = service.confirm(
+        session=db_session,
+        cycle=CYCLE,
+        a="ann@example.com",
+        b="bea@example.com",
+        tie_breaker="max@example.com",
+        confirmed_by="hr",
+        viewer=as_max(ids),
+    )
+    stored = db_session.get_one(Duo, confirmed.id)
+    assert stored.score == 4.25
+    (listed,) = service.list_duos(session=db_session, cycle=CYCLE, viewer=as_max(ids)).duos
+    for shown in (confirmed, listed):
+        assert shown.details and shown.score == 3.5
+        _covers_as_the_profiles_show(shown.coverage, profiles, ids)
+        assert shown.explanation == pair.explanation
+    # A duo stored before the gate sentence and the bonus setting were kept is recomputed too.
+    older = {k: v for k, v in stored.explanation.items() if k not in ("gate_text", "bonus_setting")}
+    stored.explanation = older
+    db_session.flush()
+    (listed,) = service.list_duos(session=db_session, cycle=CYCLE, viewer=as_max(ids)).duos
+    assert listed.score == 3.5 and "vision (3.0)" in listed.explanation
+    assert listed.explanation.endswith("Compatibility gate not applied.")
+
+
+def test_a_recipient_who_rated_gets_no_strengths_the_profile_withholds(
+    db_session: Session, tmp_path: Path
+) -> None:
+    """Bea takes her share back: the pair is qualitative for Max, with Ann's strongest practices
+    by name. From her others' scores of 4.0 they were the leader practices; in Max's view of her
+    profile nothing reaches 4."""
+    ids = build_rated_by_max(db_session, tmp_path)
+    sharing.set_shared(session=db_session, cycle=CYCLE, person_id=ids["bea"], shared=False)
+    profiles = profiles_as(db_session, ids, "max")
+    assert all(p.others is not None and p.others < 4 for p in profiles["ann"].practices.values())
+    (pair,) = service.suggest(session=db_session, cycle=CYCLE, viewer=as_max(ids)).pairs
+    assert _hidden(pair) and pair.a.shared
+    assert "Ann Leader has no practice others see 'often' or more." in pair.explanation

@@ -8,6 +8,7 @@ by one person, and subtracts. Each test reproduces one and shows it closed.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,10 @@ from tandem.errors import NotFoundError
 from tandem.people.models import Membership, Team
 from tandem.profile import sharing
 from tandem.profile import team as team_service
+from tandem.profile.coverage import COVER_THRESHOLD
 from tandem.profile.visibility import OPERATOR
 from tandem.review import service as review_service
+from tests.duos.test_privacy import build_rated_by_max, profiles_as
 from tests.duos.test_service import CYCLE, PROFILES, as_max, build_org, sides
 
 # Edge: Cal (leader 4 but vision 3, manager 3; she rates herself 5 everywhere), Dot (leader 3,
@@ -43,11 +46,47 @@ def test_team_view_for_whom_everyone_shared(db_session: Session, tmp_path: Path)
     assert view.practices["storytelling"].by == ["Cal Mixed"]
     process = view.practices["process"]
     assert (process.by, process.covering, process.mean) == (["Dot Mixed"], 1, 3.5)
-    # A stricter threshold: nobody reaches 4.5 anywhere in Edge.
-    strict = team_service.team_view(
-        session=db_session, team="Edge", cycle=CYCLE, threshold=4.5, viewer=as_max(ids)
-    )
-    assert len(strict.gaps) == 10
+    assert view.threshold == COVER_THRESHOLD
+
+
+def test_the_threshold_cannot_be_swept(db_session: Session, tmp_path: Path) -> None:
+    """The attack: read the team view at thresholds 4.0, 4.1, … and watch `covering` drop; each
+    step pins a member's exact score. The views take no threshold: it is always 4.0."""
+    ids = build_org(db_session, tmp_path, shared=False)
+    for view in (team_service.team_view, team_service.org_view):
+        assert "threshold" not in inspect.signature(view).parameters
+    with pytest.raises(TypeError, match="threshold"):
+        team_service.team_view(
+            session=db_session, team="Edge", cycle=CYCLE, viewer=as_max(ids), threshold=4.5
+        )
+    with pytest.raises(TypeError, match="threshold"):
+        team_service.org_view(session=db_session, cycle=CYCLE, viewer=DIRECTOR, threshold=4.5)
+
+
+def test_a_recipient_who_rated_sees_the_team_as_the_profiles_show_it(
+    db_session: Session, tmp_path: Path
+) -> None:
+    """Core is Max, Ann and Bea; Ann and Bea shared with Max, so he knows every scored member
+    and the small team's aggregates are shown to him. Computed from Ann's others' scores as she
+    sees them (vision 4.0: covered, by Ann, mean (4 + 2) / 2 = 3.0), they gave Max the peer group
+    his profile view withholds. They are computed from what he may see: Ann 3.0, Bea 2.0."""
+    ids = build_rated_by_max(db_session, tmp_path)
+    profiles = profiles_as(db_session, ids, "max")
+    view = team_service.team_view(session=db_session, team="Core", cycle=CYCLE, viewer=as_max(ids))
+    assert view.suppressed == []
+    names = {"ann": "Ann Leader", "bea": "Bea Manager"}
+    for practice, p in view.practices.items():
+        values = {n: profiles[n].practices[practice].others for n in names}
+        assert None not in values.values()
+        strong = sorted(
+            (n for n, v in values.items() if v >= COVER_THRESHOLD),
+            key=lambda n: (-values[n], ids[n]),
+        )
+        assert p.by == [names[n] for n in strong]
+        assert p.covering == len(strong) and p.covered is bool(strong)
+        assert p.mean == round(sum(values.values()) / len(values), 1)
+    vision = view.practices["vision"]
+    assert (vision.covered, vision.covering, vision.mean, vision.by) == (False, 0, 2.5, [])
 
 
 def test_team_view_orders_people_best_first(db_session: Session, tmp_path: Path) -> None:

@@ -103,3 +103,15 @@ def test_admins_see_the_org_view(client: TestClient, setup: Setup) -> None:
     as_user(client, setup, "admin")
     assert client.get("/api/coverage/org").status_code == 200
     assert client.get("/api/coverage").status_code == 403
+
+
+def test_no_threshold_reaches_the_service(client: TestClient, setup: Setup) -> None:
+    """A swept threshold would pin members' exact scores; the pages take none (always 4.0)."""
+    for user, path in (("leader", "/api/coverage"), ("director", "/api/coverage/org")):
+        as_user(client, setup, user)
+        fixed = client.get(path).json()
+        assert fixed["threshold"] == 4.0
+        for tried in ("1", "4.5", "5"):
+            assert client.get(f"{path}?threshold={tried}").json() == fixed
+    as_user(client, setup, "leader")
+    assert "others' score ≥ 4.0" in client.get("/coverage?threshold=1").text

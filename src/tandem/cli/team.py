@@ -15,7 +15,6 @@ from tandem.cli.output import emit
 from tandem.db.session import session_scope
 from tandem.errors import InputError
 from tandem.profile import team as team_service
-from tandem.profile.coverage import COVER_THRESHOLD
 from tandem.profile.team import OrgCoverageOut, TeamCoverageOut
 from tandem.workspace import Workspace
 
@@ -91,10 +90,6 @@ def coverage(
         bool,
         typer.Option("--org", help="Directors' view: every team, aggregates only, no names."),
     ] = False,
-    threshold: Annotated[
-        float,
-        typer.Option("--threshold", help="Others' score from which a practice is covered well."),
-    ] = COVER_THRESHOLD,
     view_as: AsOption = None,
     workspace: WorkspaceOption = Path(),
     as_json: JsonOption = False,
@@ -104,21 +99,19 @@ def coverage(
     With a TEAM: per practice, covered or not, how many cover it well and the mean (aggregates
     over at least 5 people, rounded), and by whom among members who shared their report with the
     --as person. With --org: every team as aggregates only; a team with fewer than 5 scored
-    members is hidden. Teams are as frozen for the cycle. Self ratings are never used.
+    members is hidden. Teams are as frozen for the cycle. Self ratings are never used. A
+    practice is covered well from an others' score of 4.0 ("often"); the threshold is fixed, as
+    counts read at several thresholds would give members' exact scores.
     """
     if org == (team is not None):
         raise InputError("give either a TEAM or --org, not both and not neither")
-    if not 1.0 <= threshold <= 5.0:
-        raise InputError(f"--threshold {threshold:g} is outside the 1–5 scale")
     with session_scope(Workspace.open(workspace).engine) as session:
         viewer = resolve_viewer(session, view_as)
         if team is None:
-            org_out = team_service.org_view(
-                session=session, cycle=cycle, threshold=threshold, viewer=viewer
-            )
+            org_out = team_service.org_view(session=session, cycle=cycle, viewer=viewer)
         else:
             team_out = team_service.team_view(
-                session=session, team=team, cycle=cycle, threshold=threshold, viewer=viewer
+                session=session, team=team, cycle=cycle, viewer=viewer
             )
     if team is None:
         emit(

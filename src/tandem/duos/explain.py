@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from tandem.duos.matching import Coverage, Gate
 
 __all__ = [
+    "explain_gate",
     "explain_pair",
+    "explain_scores",
     "hidden_reason",
     "qualitative",
     "strengths",
@@ -45,6 +47,18 @@ def explain_pair(
     >>> explain_pair(coverage(a, b), 0.0, gate(a, b)).split(". ")[0]
     'Person 1 covers vision (5.0); person 2 covers process (4.5)'
     """
+    scores = explain_scores(coverage, bonus, leanings=leanings, names=names)
+    return f"{scores} {explain_gate(gate, names=names)}"
+
+
+def explain_scores(
+    coverage: Coverage,
+    bonus: float,
+    *,
+    leanings: tuple[str | None, str | None] = (None, None),
+    names: Mapping[int, str] | None = None,
+) -> str:
+    """:func:`explain_pair` without the gate: the part computed from the partners' scores."""
 
     def name(person: int) -> str:
         return names.get(person, f"person {person}") if names else f"person {person}"
@@ -78,12 +92,24 @@ def explain_pair(
         )
     else:
         sentences.append("No orientation bonus (needs one reliable leader- and one manager-lean)")
-    if gate.applied:
-        sentences.append(f"Compatibility gate passed: shared answers {', '.join(gate.shared)}")
-    else:
-        who = " and ".join(name(p) for p in gate.not_opted_in)
-        sentences.append(f"Compatibility gate not applied ({who} did not opt in)")
     return ". ".join(sentences) + "."
+
+
+def explain_gate(gate: Gate, *, names: Mapping[int, str] | None = None) -> str:
+    """The compatibility gate's sentence: no score enters it, only who opted in and what is shared.
+
+    Examples
+    --------
+    >>> from tandem.duos.matching import Gate
+    >>> explain_gate(Gate(applied=False, passed=True, not_opted_in=(2,)), names={2: "Bo"})
+    'Compatibility gate not applied (Bo did not opt in).'
+    """
+    if gate.applied:
+        return f"Compatibility gate passed: shared answers {', '.join(gate.shared)}."
+    who = " and ".join(
+        names.get(p, f"person {p}") if names else f"person {p}" for p in gate.not_opted_in
+    )
+    return f"Compatibility gate not applied ({who} did not opt in)."
 
 
 def too_few_scores(scored: int, needed: int) -> str:

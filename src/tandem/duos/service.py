@@ -16,16 +16,20 @@ out of later suggestions.
 What the answers show is **viewer-specific** (:mod:`tandem.profile.visibility`): matching uses
 everyone's others' scores, but a pair's numbers, leanings and the practices each covers are shown
 only to a viewer both people shared their report with (or who is the person); everyone else gets
-names and a qualitative reason. Team membership is the cycle's frozen roster
-(:mod:`tandem.profile.frozen_roster`), not today's.
+names and a qualitative reason. What is shown of a person is computed from their scores as that
+viewer's view of their profile gives them (``CycleScores.scores(person, viewer=...)``: a group
+holding the viewer's own rating needs a rater more), so a pair's cover cannot give back a group
+the profile withholds from a viewer who rated the person. Team membership is the cycle's frozen
+roster (:mod:`tandem.profile.frozen_roster`), not today's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -64,9 +68,10 @@ from tandem.people.lookup import PersonLookup
 from tandem.people.models import Person, Team
 from tandem.profile import frozen_roster
 from tandem.profile import service as profile_service
+from tandem.profile.service import CycleScores
 from tandem.profile.visibility import Viewer, visible_people
 from tandem.review import service as review_service
-from tandem.review.models import ReviewCycle
+from tandem.review.models import ReviewCycle, ReviewResponse
 
 REVIEW_AFTER_DAYS = 90
 COMPAT_COLUMNS = ("person", "answer")
@@ -139,34 +144,48 @@ def suggest(
         if p not in taken
     ]
     result = suggest_duos(candidates, bonus=bonus)
-    by_person = {c.person: c for c in candidates}
     unpaired += [(u.person, u.reason) for u in result.unpaired]
-    leaning = {c.person: c.leaning for c in candidates}
     names |= _names(session, [p for p, _ in unpaired if p not in names])
     seen = visible_people(
         session=session, cycle=found, people=[*pool, *(p for p, _ in unpaired)], viewer=viewer
     )
+    # The matching used everyone's scores; what is shown is each person as the viewer may see
+    # them (the viewer's view of their profile), so it never depends on who looks.
+    shown = {c.person: _as_seen(scores, c, viewer) for c in candidates if c.person in seen}
+    leaning = {p: c.leaning for p, c in shown.items()}
     pairs = []
+    shown_total = 0.0
     for pair in result.pairs:
-        details = pair.a in seen and pair.b in seen
+        a, b = _person(pair.a, names, leaning, seen), _person(pair.b, names, leaning, seen)
+        if not (pair.a in seen and pair.b in seen):
+            pairs.append(
+                PairOut(
+                    a=a,
+                    b=b,
+                    details=False,
+                    score=None,
+                    coverage=None,
+                    bonus=None,
+                    gate=_gate_label(pair.gate),
+                    explanation=_partial(pair.a, pair.b, names, shown, seen, viewer),
+                )
+            )
+            continue
+        ca, cb = shown[pair.a], shown[pair.b]
+        cov, extra = coverage(ca, cb), orientation_bonus(ca, cb, bonus=bonus)
+        shown_total += cov.combined + extra
         pairs.append(
             PairOut(
-                a=_person(pair.a, names, leaning, seen),
-                b=_person(pair.b, names, leaning, seen),
-                details=details,
-                score=round(pair.score, 2) if details else None,
-                coverage=_coverage_out(pair.coverage) if details else None,
-                bonus=round(pair.bonus, 2) if details else None,
+                a=a,
+                b=b,
+                details=True,
+                score=round(cov.combined + extra, 2),
+                coverage=_coverage_out(cov),
+                bonus=round(extra, 2),
                 gate=_gate_label(pair.gate),
                 explanation=explain.explain_pair(
-                    pair.coverage,
-                    pair.bonus,
-                    pair.gate,
-                    leanings=(leaning[pair.a], leaning[pair.b]),
-                    names=names,
-                )
-                if details
-                else _partial(pair.a, pair.b, names, by_person, seen, viewer),
+                    cov, extra, pair.gate, leanings=(ca.leaning, cb.leaning), names=names
+                ),
             )
         )
     notes = [
@@ -188,10 +207,24 @@ def suggest(
             )
             for p, reason in sorted(unpaired)
         ],
-        total_score=round(result.total_score, 2) if all(p.details for p in pairs) else None,
+        total_score=round(shown_total, 2) if all(p.details for p in pairs) else None,
         settings=dict(result.settings),
         notes=notes,
     )
+
+
+def _as_seen(scores: CycleScores, candidate: Candidate, viewer: Viewer) -> Candidate:
+    """The candidate as ``viewer`` may see them: from the profile that viewer is shown.
+
+    A viewer who rated the person (a recipient of their report assigned as a peer, say) is
+    shown a group holding their own rating only when it hides enough others
+    (:meth:`~tandem.profile.service.CycleScores.scores`); the pair numbers, leanings and
+    strengths shown to them come from the same view, or they would give the withheld group back.
+    """
+    profile = scores.scores(candidate.person, viewer=viewer.person_id)
+    if profile is scores.scores(candidate.person):
+        return candidate
+    return Candidate.from_profile(candidate.person, profile, compat=candidate.compat)
 
 
 def _partial(
@@ -202,7 +235,10 @@ def _partial(
     seen: frozenset[int],
     viewer: Viewer,
 ) -> str:
-    """A pair the viewer may not see in full: why, and the strengths of whom they may see."""
+    """A pair the viewer may not see in full: why, and the strengths of whom they may see.
+
+    ``candidates`` holds the people the viewer may see, as they may see them (:func:`_as_seen`).
+    """
     text = explain.qualitative(
         names[a], names[b], shared=(a in seen, b in seen), aggregates_only=viewer.aggregates_only
     )
@@ -361,7 +397,9 @@ def confirm(
         ),
         "coverage": _coverage_out(cov).model_dump(mode="json"),
         "bonus": extra,
+        "bonus_setting": bonus,
         "gate": _gate_label(pair_gate),
+        "gate_text": explain.explain_gate(pair_gate, names=names),
         "leanings": {str(k): v for k, v in leanings.items()},
     }
     duo = session.scalar(
@@ -536,20 +574,91 @@ def list_duos(
         wanted = list(people)
         query = query.where(or_(Duo.person_a_id.in_(wanted), Duo.person_b_id.in_(wanted)))
     duos = list(session.scalars(query.order_by(Duo.confirmed_at, Duo.id)))
-    out = [_duo_out(session, d, found, viewer=viewer) for d in duos]
+    load = functools.cache(lambda: profile_service.cycle_scores(session=session, cycle=found))
+    out = [_duo_out(session, d, found, viewer=viewer, scores=load) for d in duos]
     return DuoListOut(cycle=found.name, duos=out, count=len(out))
 
 
-def _duo_out(
-    session: Session, duo: Duo, cycle: ReviewCycle, *, viewer: Viewer, message: str = ""
-) -> DuoOut:
+class _Shown(NamedTuple):
+    """A confirmed duo's numbers as one viewer is shown them."""
+
+    score: float
+    coverage: CoverageOut
+    text: str
+    leanings: dict[int, str | None]
+
+
+def _rated_either(session: Session, duo: Duo, viewer: Viewer) -> bool:
+    """Whether the viewer rated either partner in the duo's cycle (self-assessments aside)."""
+    if viewer.person_id is None:
+        return False
+    hit = session.scalar(
+        select(ReviewResponse.id)
+        .where(
+            ReviewResponse.cycle_id == duo.cycle_id,
+            ReviewResponse.rater_id == viewer.person_id,
+            ReviewResponse.ratee_id.in_((duo.person_a_id, duo.person_b_id)),
+            ReviewResponse.rater_id != ReviewResponse.ratee_id,
+        )
+        .limit(1)
+    )
+    return hit is not None
+
+
+def _as_viewer_sees(duo: Duo, scores: CycleScores, viewer: Viewer) -> _Shown | None:
+    """The duo's numbers from the partners' scores as the viewer may see them (:func:`_as_seen`).
+
+    ``None`` when that view equals everyone's, from which the stored explanation was computed at
+    confirmation (a closed cycle's answers do not change): the stored one is shown.
+    """
+    ids = (duo.person_a_id, duo.person_b_id)
+    everyone = [Candidate.from_profile(p, scores.scores(p)) for p in ids]
+    ca, cb = (_as_seen(scores, c, viewer) for c in everyone)
+    if all(
+        (c.practices, c.leaning) == (e.practices, e.leaning)
+        for c, e in zip((ca, cb), everyone, strict=True)
+    ):
+        return None
     stored = duo.explanation
-    leanings = {int(k): v for k, v in stored.get("leanings", {}).items()}
+    setting = stored.get("bonus_setting", stored.get("bonus") or ORIENTATION_BONUS)
+    cov, extra = coverage(ca, cb), orientation_bonus(ca, cb, bonus=float(setting))
+    names = {duo.person_a_id: duo.person_a.display_name, duo.person_b_id: duo.person_b.display_name}
+    gate_text = stored.get("gate_text") or f"Compatibility gate {stored['gate']}."
+    text = explain.explain_scores(cov, extra, leanings=(ca.leaning, cb.leaning), names=names)
+    return _Shown(
+        score=cov.combined + extra,
+        coverage=_coverage_out(cov),
+        text=f"{text} {gate_text}",
+        leanings={ca.person: ca.leaning, cb.person: cb.leaning},
+    )
+
+
+def _duo_out(
+    session: Session,
+    duo: Duo,
+    cycle: ReviewCycle,
+    *,
+    viewer: Viewer,
+    message: str = "",
+    scores: Callable[[], CycleScores] | None = None,
+) -> DuoOut:
+    """A confirmed duo as ``viewer`` may see it; ``scores`` loads the cycle's (once per list).
+
+    The stored explanation was computed from everyone's scores at confirmation; a viewer who
+    rated a partner is shown the numbers and leanings recomputed from their own view instead.
+    """
+    stored = duo.explanation
     names = {duo.person_a_id: duo.person_a.display_name, duo.person_b_id: duo.person_b.display_name}
     seen = visible_people(
         session=session, cycle=cycle, people=(duo.person_a_id, duo.person_b_id), viewer=viewer
     )
     details = duo.person_a_id in seen and duo.person_b_id in seen
+    leanings = {int(k): v for k, v in stored.get("leanings", {}).items()}
+    mine: _Shown | None = None
+    if seen and _rated_either(session, duo, viewer):
+        loaded = scores() if scores else profile_service.cycle_scores(session=session, cycle=cycle)
+        mine = _as_viewer_sees(duo, loaded, viewer)
+        leanings = mine.leanings if mine else leanings
     assert duo.confirmed_at is not None and duo.review_date is not None
     a, b = names[duo.person_a_id], names[duo.person_b_id]
     tie = duo.tie_breaker or ""
@@ -562,9 +671,11 @@ def _duo_out(
         a_consent=_consent(duo.a_consent),
         b_consent=_consent(duo.b_consent),
         details=details,
-        score=round(duo.score, 2) if details else None,
-        coverage=CoverageOut.model_validate(stored["coverage"]) if details else None,
-        explanation=str(stored["text"])
+        score=round(mine.score if mine else duo.score, 2) if details else None,
+        coverage=(mine.coverage if mine else CoverageOut.model_validate(stored["coverage"]))
+        if details
+        else None,
+        explanation=(mine.text if mine else str(stored["text"]))
         if details
         else explain.qualitative(
             a,

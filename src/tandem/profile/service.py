@@ -119,6 +119,7 @@ class CycleScores:
                 f"review cycle {cycle.name!r} holds unscorable answers: {exc}"
             ) from None
         self._scores: dict[tuple[int, int | None], ProfileScores] = {}
+        self._raters: dict[int, frozenset[int]] = {}
 
     @property
     def ratees(self) -> tuple[int, ...]:
@@ -129,14 +130,28 @@ class CycleScores:
         """The pure profile of one ratee (no answers at all gives an empty profile).
 
         ``viewer``: who will see it, when not the ratee; a rater among the ratee's raters gets
-        the groups holding their own rating only when they hide enough others.
+        the groups holding their own rating only when they hide enough others. Anyone else gets
+        the ratee's own profile (the same object: ``is`` tells whether the viewer's differs).
+        Every surface that shows a person's numbers to someone (profile, duos, team coverage)
+        asks with that someone as ``viewer``.
         """
-        key = (person_id, None if viewer == person_id else viewer)
+        rated = viewer is not None and viewer != person_id and viewer in self.raters(person_id)
+        key = (person_id, viewer if rated else None)
         if key not in self._scores:
             self._scores[key] = score_ratee(
                 self.answers.get(person_id, ()), self.bank, self.cohort, viewer=key[1]
             )
         return self._scores[key]
+
+    def raters(self, person_id: int) -> frozenset[int]:
+        """Who rated the person in the cycle, the person's self-assessment aside."""
+        found = self._raters.get(person_id)
+        if found is None:
+            found = frozenset(
+                a.rater for a in self.answers.get(person_id, ()) if a.relation != "self"
+            )
+            self._raters[person_id] = found
+        return found
 
 
 def resolve_cycle(*, session: Session, name: str | None) -> ReviewCycle:

@@ -16,7 +16,14 @@ is kept here, not in templates:
   counts only;
 * the **org view** (:func:`org_view`) carries aggregates only, never names; a team with fewer
   than 5 scored members leaves this layer as ``shown: false`` with ``"suppressed"`` in place of
-  every number, not even its n.
+  every number, not even its n;
+* both views compute every figure from each member's others' scores **as the viewer may see
+  them** (``CycleScores.scores(person, viewer=...)``, as the profile does): a rater group holding
+  the viewer's own rating counts only with a rater more. The complementary suppression treats
+  the members the viewer can see as known, so the values it assumes known must be the ones the
+  viewer is shown; and ``by`` must agree with the profile;
+* the cover threshold is fixed (:data:`~tandem.profile.coverage.COVER_THRESHOLD`): counts of
+  who reaches it, read at several thresholds, would step at each member's exact score.
 """
 
 from __future__ import annotations
@@ -106,18 +113,16 @@ class OrgCoverageOut(BaseModel):
     notes: list[str]
 
 
-def team_view(
-    *,
-    session: Session,
-    team: str,
-    cycle: str,
-    viewer: Viewer,
-    threshold: float = COVER_THRESHOLD,
-) -> TeamCoverageOut:
-    """Which practices ``team`` covers well (aggregates), and who — among those shared with you."""
+def team_view(*, session: Session, team: str, cycle: str, viewer: Viewer) -> TeamCoverageOut:
+    """Which practices ``team`` covers well (aggregates), and who — among those shared with you.
+
+    The threshold is always :data:`~tandem.profile.coverage.COVER_THRESHOLD`: read at several
+    thresholds, ``covering`` would step at each member's exact score.
+    """
+    threshold = COVER_THRESHOLD
     found_cycle = review_service.get_cycle(session=session, name=cycle)
     scores = profile_service.cycle_scores(session=session, cycle=found_cycle)
-    teams = _cycle_teams(session, found_cycle, scores)
+    teams = _cycle_teams(session, found_cycle, scores, viewer)
     if team not in teams:
         if session.scalar(select(Team.id).where(Team.name == team)) is None:
             raise NotFoundError(f"no team {team!r}")
@@ -167,17 +172,16 @@ def team_view(
     )
 
 
-def org_view(
-    *,
-    session: Session,
-    cycle: str,
-    viewer: Viewer,
-    threshold: float = COVER_THRESHOLD,
-) -> OrgCoverageOut:
-    """Per-team aggregates for directors; teams with fewer than 5 scored members hidden."""
+def org_view(*, session: Session, cycle: str, viewer: Viewer) -> OrgCoverageOut:
+    """Per-team aggregates for directors; teams with fewer than 5 scored members hidden.
+
+    The threshold is always :data:`~tandem.profile.coverage.COVER_THRESHOLD` (see
+    :func:`team_view`).
+    """
+    threshold = COVER_THRESHOLD
     found_cycle = review_service.get_cycle(session=session, name=cycle)
     scores = profile_service.cycle_scores(session=session, cycle=found_cycle)
-    teams = _cycle_teams(session, found_cycle, scores)
+    teams = _cycle_teams(session, found_cycle, scores, viewer)
     everyone = {m.person for members in teams.values() for m in members}
     known = visible_people(session=session, cycle=found_cycle, people=everyone, viewer=viewer)
     withheld = _withheld(teams, known)
@@ -219,9 +223,10 @@ def org_view(
 
 
 def _cycle_teams(
-    session: Session, cycle: ReviewCycle, scores: CycleScores
+    session: Session, cycle: ReviewCycle, scores: CycleScores, viewer: Viewer
 ) -> dict[str, list[Member]]:
-    """Each team of the cycle's frozen roster, its members with their others' scores."""
+    """Each team of the cycle's frozen roster, its members with their others' scores as the
+    viewer may see them (a group holding the viewer's own rating needs one rater more)."""
     rated = set(scores.ratees)
     unknown: dict[str, float | None] = dict.fromkeys(PRACTICE_IDS)
     return {
@@ -229,7 +234,7 @@ def _cycle_teams(
             Member(
                 m.person_id,
                 m.name,
-                scores.scores(m.person_id).others_by_practice()
+                scores.scores(m.person_id, viewer=viewer.person_id).others_by_practice()
                 if m.person_id in rated
                 else unknown,
             )
