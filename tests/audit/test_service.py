@@ -112,7 +112,9 @@ def test_merge_and_link_are_audited_once_each(db_session: Session, tmp_path: Pat
     )
     event = _only(db_session, "people.merge")
     assert (event.actor, event.subject_person_id) == ("cli:ops", ids["ada@x.org"])
-    assert event.detail == {"merged_person_ids": [ids["ada2@x.org"]]}
+    assert event.detail == {
+        "merged_person_ids": [ids["ada2@x.org"]], "cycle_rows_moved": 0, "cycle_rows_dropped": 0
+    }  # fmt: skip
     identity = Identity(
         identity_key="email:bob@old.org", source="git", kind="email", display_name="Bob",
         person_id=ids["ada@x.org"],

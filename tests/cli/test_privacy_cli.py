@@ -79,12 +79,19 @@ def test_forget_drops_the_status_counts_and_leaves_one_event(demo_ws: Path) -> N
         == before["membership"] - report["memberships_removed"]
         == (before["membership"] - 1)
     )
-    assert after["review_response"] == before["review_response"] - report["answers_deleted"]
-    assert report["answers_deleted"] > 0 and report["answers_anonymised"] > 0
-    assert after["person"] == before["person"]  # − Chiara + the anonymous rater of her answers
+    # One closed cycle: no answer is deleted, they stay under two nameless stand-ins.
+    assert after["review_response"] == before["review_response"]
+    assert report["answers_deleted"] == 0
+    assert report["answers_anonymised"] > 0 and report["answers_kept"] > 0
+    assert after["person"] == before["person"] + 1  # − Chiara + anonymous rater + former member
     assert run_cli("people", "show", SUBJECT, "-w", ws).exit_code == 2
-    listing = run_cli("people", "list", "-w", ws, "--json").stdout
-    assert "Chiara Marrowdale" not in listing and SUBJECT not in listing
+    listing = run_cli("people", "list", "-w", ws, "--json").json()
+    assert "Chiara Marrowdale" not in json.dumps(listing) and SUBJECT not in json.dumps(listing)
+    assert listing["count"] == before["person"] - 1  # the stand-ins are nobody: not listed
+    for stand_in in (report["anonymous_rater_id"], report["former_member_id"]):
+        for command in (["people", "show"], ["people", "export"], ["profile", "-c", DEMO_CYCLE]):
+            shown = run_cli(*command, str(stand_in), "-w", ws)
+            assert shown.exit_code == 2 and "no person" in shown.stderr, command
 
     [event] = audit_list(ws, "--person", str(person_id))
     assert event["action"] == "people.forget" and event["actor"] == audit_service.cli_actor()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tandem.accounts import service as accounts_service
@@ -125,21 +125,11 @@ def _counts(session: Session) -> dict[str, int]:
     }
 
 
-def _ratings_by_others(session: Session, person_id: int, cycle: ReviewCycle) -> dict[str, Any]:
-    """What the raters said about a person: each practice's others' score and rater groups, L, M.
-
-    (Cohort-level figures, n of ratees and the SDs behind bands, are recomputed without a
-    forgotten ratee; docs/people-science.md says so.)
-    """
+def _report(session: Session, person_id: int, cycle: ReviewCycle) -> dict[str, Any]:
+    """A person's whole report of a closed cycle, as they see it (cohort figures included)."""
     person = session.get(Person, person_id)
     assert person is not None
-    found = dump(profile_service.person_profile(session=session, person=person, cycle=cycle))
-    practices = {
-        p: {"others": s["others"], "groups": s["groups"], "self": s["self"]}
-        for p, s in found["practices"].items()
-    }
-    sides = {side: (found[side] or {}).get("value") for side in ("L", "M")}
-    return {"practices": practices, **sides}
+    return dump(profile_service.person_profile(session=session, person=person, cycle=cycle))
 
 
 def _give_everything(session: Session, me: Person, demo: dict[str, int]) -> dict[str, Any]:
@@ -219,18 +209,22 @@ def test_forget_leaves_no_trace_and_keeps_others_frozen_results(
         )
     )
     assert rated_by_me
-    before = {i: _ratings_by_others(db_session, i, closed) for i in rated_by_me}
+    everyone_else = sorted(set(demo.values()) - {pid})
+    before = {i: _report(db_session, i, closed) for i in everyone_else}
     counts = _counts(db_session)
     to_delete = db_session.scalar(
         select(func.count())
         .select_from(ReviewResponse)
         .join(ReviewCycle, ReviewCycle.id == ReviewResponse.cycle_id)
         .where(
-            or_(
-                ReviewResponse.ratee_id == pid,
-                and_(ReviewResponse.rater_id == pid, ReviewCycle.status == "open"),
-            )
+            or_(ReviewResponse.ratee_id == pid, ReviewResponse.rater_id == pid),
+            ReviewCycle.status == "open",
         )
+    )
+    about_me = db_session.scalar(
+        select(func.count())
+        .select_from(ReviewResponse)
+        .where(ReviewResponse.ratee_id == pid, ReviewResponse.cycle_id == closed.id)
     )
     memberships = len(me.memberships)
 
@@ -241,16 +235,19 @@ def test_forget_leaves_no_trace_and_keeps_others_frozen_results(
     with pytest.raises(NotFoundError):
         people_service.find_person(session=db_session, ref=SUBJECT)
     assert db_session.get(Person, pid) is None
-    # Colleagues' closed-cycle results are unchanged: the answers stay, under an anonymous rater.
+    # Everyone else's closed-cycle report is unchanged, cohort figures included: the answers the
+    # person gave stay under an anonymous rater, those about them under "a former member".
     closed = review_service.get_cycle(session=db_session, name=DEMO_CYCLE)
-    after = {i: _ratings_by_others(db_session, i, closed) for i in rated_by_me}
+    after = {i: _report(db_session, i, closed) for i in everyone_else}
     assert after == before
     assert report.anonymous_rater_id is not None and report.answers_anonymised > 0
-    assert report.answers_deleted == to_delete
+    assert report.former_member_id is not None and report.answers_kept == about_me
+    assert report.answers_deleted == to_delete > 0  # the open cycle's
     assert report.user_removed and report.duos_removed == 1 and report.identities_unlinked == 1
-    # The counts drop by what was the person's (one anonymous rater person stands in).
+    assert (report.roster_rows_kept, report.shares_kept, report.shares_removed) == (1, 1, 0)
+    # The counts drop by what was the person's (two nameless stand-ins are added).
     now = _counts(db_session)
-    assert now["person"] == counts["person"]  # − the person + the anonymous rater
+    assert now["person"] == counts["person"] + 1  # − the person + anonymous rater + former member
     assert now["membership"] == counts["membership"] - memberships
     assert now["review_response"] == counts["review_response"] - report.answers_deleted
     assert now["development_plan"] == counts["development_plan"] - 1
@@ -264,9 +261,21 @@ def test_forget_leaves_no_trace_and_keeps_others_frozen_results(
     forgets = audit_service.events(session=db_session, action="people.forget")
     assert [(e.actor, e.subject_person_id) for e in forgets] == [("cli:tester", pid)]
     assert forgets[0].detail["answers_deleted"] == report.answers_deleted
-    # The anonymous rater is not tied to the former person anywhere, the audit log included.
+    # Neither stand-in is tied to the former person anywhere, the audit log included.
+    stand_ins = {report.anonymous_rater_id, report.former_member_id}
     assert "anonymous_rater_id" not in forgets[0].detail
-    assert report.anonymous_rater_id not in forgets[0].detail.values()
+    assert "former_member_id" not in forgets[0].detail
+    assert not stand_ins & set(forgets[0].detail.values())
+    assert not stand_ins & {e.subject_person_id for e in audit_service.events(session=db_session)}
+    # A stand-in is nobody: never found, fetched or listed, so never shown on its own.
+    for stand_in in stand_ins:
+        assert stand_in is not None
+        with pytest.raises(NotFoundError):
+            people_service.find_person(session=db_session, ref=str(stand_in))
+        with pytest.raises(NotFoundError):
+            people_service.get_person(session=db_session, person_id=stand_in)
+    listed = {p.id for p in people_service.list_people(session=db_session)}
+    assert not stand_ins & listed and len(listed) == len(demo) - 1
     # A later sync of what the sources saw (the immutable lake) does not bring the person back.
     seen = IdentitySeen(
         identity_key=f"email:{SUBJECT}", source="git", kind="email", display_name=name, is_bot=False
@@ -316,9 +325,10 @@ def test_status_counts_drop_on_both_backends(tmp_path: Path, database_url: str) 
     finally:
         workspace.engine.dispose()
     assert after["membership"] == before["membership"] - report.memberships_removed
-    assert after["review_response"] == before["review_response"] - report.answers_deleted
-    assert report.answers_deleted > 0 and report.memberships_removed == 1
-    assert after["person"] == before["person"]  # − the person + one anonymous rater
-    assert {k: v for k, v in after.items() if k not in ("membership", "review_response")} == {
-        k: v for k, v in before.items() if k not in ("membership", "review_response")
+    # One closed cycle: every answer is kept (under an anonymous rater or a former member).
+    assert report.answers_deleted == 0 and report.answers_kept > 0
+    assert report.memberships_removed == 1
+    assert after["person"] == before["person"] + 1  # − the person + two stand-ins
+    assert {k: v for k, v in after.items() if k not in ("membership", "person")} == {
+        k: v for k, v in before.items() if k not in ("membership", "person")
     }

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tandem.db.session import session_scope
+from tandem.people import privacy
 from tandem.people.models import Person
 from tandem.review import service as review_service
 from tandem.review.items import load_item_bank
@@ -155,3 +156,28 @@ def test_shown_scores_have_two_decimals_in_json_and_html(
 
     walk({k: v for k, v in body.items() if k != "notes"})
     assert len(floats) > 20 and all(round(f, 2) == f for f in floats)
+
+
+def test_a_forgotten_persons_stand_in_has_no_report_to_open(
+    client: TestClient, setup: tuple[Workspace, PeopleOrg]
+) -> None:
+    """Dev shared his report with Ada, then was forgotten: the closed cycle keeps his answers
+    under "a former member", and that stand-in's report opens for nobody, Ada included."""
+    workspace, org = setup
+    dev = org.person_ids["peer"]
+    token = as_user(client, setup, "peer")
+    client.post("/api/people/me/share", json={"shared": True}, headers={"X-CSRF-Token": token})
+    as_user(client, setup, "leader")
+    assert client.get(f"/api/people/{dev}").status_code == 200
+    with session_scope(workspace.engine) as session:
+        report = privacy.forget_person(session=session, ref=str(dev), actor="cli:tester")
+    assert report.former_member_id is not None and report.shares_kept == 1
+    # Answered as a person who does not exist, whoever asks (no report, no existence oracle).
+    for key in ("leader", "director", "admin"):
+        as_user(client, setup, key)
+        for prefix in ("/api/people/", "/people/"):
+            nobody = client.get(f"{prefix}2147483647")
+            assert nobody.status_code in (403, 404)
+            for pid in (report.former_member_id, dev):
+                found = client.get(f"{prefix}{pid}")
+                assert found.status_code == nobody.status_code, (key, prefix, pid)

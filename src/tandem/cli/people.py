@@ -74,7 +74,15 @@ def merge(
     workspace: WorkspaceOption = Path(),
     as_json: JsonOption = False,
 ) -> None:
-    """Merge people who are one: their identities and teams move to the first."""
+    """Merge people who are one: everything of the others moves to the first, then they go.
+
+    Identities, teams, line reports, the web account (if the first has none) and their review
+    rows (answers, assignments, frozen teams, sharing, plans, duos) move. Refused with nothing
+    changed when two of them appear in the same closed review cycle: they were two people
+    there, and joining them would change that cycle's frozen results (link identities
+    instead). In an open cycle the first person's rows win where both have one (the same
+    colleague rating both, or both self-assessed); a rating between the two is dropped.
+    """
     with session_scope(Workspace.open(workspace).engine) as session:
         merged = service.merge_people(
             session=session, into=into, others=others, actor=audit.cli_actor()
@@ -89,7 +97,11 @@ def link(
     workspace: WorkspaceOption = Path(),
     as_json: JsonOption = False,
 ) -> None:
-    """Attach an identity to a person by hand; later syncs keep it there."""
+    """Attach an identity to a person by hand; later syncs keep it there.
+
+    The person it leaves is removed only when nothing else is theirs (no identity, team,
+    account or review row).
+    """
     with session_scope(Workspace.open(workspace).engine) as session:
         linked = service.link_identity(
             session=session, identity_key=identity, person=person, actor=audit.cli_actor()
@@ -158,10 +170,12 @@ def forget(
 ) -> None:
     """Delete a person's personal data from the app database, in one transaction (audited).
 
-    The person, their teams, account, reports, plans, duos and sharing choices are deleted;
-    their identities are unlinked and their names erased, so no work data in the lake resolves
-    to them. Answers they gave as a rater are deleted in open cycles and kept under an anonymous
-    rater in closed ones, so colleagues' frozen results do not change.
+    The person, their teams, account, plans and duos are deleted; their identities are
+    unlinked and their names erased, so no work data in the lake resolves to them. Open cycles
+    lose every row of theirs. Closed cycles keep answering exactly as before: answers they gave
+    stay under an anonymous rater, and answers about them, their place in the cycle's frozen
+    teams and their sharing choice under a nameless stand-in, "a former member", whose report
+    nobody can open.
     """
     if not yes:
         raise InputError("forgetting a person cannot be undone: add --yes to confirm")
@@ -173,6 +187,7 @@ def forget(
             f"forgot person {report.former_person_id}: "
             f"{report.answers_deleted} answer(s) deleted, "
             f"{report.answers_anonymised} kept under an anonymous rater, "
+            f"{report.answers_kept} about them kept under a former member, "
             f"{report.identities_unlinked} identit(ies) unlinked, "
             f"{report.memberships_removed} membership(s), {report.plans_removed} plan(s), "
             f"{report.duos_removed} duo(s) removed; account "

@@ -124,7 +124,9 @@ def suggest(
     scores = profile_service.cycle_scores(session=session, cycle=found)
     compat = compat or {}
     unpaired: list[tuple[int, str]] = []
-    pool = list(scores.ratees)
+    # A stand-in for a forgotten person keeps the cycle's figures whole but is nobody to pair.
+    gone = people_service.stand_ins(session=session, ids=scores.ratees)
+    pool = [p for p in scores.ratees if p not in gone]
     if teams:
         members = team_members(session=session, cycle=found, teams=teams)
         unpaired += [
@@ -249,13 +251,17 @@ def _partial(
 
 
 def team_members(*, session: Session, cycle: ReviewCycle, teams: Sequence[str]) -> set[int]:
-    """The people of ``teams`` in the cycle's frozen roster (a team created later has none)."""
+    """The people of ``teams`` in the cycle's frozen roster (a team created later has none).
+
+    Stand-ins for forgotten people are left out: they are nobody to pair.
+    """
     frozen = frozen_roster.teams(session=session, cycle=cycle)
     live = set(session.scalars(select(Team.name).where(Team.name.in_(teams))))
     missing = [t for t in dict.fromkeys(teams) if t not in frozen and t not in live]
     if missing:
         raise NotFoundError(f"no team {', '.join(map(repr, missing))}")
-    return {m.person_id for t in teams for m in frozen.get(t, ())}
+    members = {m.person_id for t in teams for m in frozen.get(t, ())}
+    return members - people_service.stand_ins(session=session, ids=members)
 
 
 def _holds(cycle: ReviewCycle) -> Any:

@@ -20,10 +20,11 @@ class PersonLookup:
 
     @classmethod
     def load(cls, session: Session) -> PersonLookup:
-        """Every person in the app database."""
+        """Every person in the app database (a stand-in is nobody: never named by a file)."""
         ids: set[int] = set()
         by_email: dict[str, list[int]] = {}
-        for pid, email in session.execute(select(Person.id, Person.email)):
+        rows = session.execute(select(Person.id, Person.email).where(Person.stand_in.is_(False)))
+        for pid, email in rows:
             ids.add(pid)
             if email:
                 by_email.setdefault(email.lower(), []).append(pid)

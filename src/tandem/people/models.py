@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tandem.db.base import Base, UTCDateTime, utcnow
@@ -20,7 +20,14 @@ class Role(enum.StrEnum):
 
 
 class Person(Base):
-    """Someone (or some bot) who appears in the work data or the organisation."""
+    """Someone (or some bot) who appears in the work data or the organisation.
+
+    A **stand-in** (``stand_in``) is no one: it holds, under a neutral name and nothing else,
+    the answers and frozen-roster rows of a person forgotten after a cycle closed
+    (:func:`tandem.people.privacy.forget_person`), so that cycle's results never change. A
+    stand-in is never found by reference, listed, rated, paired, merged or shown on its own
+    (:func:`tandem.people.service.find_person`); it only counts inside the cycle's aggregates.
+    """
 
     __tablename__ = "person"
 
@@ -28,6 +35,7 @@ class Person(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    stand_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The line manager (from the roster): whom this person reports to; NULL at the top or unknown.
     manager_id: Mapped[int | None] = mapped_column(

@@ -5,12 +5,19 @@ Their 360 reports come through :func:`tandem.profile.service.person_profile`, so
 suppression rule holds (groups under 3 hidden, no rater named); raw answers appear only where
 the person gave them. Results of open cycles are left out (nobody sees them before the close).
 
-:func:`forget_person` deletes the person's personal data in one transaction. The rule for the
-answers they gave as a rater (docs/people-science.md, "Forgetting a person"): in an open cycle
-they are deleted; in a closed cycle they are kept but re-attributed to a new anonymous rater, so
-other people's frozen results do not change — a change would let the ratee recover the
-forgotten rater's scores by differencing the report before and after. Identities are unlinked,
-their keys replaced by a one-way hash (so a later sync does not bring the person back from the
+:func:`forget_person` deletes the person's personal data in one transaction. A closed cycle's
+results must never change (docs/people-science.md, "Forgetting a person"): a change would let
+anyone who read them before and after recover the forgotten person's scores by differencing
+(n·mean before minus (n − 1)·mean after), and would rewrite history. So in a **closed** cycle
+nothing is deleted, only detached from the person: the answers, rankings and assignments they
+gave go to a new anonymous rater, and everything about them — answers and rankings (their
+self-assessment too), assignments, their rows in the frozen roster, their sharing choice — to a
+new stand-in called "a former member". Stand-ins carry no email, identity, team, account, plan
+or duo, and are never found, listed, paired or shown on their own
+(:attr:`tandem.people.models.Person.stand_in`); the two are separate people so that the rater is
+not tied to the ratee, and neither id is written to the audit log. In an **open** cycle
+everything of theirs is deleted (nothing of it has been shown). Identities are unlinked, their
+keys replaced by a one-way hash (so a later sync does not bring the person back from the
 immutable lake) and their display names erased; the web account, its sessions and sign-in
 attempts are removed.
 """
@@ -45,8 +52,11 @@ from tandem.review.models import (
 )
 
 EXPORT_FORMAT = "tandem.person-export/1"
-ANONYMOUS_RATER = "anonymous rater"
+ANONYMOUS_RATER = "anonymous rater"  # the stand-in for what a forgotten person gave
+FORMER_MEMBER = "a former member"  # the stand-in for what was about them
 FORGOTTEN_TEXT = "a forgotten person"
+STAND_IN_FIELDS = ("anonymous_rater_id", "former_member_id")  # never in the audit log
+RATINGS = (ReviewResponse, ForcedRanking, ReviewAssignment)
 
 
 # -- export ----------------------------------------------------------------------------------------
@@ -288,8 +298,25 @@ def _count(session: Session, query: Any) -> int:
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
+def _stand_in(session: Session, name: str) -> int:
+    person = Person(display_name=name, email=None, is_bot=False, stand_in=True)
+    session.add(person)
+    session.flush()
+    return person.id
+
+
+def _repoint(session: Session, model: Any, where: list[Any], **values: Any) -> int:
+    result = session.execute(update(model).where(*where).values(**values))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
-    """Delete a person's personal data in ``session``'s transaction; audited by former id only."""
+    """Delete a person's personal data in ``session``'s transaction; audited by former id only.
+
+    Closed cycles keep answering exactly as before: what the person gave stays under an
+    anonymous rater, what is about them (answers, ranking blocks, assignments, the frozen roster,
+    their sharing choice) under a stand-in called "a former member", both new, nameless people.
+    """
     person = people_service.find_person(session=session, ref=ref)
     pid = person.id
     user = _user(session, person)
@@ -297,35 +324,52 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
     emails = {e.lower() for e in (person.email, user.email if user else None) if e}
     closed = select(ReviewCycle.id).where(ReviewCycle.status == CycleStatus.CLOSED.value)
 
-    # Answers and rankings they gave others: kept under an anonymous rater in closed cycles.
-    given_closed = select(ReviewResponse.id).where(
-        ReviewResponse.rater_id == pid,
-        ReviewResponse.ratee_id != pid,
-        ReviewResponse.cycle_id.in_(closed),
-    )
-    rankings_closed = select(ForcedRanking.id).where(
-        ForcedRanking.rater_id == pid,
-        ForcedRanking.ratee_id != pid,
-        ForcedRanking.cycle_id.in_(closed),
-    )
-    anonymised = _count(session, given_closed)
-    rankings_anonymised = _count(session, rankings_closed)
+    # Closed cycles: answers, rankings and assignments they gave others go to an anonymous rater…
+    given = {
+        model: _count(
+            session,
+            select(model.id).where(
+                model.rater_id == pid, model.ratee_id != pid, model.cycle_id.in_(closed)
+            ),
+        )
+        for model in RATINGS
+    }
     anonymous_id: int | None = None
-    if anonymised or rankings_anonymised:
-        stand_in = Person(display_name=ANONYMOUS_RATER, email=None, is_bot=False)
-        session.add(stand_in)
-        session.flush()
-        anonymous_id = stand_in.id
-        for model in (ReviewResponse, ForcedRanking, ReviewAssignment):
-            session.execute(
-                update(model)
-                .where(
-                    model.rater_id == pid,
-                    model.ratee_id != pid,
-                    model.cycle_id.in_(closed),
-                )
-                .values(rater_id=anonymous_id)
-            )
+    if any(given.values()):
+        anonymous_id = _stand_in(session, ANONYMOUS_RATER)
+        for model in RATINGS:
+            where = [model.rater_id == pid, model.ratee_id != pid, model.cycle_id.in_(closed)]
+            _repoint(session, model, where, rater_id=anonymous_id)
+    # …and everything about them (their self-assessment too) to "a former member".
+    about = {
+        model: _count(
+            session,
+            select(model.id).where(model.ratee_id == pid, model.cycle_id.in_(closed)),
+        )
+        for model in RATINGS
+    }
+    roster = _count(
+        session,
+        select(CycleMembership.id).where(
+            CycleMembership.person_id == pid, CycleMembership.cycle_id.in_(closed)
+        ),
+    )
+    member_id: int | None = None
+    shares_kept = 0
+    if any(about.values()) or roster:
+        member_id = _stand_in(session, FORMER_MEMBER)
+        for model in RATINGS:
+            where = [model.ratee_id == pid, model.rater_id == pid, model.cycle_id.in_(closed)]
+            _repoint(session, model, where, ratee_id=member_id, rater_id=member_id)
+            where = [model.ratee_id == pid, model.cycle_id.in_(closed)]
+            _repoint(session, model, where, ratee_id=member_id)
+        where = [CycleMembership.person_id == pid, CycleMembership.cycle_id.in_(closed)]
+        _repoint(session, CycleMembership, where, person_id=member_id)
+        # Whom they had shared a closed report with still knows it: suppression stays the same.
+        where = [ReportShare.person_id == pid, ReportShare.cycle_id.in_(closed)]
+        shares_kept = _repoint(session, ReportShare, where, person_id=member_id)
+
+    # Open cycles (and nothing else is left in closed ones): deleted.
     answers_deleted = _count(
         session,
         select(ReviewResponse.id).where(
@@ -338,8 +382,9 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
             or_(ForcedRanking.rater_id == pid, ForcedRanking.ratee_id == pid)
         ),
     )
-    for model in (ReviewResponse, ForcedRanking, ReviewAssignment):
+    for model in RATINGS:
         session.execute(delete(model).where(or_(model.rater_id == pid, model.ratee_id == pid)))
+    session.execute(delete(CycleMembership).where(CycleMembership.person_id == pid))
 
     memberships = _count(session, select(Membership.id).where(Membership.person_id == pid))
     session.execute(delete(Membership).where(Membership.person_id == pid))
@@ -373,24 +418,29 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
     report = ForgetReport(
         former_person_id=pid,
         answers_deleted=answers_deleted,
-        answers_anonymised=anonymised,
+        answers_anonymised=given[ReviewResponse],
+        answers_kept=about[ReviewResponse],
         rankings_deleted=rankings_deleted,
-        rankings_anonymised=rankings_anonymised,
+        rankings_anonymised=given[ForcedRanking],
+        rankings_kept=about[ForcedRanking],
+        roster_rows_kept=roster,
         identities_unlinked=len(identities),
         memberships_removed=memberships,
         plans_removed=plans,
         duos_removed=duos,
         shares_removed=shares,
+        shares_kept=shares_kept,
         user_removed=user is not None,
         anonymous_rater_id=anonymous_id,
+        former_member_id=member_id,
     )
     audit.record(
         session=session,
         actor=actor,
         action="people.forget",
         subject_person_id=pid,
-        # Neither id: the anonymous rater must not be traceable to the former person.
-        detail=report.model_dump(exclude={"former_person_id", "anonymous_rater_id"}),
+        # No stand-in's id: neither may be traceable to the former person.
+        detail=report.model_dump(exclude=set(STAND_IN_FIELDS) | {"former_person_id"}),
     )
     return report
 

@@ -92,17 +92,26 @@ class PersonExport(BaseModel):
 
 
 class ForgetReport(BaseModel):
-    """What ``tandem people forget`` removed, by count (the person's name is not kept)."""
+    """What ``tandem people forget`` removed and kept, by count (the person's name is not kept).
+
+    ``*_anonymised``: closed-cycle rows they gave, now under the anonymous rater;
+    ``*_kept``: closed-cycle rows about them, now under the former-member stand-in.
+    """
 
     former_person_id: int
     answers_deleted: int
     answers_anonymised: int
+    answers_kept: int
     rankings_deleted: int
     rankings_anonymised: int
+    rankings_kept: int
+    roster_rows_kept: int
     identities_unlinked: int
     memberships_removed: int
     plans_removed: int
     duos_removed: int
     shares_removed: int
+    shares_kept: int
     user_removed: bool
     anonymous_rater_id: int | None
+    former_member_id: int | None

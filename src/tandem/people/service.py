@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from tandem.accounts.models import User
 from tandem.audit import service as audit
-from tandem.errors import InputError, NotFoundError
+from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.ids import as_id
 from tandem.people.models import Identity, Membership, Person, Team
 from tandem.people.schemas import IdentityOut, IdentitySeen, PersonOut, SyncReport, TeamOut
@@ -111,13 +112,14 @@ def _person_out(person: Person) -> PersonOut:
 
 
 def list_people(*, session: Session, include_bots: bool = True) -> list[PersonOut]:
-    """Every person with their identities, by name."""
+    """Every person with their identities, by name (stand-ins are nobody: not listed)."""
     query = (
         select(Person)
         .options(
             selectinload(Person.identities),
             selectinload(Person.memberships).selectinload(Membership.team),
         )
+        .where(Person.stand_in.is_(False))
         .order_by(Person.display_name, Person.id)
     )
     if not include_bots:
@@ -126,11 +128,12 @@ def list_people(*, session: Session, include_bots: bool = True) -> list[PersonOu
 
 
 def find_person(*, session: Session, ref: str) -> Person:
-    """A person by id, email or one of their identity keys."""
+    """A person by id, email or one of their identity keys (never a stand-in)."""
     person: Person | None = None
     found_id = as_id(ref)
     if found_id is not None:
         person = session.get(Person, found_id)
+        person = None if person is not None and person.stand_in else person  # nobody to name
     if person is None:
         person = session.scalar(select(Person).where(Person.email == ref.lower()))
     if person is None:
@@ -151,13 +154,26 @@ def show_person(*, session: Session, ref: str) -> PersonOut:
 def merge_people(
     *, session: Session, into: str, others: Sequence[str], actor: str = audit.SYSTEM_ACTOR
 ) -> PersonOut:
-    """Move every identity and membership of ``others`` to ``into`` and delete ``others``."""
+    """Move everything of ``others`` to ``into`` and delete ``others``; closed results unchanged.
+
+    Identities, teams, line management, the account (when ``into`` has none) and every review
+    cycle row move (:func:`tandem.people.cycle_rows.move_rows`: where both appear in an open
+    cycle, ``into``'s rows win). Refused with :class:`ConflictError`, nothing changed, when two
+    of the people appear in the same **closed** cycle: they were two people there, and joining
+    them would change that cycle's frozen results.
+    """
+    from tandem.people import cycle_rows  # its models import this module
+
     target = find_person(session=session, ref=into)
-    merged: list[int] = []
+    merging: dict[int, Person] = {}
     for ref in others:
         other = find_person(session=session, ref=ref)
         if other.id == target.id:
             raise InputError(f"cannot merge {ref!r} into itself")
+        merging.setdefault(other.id, other)
+    _refuse_closed_overlap(session, [target, *merging.values()])
+    moved = cycle_rows.Moved()
+    for other in merging.values():
         for identity in list(other.identities):
             identity.person = target
             identity.linked_by = "manual"
@@ -173,18 +189,58 @@ def merge_people(
             target.email = email
         target.is_bot = target.is_bot and other.is_bot
         _move_line_management(other, target)
-        merged.append(other.id)
+        _move_account(session, other, target)
+        moved += cycle_rows.move_rows(session=session, source=other.id, target=target.id)
+        session.flush()
+        session.expire(other)
         session.delete(other)
-    session.flush()
+        session.flush()
     audit.record(
         session=session,
         actor=actor,
         action="people.merge",
         subject_person_id=target.id,
-        detail={"merged_person_ids": merged},
+        detail={
+            "merged_person_ids": list(merging),
+            "cycle_rows_moved": moved.moved,
+            "cycle_rows_dropped": moved.dropped,
+        },
     )
     session.refresh(target)
     return _person_out(target)
+
+
+def _refuse_closed_overlap(session: Session, people: Sequence[Person]) -> None:
+    """:class:`ConflictError` when two of ``people`` appear in one closed review cycle."""
+    from tandem.people import cycle_rows  # its models import this module
+
+    seen: dict[int, list[Person]] = {}
+    for person in people:
+        for cycle_id in cycle_rows.cycles_of(session=session, person_id=person.id):
+            seen.setdefault(cycle_id, []).append(person)
+    closed = cycle_rows.closed_cycles(
+        session=session, cycle_ids=[c for c, found in seen.items() if len(found) > 1]
+    )
+    if not closed:
+        return
+    clashing = sorted({p.id: p for c in closed for p in seen[c]}.values(), key=lambda p: p.id)
+    who = " and ".join(f"{p.display_name} (id {p.id})" for p in clashing)
+    cycles = ", ".join(repr(name) for name in sorted(closed.values()))
+    raise ConflictError(
+        f"{who} {'both' if len(clashing) == 2 else 'all'} appear in closed review "
+        f"cycle{'s' if len(closed) > 1 else ''} {cycles} as different people; merging them "
+        "would change that cycle's frozen results, so nothing was merged "
+        "(`tandem people link` moves an identity without merging)"
+    )
+
+
+def _move_account(session: Session, other: Person, target: Person) -> None:
+    """``other``'s web account follows them, unless ``target`` has one (then it is unlinked)."""
+    if session.scalar(select(User.id).where(User.person_id == target.id)) is not None:
+        return
+    for user in session.scalars(select(User).where(User.person_id == other.id)):
+        user.person_id = target.id
+    session.flush()
 
 
 def _move_line_management(other: Person, target: Person) -> None:
@@ -211,7 +267,11 @@ def _manages_above(person: Person, manager: Person | None) -> bool:
 def link_identity(
     *, session: Session, identity_key: str, person: str, actor: str = audit.SYSTEM_ACTOR
 ) -> PersonOut:
-    """Attach an identity to a person by hand (it stays there across later syncs)."""
+    """Attach an identity to a person by hand (it stays there across later syncs).
+
+    The person it leaves is deleted when nothing is left of them: no identity, team, account
+    or review cycle row (a closed cycle's rows are never deleted this way).
+    """
     identity = session.scalar(
         select(Identity).where(
             Identity.identity_key.in_([identity_key, EMAIL_PREFIX + identity_key.lower()])
@@ -226,7 +286,11 @@ def link_identity(
     session.flush()
     if previous is not None and previous.id != target.id:
         session.refresh(previous)
-        if not previous.identities and not previous.memberships:
+        if (
+            not previous.identities
+            and not previous.memberships
+            and not _holds_more(session, previous)
+        ):
             session.delete(previous)
     session.flush()
     audit.record(
@@ -242,10 +306,29 @@ def link_identity(
     return _person_out(target)
 
 
+def _holds_more(session: Session, person: Person) -> bool:
+    """Whether a person holds review cycle rows or an account (kept when left identity-less)."""
+    from tandem.people import cycle_rows  # its models import this module
+
+    if session.scalar(select(User.id).where(User.person_id == person.id)) is not None:
+        return True
+    return cycle_rows.holds_cycle_rows(session=session, person_id=person.id)
+
+
+def stand_ins(*, session: Session, ids: Iterable[int]) -> set[int]:
+    """Those of ``ids`` that are stand-ins for forgotten people (nobody to list, pair or show)."""
+    wanted = set(ids)
+    if not wanted:
+        return set()
+    return set(
+        session.scalars(select(Person.id).where(Person.id.in_(wanted), Person.stand_in.is_(True)))
+    )
+
+
 def get_person(*, session: Session, person_id: int) -> Person:
-    """The person with id ``person_id`` (:class:`NotFoundError` when there is none)."""
+    """The person with id ``person_id`` (:class:`NotFoundError` if none, or a stand-in)."""
     person = session.get(Person, person_id)
-    if person is None:
+    if person is None or person.stand_in:
         raise NotFoundError(f"there is no person {person_id}")
     return person
 
