@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +19,24 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 DATABASE_FILE = "tandem.db"
+# every database engine a workspace made in this process (weakly: a dropped one is not kept)
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def engines_closer(*, everything: bool = False) -> Callable[[], None]:
+    """A function that disposes every engine made from now on (their pooled connections
+    closed): a CLI command calls it when it ends, so nothing stays connected to PostgreSQL
+    after it. Engines made before the call (a caller's own) are left alone, unless
+    ``everything``."""
+    before = set() if everything else set(_ENGINES)
+
+    def close() -> None:
+        for engine in list(_ENGINES):
+            if engine not in before:
+                engine.dispose()
+
+    return close
+
 
 DEFAULT_CONFIG = """\
 # Tandem workspace settings. Environment variables TANDEM_* override these
@@ -108,7 +128,9 @@ class Workspace:
 
     @cached_property
     def engine(self) -> Engine:
-        return make_engine(self.database_url)
+        engine = make_engine(self.database_url)
+        _ENGINES.add(engine)
+        return engine
 
     @classmethod
     def create(cls, root: Path, *, database_url: str | None = None) -> Workspace:

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
@@ -91,12 +93,30 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     """Tandem: the leader–manager pair, served from your team's real work data."""
+    ctx.call_on_close(_engines_closer())  # no database connection outlives the command
+
+
+def _engines_closer() -> Callable[[], None]:
+    """:func:`tandem.workspace.engines_closer`, without importing the database layer for a
+    command that never opens a workspace (it is imported at the end only if it was used)."""
+    loaded = sys.modules.get("tandem.workspace")
+    if loaded is not None:
+        closer: Callable[[], None] = loaded.engines_closer()
+        return closer
+
+    def close() -> None:
+        used = sys.modules.get("tandem.workspace")
+        if used is not None:  # every engine it holds was made by this command
+            used.engines_closer(everything=True)()
+
+    return close
 
 
 def init(
