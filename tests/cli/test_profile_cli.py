@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from tandem.db.session import session_scope
+from tandem.profile.premise import premise_report
+from tandem.profile.schemas import dump
+from tandem.profile.service import CycleScores
+from tandem.review.items import load_item_bank
+from tandem.review.models import ReviewCycle
+from tandem.workspace import Workspace
 from tests.helpers import new_workspace, run_cli
-from tests.profile.test_service import HAND_L, HAND_M, HAND_ROSTER, hand_answers_csv
+from tests.profile.test_service import (
+    HAND_L,
+    HAND_M,
+    HAND_ROSTER,
+    hand_answers_csv,
+    write_synthetic,
+)
 
 CONTRACT_KEYS = {"person", "practices", "L", "M", "leaning", "blind_spots", "hidden_strengths"}
 
@@ -121,8 +135,30 @@ def test_people_premise_defaults_to_the_latest_cycle_and_says_when_too_few(
     assert out["cycle"] == "2026-H1" and out["enough_data"] is False
     assert out["correlation"]["r"] is None and out["n_with_l_and_m"] == 1
     assert out["leaning_counts"]["unknown"] == 1
+    assert out["verdict"] == out["both_high"]["verdict"] == "not enough data"
+    assert out["split_rater"]["r_split"] is None and out["split_rater"]["n"] == 1
     human = run_cli("people", "premise", "--cycle", "2026-H1", "-w", ws)
     assert "Not enough data" in human.stdout
+
+
+def test_people_premise_gives_the_split_rater_numbers_and_a_verdict(workspace: Workspace) -> None:
+    with session_scope(workspace.engine) as session:
+        org, _ = write_synthetic(
+            session, cycle="synthetic", n_people=120, seed=2, correlation=-0.6, halo_sd=0.5
+        )
+    bank = load_item_bank()
+    pure = dump(premise_report(CycleScores(ReviewCycle(name="synthetic"), bank, org.answers)))
+    result = run_cli("people", "premise", "-w", workspace.root, "--json")
+    assert result.exit_code == 0, result.stderr
+    out = result.json()
+    assert out == json.loads(json.dumps(pure))  # the CLI shows the service's report, unchanged
+    assert out["verdict"] in ("premise holds", "neither", "sides go together")
+    assert out["split_rater"]["r_corrected"] is not None
+    human = run_cli("people", "premise", "-w", workspace.root)
+    text = " ".join(human.stdout.split())  # Rich wraps lines
+    assert out["both_high"]["verdict_text"] in text
+    assert "same raters (inflated by shared raters)" in text
+    assert f"{out['split_rater']['r_corrected']:.2f}" in text
 
 
 def test_people_premise_without_any_cycle_exits_2(tmp_path: Path) -> None:

@@ -1,9 +1,13 @@
-"""The essay-premise report: L–M correlation with a Fisher CI, and who leans one way reliably."""
+"""The essay-premise report: split-rater L–M correlation corrected for attenuation, the
+both-high test against independence with its verdict, the same-rater r for comparison, and
+who leans one way reliably."""
 
 from __future__ import annotations
 
 import doctest
+import functools
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -11,21 +15,29 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tandem.profile import premise as premise_module
+from tandem.profile import split_raters
+from tandem.profile.answers import Answer, RaterScores, rater_scores
 from tandem.profile.premise import (
+    MIN_EXPECTED_BOTH_HIGH,
     MIN_PREMISE_N,
+    RELIABILITY_FLOOR,
+    VERDICT_TEXT,
     fisher_ci,
     lm_correlation,
     premise,
     premise_report,
     wilson_interval,
 )
+from tandem.profile.schemas import PremiseOut
 from tandem.profile.scoring import cohort_stats, score_ratee
 from tandem.profile.service import CycleScores, ResultsLockedError
-from tandem.profile.synthetic import generate_org
+from tandem.profile.synthetic import SyntheticOrg, generate_org
 from tandem.review import service as review_service
-from tandem.review.items import load_item_bank
+from tandem.review.items import ItemBank, load_item_bank, practices_of
 from tandem.review.models import ReviewCycle
 from tests.profile.test_service import setup_hand_org, write_synthetic
+
+Z2 = 1.959963984540054**2
 
 
 def test_fisher_ci_by_hand() -> None:
@@ -45,6 +57,11 @@ def test_wilson_interval_by_hand() -> None:
     assert (round(lo, 4), round(hi, 4)) == (0.1078, 0.6032)
     assert wilson_interval(0, 0) is None
     assert wilson_interval(0, 5) == (0.0, pytest.approx(0.4345, abs=1e-4))
+    # a fractional count (a share averaged over two assignments) uses the same formula
+    lo, hi = wilson_interval(2.5, 10) or (0.0, 0.0)
+    centre = (0.25 + Z2 / 20) / (1 + Z2 / 10)
+    half = math.sqrt(Z2) * math.sqrt(0.25 * 0.75 / 10 + Z2 / 400) / (1 + Z2 / 10)
+    assert (lo, hi) == (pytest.approx(centre - half), pytest.approx(centre + half))
 
 
 def test_correlation_needs_ten_people() -> None:
@@ -75,7 +92,7 @@ def test_premise_tracks_the_latent_correlation_on_synthetic_data() -> None:
 
 
 def test_premise_from_the_database_equals_the_pure_computation(db_session: Session) -> None:
-    org, _ = write_synthetic(db_session, cycle="synthetic", n_people=60, seed=4)
+    org, ids = write_synthetic(db_session, cycle="synthetic", n_people=60, seed=4)
     bank = load_item_bank()
     cohort = cohort_stats(org.answers, bank)
     pure = [score_ratee(answers, bank, cohort) for answers in org.answers.values()]
@@ -95,6 +112,52 @@ def test_premise_from_the_database_equals_the_pure_computation(db_session: Sessi
     assert report.leaning_reliably.share == pytest.approx(leaning / known)
     assert report.enough_data
     assert f"r = {r:.2f}" in report.summary and f"{leaning} of {known} people" in report.summary
+    # split raters, recomputed apart from the service: the database's rater ids, sorted by
+    # relation then id, dealt A, B, A, …; per half the mean over raters of each practice
+    halves = [reference_halves(answers, bank, ids) for answers in org.answers.values()]
+    table = np.array([h for h in halves if h is not None])
+    l_a, m_a, l_b, m_b = table.T
+    r_split = (np.corrcoef(l_a, m_b)[0, 1] + np.corrcoef(l_b, m_a)[0, 1]) / 2
+    rel_l, rel_m = np.corrcoef(l_a, l_b)[0, 1], np.corrcoef(m_a, m_b)[0, 1]
+    split = report.split_rater
+    assert split.n == len(table) and split.n_excluded == 60 - len(table)
+    assert split.r_split == pytest.approx(r_split)
+    assert (split.reliability_l, split.reliability_m) == (
+        pytest.approx(rel_l),
+        pytest.approx(rel_m),
+    )
+    assert split.r_corrected == pytest.approx(max(-1, min(1, r_split / math.sqrt(rel_l * rel_m))))
+    top = [x >= np.quantile(x, 2 / 3) for x in (l_a, m_a, l_b, m_b)]
+    observed = ((top[0] & top[3]).mean() + (top[2] & top[1]).mean()) / 2
+    expected = (top[0].mean() * top[3].mean() + top[2].mean() * top[1].mean()) / 2
+    assert report.both_high.observed == pytest.approx(observed)
+    assert report.both_high.expected == pytest.approx(expected)
+
+
+def reference_halves(
+    answers: Sequence[Answer], bank: ItemBank, ids: dict[int, int]
+) -> tuple[float, float, float, float] | None:
+    """L_A, M_A, L_B, M_B of one ratee, written apart from :mod:`tandem.profile.split_raters`."""
+    order = {"manager": 0, "peer": 1, "report": 2}
+    raters = sorted(
+        (r for r in rater_scores(answers, bank) if r.relation != "self"),
+        key=lambda r: (order[r.relation], ids[r.rater]),
+    )
+    raters = [r for r in raters if any(v is not None for v in r.practices.values())]
+    if len(raters) < 2:
+        return None
+    result: list[float] = []
+    for half in (raters[0::2], raters[1::2]):
+        for side in ("leader", "manager"):
+            means = []
+            for practice in practices_of(side):
+                values = [r.practices[practice] for r in half]
+                present = [v for v in values if v is not None]
+                if not present:
+                    return None
+                means.append(sum(present) / len(present))
+            result.append(sum(means) / 5)
+    return (result[0], result[1], result[2], result[3])
 
 
 def test_premise_says_plainly_when_there_are_too_few_people(
@@ -112,7 +175,15 @@ def test_premise_says_plainly_when_there_are_too_few_people(
         "unknown": 1,
     }
     assert report.leaning_reliably.share is None
-    assert report.summary.startswith("Not enough data: 1 person with both L and M, 0 with")
+    # Rae has six other raters, so two halves, but one person gives no correlation
+    assert report.split_rater.n == 1 and report.split_rater.r_split is None
+    assert report.split_rater.r_corrected is None and report.split_rater.r_corrected_ci95 is None
+    assert report.both_high.verdict == report.verdict == "not enough data"
+    assert report.both_high.ratio is None and report.both_high.observed is None
+    assert report.summary.startswith(
+        "Not enough data: 1 person with both L and M, 1 with them from two halves of their "
+        "raters, 0 with"
+    )
     assert "too few people" in report.notes[0]
 
 
@@ -127,3 +198,238 @@ def test_premise_defaults_to_the_latest_closed_cycle(db_session: Session, tmp_pa
 
 def test_the_docstring_examples_hold() -> None:
     assert doctest.testmod(premise_module).failed == 0
+
+
+# --- split raters -------------------------------------------------------------------------------
+
+
+def scores_of(rater: int, relation: str, leader: float, manager: float) -> RaterScores:
+    """A rater giving every leader practice ``leader`` and every manager practice ``manager``."""
+    values = dict.fromkeys(practices_of("leader"), leader)
+    values |= dict.fromkeys(practices_of("manager"), manager)
+    return RaterScores(rater, relation, values)
+
+
+def test_the_split_rule_deals_sorted_raters_alternately_and_never_uses_self() -> None:
+    raters = [
+        scores_of(30, "report", 3, 3),
+        scores_of(5, "self", 5, 5),
+        scores_of(12, "peer", 3, 3),
+        scores_of(40, "manager", 3, 3),
+        scores_of(11, "peer", 3, 3),
+        scores_of(31, "report", 3, 3),
+        scores_of(13, "peer", 3, 3),
+        RaterScores(50, "peer", dict.fromkeys(practices_of("leader"), None)),  # nothing valid
+    ]
+    # sorted: manager 40 · peers 11, 12, 13 · reports 30, 31 → A = 40, 12, 30; B = 11, 13, 31
+    halves = split_raters.split_raters(raters)
+    assert halves is not None
+    assert [[r.rater for r in half] for half in halves] == [[40, 12, 30], [11, 13, 31]]
+    assert split_raters.split_raters([raters[0], raters[1]]) is None  # one other rater
+    assert split_raters.split_raters(raters[:3]) is not None  # two others suffice
+
+
+def test_half_sides_average_raters_per_practice_then_practices() -> None:
+    first = scores_of(1, "peer", 2.0, 4.0)
+    second_values = dict(scores_of(2, "peer", 4.0, 5.0).practices)
+    second_values[practices_of("leader")[0]] = None  # this rater has no score there
+    second = RaterScores(2, "peer", second_values)
+    l_half, m_half = split_raters.half_sides([first, second])
+    # leader: one practice 2.0 (first alone), four practices (2 + 4)/2 = 3.0 → (2 + 4·3)/5
+    assert l_half == pytest.approx((2.0 + 4 * 3.0) / 5) and m_half == pytest.approx(4.5)
+    only_second = split_raters.half_sides([second])
+    assert only_second == (None, 5.0)  # a side needs all five practices
+
+
+def test_split_statistics_by_hand() -> None:
+    rng = np.random.default_rng(3)
+    true_l, true_m = rng.normal(size=(2, 30))
+    l_a, l_b = true_l + rng.normal(size=(2, 30))  # two halves' views of the same people
+    m_a, m_b = true_m - 0.3 * true_l + rng.normal(size=(2, 30))
+    stats = split_raters.premise_statistics(l_a[None], m_a[None], l_b[None], m_b[None])
+
+    def r(x: np.ndarray, y: np.ndarray) -> float:
+        return float(np.corrcoef(x, y)[0, 1])
+
+    r_split = (r(l_a, m_b) + r(l_b, m_a)) / 2
+    assert stats.r_split[0] == pytest.approx(r_split)
+    assert stats.rel_l[0] == pytest.approx(r(l_a, l_b))
+    assert stats.rel_m[0] == pytest.approx(r(m_a, m_b))
+    assert r(l_a, l_b) > 0 and r(m_a, m_b) > 0
+    corrected = r_split / math.sqrt(r(l_a, l_b) * r(m_a, m_b))
+    assert abs(corrected) < 1 and stats.r_corrected[0] == pytest.approx(corrected)
+    # a reliability ≤ 0 is no reliability: nothing is corrected, even when the product is > 0
+    flipped = split_raters.premise_statistics(l_a[None], m_a[None], -l_b[None], -m_b[None])
+    assert flipped.rel_l[0] * flipped.rel_m[0] > 0 and np.isnan(flipped.r_corrected[0])
+    # top third of 30: the 10 largest of each (no ties in normal draws)
+    high = {
+        name: set(np.argsort(x)[-10:]) for name, x in zip("LMlm", (l_a, m_a, l_b, m_b), strict=True)
+    }
+    both_ab, both_ba = len(high["L"] & high["m"]), len(high["l"] & high["M"])
+    assert stats.observed[0] == pytest.approx((both_ab + both_ba) / 60)
+    assert stats.expected[0] == pytest.approx(1 / 9)
+    assert stats.ratio[0] == pytest.approx((both_ab + both_ba) / 60 * 9)
+
+
+def test_the_bootstrap_is_reproducible_and_resamples_people_whole() -> None:
+    sides = split_raters.split_sides(
+        generate_org(load_item_bank(), n_people=60, seed=2).answers, load_item_bank()
+    )
+    first = split_raters.bootstrap_statistics(sides, replicates=200)
+    again = split_raters.bootstrap_statistics(sides, replicates=200)
+    other = split_raters.bootstrap_statistics(sides, replicates=200, seed=11)
+    assert np.array_equal(first.r_split, again.r_split)
+    assert not np.array_equal(first.r_split, other.r_split)
+    # chunking does not change a resample: the first 50 of 200 equal a run of 50
+    assert np.array_equal(
+        first.r_split[:50], split_raters.bootstrap_statistics(sides, replicates=50).r_split
+    )
+
+
+def test_a_halo_leaves_the_truth_and_the_other_draws_alone() -> None:
+    bank = load_item_bank()
+    plain = generate_org(bank, n_people=48, seed=9)
+    explicit = generate_org(bank, n_people=48, seed=9, halo_sd=0.0)
+    halo = generate_org(bank, n_people=48, seed=9, halo_sd=0.5)
+    assert explicit.answers == plain.answers and explicit.truth == plain.truth
+    assert halo.truth == plain.truth
+    for ratee, answers in plain.answers.items():
+        with_halo = halo.answers[ratee]
+        # same raters, items and missing answers: the main random stream did not move
+        assert [(a.rater, a.item_id, a.value is None) for a in answers] == [
+            (a.rater, a.item_id, a.value is None) for a in with_halo
+        ]
+    assert halo.answers != plain.answers
+
+
+# --- validation on synthetic truth ------------------------------------------------------------
+
+HALO_SD = 0.5  # a rater's impression of a person, shared by all ten practices
+VALIDATION_N = 300
+
+
+@functools.cache
+def halo_org(correlation: float, seed: int) -> SyntheticOrg:
+    return generate_org(
+        load_item_bank(),
+        n_people=VALIDATION_N,
+        seed=seed,
+        correlation=correlation,
+        halo_sd=HALO_SD,
+    )
+
+
+def report_of(org: SyntheticOrg) -> PremiseOut:
+    return premise_report(CycleScores(ReviewCycle(name="synthetic"), load_item_bank(), org.answers))
+
+
+def true_correlation(org: SyntheticOrg, ratees: Sequence[int]) -> float:
+    """Pearson's r of the KNOWN true L and M over ``ratees``."""
+    true_l = [org.truth[p].L for p in ratees]
+    true_m = [org.truth[p].M for p in ratees]
+    return float(np.corrcoef(true_l, true_m)[0, 1])
+
+
+@pytest.mark.parametrize("planted", [-0.1, 0.0, 0.4])
+def test_the_corrected_split_rater_r_recovers_the_true_correlation(planted: float) -> None:
+    org = halo_org(planted, 1)
+    report = report_of(org)
+    split = report.split_rater
+    ratees = split_raters.split_sides(org.answers, load_item_bank()).ratees
+    truth = true_correlation(org, ratees)
+    assert split.n == len(ratees) >= 0.95 * VALIDATION_N
+    assert split.r_corrected is not None and split.r_corrected_ci95 is not None
+    lo, hi = split.r_corrected_ci95
+    assert lo <= truth <= hi
+    assert lo <= split.r_corrected <= hi
+    # the halves' reliabilities are what the correction divides by, and it was made
+    assert split.not_corrected_because is None
+    assert split.reliability_l is not None and split.reliability_l >= RELIABILITY_FLOOR
+    # uncorrected, the split r is pulled towards 0 (by the reliabilities, nothing else)
+    assert split.r_split is not None
+    assert split.r_split == pytest.approx(
+        split.r_corrected * math.sqrt(split.reliability_l * (split.reliability_m or 0.0))
+    )
+
+
+@pytest.mark.parametrize("planted", [-0.1, 0.0])
+def test_the_same_rater_r_is_inflated_by_the_halo(planted: float) -> None:
+    org = halo_org(planted, 1)
+    report = report_of(org)
+    ratees = split_raters.split_sides(org.answers, load_item_bank()).ratees
+    truth = true_correlation(org, ratees)
+    same = report.correlation
+    assert same.r is not None and same.ci95 is not None
+    # the margin is the same-rater r's own sampling error: its whole 95 % CI is above the truth,
+    # and above the corrected split-rater estimate's interval too
+    assert same.ci95[0] > truth
+    assert report.split_rater.r_corrected_ci95 is not None
+    assert same.r > report.split_rater.r_corrected_ci95[1]
+    # without the halo the same organisation's same-rater r is closer to the truth
+    plain = report_of(
+        generate_org(load_item_bank(), n_people=VALIDATION_N, seed=1, correlation=planted)
+    )
+    assert plain.correlation.r is not None and plain.correlation.r < same.r
+
+
+@pytest.mark.parametrize(
+    ("planted", "verdict"),
+    [(-0.6, "premise holds"), (0.0, "neither"), (0.9, "sides go together")],
+)
+def test_the_verdict_follows_the_planted_correlation(planted: float, verdict: str) -> None:
+    org = halo_org(planted, 2)
+    report = report_of(org)
+    both = report.both_high
+    assert (report.verdict, both.verdict) == (verdict, verdict)
+    assert both.verdict_text == VERDICT_TEXT[both.verdict]
+    assert report.summary.startswith(VERDICT_TEXT[both.verdict])
+    assert both.ratio is not None and both.ratio_ci95 is not None
+    assert both.observed is not None and both.expected is not None
+    assert both.ratio == pytest.approx(both.observed / both.expected)
+    lo, hi = both.ratio_ci95
+    assert (hi < 1.0) == (verdict == "premise holds")
+    assert (lo > 1.0) == (verdict == "sides go together")
+    assert both.expected_count is not None and both.expected_count >= MIN_EXPECTED_BOTH_HIGH
+    # terciles: about a third of people are high on each side
+    assert both.high_l_share == pytest.approx(1 / 3, abs=0.02)
+    assert both.observed_ci95 == wilson_interval(both.observed * both.n, both.n)
+
+
+def test_with_the_same_raters_the_both_high_test_would_see_sides_that_go_together() -> None:
+    # why the both-high test takes L and M from different raters: with a strong halo and no
+    # true relation, the profile's own L and M (same raters) put more people high on both than
+    # chance predicts, by the same bootstrap; the split raters do not
+    org = generate_org(
+        load_item_bank(), n_people=VALIDATION_N, seed=2, correlation=0.0, halo_sd=2 * HALO_SD
+    )
+    scores = CycleScores(ReviewCycle(name="synthetic"), load_item_bank(), org.answers)
+    profiles = {p: scores.scores(p) for p in scores.ratees}
+    ratees = [
+        p
+        for p in split_raters.split_sides(org.answers, load_item_bank()).ratees
+        if profiles[p].L is not None and profiles[p].M is not None
+    ]
+    same_l = np.array([side.value for p in ratees if (side := profiles[p].L) is not None])
+    same_m = np.array([side.value for p in ratees if (side := profiles[p].M) is not None])
+    same = split_raters.SplitSides(tuple(ratees), same_l, same_m, same_l, same_m, 0)
+    ratio_ci = split_raters.percentile_ci(split_raters.bootstrap_statistics(same).ratio)
+    assert ratio_ci is not None and ratio_ci[0] > 1.0
+    truth_ci = fisher_ci(true_correlation(org, ratees), len(ratees))
+    assert truth_ci is not None and truth_ci[0] < 0.0 < truth_ci[1]  # truly unrelated here
+    report = report_of(org)
+    assert report.verdict == "neither"
+    assert report.both_high.ratio_ci95 is not None and report.both_high.ratio_ci95[0] < 1.0
+
+
+def test_the_correction_is_not_made_when_the_halves_agree_too_little() -> None:
+    # people barely differ (small trait loading): the halves' L and M are mostly rater noise
+    report = premise_report(cycle_of(240, 3, trait_loading=0.03, practice_sd=0.02, correlation=0.0))
+    split = report.split_rater
+    assert split.r_split is not None and split.r_split_ci95 is not None
+    assert split.reliability_l is not None and split.reliability_m is not None
+    assert min(split.reliability_l, split.reliability_m) < RELIABILITY_FLOOR
+    assert split.r_corrected is None and split.r_corrected_ci95 is None
+    assert split.not_corrected_because is not None
+    assert "agree too little" in split.not_corrected_because
+    assert any(n.startswith("not corrected for attenuation") for n in report.notes)
+    assert "not corrected for attenuation" in report.summary

@@ -20,6 +20,7 @@ from tandem.errors import InputError
 from tandem.people import privacy, roster, service
 from tandem.people.schemas import PersonOut
 from tandem.profile import premise as premise_service
+from tandem.profile.schemas import PremiseOut
 from tandem.workspace import Workspace
 
 app = typer.Typer(help="People and their identities across sources.", no_args_is_help=True)
@@ -238,15 +239,19 @@ def premise(
 ) -> None:
     """Test the essay's premise on your data: do few people excel at both sides?
 
-    Reports the correlation of L and M across the cycle's people (Pearson's r with a 95 %
-    confidence interval, n) and the share who lean one way reliably, with counts. Nothing is
-    estimated from fewer than 10 people; the report says so.
+    Gives a verdict from the share of people in the top third on both L and M against what
+    independence predicts (a Wilson and bootstrap 95 % CI), with L and M taken from different
+    halves of each person's raters, and their correlation corrected for attenuation (bootstrap
+    95 % CI). The same-rater correlation is shown for comparison, labelled as inflated by
+    shared raters, with the share who lean one way reliably. Nothing is estimated from fewer
+    than 10 people; the report says so.
     """
     with session_scope(Workspace.open(workspace).engine) as session:
         report = premise_service.premise(session=session, cycle=cycle)
 
     def render(console: Console) -> None:
         console.print(f"cycle [bold]{report.cycle}[/]: {report.summary}")
+        console.print(_premise_table(report))
         table = Table("leaning", "people")
         for leaning, count in report.leaning_counts.items():
             table.add_row(leaning, str(count))
@@ -255,3 +260,39 @@ def premise(
             console.print(f"[dim]note:[/] {note}")
 
     emit(report.model_dump(mode="json"), as_json=as_json, render=render)
+
+
+def _premise_table(report: PremiseOut) -> Table:
+    """The premise's numbers, one per row, each with its 95 % interval and n."""
+
+    def number(value: float | None, percent: bool = False) -> str:
+        return "" if value is None else f"{value:.1%}" if percent else f"{value:.2f}"
+
+    def interval(ci: tuple[float, float] | None, percent: bool = False) -> str:
+        return "" if ci is None else f"{number(ci[0], percent)} to {number(ci[1], percent)}"
+
+    split, both = report.split_rater, report.both_high
+    table = Table("estimate", "value", "95 % CI", "n")
+    rows = [
+        ("L–M r, split raters, corrected", split.r_corrected, split.r_corrected_ci95, split.n),
+        ("L–M r, split raters", split.r_split, split.r_split_ci95, split.n),
+        ("reliability of a half's L", split.reliability_l, None, split.n),
+        ("reliability of a half's M", split.reliability_m, None, split.n),
+        (
+            "L–M r, same raters (inflated by shared raters)",
+            report.correlation.r,
+            report.correlation.ci95,
+            report.correlation.n,
+        ),
+        ("high on both / chance (ratio)", both.ratio, both.ratio_ci95, both.n),
+    ]
+    for label, value, ci, n in rows:
+        table.add_row(label, number(value), interval(ci), str(n))
+    table.add_row(
+        "high on both (share)",
+        number(both.observed, True),
+        interval(both.observed_ci95, True),
+        str(both.n),
+    )
+    table.add_row("high on both if independent", number(both.expected, True), "", str(both.n))
+    return table

@@ -141,7 +141,12 @@ class ReliabilityOut(BaseModel):
 
 
 class CorrelationOut(BaseModel):
-    """Pearson's r of L and M across people, with a 95 % CI by Fisher's z (``None`` if n small)."""
+    """Pearson's r of L and M across people, with a 95 % CI by Fisher's z (``None`` if n small).
+
+    In the premise report this is the *same-rater* r (the profile's L and M, both from the same
+    raters), kept for comparison: the raters' general impression of a person lifts or lowers
+    both sides together and inflates it. :class:`SplitRaterOut` is the estimate to read.
+    """
 
     n: int
     r: float | None
@@ -158,15 +163,84 @@ class ShareOut(BaseModel):
     ci95: tuple[float, float] | None
 
 
+Verdict = Literal["premise holds", "neither", "sides go together", "not enough data"]
+
+
+class BootstrapOut(BaseModel):
+    """How the bootstrap intervals were drawn: resamples of ratees, with a fixed seed."""
+
+    replicates: int
+    seed: int
+    method: str
+
+
+class SplitRaterOut(BaseModel):
+    """L from one half of a person's raters and M from the other, corrected for attenuation.
+
+    ``r_split`` is the mean of r(L_A, M_B) and r(L_B, M_A); ``reliability_l`` = r(L_A, L_B) and
+    ``reliability_m`` = r(M_A, M_B) are the reliabilities of a half's L and M;
+    ``r_corrected`` = r_split / √(reliability_l · reliability_m), clipped to [−1, 1], or ``None``
+    with ``not_corrected_because`` when a reliability is under ``reliability_floor`` or too
+    uncertain. Intervals are bootstrap percentiles (``None`` when not computed).
+    """
+
+    n: int  # ratees with L and M in both halves
+    n_excluded: int  # ratees left out: fewer than 2 other raters, or a side missing in a half
+    min_raters: int
+    split_rule: str
+    r_split: float | None
+    r_split_ci95: tuple[float, float] | None
+    r_ab: float | None  # L from half A, M from half B
+    r_ba: float | None  # L from half B, M from half A
+    reliability_l: float | None
+    reliability_m: float | None
+    reliability_floor: float
+    r_corrected: float | None
+    r_corrected_ci95: tuple[float, float] | None
+    clipped: bool  # the corrected point estimate fell outside [−1, 1] and was clipped
+    not_corrected_because: str | None
+    method: str
+
+
+class BothHighOut(BaseModel):
+    """The direct test: how many are high on both sides, against what independence predicts.
+
+    "High" is the top third of the cohort on a side (at or above its 2/3 quantile), with L and M
+    from different halves of each person's raters; every share averages the two assignments.
+    ``expected`` = share high on L × share high on M; ``ratio`` = observed / expected.
+    """
+
+    n: int
+    definition: str
+    high_l_share: float | None
+    high_m_share: float | None
+    both_high_counts: tuple[int, int]  # (L from A & M from B, L from B & M from A)
+    observed: float | None
+    observed_ci95: tuple[float, float] | None  # Wilson on n (conservative for the average)
+    expected: float | None
+    expected_count: float | None  # n · expected; a verdict needs at least min_expected_count
+    min_expected_count: float
+    ratio: float | None
+    ratio_ci95: tuple[float, float] | None
+    difference: float | None  # observed − expected
+    difference_ci95: tuple[float, float] | None
+    verdict: Verdict
+    verdict_text: str
+
+
 class PremiseOut(BaseModel):
-    """Does "few excel at both" hold here? The L–M correlation and who leans one way reliably."""
+    """Does "few excel at both" hold here? Split-rater L–M correlation, both-high, leaning."""
 
     cycle: str
     n_ratees: int
     n_with_l_and_m: int
     min_n: int
     enough_data: bool
-    correlation: CorrelationOut
+    verdict: Verdict
+    correlation: CorrelationOut  # same raters for L and M: inflated by their shared impression
+    split_rater: SplitRaterOut
+    both_high: BothHighOut
+    bootstrap: BootstrapOut
     leaning_counts: dict[str, int]  # leader-leaning, manager-leaning, balanced, unknown
     leaning_reliably: ShareOut
     leader_leaning: ShareOut

@@ -12,7 +12,9 @@ traits. Nothing describes a real person. The model, per person:
   −``leaning_margin``, otherwise "balanced";
 * a rating = t_p + rater leniency (one per rater, N(0, ``leniency_sd``), shared by all that rater's
   ratings) + rater×practice view (N(0, ``view_sd``), one per rater, ratee and practice) + item
-  noise (N(0, ``noise_sd``)); self ratings add ``self_bias``. Rounded and clipped to 1–5, then
+  noise (N(0, ``noise_sd``)) + halo (N(0, ``halo_sd``), one per rater and ratee, shared by every
+  practice of both sides: the rater's general impression of that person); self ratings add
+  ``self_bias``. Rounded and clipped to 1–5, then
   stored reverse-scored (6 − x) for reverse-keyed items, as a rater would have answered;
 * each answer is "can't observe" (``None``) with probability ``missing_rate``.
 
@@ -34,6 +36,8 @@ import numpy as np
 from tandem.profile.answers import Answer
 from tandem.review.items import ItemBank, practices_of
 
+_HALO_STREAM = 0x4A10  # the halo's random stream: default_rng([seed, _HALO_STREAM])
+
 
 @dataclass(frozen=True)
 class SyntheticParams:
@@ -53,6 +57,7 @@ class SyntheticParams:
     max_peers: int = 4
     max_reports: int = 6
     leaning_margin: float = 0.25
+    halo_sd: float = 0.0  # 0: no halo, and the random stream is the one without the parameter
 
 
 @dataclass(frozen=True)
@@ -176,11 +181,16 @@ def generate_org(
             leaning=true_leaning(true_l, true_m, params.leaning_margin),
         )
     leniency = rng.normal(0.0, params.leniency_sd, size=len(people))
+    # the halo has its own stream, drawn only when asked for: with halo_sd = 0 every existing
+    # seed gives the same organisation, answer for answer, as before the parameter existed
+    halo_rng = np.random.default_rng([seed, _HALO_STREAM]) if params.halo_sd > 0 else None
     answers: dict[int, tuple[Answer, ...]] = {}
     for person in people:
         rows: list[Answer] = []
         for rater, relation in _raters(person, people, params):
             bias = leniency[rater] + (params.self_bias if relation == "self" else 0.0)
+            if halo_rng is not None:
+                bias += float(halo_rng.normal(0.0, params.halo_sd))
             for practice, items in by_practice.items():
                 view = rng.normal(0.0, params.view_sd)
                 for item in items:
