@@ -154,7 +154,7 @@ def test_people_premise_gives_the_split_rater_numbers_and_a_verdict(workspace: W
     assert out == json.loads(json.dumps(pure))  # the CLI shows the service's report, unchanged
     assert out["verdict"] in ("premise holds", "neither", "sides go together")
     assert out["split_rater"]["r_corrected"] is not None
-    human = run_cli("people", "premise", "-w", workspace.root)
+    human = run_cli("people", "premise", "-w", workspace.root, env={"COLUMNS": "200"})
     text = " ".join(human.stdout.split())  # Rich wraps lines
     assert out["both_high"]["verdict_text"] in text
     assert "same raters (inflated by shared raters)" in text
