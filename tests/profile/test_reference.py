@@ -8,8 +8,12 @@ sets differ between practices and many people have a single rater).
 
 from __future__ import annotations
 
+import doctest
+
 import pytest
 
+from tandem.profile import error as error_module
+from tandem.profile import scoring as scoring_module
 from tandem.profile.cohort import cohort_stats
 from tandem.profile.scoring import score_ratee
 from tandem.profile.synthetic import generate_org
@@ -64,3 +68,8 @@ def test_every_profile_equals_the_reference(overrides: dict[str, object]) -> Non
     assert labels >= {"balanced", None} and labels & {"leader-leaning", "manager-leaning"}
     assert agreements >= {"agree", None} and agreements & {"blind spot", "hidden strength"}
     assert 0 < differ < len(org.answers)
+
+
+def test_the_docstring_examples_hold() -> None:
+    for module in (error_module, scoring_module):
+        assert doctest.testmod(module).failed == 0
