@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tandem.db.session import session_scope
+from tandem.profile import service
 from tandem.profile.premise import premise_report
 from tandem.profile.schemas import dump
 from tandem.profile.service import CycleScores
@@ -54,11 +55,12 @@ def test_profile_json_follows_the_contract(tmp_path: Path) -> None:
     assert out["person"]["email"] == "rae@example.com"
     vision = out["practices"]["vision"]
     assert {"self", "others", "groups", "band"} <= set(vision)
-    assert vision["self"] == 5.0 and vision["others"] == 3.67  # 11/3, shown with 2 decimals
+    assert vision["self"] == 5.0 and vision["others"] == 3.5  # 4 raters: (4 + 3 + 3 + 4) / 4
     assert vision["groups"]["report"] == "suppressed"
-    assert vision["groups"]["peer"]["n"] == 3
+    assert vision["groups"]["peer"]["n"] == 3 and vision["n_raters"] == 4
     assert (out["L"]["value"], out["M"]["value"]) == (round(HAND_L, 2), round(HAND_M, 2))
     assert out["leaning"] is None  # one ratee: too few to know the measurement error
+    assert out["leaning_reason"] == "error unknown"
     by_id = run_cli("profile", str(out["person"]["id"]), "-c", "2026-H1", "-w", ws, "--json")
     assert by_id.json() == out
     no_self = run_cli(
@@ -72,8 +74,32 @@ def test_profile_for_people_shows_the_table_and_notes(tmp_path: Path) -> None:
     result = run_cli("profile", "rae@example.com", "--cycle", "2026-H1", "-w", ws)
     assert result.exit_code == 0, result.stderr
     assert "Rae Ratee" in result.stdout and "suppressed" in result.stdout
-    assert "L 3.67" in result.stdout and "M 3.61" in result.stdout
-    assert "leaning: unknown" in result.stdout and "at least 10" in result.stdout
+    assert "L 3.50" in result.stdout and "M 3.40" in result.stdout
+    assert "leaning: error unknown" in result.stdout and "at least 10" in result.stdout
+
+
+def test_profile_says_not_enough_raters_and_the_overall_self_rating(workspace: Workspace) -> None:
+    """A SYNTHETIC cycle: someone rated by their manager alone gets no leaning label."""
+    with session_scope(workspace.engine) as session:
+        _, ids = write_synthetic(session, cycle="synthetic", n_people=60, seed=11)
+        scores = service.cycle_scores(session=session, cycle="synthetic")
+        short_of = [
+            p for p in ids.values() if scores.scores(p).leaning_reason == "not enough raters"
+        ]
+        lone = short_of[0]
+        labelled = next(p for p in ids.values() if scores.scores(p).leaning is not None)
+    ws = workspace.root
+    short = run_cli("profile", str(lone), "-c", "synthetic", "-w", ws)
+    assert short.exit_code == 0, short.stderr
+    assert "leaning: not enough raters" in short.stdout
+    assert "a leaning label needs at least 3" in " ".join(short.stdout.split())
+    full = run_cli("profile", str(labelled), "-c", "synthetic", "-w", ws)
+    assert "self-rating overall:" in full.stdout
+    assert run_cli("profile", str(labelled), "-c", "synthetic", "-w", ws, "--json").json()[
+        "self_tendency"
+    ]["label"] in ("higher", "lower", "in line")
+    hidden = run_cli("profile", str(labelled), "-c", "synthetic", "--no-self", "-w", ws)
+    assert "self-rating overall" not in hidden.stdout
 
 
 @pytest.mark.parametrize(

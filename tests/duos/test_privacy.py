@@ -236,11 +236,11 @@ def test_a_reorg_after_sharing_moves_no_numbers_to_the_new_manager(
 # -- a recipient who rated the person ----------------------------------------------------------
 
 # Ann is rated by Bea (manager, 3 everywhere) and three peers: Max, Cal and Dot (5 on the leader
-# side, 1 on the manager side). Her own profile: others = (3 + 5) / 2 = 4.0 on the leader side,
-# (3 + 1) / 2 = 2.0 on the manager side. Max, who receives her shared report, is one of the three
-# peers: subtracting his own answers would leave the mean of two, so in his view the peer group
-# (and the pool) is suppressed and her others' score is Bea's alone, 3.0 everywhere. Bea is rated
-# by Max alone (manager): 2 leader, 5 manager.
+# side, 1 on the manager side). Her own profile, each rater weighted alike: others =
+# (3 + 3·5) / 4 = 4.5 on the leader side, (3 + 3·1) / 4 = 1.5 on the manager side. Max, who
+# receives her shared report, is one of the three peers: subtracting his own answers would leave
+# the mean of two, so in his view the peer group (and the pool) is suppressed and her others'
+# score is Bea's alone, 3.0 everywhere. Bea is rated by Max alone (manager): 2 leader, 5 manager.
 RATED_BY_MAX = (
     ("ann", "bea", "manager", sides(3, 3)),
     ("ann", "max", "peer", sides(5, 1)),
@@ -302,21 +302,22 @@ def _covers_as_the_profiles_show(
 def test_a_recipient_who_rated_sees_in_a_pair_what_the_profile_shows(
     db_session: Session, tmp_path: Path
 ) -> None:
-    """The attack: Max reads the pair's vision cover, 4.0, takes Bea's 3.0 (shown alone on the
+    """The attack: Max reads the pair's vision cover, 4.5, takes Bea's 3.0 (shown alone on the
     profile) and his own 5 away and has Cal + Dot = 10, which the profile withholds from him."""
     ids = build_rated_by_max(db_session, tmp_path)
     profiles = profiles_as(db_session, ids, "max")
     vision = profiles["ann"].practices["vision"]
     assert vision.groups["peer"] == "suppressed" and vision.others == 3.0
     ann_own = profile_service.profile(session=db_session, person="ann@example.com", cycle=CYCLE)
-    assert ann_own.practices["vision"].others == 4.0  # what the matching uses
+    assert ann_own.practices["vision"].others == 4.5  # what the matching uses
     out = service.suggest(session=db_session, cycle=CYCLE, viewer=as_max(ids))
     (pair,) = out.pairs
     assert pair.details and (pair.a.id, pair.b.id) == (ids["ann"], ids["bea"])
     _covers_as_the_profiles_show(pair.coverage, profiles, ids)
-    # leader 3 (Ann), manager 5 (Bea): C = 4, score (4 + 3) / 2; not (4.5 + 4) / 2 = 4.25
+    # leader 3 (Ann), manager 5 (Bea): C = 4, score (4 + 3) / 2; not what the matching saw,
+    # leader 4.5 (Ann), manager 5: C = 4.75, score (4.75 + 4.5) / 2 = 4.625
     assert pair.score == 3.5 and out.total_score == 3.5
-    assert "vision (3.0)" in pair.explanation and "(4.0)" not in pair.explanation
+    assert "vision (3.0)" in pair.explanation and "(4.5)" not in pair.explanation
     assert (pair.a.leaning, pair.b.leaning) == (
         profiles["ann"].leaning,
         profiles["bea"].leaning,
@@ -332,7 +333,7 @@ def test_a_recipient_who_rated_sees_in_a_pair_what_the_profile_shows(
         viewer=as_max(ids),
     )
     stored = db_session.get_one(Duo, confirmed.id)
-    assert stored.score == 4.25
+    assert stored.score == 4.625
     (listed,) = service.list_duos(session=db_session, cycle=CYCLE, viewer=as_max(ids)).duos
     for shown in (confirmed, listed):
         assert shown.details and shown.score == 3.5
@@ -351,7 +352,7 @@ def test_a_recipient_who_rated_gets_no_strengths_the_profile_withholds(
     db_session: Session, tmp_path: Path
 ) -> None:
     """Bea takes her share back: the pair is qualitative for Max, with Ann's strongest practices
-    by name. From her others' scores of 4.0 they were the leader practices; in Max's view of her
+    by name. From her others' scores of 4.5 they were the leader practices; in Max's view of her
     profile nothing reaches 4."""
     ids = build_rated_by_max(db_session, tmp_path)
     sharing.set_shared(session=db_session, cycle=CYCLE, person_id=ids["bea"], shared=False)

@@ -98,6 +98,25 @@ def test_blind_spots_come_first() -> None:
     assert process.reason == "lowest on the manager side: 2.0"
 
 
+def test_a_blind_spot_reason_says_how_far_it_stands_out_of_the_overall_tendency() -> None:
+    """A person who rates themself below others overall can still have a blind spot where
+    they do so much less than usual: the reason gives the raw gap and the gap beyond theirs."""
+    others = scores(process=2.0, performance=2.5, communication=3.0, allocation=3.9, conflict=4.0)
+    plan = build_plan(
+        others=others,
+        L=3.74,
+        M=3.08,
+        blind_spots=["allocation"],
+        self_scores={"allocation": 3.8},
+        relative={"allocation": 0.9},  # −0.1 against others, while −1.0 is this person's usual
+        plan_date=DAY,
+    )
+    assert plan.practices[0].reason == (
+        "blind spot: you rate yourself -0.1 against others, 0.9 above your usual gap across "
+        "practices (fourth lowest on the manager side: 3.9)"
+    )
+
+
 def test_blind_spots_ordered_by_score_and_a_third_blind_spot_is_always_taken() -> None:
     others = scores(process=2.0, performance=4.6, communication=3.0, allocation=3.9, conflict=4.1)
     plan = build_plan(

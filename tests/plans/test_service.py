@@ -43,18 +43,18 @@ def test_a_plan_is_made_from_the_profile_with_reasons_and_a_rerate_date(
     plan = service.get_or_create_plan(
         session=db_session, person="rae@example.com", cycle="2026-H1", plan_date=DAY
     )
-    # L = 11/3 = 3.67 > M = 3.61: the manager side; process 3.375 lowest, then performance and
-    # communication tied at 3.67 (fixed practice order), the third within 0.25 of the second.
+    # L = 3.5 > M = 3.4: the manager side; process 3.0 lowest, then performance and
+    # communication tied at 3.5 (fixed practice order), the third within 0.25 of the second.
     assert (plan.has_plan, plan.created, plan.side) == (True, True, "manager")
     assert plan.person.id == ids["rae"]
-    assert plan.reason == "the manager side is weaker by others' ratings: M 3.61 < L 3.67"
+    assert plan.reason == "the manager side is weaker by others' ratings: M 3.40 < L 3.50"
     assert [p.practice for p in plan.practices] == ["process", "performance", "communication"]
     assert [p.reason for p in plan.practices] == [
-        "lowest on the manager side: 3.4",
-        "second lowest on the manager side: 3.7",
-        "third lowest on the manager side: 3.7",
+        "lowest on the manager side: 3.0",
+        "second lowest on the manager side: 3.5",
+        "third lowest on the manager side: 3.5",
     ]
-    assert plan.practices[0].others == 3.38  # 3.375, shown with 2 decimals
+    assert plan.practices[0].others == 3.0
     assert plan.plan_date == DAY and plan.rerate_date == dt.date(2026, 7, 16)  # + 182 days
     library = load_action_library()
     for practice in plan.practices:
@@ -207,4 +207,4 @@ def test_blind_spots_come_first_with_their_reason(db_session: Session) -> None:
     first = plan.practices[0]
     assert first.blind_spot and first.practice in blind
     assert first.reason is not None and first.reason.startswith("blind spot: you rate yourself")
-    assert first.reason.endswith(")") and "above others" in first.reason
+    assert first.reason.endswith(")") and "above your usual gap" in first.reason

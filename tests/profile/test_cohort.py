@@ -1,4 +1,8 @@
-"""Cohort statistics: SDs, stratified α, r_LM, the reliability of the difference, fallbacks."""
+"""Cohort statistics: SDs, stratified α, r_LM, the reliability of the difference, fallbacks.
+
+The rater covariance matrix Σ is checked against an independent recomputation in
+tests/profile/test_reference.py.
+"""
 
 from __future__ import annotations
 
@@ -75,8 +79,10 @@ def test_tiny_cohort_reports_unknown_instead_of_inventing_precision() -> None:
     org = generate_org(BANK, n_people=MIN_COHORT_RATEES - 1, seed=8)
     stats = cohort_stats(org.answers, BANK)
     assert stats.practice_sd["vision"] is None and stats.se_d is None and stats.sd_l is None
+    assert stats.rater_cov["vision"]["vision"] is None and stats.rater_sd_d is None
     profile = score_ratee(org.answers[1], BANK, stats)
     assert profile.practices["vision"].others is not None  # scores still exist …
     assert profile.practices["vision"].band is None  # … but nothing built on cohort error
+    assert profile.practices["vision"].se is None and profile.leaning_reason == "error unknown"
     assert profile.leaning is None and profile.blind_spots == () and profile.hidden_strengths == ()
     assert profile.practices["vision"].agreement is None

@@ -7,8 +7,9 @@ rules that close it are checked here on random line-ups (seeded, so every run is
 * every shown group is the single, labelled manager, or has ≥ 3 raters (managers: ≥ 4, so 3
   remain after the recipient of a shared report subtracts their own answers);
 * shown groups hold disjoint raters (the pool only takes suppressed peer/report groups);
-* the others' score is exactly the mean of the shown groups: a suppressed rater moves no
-  shown number, so no difference of shown numbers isolates them.
+* the others' score is the mean over the raters behind the shown groups (the groups' means
+  weighted by their n): it is a function of the shown figures alone, a suppressed rater moves
+  no shown number, so no difference of shown numbers isolates them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from tandem.profile.groups import (
     SINGLE_MANAGER_LABEL,
     SUPPRESSED,
     GroupScore,
-    exact_mean,
+    practice_figures,
     practice_groups,
 )
 
@@ -73,9 +74,15 @@ def test_no_shown_figure_reveals_fewer_than_three_raters(seed: int) -> None:
         assert sum(g.n for g in shown.values()) <= sum(len(v) for v in valid.values())
         if 2 <= len(valid["manager"]) < MIN_MANAGER_GROUP_N:
             assert groups["manager"] is SUPPRESSED
-        # the others' score is a function of the shown groups alone
-        means = [g.mean for g in shown.values()]
-        assert others == (exact_mean(means) if means else None)
+        # the others' score is a function of the shown groups alone: their n-weighted mean,
+        # over exactly the raters they hold
+        if shown:
+            total = sum(g.n for g in shown.values())
+            weighted = sum(g.n * g.mean for g in shown.values()) / total
+            assert others == pytest.approx(weighted, rel=1e-12)
+            assert len(practice_figures(raters, "vision").raters) == total
+        else:
+            assert others is None and practice_figures(raters, "vision").raters == frozenset()
 
 
 @pytest.mark.parametrize("seed", range(20))

@@ -236,6 +236,15 @@ def test_a_viewer_who_rated_as_a_peer_cannot_subtract_themselves(
     )
     assert isinstance(outsider, ProfileOut)
     assert outsider.practices == {
-        p: s.model_copy(update={"self_score": None, "difference": None, "agreement": None})
+        p: s.model_copy(
+            update={
+                "self_score": None,
+                "difference": None,
+                "relative_difference": None,
+                "relative_threshold": None,
+                "agreement": None,
+                "agreement_reason": None,
+            }
+        )
         for p, s in own.practices.items()
     }

@@ -51,17 +51,18 @@ HAND_RATINGS: dict[str, tuple[str, int]] = {
     "roy": ("report", 3),
 }
 # Hand-computed, for every practice but process:
-#   manager 4 (n 1, shown alone); peers (3 + 3 + 4)/3 = 10/3 (n 3, shown);
+#   manager 4 (n 1, shown alone); peers 3, 3, 4 (n 3, shown);
 #   reports 2 and 3: suppressed, merged into others with 2 raters: suppressed too.
-#   others' score = (4 + 10/3)/2 = 11/3.
+#   others' score = the mean over the four raters behind the shown groups = (4 + 3 + 3 + 4)/4.
 # For process: Pol's score is missing, so peers have n 2: suppressed; merged others = Pia 3,
-#   Pat 3, Ren 2, Roy 3 → 11/4 = 2.75 (n 4, shown); others' score = (4 + 2.75)/2 = 3.375.
-# L = 11/3; M = (3.375 + 4·11/3)/5 = 3.608333…
-# The service shows every score rounded to 2 decimals: 3.67, 3.38, 3.67, 3.61.
-OTHERS_USUAL = 11 / 3
-OTHERS_PROCESS = 3.375
-HAND_L = 11 / 3
-HAND_M = (3.375 + 4 * 11 / 3) / 5
+#   Pat 3, Ren 2, Roy 3 (n 4, shown, mean 2.75); others' score = (4 + 3 + 3 + 2 + 3)/5 = 3.0.
+# L = 3.5; M = (3.0 + 4·3.5)/5 = 3.4. Raters behind others: 4 (5 on process), so the rater sets
+#   of L − M differ between practices.
+# The service shows every score rounded to 2 decimals.
+OTHERS_USUAL = (4 + 3 + 3 + 4) / 4
+OTHERS_PROCESS = (4 + 3 + 3 + 2 + 3) / 5
+HAND_L = OTHERS_USUAL
+HAND_M = (OTHERS_PROCESS + 4 * OTHERS_USUAL) / 5
 
 
 def shown(value: float) -> float:
@@ -179,7 +180,8 @@ def test_profile_matches_hand_computed_scores_and_suppression(
     assert list(out["practices"]) == list(PRACTICE_IDS)
     vision = out["practices"]["vision"]
     assert vision["self"] == 5.0
-    assert vision["others"] == shown(OTHERS_USUAL) == 3.67
+    assert vision["others"] == shown(OTHERS_USUAL) == 3.5
+    assert vision["n_raters"] == 4
     assert vision["side"] == "leader"
     assert vision["groups"] == {
         "manager": {"mean": 4.0, "n": 1, "label": "manager (shown alone, not anonymous)"},
@@ -188,16 +190,20 @@ def test_profile_matches_hand_computed_scores_and_suppression(
         "others": "suppressed",
     }
     process = out["practices"]["process"]
-    assert process["others"] == shown(OTHERS_PROCESS) == 3.38
+    assert process["others"] == shown(OTHERS_PROCESS) == 3.0
+    assert process["n_raters"] == 5
     assert process["groups"] == {
         "manager": {"mean": 4.0, "n": 1, "label": "manager (shown alone, not anonymous)"},
         "peer": "suppressed",
         "report": "suppressed",
         "others": {"mean": 2.75, "n": 4, "label": "peers and reports"},
     }
-    assert out["L"]["value"] == shown(HAND_L) == 3.67
-    assert out["M"]["value"] == shown(HAND_M) == 3.61
-    assert out["practices"]["conflict"]["difference"] == shown(5 - OTHERS_USUAL) == 1.33
+    assert out["L"]["value"] == shown(HAND_L) == 3.5
+    assert out["M"]["value"] == shown(HAND_M) == 3.4
+    assert (out["L"]["n_raters"], out["M"]["n_raters"], out["leaning_n_raters"]) == (4, 4, 4)
+    assert out["rater_sets_differ"] is True
+    assert any("different rater mixes" in note for note in out["notes"])
+    assert out["practices"]["conflict"]["difference"] == shown(5 - OTHERS_USUAL) == 1.5
 
 
 def test_suppressed_groups_carry_no_numbers(db_session: Session, tmp_path: Path) -> None:
@@ -222,10 +228,16 @@ def test_a_cohort_too_small_gives_null_bands_leaning_and_agreement(
     out = dump(service.profile(session=db_session, person="rae@example.com", cycle="2026-H1"))
     assert out["n_ratees"] == 1
     assert out["leaning"] is None and out["leaning_threshold"] is None
-    assert out["L"]["band"] is None and out["M"]["band"] is None
-    assert all(p["band"] is None and p["agreement"] is None for p in out["practices"].values())
+    assert out["leaning_reason"] == "error unknown" and out["leaning_se"] is None
+    assert out["L"]["band"] is None and out["M"]["band"] is None and out["L"]["se"] is None
+    assert all(
+        p["band"] is None and p["se"] is None and p["agreement"] is None
+        for p in out["practices"].values()
+    )
     assert out["blind_spots"] == [] and out["hidden_strengths"] == []
-    assert out["leaning_difference"] == shown(HAND_L - HAND_M) == 0.06
+    assert out["self_tendency"]["value"] == shown(5 - (HAND_L + HAND_M) / 2) == 1.55
+    assert out["self_tendency"]["label"] is None
+    assert out["leaning_difference"] == shown(HAND_L - HAND_M) == 0.1
     assert any("at least 10" in note for note in out["notes"])
 
 
@@ -238,8 +250,11 @@ def test_without_self_drops_self_and_what_derives_from_it(
             session=db_session, person="rae@example.com", cycle="2026-H1", include_self=False
         )
     )
-    assert all(p["self"] is None and p["difference"] is None for p in out["practices"].values())
-    assert out["self_included"] is False
+    assert all(
+        p["self"] is None and p["difference"] is None and p["relative_difference"] is None
+        for p in out["practices"].values()
+    )
+    assert out["self_included"] is False and out["self_tendency"] is None
     assert out["L"]["value"] == shown(HAND_L)  # others' numbers unchanged
 
 
@@ -300,7 +315,11 @@ def test_synthetic_cycle_equals_the_pure_scoring(db_session: Session) -> None:
         pure = score_ratee(org.answers[sid], bank, cohort)
         out = service.profile_out(loaded, db_session.get_one(Person, pid))
         assert out.leaning == pure.leaning
-        leanings.append(out.leaning)
+        assert out.leaning_reason == pure.leaning_reason
+        assert out.leaning_se == (None if pure.leaning_se is None else shown(pure.leaning_se))
+        assert out.leaning_n_raters == pure.leaning_n_raters
+        assert out.rater_sets_differ == pure.rater_sets_differ
+        leanings.append(out.leaning or out.leaning_reason)
         assert (out.L is None) == (pure.L is None)
         if out.L is not None and pure.L is not None:
             assert out.L.value == shown(pure.L.value)
@@ -310,7 +329,9 @@ def test_synthetic_cycle_equals_the_pure_scoring(db_session: Session) -> None:
         for p in PRACTICE_IDS:
             others = pure.practices[p].others
             assert out.practices[p].others == (None if others is None else shown(others))
-    assert leanings.count(None) < 6 and "balanced" in leanings
+    # every profile gets a label or says why not ("not enough raters": a lone manager)
+    assert None not in leanings
+    assert "balanced" in leanings and "not enough raters" in leanings
     assert {"leader-leaning", "manager-leaning"} & set(leanings)
     # the one-person entry point gives the same profile as the cycle-wide one
     one = service.profile(session=db_session, person=str(ids[0]), cycle="synthetic")

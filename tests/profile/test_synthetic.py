@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import tandem.profile.synthetic as synthetic
+from tandem.profile.cohort import cohort_stats
 from tandem.profile.synthetic import generate_org, true_leaning
 from tandem.review.items import load_item_bank
 
@@ -48,3 +49,49 @@ def test_labelled_synthetic_everywhere() -> None:
         synthetic.SyntheticParams,
     ):
         assert obj.__doc__ is not None and "SYNTHETIC" in obj.__doc__
+
+
+def test_raters_per_person_draws_colleagues_and_keeps_the_truth() -> None:
+    org = generate_org(BANK, n_people=200, seed=3, raters_per_person=(1, 12))
+    counts = []
+    for person in org.people:
+        raters: dict[int, str] = {}
+        for a in org.answers[person.id]:
+            raters.setdefault(a.rater, a.relation)
+        others = [(r, rel) for r, rel in raters.items() if rel != "self"]
+        counts.append(len(others))
+        assert raters[person.id] == "self"
+        if person.manager_id is not None:
+            assert others[0] == (person.manager_id, "manager")
+        assert {rel for _, rel in others[1:]} <= {"peer", "report"}
+    assert min(counts) == 1 and max(counts) == 12
+    # the truth and the leniencies come first from the main stream: the same as the org chart's
+    chart = generate_org(BANK, n_people=200, seed=3)
+    assert org.truth == chart.truth and org.leniency == chart.leniency
+    with pytest.raises(ValueError, match="raters_per_person"):
+        generate_org(BANK, n_people=20, seed=3, raters_per_person=(0, 3))
+
+
+def test_drawn_raters_follow_the_same_rating_model() -> None:
+    """The vectorised path of ``raters_per_person`` has the org chart's rater spread."""
+    chart = cohort_stats(generate_org(BANK, n_people=300, seed=4).answers, BANK)
+    drawn = cohort_stats(
+        generate_org(BANK, n_people=300, seed=4, raters_per_person=(4, 8)).answers, BANK
+    )
+    for practice, sd in chart.rater_sd.items():
+        assert sd is not None and drawn.rater_sd[practice] == pytest.approx(sd, rel=0.1)
+
+
+def test_a_planted_self_bias_moves_only_that_practice_of_self_ratings() -> None:
+    plain = generate_org(BANK, n_people=40, seed=6)
+    planted = generate_org(BANK, n_people=40, seed=6, self_bias_practices=(("vision", 2.0),))
+    moved = kept = 0
+    for person, answers in plain.answers.items():
+        for a, b in zip(answers, planted.answers[person], strict=True):
+            on_target = a.relation == "self" and a.item_id.startswith("vision-")
+            if not on_target:
+                assert a == b  # no other answer changes: the random stream is the same
+                kept += 1
+            elif a.value is not None and a.value != b.value:
+                moved += 1
+    assert moved > 40 and kept > 1000

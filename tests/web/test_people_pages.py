@@ -56,6 +56,9 @@ def test_my_profile_has_the_services_numbers(
     assert expected.practices["vision"].others is not None
     assert f"{expected.practices['vision'].others:.2f}" in page.text
     assert 'data-vega-spec="profile-chart-spec"' in page.text
+    # the leaning, or why there is none ("not enough raters"), and the overall self-rating
+    assert (expected.leaning or expected.leaning_reason or "unknown") in page.text
+    assert expected.self_tendency is not None and "Rating yourself overall" in page.text
     assert "suppressed" in page.text or all(
         g != "suppressed" for s in expected.practices.values() for g in s.groups.values()
     )
@@ -85,8 +88,10 @@ def test_the_manager_sees_a_report_only_once_shared_and_without_self(
     assert body["profile"]["self_included"] is False
     assert all(p["self"] is None for p in body["profile"]["practices"].values())
     assert body["profile"]["blind_spots"] == [] and body["profile"]["hidden_strengths"] == []
+    assert body["profile"]["self_tendency"] is None
     page = client.get(f"/people/{member}")
     assert page.status_code == 200 and "shared this report with you" in page.text
+    assert "Rating yourself overall" not in page.text
 
     token = as_user(client, setup, "member")
     headers = {"X-CSRF-Token": token}

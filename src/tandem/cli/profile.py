@@ -44,13 +44,29 @@ def _side(name: str, side: SideOut | None) -> str:
     return f"{name} {side.value:.2f}{band}"
 
 
+def _leaning(profile: ProfileOut) -> str:
+    if profile.leaning is not None:
+        return profile.leaning
+    return profile.leaning_reason or "unknown"
+
+
+def _tendency(profile: ProfileOut) -> str | None:
+    t = profile.self_tendency
+    if t is None:
+        return None
+    said = {"higher": "higher than others", "lower": "lower than others", "in line": "in line"}
+    verdict = said.get(t.label or "", t.reason or "unknown")
+    error = f", error ±{t.threshold:.2f}" if t.threshold is not None else ""
+    return f"self-rating overall: {verdict} (mean self − others {t.value:+.2f}{error})"
+
+
 def render_profile(console: Console, profile: ProfileOut) -> None:
     """Draw a profile for people: one row per practice, then L, M, leaning and notes."""
     console.print(
         f"[bold]{profile.person.name}[/] (id {profile.person.id}) in cycle "
         f"[bold]{profile.cycle}[/] — {profile.n_ratees} ratee(s) in the cohort"
     )
-    table = Table("practice", "self", "others", "band", "agreement", "rater groups: mean (n)")
+    table = Table("practice", "self", "others", "band", "n", "agreement", "rater groups: mean (n)")
     table.columns[0].no_wrap = True
     for index, (practice, score) in enumerate(profile.practices.items()):
         if index and score.side != list(profile.practices.values())[index - 1].side:
@@ -60,7 +76,8 @@ def render_profile(console: Console, profile: ProfileOut) -> None:
             _num(score.self_score),
             _num(score.others),
             _band(score.band),
-            score.agreement or "",
+            str(score.n_raters) if score.others is not None else "",
+            score.agreement or score.agreement_reason or "",
             ", ".join(
                 f"{GROUP_NAMES[g]} {_group(score.groups[g])}"
                 for g in GROUP_COLUMNS
@@ -69,11 +86,15 @@ def render_profile(console: Console, profile: ProfileOut) -> None:
         )
     console.print(table)
     console.print(
-        "hidden: too few raters, no numbers shown; pooled: hidden peers and reports merged"
+        "hidden: too few raters, no numbers shown; pooled: hidden peers and reports merged; "
+        "n: raters behind others"
     )
     console.print(f"{_side('L', profile.L)}   {_side('M', profile.M)}")
-    console.print(f"leaning: {profile.leaning or 'unknown'}")
+    console.print(f"leaning: {_leaning(profile)}")
     if profile.self_included:
+        tendency = _tendency(profile)
+        if tendency:
+            console.print(tendency)
         console.print(f"blind spots: {', '.join(profile.blind_spots) or 'none'}")
         console.print(f"hidden strengths: {', '.join(profile.hidden_strengths) or 'none'}")
     for note in profile.notes:
@@ -110,11 +131,14 @@ def profile_command(
 ) -> None:
     """Show a person's profile: ten practices, L and M with bands, leaning and blind spots.
 
-    Others' scores come from the manager, peers and direct reports; a peer or report group with
-    fewer than 3 raters is suppressed (no numbers: "suppressed" in JSON, "hidden" in the table)
-    and pooled into "others"; only a single manager is shown alone. Self ratings never change
-    others' scores, L, M or the leaning. While the cycle is open, results are locked: only how
-    many raters have answered is shown.
+    Others' scores come from the manager, peers and direct reports, each rater counting once; a
+    peer or report group with fewer than 3 raters is suppressed (no numbers: "suppressed" in
+    JSON, "hidden" in the table) and pooled into "others"; only a single manager is shown alone.
+    Bands and labels use an error that shrinks with the person's own raters; with too few the
+    leaning says "not enough raters". Blind spots are judged against the person's overall
+    self-rating, which is shown apart. Self ratings never change others' scores, L, M or the
+    leaning. While the cycle is open, results are locked: only how many raters have answered is
+    shown.
     """
     with session_scope(Workspace.open(workspace).engine) as session:
         found = service.profile_view(

@@ -66,6 +66,7 @@ def build_plan(
     blind_spots: Collection[str],
     plan_date: date,
     self_scores: Mapping[str, float | None] | None = None,
+    relative: Mapping[str, float | None] | None = None,
     library: ActionLibrary | None = None,
 ) -> PlanDraft:
     """Propose a plan: the 2–3 lowest practices of the weaker side, blind spots first.
@@ -77,11 +78,15 @@ def build_plan(
     L, M
         The leader and manager side scores by others' ratings; ``None`` when unknown.
     blind_spots
-        Practice ids where the person rates themself well above others.
+        Practice ids where the person rates themself above others beyond their overall
+        self-rating tendency and the measurement error (the profile's tested blind spots).
     plan_date
         The day the plan starts; the re-rate date is 182 days later.
     self_scores
         Optional self scores, used only to word a blind spot's reason ("0.8 above others").
+    relative
+        Optional self − others minus the person's overall tendency, per practice; only words a
+        blind spot's reason ("0.9 above your usual gap across practices").
     library
         The action library; the latest shipped version when ``None``.
 
@@ -118,7 +123,7 @@ def build_plan(
             practice=p,
             others=_value(others, p),
             blind_spot=p in blind_spots,
-            reason=_reason(p, side, rank, others, set(blind_spots), self_scores),
+            reason=_reason(p, side, rank, others, set(blind_spots), self_scores, relative),
             actions=library.for_practice(p)[:ACTIONS_PER_PRACTICE],
         )
         for p in chosen
@@ -194,6 +199,7 @@ def _reason(
     others: Mapping[str, float | None],
     blind: set[str],
     self_scores: Mapping[str, float | None] | None,
+    relative: Mapping[str, float | None] | None = None,
 ) -> str:
     """Why this practice is in the plan, in the person's language."""
     score = _value(others, practice)
@@ -201,6 +207,12 @@ def _reason(
     if practice not in blind:
         return position
     own = self_scores.get(practice) if self_scores else None
+    beyond = relative.get(practice) if relative else None
     if own is None:
         return f"blind spot: you rate yourself above others ({position})"
+    if beyond is not None:
+        return (
+            f"blind spot: you rate yourself {own - score:+.1f} against others, {beyond:.1f} "
+            f"above your usual gap across practices ({position})"
+        )
     return f"blind spot: you rate yourself {own - score:.1f} above others ({position})"

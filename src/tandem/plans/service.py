@@ -133,6 +133,7 @@ def _draft(profile: ProfileOut, plan_date: dt.date) -> PlanDraft:
         blind_spots=profile.blind_spots,
         plan_date=plan_date,
         self_scores={p: s.self_score for p, s in profile.practices.items()},
+        relative={p: s.relative_difference for p, s in profile.practices.items()},
     )
 
 

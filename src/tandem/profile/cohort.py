@@ -1,6 +1,14 @@
-"""Cohort statistics of one review cycle: the SDs and reliabilities that scoring needs.
+"""Cohort statistics of one review cycle: the rater error model and the classical figures.
 
-Computed once from the whole cycle's answers, before any ratee is scored (pure, no database):
+Computed once from the whole cycle's answers, before any ratee is scored (pure, no database).
+
+**What scoring uses**: the rater covariance matrix Σ of :mod:`tandem.profile.error` (raters
+nested in ratees, pooled within ratees over the cohort), from which every person's bands,
+leaning and self–other tests get an error that depends on their own raters; and, for reports,
+the single-rater error SDs of a practice, L, M and D = L − M (√(w′Σw)).
+
+**Classical figures** (descriptive; kept for reports, no longer behind a band or label: they
+treat every ratee as rated by the same number of raters):
 
 * per practice: the SD across ratees of the others' score (``ddof = 1``), the scale's Cronbach α
   over rater-level response sets (see :func:`~tandem.profile.reliability.practice_reliability`)
@@ -10,8 +18,9 @@ Computed once from the whole cycle's answers, before any ratee is scored (pure, 
 * r_LM (Pearson, across ratees), SD of D = L − M, the reliability of the difference r_D and
   SE_D = SD_D·√(1 − r_D) = √(SEM_L² + SEM_M²).
 
-Fallbacks for tiny cohorts: nothing is guessed. An SD or correlation needs at least
-:data:`MIN_COHORT_RATEES` ratees with the score(s) involved, an α at least
+Fallbacks for tiny cohorts: nothing is guessed. An entry of Σ needs at least
+:data:`MIN_COHORT_RATEES` ratees with two raters holding both practices, an SD or correlation as
+many ratees with the score(s) involved, an α at least
 :data:`~tandem.profile.reliability.MIN_RELIABILITY_N` complete response sets; otherwise the value
 is ``None`` and everything that depends on it (bands, leaning, agreement) is ``None`` ("unknown").
 A negative α is kept as reported but counts as 0 in an SEM (error cannot exceed total variance).
@@ -21,12 +30,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from tandem.profile.answers import Answer
-from tandem.profile.groups import others_scores
+from tandem.profile.answers import Answer, rater_scores
+from tandem.profile.error import Covariance, single_rater_sd, within_ratee_covariance
+from tandem.profile.groups import practice_groups
 from tandem.profile.reliability import ScaleReliability, practice_reliability
 from tandem.review.items import ItemBank, practices_of
 
@@ -55,6 +65,12 @@ class CohortStats:
     r_d: float | None
     se_d: float | None
     reliability: Mapping[str, ScaleReliability]
+    # the rater error model (tandem.profile.error): Σ and single-rater error SDs
+    rater_cov: Covariance = field(default_factory=dict)
+    rater_sd: Mapping[str, float | None] = field(default_factory=dict)  # √Σ_pp per practice
+    rater_sd_l: float | None = None
+    rater_sd_m: float | None = None
+    rater_sd_d: float | None = None
 
 
 def _sd(values: Sequence[float]) -> float | None:
@@ -102,7 +118,19 @@ def cohort_stats(
     """
     reliability = practice_reliability(answers_by_ratee, bank)
     alpha = {p: r.alpha for p, r in reliability.items()}
-    others = [others_scores(answers, bank) for answers in answers_by_ratee.values()]
+    names = tuple(bank.by_practice())
+    rater_rows = []
+    others = []
+    for answers in answers_by_ratee.values():
+        raters = [r for r in rater_scores(answers, bank) if r.relation != "self"]
+        others.append({p: practice_groups(raters, p)[1] for p in names})
+        rater_rows.append(
+            np.array(
+                [[np.nan if (v := r.practices[p]) is None else v for p in names] for r in raters],
+                dtype=np.float64,
+            ).reshape(len(raters), len(names))
+        )
+    rater_cov = within_ratee_covariance(rater_rows, names, min_ratees=MIN_COHORT_RATEES)
     practice_sd = {p: _sd([v for o in others if (v := o[p]) is not None]) for p in alpha}
     practice_sem: dict[str, float | None] = {}
     for p, sd in practice_sd.items():
@@ -144,4 +172,25 @@ def cohort_stats(
         r_d=r_d,
         se_d=se_d,
         reliability=reliability,
+        rater_cov=rater_cov,
+        rater_sd={p: _root(rater_cov[p][p]) for p in names},
+        rater_sd_l=single_rater_sd(side_weights("leader"), rater_cov),
+        rater_sd_m=single_rater_sd(side_weights("manager"), rater_cov),
+        rater_sd_d=single_rater_sd(difference_weights(), rater_cov),
     )
+
+
+def side_weights(side: str) -> dict[str, float]:
+    """The weights of L (``"leader"``) or M (``"manager"``): 1/5 on each of the side's practices."""
+    practices = practices_of(side)
+    return dict.fromkeys(practices, 1.0 / len(practices))
+
+
+def difference_weights() -> dict[str, float]:
+    """The weights of D = L − M: +1/5 on leader practices, −1/5 on manager practices."""
+    minus = {p: -w for p, w in side_weights("manager").items()}
+    return {**side_weights("leader"), **minus}
+
+
+def _root(variance: float | None) -> float | None:
+    return None if variance is None or variance < 0 else math.sqrt(variance)

@@ -12,8 +12,11 @@ Groups per practice (n = raters with a valid score for that practice):
   rater sets of the shown figures are disjoint: no shown figure is another shown figure minus a
   few raters.
 
-Others' score = unweighted mean of the shown groups. A suppressed group is :data:`SUPPRESSED`
-and carries no numbers. Pure, no database; numbers are unrounded (the service rounds).
+Others' score = the mean over the **raters** behind the shown groups (a group mean weighted by
+its n: one manager counts as one rater, not as much as ten reports); its n is the number of those
+raters, the sum of the shown groups' n. Raters of a suppressed group feed nothing. A suppressed
+group is :data:`SUPPRESSED` and carries no numbers. Pure, no database; numbers are unrounded (the
+service rounds).
 """
 
 from __future__ import annotations
@@ -63,6 +66,19 @@ class GroupScore:
     label: str | None = None
 
 
+@dataclass(frozen=True)
+class PracticeFigures:
+    """What one practice shows: the groups, the others' score and the raters behind it.
+
+    ``raters`` are the ids of the raters whose scores feed a shown group (so the others' score);
+    its size is the others' n, the sum of the shown groups' n.
+    """
+
+    groups: dict[str, GroupScore | Suppressed]
+    others: float | None
+    raters: frozenset[int]
+
+
 def exact_mean(values: Sequence[float]) -> float:
     """Arithmetic mean with exact summation (``math.fsum``)."""
     return math.fsum(values) / len(values)
@@ -89,40 +105,67 @@ def practice_groups(
     >>> practice_groups(two_managers, "vision")
     ({'manager': SUPPRESSED}, None)
     """
-    scores: dict[str, list[float]] = {relation: [] for relation in OTHER_RELATIONS}
+    figures = practice_figures(raters, practice, viewer=viewer)
+    return figures.groups, figures.others
+
+
+def practice_figures(
+    raters: Sequence[RaterScores], practice: str, *, viewer: int | None = None
+) -> PracticeFigures:
+    """:func:`practice_groups` with the ids of the raters behind the others' score.
+
+    The others' score is the mean over those raters (shown groups weighted by their n).
+
+    Examples
+    --------
+    >>> from tandem.profile.answers import RaterScores
+    >>> raters = [RaterScores(1, "manager", {"vision": 5.0})] + [
+    ...     RaterScores(r, "report", {"vision": 2.0}) for r in (2, 3, 4)]
+    >>> figures = practice_figures(raters, "vision")
+    >>> figures.others, sorted(figures.raters)  # (5 + 3 · 2) / 4, not (5 + 2) / 2
+    (2.75, [1, 2, 3, 4])
+    """
+    scores: dict[str, list[tuple[int, float]]] = {relation: [] for relation in OTHER_RELATIONS}
     viewer_in: str | None = None  # the group holding the viewer's own valid rating
     for rater in raters:
         value = rater.practices.get(practice)
         if rater.relation in scores and value is not None:
-            scores[rater.relation].append(value)
+            scores[rater.relation].append((rater.rater, value))
             if rater.rater == viewer:
                 viewer_in = rater.relation
     groups: dict[str, GroupScore | Suppressed] = {}
-    merged: list[float] = []
+    behind: list[tuple[int, float]] = []  # the raters feeding a shown group
+    merged: list[tuple[int, float]] = []
     manager = scores["manager"]
     if len(manager) == 1:
-        groups["manager"] = GroupScore(mean=manager[0], n=1, label=SINGLE_MANAGER_LABEL)
+        groups["manager"] = GroupScore(mean=manager[0][1], n=1, label=SINGLE_MANAGER_LABEL)
+        behind += manager
     elif len(manager) >= MIN_MANAGER_GROUP_N:
-        groups["manager"] = GroupScore(mean=exact_mean(manager), n=len(manager), label="managers")
+        groups["manager"] = GroupScore(
+            mean=exact_mean([v for _, v in manager]), n=len(manager), label="managers"
+        )
+        behind += manager
     elif manager:
         groups["manager"] = SUPPRESSED  # 2–3 managers: neither shown nor pooled
     viewer_pooled = False
     for relation in ("peer", "report"):
-        values = scores[relation]
-        if len(values) >= MIN_GROUP_N + (viewer_in == relation):
-            groups[relation] = GroupScore(mean=exact_mean(values), n=len(values))
-        elif values:
+        rated = scores[relation]
+        if len(rated) >= MIN_GROUP_N + (viewer_in == relation):
+            groups[relation] = GroupScore(mean=exact_mean([v for _, v in rated]), n=len(rated))
+            behind += rated
+        elif rated:
             groups[relation] = SUPPRESSED
-            merged.extend(values)
+            merged.extend(rated)
             viewer_pooled = viewer_pooled or viewer_in == relation
     if len(merged) >= MIN_GROUP_N + viewer_pooled:
         groups["others"] = GroupScore(
-            mean=exact_mean(merged), n=len(merged), label="peers and reports"
+            mean=exact_mean([v for _, v in merged]), n=len(merged), label="peers and reports"
         )
+        behind += merged
     elif merged:
         groups["others"] = SUPPRESSED
-    shown = [g.mean for g in groups.values() if isinstance(g, GroupScore)]
-    return groups, (exact_mean(shown) if shown else None)
+    others = exact_mean([v for _, v in behind]) if behind else None
+    return PracticeFigures(groups, others, frozenset(r for r, _ in behind))
 
 
 def others_scores(answers: Sequence[Answer], bank: ItemBank) -> dict[str, float | None]:

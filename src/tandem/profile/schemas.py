@@ -37,16 +37,39 @@ class PracticeOut(BaseModel):
     self_score: float | None = Field(serialization_alias="self")
     others: float | None
     groups: dict[str, GroupOut | Literal["suppressed"]]
-    band: tuple[float, float] | None
+    band: tuple[float, float] | None  # others ± z·se, clipped to 1–5
+    se: float | None = None  # standard error of others, from this person's raters
+    n_raters: int = 0  # raters behind others: the shown groups' n summed
     difference: float | None  # self − others
-    agreement: str | None  # "blind spot" | "hidden strength" | "agree" | None (unknown)
+    relative_difference: float | None = None  # self − others minus the overall tendency
+    relative_threshold: float | None = None  # z·SE: a blind spot needs more than it
+    agreement: str | None  # "blind spot" | "hidden strength" | "agree" | None (no label)
+    agreement_reason: str | None = None  # "not enough raters" | "error unknown" | …
 
 
 class SideOut(BaseModel):
-    """L or M with its confidence band (``None`` when the cohort is too small to estimate it)."""
+    """L or M with its band and standard error (``None`` when the cohort cannot estimate it)."""
 
     value: float
     band: tuple[float, float] | None
+    se: float | None = None
+    n_raters: int = 0  # the smallest number of raters behind one of the side's practices
+
+
+class SelfTendencyOut(BaseModel):
+    """How the person rates themself overall against others: the mean of self − others.
+
+    ``label`` is "higher" or "lower" when the mean is beyond z·SE, "in line" within it, ``None``
+    with a ``reason`` ("not enough raters", "error unknown") when it cannot be judged.
+    """
+
+    value: float
+    se: float | None
+    threshold: float | None
+    label: str | None
+    practices: int
+    reason: str | None = None
+    effective_raters: float | None = None  # of the others' mean over those practices
 
 
 class RankingCountsOut(BaseModel):
@@ -87,8 +110,15 @@ class ProfileOut(BaseModel):
     leaning: str | None
     leaning_difference: float | None  # L − M
     leaning_threshold: float | None  # |L − M| must exceed it to lean
+    leaning_se: float | None = None  # standard error of L − M, from this person's raters
+    leaning_n_raters: int = 0  # the smallest number of raters behind one of the ten practices
+    # how many raters scoring all ten practices would give L − M the same error (a label needs 3)
+    leaning_effective_raters: float | None = None
+    leaning_reason: str | None = None  # why leaning is None: "not enough raters", …
+    rater_sets_differ: bool = False  # L − M compares different rater mixes across practices
     blind_spots: list[str]
     hidden_strengths: list[str]
+    self_tendency: SelfTendencyOut | None = None  # only with self ratings
     self_included: bool
     forced_ranking: ForcedRankingOut
     notes: list[str]

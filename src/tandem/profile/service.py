@@ -51,9 +51,17 @@ from tandem.profile.schemas import (
     RankingCountsOut,
     ReliabilityOut,
     ScaleOut,
+    SelfTendencyOut,
     SideOut,
 )
-from tandem.profile.scoring import ProfileScores, SideScore, score_ratee
+from tandem.profile.scoring import (
+    ERROR_UNKNOWN,
+    MIN_LABEL_RATERS,
+    NOT_ENOUGH_RATERS,
+    ProfileScores,
+    SideScore,
+    score_ratee,
+)
 from tandem.review import rankings as review_rankings
 from tandem.review import service as review_service
 from tandem.review.items import ItemBank, load_item_bank, practices_of
@@ -412,10 +420,16 @@ def profile_out(
                 "others": shown(score.others),
                 "groups": groups,
                 "band": _shown_band(score.band),
+                "se": shown(score.se),
+                "n_raters": score.n_raters,
                 "difference": shown(score.difference) if include_self else None,
+                "relative_difference": shown(score.relative_difference) if include_self else None,
+                "relative_threshold": shown(score.relative_threshold) if include_self else None,
                 "agreement": score.agreement if include_self else None,
+                "agreement_reason": score.agreement_reason if include_self else None,
             }
         )
+    tendency = pure.self_tendency
     return ProfileOut(
         person=PersonRef(id=person.id, name=person.display_name, email=person.email),
         cycle=scores.cycle.name,
@@ -427,8 +441,24 @@ def profile_out(
         leaning=pure.leaning,
         leaning_difference=shown(pure.leaning_difference),
         leaning_threshold=shown(pure.leaning_threshold),
+        leaning_se=shown(pure.leaning_se),
+        leaning_n_raters=pure.leaning_n_raters,
+        leaning_effective_raters=_one_decimal(pure.leaning_effective_raters),
+        leaning_reason=pure.leaning_reason,
+        rater_sets_differ=pure.rater_sets_differ,
         blind_spots=list(pure.blind_spots) if include_self else [],
         hidden_strengths=list(pure.hidden_strengths) if include_self else [],
+        self_tendency=None
+        if tendency is None or not include_self
+        else SelfTendencyOut(
+            value=round(tendency.value, SHOWN_DECIMALS),
+            se=shown(tendency.se),
+            threshold=shown(tendency.threshold),
+            label=tendency.label,
+            practices=tendency.practices,
+            reason=tendency.reason,
+            effective_raters=_one_decimal(tendency.effective_raters),
+        ),
         self_included=include_self,
         forced_ranking=forced,
         notes=notes,
@@ -460,7 +490,12 @@ def forced_ranking_out(
 def _side_out(side: SideScore | None) -> SideOut | None:
     if side is None:
         return None
-    return SideOut(value=round(side.value, SHOWN_DECIMALS), band=_shown_band(side.band))
+    return SideOut(
+        value=round(side.value, SHOWN_DECIMALS),
+        band=_shown_band(side.band),
+        se=shown(side.se),
+        n_raters=side.n_raters,
+    )
 
 
 def _side_of(practice: str) -> str:
@@ -490,23 +525,66 @@ def _notes(pure: ProfileScores, cohort: CohortStats, *, include_self: bool) -> l
     if cohort.n_ratees < MIN_COHORT_RATEES:
         notes.append(
             f"the cycle has {cohort.n_ratees} ratee(s); bands, leaning and blind spots need the "
-            f"spread of at least {MIN_COHORT_RATEES}, so they are unknown"
+            f"rater spread of at least {MIN_COHORT_RATEES}, so they are unknown"
         )
-    elif pure.leaning is None and pure.L is not None and pure.M is not None:
-        notes.append("leaning unknown: the cycle's reliabilities could not be estimated")
-    if pure.leaning == "balanced" and pure.leaning_difference is not None:
+    elif pure.leaning_reason == ERROR_UNKNOWN:
         notes.append(
-            f"balanced: L − M = {pure.leaning_difference:+.2f} is within the measurement error "
-            f"(±{pure.leaning_threshold:.2f})"
+            "leaning unknown: the cycle's rater error could not be estimated (it needs at least "
+            f"{MIN_COHORT_RATEES} ratees with two or more raters on every practice)"
+        )
+    effective = pure.leaning_effective_raters
+    if pure.leaning_reason == NOT_ENOUGH_RATERS and pure.leaning_difference is not None:
+        notes.append(
+            f"leaning: not enough raters — L − M = {pure.leaning_difference:+.2f} carries the "
+            f"information of {effective or 0:.1f} raters (as few as "
+            f"{_raters(pure.leaning_n_raters)} behind a practice); a leaning label needs at least "
+            f"{MIN_LABEL_RATERS}"
         )
     elif pure.leaning is not None and pure.leaning_difference is not None:
+        verdict = "is within" if pure.leaning == "balanced" else "exceeds"
         notes.append(
-            f"{pure.leaning}: L − M = {pure.leaning_difference:+.2f} exceeds the measurement "
-            f"error (±{pure.leaning_threshold:.2f})"
+            f"{pure.leaning}: L − M = {pure.leaning_difference:+.2f} {verdict} the measurement "
+            f"error (±{pure.leaning_threshold:.2f}, from {_raters(pure.leaning_n_raters)} or "
+            "more per practice)"
         )
+    if pure.rater_sets_differ:
+        notes.append(
+            "L − M compares different rater mixes: not every rater behind the shown figures "
+            "scored all ten practices (or a group is shown on some practices only); the error "
+            "of L − M allows for it"
+        )
+    tendency = pure.self_tendency
+    if include_self and tendency is not None:
+        if tendency.label in ("higher", "lower"):
+            notes.append(
+                f"overall you rate yourself {tendency.label} than others do, by "
+                f"{abs(tendency.value):.2f} on average over {tendency.practices} practices "
+                f"(beyond the error ±{tendency.threshold:.2f}); blind spots and hidden "
+                "strengths are judged after taking this out"
+            )
+        elif tendency.label == "in line":
+            notes.append(
+                f"overall you rate yourself in line with others (mean difference "
+                f"{tendency.value:+.2f}, within the error ±{tendency.threshold:.2f})"
+            )
+        thin = [p for p, s in pure.practices.items() if s.agreement_reason == NOT_ENOUGH_RATERS]
+        if thin:
+            notes.append(
+                f"blind spots and hidden strengths need at least {MIN_LABEL_RATERS} raters "
+                f"behind others' score; not enough raters on: {', '.join(thin)}"
+            )
     if not include_self:
         notes.append("self ratings left out: blind spots and hidden strengths are not shown")
     return notes
+
+
+def _one_decimal(value: float | None) -> float | None:
+    """An effective number of raters as shown: one decimal (a count, not a score)."""
+    return None if value is None else round(value, 1)
+
+
+def _raters(n: int) -> str:
+    return f"{n} rater{'' if n == 1 else 's'}"
 
 
 def reliability(*, session: Session, cycle: str) -> ReliabilityOut:

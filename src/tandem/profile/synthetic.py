@@ -16,13 +16,21 @@ traits. Nothing describes a real person. The model, per person:
   practice of both sides: the rater's general impression of that person); self ratings add
   ``self_bias``. Rounded and clipped to 1–5, then
   stored reverse-scored (6 − x) for reverse-keyed items, as a rater would have answered;
-* each answer is "can't observe" (``None``) with probability ``missing_rate``.
+* each answer is "can't observe" (``None``) with probability ``missing_rate``;
+* ``self_bias_practices`` (default none) adds a practice-specific self-bias on top of
+  ``self_bias``: a planted blind spot, e.g. ``(("vision", 1.0),)``.
 
 Organisation: teams of ``team_size`` (one lead, the rest members reporting to the lead); the lead
 of team 0 heads the organisation and the other leads report to them. Raters of a person: self,
 their manager, up to ``max_peers`` peers (teammates; for a lead, the other leads except their
 manager and reports) and, for leads,
 up to ``max_reports`` direct reports.
+
+``raters_per_person=(lo, hi)`` (default ``None``: the org chart above) instead gives every person
+a number of other raters drawn uniformly from lo–hi: their manager first (when they have one),
+then colleagues drawn at random from everyone else, each a ``peer`` or a ``report`` with equal
+chance (synthetic: the org chart does not constrain them). Its randomness comes from a separate
+generator, so the defaults keep every existing seed's output unchanged.
 """
 
 from __future__ import annotations
@@ -58,6 +66,8 @@ class SyntheticParams:
     max_reports: int = 6
     leaning_margin: float = 0.25
     halo_sd: float = 0.0  # 0: no halo, and the random stream is the one without the parameter
+    raters_per_person: tuple[int, int] | None = None
+    self_bias_practices: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,7 @@ class SyntheticOrg:
     people: tuple[SyntheticPerson, ...]
     truth: Mapping[int, LatentTruth]
     answers: Mapping[int, tuple[Answer, ...]] = field(repr=False)
+    leniency: Mapping[int, float] = field(default_factory=dict, repr=False)  # as a rater
 
 
 def true_leaning(true_l: float, true_m: float, margin: float) -> str:
@@ -184,6 +195,10 @@ def generate_org(
     # the halo has its own stream, drawn only when asked for: with halo_sd = 0 every existing
     # seed gives the same organisation, answer for answer, as before the parameter existed
     halo_rng = np.random.default_rng([seed, _HALO_STREAM]) if params.halo_sd > 0 else None
+    planted = dict(params.self_bias_practices)
+    if params.raters_per_person is not None:
+        drawn = _drawn_raters_answers(bank, people, truth, leniency, params, seed, halo_rng)
+        return SyntheticOrg(params, seed, people, truth, drawn, _leniency(leniency))
     answers: dict[int, tuple[Answer, ...]] = {}
     for person in people:
         rows: list[Answer] = []
@@ -192,7 +207,8 @@ def generate_org(
             if halo_rng is not None:
                 bias += float(halo_rng.normal(0.0, params.halo_sd))
             for practice, items in by_practice.items():
-                view = rng.normal(0.0, params.view_sd)
+                extra = planted.get(practice, 0.0) if relation == "self" else 0.0
+                view = rng.normal(0.0, params.view_sd) + extra
                 for item in items:
                     raw = truth[person.id].practices[practice] + bias + view
                     raw += rng.normal(0.0, params.noise_sd)
@@ -202,4 +218,71 @@ def generate_org(
                     missing = rng.random() < params.missing_rate
                     rows.append(Answer(rater, relation, item.id, None if missing else value))
         answers[person.id] = tuple(rows)
-    return SyntheticOrg(params=params, seed=seed, people=people, truth=truth, answers=answers)
+    return SyntheticOrg(params, seed, people, truth, answers, _leniency(leniency))
+
+
+def _leniency(values: np.ndarray[Any, np.dtype[np.float64]]) -> dict[int, float]:
+    return {person: float(v) for person, v in enumerate(values)}
+
+
+def _drawn_raters(
+    person: SyntheticPerson, n_people: int, count: int, rng: np.random.Generator
+) -> list[tuple[int, str]]:
+    """Self, the manager (if any) and colleagues drawn at random, ``count`` others in all."""
+    raters: list[tuple[int, str]] = [(person.id, "self")]
+    if person.manager_id is not None:
+        raters.append((person.manager_id, "manager"))
+    taken = {r for r, _ in raters}
+    pool = np.array([p for p in range(n_people) if p not in taken])
+    drawn = rng.choice(pool, size=min(count - (len(raters) - 1), len(pool)), replace=False)
+    relations = rng.integers(0, 2, size=len(drawn))
+    raters += [(int(r), ("peer", "report")[int(k)]) for r, k in zip(drawn, relations, strict=True)]
+    return raters[: count + 1]
+
+
+def _drawn_raters_answers(
+    bank: ItemBank,
+    people: tuple[SyntheticPerson, ...],
+    truth: Mapping[int, LatentTruth],
+    leniency: np.ndarray[Any, np.dtype[np.float64]],
+    params: SyntheticParams,
+    seed: int,
+    halo_rng: np.random.Generator | None = None,
+) -> dict[int, tuple[Answer, ...]]:
+    """The answers when ``raters_per_person`` is set: the same rating model, vectorised, with
+    its own generator (the default path's random stream is untouched); the halo, when asked
+    for, from its own stream as on the default path."""
+    assert params.raters_per_person is not None
+    lo, hi = params.raters_per_person
+    if not 1 <= lo <= hi:
+        raise ValueError(f"raters_per_person must be 1 ≤ lo ≤ hi, not {params.raters_per_person}")
+    rng = np.random.default_rng([seed, 1])
+    by_practice = bank.by_practice()
+    names = list(by_practice)
+    items = [item for p in names for item in by_practice[p]]
+    item_practice = np.array([names.index(item.practice) for item in items])
+    reverse = np.array([item.reverse for item in items])
+    planted = dict(params.self_bias_practices)
+    extra = np.array([planted.get(p, 0.0) for p in names])
+    answers: dict[int, tuple[Answer, ...]] = {}
+    for person in people:
+        count = int(rng.integers(lo, hi + 1))
+        raters = _drawn_raters(person, len(people), count, rng)
+        is_self = np.array([relation == "self" for _, relation in raters])
+        bias = leniency[[r for r, _ in raters]] + np.where(is_self, params.self_bias, 0.0)
+        if halo_rng is not None:
+            bias = bias + halo_rng.normal(0.0, params.halo_sd, size=len(raters))
+        true = np.array([truth[person.id].practices[p] for p in names])
+        view = rng.normal(0.0, params.view_sd, size=(len(raters), len(names)))
+        view += np.outer(is_self, extra)
+        noise = rng.normal(0.0, params.noise_sd, size=(len(raters), len(items)))
+        missing = rng.random(size=(len(raters), len(items))) < params.missing_rate
+        raw = (true + view)[:, item_practice] + bias[:, None] + noise
+        values = np.clip(np.rint(raw), 1, 5).astype(int)
+        values = np.where(reverse, 6 - values, values)
+        answers[person.id] = tuple(
+            Answer(rater, relation, item.id, None if missing[i, j] else int(values[i, j]))
+            for i, (rater, relation) in enumerate(raters)
+            for j, item in enumerate(items)
+        )
+    return answers
