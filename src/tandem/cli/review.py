@@ -46,7 +46,7 @@ def _render_cycles(console: Console, cycles: list[CycleOut]) -> None:
 def items(
     bank_version: Annotated[
         str | None,
-        typer.Option("--bank-version", help="Item bank version (default: the latest)."),
+        typer.Option("--bank-version", help="Item bank version (default: the latest published)."),
     ] = None,
     workspace: WorkspaceOption = Path(),
     as_json: JsonOption = False,
@@ -55,14 +55,28 @@ def items(
     bank = service.item_bank(version=bank_version)
 
     def render(console: Console) -> None:
+        status = "" if bank.status == "published" else f" ({bank.status})"
         table = Table(
-            "id", "side", "practice", "reverse", "text", title=f"item bank v{bank.version}"
+            "id",
+            "side",
+            "practice",
+            "reverse",
+            "raters",
+            "text",
+            title=f"item bank v{bank.version}{status}",
         )
         for item in bank.items:
-            table.add_row(item.id, item.side, item.practice, "R" if item.reverse else "", item.text)
+            table.add_row(
+                item.id,
+                item.side,
+                item.practice + (" (overuse)" if item.scale == "overuse" else ""),
+                "R" if item.reverse else "",
+                "all" if len(item.raters) == 4 else ", ".join(item.raters),
+                item.text,
+            )
         console.print(table)
 
-    emit(bank.model_dump(), as_json=as_json, render=render)
+    emit(bank.model_dump(exclude_unset=True), as_json=as_json, render=render)
 
 
 @app.command("create")
@@ -70,7 +84,10 @@ def create(
     name: Annotated[str, typer.Argument(help="Name of the new cycle, e.g. 2026-H1.")],
     bank_version: Annotated[
         str | None,
-        typer.Option("--bank-version", help="Item bank version (default: the latest)."),
+        typer.Option(
+            "--bank-version",
+            help="Item bank version (default: the latest published; 2 is a preview).",
+        ),
     ] = None,
     workspace: WorkspaceOption = Path(),
     as_json: JsonOption = False,

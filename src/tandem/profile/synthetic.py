@@ -194,6 +194,8 @@ def generate_org(
             for practice, items in by_practice.items():
                 view = rng.normal(0.0, params.view_sd)
                 for item in items:
+                    if not item.rated_by(relation):  # routed away (bank v2): never asked
+                        continue
                     raw = truth[person.id].practices[practice] + bias + view
                     raw += rng.normal(0.0, params.noise_sd)
                     value = int(np.clip(np.rint(raw), 1, 5))
