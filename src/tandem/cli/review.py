@@ -304,3 +304,42 @@ def reliability(
                 console.print(f"{practice}: {scale.omega_undefined}", markup=False)
 
     emit(report.model_dump(mode="json"), as_json=as_json, render=render)
+
+
+@app.command("quality")
+def quality(
+    cycle: CycleOption, workspace: WorkspaceOption = Path(), as_json: JsonOption = False
+) -> None:
+    """Completion and response-quality flags per rater and ratee (admins only: names raters).
+
+    straight-lining: 10 or more answers with a value and at least 90 % of them the same value.
+    speeding: "unknown" (Tandem records no form timing yet; CSV imports never have it). Never
+    show this report to a ratee or their manager: a flag on an anonymous rater would name them.
+    """
+    from tandem.review import quality as review_quality
+
+    with session_scope(Workspace.open(workspace).engine) as session:
+        report = review_quality.quality(session=session, cycle=cycle)
+
+    def render(console: Console) -> None:
+        s = report.summary
+        console.print(
+            f"cycle [bold]{report.cycle}[/] (item bank v{report.item_bank_version}): "
+            f"{s.pairs} rater-ratee pair(s): {s.complete} complete, {s.partial} partial, "
+            f"{s.not_started} not started; {s.straight_lining} straight-lining; "
+            f"speeding unknown for {s.speeding_unknown}"
+        )
+        table = Table("ratee", "rater", "relation", "answered", "same value", "flags")
+        for p in report.pairs:
+            flags = ["straight-lining"] if p.straight_lining else []
+            table.add_row(
+                p.ratee,
+                p.rater,
+                p.relation,
+                f"{p.answered}/{p.asked}",
+                "" if p.modal_share is None else f"{p.modal_share:.0%} ({p.modal_value})",
+                ", ".join(flags),
+            )
+        console.print(table)
+
+    emit(report.model_dump(mode="json"), as_json=as_json, render=render)
