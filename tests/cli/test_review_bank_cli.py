@@ -43,3 +43,17 @@ def test_quality_lists_a_straight_liner_for_the_admin(tmp_path: Path) -> None:
     assert report.json()["summary"]["straight_lining"] == 1
     human = run_cli("review", "quality", "--cycle", "2026-H1", "-w", ws)
     assert "1 straight-lining" in human.stdout
+
+
+def test_validity_waits_for_the_close(tmp_path: Path) -> None:
+    ws = setup_workspace(tmp_path)
+    assert run_cli("review", "create", "2026-H1", "-w", ws).exit_code == 0
+    refused = run_cli("review", "validity", "--cycle", "2026-H1", "-w", ws, "--json")
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert run_cli("review", "close", "2026-H1", "-w", ws).exit_code == 0
+    report = run_cli("review", "validity", "--cycle", "2026-H1", "-w", ws, "--json")
+    assert report.exit_code == 0, report.stderr
+    data = report.json()
+    assert data["fits"] == {} and "too few answers" in data["cfa_undefined"]
+    human = run_cli("review", "validity", "--cycle", "2026-H1", "-w", ws)
+    assert "no CFA, too few answers" in human.stdout
