@@ -46,7 +46,7 @@ def _render_cycles(console: Console, cycles: list[CycleOut]) -> None:
 def items(
     bank_version: Annotated[
         str | None,
-        typer.Option("--bank-version", help="Item bank version (default: the latest)."),
+        typer.Option("--bank-version", help="Item bank version (default: the latest published)."),
     ] = None,
     workspace: WorkspaceOption = Path(),
     as_json: JsonOption = False,
@@ -55,14 +55,28 @@ def items(
     bank = service.item_bank(version=bank_version)
 
     def render(console: Console) -> None:
+        status = "" if bank.status == "published" else f" ({bank.status})"
         table = Table(
-            "id", "side", "practice", "reverse", "text", title=f"item bank v{bank.version}"
+            "id",
+            "side",
+            "practice",
+            "reverse",
+            "raters",
+            "text",
+            title=f"item bank v{bank.version}{status}",
         )
         for item in bank.items:
-            table.add_row(item.id, item.side, item.practice, "R" if item.reverse else "", item.text)
+            table.add_row(
+                item.id,
+                item.side,
+                item.practice + (" (overuse)" if item.scale == "overuse" else ""),
+                "R" if item.reverse else "",
+                "all" if len(item.raters) == 4 else ", ".join(item.raters),
+                item.text,
+            )
         console.print(table)
 
-    emit(bank.model_dump(), as_json=as_json, render=render)
+    emit(bank.model_dump(exclude_unset=True), as_json=as_json, render=render)
 
 
 @app.command("create")
@@ -70,7 +84,10 @@ def create(
     name: Annotated[str, typer.Argument(help="Name of the new cycle, e.g. 2026-H1.")],
     bank_version: Annotated[
         str | None,
-        typer.Option("--bank-version", help="Item bank version (default: the latest)."),
+        typer.Option(
+            "--bank-version",
+            help="Item bank version (default: the latest published; 2 is a preview).",
+        ),
     ] = None,
     workspace: WorkspaceOption = Path(),
     as_json: JsonOption = False,
@@ -285,5 +302,88 @@ def reliability(
         for practice, scale in report.practices.items():
             if scale.omega_undefined:
                 console.print(f"{practice}: {scale.omega_undefined}", markup=False)
+
+    emit(report.model_dump(mode="json"), as_json=as_json, render=render)
+
+
+@app.command("quality")
+def quality(
+    cycle: CycleOption, workspace: WorkspaceOption = Path(), as_json: JsonOption = False
+) -> None:
+    """Completion and response-quality flags per rater and ratee (admins only: names raters).
+
+    straight-lining: 10 or more answers with a value and at least 90 % of them the same value.
+    speeding: "unknown" (Tandem records no form timing yet; CSV imports never have it). Never
+    show this report to a ratee or their manager: a flag on an anonymous rater would name them.
+    """
+    from tandem.review import quality as review_quality
+
+    with session_scope(Workspace.open(workspace).engine) as session:
+        report = review_quality.quality(session=session, cycle=cycle)
+
+    def render(console: Console) -> None:
+        s = report.summary
+        console.print(
+            f"cycle [bold]{report.cycle}[/] (item bank v{report.item_bank_version}): "
+            f"{s.pairs} rater-ratee pair(s): {s.complete} complete, {s.partial} partial, "
+            f"{s.not_started} not started; {s.straight_lining} straight-lining; "
+            f"speeding unknown for {s.speeding_unknown}"
+        )
+        table = Table("ratee", "rater", "relation", "answered", "same value", "flags")
+        for p in report.pairs:
+            flags = ["straight-lining"] if p.straight_lining else []
+            table.add_row(
+                p.ratee,
+                p.rater,
+                p.relation,
+                f"{p.answered}/{p.asked}",
+                "" if p.modal_share is None else f"{p.modal_share:.0%} ({p.modal_value})",
+                ", ".join(flags),
+            )
+        console.print(table)
+
+    emit(report.model_dump(mode="json"), as_json=as_json, render=render)
+
+
+@app.command("validity")
+def validity(
+    cycle: CycleOption, workspace: WorkspaceOption = Path(), as_json: JsonOption = False
+) -> None:
+    """Confirmatory factor analysis of the ten practices and two sides, and overuse reliability.
+
+    Three models fitted by maximum likelihood to others' answers (self left out): ten correlated
+    practices, two sides over the ten practices (second order), and two sides straight on the
+    items. Fit: CFI, TLI (good from about .95), RMSEA (under .06), SRMR (under .08); standardised
+    loadings in --json. Like every result, only for a closed cycle.
+    """
+    from tandem.review import validity as review_validity
+
+    with session_scope(Workspace.open(workspace).engine) as session:
+        report = review_validity.validity(session=session, cycle=cycle)
+
+    def render(console: Console) -> None:
+        title = f"cycle {report.cycle} (item bank v{report.item_bank_version}), N = {report.n}"
+        if report.cfa_undefined:
+            console.print(f"{title}: no CFA, {report.cfa_undefined}", markup=False)
+        else:
+            table = Table("model", "chi2", "df", "CFI", "TLI", "RMSEA", "SRMR", title=title)
+            for f in report.fits.values():
+                table.add_row(
+                    f.model + ("" if f.converged else " (not converged)"),
+                    f"{f.chi2:.1f}",
+                    str(f.df),
+                    f"{f.cfi:.3f}",
+                    f"{f.tli:.3f}",
+                    f"{f.rmsea:.3f}",
+                    f"{f.srmr:.3f}",
+                )
+            console.print(table)
+            console.print(f"preferred: {report.preferred or 'none fits (CFI under .90)'}")
+        if report.overuse:
+            over = Table("practice", "N", "items", "alpha", title="overuse scale")
+            for practice, scale in report.overuse.items():
+                alpha = "" if scale.alpha is None else f"{scale.alpha:.2f}"
+                over.add_row(practice, str(scale.n), str(scale.k), alpha)
+            console.print(over)
 
     emit(report.model_dump(mode="json"), as_json=as_json, render=render)

@@ -3,8 +3,10 @@
 An :class:`Answer` is one rater's answer to one item about one ratee. This module validates a
 ratee's answers against the item bank, applies reverse keys (x′ = 6 − x) and computes each rater's
 practice score: the mean of the answered items, only when at least 75 % of the practice's items
-were answered. It also builds the rater-level item matrices that :mod:`tandem.profile.reliability`
-analyses. Pure: no database.
+routed to the rater's relation were answered (every item, in a bank without routing). Items of the
+overuse scale and answers to items not routed to the rater's relation are no part of a practice
+score (:func:`overuse_scores` scores the overuse scale apart). It also builds the rater-level
+item matrices that :mod:`tandem.profile.reliability` analyses. Pure: no database.
 """
 
 from __future__ import annotations
@@ -55,9 +57,10 @@ def enough_answered(answered: int, total: int) -> bool:
 def practice_score(values: Sequence[int | None], total: int) -> float | None:
     """Mean of the answered (already keyed) values, or ``None`` when fewer than 75 % answered.
 
-    ``total`` is the number of items the practice has in the bank; an item the rater never saw
-    counts as unanswered, exactly like "can't observe". Exactly 75 % passes (``≥``): 3 of 4,
-    6 of 8; below it fails: 2 of 4, 3 of 5 (60 %), 4 of 6 (67 %).
+    ``total`` is the number of the practice's items routed to the rater's relation
+    (:meth:`~tandem.review.items.ItemBank.routed_count`; every item in version 1); an item the
+    rater never saw counts as unanswered, exactly like "can't observe". Exactly 75 % passes
+    (``≥``): 3 of 4, 6 of 8; below it fails: 2 of 4, 3 of 5 (60 %), 4 of 6 (67 %).
 
     Examples
     --------
@@ -87,11 +90,23 @@ def _check(answer: Answer, bank: ItemBank) -> Item:
     return item
 
 
+def _routed_ids(by_practice: Mapping[str, Sequence[Item]]) -> dict[str, dict[str, set[str]]]:
+    """relation → practice → ids of the practice's items routed to that relation."""
+    return {
+        relation: {
+            p: {i.id for i in items if i.rated_by(relation)} for p, items in by_practice.items()
+        }
+        for relation in RELATIONS
+    }
+
+
 def rater_scores(answers: Sequence[Answer], bank: ItemBank) -> tuple[RaterScores, ...]:
     """Every rater's keyed practice scores for one ratee, in order of first appearance.
 
     Raises ``ValueError`` on an unknown relation or item, a value outside 1–5, a rater answering
-    the same item twice, or one rater appearing under two relations for the same ratee.
+    the same item twice, or one rater appearing under two relations for the same ratee. An answer
+    to an overuse item, or to an item not routed to the rater's relation, is checked and then
+    left out: the 75 % rule counts only the practice's items routed to that relation.
     """
     relation_of: dict[int, str] = {}
     values: dict[int, dict[str, dict[str, int | None]]] = {}
@@ -106,15 +121,37 @@ def rater_scores(answers: Sequence[Answer], bank: ItemBank) -> tuple[RaterScores
         if item.id in by_item:
             raise ValueError(f"rater {answer.rater} answered item {item.id!r} twice")
         by_item[item.id] = None if answer.value is None else keyed(item, answer.value)
-    sizes = {p: len(items) for p, items in bank.by_practice().items()}
+    scored = _routed_ids(bank.by_practice())
     result = []
     for rater, per_practice in values.items():
+        routed = scored[relation_of[rater]]
         scores = {
-            p: practice_score(list(per_practice.get(p, {}).values()), total)
-            for p, total in sizes.items()
+            p: practice_score([v for i, v in per_practice.get(p, {}).items() if i in ids], len(ids))
+            for p, ids in routed.items()
         }
         result.append(RaterScores(rater=rater, relation=relation_of[rater], practices=scores))
     return tuple(result)
+
+
+def overuse_scores(answers: Sequence[Answer], bank: ItemBank) -> dict[int, dict[str, float | None]]:
+    """Every rater's overuse-scale score per practice (mean of answered routed overuse items,
+    same 75 % rule; ``None`` when too few were answered). Empty for a bank without the scale."""
+    routed = _routed_ids(bank.overuse_by_practice())
+    values: dict[int, dict[str, list[int | None]]] = {}
+    relation_of: dict[int, str] = {}
+    for answer in answers:
+        item = _check(answer, bank)
+        relation_of.setdefault(answer.rater, answer.relation)
+        if item.scale == "overuse" and item.id in routed[answer.relation][item.practice]:
+            values.setdefault(answer.rater, {}).setdefault(item.practice, []).append(answer.value)
+    return {
+        rater: {
+            p: practice_score(per.get(p, []), len(ids))
+            for p, ids in routed[relation_of[rater]].items()
+            if ids
+        }
+        for rater, per in values.items()
+    }
 
 
 def item_matrix(
@@ -127,7 +164,8 @@ def item_matrix(
     """Rater-level keyed answers to one practice's items: one row per (ratee, rater), NaN = none.
 
     Rows are the response sets of raters who answered at least one of the practice's items;
-    columns follow the bank's item order. Self ratings are left out unless ``include_self``.
+    columns follow the bank's item order (practice-scale items only; an answer to an item not
+    routed to the rater's relation is left out). Self ratings are left out unless ``include_self``.
     """
     items = bank.by_practice()[practice]
     column = {item.id: j for j, item in enumerate(items)}
@@ -136,7 +174,9 @@ def item_matrix(
         by_rater: dict[int, list[float]] = {}
         for answer in answers_by_ratee[ratee]:
             item = _check(answer, bank)
-            if item.practice != practice or (answer.relation == "self" and not include_self):
+            if item.id not in column or (answer.relation == "self" and not include_self):
+                continue
+            if not item.rated_by(answer.relation):
                 continue
             row = by_rater.setdefault(answer.rater, [float("nan")] * len(items))
             if answer.value is not None:

@@ -210,6 +210,8 @@ def generate_org(
                 extra = planted.get(practice, 0.0) if relation == "self" else 0.0
                 view = rng.normal(0.0, params.view_sd) + extra
                 for item in items:
+                    if not item.rated_by(relation):  # routed away (bank v2): never asked
+                        continue
                     raw = truth[person.id].practices[practice] + bias + view
                     raw += rng.normal(0.0, params.noise_sd)
                     value = int(np.clip(np.rint(raw), 1, 5))

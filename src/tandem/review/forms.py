@@ -4,9 +4,11 @@ The web twin of :func:`tandem.review.service.import_responses`, checked by the s
 cycle must be open, the rater must be assigned to the ratee in it (the relation comes from the
 assignment; the self-assessment is the assignment where rater = ratee; without an assignment
 there is no form, :class:`~tandem.errors.NotFoundError`), every field must be an item of the
-cycle's item bank version, and every value 1–5 or "can't observe" (stored as no value). Every
-bad field is reported (:class:`AnswerFormError`, naming the first); nothing is stored unless all
-are good. Answers are upserted: a field left out keeps its stored answer.
+cycle's item bank version routed to the rater's relation (bank v2: an item declares which
+relations rate it; the form shows a rater only those, and an answer to another is refused), and
+every value 1–5 or "can't observe" (stored as no value). Every bad field is reported
+(:class:`AnswerFormError`, naming the first); nothing is stored unless all are good. Answers
+are upserted: a field left out keeps its stored answer.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tandem.db.unique import insert_if_absent
 from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.people.models import Person
 from tandem.review import service as review_service
-from tandem.review.items import PRACTICES, load_item_bank
+from tandem.review.items import PRACTICES, load_item_bank, not_asked_message
 from tandem.review.models import (
     CycleStatus,
     Relation,
@@ -56,7 +58,8 @@ class FormItem(BaseModel):
 
 
 class FormPractice(BaseModel):
-    """A practice's fieldset: its name, side and items."""
+    """A practice's fieldset: its name, side and items (bank v2: the overuse scale of a practice
+    is a fieldset of its own, ``id`` ``<practice>-overuse``, after the ten practices)."""
 
     id: str
     name: str
@@ -133,8 +136,11 @@ def open_assignments(*, session: Session, rater_id: int) -> list[AssignmentToRat
                 ratee_id=assignment.ratee_id,
                 ratee=name,
                 relation=assignment.relation,
-                answered=len(_stored(session, cycle, assignment.ratee_id, rater_id)),
-                items=len(bank.items),
+                answered=len(
+                    _stored(session, cycle, assignment.ratee_id, rater_id).keys()
+                    & {i.id for i in bank.items_for(assignment.relation)}
+                ),
+                items=len(bank.items_for(assignment.relation)),
             )
         )
     return out
@@ -201,11 +207,17 @@ def rating_form(
     if bank.scale is None:
         raise ConflictError(f"item bank version {bank.version} has no answer scale")
     names = {p.id: p.name for p in PRACTICES}
+    relation = found.assignment.relation
+    groups = [(p, names.get(p, p), items) for p, items in bank.by_practice().items()]
+    groups += [
+        (f"{p}-overuse", f"{names.get(p, p)}: too much of it", items)
+        for p, items in bank.overuse_by_practice().items()
+    ]
     practices = [
         FormPractice(
-            id=practice,
-            name=names.get(practice, practice),
-            side=items[0].side if items else "",
+            id=group_id,
+            name=name,
+            side=routed[0].side,
             items=[
                 FormItem(
                     id=item.id,
@@ -213,32 +225,47 @@ def rating_form(
                     answer=stored[item.id].value if item.id in stored else None,
                     answered=item.id in stored,
                 )
-                for item in items
+                for item in routed
             ],
         )
-        for practice, items in bank.by_practice().items()
+        for group_id, name, items in groups
+        if (routed := [i for i in items if i.rated_by(relation)])
     ]
+    asked = bank.items_for(relation)
     return RatingFormOut(
         cycle=found.cycle.name,
         item_bank_version=bank.version,
         ratee_id=ratee.id,
         ratee=ratee.display_name,
         rater_id=rater_id,
-        relation=found.assignment.relation,
+        relation=relation,
         stem=bank.scale.stem,
         labels=list(bank.scale.labels),
         cant_observe=bank.scale.cant_observe,
         practices=practices,
-        answered=sum(1 for item in bank.items if item.id in stored),
-        items=len(bank.items),
+        answered=sum(1 for item in asked if item.id in stored),
+        items=len(asked),
     )
 
 
-def parse_answers(raw: Mapping[str, object], item_ids: set[str]) -> dict[str, int | None]:
-    """Check fields ``item id → 1–5 | "cant_observe" | None``; :class:`AnswerFormError`."""
+def parse_answers(
+    raw: Mapping[str, object],
+    item_ids: set[str],
+    *,
+    not_asked: Mapping[str, str] | None = None,
+) -> dict[str, int | None]:
+    """Check fields ``item id → 1–5 | "cant_observe" | None``; :class:`AnswerFormError`.
+
+    ``not_asked`` maps the ids of items of the bank that this rater is not asked (not routed to
+    their relation) to the message that refuses them.
+    """
     answers: dict[str, int | None] = {}
     problems: dict[str, str] = {}
+    refused = not_asked or {}
     for field, value in raw.items():
+        if field in refused:
+            problems[field] = refused[field]
+            continue
         if field not in item_ids:
             problems[field] = "is not an item of this cycle's item bank"
             continue
@@ -266,8 +293,16 @@ def save_answers(
     """Store the rater's answers about the ratee (all or nothing); stored answers are replaced."""
     found = _find(session, rater_id=rater_id, ratee_id=ratee_id, cycle=cycle)
     bank = load_item_bank(found.cycle.item_bank_version)
-    parsed = parse_answers(answers, {item.id for item in bank.items})
     relation = found.assignment.relation
+    parsed = parse_answers(
+        answers,
+        {item.id for item in bank.items_for(relation)},
+        not_asked={
+            item.id: not_asked_message(item.id, relation, bank.version)
+            for item in bank.items
+            if not item.rated_by(relation)
+        },
+    )
     if (relation == Relation.SELF) != (rater_id == ratee_id):  # the table's check, said plainly
         raise ConflictError(f"the assignment's relation {relation} does not fit this pair")
     stored = _stored(session, found.cycle, ratee_id, rater_id)
@@ -298,6 +333,9 @@ def save_answers(
         inserted=inserted,
         replaced=replaced,
         unchanged=unchanged,
-        answered=len(_stored(session, found.cycle, ratee_id, rater_id)),
-        items=len(bank.items),
+        answered=len(
+            _stored(session, found.cycle, ratee_id, rater_id).keys()
+            & {i.id for i in bank.items_for(relation)}
+        ),
+        items=len(bank.items_for(relation)),
     )

@@ -1,9 +1,24 @@
 """The item bank: Tandem's own behavioural items for the ten practices, versioned data.
 
 Each version lives in ``data/items_v<N>.toml`` inside this package and is validated when loaded:
-the ten practices in the fixed order, item ids ``<practice>-<n>``, 4–6 items per practice with at
-least one reverse-keyed item, a five-point frequency scale plus "can't observe". A bad file raises
-:class:`~tandem.errors.InputError` naming the file and the field. See ``docs/people-science.md``.
+the ten practices in the fixed order, item ids ``<practice>-<n>``, 4–6 practice items per
+practice with at least one reverse-keyed item or an overuse scale, a five-point frequency scale
+plus "can't observe". A bad file raises :class:`~tandem.errors.InputError` naming the file and the
+field. See ``docs/people-science.md``.
+
+Version 2 adds, per item (all optional, so version 1 reads as before):
+
+* ``raters``: the relations that rate the item (default: all four). An item is *routed* to those
+  relations only: forms show it to them alone, imports refuse it from anyone else, and a rater's
+  75 % rule counts only the practice items routed to their relation. A relation rates a practice
+  on none of its items or on at least :data:`MIN_ROUTED` of them.
+* ``scale``: ``"practice"`` (default) or ``"overuse"``, the separate "too much of the practice"
+  scale (ids ``<practice>-overuse-<n>``); overuse items never enter a practice score.
+* ``same_as`` / ``split_from``: the item of ``previous_version`` this item repeats word for word
+  (its answers compare across versions) or was split from (they do not).
+
+A version with ``status = "preview"`` is loaded only when asked for by number: new cycles take
+the latest *published* version.
 """
 
 from __future__ import annotations
@@ -37,9 +52,15 @@ PRACTICE_IDS = (
 _SIDE_OF = {p: SIDES[0] if i < 5 else SIDES[1] for i, p in enumerate(PRACTICE_IDS)}
 SCALE_POINTS = 5  # values 1..5; "can't observe" is None
 MIN_ITEMS, MAX_ITEMS = 4, 6
+RATER_RELATIONS = ("self", "manager", "peer", "report")
+SCALES = ("practice", "overuse")
+MIN_ROUTED = 3  # a relation rates a practice on none of its items or on at least this many
+MIN_OVERUSE, MAX_OVERUSE = 2, 4  # overuse items per practice, when a version has the scale
+STATUSES = ("published", "preview")
 
 _BANK_FILE = re.compile(r"^items_v([1-9][0-9]*)\.toml$")
 _ITEM_ID = re.compile(r"^([a-z]+)-([1-9][0-9]*)$")
+_OVERUSE_ID = re.compile(r"^([a-z]+)-overuse-([1-9][0-9]*)$")
 
 
 @dataclass(frozen=True)
@@ -55,13 +76,25 @@ class Practice:
 
 @dataclass(frozen=True)
 class Item:
-    """One behavioural item, rated on the frequency scale; ``reverse`` items score as 6 − x."""
+    """One behavioural item, rated on the frequency scale; ``reverse`` items score as 6 − x.
+
+    ``raters``: the relations the item is routed to; ``scale``: ``practice`` or ``overuse``;
+    ``same_as`` / ``split_from``: its link to an item of the previous bank version.
+    """
 
     id: str
     side: str
     practice: str
     reverse: bool
     text: str
+    raters: tuple[str, ...] = RATER_RELATIONS
+    scale: str = "practice"
+    same_as: str | None = None
+    split_from: str | None = None
+
+    def rated_by(self, relation: str) -> bool:
+        """True when raters in ``relation`` are asked this item."""
+        return relation in self.raters
 
 
 @dataclass(frozen=True)
@@ -91,6 +124,8 @@ class ItemBank:
     items: tuple[Item, ...]
     scale: Scale | None = None
     forced_ranking: ForcedRanking | None = None
+    status: str = "published"
+    previous_version: str | None = None
     _by_id: Mapping[str, Item] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -101,8 +136,41 @@ class ItemBank:
         return self._by_id[item_id]
 
     def by_practice(self) -> dict[str, tuple[Item, ...]]:
-        """Items grouped by practice, every practice present, in the fixed practice order."""
-        return {p: tuple(i for i in self.items if i.practice == p) for p in PRACTICE_IDS}
+        """Practice-scale items grouped by practice, every practice present, in the fixed order.
+
+        Overuse items are not part of a practice's scale: see :meth:`overuse_by_practice`.
+        """
+        return {
+            p: tuple(i for i in self.items if i.practice == p and i.scale == "practice")
+            for p in PRACTICE_IDS
+        }
+
+    def overuse_by_practice(self) -> dict[str, tuple[Item, ...]]:
+        """Overuse-scale items grouped by practice (empty tuples in a bank without the scale)."""
+        return {
+            p: tuple(i for i in self.items if i.practice == p and i.scale == "overuse")
+            for p in PRACTICE_IDS
+        }
+
+    def items_for(self, relation: str) -> tuple[Item, ...]:
+        """Every item (both scales) routed to raters in ``relation``, in bank order."""
+        return tuple(i for i in self.items if i.rated_by(relation))
+
+    def routed_count(self, practice_id: str, relation: str) -> int:
+        """How many of the practice's scale items raters in ``relation`` are asked."""
+        return sum(1 for i in self.by_practice()[practice_id] if i.rated_by(relation))
+
+    def comparable_items(self) -> dict[str, str]:
+        """This version's item id → the identical item id of :attr:`previous_version`."""
+        return {i.id: i.same_as for i in self.items if i.same_as is not None}
+
+
+def not_asked_message(item_id: str, relation: str, version: str) -> str:
+    """Why an answer to an item not routed to the rater's relation is refused (forms, imports)."""
+    return (
+        f"item {item_id!r} is not asked of {relation} raters in item bank version {version} "
+        "(the item bank routes it to other relations)"
+    )
 
 
 def practices_of(side: str) -> tuple[str, ...]:
@@ -120,8 +188,9 @@ def practice(practice_id: str) -> Practice:
     raise KeyError(practice_id)
 
 
-def available_versions() -> tuple[str, ...]:
-    """The item bank versions shipped with Tandem, oldest first."""
+@cache
+def shipped_versions() -> tuple[str, ...]:
+    """Every item bank version shipped with Tandem (previews included), oldest first."""
     found = []
     for entry in _data_dir().iterdir():
         match = _BANK_FILE.match(entry.name)
@@ -130,8 +199,14 @@ def available_versions() -> tuple[str, ...]:
     return tuple(str(v) for v in sorted(found))
 
 
+@cache
+def available_versions() -> tuple[str, ...]:
+    """The published item bank versions, oldest first: the last is what new cycles take."""
+    return tuple(v for v in shipped_versions() if _load_version(v).status == "published")
+
+
 def load_item_bank(version: str | None = None) -> ItemBank:
-    """The item bank of ``version`` (the latest when ``None``), validated and cached."""
+    """The item bank of ``version`` (the latest published when ``None``), validated, cached."""
     if version is None:
         version = available_versions()[-1]
     return _load_version(version)
@@ -139,7 +214,7 @@ def load_item_bank(version: str | None = None) -> ItemBank:
 
 @cache
 def _load_version(version: str) -> ItemBank:
-    known = available_versions()
+    known = shipped_versions()
     if version not in known:
         raise InputError(
             f"unknown item bank version {version!r}; known: {', '.join(known)}", field="version"
@@ -173,14 +248,40 @@ def _load_bank_file(source: Path | Traversable) -> tuple[ItemBank, tuple[Practic
         raise InputError(f"not valid TOML: {exc}", path=where) from None
     check = FieldChecker(where)
     check.keys(
-        raw, "", required={"version", "scale", "practices", "items"}, optional={"forced_ranking"}
+        raw,
+        "",
+        required={"version", "scale", "practices", "items"},
+        optional={"forced_ranking", "status", "previous_version"},
     )
     version = check.text(raw, "version")
+    status = check.text(raw, "status") if "status" in raw else "published"
+    if status not in STATUSES:
+        raise check.fail("status", f"must be one of {', '.join(STATUSES)}")
+    previous = _parse_previous(check, raw, version)
     scale = _parse_scale(check, raw["scale"])
     practices = _parse_practices(check, raw["practices"])
-    items = _parse_items(check, raw["items"])
+    items = _parse_items(check, raw["items"], previous)
     forced = _parse_forced(check, raw["forced_ranking"]) if "forced_ranking" in raw else None
-    return ItemBank(version=version, items=items, scale=scale, forced_ranking=forced), practices
+    bank = ItemBank(
+        version=version,
+        items=items,
+        scale=scale,
+        forced_ranking=forced,
+        status=status,
+        previous_version=None if previous is None else previous.version,
+    )
+    return bank, practices
+
+
+def _parse_previous(check: FieldChecker, raw: dict[str, Any], version: str) -> ItemBank | None:
+    if "previous_version" not in raw:
+        return None
+    previous = check.text(raw, "previous_version")
+    if not previous.isdigit() or not version.isdigit() or int(previous) >= int(version):
+        raise check.fail("previous_version", f"must be an earlier version than {version!r}")
+    if previous not in shipped_versions():
+        raise check.fail("previous_version", f"unknown item bank version {previous!r}")
+    return _load_version(previous)
 
 
 class FieldChecker:
@@ -279,44 +380,127 @@ def _parse_practices(check: FieldChecker, raw: Any) -> tuple[Practice, ...]:
     return tuple(records)
 
 
-def _parse_items(check: FieldChecker, raw: Any) -> tuple[Item, ...]:
+def _parse_items(
+    check: FieldChecker, raw: Any, previous: ItemBank | None = None
+) -> tuple[Item, ...]:
     items: list[Item] = []
     seen: set[str] = set()
     for n, entry in enumerate(check.array(raw, "items")):
         prefix = f"items[{n}]."
         table = check.table(entry, f"items[{n}]")
-        check.keys(table, prefix, required={"id", "side", "practice", "reverse", "text"})
+        check.keys(
+            table,
+            prefix,
+            required={"id", "side", "practice", "reverse", "text"},
+            optional={"raters", "scale", "same_as", "split_from"},
+        )
+        scale = check.text(table, "scale", prefix) if "scale" in table else "practice"
+        if scale not in SCALES:
+            raise check.fail(prefix + "scale", f"must be one of {', '.join(SCALES)}")
         item = Item(
             id=check.text(table, "id", prefix),
             side=check.text(table, "side", prefix),
             practice=check.text(table, "practice", prefix),
             reverse=check.flag(table, "reverse", prefix),
             text=check.text(table, "text", prefix),
+            raters=_parse_raters(check, table, prefix),
+            scale=scale,
+            same_as=check.text(table, "same_as", prefix) if "same_as" in table else None,
+            split_from=check.text(table, "split_from", prefix) if "split_from" in table else None,
         )
         if item.practice not in _SIDE_OF:
             raise check.fail(prefix + "practice", f"unknown practice {item.practice!r}")
-        match = _ITEM_ID.match(item.id)
+        pattern, form = (
+            (_OVERUSE_ID, f"'{item.practice}-overuse-<n>'")
+            if scale == "overuse"
+            else (_ITEM_ID, f"'{item.practice}-<n>'")
+        )
+        match = pattern.match(item.id)
         if not match or match.group(1) != item.practice:
-            raise check.fail(prefix + "id", f"{item.id!r} must have the form '{item.practice}-<n>'")
+            raise check.fail(prefix + "id", f"{item.id!r} must have the form {form}")
         if item.id in seen:
             raise check.fail(prefix + "id", f"duplicate item id {item.id!r}")
         if item.side != _SIDE_OF[item.practice]:
             raise check.fail(
                 prefix + "side", f"{item.practice} belongs to the {_SIDE_OF[item.practice]} side"
             )
+        if scale == "overuse" and item.reverse:
+            raise check.fail(prefix + "reverse", "an overuse item is not reverse-keyed")
+        _check_link(check, prefix, item, previous)
         seen.add(item.id)
         items.append(item)
     for practice_id in PRACTICE_IDS:
-        mine = [i for i in items if i.practice == practice_id]
-        if not MIN_ITEMS <= len(mine) <= MAX_ITEMS:
+        _check_practice(check, practice_id, items)
+    return tuple(items)
+
+
+def _parse_raters(check: FieldChecker, table: dict[str, Any], prefix: str) -> tuple[str, ...]:
+    if "raters" not in table:
+        return RATER_RELATIONS
+    raw = table["raters"]
+    if (
+        not isinstance(raw, list)
+        or not raw
+        or not all(isinstance(r, str) and r in RATER_RELATIONS for r in raw)
+        or len(set(raw)) != len(raw)
+    ):
+        raise check.fail(
+            prefix + "raters",
+            f"must be a non-empty list of different relations from {', '.join(RATER_RELATIONS)}",
+        )
+    return tuple(r for r in RATER_RELATIONS if r in raw)
+
+
+def _check_link(check: FieldChecker, prefix: str, item: Item, previous: ItemBank | None) -> None:
+    for key, target in (("same_as", item.same_as), ("split_from", item.split_from)):
+        if target is None:
+            continue
+        if previous is None:
+            raise check.fail(prefix + key, "needs previous_version at the top of the file")
+        try:
+            old = previous.item(target)
+        except KeyError:
+            raise check.fail(
+                prefix + key, f"no item {target!r} in item bank version {previous.version}"
+            ) from None
+        if old.practice != item.practice:
+            raise check.fail(prefix + key, f"{target!r} belongs to practice {old.practice!r}")
+        if key == "same_as" and (old.text, old.reverse) != (item.text, item.reverse):
+            raise check.fail(
+                prefix + key,
+                f"the text or keying differs from {target!r} of version {previous.version}; "
+                "a changed item is a new item (use split_from or no link)",
+            )
+    if item.same_as is not None and item.split_from is not None:
+        raise check.fail(prefix + "split_from", "an item is either the same as or split from one")
+
+
+def _check_practice(check: FieldChecker, practice_id: str, items: list[Item]) -> None:
+    mine = [i for i in items if i.practice == practice_id and i.scale == "practice"]
+    overuse = [i for i in items if i.practice == practice_id and i.scale == "overuse"]
+    if not MIN_ITEMS <= len(mine) <= MAX_ITEMS:
+        raise check.fail(
+            "items",
+            f"practice {practice_id!r} has {len(mine)} items; {MIN_ITEMS}–{MAX_ITEMS} are required",
+        )
+    if overuse and not MIN_OVERUSE <= len(overuse) <= MAX_OVERUSE:
+        raise check.fail(
+            "items",
+            f"practice {practice_id!r} has {len(overuse)} overuse items; "
+            f"{MIN_OVERUSE}–{MAX_OVERUSE} are required when it has any",
+        )
+    if not overuse and not any(i.reverse for i in mine):
+        raise check.fail(
+            "items", f"practice {practice_id!r} has no reverse-keyed item and no overuse scale"
+        )
+    for relation in RATER_RELATIONS:
+        routed = sum(1 for i in mine if i.rated_by(relation))
+        if 0 < routed < MIN_ROUTED:
             raise check.fail(
                 "items",
-                f"practice {practice_id!r} has {len(mine)} items; "
-                f"{MIN_ITEMS}–{MAX_ITEMS} are required",
+                f"practice {practice_id!r} routes {routed} item(s) to {relation} raters; "
+                f"a relation rates none of a practice's items or at least {MIN_ROUTED}",
             )
-        if not any(i.reverse for i in mine):
-            raise check.fail("items", f"practice {practice_id!r} has no reverse-keyed item")
-    return tuple(items)
 
 
 def _parse_forced(check: FieldChecker, raw: Any) -> ForcedRanking:
@@ -334,7 +518,7 @@ def _parse_forced(check: FieldChecker, raw: Any) -> ForcedRanking:
     return block
 
 
-# The practice records (names, essay wording, constructs) come from the latest shipped version.
+# The practice records (names, essay wording, constructs) come from the latest published version.
 PRACTICES: tuple[Practice, ...] = _load_bank_file(
     _data_dir() / f"items_v{available_versions()[-1]}.toml"
 )[1]

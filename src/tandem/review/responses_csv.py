@@ -2,7 +2,8 @@
 
 Columns ``ratee, rater, relation, item_id, value``: ``ratee``/``rater`` are person ids or emails,
 ``relation`` ∈ self|manager|peer|report (``self`` exactly when ratee = rater), ``item_id`` must
-be in the cycle's item bank version, ``value`` is 1–5 or empty for "can't observe". Every row is
+be in the cycle's item bank version and routed to the row's relation (bank v2 items say which
+relations rate them), ``value`` is 1–5 or empty for "can't observe". Every row is
 checked and every problem reported with its line number
 (:class:`~tandem.people.roster.BadRowsError`); a person is never created by an answer.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from tandem.csvfile import BadRowsError, CsvRow, read_csv
 from tandem.people.lookup import PersonLookup
-from tandem.review.items import ItemBank
+from tandem.review.items import ItemBank, not_asked_message
 from tandem.review.models import RELATIONS, Relation
 
 RESPONSE_COLUMNS = ("ratee", "rater", "relation", "item_id", "value")
@@ -95,9 +96,12 @@ def _parse_row(
     pair, relation, problems = parse_rating_pair(v, people)
     item_id = v["item_id"]
     try:
-        bank.item(item_id)
+        item = bank.item(item_id)
     except KeyError:
         problems.append(f"item {item_id!r} is not in item bank version {bank.version}")
+    else:
+        if relation in RELATIONS and not item.rated_by(relation):
+            problems.append(f"item_id: {not_asked_message(item_id, relation, bank.version)}")
     value: int | None = None
     if v["value"]:
         if v["value"] in SCALE:

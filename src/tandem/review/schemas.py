@@ -70,10 +70,16 @@ class ItemOut(BaseModel):
     practice: str
     reverse: bool
     text: str
+    scale: str = "practice"  # or "overuse": the separate "too much" scale (bank v2)
+    raters: list[str] = ["self", "manager", "peer", "report"]  # relations asked this item
+    same_as: str | None = None  # the identical item of the previous version
+    split_from: str | None = None  # the previous version's item it was split from
 
 
 class ItemBankOut(BaseModel):
     """A version of the item bank."""
 
     version: str
+    status: str = "published"
+    previous_version: str | None = None
     items: list[ItemOut]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -49,15 +50,37 @@ _PRECEDENCE = {Relation.SELF: 0, Relation.MANAGER: 1, Relation.REPORT: 2, Relati
 
 
 def item_bank(*, version: str | None = None) -> ItemBankOut:
-    """The item bank (the latest version unless ``version`` is given)."""
+    """The item bank (the latest published version unless ``version`` is given).
+
+    The fields of bank v2 (status, routing, scale, the link to the previous version) are *set*
+    only for a version that has a previous one, so ``model_dump(exclude_unset=True)`` gives
+    version 1 the shape it always had.
+    """
     bank = load_item_bank(version)
-    return ItemBankOut(
-        version=bank.version,
-        items=[
-            ItemOut(id=i.id, side=i.side, practice=i.practice, reverse=i.reverse, text=i.text)
-            for i in bank.items
-        ],
-    )
+    linked = bank.previous_version is not None
+    items = []
+    for i in bank.items:
+        extra: dict[str, Any] = {}
+        if linked:
+            extra = {
+                "scale": i.scale,
+                "raters": list(i.raters),
+                "same_as": i.same_as,
+                "split_from": i.split_from,
+            }
+        items.append(
+            ItemOut(
+                id=i.id, side=i.side, practice=i.practice, reverse=i.reverse, text=i.text, **extra
+            )
+        )
+    if linked:
+        return ItemBankOut(
+            version=bank.version,
+            status=bank.status,
+            previous_version=bank.previous_version,
+            items=items,
+        )
+    return ItemBankOut(version=bank.version, items=items)
 
 
 def get_cycle(*, session: Session, name: str) -> ReviewCycle:

@@ -1,0 +1,68 @@
+"""Completion and quality flags: planted straight-liners are flagged, honest raters are not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from tandem.review import quality
+from tandem.review import service as review_service
+from tandem.review.items import load_item_bank
+from tests.review.conftest import write
+
+CYCLE = "2026-q"
+HEADER = "ratee,rater,relation,item_id,value\n"
+
+
+def _rows(ratee: int, rater: int, relation: str, values: list[int | None]) -> str:
+    ids = [i.id for i in load_item_bank("1").items]
+    return "".join(
+        f"{ratee},{rater},{relation},{item},{'' if v is None else v}\n"
+        for item, v in zip(ids, values, strict=False)
+    )
+
+
+def test_straight_liners_are_flagged_and_varied_answers_are_not(
+    db_session: Session, org: dict[str, int], tmp_path: Path
+) -> None:
+    review_service.create_cycle(session=db_session, name=CYCLE)
+    review_service.assign_from_teams(session=db_session, cycle=CYCLE, teams=["Core"])
+    cy, bob, di, ada = org["cy"], org["bob"], org["di"], org["ada"]
+    varied = [1 + (n * 7) % 5 for n in range(50)]
+    nearly = [4] * 45 + [3] * 5  # 90 % the same value: flagged (the boundary counts)
+    below = [4] * 44 + [3] * 6  # 88 %: not flagged
+    too_few = [5] * 9  # the same value, but fewer than 10 answers: not judged
+    with_cant = [2] * 10 + [None] * 40  # 10 values, all the same: flagged
+    path = write(
+        tmp_path / "answers.csv",
+        HEADER
+        + _rows(cy, bob, "manager", nearly)
+        + _rows(cy, di, "peer", varied)
+        + _rows(cy, cy, "self", below)
+        + _rows(bob, cy, "report", too_few)
+        + _rows(bob, ada, "manager", with_cant),
+    )
+    review_service.import_responses(session=db_session, cycle=CYCLE, path=path)
+    report = quality.quality(session=db_session, cycle=CYCLE)
+    by_pair = {(p.ratee_id, p.rater_id): p for p in report.pairs}
+    flagged = {pair for pair, p in by_pair.items() if p.straight_lining}
+    assert flagged == {(cy, bob), (bob, ada)}
+    assert by_pair[(cy, bob)].modal_value == 4 and by_pair[(cy, bob)].modal_share == 0.9
+    assert by_pair[(cy, cy)].modal_share == 0.88
+    assert (by_pair[(bob, ada)].answered, by_pair[(bob, ada)].with_value) == (50, 10)
+    assert {p.speeding for p in report.pairs} == {"unknown"}
+    s = report.summary
+    assert s.straight_lining == 2
+    assert s.pairs == len(report.pairs) and s.speeding_unknown == s.pairs
+    assert s.complete == 4  # 50 of 50 stored (can't observe counts as an answer)
+    assert s.partial == 1  # Cy's 9 answers about Bob
+    assert s.not_started == s.pairs - 5  # assigned, nothing answered yet
+
+
+def test_the_straight_lining_rule() -> None:
+    assert quality.straight_lining([]) == (None, None, False)
+    assert quality.straight_lining([3] * 10) == (3, 1.0, True)  # zero variance
+    assert quality.straight_lining([4] * 9 + [3]) == (4, 0.9, True)
+    assert quality.straight_lining([4] * 8 + [3, 2]) == (4, 0.8, False)
+    assert quality.straight_lining([5] * 9) == (5, 1.0, False)
