@@ -3,6 +3,7 @@ commands run in one process — the tests, a script — never pile up PostgreSQL
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
@@ -12,7 +13,18 @@ from tests.helpers import run_cli
 
 
 def _sessions(url: str) -> int:
-    """Client sessions open on the database of ``url`` (SQLite: always 0)."""
+    """Client sessions open on the database of ``url`` (SQLite: always 0), once the server has
+    ended those whose client closed them (a backend exits a moment after its client leaves:
+    poll a while; a connection still open keeps the count up for good)."""
+    for _ in range(300):
+        count = _count(url)
+        if count == 0:
+            return 0
+        time.sleep(0.1)
+    return count
+
+
+def _count(url: str) -> int:
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql":
         return 0
