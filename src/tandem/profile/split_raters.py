@@ -7,8 +7,11 @@ the other leaves only what the two halves share, the person.
 
 **The split rule** (deterministic; :func:`split_raters`). Self is never used. The raters are the
 others who gave the person at least one valid practice score. Sort them by relation (manager,
-peer, report) then by rater id, and deal them alternately: positions 0, 2, 4, … form half A,
-positions 1, 3, 5, … half B. Dealing across the sorted list balances every relation between the
+peer, report) then by what they answered (their practice scores; the rater id breaks a tie
+between identical answers, which changes nothing), and deal them alternately: positions 0, 2,
+4, … form half A, positions 1, 3, 5, … half B. Ids are not the order because a forget or a merge
+changes them (a stand-in takes the person's rows) and a closed cycle's answer must not move.
+Dealing across the sorted list balances every relation between the
 halves (their counts differ by at most one) and the halves' sizes differ by at most one. A person
 needs at least :data:`MIN_SPLIT_RATERS` such raters.
 
@@ -73,11 +76,19 @@ def split_raters(
             for r in raters
             if r.relation != "self" and any(v is not None for v in r.practices.values())
         ),
-        key=lambda r: (OTHER_RELATIONS.index(r.relation), r.rater),
+        key=lambda r: (OTHER_RELATIONS.index(r.relation), _content(r), r.rater),
     )
     if len(others) < MIN_SPLIT_RATERS:
         return None
     return tuple(others[0::2]), tuple(others[1::2])
+
+
+def _content(rater: RaterScores) -> tuple[float, ...]:
+    """What a rater answered (practice scores, -1 for none), the order within a relation: ids
+    change when a person is forgotten or merged (a stand-in takes their rows), answers do not,
+    so a closed cycle's premise answer never moves. Raters who answered alike are
+    interchangeable, so the id that breaks their tie changes nothing."""
+    return tuple(-1.0 if v is None else v for _, v in sorted(rater.practices.items()))
 
 
 def half_sides(half: Sequence[RaterScores]) -> tuple[float | None, float | None]:
@@ -97,7 +108,8 @@ def half_sides(half: Sequence[RaterScores]) -> tuple[float | None, float | None]
 
 @dataclass(frozen=True)
 class SplitSides:
-    """Per person (``ratees``, ascending) L and M from half A and from half B of their raters."""
+    """Per person L and M from half A and from half B of their raters; people in the order of
+    those four numbers (ids break ties only), so nothing depends on ids."""
 
     ratees: tuple[int, ...]
     l_a: Floats
@@ -120,6 +132,10 @@ def split_sides(answers: Mapping[int, Sequence[Answer]], bank: ItemBank) -> Spli
             continue
         ratees.append(ratee)
         rows.append((l_a, m_a, l_b, m_b))
+    # people in the order of their four numbers, not their ids (which a forget or merge
+    # changes): the bootstrap draws positions, so its answer depends on the numbers only
+    order = sorted(range(len(rows)), key=lambda i: (rows[i], ratees[i]))
+    ratees, rows = [ratees[i] for i in order], [rows[i] for i in order]
     table = np.array(rows, dtype=np.float64).reshape(len(rows), 4)
     return SplitSides(
         ratees=tuple(ratees),
