@@ -179,3 +179,39 @@ def test_confirm_with_a_review_date_and_free_text_tie_breaker(tmp_path: Path) ->
         "--review-date", "soon", "--cycle", CYCLE, "-w", ws,
     )  # fmt: skip
     assert bad.exit_code == 2 and "is not a date" in bad.stderr
+
+
+def test_a_team_shows_its_formal_pair_first_and_why_people_are_left_out(tmp_path: Path) -> None:
+    """Core: Max leads (nobody rated him), Bea manages and reports to him; Ann and Bea pair."""
+    ws = hand_workspace(tmp_path)
+    share_with_max(ws)
+    args = ("duos", "suggest", "-c", CYCLE, "--team", "Core", "--as", "max@example.com", "-w", ws)
+    out = run_cli(*args, "--json").json()
+    (formal,) = out["formal"]
+    assert (formal["team"], formal["a"]["name"], formal["b"]["name"]) == (
+        "Core", "Max Manager", "Bea Manager",
+    )  # fmt: skip
+    assert formal["scored"] is False and formal["score"] is None and formal["proposed"] is False
+    assert formal["line"].startswith("Bea Manager reports to Max Manager")
+    assert [(p["a"]["name"], p["b"]["name"], p["gain"]) for p in out["pairs"]] == [
+        ("Ann Leader", "Bea Manager", 2.25)
+    ]
+    assert out["unpaired"] == [
+        {
+            "person": {"id": formal["a"]["id"], "name": "Max Manager", "leaning": None,
+                       "shared": True},
+            "reason": "not rated in review cycle '2026-H1'",
+            "code": "not_rated",
+        }
+    ]  # fmt: skip
+    assert out["unpaired_counts"] == {"not_rated": 1} and out["settings"]["min_gain"] == 0.2
+    text = " ".join(run_cli(*args).stdout.split())
+    first = text.index("Formal pair of team Core, the pair to judge first: Max Manager")
+    assert first < text.index("1. Ann Leader covers") and "not proposed" in text
+    assert "1 unpaired (not rated in the cycle: 1)" in text
+    # A higher bar: Ann and Bea still add 2.25 to each other; at 3 nobody is suggested.
+    high = run_cli(*args, "--min-gain", "3", "--json").json()
+    assert high["pairs"] == [] and high["unpaired_counts"] == {"no_gain": 2, "not_rated": 1}
+    reasons = {u["person"]["name"]: u["reason"] for u in high["unpaired"]}
+    assert reasons["Ann Leader"].startswith("no partner adds enough")
+    assert run_cli(*args, "--min-gain", "-1").exit_code == 2

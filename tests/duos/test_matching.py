@@ -144,7 +144,9 @@ def test_unpaired_reasons() -> None:
     assert sorted(reasons) == [5, 9]  # 3 + 4 = 4.0 beats pairing 5 with either (3.25)
     assert "only 2 of 10 practices" in reasons[9]
     assert "self ratings are never used" in reasons[9]
-    assert "2 allowed partner(s), all paired elsewhere" in reasons[5]
+    # 5 alone: 3.0; with 3: leader 4, manager 3 → 3.25, a gain of 0.25 ≥ 0.2: helpful, taken
+    assert "2 partner(s) would add enough, all paired elsewhere" in reasons[5]
+    assert {u.person: u.code for u in out.unpaired} == {5: "paired_elsewhere", 9: "too_few_scores"}
     assert suggest_duos([odd[0]]).unpaired[0].reason == "no other candidate to pair with"
 
 

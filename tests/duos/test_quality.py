@@ -2,8 +2,9 @@
 
 Profiles are generated here (not from ``tandem.profile.synthetic``): latent L and M (r = 0.5)
 drive five practices each; others' scores add rater noise (SD 0.35) and 5 % "can't observe".
-The oracle is networkx's exact maximum-weight matching on the FULL graph, scored with the
-scalar :func:`pair_score`, independent of the vectorised engine.
+The oracle is networkx's exact maximum-weight matching on the FULL graph of helpful pairs,
+weighed with the scalar :func:`pair_weight` (score minus the mean of the two solo scores),
+independent of the vectorised engine.
 """
 
 from __future__ import annotations
@@ -14,16 +15,30 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from tandem.duos.matching import Candidate, build_engine, pair_score, suggest_duos
+from tandem.duos.matching import (
+    MIN_GAIN,
+    Candidate,
+    build_engine,
+    pair_score,
+    pair_weight,
+    suggest_duos,
+)
 from tandem.duos.sparsify import upper_bound
 from tandem.review.items import PRACTICE_IDS
 
 N = 60
 SEEDS = range(4)
-ROUNDING = N / 2 * 0.5e-4  # weights are integers (score × 10⁴): ±0.5e-4 per pair
-SPARSE_SHARE = 0.97  # sparsified total ≥ 97 % of the exact optimum (measured 98.5–99.3 %)
-TRUTH_SHARE = 0.96  # true coverage of pairs matched on noisy scores ≥ 96 % of the truth oracle
-OVER_RANDOM = 0.02  # and at least 2 points above random pairing (measured 93–95 %)
+ROUNDING = N / 2 * 0.5e-4  # weights are integers (weight × 10⁴): ±0.5e-4 per pair
+# Total weight (Σ score − mean of the two solo scores, helpful pairs only): the sparsified
+# matching in two groups of 30 with 5 candidates each reaches 93.7–95.7 % of the exact optimum
+# over seeds 0–3 (93.7–97.6 % over 0–7; groups of 20 lose more, 88–94 %, as good partners sit
+# in the other groups; the default groups hold 200 people).
+SPARSE_SHARE = 0.92
+# Matched on noisy scores and judged on the true profiles, the pairs' true total weight is
+# 78–88 % of the best any matching on the truth could reach; random pairs of everyone reach
+# 61–74 % (seeds 0–3; the weight, unlike the total score, leaves out what people cover alone).
+TRUTH_SHARE = 0.75
+OVER_RANDOM = 0.05
 
 
 def latent_profiles(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -52,20 +67,24 @@ def candidates(scores: np.ndarray, missing: np.ndarray | None = None) -> list[Ca
     ]
 
 
-def oracle(people: list[Candidate]) -> tuple[float, list[tuple[int, int]]]:
-    """Exact optimum on the full graph (integer weights, like the engine)."""
+def oracle(
+    people: list[Candidate], *, min_gain: float = MIN_GAIN
+) -> tuple[float, list[tuple[int, int]]]:
+    """Exact optimum of the total weight on the full graph (integer weights, like the engine)."""
     graph = nx.Graph()
+    weights = {}
     for a, b in itertools.combinations(people, 2):
-        score = pair_score(a, b)
-        assert score is not None
-        graph.add_edge(a.person, b.person, weight=round(score * 10_000))
-    matching = list(nx.max_weight_matching(graph, maxcardinality=True))
-    by_id = {c.person: c for c in people}
-    return sum(pair_score(by_id[a], by_id[b]) or 0.0 for a, b in matching), matching
+        weight = pair_weight(a, b, min_gain=min_gain)
+        if weight is not None:
+            weights[frozenset((a.person, b.person))] = weight
+            graph.add_edge(a.person, b.person, weight=round(weight * 10_000))
+    matching = list(nx.max_weight_matching(graph))
+    return sum(weights[frozenset(pair)] for pair in matching), matching
 
 
 def true_total(truth: list[Candidate], pairs: list[tuple[int, int]]) -> float:
-    return sum(pair_score(truth[a - 1], truth[b - 1]) or 0.0 for a, b in pairs)
+    """What the pairs truly add: Σ true weight (score − mean of the two solo scores)."""
+    return sum(pair_weight(truth[a - 1], truth[b - 1], min_gain=0.0) or 0.0 for a, b in pairs)
 
 
 def test_engine_scores_equal_the_scalar_definition() -> None:
@@ -82,22 +101,23 @@ def test_engine_scores_equal_the_scalar_definition() -> None:
 def test_sparsified_matching_is_close_to_the_oracle(seed: int) -> None:
     _, observed, missing = latent_profiles(seed)
     people = candidates(observed, missing)
-    best, _ = oracle(people)
-    # groups of 20 and 5 candidates each: far sparser than the defaults, to exercise the path
-    sparse = suggest_duos(people, group_size=20, top_k=5)
-    assert len(sparse.pairs) == N // 2
-    assert sparse.total_score <= best + ROUNDING
-    assert sparse.total_score >= SPARSE_SHARE * best
+    best, matching = oracle(people)
+    # groups of 30 and 5 candidates each: far sparser than the defaults, to exercise the path
+    sparse = suggest_duos(people, group_size=30, top_k=5)
+    assert sparse.total_gain <= best + ROUNDING
+    assert sparse.total_gain >= SPARSE_SHARE * best
     assert best <= upper_bound(build_engine(people)) + ROUNDING
-    exact = suggest_duos(people).total_score  # N ≤ group_size: every edge, exact
-    assert exact == pytest.approx(best, abs=ROUNDING)
+    exact = suggest_duos(people)  # N ≤ group_size: every edge, exact
+    assert exact.total_gain == pytest.approx(best, abs=ROUNDING)
+    assert len(exact.pairs) == len(matching)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_matching_on_noisy_scores_recovers_latent_coverage(seed: int) -> None:
     truth_scores, observed, missing = latent_profiles(seed)
     truth = candidates(truth_scores)
-    truth_best, _ = oracle(truth)
+    _, truth_pairs = oracle(truth, min_gain=0.0)  # the most any matching could truly add
+    truth_best = true_total(truth, truth_pairs)
     suggested = suggest_duos(candidates(observed, missing))
     got = true_total(truth, [(p.a, p.b) for p in suggested.pairs])
     order = np.random.default_rng(seed + 100).permutation(N) + 1

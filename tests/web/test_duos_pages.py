@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from tandem.db.session import session_scope
 from tandem.duos import service as duos_service
+from tandem.duos.explain import UNPAIRED_LABELS
 from tandem.profile import sharing
 from tandem.profile.visibility import OPERATOR, Viewer
 from tandem.web.app import create_app
@@ -276,3 +277,42 @@ def test_unshared_numbers_and_consent_on_both_databases(tmp_path: Path, database
                 assert answer.status_code == 200 and answer.json()["status"] == status
     finally:
         workspace.engine.dispose()
+
+
+def test_the_formal_pair_comes_first_as_the_viewer_may_see_it(
+    client: TestClient, setup: Setup
+) -> None:
+    """Atlas: Ada leads, Bram manages and reports to her. The page shows them first, as the
+    pair to judge first, though the matching never proposes a boss with their report; its
+    numbers only once Bram shares his report with Ada, never to a director."""
+    workspace, org = setup
+    as_user(client, setup, "leader")
+    body = client.get("/api/duos").json()["suggestions"]
+    (formal,) = body["formal"]
+    assert (formal["a"]["id"], formal["b"]["id"]) == (
+        org.person_ids["leader"], org.person_ids["manager"],
+    )  # fmt: skip
+    assert formal["line"].startswith("Bram Quillby reports to Ada Fernhollow")
+    assert not formal["proposed"] and formal["scored"]
+    assert not formal["details"] and formal["score"] is None and formal["gain"] is None
+    assert re.search(r"\d", formal["explanation"]) is None
+    ids = {(p["a"]["id"], p["b"]["id"]) for p in body["pairs"]}
+    assert (formal["a"]["id"], formal["b"]["id"]) not in ids
+    page = client.get("/duos").text
+    assert page.index("The pair to judge first") < page.index("Suggested pairs")
+    assert "Ada Fernhollow + Bram Quillby" in page and "never suggested as a duo" in page
+    assert 'id="unpaired-counts"' in page
+    for code, n in body["unpaired_counts"].items():
+        assert f"{UNPAIRED_LABELS[code]}: {n}" in page
+    with session_scope(workspace.engine) as session:
+        sharing.set_shared(
+            session=session, cycle=org.cycle, person_id=org.person_ids["manager"], shared=True
+        )
+    shown = client.get("/api/duos").json()["suggestions"]["formal"][0]
+    assert shown["details"] and isinstance(shown["score"], float)
+    assert isinstance(shown["gain"], float) and shown["coverage"] is not None
+    assert "score " in client.get("/duos").text
+    as_user(client, setup, "director")
+    query = f"?team_id={org.team_ids['Atlas']}"
+    hidden = client.get("/api/duos" + query).json()["suggestions"]["formal"][0]
+    assert not hidden["details"] and hidden["score"] is None and hidden["gain"] is None

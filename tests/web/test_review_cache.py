@@ -228,7 +228,8 @@ def test_a_confirmed_duo_is_on_the_home_page_next_time(client: TestClient, setup
     as_user(client, setup, "manager")
     assert client.get("/api/home").json()["duo"]["duos"] == []
     page = client.get("/duos")
-    pair = client.get("/api/duos").json()["suggestions"]["pairs"][0]
+    # The home card shows the team's heads' duo: confirm the pair to judge first, the formal one
+    pair = client.get("/api/duos").json()["suggestions"]["formal"][0]
     data = {
         "csrf_token": csrf_from(page.text),
         "a": str(pair["a"]["id"]),

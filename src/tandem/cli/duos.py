@@ -23,8 +23,8 @@ from tandem.audit import service as audit
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
-from tandem.duos import service
-from tandem.duos.matching import ORIENTATION_BONUS
+from tandem.duos import explain, service
+from tandem.duos.matching import MIN_GAIN, ORIENTATION_BONUS
 from tandem.duos.schemas import DuoOut, DuoPerson, SuggestionsOut
 from tandem.errors import InputError
 from tandem.ids import MAX_ID
@@ -97,16 +97,27 @@ def _name(person: DuoPerson) -> str:
 
 
 def render_suggestions(console: Console, out: SuggestionsOut) -> None:
-    """Draw suggestions for people: one row per pair, then each explanation and the unpaired."""
+    """Draw suggestions for people: each team's formal pair first (the pair to judge first),
+    one row per suggested pair, each explanation, then the unpaired and a count per reason."""
     scope = f" — teams {', '.join(out.teams)}" if out.teams else ""
     console.print(f"Duo suggestions for cycle [bold]{out.cycle}[/]{scope}")
-    table = Table("#", "a", "b", "score", "coverage", "bonus", "gate")
+    for formal in out.formal:
+        verdict = "proposed by the matching too" if formal.proposed else "not proposed"
+        console.print(
+            f"Formal pair of team {formal.team}, the pair to judge first: {_name(formal.a)} + "
+            f"{_name(formal.b)}: score {_num(formal.score)}, gain {_num(formal.gain)}; {verdict}",
+            markup=False,
+            highlight=False,
+        )
+        console.print(f"  {formal.explanation}", markup=False, highlight=False)
+    table = Table("#", "a", "b", "score", "gain", "coverage", "bonus", "gate")
     for index, pair in enumerate(out.pairs, 1):
         table.add_row(
             str(index),
             _name(pair.a),
             _name(pair.b),
             _num(pair.score),
+            _num(pair.gain),
             _num(pair.coverage.value if pair.coverage else None),
             f"+{pair.bonus:.2f}" if pair.bonus else "",
             pair.gate,
@@ -116,6 +127,12 @@ def render_suggestions(console: Console, out: SuggestionsOut) -> None:
         console.print(f"[bold]{index}.[/] {pair.explanation}")
     for item in out.unpaired:
         console.print(f"unpaired: {_name(item.person)}: {item.reason}")
+    if out.unpaired_counts:
+        counts = ", ".join(
+            f"{explain.UNPAIRED_LABELS.get(code, code)}: {n}"
+            for code, n in out.unpaired_counts.items()
+        )
+        console.print(f"{len(out.unpaired)} unpaired ({counts})", markup=False, highlight=False)
     for note in out.notes:
         console.print(f"[dim]note:[/] {note}")
 
@@ -153,6 +170,17 @@ def suggest(
         typer.Option("--team", "-t", help="Only members of this team (repeatable)."),
     ] = None,
     bonus: BonusOption = ORIENTATION_BONUS,
+    min_gain: Annotated[
+        float,
+        typer.Option(
+            "--min-gain",
+            min=0.0,
+            help=(
+                "Least a pair must cover beyond its stronger partner alone (1–5 scale) to be "
+                "suggested."
+            ),
+        ),
+    ] = MIN_GAIN,
     compat: CompatOption = None,
     view_as: AsOption = None,
     workspace: WorkspaceOption = Path(),
@@ -161,10 +189,14 @@ def suggest(
     """Suggest complementary pairs among the cycle's ratees, each with its explanation.
 
     A pair's score is its coverage of the ten practices by others' ratings (the better partner
-    per practice, the weaker side weighed more) plus the orientation bonus; maximum-weight
-    matching pairs everyone it can. Self ratings are never used. Suggestions are recommendations:
-    nothing is stored until a human runs `tandem duos confirm`. A pair's numbers are shown only
-    with --as a person both partners shared their report with.
+    per practice, the weaker side weighed more) plus the orientation bonus. A pair is suggested
+    only where it helps (it covers at least --min-gain more than its stronger partner alone) and
+    never a person with their line manager; maximum-weight matching then maximises what the
+    pairs add, and everyone else is listed unpaired with the reason. With --team, each team's
+    formal leader and manager come first, the pair to judge first. Self ratings are never used.
+    Suggestions are recommendations: nothing is stored until a human runs `tandem duos
+    confirm`. A pair's numbers are shown only with --as a person both partners shared their
+    report with.
     """
     with session_scope(Workspace.open(workspace).engine) as session:
         answers = service.read_compat(session=session, path=compat) if compat else None
@@ -173,6 +205,7 @@ def suggest(
             cycle=cycle,
             teams=team or (),
             bonus=bonus,
+            min_gain=min_gain,
             compat=answers,
             viewer=resolve_viewer(session, view_as),
         )

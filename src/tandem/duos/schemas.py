@@ -18,6 +18,18 @@ from pydantic import BaseModel
 
 Consent = Literal["pending", "accepted", "declined"]
 DuoStatus = Literal["pending", "active", "declined"]
+# Why a person is left unpaired: matching reasons (tandem.duos.matching.UnpairedCode) and the
+# service's: not rated in the cycle, or already in a confirmed duo.
+UnpairedCode = Literal[
+    "too_few_scores",
+    "no_other_candidate",
+    "gate",
+    "line",
+    "no_gain",
+    "paired_elsewhere",
+    "not_rated",
+    "already_in_duo",
+]
 
 
 class DuoPerson(BaseModel):
@@ -30,11 +42,17 @@ class DuoPerson(BaseModel):
 
 
 class PracticeCoverOut(BaseModel):
-    """One practice of a pair: the better others' score and the ids of who holds it."""
+    """One practice of a pair: who covers it, their others' score and its expected true score.
+
+    ``expected`` is what counts in the score: the others' score pulled toward the cycle's mean
+    by its error (more with fewer raters); equal to ``value`` when no error is known. None in
+    duos confirmed before it existed.
+    """
 
     side: str
     value: float | None  # None: neither has an others' score (counted as uncovered, 1.0)
     by: list[int]
+    expected: float | None = None
 
 
 class CoverageOut(BaseModel):
@@ -48,9 +66,11 @@ class CoverageOut(BaseModel):
 
 
 class PairOut(BaseModel):
-    """A suggested pair: score = combined coverage + orientation bonus, and why.
+    """A suggested pair: score = combined coverage + orientation bonus, its gain, and why.
 
-    Numbers only when ``details`` (the viewer may see both people); otherwise ``None``.
+    ``gain`` is the combined coverage minus the stronger partner's alone: a pair is suggested
+    only when it is at least the ``min_gain`` setting. Numbers only when ``details`` (the viewer
+    may see both people); otherwise ``None``.
     """
 
     a: DuoPerson
@@ -61,23 +81,44 @@ class PairOut(BaseModel):
     bonus: float | None
     gate: str  # "not applied" | "passed" | "blocked"
     explanation: str
+    gain: float | None = None
+
+
+class FormalPairOut(PairOut):
+    """A team's formal leader (``a``) and manager (``b``): the pair to judge first.
+
+    Shown whatever the matching chose, under the same visibility rules as a suggested pair.
+    ``proposed``: the matching proposes this exact pair too. ``line``: the sentence saying one
+    reports to the other (such a pair is never proposed), else None. ``scored``: both are rated
+    with enough others' scores for a coverage.
+    """
+
+    team: str
+    proposed: bool
+    line: str | None
+    scored: bool
 
 
 class UnpairedOut(BaseModel):
-    """A candidate left without a suggested partner, and why."""
+    """A candidate left without a suggested partner, why, and the kind of reason (``code``)."""
 
     person: DuoPerson
     reason: str
+    code: UnpairedCode
 
 
 class SuggestionsOut(BaseModel):
-    """Suggested pairs (best first), unpaired people, and the settings used. Nothing stored."""
+    """The formal pair of each team asked for (first), suggested pairs (best first), unpaired
+    people with a count per reason, and the settings used. Nothing stored."""
 
     cycle: str
     teams: list[str]
+    formal: list[FormalPairOut] = []
     pairs: list[PairOut]
     unpaired: list[UnpairedOut]
+    unpaired_counts: dict[str, int] = {}  # code → how many, e.g. {"no_gain": 3}
     total_score: float | None  # None unless the viewer may see everyone paired
+    total_gain: float | None = None  # Σ (score − mean of the two solo scores); same rule
     settings: dict[str, float | int]
     notes: list[str]
 

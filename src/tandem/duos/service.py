@@ -21,6 +21,20 @@ viewer's view of their profile gives them (``CycleScores.scores(person, viewer=.
 holding the viewer's own rating needs a rater more), so a pair's cover cannot give back a group
 the profile withholds from a viewer who rated the person. Team membership is the cycle's frozen
 roster (:mod:`tandem.profile.frozen_roster`), not today's.
+
+**The objective** (:mod:`tandem.duos.matching`): a pair is suggested only when it covers at least
+``min_gain`` more than its stronger partner alone, and never a person with their line manager.
+Who manages whom is today's roster (``Person.manager_id``, :func:`line_pairs`): the cycle's
+frozen roster keeps teams and roles but no managers, and a duo formed now works under today's
+line. Scores count as expected true scores when the profile gives each others' score an error
+(:meth:`Candidate.from_profile`), with a prior estimated from the whole cycle's ratees (not just
+the teams asked for).
+
+**The formal pair.** With ``teams``, each team's formal leader and manager (roles in the cycle's
+frozen roster) are shown first, as the pair to judge first, whatever the matching chose. They are
+not forced into the matching, which runs on everyone (them included): whether it proposes the
+same pair, or other partners for them, is part of the judgement, and a leader who manages their
+manager (common) could not be a proposed duo anyway.
 """
 
 from __future__ import annotations
@@ -40,13 +54,19 @@ from tandem.csvfile import BadRowsError, read_csv
 from tandem.db.base import utcnow
 from tandem.duos import explain
 from tandem.duos.matching import (
+    MIN_GAIN,
+    MIN_PRACTICES,
     ORIENTATION_BONUS,
     Candidate,
     Coverage,
     Gate,
+    Prior,
     coverage,
+    estimate_prior,
     gate,
     orientation_bonus,
+    pair_gain,
+    solo_score,
     suggest_duos,
 )
 from tandem.duos.models import Duo
@@ -57,9 +77,11 @@ from tandem.duos.schemas import (
     DuoOut,
     DuoPerson,
     DuoStatus,
+    FormalPairOut,
     PairOut,
     PracticeCoverOut,
     SuggestionsOut,
+    UnpairedCode,
     UnpairedOut,
 )
 from tandem.errors import ConflictError, InputError, NotFoundError
@@ -113,50 +135,66 @@ def suggest(
     viewer: Viewer,
     teams: Sequence[str] = (),
     bonus: float = ORIENTATION_BONUS,
+    min_gain: float = MIN_GAIN,
     compat: Mapping[int, Iterable[str]] | None = None,
 ) -> SuggestionsOut:
     """Suggest complementary pairs among a cycle's ratees (or the members of ``teams``).
 
-    Every candidate ends in exactly one pair or in ``unpaired`` with a reason. Nothing is stored.
-    Numbers are shown only for pairs whose two people the viewer may see.
+    Every candidate ends in exactly one pair or in ``unpaired`` with a reason. With ``teams``,
+    each team's formal leader and manager come first (``formal``). Nothing is stored. Numbers
+    are shown only for pairs whose two people the viewer may see.
     """
     found = review_service.get_cycle(session=session, name=cycle)
     scores = profile_service.cycle_scores(session=session, cycle=found)
     compat = compat or {}
-    unpaired: list[tuple[int, str]] = []
+    unpaired: list[tuple[int, str, UnpairedCode]] = []
     # A stand-in for a forgotten person keeps the cycle's figures whole but is nobody to pair.
     gone = people_service.stand_ins(session=session, ids=scores.ratees)
-    pool = [p for p in scores.ratees if p not in gone]
+    cohort = {
+        p: Candidate.from_profile(p, scores.scores(p), compat=compat.get(p))
+        for p in scores.ratees
+        if p not in gone
+    }
+    prior = cohort_prior(scores)
+    line = line_pairs(session=session)
+    pool = list(cohort)
+    heads: list[tuple[str, int, int]] = []
     if teams:
         members = team_members(session=session, cycle=found, teams=teams)
         unpaired += [
-            (p, f"not rated in review cycle {found.name!r}") for p in sorted(members - set(pool))
+            (p, f"not rated in review cycle {found.name!r}", "not_rated")
+            for p in sorted(members - set(pool))
         ]
         pool = [p for p in pool if p in members]
+        heads = _formal_heads(session, found, teams)
     taken = _taken_partners(session, found)
-    names = _names(session, [*pool, *taken.values()])
+    names = _names(session, [*pool, *taken.values(), *(p for _, *ab in heads for p in ab)])
     unpaired += [
-        (p, f"already in a confirmed duo with {names[taken[p]]} in this cycle")
+        (p, f"already in a confirmed duo with {names[taken[p]]} in this cycle", "already_in_duo")
         for p in pool
         if p in taken
     ]
-    candidates = [
-        Candidate.from_profile(p, scores.scores(p), compat=compat.get(p))
-        for p in pool
-        if p not in taken
-    ]
-    result = suggest_duos(candidates, bonus=bonus)
-    unpaired += [(u.person, u.reason) for u in result.unpaired]
-    names |= _names(session, [p for p, _ in unpaired if p not in names])
+    candidates = [cohort[p] for p in pool if p not in taken]
+    result = suggest_duos(candidates, bonus=bonus, min_gain=min_gain, line=line, prior=prior)
+    unpaired += [(u.person, u.reason, u.code) for u in result.unpaired]
+    names |= _names(session, [p for p, _, _ in unpaired if p not in names])
+    formal_ids = [p for _, *ab in heads for p in ab]
     seen = visible_people(
-        session=session, cycle=found, people=[*pool, *(p for p, _ in unpaired)], viewer=viewer
+        session=session,
+        cycle=found,
+        people=[*pool, *(p for p, _, _ in unpaired), *formal_ids],
+        viewer=viewer,
     )
     # The matching used everyone's scores; what is shown is each person as the viewer may see
     # them (the viewer's view of their profile), so it never depends on who looks.
-    shown = {c.person: _as_seen(scores, c, viewer) for c in candidates if c.person in seen}
+    shown = {
+        p: _as_seen(scores, cohort[p], viewer)
+        for p in dict.fromkeys([*pool, *formal_ids])
+        if p in seen and p in cohort
+    }
     leaning = {p: c.leaning for p, c in shown.items()}
     pairs = []
-    shown_total = 0.0
+    shown_total = shown_gain = 0.0
     for pair in result.pairs:
         a, b = _person(pair.a, names, leaning, seen), _person(pair.b, names, leaning, seen)
         if not (pair.a in seen and pair.b in seen):
@@ -174,8 +212,10 @@ def suggest(
             )
             continue
         ca, cb = shown[pair.a], shown[pair.b]
-        cov, extra = coverage(ca, cb), orientation_bonus(ca, cb, bonus=bonus)
+        cov, extra = coverage(ca, cb, prior=prior), orientation_bonus(ca, cb, bonus=bonus)
+        gain = pair_gain(ca, cb, prior=prior)
         shown_total += cov.combined + extra
+        shown_gain += _weight(ca, cb, cov.combined + extra, prior)
         pairs.append(
             PairOut(
                 a=a,
@@ -186,32 +226,223 @@ def suggest(
                 bonus=round(extra, 2),
                 gate=_gate_label(pair.gate),
                 explanation=explain.explain_pair(
-                    cov, extra, pair.gate, leanings=(ca.leaning, cb.leaning), names=names
+                    cov,
+                    extra,
+                    pair.gate,
+                    leanings=(ca.leaning, cb.leaning),
+                    names=names,
+                    gain=gain,
                 ),
+                gain=round(gain, 2),
             )
         )
+    proposed = {frozenset((p.a, p.b)) for p in result.pairs}
+    formal = [
+        _formal(
+            team,
+            lead,
+            mgr,
+            cycle=found,
+            cohort=cohort,
+            shown=shown,
+            seen=seen,
+            names=names,
+            leaning=leaning,
+            line=line,
+            prior=prior,
+            proposed=frozenset((lead, mgr)) in proposed,
+            viewer=viewer,
+            bonus=bonus,
+            min_gain=min_gain,
+        )
+        for team, lead, mgr in heads
+    ]
     notes = [
         "recommendations only, nothing stored: a human confirms a pair (with a tie-breaker), "
         "then both partners accept",
         "scores are others' ratings (manager, peers, reports); self ratings are never used",
+        f"a pair is suggested only when together they add at least {min_gain:.2f} of "
+        "coverage over the stronger partner alone: nobody is paired just to pair everyone",
+        "a person is never paired with their line manager or a direct report",
         "numbers and leanings are shown only for people who shared their report with you",
     ]
+    if prior is not None:
+        notes.append(
+            "each others' score counts as its expected true score: pulled toward the cycle's "
+            "mean the more, the fewer raters it rests on"
+        )
+    if heads:
+        notes.insert(0, "the team's formal leader and manager come first: the pair to judge first")
     if not compat:
         notes.append("no compatibility answers given: the opt-in gate is not applied")
+    counts: dict[str, int] = {}
+    for _, _, code in unpaired:
+        counts[code] = counts.get(code, 0) + 1
+    everyone_shown = all(p.details for p in pairs)
     return SuggestionsOut(
         cycle=found.name,
         teams=list(dict.fromkeys(teams)),
+        formal=formal,
         pairs=pairs,
         unpaired=[
             UnpairedOut(
                 person=_person(p, names, leaning, seen),
-                reason=reason if p in seen else explain.hidden_reason(reason),
+                reason=reason if p in seen else explain.hidden_reason(reason, code),
+                code=code,
             )
-            for p, reason in sorted(unpaired)
+            for p, reason, code in sorted(unpaired)
         ],
-        total_score=round(shown_total, 2) if all(p.details for p in pairs) else None,
+        unpaired_counts=dict(sorted(counts.items())),
+        total_score=round(shown_total, 2) if everyone_shown else None,
+        total_gain=round(shown_gain, 2) if everyone_shown else None,
         settings=dict(result.settings),
         notes=notes,
+    )
+
+
+def _weight(a: Candidate, b: Candidate, score: float, prior: Prior | None) -> float:
+    """The matching's weight of a pair: its score minus the mean of the two solo scores."""
+    return score - (solo_score(a, prior=prior) + solo_score(b, prior=prior)) / 2
+
+
+def line_pairs(*, session: Session) -> set[tuple[int, int]]:
+    """(report, boss) person ids from today's roster (``Person.manager_id``): never a duo.
+
+    Today's, not the cycle's: the frozen roster keeps teams and roles but no managers, and the
+    cycle's ``manager`` raters are a rating relation (an import may name a project or
+    dotted-line manager), not the line. A duo is formed now and works from now on, so the boss
+    that matters is today's.
+    """
+    today = session.execute(
+        select(Person.id, Person.manager_id).where(Person.manager_id.is_not(None))
+    )
+    return {(person, boss) for person, boss in today if boss is not None and person != boss}
+
+
+def _line_text(a: int, b: int, line: set[tuple[int, int]], names: Mapping[int, str]) -> str | None:
+    """The sentence saying one of a and b reports to the other, or None."""
+    if (b, a) in line:
+        return explain.line_note(names[b], names[a])
+    if (a, b) in line:
+        return explain.line_note(names[a], names[b])
+    return None
+
+
+def _formal_heads(
+    session: Session, cycle: ReviewCycle, teams: Sequence[str]
+) -> list[tuple[str, int, int]]:
+    """(team, leader, manager) for every leader × manager of each team in the frozen roster."""
+    frozen = frozen_roster.teams(session=session, cycle=cycle)
+    everyone = {m.person_id for t in teams for m in frozen.get(t, ())}
+    gone = people_service.stand_ins(session=session, ids=everyone)
+    heads = []
+    for team in dict.fromkeys(teams):
+        members = [m for m in frozen.get(team, ()) if m.person_id not in gone]
+        leaders = [m.person_id for m in members if m.role == "leader"]
+        managers = [m.person_id for m in members if m.role == "manager"]
+        heads += [(team, lead, mgr) for lead in leaders for mgr in managers if lead != mgr]
+    return heads
+
+
+def _formal(
+    team: str,
+    lead: int,
+    mgr: int,
+    *,
+    cycle: ReviewCycle,
+    cohort: Mapping[int, Candidate],
+    shown: Mapping[int, Candidate],
+    seen: frozenset[int],
+    names: Mapping[int, str],
+    leaning: Mapping[int, str | None],
+    line: set[tuple[int, int]],
+    prior: Prior | None,
+    proposed: bool,
+    viewer: Viewer,
+    bonus: float,
+    min_gain: float,
+) -> FormalPairOut:
+    """A team's formal pair as the viewer may see it, and whether the matching proposes it.
+
+    Why the matching does not propose it is decided on everyone's scores (as the matching is);
+    the only number about both people, the gain, is shown to a viewer who may see both.
+    """
+    unscored = []
+    for p in (lead, mgr):
+        if p not in cohort:
+            unscored.append(f"{names[p]} is not rated in review cycle {cycle.name!r}")
+        elif sum(v is not None for v in cohort[p].practices.values()) < MIN_PRACTICES:
+            unscored.append(f"{names[p]} has not enough others' ratings to be paired")
+    line_text = _line_text(lead, mgr, line, names)
+    ca = cohort.get(lead) or Candidate(lead, {}, None)
+    cb = cohort.get(mgr) or Candidate(mgr, {}, None)
+    pair_gate = gate(ca, cb)
+    a, b = _person(lead, names, leaning, seen), _person(mgr, names, leaning, seen)
+    common: dict[str, Any] = {
+        "a": a,
+        "b": b,
+        "gate": _gate_label(pair_gate),
+        "team": team,
+        "proposed": proposed,
+        "line": line_text,
+        "scored": not unscored,
+    }
+    heading = f"{names[lead]} and {names[mgr]} are team {team}'s formal leader and manager."
+    if unscored:
+        verdict = explain.formal_verdict(
+            proposed=False, line=line_text, unscored="; ".join(unscored), gain=None, min_gain=0
+        )
+        return FormalPairOut(
+            details=False,
+            score=None,
+            coverage=None,
+            bonus=None,
+            explanation=f"{heading} {verdict}",
+            **common,
+        )
+    gain_everyone = pair_gain(ca, cb, prior=prior)
+    if lead in seen and mgr in seen:
+        sa, sb = shown[lead], shown[mgr]
+        cov, extra = coverage(sa, sb, prior=prior), orientation_bonus(sa, sb, bonus=bonus)
+        gain = pair_gain(sa, sb, prior=prior)
+        text = explain.explain_pair(
+            cov, extra, pair_gate, leanings=(sa.leaning, sb.leaning), names=names, gain=gain
+        )
+        verdict = explain.formal_verdict(
+            proposed=proposed,
+            line=line_text,
+            unscored=None,
+            gain=gain_everyone,
+            min_gain=min_gain,
+        )
+        return FormalPairOut(
+            details=True,
+            score=round(cov.combined + extra, 2),
+            coverage=_coverage_out(cov),
+            bonus=round(extra, 2),
+            explanation=f"{heading} {text} {verdict}",
+            gain=round(gain, 2),
+            **common,
+        )
+    hidden = explain.formal_hidden(
+        names[lead],
+        names[mgr],
+        shared=(lead in seen, mgr in seen),
+        aggregates_only=viewer.aggregates_only,
+    )
+    for person in (lead, mgr):
+        if person in seen:
+            hidden += " " + explain.strengths(names[person], shown[person].practices)
+    verdict = explain.formal_verdict(
+        proposed=proposed, line=line_text, unscored=None, gain=None, min_gain=min_gain
+    )
+    return FormalPairOut(
+        details=False,
+        score=None,
+        coverage=None,
+        bonus=None,
+        explanation=f"{heading} {hidden} {verdict}",
+        **common,
     )
 
 
@@ -227,6 +458,16 @@ def _as_seen(scores: CycleScores, candidate: Candidate, viewer: Viewer) -> Candi
     if profile is scores.scores(candidate.person):
         return candidate
     return Candidate.from_profile(candidate.person, profile, compat=candidate.compat)
+
+
+def cohort_prior(scores: CycleScores) -> Prior | None:
+    """The prior of expected scores, from every ratee of the cycle (stand-ins included: they
+    are real answers about someone, and the prior is an aggregate over ≥ 10 people), so a
+    team's suggestions, a confirmation and a listing use the same one.
+
+    None while profiles carry no standard errors (scores are then used as given).
+    """
+    return estimate_prior([Candidate.from_profile(p, scores.scores(p)) for p in scores.ratees])
 
 
 def _partial(
@@ -313,7 +554,10 @@ def _coverage_out(cov: Coverage) -> CoverageOut:
         manager=round(cov.manager, 2),
         practices={
             c.practice: PracticeCoverOut(
-                side=c.side, value=None if c.value is None else round(c.value, 2), by=list(c.by)
+                side=c.side,
+                value=None if c.value is None else round(c.value, 2),
+                by=list(c.by),
+                expected=None if c.expected is None else round(c.expected, 2),
             )
             for c in cov.practices
         },
@@ -393,20 +637,28 @@ def confirm(
             f"{first.display_name} and {second.display_name} both opted in to the compatibility "
             "gate and share no goals/values answer; they asked to be paired only with a shared one"
         )
-    cov = coverage(ca, cb)
+    prior = cohort_prior(scores)
+    cov = coverage(ca, cb, prior=prior)
     extra = orientation_bonus(ca, cb, bonus=bonus)
+    gain = pair_gain(ca, cb, prior=prior)
     names = {first.id: first.display_name, second.id: second.display_name}
     leanings = {first.id: ca.leaning, second.id: cb.leaning}
+    # A human may confirm a boss and their report (the team's formal pair often is one); the
+    # suggestions never propose it, and the duo says so wherever its explanation is shown.
+    line_text = _line_text(first.id, second.id, line_pairs(session=session), names)
+    pair_text = explain.explain_pair(
+        cov, extra, pair_gate, leanings=(ca.leaning, cb.leaning), names=names, gain=gain
+    )
     explanation: dict[str, Any] = {
-        "text": explain.explain_pair(
-            cov, extra, pair_gate, leanings=(ca.leaning, cb.leaning), names=names
-        ),
+        "text": f"{pair_text} {line_text}" if line_text else pair_text,
         "coverage": _coverage_out(cov).model_dump(mode="json"),
         "bonus": extra,
         "bonus_setting": bonus,
+        "gain": gain,
         "gate": _gate_label(pair_gate),
         "gate_text": explain.explain_gate(pair_gate, names=names),
         "leanings": {str(k): v for k, v in leanings.items()},
+        "line_text": line_text,
     }
     duo = session.scalar(
         select(Duo).where(
@@ -439,6 +691,8 @@ def confirm(
         f"review on {review_date}. It counts once both accept; "
         f"{first.display_name} and {second.display_name} are asked now."
     )
+    if line_text:
+        message += f" Note: {line_text}"
     return _duo_out(session, duo, found, viewer=viewer, message=message)
 
 
@@ -621,20 +875,27 @@ def _as_viewer_sees(duo: Duo, scores: CycleScores, viewer: Viewer) -> _Shown | N
     everyone = [Candidate.from_profile(p, scores.scores(p)) for p in ids]
     ca, cb = (_as_seen(scores, c, viewer) for c in everyone)
     if all(
-        (c.practices, c.leaning) == (e.practices, e.leaning)
+        (c.practices, c.practice_se, c.leaning) == (e.practices, e.practice_se, e.leaning)
         for c, e in zip((ca, cb), everyone, strict=True)
     ):
         return None
     stored = duo.explanation
     setting = stored.get("bonus_setting", stored.get("bonus") or ORIENTATION_BONUS)
-    cov, extra = coverage(ca, cb), orientation_bonus(ca, cb, bonus=float(setting))
+    prior = cohort_prior(scores)
+    cov, extra = coverage(ca, cb, prior=prior), orientation_bonus(ca, cb, bonus=float(setting))
     names = {duo.person_a_id: duo.person_a.display_name, duo.person_b_id: duo.person_b.display_name}
     gate_text = stored.get("gate_text") or f"Compatibility gate {stored['gate']}."
-    text = explain.explain_scores(cov, extra, leanings=(ca.leaning, cb.leaning), names=names)
+    # Duos confirmed before the gain was stored carry no gain sentence; keep them so.
+    gain = pair_gain(ca, cb, prior=prior) if "gain" in stored else None
+    text = explain.explain_scores(
+        cov, extra, leanings=(ca.leaning, cb.leaning), names=names, gain=gain
+    )
+    line_text = stored.get("line_text")
+    text = f"{text} {gate_text}"
     return _Shown(
         score=cov.combined + extra,
         coverage=_coverage_out(cov),
-        text=f"{text} {gate_text}",
+        text=f"{text} {line_text}" if line_text else text,
         leanings={ca.person: ca.leaning, cb.person: cb.leaning},
     )
 

@@ -24,6 +24,7 @@ from tandem.accounts.schemas import UserOut
 from tandem.audit import service as audit
 from tandem.duos import service as duos_service
 from tandem.duos import teams as duos_teams
+from tandem.duos.explain import UNPAIRED_LABELS
 from tandem.duos.schemas import DuoOut, TeamDuosOut, TeamRef
 from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.profile import service as profile_service
@@ -114,6 +115,7 @@ def _page(
         "teams": duos_teams.team_refs(session=db),
         "error": error,
         "notice": notice,
+        "unpaired_labels": UNPAIRED_LABELS,
     }
     if team is not None:
         try:
