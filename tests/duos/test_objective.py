@@ -286,28 +286,23 @@ def test_expected_scores_remove_most_of_the_bias_of_the_max(seed: int) -> None:
     assert len(out.pairs) >= 50  # real complements are still paired (60 possible)
 
 
-def test_from_profile_reads_an_error_when_the_profile_has_one() -> None:
-    """``getattr(practice_score, "se", None)``: today's profiles have none (scores as given);
-    a profile whose practice scores carry ``se`` (the per-person error of issue 10) feeds it."""
+def test_from_profile_uses_scores_as_given_and_an_explicit_error_shrinks() -> None:
+    """Profiles carry a per-person ``se`` (issue 10), but the matching does not read it yet
+    (its minimum gain is on the scale of scores as given); an error passed in shrinks."""
 
-    @dataclass(frozen=True)
-    class WithError(PracticeScore):
-        se: float | None = None
-
-    def profile(cls: type[PracticeScore], **extra: float) -> ProfileScores:
+    def profile(**extra: float) -> ProfileScores:
         practices = {
-            p: cls(p, None, 4.0, {}, None, None, None, **extra)  # type: ignore[arg-type]
+            p: PracticeScore(p, None, 4.0, {}, None, None, None, **extra)  # type: ignore[arg-type]
             for p in PRACTICE_IDS
         }
         return ProfileScores(practices, None, None, None, None, None, (), ())
 
-    today = Candidate.from_profile(1, profile(PracticeScore))
-    assert today.practice_se == dict.fromkeys(PRACTICE_IDS)
-    later = Candidate.from_profile(1, profile(WithError, se=0.3))
-    assert later.practice_se == dict.fromkeys(PRACTICE_IDS, 0.3)
+    from_profile = Candidate.from_profile(1, profile(se=0.3))
+    assert from_profile.practice_se == {}
     prior = Prior(dict.fromkeys(PRACTICE_IDS, 3.0), dict.fromkeys(PRACTICE_IDS, 0.3), 20)
-    assert today.expected("vision", prior) == 4.0
-    assert later.expected("vision", prior) == pytest.approx(3.0 + 0.3 / 0.39)
+    assert from_profile.expected("vision", prior) == 4.0
+    with_error = Candidate(1, from_profile.practices, None, practice_se={"vision": 0.3})
+    assert with_error.expected("vision", prior) == pytest.approx(3.0 + 0.3 / 0.39)
 
 
 def test_bad_errors_and_settings_are_rejected() -> None:

@@ -171,16 +171,18 @@ class Candidate:
     ) -> Candidate:
         """The candidate for a scored profile: its others' scores, errors and leaning, never self.
 
-        The error of each practice is read as ``getattr(practice_score, "se", None)``: the
-        profile's per-person standard error of the others' score once it has one, and unknown
-        (scores used as given) while it does not.
+        The per-practice errors (``practice_se``) are left unknown here, so scores are used as
+        given: the profile's per-person ``PracticeScore.se`` exists, but with it shrinking every
+        score toward the cycle's mean, small organisations (the web tests', the demo's) get no
+        pair past the minimum gain; wiring it in needs that minimum re-derived on the error
+        scale first (the matching already takes ``practice_se``; tests feed it directly).
         """
         return cls(
             person=person,
             practices=profile.others_by_practice(),
             leaning=profile.leaning,
             compat=None if compat is None else frozenset(compat),
-            practice_se={p: _se_of(s) for p, s in profile.practices.items()},
+            practice_se={},
         )
 
     def score(self, practice: str) -> float | None:
@@ -207,12 +209,6 @@ class Candidate:
         mean, tau2 = prior.mean[practice], prior.variance[practice]
         weight = tau2 / (tau2 + se * se) if tau2 + se * se > 0 else 1.0
         return mean + weight * (value - mean)
-
-
-def _se_of(practice_score: object) -> float | None:
-    """A profile practice's standard error when the profile has one (``se``), else None."""
-    se = getattr(practice_score, "se", None)
-    return None if se is None else float(se)
 
 
 def estimate_prior(
