@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import doctest
 import functools
+import hashlib
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -112,9 +113,9 @@ def test_premise_from_the_database_equals_the_pure_computation(db_session: Sessi
     assert report.leaning_reliably.share == pytest.approx(leaning / known)
     assert report.enough_data
     assert f"r = {r:.2f}" in report.summary and f"{leaning} of {known} people" in report.summary
-    # split raters, recomputed apart from the service: raters sorted by relation, then by what
-    # they answered, then by the database's rater id, dealt A, B, A, …; per half the mean over
-    # raters of each practice
+    # split raters, recomputed apart from the service: raters sorted by relation, then by a hash
+    # of what they answered, then by the database's rater id, dealt A, B, A, …; per half the
+    # mean over raters of each practice
     halves = [reference_halves(answers, bank, ids) for answers in org.answers.values()]
     table = np.array([h for h in halves if h is not None])
     l_a, m_a, l_b, m_b = table.T
@@ -141,8 +142,11 @@ def reference_halves(
     """L_A, M_A, L_B, M_B of one ratee, written apart from :mod:`tandem.profile.split_raters`."""
     order = {"manager": 0, "peer": 1, "report": 2}
 
-    def answered(r: RaterScores) -> list[float]:  # practice scores by practice name, -1 for none
-        return [-1.0 if r.practices[p] is None else r.practices[p] for p in sorted(r.practices)]
+    def answered(r: RaterScores) -> str:  # sha-256 of the practice scores by practice name
+        text = ",".join(
+            "-" if (v := r.practices[p]) is None else repr(float(v)) for p in sorted(r.practices)
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
 
     raters = sorted(
         (r for r in rater_scores(answers, bank) if r.relation != "self"),

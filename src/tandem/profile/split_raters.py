@@ -7,8 +7,8 @@ the other leaves only what the two halves share, the person.
 
 **The split rule** (deterministic; :func:`split_raters`). Self is never used. The raters are the
 others who gave the person at least one valid practice score. Sort them by relation (manager,
-peer, report) then by what they answered (their practice scores; the rater id breaks a tie
-between identical answers, which changes nothing), and deal them alternately: positions 0, 2,
+peer, report) then by a hash of what they answered (their practice scores; the rater id breaks a
+tie between identical answers, which changes nothing), and deal them alternately: positions 0, 2,
 4, … form half A, positions 1, 3, 5, … half B. Ids are not the order because a forget or a merge
 changes them (a stand-in takes the person's rows) and a closed cycle's answer must not move.
 Dealing across the sorted list balances every relation between the
@@ -38,6 +38,7 @@ halves (L_A, M_A, L_B, M_B).
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -83,12 +84,17 @@ def split_raters(
     return tuple(others[0::2]), tuple(others[1::2])
 
 
-def _content(rater: RaterScores) -> tuple[float, ...]:
-    """What a rater answered (practice scores, -1 for none), the order within a relation: ids
-    change when a person is forgotten or merged (a stand-in takes their rows), answers do not,
-    so a closed cycle's premise answer never moves. Raters who answered alike are
-    interchangeable, so the id that breaks their tie changes nothing."""
-    return tuple(-1.0 if v is None else v for _, v in sorted(rater.practices.items()))
+def _content(rater: RaterScores) -> str:
+    """A rater's place within their relation: a hash of what they answered (their practice
+    scores). Ids change when a person is forgotten or merged (a stand-in takes their rows),
+    answers do not, so a closed cycle's premise answer never moves; a hash, not the scores
+    themselves, so the halves do not depend on how high a rater scored (sorting by score and
+    dealing alternately would put systematically lower raters in one half). Raters who
+    answered alike are interchangeable, so the id that breaks their tie changes nothing."""
+    scores = ",".join(
+        "-" if v is None else repr(float(v)) for _, v in sorted(rater.practices.items())
+    )
+    return hashlib.sha256(scores.encode()).hexdigest()
 
 
 def half_sides(half: Sequence[RaterScores]) -> tuple[float | None, float | None]:
