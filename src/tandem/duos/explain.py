@@ -242,6 +242,16 @@ def formal_verdict(
     return "The matching does not propose this pair."
 
 
+def _why_hidden(a: str, b: str, *, shared: tuple[bool, bool], aggregates_only: bool) -> str:
+    """The end of a "shown only to …" sentence: why this viewer is not shown both people."""
+    hidden = [name for name, ok in zip((a, b), shared, strict=True) if not ok]
+    if aggregates_only:
+        return " (your role sees aggregates only)."
+    if hidden:
+        return f" ({' and '.join(hidden)} did not share it with you)."
+    return "."
+
+
 def formal_hidden(
     a: str, b: str, *, shared: tuple[bool, bool], aggregates_only: bool = False
 ) -> str:
@@ -252,13 +262,7 @@ def formal_hidden(
     >>> formal_hidden("Ann", "Bea", shared=(True, False)).split("report with ")[1]
     '(Bea did not share it with you).'
     """
-    hidden = [name for name, ok in zip((a, b), shared, strict=True) if not ok]
-    if aggregates_only:
-        why = " (your role sees aggregates only)."
-    elif hidden:
-        why = f" ({' and '.join(hidden)} did not share it with you)."
-    else:
-        why = "."
+    why = _why_hidden(a, b, shared=shared, aggregates_only=aggregates_only)
     return (
         "Their practices, scores and leanings together are shown only to someone both have "
         "shared their report with" + why
@@ -273,13 +277,7 @@ def qualitative(a: str, b: str, *, shared: tuple[bool, bool], aggregates_only: b
     >>> qualitative("Ann", "Bea", shared=(True, False)).split(". ")[1][:67]
     'Practices, scores and leanings are shown only to someone both have '
     """
-    hidden = [name for name, ok in zip((a, b), shared, strict=True) if not ok]
-    if aggregates_only:
-        why = " (your role sees aggregates only)."
-    elif hidden:
-        why = f" ({' and '.join(hidden)} did not share it with you)."
-    else:
-        why = "."
+    why = _why_hidden(a, b, shared=shared, aggregates_only=aggregates_only)
     return (
         f"{a} and {b} are suggested because, by others' ratings, each is strong where the other "
         "is less so, across the leader and the manager practices. Practices, scores and "
