@@ -43,8 +43,8 @@ format: setup
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
-# Lint, the suite in parallel, then the browser suite apart in one process (one server, one
-# Chromium): every part runs even if one fails, then one summary line each (scripts/test.sh).
+# Lint, then the whole suite in one parallel run, the browser suite on one worker (one server,
+# one Chromium): both parts run even if one fails, then one summary line each (scripts/test.sh).
 test: setup browser
 	BIN=$(BIN) CHROMIUM=$(CHROMIUM) PYTEST_ARGS="$(PYTEST_ARGS)" scripts/test.sh
 

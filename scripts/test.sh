@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# `make test`: lint, the test suite (in parallel) and the browser suite (one process, one server,
-# one Chromium). Every part runs even when an earlier one fails, so one failure hides nothing;
-# then one summary line per part, and the exit status is non-zero if any part failed. pytest's
-# own closing lines stay visible above the summary (CI reads them).
+# `make test`: lint, then the whole test suite in one parallel pytest run, the browser suite
+# included (one pytest-xdist worker takes the browser modules, one server and one Chromium,
+# while the other runs the rest: tests/conftest.py). Every part runs even when an earlier one
+# fails, so one failure hides nothing; then one summary line per part, and the exit status is
+# non-zero if any part failed. pytest's own closing lines stay visible above the summary (CI
+# reads them).
 #
-#   scripts/test.sh [lint] [tests] [browser]   the parts to run (default: all three)
+#   scripts/test.sh [lint] [tests] [browser]   the parts to run (default: lint and tests;
+#                                               `browser` alone runs only the browser suite)
 #   BIN          the virtualenv's bin folder (default .venv/bin)
 #   CHROMIUM     Debian's Chromium for the browser suite (default /usr/bin/chromium)
-#   PYTEST_ARGS  extra pytest arguments for both suites
+#   PYTEST_ARGS  extra pytest arguments
 set -u
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
@@ -43,16 +46,19 @@ lint() {
 }
 
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(lint tests browser)
+[ ${#parts[@]} -gt 0 ] || parts=(lint tests)
 for part in "${parts[@]}"; do
   case $part in
     lint) run lint lint ;;
-    # One module per worker at a time (--dist loadscope): a module's shared fixtures (a built
-    # demo, a Spark session) are built once, not once per worker.
-    tests) run tests "$BIN/pytest" -n auto --dist loadscope -m "not browser" "${EXTRA[@]}" ;;
+    # One module per unit of work, the browser suite one unit (--dist loadscope,
+    # tests/conftest.py): shared fixtures (a built demo, a Spark session, Chromium) built once.
+    tests)
+      run tests env TANDEM_TEST_REQUIRE_BROWSER=1 TANDEM_CHROMIUM="$CHROMIUM" \
+        "$BIN/pytest" -n auto --dist loadscope "${EXTRA[@]}"
+      ;;
     browser)
       run browser env TANDEM_TEST_REQUIRE_BROWSER=1 TANDEM_CHROMIUM="$CHROMIUM" \
-        "$BIN/pytest" -m browser "${EXTRA[@]}"
+        "$BIN/pytest" tests/browser "${EXTRA[@]}"
       ;;
     *) echo "scripts/test.sh: unknown part '$part' (lint, tests, browser)" >&2; exit 2 ;;
   esac

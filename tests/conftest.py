@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -13,8 +14,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from tandem.accounts import passwords
 from tandem.db.migrate import upgrade
-from tandem.db.session import make_engine
+from tandem.db.session import make_engine, session_scope
+from tandem.demo.org import write_demo_org
 from tandem.workspace import Workspace
 from tests.helpers import new_workspace
 
@@ -24,6 +27,29 @@ settings.register_profile(
     "tandem", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
 )
 settings.load_profile("tandem")
+
+# Passwords are hashed with argon2id at test-only parameters (1 pass over 4 MiB instead of 3
+# over 64 MiB): hundreds of sign-ins would otherwise cost minutes of CPU. Subprocesses (the
+# browser suite's server, CLI runs) inherit it; tests of the real parameters unset it.
+os.environ[passwords.CHEAP_HASH_VARIABLE] = "1"
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``--dist loadscope`` (``make test``) each test module is one unit of work, so a
+    module's shared fixtures are built once, on one worker; the browser suite's modules are one
+    unit together: one server and one Chromium (package fixtures), while the other worker runs
+    the rest. (pytest-xdist's own ``loadgroup`` cannot group under pytest 9.)"""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesAndBrowser(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/browser/"):
+                return "tests/browser"
+            return str(super()._split_scope(nodeid))
+
+    return ModulesAndBrowser(config, log)
 
 
 @pytest.fixture
@@ -57,28 +83,23 @@ def fresh_postgres_database() -> str:
     return make_url(base).set(database=name).render_as_string(hide_password=False)
 
 
-@pytest.fixture(
-    scope="session",
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
-)
-def db_engine(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Engine]:
-    """A migrated app database, once per session and backend."""
-    if request.param == "sqlite":
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def _migrated_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """An engine on a new, migrated app database of ``backend``."""
+    if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tandem.db'}"
     else:
         url = fresh_postgres_database()
     engine = make_engine(url)
     upgrade(engine)
-    yield engine
-    engine.dispose()
+    return engine
 
 
-@pytest.fixture
-def db_session(db_engine: Engine) -> Iterator[Session]:
-    """A session whose work is rolled back after the test (savepoints inside one transaction)."""
-    with db_engine.connect() as connection:
+def _rolled_back(engine: Engine) -> Iterator[Session]:
+    """A session whose work is rolled back at the end (savepoints inside one transaction)."""
+    with engine.connect() as connection:
         transaction = connection.begin()
         session = Session(bind=connection, join_transaction_mode="create_savepoint")
         try:
@@ -88,7 +109,45 @@ def db_session(db_engine: Engine) -> Iterator[Session]:
             transaction.rollback()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="session", params=BACKENDS)
+def db_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """A migrated app database, once per session and backend."""
+    engine = _migrated_engine(request.param, tmp_path_factory)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_session(db_engine: Engine) -> Iterator[Session]:
+    """A session whose work is rolled back after the test (savepoints inside one transaction)."""
+    yield from _rolled_back(db_engine)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def demo_db_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """A migrated app database holding the demo organisation (committed), once per backend.
+
+    Writing the organisation takes seconds; the tests that read or change it share one copy
+    per test process and roll their changes back (:func:`demo_db_session`).
+    """
+    engine = _migrated_engine(request.param, tmp_path_factory)
+    with session_scope(engine) as session:
+        write_demo_org(session=session)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def demo_db_session(demo_db_engine: Engine) -> Iterator[Session]:
+    """A session on the demo organisation's database, its work rolled back after the test."""
+    yield from _rolled_back(demo_db_engine)
+
+
+@pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A URL of an empty database on each backend, for whole-workspace tests."""
     if request.param == "sqlite":

@@ -6,13 +6,18 @@ import atexit
 import json
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tandem.cli.app import app
+from tandem.profile import service as profile_service
+from tandem.review.models import ReviewCycle
 from tandem.workspace import Workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -58,3 +63,21 @@ def new_workspace(root: Path) -> Workspace:
         _TEMPLATE = template.root
     shutil.copytree(_TEMPLATE, root, dirs_exist_ok=True)
     return Workspace.open(root)
+
+
+@contextmanager
+def scores_loaded_once() -> Iterator[None]:
+    """Within the block, each cycle's scores are loaded once and shared by every question.
+
+    As the web app's cache does (:func:`~tandem.profile.service.scores_provider`); a test that
+    asks for thirty reports before and after a change opens one block for each side.
+    """
+    loaded: dict[int, profile_service.CycleScores] = {}
+
+    def once(session: Session, cycle: ReviewCycle) -> profile_service.CycleScores:
+        if cycle.id not in loaded:
+            loaded[cycle.id] = profile_service.load_cycle_scores(session=session, cycle=cycle)
+        return loaded[cycle.id]
+
+    with profile_service.scores_provider(once):
+        yield

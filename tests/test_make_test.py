@@ -2,8 +2,9 @@
 
 The runner is driven with stand-in tools (a ``BIN`` folder whose ruff, mypy and pytest are tiny
 scripts that log their arguments and pass or fail as told), so these tests check the runner
-itself: that a failing part hides no later part, that pytest's closing line is repeated in the
-summary and that the exit status is non-zero when any part failed.
+itself: that a failing part hides no later part, that the browser suite runs (required) in the
+one parallel run, that pytest's closing line is repeated in the summary and that the exit status
+is non-zero when any part failed.
 """
 
 from __future__ import annotations
@@ -12,37 +13,35 @@ import os
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "scripts" / "test.sh"
 
 
-def stand_in_bin(folder: Path, *, lint_rc: int, pytest_rc: dict[str, int]) -> Path:
-    """Fake ruff/mypy (exit ``lint_rc``) and pytest (exit by suite; prints a closing line)."""
+def stand_in_bin(folder: Path, *, lint_rc: int, pytest_rc: int) -> Path:
+    """Fake ruff/mypy (exit ``lint_rc``) and pytest (exit ``pytest_rc``; prints a closing line
+    and logs whether the browser suite is required)."""
     folder.mkdir()
     calls = folder / "calls.log"
     for tool in ("ruff", "mypy"):
         (folder / tool).write_text(f'#!/bin/sh\necho "{tool} $*" >> "{calls}"\nexit {lint_rc}\n')
     (folder / "pytest").write_text(
         "#!/bin/sh\n"
-        f'echo "pytest $*" >> "{calls}"\n'
-        'case "$*" in *"not browser"*) suite=tests ;; *) suite=browser ;; esac\n'
-        f'rc={pytest_rc["browser"]}; [ "$suite" = tests ] && rc={pytest_rc["tests"]}\n'
-        'if [ "$rc" = 0 ]; then echo "===== 7 passed in 1.50s ====="; '
+        f'echo "pytest $* browser=$TANDEM_TEST_REQUIRE_BROWSER" >> "{calls}"\n'
+        f'if [ {pytest_rc} = 0 ]; then echo "===== 7 passed in 1.50s ====="; '
         'else echo "===== 2 failed, 5 passed in 1.50s ====="; fi\n'
-        'exit "$rc"\n'
+        f"exit {pytest_rc}\n"
     )
     for tool in ("ruff", "mypy", "pytest"):
         (folder / tool).chmod(0o755)
     return folder
 
 
-def run_script(bin_folder: Path) -> subprocess.CompletedProcess[str]:
+def run_script(bin_folder: Path, *parts: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "BIN": str(bin_folder), "PYTEST_ARGS": "-k smoke"}
+    env.pop("TANDEM_TEST_REQUIRE_BROWSER", None)
     return subprocess.run(
-        ["bash", str(SCRIPT)], capture_output=True, text=True, env=env, check=False
+        ["bash", str(SCRIPT), *parts], capture_output=True, text=True, env=env, check=False
     )
 
 
@@ -50,40 +49,50 @@ def summary(stdout: str) -> list[str]:
     return stdout.split("== summary\n", 1)[1].splitlines()
 
 
-@pytest.mark.parametrize("failing", ["lint", "tests"])
-def test_an_early_failure_hides_no_later_part(tmp_path: Path, failing: str) -> None:
-    bin_folder = stand_in_bin(
-        tmp_path / "bin",
-        lint_rc=1 if failing == "lint" else 0,
-        pytest_rc={"tests": 1 if failing == "tests" else 0, "browser": 0},
-    )
+def calls(bin_folder: Path) -> list[str]:
+    return (bin_folder / "calls.log").read_text().splitlines()
+
+
+def test_a_failing_lint_hides_no_test_and_the_browser_suite_runs_in_the_one_run(
+    tmp_path: Path,
+) -> None:
+    bin_folder = stand_in_bin(tmp_path / "bin", lint_rc=1, pytest_rc=0)
     done = run_script(bin_folder)
     assert done.returncode == 1
-    calls = (bin_folder / "calls.log").read_text().splitlines()
-    assert [c.split()[0] for c in calls] == ["ruff", "ruff", "mypy", "pytest", "pytest"]
-    suite, browser = calls[3], calls[4]
-    assert "-n auto" in suite and "not browser" in suite and suite.endswith("-k smoke")
-    assert "-m browser" in browser and browser.endswith("-k smoke")
+    logged = calls(bin_folder)
+    assert [c.split()[0] for c in logged] == ["ruff", "ruff", "mypy", "pytest"]
+    # One parallel run of everything, browser tests included (and required): no -m filter.
+    suite = logged[3]
+    assert "-n auto --dist loadscope -k smoke" in suite and "-m" not in suite.split()
+    assert suite.endswith("browser=1")
     lines = summary(done.stdout)
-    assert [line.split()[0] for line in lines] == ["lint", "tests", "browser"]
-    assert [line.split()[1] for line in lines] == [
-        "FAILED" if failing == "lint" else "passed",
-        "FAILED" if failing == "tests" else "passed",
-        "passed",
-    ]
-    assert "7 passed in 1.50s" in lines[2]
-    if failing == "tests":
-        assert "2 failed, 5 passed in 1.50s (exit 1)" in lines[1]
-    # pytest's own closing lines stay visible above the summary
+    assert [line.split()[:2] for line in lines] == [["lint", "FAILED"], ["tests", "passed"]]
+    assert "7 passed in 1.50s" in lines[1]
+    # pytest's own closing line stays visible above the summary
     assert "===== 7 passed in 1.50s =====" in done.stdout
 
 
-def test_all_green_exits_0_and_a_failing_browser_suite_exits_1(tmp_path: Path) -> None:
-    green = run_script(
-        stand_in_bin(tmp_path / "g", lint_rc=0, pytest_rc={"tests": 0, "browser": 0})
-    )
+def test_all_green_exits_0_and_failing_tests_exit_1_with_pytests_closing_line(
+    tmp_path: Path,
+) -> None:
+    green = run_script(stand_in_bin(tmp_path / "g", lint_rc=0, pytest_rc=0))
     assert green.returncode == 0
-    assert all(line.split()[1] == "passed" for line in summary(green.stdout))
-    red = run_script(stand_in_bin(tmp_path / "r", lint_rc=0, pytest_rc={"tests": 0, "browser": 1}))
+    assert [line.split()[1] for line in summary(green.stdout)] == ["passed", "passed"]
+    red = run_script(stand_in_bin(tmp_path / "r", lint_rc=0, pytest_rc=1))
     assert red.returncode == 1
-    assert summary(red.stdout)[2].startswith("browser  FAILED  2 failed, 5 passed")
+    assert summary(red.stdout)[1] == "tests    FAILED  2 failed, 5 passed in 1.50s (exit 1)"
+
+
+def test_the_browser_part_alone_runs_only_the_browser_suite(tmp_path: Path) -> None:
+    bin_folder = stand_in_bin(tmp_path / "b", lint_rc=0, pytest_rc=0)
+    done = run_script(bin_folder, "browser")
+    assert done.returncode == 0
+    [suite] = calls(bin_folder)
+    assert suite.startswith("pytest tests/browser -k smoke") and suite.endswith("browser=1")
+    assert [line.split()[0] for line in summary(done.stdout)] == ["browser"]
+
+
+def test_an_unknown_part_is_refused(tmp_path: Path) -> None:
+    done = run_script(stand_in_bin(tmp_path / "u", lint_rc=0, pytest_rc=0), "unit")
+    assert done.returncode == 2
+    assert "unknown part 'unit' (lint, tests, browser)" in done.stderr

@@ -23,7 +23,21 @@ def test_policy_refuses_too_short_or_huge_passwords(password: str) -> None:
         passwords.hash_password(password)
 
 
-def test_a_hash_with_old_parameters_needs_a_rehash() -> None:
+def test_real_accounts_get_argon2_cffis_defaults_and_tests_cheap_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cheap = passwords.hash_password("a long enough secret")
+    assert cheap.startswith("$argon2id$v=19$m=4096,t=1,p=1$")  # this suite's (conftest.py)
+    monkeypatch.delenv(passwords.CHEAP_HASH_VARIABLE)
+    real = passwords.hash_password("a long enough secret")
+    assert real.startswith("$argon2id$v=19$m=65536,t=3,p=4$")  # RFC 9106 low-memory
+    assert passwords.verify_password(real, "a long enough secret")
+    assert passwords.needs_rehash(cheap) and not passwords.needs_rehash(real)
+    assert passwords.dummy_hash().startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
+def test_a_hash_with_old_parameters_needs_a_rehash(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(passwords.CHEAP_HASH_VARIABLE)
     old = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("a long enough secret")
     assert passwords.verify_password(old, "a long enough secret")
     assert passwords.needs_rehash(old)

@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tandem.accounts import service
+from tandem.accounts import passwords, service
 from tandem.accounts.errors import AuthenticationError, ThrottledError
 from tandem.accounts.models import User, WebSession
 from tandem.errors import ConflictError, InputError, NotFoundError
@@ -143,7 +143,10 @@ def test_many_failures_from_one_address_lock_that_address(db_session: Session) -
     )  # fmt: skip
 
 
-def test_an_outdated_hash_is_upgraded_at_sign_in(db_session: Session) -> None:
+def test_an_outdated_hash_is_upgraded_at_sign_in(
+    db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(passwords.CHEAP_HASH_VARIABLE)  # the real parameters
     service.add_user(session=db_session, email="a@x.org", password=PASSWORD, role="member")
     user = db_session.scalars(select(User)).one()
     user.password_hash = PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)

@@ -1,8 +1,9 @@
 """Browser tests: the real server over the demo workspace, driven by Debian's Chromium.
 
 One demo workspace (``tandem demo --no-serve``), one ``tandem serve`` subprocess on a free
-loopback port and one Chromium per session: ``make test`` runs the suite (marker ``browser``)
-in one process, apart from the rest, so that all its tests share them. Every browser
+loopback port and one Chromium for the whole package: ``make test`` runs its modules on one
+pytest-xdist worker, one after another (tests/conftest.py), so that all its tests
+share them, and stops them when the last browser test is done. Every browser
 context records the requests its pages make: a test fails if any goes to a host other than
 127.0.0.1 or localhost (such requests are also aborted, so none leaves).
 
@@ -53,7 +54,7 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
 LOCAL_SCHEMES = frozenset({"data", "blob", "about"})
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PHONE: ViewportSize = {"width": 375, "height": 740}
-BROWSER_TESTS = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+BROWSER_TESTS = [pytest.mark.browser]
 ACCOUNTS = {plan.role: plan.email for plan in planned_accounts()}
 TANDEM = Path(sys.executable).with_name("tandem")
 HANG_GUARD_MS = 120_000
@@ -91,7 +92,7 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
             time.sleep(0.2)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo workspace, built once per session by the real command."""
     _require_chromium()
@@ -108,7 +109,7 @@ def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def base_url(demo_workspace: Path) -> Iterator[str]:
     """``tandem serve`` over the demo workspace, on a free loopback port."""
     port = _free_port()
@@ -140,7 +141,7 @@ class DemoIds:
     people: dict[str, int]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo_ids(demo_workspace: Path) -> DemoIds:
     with session_scope(Workspace.open(demo_workspace).engine) as session:
         teams = {str(row.name): int(row.id) for row in session.execute(select(Team.name, Team.id))}
@@ -155,14 +156,14 @@ def demo_ids(demo_workspace: Path) -> DemoIds:
 # -- the browser --------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     _require_chromium()
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """Debian's Chromium, headless (Playwright's bundled browsers are never downloaded)."""
     chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
@@ -212,7 +213,7 @@ class Contexts:
         return page
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def contexts(browser: Browser, base_url: str) -> Iterator[Contexts]:
     made = Contexts(browser, base_url)
     yield made
@@ -220,7 +221,7 @@ def contexts(browser: Browser, base_url: str) -> Iterator[Contexts]:
         context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def as_role(contexts: Contexts) -> Callable[[str], Page]:
     """A page signed in as the demo account of a role, shared by the session's tests."""
     pages: dict[str, Page] = {}

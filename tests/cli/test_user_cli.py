@@ -133,4 +133,6 @@ def test_serve_prints_the_address_and_a_first_run_link(workspace: Workspace) -> 
                 time.sleep(0.2)
     finally:
         server.send_signal(signal.SIGINT)
-        server.communicate()
+        _, errors = server.communicate()
+    # this suite hashes passwords cheaply (tests/conftest.py): the server says so
+    assert "warning: TANDEM_TEST_CHEAP_PASSWORD_HASH=1 is set" in errors

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tandem.csvfile import BadRowsError
-from tandem.demo.org import DEMO_CYCLE, write_demo_org
+from tandem.demo.org import DEMO_CYCLE
 from tandem.duos import service
 from tandem.duos.matching import MIN_GAIN, Candidate, pair_gain
 from tandem.duos.models import Duo
@@ -350,15 +350,16 @@ def test_confirm_respects_the_gate_people_opted_in_to(db_session: Session, tmp_p
     assert "Compatibility gate not applied (Bea Manager did not opt in)" in duo.explanation
 
 
-def test_demo_org_every_scored_person_is_paired_once_or_unpaired(db_session: Session) -> None:
-    write_demo_org(session=db_session)
-    scores = profile_service.cycle_scores(session=db_session, cycle=DEMO_CYCLE)
+def test_demo_org_every_scored_person_is_paired_once_or_unpaired(demo_db_session: Session) -> None:
+    scores = profile_service.cycle_scores(session=demo_db_session, cycle=DEMO_CYCLE)
     managers = {}
     for person in scores.ratees:  # everyone who has a line manager shares with them
-        managers[person] = db_session.get(Person, person).manager_id  # type: ignore[union-attr]
+        managers[person] = demo_db_session.get(Person, person).manager_id  # type: ignore[union-attr]
         if managers[person] is not None:
-            sharing.set_shared(session=db_session, cycle=DEMO_CYCLE, person_id=person, shared=True)
-    out = service.suggest(session=db_session, cycle=DEMO_CYCLE, viewer=OPERATOR)
+            sharing.set_shared(
+                session=demo_db_session, cycle=DEMO_CYCLE, person_id=person, shared=True
+            )
+    out = service.suggest(session=demo_db_session, cycle=DEMO_CYCLE, viewer=OPERATOR)
     seen = [p for pair in out.pairs for p in (pair.a.id, pair.b.id)]
     seen += [u.person.id for u in out.unpaired]
     assert sorted(seen) == sorted(scores.ratees) and len(scores.ratees) == 32
@@ -395,7 +396,7 @@ def test_demo_org_every_scored_person_is_paired_once_or_unpaired(db_session: Ses
     checked = 0
     for manager in {m for m in managers.values() if m is not None}:
         view = Viewer(person_id=manager, role="leader")
-        as_manager = service.suggest(session=db_session, cycle=DEMO_CYCLE, viewer=view)
+        as_manager = service.suggest(session=demo_db_session, cycle=DEMO_CYCLE, viewer=view)
         assert pair_ids(as_manager) == pair_ids(out)  # the matching never depends on the viewer
         for pair in as_manager.pairs:
             both = all(managers[p.id] == manager or p.id == manager for p in (pair.a, pair.b))

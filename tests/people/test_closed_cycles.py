@@ -36,7 +36,7 @@ from tandem.profile.visibility import OPERATOR, Viewer
 from tandem.review import service as review_service
 from tandem.review.models import ReviewAssignment, ReviewResponse
 from tandem.workspace import Workspace
-from tests.helpers import run_cli
+from tests.helpers import run_cli, scores_loaded_once
 
 DIRECTOR = OPERATOR.model_copy(update={"role": "director"})
 LEADER = "ines.fernhollow@example.org"  # Beacon's leader: every Beacon member reports to her
@@ -46,19 +46,23 @@ PARTNER = "odile.larkspire@example.org"  # Kemi's duo partner (a higher id than 
 
 
 @pytest.fixture
-def demo(db_session: Session) -> dict[str, int]:
-    """The demo organisation; Kemi shared her report with Ines and is in a duo with Odile."""
-    write_demo_org(session=db_session)
-    ids = {p.email: p.id for p in db_session.scalars(select(Person)) if p.email}
-    sharing.set_shared(session=db_session, cycle=DEMO_CYCLE, person_id=ids[SUBJECT], shared=True)
+def demo(demo_db_session: Session) -> dict[str, int]:
+    """The demo organisation (shared, rolled back after each test).
+
+    Kemi shared her report with Ines and is in a duo with Odile.
+    """
+    ids = {p.email: p.id for p in demo_db_session.scalars(select(Person)) if p.email}
+    sharing.set_shared(
+        session=demo_db_session, cycle=DEMO_CYCLE, person_id=ids[SUBJECT], shared=True
+    )
     duo = duos_service.confirm(
-        session=db_session, cycle=DEMO_CYCLE, a=SUBJECT, b=PARTNER, tie_breaker=LEADER,
+        session=demo_db_session, cycle=DEMO_CYCLE, a=SUBJECT, b=PARTNER, tie_breaker=LEADER,
         confirmed_by="admin@example.org", viewer=OPERATOR, today=dt.date(2026, 12, 1),
     )  # fmt: skip
     duos_service.respond(
-        session=db_session, duo_id=duo.id, viewer=Viewer(person_id=ids[SUBJECT]), accept=True
+        session=demo_db_session, duo_id=duo.id, viewer=Viewer(person_id=ids[SUBJECT]), accept=True
     )
-    db_session.flush()
+    demo_db_session.flush()
     return ids
 
 
@@ -67,33 +71,39 @@ def _leader(ids: dict[str, int]) -> Viewer:
 
 
 def closed_results(session: Session, ids: dict[str, int]) -> dict[str, Any]:
-    """Every answer about the closed cycle that is not one person's own report (model_dump)."""
+    """Every answer about the closed cycle that is not one person's own report (model_dump).
+
+    The cycle's scores are loaded once for all these questions (afresh on every call).
+    """
     session.expire_all()
-    return {
-        "org": team_service.org_view(
-            session=session, cycle=DEMO_CYCLE, viewer=DIRECTOR
-        ).model_dump(),
-        "teams": {
-            team: team_service.team_view(
-                session=session, team=team, cycle=DEMO_CYCLE, viewer=OPERATOR
-            ).model_dump()
-            for team in DEMO_TEAMS
-        },
-        # Kemi shared her report with Ines: Ines's view names her where she covers a practice.
-        "leader": team_service.team_view(
-            session=session, team="Beacon", cycle=DEMO_CYCLE, viewer=_leader(ids)
-        ).model_dump(),
-        # Raw, unrounded cohort statistics: a stand-in's new id changes the order in which the
-        # answers are summed, so only the last bits of a float may differ (12 digits compared).
-        "premise": unrounded(premise_service.premise(session=session, cycle=DEMO_CYCLE)),
-        "reliability": unrounded(profile_service.reliability(session=session, cycle=DEMO_CYCLE)),
-        "cycles": [
-            c.model_dump() for c in review_service.list_cycles(session=session) if c.closed_at
-        ],
-        "reports": {
-            pid: _report(session, pid) for email, pid in sorted(ids.items()) if email != SUBJECT
-        },
-    }
+    with scores_loaded_once():
+        return {
+            "org": team_service.org_view(
+                session=session, cycle=DEMO_CYCLE, viewer=DIRECTOR
+            ).model_dump(),
+            "teams": {
+                team: team_service.team_view(
+                    session=session, team=team, cycle=DEMO_CYCLE, viewer=OPERATOR
+                ).model_dump()
+                for team in DEMO_TEAMS
+            },
+            # Kemi shared her report with Ines: Ines's view names her where she covers a practice.
+            "leader": team_service.team_view(
+                session=session, team="Beacon", cycle=DEMO_CYCLE, viewer=_leader(ids)
+            ).model_dump(),
+            # Raw, unrounded cohort statistics: a stand-in's new id changes the order in which the
+            # answers are summed, so only the last bits of a float may differ (12 digits compared).
+            "premise": unrounded(premise_service.premise(session=session, cycle=DEMO_CYCLE)),
+            "reliability": unrounded(
+                profile_service.reliability(session=session, cycle=DEMO_CYCLE)
+            ),
+            "cycles": [
+                c.model_dump() for c in review_service.list_cycles(session=session) if c.closed_at
+            ],
+            "reports": {
+                pid: _report(session, pid) for email, pid in sorted(ids.items()) if email != SUBJECT
+            },
+        }
 
 
 def _report(session: Session, person_id: int) -> dict[str, Any]:
@@ -153,41 +163,41 @@ def every_row(session: Session) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def test_forget_changes_no_closed_team_org_or_cohort_figure(
-    db_session: Session, demo: dict[str, int]
+    demo_db_session: Session, demo: dict[str, int]
 ) -> None:
-    kemi = people_service.find_person(session=db_session, ref=SUBJECT)
+    kemi = people_service.find_person(session=demo_db_session, ref=SUBJECT)
     name = kemi.display_name
-    before = closed_results(db_session, demo)
+    before = closed_results(demo_db_session, demo)
     assert name in before["leader"]["practices"]["communication"]["by"]  # what she shared
     assert before["org"]["teams"][1]["shown"] is True  # Beacon, all 8 scored
-    export_before = privacy.export_person(session=db_session, ref=COLLEAGUE, actor="cli:t")
+    export_before = privacy.export_person(session=demo_db_session, ref=COLLEAGUE, actor="cli:t")
 
-    report = privacy.forget_person(session=db_session, ref=SUBJECT, actor="cli:tester")
+    report = privacy.forget_person(session=demo_db_session, ref=SUBJECT, actor="cli:tester")
 
-    after = closed_results(db_session, demo)
+    after = closed_results(demo_db_session, demo)
     # Aggregates, cohort figures and everyone else's reports answer exactly as before; where
     # a viewer was shown her name (she had shared with them), the stand-in's is shown instead.
     assert after == renamed(before, name, privacy.FORMER_MEMBER)
     assert after["org"] == before["org"] and after["teams"] == before["teams"]
     assert report.answers_deleted == 0 and report.answers_kept > 0 and report.roster_rows_kept == 1
     # Her name and email are nowhere in the database; the stand-in holds none of her data.
-    assert scan(db_session, [name, SUBJECT]) == []
-    stand_in = db_session.get(Person, report.former_member_id)
+    assert scan(demo_db_session, [name, SUBJECT]) == []
+    stand_in = demo_db_session.get(Person, report.former_member_id)
     assert stand_in is not None and stand_in.stand_in
     assert (stand_in.display_name, stand_in.email, stand_in.manager_id) == (
         privacy.FORMER_MEMBER, None, None
     )  # fmt: skip
     for column in (Identity.person_id, Membership.person_id, Duo.person_a_id, Duo.person_b_id):
         held = select(func.count()).select_from(column.class_).where(column == stand_in.id)
-        assert db_session.scalar(held) == 0
+        assert demo_db_session.scalar(held) == 0
     # Nobody is paired with a stand-in, and nobody may read its report.
     suggestions = duos_service.suggest(
-        session=db_session, cycle=DEMO_CYCLE, teams=["Beacon"], viewer=DIRECTOR
+        session=demo_db_session, cycle=DEMO_CYCLE, teams=["Beacon"], viewer=DIRECTOR
     )
     paired = {p.a.id for p in suggestions.pairs} | {p.b.id for p in suggestions.pairs}
     assert stand_in.id not in paired | {u.person.id for u in suggestions.unpaired}
     # Other people's exports keep their content: answers given about her name the stand-in.
-    export_after = privacy.export_person(session=db_session, ref=COLLEAGUE, actor="cli:t")
+    export_after = privacy.export_person(session=demo_db_session, ref=COLLEAGUE, actor="cli:t")
     for section in ("person", "memberships", "cycle_memberships", "reports", "plans", "duos"):
         assert getattr(export_after, section) == getattr(export_before, section), section
     kemi_id = demo[SUBJECT]
@@ -200,26 +210,26 @@ def test_forget_changes_no_closed_team_org_or_cohort_figure(
 
 
 def test_forget_in_an_open_cycle_deletes_what_is_about_the_person(
-    db_session: Session, demo: dict[str, int]
+    demo_db_session: Session, demo: dict[str, int]
 ) -> None:
-    review_service.create_cycle(session=db_session, name="open-now")
-    review_service.assign_from_teams(session=db_session, cycle="open-now", teams=["Beacon"])
-    open_cycle = review_service.get_cycle(session=db_session, name="open-now")
+    review_service.create_cycle(session=demo_db_session, name="open-now")
+    review_service.assign_from_teams(session=demo_db_session, cycle="open-now", teams=["Beacon"])
+    open_cycle = review_service.get_cycle(session=demo_db_session, name="open-now")
     about = select(func.count()).where(
         ReviewAssignment.cycle_id == open_cycle.id, ReviewAssignment.ratee_id == demo[SUBJECT]
     )
-    assert db_session.scalar(about.select_from(ReviewAssignment))
-    before = closed_results(db_session, demo)
+    assert demo_db_session.scalar(about.select_from(ReviewAssignment))
+    before = closed_results(demo_db_session, demo)
 
-    report = privacy.forget_person(session=db_session, ref=SUBJECT, actor="cli:tester")
+    report = privacy.forget_person(session=demo_db_session, ref=SUBJECT, actor="cli:tester")
 
     # The open cycle's rows about her are gone, not kept under the stand-in: nothing was shown.
     open_rows = select(func.count()).where(
         ReviewAssignment.cycle_id == open_cycle.id,
         ReviewAssignment.ratee_id.in_([demo[SUBJECT], report.former_member_id]),
     )
-    assert db_session.scalar(open_rows.select_from(ReviewAssignment)) == 0
-    assert closed_results(db_session, demo) == renamed(
+    assert demo_db_session.scalar(open_rows.select_from(ReviewAssignment)) == 0
+    assert closed_results(demo_db_session, demo) == renamed(
         before, "Kemi Marrowdale", privacy.FORMER_MEMBER
     )
 
@@ -236,41 +246,41 @@ def _duplicate(session: Session) -> Person:
 
 
 def test_merging_a_closed_cycle_participant_moves_her_rows_whole(
-    db_session: Session, demo: dict[str, int]
+    demo_db_session: Session, demo: dict[str, int]
 ) -> None:
-    before = closed_results(db_session, demo)
+    before = closed_results(demo_db_session, demo)
     kemi = demo[SUBJECT]
-    cycle = review_service.get_cycle(session=db_session, name=DEMO_CYCLE)
+    cycle = review_service.get_cycle(session=demo_db_session, name=DEMO_CYCLE)
     her_report = dump(
         profile_service.person_profile(
-            session=db_session, person=db_session.get(Person, kemi), cycle=cycle
+            session=demo_db_session, person=demo_db_session.get(Person, kemi), cycle=cycle
         )
     )
-    duplicate = _duplicate(db_session)
+    duplicate = _duplicate(demo_db_session)
     assert duplicate.id > demo[PARTNER]  # so her duo's partner order flips
 
     # The roster person is merged into the duplicate: every row of hers must move.
     people_service.merge_people(
-        session=db_session, into=str(duplicate.id), others=[SUBJECT], actor="cli:tester"
+        session=demo_db_session, into=str(duplicate.id), others=[SUBJECT], actor="cli:tester"
     )
 
-    assert db_session.get(Person, kemi) is None
-    after = closed_results(db_session, demo)
+    assert demo_db_session.get(Person, kemi) is None
+    after = closed_results(demo_db_session, demo)
     assert after == renamed(before, "Kemi Marrowdale", "Kemi M.")
     assert after["org"] == before["org"] and after["teams"] == before["teams"]
     moved = dump(
         profile_service.person_profile(
-            session=db_session, person=db_session.get(Person, duplicate.id), cycle=cycle
+            session=demo_db_session, person=demo_db_session.get(Person, duplicate.id), cycle=cycle
         )
     )
     assert {**moved, "person": None} == {**her_report, "person": None}
     # Her duo followed her, partner order and consents kept straight.
     [duo] = duos_service.list_duos(
-        session=db_session, cycle=DEMO_CYCLE, viewer=OPERATOR, people=[duplicate.id]
+        session=demo_db_session, cycle=DEMO_CYCLE, viewer=OPERATOR, people=[duplicate.id]
     ).duos
     assert (duo.a.id, duo.b.id) == (demo[PARTNER], duplicate.id)
     assert (duo.a_consent, duo.b_consent) == ("pending", "accepted")
-    event = _merge_detail(db_session)
+    event = _merge_detail(demo_db_session)
     assert event["merged_person_ids"] == [kemi] and event["cycle_rows_dropped"] == 0
     assert event["cycle_rows_moved"] > 0
 
@@ -293,24 +303,24 @@ def _refusal(session: Session, ids: dict[str, int]) -> str:
 
 
 def test_merging_two_people_of_one_closed_cycle_is_refused_and_changes_nothing(
-    db_session: Session, demo: dict[str, int]
+    demo_db_session: Session, demo: dict[str, int]
 ) -> None:
-    everything = every_row(db_session)
+    everything = every_row(demo_db_session)
     with pytest.raises(ConflictError) as refused:
         people_service.merge_people(
-            session=db_session, into=COLLEAGUE, others=[SUBJECT], actor="cli:tester"
+            session=demo_db_session, into=COLLEAGUE, others=[SUBJECT], actor="cli:tester"
         )
-    assert refused.value.message == _refusal(db_session, demo)
+    assert refused.value.message == _refusal(demo_db_session, demo)
     assert refused.value.exit_code == 2
-    assert every_row(db_session) == everything
+    assert every_row(demo_db_session) == everything
     # Also when the clash is between two of the people merged, in either order.
-    duplicate = _duplicate(db_session)
-    everything = every_row(db_session)
+    duplicate = _duplicate(demo_db_session)
+    everything = every_row(demo_db_session)
     with pytest.raises(ConflictError):
         people_service.merge_people(
-            session=db_session, into=str(duplicate.id), others=[SUBJECT, COLLEAGUE]
+            session=demo_db_session, into=str(duplicate.id), others=[SUBJECT, COLLEAGUE]
         )
-    assert every_row(db_session) == everything
+    assert every_row(demo_db_session) == everything
 
 
 def test_cli_refuses_the_merge_with_exit_2(workspace: Workspace) -> None:
@@ -389,26 +399,26 @@ def test_merging_in_an_open_cycle_keeps_the_kept_persons_rows(db_session: Sessio
 
 
 def test_linking_away_the_last_identity_keeps_a_person_with_closed_rows(
-    db_session: Session, demo: dict[str, int]
+    demo_db_session: Session, demo: dict[str, int]
 ) -> None:
     kemi = demo[SUBJECT]
     # She left Beacon after the cycle closed; her one git identity turns out to be Lars's.
-    db_session.execute(delete(Membership).where(Membership.person_id == kemi))
-    db_session.add(
+    demo_db_session.execute(delete(Membership).where(Membership.person_id == kemi))
+    demo_db_session.add(
         Identity(
             identity_key="email:shared-laptop@example.org", source="git", kind="email",
             person_id=kemi,
         )
     )  # fmt: skip
-    db_session.flush()
-    before = closed_results(db_session, demo)
+    demo_db_session.flush()
+    before = closed_results(demo_db_session, demo)
 
     people_service.link_identity(
-        session=db_session, identity_key="shared-laptop@example.org", person=COLLEAGUE
+        session=demo_db_session, identity_key="shared-laptop@example.org", person=COLLEAGUE
     )
 
-    assert db_session.get(Person, kemi) is not None  # kept: the closed cycle holds her rows
-    assert closed_results(db_session, demo) == before
+    assert demo_db_session.get(Person, kemi) is not None  # kept: the closed cycle holds her rows
+    assert closed_results(demo_db_session, demo) == before
 
 
 # -- every table that ties a person to a cycle is known ------------------------------------------

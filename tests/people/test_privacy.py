@@ -39,6 +39,7 @@ from tandem.review import service as review_service
 from tandem.review.models import ReviewAssignment, ReviewCycle, ReviewResponse
 from tandem.status import workspace_status
 from tandem.workspace import Workspace
+from tests.helpers import scores_loaded_once
 
 OPEN = "open-after-demo"
 SUBJECT = "bram.quillby@example.org"  # Atlas's manager: rated, rates others, has a manager
@@ -46,10 +47,9 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def demo(db_session: Session) -> dict[str, int]:
-    """The demo organisation; person ids by email."""
-    write_demo_org(session=db_session)
-    return {p.email: p.id for p in db_session.scalars(select(Person)) if p.email}
+def demo(demo_db_session: Session) -> dict[str, int]:
+    """The demo organisation (shared, rolled back after each test); person ids by email."""
+    return {p.email: p.id for p in demo_db_session.scalars(select(Person)) if p.email}
 
 
 def _person(session: Session, email: str) -> Person:
@@ -67,10 +67,10 @@ def _raters_of(session: Session, ratee_id: int) -> set[int]:
 
 
 def test_export_holds_the_person_as_they_see_it_and_no_other_rater(
-    db_session: Session, demo: dict[str, int]
+    demo_db_session: Session, demo: dict[str, int]
 ) -> None:
-    me = _person(db_session, SUBJECT)
-    document = privacy.export_person(session=db_session, ref=SUBJECT, actor="cli:tester")
+    me = _person(demo_db_session, SUBJECT)
+    document = privacy.export_person(session=demo_db_session, ref=SUBJECT, actor="cli:tester")
     data = document.model_dump(mode="json")
     text = json.dumps(data, ensure_ascii=False)
 
@@ -80,13 +80,13 @@ def test_export_holds_the_person_as_they_see_it_and_no_other_rater(
         {"cycle": DEMO_CYCLE, "team": m.team.name, "role": m.role} for m in me.memberships
     ]
     # The report equals what the profile service shows the person (every suppression kept).
-    cycle = review_service.get_cycle(session=db_session, name=DEMO_CYCLE)
-    own = profile_service.person_profile(session=db_session, person=me, cycle=cycle)
+    cycle = review_service.get_cycle(session=demo_db_session, name=DEMO_CYCLE)
+    own = profile_service.person_profile(session=demo_db_session, person=me, cycle=cycle)
     assert data["reports"] == [
         {"cycle": DEMO_CYCLE, "status": "closed", "profile": json.loads(json.dumps(dump(own)))}
     ]
     # Answers: only those the person gave (their own words), never answers about them by others.
-    given = db_session.scalar(
+    given = demo_db_session.scalar(
         select(func.count()).select_from(ReviewResponse).where(ReviewResponse.rater_id == me.id)
     )
     assert given and len(data["answers_given"]) == given
@@ -94,7 +94,9 @@ def test_export_holds_the_person_as_they_see_it_and_no_other_rater(
     # No other rater is named: peers and reports who rated the person appear nowhere. (The line
     # manager is the roster's fact "person.manager", shown alone by design, DESIGN §6.)
     manager_id = me.manager_id
-    others = [db_session.get(Person, i) for i in _raters_of(db_session, me.id) - {manager_id}]
+    others = [
+        demo_db_session.get(Person, i) for i in _raters_of(demo_db_session, me.id) - {manager_id}
+    ]
     assert others
     for rater in others:
         assert rater is not None and rater.email
@@ -102,7 +104,7 @@ def test_export_holds_the_person_as_they_see_it_and_no_other_rater(
         assert f'"id": {rater.id},' not in text
     assert data["person"]["manager"]["id"] == manager_id
     # The export itself is audited, about the person, by the actor.
-    events = audit_service.events(session=db_session, action="people.export")
+    events = audit_service.events(session=demo_db_session, action="people.export")
     assert [(e.actor, e.subject_person_id) for e in events] == [("cli:tester", me.id)]
 
 
@@ -184,22 +186,22 @@ def _give_everything(session: Session, me: Person, demo: dict[str, int]) -> dict
 
 
 def test_forget_leaves_no_trace_and_keeps_others_frozen_results(
-    db_session: Session, demo: dict[str, int]
+    demo_db_session: Session, demo: dict[str, int]
 ) -> None:
-    me = _person(db_session, SUBJECT)
+    me = _person(demo_db_session, SUBJECT)
     name, pid = me.display_name, me.id
-    given = _give_everything(db_session, me, demo)
-    confirmed = audit_service.events(session=db_session, action="duo.confirm")
+    given = _give_everything(demo_db_session, me, demo)
+    confirmed = audit_service.events(session=demo_db_session, action="duo.confirm")
     assert len(confirmed) == 2 and {e.actor for e in confirmed} == {"system"}
     assert pid in {e.subject_person_id for e in confirmed} | {
         e.related_person_id for e in confirmed
     }
-    assert _scan(db_session, [name, SUBJECT])  # the scan sees the person before
+    assert _scan(demo_db_session, [name, SUBJECT])  # the scan sees the person before
 
-    closed = review_service.get_cycle(session=db_session, name=DEMO_CYCLE)
+    closed = review_service.get_cycle(session=demo_db_session, name=DEMO_CYCLE)
     rated_by_me = sorted(
         set(
-            db_session.scalars(
+            demo_db_session.scalars(
                 select(ReviewResponse.ratee_id).where(
                     ReviewResponse.rater_id == pid,
                     ReviewResponse.ratee_id != pid,
@@ -210,9 +212,10 @@ def test_forget_leaves_no_trace_and_keeps_others_frozen_results(
     )
     assert rated_by_me
     everyone_else = sorted(set(demo.values()) - {pid})
-    before = {i: _report(db_session, i, closed) for i in everyone_else}
-    counts = _counts(db_session)
-    to_delete = db_session.scalar(
+    with scores_loaded_once():
+        before = {i: _report(demo_db_session, i, closed) for i in everyone_else}
+    counts = _counts(demo_db_session)
+    to_delete = demo_db_session.scalar(
         select(func.count())
         .select_from(ReviewResponse)
         .join(ReviewCycle, ReviewCycle.id == ReviewResponse.cycle_id)
@@ -221,24 +224,25 @@ def test_forget_leaves_no_trace_and_keeps_others_frozen_results(
             ReviewCycle.status == "open",
         )
     )
-    about_me = db_session.scalar(
+    about_me = demo_db_session.scalar(
         select(func.count())
         .select_from(ReviewResponse)
         .where(ReviewResponse.ratee_id == pid, ReviewResponse.cycle_id == closed.id)
     )
     memberships = len(me.memberships)
 
-    report = privacy.forget_person(session=db_session, ref=SUBJECT, actor="cli:tester")
-    db_session.expire_all()
+    report = privacy.forget_person(session=demo_db_session, ref=SUBJECT, actor="cli:tester")
+    demo_db_session.expire_all()
 
-    assert _scan(db_session, [name, SUBJECT]) == []
+    assert _scan(demo_db_session, [name, SUBJECT]) == []
     with pytest.raises(NotFoundError):
-        people_service.find_person(session=db_session, ref=SUBJECT)
-    assert db_session.get(Person, pid) is None
+        people_service.find_person(session=demo_db_session, ref=SUBJECT)
+    assert demo_db_session.get(Person, pid) is None
     # Everyone else's closed-cycle report is unchanged, cohort figures included: the answers the
     # person gave stay under an anonymous rater, those about them under "a former member".
-    closed = review_service.get_cycle(session=db_session, name=DEMO_CYCLE)
-    after = {i: _report(db_session, i, closed) for i in everyone_else}
+    closed = review_service.get_cycle(session=demo_db_session, name=DEMO_CYCLE)
+    with scores_loaded_once():
+        after = {i: _report(demo_db_session, i, closed) for i in everyone_else}
     assert after == before
     assert report.anonymous_rater_id is not None and report.answers_anonymised > 0
     assert report.former_member_id is not None and report.answers_kept == about_me
@@ -246,7 +250,7 @@ def test_forget_leaves_no_trace_and_keeps_others_frozen_results(
     assert report.user_removed and report.duos_removed == 1 and report.identities_unlinked == 1
     assert (report.roster_rows_kept, report.shares_kept, report.shares_removed) == (1, 1, 0)
     # The counts drop by what was the person's (two nameless stand-ins are added).
-    now = _counts(db_session)
+    now = _counts(demo_db_session)
     assert now["person"] == counts["person"] + 1  # − the person + anonymous rater + former member
     assert now["membership"] == counts["membership"] - memberships
     assert now["review_response"] == counts["review_response"] - report.answers_deleted
@@ -254,11 +258,11 @@ def test_forget_leaves_no_trace_and_keeps_others_frozen_results(
     assert now["duo"] == counts["duo"] - 1
     assert now["user_account"] == counts["user_account"] - 1
     assert now["identity"] == counts["identity"]  # kept, unlinked, its key a one-way hash
-    identity = db_session.scalars(select(Identity)).one()
+    identity = demo_db_session.scalars(select(Identity)).one()
     assert identity.person_id is None and identity.display_name is None
     assert identity.identity_key == people_service.forgotten_key(f"email:{SUBJECT}")
     # Exactly one audit event, by the actor, with the former id only.
-    forgets = audit_service.events(session=db_session, action="people.forget")
+    forgets = audit_service.events(session=demo_db_session, action="people.forget")
     assert [(e.actor, e.subject_person_id) for e in forgets] == [("cli:tester", pid)]
     assert forgets[0].detail["answers_deleted"] == report.answers_deleted
     # Neither stand-in is tied to the former person anywhere, the audit log included.
@@ -266,24 +270,28 @@ def test_forget_leaves_no_trace_and_keeps_others_frozen_results(
     assert "anonymous_rater_id" not in forgets[0].detail
     assert "former_member_id" not in forgets[0].detail
     assert not stand_ins & set(forgets[0].detail.values())
-    assert not stand_ins & {e.subject_person_id for e in audit_service.events(session=db_session)}
+    assert not stand_ins & {
+        e.subject_person_id for e in audit_service.events(session=demo_db_session)
+    }
     # A stand-in is nobody: never found, fetched or listed, so never shown on its own.
     for stand_in in stand_ins:
         assert stand_in is not None
         with pytest.raises(NotFoundError):
-            people_service.find_person(session=db_session, ref=str(stand_in))
+            people_service.find_person(session=demo_db_session, ref=str(stand_in))
         with pytest.raises(NotFoundError):
-            people_service.get_person(session=db_session, person_id=stand_in)
-    listed = {p.id for p in people_service.list_people(session=db_session)}
+            people_service.get_person(session=demo_db_session, person_id=stand_in)
+    listed = {p.id for p in people_service.list_people(session=demo_db_session)}
     assert not stand_ins & listed and len(listed) == len(demo) - 1
     # A later sync of what the sources saw (the immutable lake) does not bring the person back.
     seen = IdentitySeen(
         identity_key=f"email:{SUBJECT}", source="git", kind="email", display_name=name, is_bot=False
     )
-    synced = people_service.sync_identities(session=db_session, identities=[seen])
+    synced = people_service.sync_identities(session=demo_db_session, identities=[seen])
     assert synced.identities_added == 0 and synced.people_added == 0
-    assert _scan(db_session, [name, SUBJECT]) == []
-    assert given["user_id"] not in {u.id for u in accounts_service.list_users(session=db_session)}
+    assert _scan(demo_db_session, [name, SUBJECT]) == []
+    assert given["user_id"] not in {
+        u.id for u in accounts_service.list_users(session=demo_db_session)
+    }
 
 
 def test_forget_deletes_open_cycle_answers_and_needs_no_stand_in_without_closed_ones(

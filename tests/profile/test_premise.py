@@ -332,6 +332,12 @@ def report_of(org: SyntheticOrg) -> PremiseOut:
     return premise_report(CycleScores(ReviewCycle(name="synthetic"), load_item_bank(), org.answers))
 
 
+@functools.cache
+def halo_report(correlation: float, seed: int) -> PremiseOut:
+    """:func:`report_of` the :func:`halo_org` (several tests read the same organisations)."""
+    return report_of(halo_org(correlation, seed))
+
+
 def true_correlation(org: SyntheticOrg, ratees: Sequence[int]) -> float:
     """Pearson's r of the KNOWN true L and M over ``ratees``."""
     true_l = [org.truth[p].L for p in ratees]
@@ -342,7 +348,7 @@ def true_correlation(org: SyntheticOrg, ratees: Sequence[int]) -> float:
 @pytest.mark.parametrize("planted", [-0.1, 0.0, 0.4])
 def test_the_corrected_split_rater_r_recovers_the_true_correlation(planted: float) -> None:
     org = halo_org(planted, 1)
-    report = report_of(org)
+    report = halo_report(planted, 1)
     split = report.split_rater
     ratees = split_raters.split_sides(org.answers, load_item_bank()).ratees
     truth = true_correlation(org, ratees)
@@ -369,7 +375,7 @@ def test_the_same_rater_r_is_inflated_by_the_halo(planted: float) -> None:
     inflation = []
     for seed in range(1, 6):
         org = halo_org(planted, seed)
-        report = report_of(org)
+        report = halo_report(planted, seed)
         ratees = split_raters.split_sides(org.answers, load_item_bank()).ratees
         same = report.correlation
         assert same.r is not None
@@ -389,8 +395,7 @@ def test_the_same_rater_r_is_inflated_by_the_halo(planted: float) -> None:
     [(-0.6, "premise holds"), (0.0, "neither"), (0.9, "sides go together")],
 )
 def test_the_verdict_follows_the_planted_correlation(planted: float, verdict: str) -> None:
-    org = halo_org(planted, 2)
-    report = report_of(org)
+    report = halo_report(planted, 2)
     both = report.both_high
     assert (report.verdict, both.verdict) == (verdict, verdict)
     assert both.verdict_text == VERDICT_TEXT[both.verdict]

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tandem.demo.org import DEMO_CYCLE, DEMO_TEAMS, write_demo_org
+from tandem.demo.org import DEMO_CYCLE, DEMO_TEAMS
 from tandem.errors import NotFoundError
 from tandem.people.models import Membership, Team
 from tandem.profile import sharing
@@ -218,15 +218,14 @@ def test_two_teams_one_person_apart_are_not_both_shown(db_session: Session, tmp_
 
 
 def test_demo_org_view_shows_the_four_teams_consistently_with_team_views(
-    db_session: Session,
+    demo_db_session: Session,
 ) -> None:
-    write_demo_org(session=db_session)
-    out = team_service.org_view(session=db_session, cycle=DEMO_CYCLE, viewer=DIRECTOR)
+    out = team_service.org_view(session=demo_db_session, cycle=DEMO_CYCLE, viewer=DIRECTOR)
     assert [t.team for t in out.teams] == list(DEMO_TEAMS)
     for t in out.teams:
         assert t.shown and t.scored_members == 8
         view = team_service.team_view(
-            session=db_session, team=t.team, cycle=DEMO_CYCLE, viewer=OPERATOR
+            session=demo_db_session, team=t.team, cycle=DEMO_CYCLE, viewer=OPERATOR
         )
         assert t.gaps == view.gaps
         assert {p: (a.covering, a.mean) for p, a in t.practices.items()} == {

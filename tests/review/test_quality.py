@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from tandem.audit import service as audit_service
 from tandem.review import quality
 from tandem.review import service as review_service
 from tandem.review.items import load_item_bank
@@ -44,7 +45,13 @@ def test_straight_liners_are_flagged_and_varied_answers_are_not(
         + _rows(bob, ada, "manager", with_cant),
     )
     review_service.import_responses(session=db_session, cycle=CYCLE, path=path)
-    report = quality.quality(session=db_session, cycle=CYCLE)
+    report = quality.quality(session=db_session, cycle=CYCLE, actor="cli:admin")
+    # it names raters: the read is audited, with the cycle's id and nothing else
+    [read] = audit_service.events(session=db_session, action="review.quality")
+    cycle_id = review_service.get_cycle(session=db_session, name=CYCLE).id
+    assert (read.actor, read.target, read.detail) == (
+        "cli:admin", f"cycle:{cycle_id}", {"cycle_id": cycle_id}
+    )  # fmt: skip
     by_pair = {(p.ratee_id, p.rater_id): p for p in report.pairs}
     flagged = {pair for pair, p in by_pair.items() if p.straight_lining}
     assert flagged == {(cy, bob), (bob, ada)}

@@ -1,5 +1,10 @@
 """Password hashing with argon2id (argon2-cffi's defaults) and the password policy.
 
+argon2-cffi's defaults are RFC 9106's low-memory profile (3 passes over 64 MiB, 4 lanes): about
+0.1 s of CPU per hash, by design. A test suite that signs in hundreds of times sets
+``TANDEM_TEST_CHEAP_PASSWORD_HASH=1`` for argon2id with 1 pass over 4 MiB instead; never set it
+for real accounts (``tandem serve`` warns when it is set).
+
 The policy is offline: 12 to 1024 characters, not containing the user's own email or name, and
 strong enough by zxcvbn's estimate (score ≥ 3 of 4: common, breached and keyboard-pattern
 passwords, names and dictionary words with substitutions all score lower).
@@ -7,6 +12,7 @@ passwords, names and dictionary words with substitutions all score lower).
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from collections.abc import Iterable
@@ -33,9 +39,23 @@ class WeakPasswordError(InputError):
     code = "weak_password"
 
 
-@lru_cache(maxsize=1)
-def _hasher() -> PasswordHasher:
+CHEAP_HASH_VARIABLE = "TANDEM_TEST_CHEAP_PASSWORD_HASH"
+
+
+def cheap_hash_for_tests() -> bool:
+    """Whether the test-only cheap parameters are on (module docstring)."""
+    return os.environ.get(CHEAP_HASH_VARIABLE) == "1"
+
+
+@lru_cache(maxsize=2)
+def _hasher_for(cheap: bool) -> PasswordHasher:
+    if cheap:
+        return PasswordHasher(time_cost=1, memory_cost=4096, parallelism=1)
     return PasswordHasher()
+
+
+def _hasher() -> PasswordHasher:
+    return _hasher_for(cheap_hash_for_tests())
 
 
 def personal_words(user_inputs: Iterable[str]) -> list[str]:
@@ -108,7 +128,11 @@ def needs_rehash(password_hash: str) -> bool:
         return True
 
 
-@lru_cache(maxsize=1)
 def dummy_hash() -> str:
     """A hash to verify against when the email is unknown: a miss costs as much as a mismatch."""
-    return _hasher().hash(secrets.token_urlsafe(16))
+    return _dummy_hash_for(cheap_hash_for_tests())
+
+
+@lru_cache(maxsize=2)
+def _dummy_hash_for(cheap: bool) -> str:
+    return _hasher_for(cheap).hash(secrets.token_urlsafe(16))

@@ -25,6 +25,7 @@ class AuditAction(enum.StrEnum):
     PEOPLE_EXPORT = "people.export"
     PEOPLE_FORGET = "people.forget"
     LAKE_DROP = "lake.drop"
+    REVIEW_QUALITY = "review.quality"  # the response-quality report, which names raters
 
 
 ACTION_NAMES: tuple[str, ...] = tuple(a.value for a in AuditAction)

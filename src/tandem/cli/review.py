@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tandem.audit import service as audit
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
@@ -319,7 +320,7 @@ def quality(
     from tandem.review import quality as review_quality
 
     with session_scope(Workspace.open(workspace).engine) as session:
-        report = review_quality.quality(session=session, cycle=cycle)
+        report = review_quality.quality(session=session, cycle=cycle, actor=audit.cli_actor())
 
     def render(console: Console) -> None:
         s = report.summary

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from tandem.accounts import passwords
 from tandem.accounts import service as accounts_service
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
@@ -75,6 +76,12 @@ def serve_command(
             console.print(f"First run: create the admin account at {setup_url}", soft_wrap=True)
 
     emit({"url": url, "setup_url": setup_url}, as_json=as_json, render=render)
+    if passwords.cheap_hash_for_tests():
+        typer.echo(
+            f"warning: {passwords.CHEAP_HASH_VARIABLE}=1 is set: passwords are hashed with "
+            "test-only argon2 parameters; unset it for real accounts",
+            err=True,
+        )
     server = uvicorn.Server(
         uvicorn.Config(  # configures the logging, which the warm-up's report goes to
             app,

@@ -11,6 +11,7 @@ item matrices that :mod:`tandem.profile.reliability` analyses. Pure: no database
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -90,16 +91,6 @@ def _check(answer: Answer, bank: ItemBank) -> Item:
     return item
 
 
-def _routed_ids(by_practice: Mapping[str, Sequence[Item]]) -> dict[str, dict[str, set[str]]]:
-    """relation → practice → ids of the practice's items routed to that relation."""
-    return {
-        relation: {
-            p: {i.id for i in items if i.rated_by(relation)} for p, items in by_practice.items()
-        }
-        for relation in RELATIONS
-    }
-
-
 def rater_scores(answers: Sequence[Answer], bank: ItemBank) -> tuple[RaterScores, ...]:
     """Every rater's keyed practice scores for one ratee, in order of first appearance.
 
@@ -121,7 +112,7 @@ def rater_scores(answers: Sequence[Answer], bank: ItemBank) -> tuple[RaterScores
         if item.id in by_item:
             raise ValueError(f"rater {answer.rater} answered item {item.id!r} twice")
         by_item[item.id] = None if answer.value is None else keyed(item, answer.value)
-    scored = _routed_ids(bank.by_practice())
+    scored = {relation: bank.routed_ids(relation) for relation in RELATIONS}
     result = []
     for rater, per_practice in values.items():
         routed = scored[relation_of[rater]]
@@ -136,7 +127,7 @@ def rater_scores(answers: Sequence[Answer], bank: ItemBank) -> tuple[RaterScores
 def overuse_scores(answers: Sequence[Answer], bank: ItemBank) -> dict[int, dict[str, float | None]]:
     """Every rater's overuse-scale score per practice (mean of answered routed overuse items,
     same 75 % rule; ``None`` when too few were answered). Empty for a bank without the scale."""
-    routed = _routed_ids(bank.overuse_by_practice())
+    routed = {relation: bank.routed_ids(relation, scale="overuse") for relation in RELATIONS}
     values: dict[int, dict[str, list[int | None]]] = {}
     relation_of: dict[int, str] = {}
     for answer in answers:
@@ -154,6 +145,53 @@ def overuse_scores(answers: Sequence[Answer], bank: ItemBank) -> dict[int, dict[
     }
 
 
+def item_matrices(
+    answers_by_ratee: Mapping[int, Sequence[Answer]],
+    bank: ItemBank,
+    *,
+    include_self: bool = False,
+) -> dict[str, tuple[npt.NDArray[np.float64], tuple[str, ...]]]:
+    """Per practice, rater-level keyed answers to its items: one row per (ratee, rater), NaN = none.
+
+    Rows are the response sets of raters who answered at least one of the practice's items;
+    columns follow the bank's item order (practice-scale items only; an answer to an item not
+    routed to the rater's relation is left out). Self ratings are left out unless
+    ``include_self``. One pass over the answers for every practice (each answer checked once).
+    """
+    by_practice = bank.by_practice()
+    place = {  # item id → (practice, column)
+        item.id: (practice, j)
+        for practice, items in by_practice.items()
+        for j, item in enumerate(items)
+    }
+    rows: dict[str, list[list[float]]] = {p: [] for p in by_practice}
+    for ratee in sorted(answers_by_ratee):
+        by_rater: dict[tuple[str, int], list[float]] = {}
+        for answer in answers_by_ratee[ratee]:
+            item = _check(answer, bank)
+            where = place.get(item.id)
+            if where is None or (answer.relation == "self" and not include_self):
+                continue
+            if not item.rated_by(answer.relation):
+                continue
+            practice, column = where
+            row = by_rater.get((practice, answer.rater))
+            if row is None:
+                row = by_rater[(practice, answer.rater)] = [math.nan] * len(by_practice[practice])
+            if answer.value is not None:
+                row[column] = float(keyed(item, answer.value))
+        for (practice, _), row in by_rater.items():
+            if not all(math.isnan(v) for v in row):
+                rows[practice].append(row)
+    return {
+        p: (
+            np.array(rows[p], dtype=np.float64).reshape(len(rows[p]), len(items)),
+            tuple(item.id for item in items),
+        )
+        for p, items in by_practice.items()
+    }
+
+
 def item_matrix(
     answers_by_ratee: Mapping[int, Sequence[Answer]],
     bank: ItemBank,
@@ -161,26 +199,5 @@ def item_matrix(
     *,
     include_self: bool = False,
 ) -> tuple[npt.NDArray[np.float64], tuple[str, ...]]:
-    """Rater-level keyed answers to one practice's items: one row per (ratee, rater), NaN = none.
-
-    Rows are the response sets of raters who answered at least one of the practice's items;
-    columns follow the bank's item order (practice-scale items only; an answer to an item not
-    routed to the rater's relation is left out). Self ratings are left out unless ``include_self``.
-    """
-    items = bank.by_practice()[practice]
-    column = {item.id: j for j, item in enumerate(items)}
-    rows: list[list[float]] = []
-    for ratee in sorted(answers_by_ratee):
-        by_rater: dict[int, list[float]] = {}
-        for answer in answers_by_ratee[ratee]:
-            item = _check(answer, bank)
-            if item.id not in column or (answer.relation == "self" and not include_self):
-                continue
-            if not item.rated_by(answer.relation):
-                continue
-            row = by_rater.setdefault(answer.rater, [float("nan")] * len(items))
-            if answer.value is not None:
-                row[column[item.id]] = float(keyed(item, answer.value))
-        rows.extend(r for r in by_rater.values() if not all(np.isnan(r)))
-    matrix = np.array(rows, dtype=np.float64).reshape(len(rows), len(items))
-    return matrix, tuple(item.id for item in items)
+    """:func:`item_matrices` of one practice."""
+    return item_matrices(answers_by_ratee, bank, include_self=include_self)[practice]

@@ -121,15 +121,22 @@ class PersonError:
         used = [(self.index[p], w) for p, w in weights.items() if w != 0.0]
         if not used:
             return 0.0
-        at = np.array([i for i, _ in used])
-        w = np.array([w for _, w in used])
-        if np.any(self.n[at] == 0):
-            return None
-        sigma = self.sigma[np.ix_(at, at)]
-        if np.isnan(sigma).any():
-            return None
-        share = self.share[np.ix_(at, at)] + (1.0 if self_rater else 0.0)
-        total = float(w @ (sigma * share) @ w)
+        extra = 1.0 if self_rater else 0.0
+        if len(used) == 1:  # one practice (its error, a self − others gap): no matrix needed
+            [(i, weight)] = used
+            variance = float(self.sigma[i, i])
+            if self.n[i] == 0 or math.isnan(variance):
+                return None
+            total = weight * (variance * (float(self.share[i, i]) + extra)) * weight
+        else:
+            at = np.array([i for i, _ in used])
+            w = np.array([w for _, w in used])
+            if np.any(self.n[at] == 0):
+                return None
+            sigma = self.sigma[at][:, at]
+            if np.isnan(sigma).any():
+                return None
+            total = float(w @ (sigma * (self.share[at][:, at] + extra)) @ w)
         if total < 0.0:
             return 0.0 if total > -1e-12 else None
         return total
@@ -148,7 +155,7 @@ class PersonError:
         if variance == 0.0:
             return float(self.n[at].min())
         w = np.array([w for _, w in used])
-        return float(w @ self.sigma[np.ix_(at, at)] @ w) / variance
+        return float(w @ self.sigma[at][:, at] @ w) / variance
 
     def sd(self, weights: Mapping[str, float], *, self_rater: bool = False) -> float | None:
         """The standard error: √ of :meth:`variance` (``None`` when unknown)."""

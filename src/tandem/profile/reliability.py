@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from tandem.profile.answers import Answer, item_matrix
+from tandem.profile.answers import Answer, item_matrices
 from tandem.review.items import ItemBank
 
 Matrix = npt.NDArray[np.float64]
@@ -285,8 +285,7 @@ def practice_reliability(
     >>> report["vision"].n > 0
     True
     """
-    result = {}
-    for practice in bank.by_practice():
-        matrix, item_ids = item_matrix(answers_by_ratee, bank, practice)
-        result[practice] = scale_reliability(practice, matrix, item_ids)
-    return result
+    return {
+        practice: scale_reliability(practice, matrix, item_ids)
+        for practice, (matrix, item_ids) in item_matrices(answers_by_ratee, bank).items()
+    }

@@ -127,9 +127,33 @@ class ItemBank:
     status: str = "published"
     previous_version: str | None = None
     _by_id: Mapping[str, Item] = field(init=False, repr=False, compare=False)
+    _by_scale: Mapping[str, Mapping[str, tuple[Item, ...]]] = field(
+        init=False, repr=False, compare=False
+    )
+    _routed: Mapping[tuple[str, str], Mapping[str, frozenset[str]]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
+        # Asked for every answer scored: grouped once here (the bank is frozen).
         object.__setattr__(self, "_by_id", {item.id: item for item in self.items})
+        by_scale = {
+            scale: {
+                p: tuple(i for i in self.items if i.practice == p and i.scale == scale)
+                for p in PRACTICE_IDS
+            }
+            for scale in ("practice", "overuse")
+        }
+        object.__setattr__(self, "_by_scale", by_scale)
+        routed = {
+            (scale, relation): {
+                p: frozenset(i.id for i in items if i.rated_by(relation))
+                for p, items in by_scale[scale].items()
+            }
+            for scale in by_scale
+            for relation in RATER_RELATIONS
+        }
+        object.__setattr__(self, "_routed", routed)
 
     def item(self, item_id: str) -> Item:
         """The item with this id; ``KeyError`` if the bank has none."""
@@ -140,17 +164,15 @@ class ItemBank:
 
         Overuse items are not part of a practice's scale: see :meth:`overuse_by_practice`.
         """
-        return {
-            p: tuple(i for i in self.items if i.practice == p and i.scale == "practice")
-            for p in PRACTICE_IDS
-        }
+        return dict(self._by_scale["practice"])
 
     def overuse_by_practice(self) -> dict[str, tuple[Item, ...]]:
         """Overuse-scale items grouped by practice (empty tuples in a bank without the scale)."""
-        return {
-            p: tuple(i for i in self.items if i.practice == p and i.scale == "overuse")
-            for p in PRACTICE_IDS
-        }
+        return dict(self._by_scale["overuse"])
+
+    def routed_ids(self, relation: str, *, scale: str = "practice") -> dict[str, frozenset[str]]:
+        """Practice → ids of its items of ``scale`` routed to raters in ``relation``."""
+        return dict(self._routed[(scale, relation)])
 
     def items_for(self, relation: str) -> tuple[Item, ...]:
         """Every item (both scales) routed to raters in ``relation``, in bank order."""

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tandem.audit import service as audit_service
 from tandem.people.models import Person
 from tandem.review import service as review_service
 from tandem.review.items import load_item_bank
@@ -93,9 +94,20 @@ def straight_lining(values: list[int]) -> tuple[int | None, float | None, bool]:
     return value, share, flagged
 
 
-def quality(*, session: Session, cycle: str) -> QualityReport:
-    """Every assigned or answering rater × ratee pair of ``cycle``, with completion and flags."""
+def quality(*, session: Session, cycle: str, actor: str) -> QualityReport:
+    """Every assigned or answering rater × ratee pair of ``cycle``, with completion and flags.
+
+    The report names raters, so reading it is audited (``review.quality``, by ``actor``), in
+    the same transaction.
+    """
     found = review_service.get_cycle(session=session, name=cycle)
+    audit_service.record(
+        session=session,
+        actor=actor,
+        action="review.quality",
+        target=f"cycle:{found.id}",
+        detail={"cycle_id": found.id},
+    )
     bank = load_item_bank(found.item_bank_version)
     relation_of = {
         (a.ratee_id, a.rater_id): a.relation

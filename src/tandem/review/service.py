@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from tandem.db.base import utcnow
@@ -337,6 +337,8 @@ def import_responses(*, session: Session, cycle: str, path: Path) -> ResponsesRe
         for r in session.scalars(select(ReviewResponse).where(ReviewResponse.cycle_id == found.id))
     }
     inserted = replaced = unchanged = assignments_created = 0
+    new_rows: list[dict[str, object]] = []  # inserted in bulk: a cycle's file holds 10,000s
+    now = utcnow()
     for answer in parsed:
         pair = (answer.ratee_id, answer.rater_id)
         if pair not in assignments:
@@ -350,15 +352,16 @@ def import_responses(*, session: Session, cycle: str, path: Path) -> ResponsesRe
             assignments_created += 1
         previous = stored.get((*pair, answer.item_id))
         if previous is None:
-            session.add(
-                ReviewResponse(
-                    cycle_id=found.id,
-                    ratee_id=answer.ratee_id,
-                    rater_id=answer.rater_id,
-                    relation=answer.relation,
-                    item_id=answer.item_id,
-                    value=answer.value,
-                )
+            new_rows.append(
+                {
+                    "cycle_id": found.id,
+                    "ratee_id": answer.ratee_id,
+                    "rater_id": answer.rater_id,
+                    "relation": answer.relation,
+                    "item_id": answer.item_id,
+                    "value": answer.value,
+                    "created_at": now,
+                }
             )
             inserted += 1
         elif (previous.value, previous.relation) == (answer.value, answer.relation):
@@ -368,7 +371,9 @@ def import_responses(*, session: Session, cycle: str, path: Path) -> ResponsesRe
             previous.relation = answer.relation
             previous.created_at = utcnow()
             replaced += 1
-    session.flush()
+    session.flush()  # the new assignments first: each answer refers to one
+    if new_rows:
+        session.execute(insert(cast(Table, ReviewResponse.__table__)), new_rows)
     return ResponsesReport(
         cycle=found.name,
         rows=len(parsed),
