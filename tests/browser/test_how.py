@@ -90,31 +90,3 @@ def test_an_inverted_date_range_says_what_is_wrong(contexts: Contexts) -> None:
     expect(alert).to_be_hidden()
     # the browser logs the refused request itself (a 400 resource); nothing else is logged
     assert [m for m in console if "400" not in m] == []
-
-
-def test_no_page_logs_a_console_error_or_csp_violation(contexts: Contexts) -> None:
-    from tests.browser.test_pages import MAIN_PAGES
-
-    pages: dict[str | None, Page] = {}
-    logged: dict[str, list[str]] = {}
-    for main in MAIN_PAGES:
-        if main.role not in pages:
-            page = contexts.new().new_page()
-            page.set_default_timeout(120_000)
-            if main.role is not None:
-                sign_in(page, main.role)
-            pages[main.role] = page
-        page = pages[main.role]
-        seen: list[str] = []
-
-        def record(message: ConsoleMessage, seen: list[str] = seen) -> None:
-            if message.type in ("error", "warning"):
-                seen.append(f"{message.type}: {message.text}")
-
-        page.on("console", record)
-        response = page.goto(main.path, wait_until="networkidle")
-        assert response is not None and response.status == 200, main.path
-        page.remove_listener("console", record)
-        if seen:
-            logged[main.path] = seen
-    assert logged == {}

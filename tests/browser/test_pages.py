@@ -1,4 +1,5 @@
-"""Every main page opens for its role, passes the accessibility checks and is screenshotted.
+"""Every main page opens for its role, logs no console error or warning (a CSP violation is
+one), passes the accessibility checks and is screenshotted.
 
 Each page is opened at desktop width (1280 × 800) and at phone width (375 × 740); both are saved
 under ``test-artifacts/screenshots/`` as ``NAME-desktop.png`` and ``NAME-phone.png``.
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import ConsoleMessage, Page
 
 from tests.browser.checks import (
     contrast_failures,
@@ -57,7 +58,16 @@ def _open(page: Page, path: str) -> None:
 @pytest.mark.parametrize("main", MAIN_PAGES, ids=lambda p: p.name)
 def test_main_page(main: MainPage, contexts: Contexts, as_role: Callable[[str], Page]) -> None:
     page = contexts.new().new_page() if main.role is None else as_role(main.role)
+    logged: list[str] = []
+
+    def record(message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            logged.append(f"{message.type}: {message.text}")
+
+    page.on("console", record)
     _open(page, main.path)
+    page.remove_listener("console", record)
+    assert logged == [], main.path
     heading = page.locator("main h1").first
     assert heading.is_visible()
     if main.heading:
