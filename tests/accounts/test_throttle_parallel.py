@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -22,12 +23,13 @@ TRIES = 30
 
 
 @pytest.fixture
-def engine(database_url: str) -> Engine:
+def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     upgrade(engine)
     with session_scope(engine) as session:
         service.add_user(session=session, email="target@x.org", password=PASSWORD, role="member")
-    return engine
+    yield engine
+    engine.dispose()  # its pooled connections closed, never left to the garbage collector
 
 
 def _parallel_tries(engine: Engine, addresses: list[str]) -> Counter[str]:

@@ -5,7 +5,7 @@ Real threads on a real database file (SQLite) and on PostgreSQL; see :mod:`tests
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from tests.profile.test_sharing import ROSTER
 
 
 @pytest.fixture
-def engine(database_url: str, tmp_path: Path) -> Engine:
+def engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
     engine = make_engine(database_url)
     upgrade(engine)
     path = tmp_path / "roster.csv"
@@ -32,7 +32,8 @@ def engine(database_url: str, tmp_path: Path) -> Engine:
         import_roster(session=session, path=path)
         review_service.create_cycle(session=session, name="one")
         review_service.assign_from_teams(session=session, cycle="one", teams=["Core"])
-    return engine
+    yield engine
+    engine.dispose()  # its pooled connections closed, never left to the garbage collector
 
 
 def _bob(engine: Engine) -> int:

@@ -6,6 +6,7 @@ answers, then meets the first's insert; it must reply like a repeated submission
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,14 +27,15 @@ ANSWERS = {"vision-1": "4", "process-2": forms.CANT_OBSERVE, "conflict-5": 1}
 
 
 @pytest.fixture
-def engine(database_url: str, tmp_path: Path) -> Engine:
+def engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
     engine = make_engine(database_url)
     upgrade(engine)
     with session_scope(engine) as session:
         import_roster(session=session, path=write(tmp_path / "roster.csv", ROSTER))
         review_service.create_cycle(session=session, name="2026-h1")
         review_service.assign_from_teams(session=session, cycle="2026-h1", teams=["Core"])
-    return engine
+    yield engine
+    engine.dispose()  # its pooled connections closed, never left to the garbage collector
 
 
 def _ids(engine: Engine) -> dict[str, int]:
