@@ -150,15 +150,18 @@ def item_matrices(
     bank: ItemBank,
     *,
     include_self: bool = False,
+    scale: str = "practice",
 ) -> dict[str, tuple[npt.NDArray[np.float64], tuple[str, ...]]]:
     """Per practice, rater-level keyed answers to its items: one row per (ratee, rater), NaN = none.
 
     Rows are the response sets of raters who answered at least one of the practice's items;
     columns follow the bank's item order (practice-scale items only; an answer to an item not
     routed to the rater's relation is left out). Self ratings are left out unless
-    ``include_self``. One pass over the answers for every practice (each answer checked once).
+    ``include_self``. ``scale="overuse"``: the overuse scale's items instead (a practice without
+    any gets a 0-column matrix). One pass over the answers for every practice (each answer checked
+    once).
     """
-    by_practice = bank.by_practice()
+    by_practice = bank.by_practice() if scale == "practice" else bank.overuse_by_practice()
     place = {  # item id → (practice, column)
         item.id: (practice, j)
         for practice, items in by_practice.items()

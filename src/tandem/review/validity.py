@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import numpy as np
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from tandem.profile.answers import Answer
+from tandem.profile.answers import Answer, item_matrices
 from tandem.profile.reliability import scale_reliability
 from tandem.review.items import ItemBank
 
@@ -56,25 +55,11 @@ def overuse_reliability(
 ) -> dict[str, OveruseScaleOut]:
     """α of each practice's overuse scale over others' answers (self left out, listwise)."""
     out = {}
-    for practice, items in bank.overuse_by_practice().items():
-        if not items:
-            continue
-        column = {item.id: j for j, item in enumerate(items)}
-        rows: list[list[float]] = []
-        for ratee in sorted(answers_by_ratee):
-            by_rater: dict[int, list[float]] = {}
-            for a in answers_by_ratee[ratee]:
-                if a.relation == "self" or a.item_id not in column:
-                    continue
-                if not bank.item(a.item_id).rated_by(a.relation):
-                    continue
-                row = by_rater.setdefault(a.rater, [float("nan")] * len(items))
-                if a.value is not None:
-                    row[column[a.item_id]] = float(a.value)
-            rows.extend(by_rater.values())
-        matrix = np.array(rows, dtype=np.float64).reshape(len(rows), len(items))
-        scale = scale_reliability(practice, matrix, tuple(column))
-        out[practice] = OveruseScaleOut(n=scale.n, k=scale.k, alpha=scale.alpha)
+    matrices = item_matrices(answers_by_ratee, bank, scale="overuse")
+    for practice, (matrix, item_ids) in matrices.items():
+        if item_ids:
+            scale = scale_reliability(practice, matrix, item_ids)
+            out[practice] = OveruseScaleOut(n=scale.n, k=scale.k, alpha=scale.alpha)
     return out
 
 
@@ -85,22 +70,7 @@ def validity_report(
     from tandem.profile.cfa import cfa_report
 
     report = cfa_report(answers_by_ratee, bank)
-    fits = {
-        name: FitOut(
-            model=f.model,
-            chi2=f.chi2,
-            df=f.df,
-            cfi=f.cfi,
-            tli=f.tli,
-            rmsea=f.rmsea,
-            srmr=f.srmr,
-            converged=f.converged,
-            loadings=dict(f.loadings),
-            second_order=dict(f.second_order),
-            factor_correlations=dict(f.factor_correlations),
-        )
-        for name, f in report.fits.items()
-    }
+    fits = {name: FitOut.model_validate(f, from_attributes=True) for name, f in report.fits.items()}
     acceptable = [f for f in fits.values() if f.cfi >= 0.90 and f.converged]
     preferred = min(acceptable, key=lambda f: f.rmsea).model if acceptable else None
     return ValidityOut(
