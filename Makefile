@@ -18,11 +18,16 @@ help:
 	@echo "make test   set up, lint (ruff, mypy --strict) and run the test suite (browser tests too)"
 	@echo "make lint   ruff + mypy only;  make bench  run the benchmarks;  make lock  re-pin deps"
 
+# Python writes each module's bytecode when it is first imported, for every later process to
+# reuse (an exported PYTHONDONTWRITEBYTECODE=1 would make each test subprocess compile its
+# imports again): cheaper than compiling all 13,000 installed files up front, most never used.
+export PYTHONDONTWRITEBYTECODE :=
+
 # Installed with uv (pinned; pip installs it first): the locked set in about half pip's time.
 $(STAMP): requirements/dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements/dev.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/dev.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e '.[postgres]'
 	rm -f $(VENV)/.installed-*
 	touch $@

@@ -2,9 +2,9 @@
 
 The runner is driven with stand-in tools (a ``BIN`` folder whose ruff, mypy and pytest are tiny
 scripts that log their arguments and pass or fail as told), so these tests check the runner
-itself: that a failing part hides no later part, that the browser suite runs (required) in the
-one parallel run, that pytest's closing line is repeated in the summary and that the exit status
-is non-zero when any part failed.
+itself: that a failing part hides no other part, that lint runs beside the tests, that the
+browser suite runs (required) in the one parallel run, that pytest's closing line is repeated in
+the summary and that the exit status is non-zero when any part failed.
 """
 
 from __future__ import annotations
@@ -23,8 +23,17 @@ def stand_in_bin(folder: Path, *, lint_rc: int, pytest_rc: int) -> Path:
     and logs whether the browser suite is required)."""
     folder.mkdir()
     calls = folder / "calls.log"
-    for tool in ("ruff", "mypy"):
-        (folder / tool).write_text(f'#!/bin/sh\necho "{tool} $*" >> "{calls}"\nexit {lint_rc}\n')
+    (folder / "ruff").write_text(f'#!/bin/sh\necho "ruff $*" >> "{calls}"\nexit {lint_rc}\n')
+    # mypy (the last lint step) waits up to 20 s for pytest to start and logs whether it did:
+    # "saw-pytest" proves lint and the tests ran at the same time
+    (folder / "mypy").write_text(
+        "#!/bin/sh\n"
+        "for _ in $(seq 200); do\n"
+        f'  grep -q "^pytest" "{calls}" 2>/dev/null && break; sleep 0.1\n'
+        "done\n"
+        f'if grep -q "^pytest" "{calls}"; then seen=saw-pytest; else seen=alone; fi\n'
+        f'echo "mypy $* $seen" >> "{calls}"\necho "mypy output"\nexit {lint_rc}\n'
+    )
     (folder / "pytest").write_text(
         "#!/bin/sh\n"
         f'echo "pytest $* browser=$TANDEM_TEST_REQUIRE_BROWSER" >> "{calls}"\n'
@@ -60,9 +69,13 @@ def test_a_failing_lint_hides_no_test_and_the_browser_suite_runs_in_the_one_run(
     done = run_script(bin_folder)
     assert done.returncode == 1
     logged = calls(bin_folder)
-    assert [c.split()[0] for c in logged] == ["ruff", "ruff", "mypy", "pytest"]
+    assert sorted(c.split()[0] for c in logged) == ["mypy", "pytest", "ruff", "ruff"]
+    # lint ran beside the tests, and its output follows theirs
+    [mypy] = [c for c in logged if c.startswith("mypy")]
+    assert mypy.endswith("saw-pytest")
+    assert done.stdout.index("===== 7 passed") < done.stdout.index("mypy output")
     # One parallel run of everything, browser tests included (and required): no -m filter.
-    suite = logged[3]
+    [suite] = [c for c in logged if c.startswith("pytest")]
     assert "-n auto --dist loadscope -k smoke" in suite and "-m" not in suite.split()
     assert suite.endswith("browser=1")
     lines = summary(done.stdout)

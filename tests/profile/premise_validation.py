@@ -45,7 +45,7 @@ def row(planted: float, halo: float, seeds: range, n_people: int) -> str:
         org = generate_org(bank, n_people=n_people, seed=seed, correlation=planted, halo_sd=halo)
         scores = CycleScores(ReviewCycle(name="synthetic"), bank, org.answers)
         report = premise_report(scores)
-        sides = split_raters.split_sides(org.answers, bank)
+        sides = split_raters.split_sides(scores.rated)
         true_l = [org.truth[p].L for p in sides.ratees]
         true_m = [org.truth[p].M for p in sides.ratees]
         truth = float(np.corrcoef(true_l, true_m)[0, 1])

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from tandem.profile.answers import rater_scores
+from tandem.profile.answers import rater_scores_by_ratee
 from tandem.profile.cohort import cohort_stats
 from tandem.profile.scoring import MIN_LABEL_RATERS, ProfileScores, score_raters
 from tandem.profile.synthetic import SyntheticOrg, generate_org
@@ -50,11 +50,11 @@ class Scored:
 
 
 def _score(org: SyntheticOrg) -> Scored:
-    cohort = cohort_stats(org.answers, BANK)
+    rated = rater_scores_by_ratee(org.answers, BANK)  # in order of first answer: self, manager, …
+    cohort = cohort_stats(org.answers, BANK, rated=rated)
     by_count: dict[int, list[tuple[int, ProfileScores]]] = {k: [] for k in COUNTS}
     old: dict[int, int] = {}
-    for person, answers in org.answers.items():
-        raters = rater_scores(answers, BANK)  # in order of first answer: self, manager, …
+    for person, raters in rated.items():
         own = [r for r in raters if r.relation == "self"]
         others = [r for r in raters if r.relation != "self"]
         for k in COUNTS:

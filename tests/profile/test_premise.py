@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tandem.profile import premise as premise_module
 from tandem.profile import split_raters
-from tandem.profile.answers import Answer, RaterScores, rater_scores
+from tandem.profile.answers import Answer, RaterScores, rater_scores, rater_scores_by_ratee
 from tandem.profile.premise import (
     MIN_EXPECTED_BOTH_HIGH,
     MIN_PREMISE_N,
@@ -282,7 +282,9 @@ def test_split_statistics_by_hand() -> None:
 
 def test_the_bootstrap_is_reproducible_and_resamples_people_whole() -> None:
     sides = split_raters.split_sides(
-        generate_org(load_item_bank(), n_people=60, seed=2).answers, load_item_bank()
+        rater_scores_by_ratee(
+            generate_org(load_item_bank(), n_people=60, seed=2).answers, load_item_bank()
+        )
     )
     first = split_raters.bootstrap_statistics(sides, replicates=200)
     again = split_raters.bootstrap_statistics(sides, replicates=200)
@@ -328,14 +330,28 @@ def halo_org(correlation: float, seed: int) -> SyntheticOrg:
     )
 
 
+def cycle_scores_of(org: SyntheticOrg) -> CycleScores:
+    return CycleScores(ReviewCycle(name="synthetic"), load_item_bank(), org.answers)
+
+
 def report_of(org: SyntheticOrg) -> PremiseOut:
-    return premise_report(CycleScores(ReviewCycle(name="synthetic"), load_item_bank(), org.answers))
+    return premise_report(cycle_scores_of(org))
+
+
+@functools.cache
+def halo_scores(correlation: float, seed: int) -> CycleScores:
+    """The loaded cycle of the :func:`halo_org` (several tests read the same organisations)."""
+    return cycle_scores_of(halo_org(correlation, seed))
 
 
 @functools.cache
 def halo_report(correlation: float, seed: int) -> PremiseOut:
-    """:func:`report_of` the :func:`halo_org` (several tests read the same organisations)."""
-    return report_of(halo_org(correlation, seed))
+    return premise_report(halo_scores(correlation, seed))
+
+
+def split_ratees(correlation: float, seed: int) -> tuple[int, ...]:
+    """The people of the :func:`halo_org` with both halves' L and M."""
+    return split_raters.split_sides(halo_scores(correlation, seed).rated).ratees
 
 
 def true_correlation(org: SyntheticOrg, ratees: Sequence[int]) -> float:
@@ -350,7 +366,7 @@ def test_the_corrected_split_rater_r_recovers_the_true_correlation(planted: floa
     org = halo_org(planted, 1)
     report = halo_report(planted, 1)
     split = report.split_rater
-    ratees = split_raters.split_sides(org.answers, load_item_bank()).ratees
+    ratees = split_ratees(planted, 1)
     truth = true_correlation(org, ratees)
     assert split.n == len(ratees) >= 0.95 * VALIDATION_N
     assert split.r_corrected is not None and split.r_corrected_ci95 is not None
@@ -376,7 +392,7 @@ def test_the_same_rater_r_is_inflated_by_the_halo(planted: float) -> None:
     for seed in range(1, 6):
         org = halo_org(planted, seed)
         report = halo_report(planted, seed)
-        ratees = split_raters.split_sides(org.answers, load_item_bank()).ratees
+        ratees = split_ratees(planted, seed)
         same = report.correlation
         assert same.r is not None
         inflation.append(same.r - true_correlation(org, ratees))
@@ -423,7 +439,7 @@ def test_with_the_same_raters_the_both_high_test_would_see_sides_that_go_togethe
     profiles = {p: scores.scores(p) for p in scores.ratees}
     ratees = [
         p
-        for p in split_raters.split_sides(org.answers, load_item_bank()).ratees
+        for p in split_raters.split_sides(scores.rated).ratees
         if profiles[p].L is not None and profiles[p].M is not None
     ]
     same_l = np.array([side.value for p in ratees if (side := profiles[p].L) is not None])

@@ -124,6 +124,14 @@ def rater_scores(answers: Sequence[Answer], bank: ItemBank) -> tuple[RaterScores
     return tuple(result)
 
 
+def rater_scores_by_ratee(
+    answers_by_ratee: Mapping[int, Sequence[Answer]], bank: ItemBank
+) -> dict[int, tuple[RaterScores, ...]]:
+    """:func:`rater_scores` of every ratee, computed once for a cycle's cohort statistics, its
+    profiles and its premise split to share (same checks, same ``ValueError``)."""
+    return {ratee: rater_scores(answers, bank) for ratee, answers in answers_by_ratee.items()}
+
+
 def overuse_scores(answers: Sequence[Answer], bank: ItemBank) -> dict[int, dict[str, float | None]]:
     """Every rater's overuse-scale score per practice (mean of answered routed overuse items,
     same 75 % rule; ``None`` when too few were answered). Empty for a bank without the scale."""

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tandem.profile.answers import Answer, rater_scores
+from tandem.profile.answers import Answer, RaterScores, rater_scores_by_ratee
 from tandem.profile.error import Covariance, single_rater_sd, within_ratee_covariance
 from tandem.profile.groups import practice_groups
 from tandem.profile.reliability import ScaleReliability, practice_reliability
@@ -103,9 +103,16 @@ def _side_error_variance(
 
 
 def cohort_stats(
-    answers_by_ratee: Mapping[int, Sequence[Answer]], bank: ItemBank, *, z: float = DEFAULT_Z
+    answers_by_ratee: Mapping[int, Sequence[Answer]],
+    bank: ItemBank,
+    *,
+    z: float = DEFAULT_Z,
+    rated: Mapping[int, Sequence[RaterScores]] | None = None,
 ) -> CohortStats:
     """SDs, reliabilities, r_LM and SE_D of one cycle, with ``None`` where too few data exist.
+
+    ``rated``: the answers' :func:`~tandem.profile.answers.rater_scores_by_ratee` when the
+    caller already has them (computed here otherwise).
 
     Examples
     --------
@@ -121,8 +128,10 @@ def cohort_stats(
     names = tuple(bank.by_practice())
     rater_rows = []
     others = []
-    for answers in answers_by_ratee.values():
-        raters = [r for r in rater_scores(answers, bank) if r.relation != "self"]
+    if rated is None:
+        rated = rater_scores_by_ratee(answers_by_ratee, bank)
+    for ratee in answers_by_ratee:
+        raters = [r for r in rated[ratee] if r.relation != "self"]
         others.append({p: practice_groups(raters, p)[1] for p in names})
         rater_rows.append(
             np.array(

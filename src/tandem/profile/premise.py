@@ -320,7 +320,7 @@ def premise_report(scores: CycleScores) -> PremiseOut:
             values_m.append(pure.M.value)
         counts[pure.leaning or "unknown"] += 1
     correlation = lm_correlation(values_l, values_m)
-    split, both_high = _split_rater(split_raters.split_sides(scores.answers, scores.bank))
+    split, both_high = _split_rater(split_raters.split_sides(scores.rated))
     leaning = counts["leader-leaning"] + counts["manager-leaning"]
     known = leaning + counts["balanced"]
     enough = correlation.r is not None and split.r_split is not None and known >= MIN_PREMISE_N

@@ -3,7 +3,7 @@
 This is the only way a surface (CLI, web, API) gets profile numbers. It reads a cycle's answers
 (:func:`tandem.review.service.answers_by_ratee`), computes the cohort statistics once
 (:func:`tandem.profile.cohort.cohort_stats`) and scores ratees with the pure
-:func:`tandem.profile.scoring.score_ratee`. Privacy (DESIGN §7) is kept here, not in templates:
+:func:`tandem.profile.scoring.score_raters`. Privacy (DESIGN §7) is kept here, not in templates:
 
 * results of an open cycle are locked (:class:`ResultsLockedError` from :func:`cycle_scores`,
   the one gate to a cycle's numbers): while answers can still change, two reads around one more
@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from tandem.errors import ConflictError, NotFoundError
 from tandem.people import service as people_service
 from tandem.people.models import Person
-from tandem.profile.answers import Answer
+from tandem.profile.answers import Answer, rater_scores_by_ratee
 from tandem.profile.cohort import MIN_COHORT_RATEES, CohortStats, cohort_stats
 from tandem.profile.groups import MIN_GROUP_N, MIN_MANAGER_GROUP_N, GroupScore
 from tandem.profile.reliability import FLAG_BELOW, MIN_RELIABILITY_N
@@ -60,7 +60,7 @@ from tandem.profile.scoring import (
     NOT_ENOUGH_RATERS,
     ProfileScores,
     SideScore,
-    score_ratee,
+    score_raters,
 )
 from tandem.review import rankings as review_rankings
 from tandem.review import service as review_service
@@ -121,7 +121,10 @@ class CycleScores:
         self.answers = answers
         self.rankings = rankings or {}  # forced-ranking blocks: ratee → rater → block
         try:
-            self.cohort: CohortStats = cohort_stats(answers, bank)
+            # every rater's practice scores, once: the cohort, the profiles and the premise
+            # split all read them
+            self.rated = rater_scores_by_ratee(answers, bank)
+            self.cohort: CohortStats = cohort_stats(answers, bank, rated=self.rated)
         except ValueError as exc:  # answers written around the import checks
             raise ConflictError(
                 f"review cycle {cycle.name!r} holds unscorable answers: {exc}"
@@ -146,8 +149,8 @@ class CycleScores:
         rated = viewer is not None and viewer != person_id and viewer in self.raters(person_id)
         key = (person_id, viewer if rated else None)
         if key not in self._scores:
-            self._scores[key] = score_ratee(
-                self.answers.get(person_id, ()), self.bank, self.cohort, viewer=key[1]
+            self._scores[key] = score_raters(
+                self.rated.get(person_id, ()), self.bank, self.cohort, viewer=key[1]
             )
         return self._scores[key]
 

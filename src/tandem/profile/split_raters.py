@@ -46,8 +46,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from tandem.profile.answers import OTHER_RELATIONS, Answer, RaterScores, rater_scores
-from tandem.review.items import ItemBank, practices_of
+from tandem.profile.answers import OTHER_RELATIONS, RaterScores
+from tandem.review.items import practices_of
 
 MIN_SPLIT_RATERS = 2
 HIGH_QUANTILE = 2 / 3  # "high" = the top third of the cohort on a side
@@ -125,12 +125,14 @@ class SplitSides:
     n_excluded: int
 
 
-def split_sides(answers: Mapping[int, Sequence[Answer]], bank: ItemBank) -> SplitSides:
-    """Every ratee's split-half L and M; people without all four are counted as excluded."""
+def split_sides(rated: Mapping[int, Sequence[RaterScores]]) -> SplitSides:
+    """Every ratee's split-half L and M from their raters' practice scores
+    (:func:`~tandem.profile.answers.rater_scores_by_ratee`); people without all four are
+    counted as excluded."""
     ratees: list[int] = []
     rows: list[tuple[float, float, float, float]] = []
-    for ratee in sorted(answers):
-        halves = split_raters(rater_scores(answers[ratee], bank))
+    for ratee in sorted(rated):
+        halves = split_raters(rated[ratee])
         if halves is None:
             continue
         (l_a, m_a), (l_b, m_b) = half_sides(halves[0]), half_sides(halves[1])
@@ -149,7 +151,7 @@ def split_sides(answers: Mapping[int, Sequence[Answer]], bank: ItemBank) -> Spli
         m_a=table[:, 1].copy(),
         l_b=table[:, 2].copy(),
         m_b=table[:, 3].copy(),
-        n_excluded=len(answers) - len(ratees),
+        n_excluded=len(rated) - len(ratees),
     )
 
 

@@ -214,7 +214,8 @@ def generate_org(
                         continue
                     raw = truth[person.id].practices[practice] + bias + view
                     raw += rng.normal(0.0, params.noise_sd)
-                    value = int(np.clip(np.rint(raw), 1, 5))
+                    # round half to even, as np.rint; clipped to 1–5 without numpy's per-call cost
+                    value = min(5, max(1, round(raw)))
                     if item.reverse:
                         value = 6 - value
                     missing = rng.random() < params.missing_rate
