@@ -24,10 +24,14 @@ help:
 export PYTHONDONTWRITEBYTECODE :=
 
 # Installed with uv (pinned; pip installs it first): the locked set in about half pip's time.
+# From uv's cache alone when it holds every pinned package (--offline), else from the index:
+# PySpark is a 430 MB source distribution, and an index that sends no caching headers makes
+# uv download and build it again on every install (27 s) although its wheel is in the cache.
 $(STAMP): requirements/dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/dev.lock
+	$(BIN)/uv pip install --quiet --offline --python $(BIN)/python -r requirements/dev.lock 2>/dev/null \
+	  || $(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/dev.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e '.[postgres]'
 	rm -f $(VENV)/.installed-*
 	touch $@
