@@ -70,6 +70,19 @@ def test_export_holds_the_person_as_they_see_it_and_no_other_rater(
     demo_db_session: Session, demo: dict[str, int]
 ) -> None:
     me = _person(demo_db_session, SUBJECT)
+    # form timing (speeding) of one assignment the person rated, and of one rating about them
+    mine, about_me = (
+        demo_db_session.scalars(
+            select(ReviewAssignment).where(where).order_by(ReviewAssignment.id).limit(1)
+        ).one()
+        for where in (
+            (ReviewAssignment.rater_id == me.id) & (ReviewAssignment.ratee_id != me.id),
+            (ReviewAssignment.ratee_id == me.id) & (ReviewAssignment.rater_id != me.id),
+        )
+    )
+    mine.form_seconds, mine.timed_answers = 123.44, 40
+    about_me.form_seconds, about_me.timed_answers = 50.0, 30
+    demo_db_session.flush()
     document = privacy.export_person(session=demo_db_session, ref=SUBJECT, actor="cli:tester")
     data = document.model_dump(mode="json")
     text = json.dumps(data, ensure_ascii=False)
@@ -91,6 +104,10 @@ def test_export_holds_the_person_as_they_see_it_and_no_other_rater(
     )
     assert given and len(data["answers_given"]) == given
     assert all(a["ratee_id"] != me.id or a["relation"] == "self" for a in data["answers_given"])
+    # the time their own forms took, never a rater's time about them
+    assert data["form_timing"] == [
+        {"cycle": DEMO_CYCLE, "ratee_id": mine.ratee_id, "form_seconds": 123.4, "timed_answers": 40}
+    ]
     # No other rater is named: peers and reports who rated the person appear nowhere. (The line
     # manager is the roster's fact "person.manager", shown alone by design, DESIGN §6.)
     manager_id = me.manager_id

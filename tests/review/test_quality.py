@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session
 
 from tandem.audit import service as audit_service
-from tandem.review import quality
+from tandem.review import forms, quality
 from tandem.review import service as review_service
 from tandem.review.items import load_item_bank
 from tests.review.conftest import write
@@ -73,3 +74,48 @@ def test_the_straight_lining_rule() -> None:
     assert quality.straight_lining([4] * 9 + [3]) == (4, 0.9, True)
     assert quality.straight_lining([4] * 8 + [3, 2]) == (4, 0.8, False)
     assert quality.straight_lining([5] * 9) == (5, 1.0, False)
+
+
+def test_form_time_flags_speeding_and_untimed_saves_stay_unknown(
+    db_session: Session, org: dict[str, int]
+) -> None:
+    review_service.create_cycle(session=db_session, name=CYCLE)
+    review_service.assign_from_teams(session=db_session, cycle=CYCLE, teams=["Core"])
+    cy, bob, di, ada = org["cy"], org["bob"], org["di"], org["ada"]
+    ids = [i.id for i in load_item_bank("1").items]
+    answers = {item: 1 + n % 5 for n, item in enumerate(ids)}  # 50 answers, varied
+
+    def save(rater: int, ratee: int, part: dict[str, int], seconds: float | None) -> None:
+        forms.save_answers(
+            session=db_session, rater_id=rater, ratee_id=ratee, answers=part, cycle=CYCLE,
+            seconds=seconds,
+        )  # fmt: skip
+
+    first, rest = dict(list(answers.items())[:20]), dict(list(answers.items())[20:])
+    save(bob, cy, first, 30.0)  # two timed saves: 30 + 44 s over 20 + 30 answers
+    save(bob, cy, rest, 44.0)  # = 1.48 s per answer: speeding
+    save(di, cy, answers, 100.0)  # exactly 2 s per answer: not under it
+    save(cy, bob, answers, None)  # untimed (API, CSV): unknown
+    save(ada, bob, dict(list(answers.items())[:9]), 1.0)  # 9 timed answers: too few to judge
+    report = quality.quality(session=db_session, cycle=CYCLE, actor="cli:admin")
+    by_pair = {(p.ratee_id, p.rater_id): p for p in report.pairs}
+    assert (by_pair[(cy, bob)].timed_answers, by_pair[(cy, bob)].seconds_per_answer) == (50, 1.48)
+    assert by_pair[(cy, bob)].speeding == "yes"
+    assert (by_pair[(cy, di)].seconds_per_answer, by_pair[(cy, di)].speeding) == (2.0, "no")
+    assert (by_pair[(bob, cy)].timed_answers, by_pair[(bob, cy)].speeding) == (0, "unknown")
+    assert by_pair[(bob, cy)].seconds_per_answer is None
+    assert (by_pair[(bob, ada)].timed_answers, by_pair[(bob, ada)].speeding) == (9, "unknown")
+    assert report.summary.speeding == 1
+    assert report.summary.speeding_unknown == sum(p.speeding == "unknown" for p in report.pairs)
+    assert report.summary.speeding_unknown == report.summary.pairs - 2
+
+
+def test_a_form_time_must_be_a_finite_duration(db_session: Session, org: dict[str, int]) -> None:
+    review_service.create_cycle(session=db_session, name=CYCLE)
+    review_service.assign_from_teams(session=db_session, cycle=CYCLE, teams=["Core"])
+    for bad in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="form seconds"):
+            forms.save_answers(
+                session=db_session, rater_id=org["bob"], ratee_id=org["cy"],
+                answers={"vision-1": 4}, cycle=CYCLE, seconds=bad,
+            )  # fmt: skip

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
+from sqlalchemy import select
 
 from tandem.db.session import session_scope
 from tandem.people.models import Person
 from tandem.profile import service as profile_service
 from tandem.profile.schemas import dump
 from tandem.review import service as review_service
+from tandem.review.models import ReviewAssignment, ReviewCycle
 from tandem.web.app import create_app
+from tandem.web.people import form_timing
 from tandem.workspace import Workspace
 from tests.web.conftest import csrf_from, sign_in_directly
 from tests.web.people_org import PeopleOrg, fresh
@@ -252,3 +257,72 @@ def test_names_are_escaped_on_the_rating_pages(
         html = client.get(url).text
         assert "<script>alert" not in html
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+
+
+def _timing(workspace: Workspace, cycle: str, rater: int, ratee: int) -> tuple[float, int]:
+    with session_scope(workspace.engine) as session:
+        found = session.scalars(
+            select(ReviewAssignment)
+            .join(ReviewCycle)
+            .where(
+                ReviewCycle.name == cycle,
+                ReviewAssignment.rater_id == rater,
+                ReviewAssignment.ratee_id == ratee,
+            )
+        ).one()
+        return found.form_seconds, found.timed_answers
+
+
+def test_the_form_records_its_signed_time_and_ignores_a_forged_one(
+    client: TestClient, setup: tuple[Workspace, PeopleOrg]
+) -> None:
+    workspace, org = setup
+    rater, ratee = org.person_ids["member"], org.person_ids["manager"]
+    as_user(client, setup, "member")
+    page = client.get(f"/people/rate/{ratee}")
+    match = re.search(r'name="opened" value="([^"]+)"', page.text)
+    assert match is not None
+    key = client.app.state.config.csrf_key  # type: ignore[attr-defined]
+    opened = match.group(1)
+    # the page's token is for this rater, ratee and cycle only
+    pair = {"rater": rater, "ratee": ratee, "cycle": org.open_cycle}
+    assert form_timing.seconds_since(key, opened, **pair) is not None
+    assert form_timing.seconds_since(key, opened, **{**pair, "ratee": rater}) is None
+    assert form_timing.seconds_since(key, opened, **{**pair, "cycle": "other"}) is None
+    base = {"csrf_token": csrf_from(page.text), "cycle": org.open_cycle}
+    three = {"vision-1": "4", "vision-2": "cant_observe", "conflict-5": "2"}
+
+    # forged (an earlier time, the old MAC), missing, or signed for another ratee: saved, untimed
+    stamp = opened.split(".")[0]
+    for token in (f"{int(stamp) - 600}.{opened.split('.')[1]}", None, form_timing.sign_opened(
+        key, rater=rater, ratee=rater, cycle=org.open_cycle, now=time.time() - 60
+    )):  # fmt: skip
+        data = base | three | ({} if token is None else {"opened": token})
+        assert client.post(f"/people/rate/{ratee}", data=data).status_code == 200
+        assert _timing(workspace, org.open_cycle, rater, ratee) == (0.0, 0)
+
+    # a form signed a minute ago: its save adds at least 60 s over its 3 answers
+    signed = form_timing.sign_opened(
+        key, rater=rater, ratee=ratee, cycle=org.open_cycle, now=time.time() - 60
+    )
+    saved = client.post(f"/people/rate/{ratee}", data=base | three | {"opened": signed})
+    assert saved.status_code == 200
+    seconds, timed = _timing(workspace, org.open_cycle, rater, ratee)
+    assert timed == 3 and seconds >= 60
+    # the re-rendered form carries a new token of its own
+    again = re.search(r'name="opened" value="([^"]+)"', saved.text)
+    assert again is not None and form_timing.seconds_since(key, again.group(1), **pair) is not None
+
+
+def test_a_form_time_too_old_or_in_the_future_is_not_trusted() -> None:
+    key = b"k" * 32
+    pair = {"rater": 1, "ratee": 2, "cycle": "c"}
+    token = form_timing.sign_opened(key, now=1_000_000, **pair)
+    assert form_timing.seconds_since(key, token, now=1_000_042, **pair) == 42.0
+    limit = 1_000_000 + form_timing.MAX_OPEN_SECONDS
+    assert form_timing.seconds_since(key, token, now=limit, **pair) == form_timing.MAX_OPEN_SECONDS
+    assert form_timing.seconds_since(key, token, now=limit + 1, **pair) is None
+    assert form_timing.seconds_since(key, token, now=999_999, **pair) is None
+    assert form_timing.seconds_since(b"x" * 32, token, now=1_000_042, **pair) is None
+    for junk in (None, 7, "", "abc", "1.2.3", "-5.x", "9" * 200, token + "x"):
+        assert form_timing.seconds_since(key, junk, now=1_000_042, **pair) is None

@@ -314,8 +314,9 @@ def quality(
     """Completion and response-quality flags per rater and ratee (admins only: names raters).
 
     straight-lining: 10 or more answers with a value and at least 90 % of them the same value.
-    speeding: "unknown" (Tandem records no form timing yet; CSV imports never have it). Never
-    show this report to a ratee or their manager: a flag on an anonymous rater would name them.
+    speeding: under 2 s per answer on the web form, over 10 or more timed answers; "unknown"
+    otherwise (CSV imports and API saves carry no form time). Never show this report to a
+    ratee or their manager: a flag on an anonymous rater would name them.
     """
     from tandem.review import quality as review_quality
 
@@ -328,17 +329,20 @@ def quality(
             f"cycle [bold]{report.cycle}[/] (item bank v{report.item_bank_version}): "
             f"{s.pairs} rater-ratee pair(s): {s.complete} complete, {s.partial} partial, "
             f"{s.not_started} not started; {s.straight_lining} straight-lining; "
-            f"speeding unknown for {s.speeding_unknown}"
+            f"{s.speeding} speeding, unknown for {s.speeding_unknown}"
         )
-        table = Table("ratee", "rater", "relation", "answered", "same value", "flags")
+        table = Table("ratee", "rater", "relation", "answered", "same value", "s/answer", "flags")
         for p in report.pairs:
             flags = ["straight-lining"] if p.straight_lining else []
+            if p.speeding == "yes":
+                flags.append("speeding")
             table.add_row(
                 p.ratee,
                 p.rater,
                 p.relation,
                 f"{p.answered}/{p.asked}",
                 "" if p.modal_share is None else f"{p.modal_share:.0%} ({p.modal_value})",
+                "" if p.seconds_per_answer is None else f"{p.seconds_per_answer:.1f}",
                 ", ".join(flags),
             )
         console.print(table)

@@ -119,6 +119,27 @@ def _answers_given(session: Session, person_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def _form_timing(session: Session, person_id: int) -> list[dict[str, Any]]:
+    """The seconds the person's web rating forms took, per assignment that has any."""
+    rows = list(
+        session.scalars(
+            select(ReviewAssignment)
+            .where(ReviewAssignment.rater_id == person_id, ReviewAssignment.timed_answers > 0)
+            .order_by(ReviewAssignment.cycle_id, ReviewAssignment.ratee_id)
+        )
+    )
+    cycles = _cycles(session, (r.cycle_id for r in rows))
+    return [
+        {
+            "cycle": cycles[r.cycle_id].name,
+            "ratee_id": r.ratee_id,
+            "form_seconds": round(r.form_seconds, 1),
+            "timed_answers": r.timed_answers,
+        }
+        for r in rows
+    ]
+
+
 def _rankings_given(session: Session, person_id: int) -> list[dict[str, Any]]:
     rows = list(
         session.scalars(
@@ -275,6 +296,7 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
         user_account=_user_out(_user(session, person)),
         reports=_reports(session, person),
         answers_given=_answers_given(session, person.id),
+        form_timing=_form_timing(session, person.id),
         rankings_given=_rankings_given(session, person.id),
         plans=_plans(session, person.id),
         duos=_duos(session, person.id),

@@ -83,6 +83,7 @@ class PersonExport(BaseModel):
     user_account: dict[str, Any] | None
     reports: list[dict[str, Any]]
     answers_given: list[dict[str, Any]]
+    form_timing: list[dict[str, Any]]  # time the person's web rating forms took (speeding)
     rankings_given: list[dict[str, Any]]
     plans: list[dict[str, Any]]
     duos: list[dict[str, Any]]

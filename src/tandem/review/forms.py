@@ -13,11 +13,12 @@ are upserted: a field left out keeps its stored answer.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tandem.db.base import utcnow
@@ -289,8 +290,17 @@ def save_answers(
     ratee_id: int,
     answers: Mapping[str, object],
     cycle: str | None = None,
+    seconds: float | None = None,
 ) -> SaveReport:
-    """Store the rater's answers about the ratee (all or nothing); stored answers are replaced."""
+    """Store the rater's answers about the ratee (all or nothing); stored answers are replaced.
+
+    ``seconds``: how long the form these answers come from was open (the web form's signed
+    opening time, :mod:`tandem.web.people.form_timing`); added with the number of answers posted
+    to the assignment's timing, which :func:`tandem.review.quality.speeding` reads. ``None``
+    (CSV, API, an expired or unsigned form) records no time.
+    """
+    if seconds is not None and not (math.isfinite(seconds) and seconds >= 0):
+        raise ValueError(f"form seconds must be finite and not negative, not {seconds!r}")
     found = _find(session, rater_id=rater_id, ratee_id=ratee_id, cycle=cycle)
     bank = load_item_bank(found.cycle.item_bank_version)
     relation = found.assignment.relation
@@ -324,6 +334,18 @@ def save_answers(
             previous.relation = relation
             previous.created_at = utcnow()
             replaced += 1
+    if seconds is not None and parsed:
+        # one UPDATE adding to the stored sums: two saves at once both count
+        session.execute(
+            update(ReviewAssignment)
+            .where(ReviewAssignment.id == found.assignment.id)
+            .values(
+                form_seconds=ReviewAssignment.form_seconds + seconds,
+                timed_answers=ReviewAssignment.timed_answers + len(parsed),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        session.expire(found.assignment, ["form_seconds", "timed_answers"])
     session.flush()
     return SaveReport(
         cycle=found.cycle.name,

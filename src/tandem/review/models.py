@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tandem.db.base import Base, UTCDateTime, utcnow
@@ -59,6 +59,10 @@ class ReviewAssignment(Base):
     ratee_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     rater_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     relation: Mapped[str] = mapped_column(String(10))
+    # web form timing (tandem.review.quality's speeding flag): the seconds from each signed form
+    # opening to its save, summed, and the answers those saves posted
+    form_seconds: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    timed_answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     cycle: Mapped[ReviewCycle] = relationship()
     ratee: Mapped[Person] = relationship(foreign_keys=[ratee_id])

@@ -8,8 +8,14 @@ One row per rater × ratee pair assigned or answered in the cycle:
   at least :data:`STRAIGHT_MIN_ITEMS` answered with a value and at least
   :data:`STRAIGHT_SHARE` of them the same value (zero variance is the 100 % case). Raw answers,
   before reverse keys: a rater who ticks "often" everywhere is flagged whatever the items say.
-* **speeding**: needs the time spent on the form, which Tandem does not record yet (the CSV
-  import has none by nature), so every pair says ``"unknown"``; see docs/people-science.md.
+* **speeding**: the web rating form carries its opening time, signed by the server; each save
+  from it adds the seconds since then and the answers it posted to the assignment
+  (``form_seconds``, ``timed_answers``). A pair is ``"yes"`` when at least
+  :data:`SPEEDING_MIN_ANSWERS` answers were timed and they took under
+  :data:`SPEEDING_SECONDS_PER_ANSWER` seconds each on average (reading an item and choosing a
+  frequency takes longer: the careless-responding literature's 2 s per item, Huang et al.
+  2012), ``"no"`` when they took longer, ``"unknown"`` otherwise (CSV imports, API saves and
+  forms opened too long ago carry no time); see docs/people-science.md.
 
 Privacy (DESIGN §7): this report names raters, so it is for admins only (the operator's CLI);
 no web page shows it, and a flag is never shown to the ratee or their manager. Anything shown
@@ -32,6 +38,8 @@ from tandem.review.models import ReviewAssignment, ReviewResponse
 
 STRAIGHT_MIN_ITEMS = 10
 STRAIGHT_SHARE = 0.9
+SPEEDING_MIN_ANSWERS = STRAIGHT_MIN_ITEMS
+SPEEDING_SECONDS_PER_ANSWER = 2.0
 SPEEDING_UNKNOWN = "unknown"
 
 
@@ -49,7 +57,9 @@ class PairQuality(BaseModel):
     modal_value: int | None
     modal_share: float | None  # share of the values equal to the most frequent one
     straight_lining: bool
-    speeding: str  # "unknown": no form timing is recorded
+    timed_answers: int  # answers posted from signed web forms
+    seconds_per_answer: float | None  # their time on the form, per answer
+    speeding: str  # "yes", "no" or "unknown" (too few timed answers)
 
 
 class QualitySummary(BaseModel):
@@ -71,6 +81,8 @@ class QualityReport(BaseModel):
     item_bank_version: str
     straight_min_items: int
     straight_share: float
+    speeding_min_answers: int
+    speeding_seconds_per_answer: float
     summary: QualitySummary
     pairs: list[PairQuality]
 
@@ -94,6 +106,26 @@ def straight_lining(values: list[int]) -> tuple[int | None, float | None, bool]:
     return value, share, flagged
 
 
+def speeding(form_seconds: float, timed_answers: int) -> tuple[float | None, str]:
+    """Seconds per timed answer and the flag (see the module docstring).
+
+    >>> speeding(30.0, 20)
+    (1.5, 'yes')
+    >>> speeding(40.0, 20)  # exactly 2 s per answer is not under it
+    (2.0, 'no')
+    >>> speeding(5.0, 9)  # too few timed answers to judge
+    (0.5556, 'unknown')
+    >>> speeding(0.0, 0)
+    (None, 'unknown')
+    """
+    if timed_answers <= 0:
+        return None, SPEEDING_UNKNOWN
+    per_answer = form_seconds / timed_answers
+    if timed_answers < SPEEDING_MIN_ANSWERS:
+        return round(per_answer, 4), SPEEDING_UNKNOWN
+    return round(per_answer, 4), "yes" if per_answer < SPEEDING_SECONDS_PER_ANSWER else "no"
+
+
 def quality(*, session: Session, cycle: str, actor: str) -> QualityReport:
     """Every assigned or answering rater × ratee pair of ``cycle``, with completion and flags.
 
@@ -109,12 +141,11 @@ def quality(*, session: Session, cycle: str, actor: str) -> QualityReport:
         detail={"cycle_id": found.id},
     )
     bank = load_item_bank(found.item_bank_version)
-    relation_of = {
-        (a.ratee_id, a.rater_id): a.relation
-        for a in session.scalars(
-            select(ReviewAssignment).where(ReviewAssignment.cycle_id == found.id)
-        )
-    }
+    assignments = list(
+        session.scalars(select(ReviewAssignment).where(ReviewAssignment.cycle_id == found.id))
+    )
+    relation_of = {(a.ratee_id, a.rater_id): a.relation for a in assignments}
+    timing = {(a.ratee_id, a.rater_id): (a.form_seconds, a.timed_answers) for a in assignments}
     answers: dict[tuple[int, int], list[int | None]] = {pair: [] for pair in relation_of}
     for r in session.scalars(select(ReviewResponse).where(ReviewResponse.cycle_id == found.id)):
         pair = (r.ratee_id, r.rater_id)
@@ -130,6 +161,8 @@ def quality(*, session: Session, cycle: str, actor: str) -> QualityReport:
         relation = relation_of[(ratee, rater)]
         values = [v for v in given if v is not None]
         modal, share, flagged = straight_lining(values)
+        seconds, timed = timing.get((ratee, rater), (0.0, 0))
+        per_answer, speeding_flag = speeding(seconds, timed)
         pairs.append(
             PairQuality(
                 ratee_id=ratee,
@@ -143,7 +176,9 @@ def quality(*, session: Session, cycle: str, actor: str) -> QualityReport:
                 modal_value=modal,
                 modal_share=share,
                 straight_lining=flagged,
-                speeding=SPEEDING_UNKNOWN,
+                timed_answers=timed,
+                seconds_per_answer=per_answer,
+                speeding=speeding_flag,
             )
         )
     summary = QualitySummary(
@@ -152,14 +187,16 @@ def quality(*, session: Session, cycle: str, actor: str) -> QualityReport:
         partial=sum(1 for p in pairs if 0 < p.answered < p.asked),
         complete=sum(1 for p in pairs if p.answered >= p.asked),
         straight_lining=sum(1 for p in pairs if p.straight_lining),
-        speeding=0,
-        speeding_unknown=len(pairs),
+        speeding=sum(1 for p in pairs if p.speeding == "yes"),
+        speeding_unknown=sum(1 for p in pairs if p.speeding == SPEEDING_UNKNOWN),
     )
     return QualityReport(
         cycle=found.name,
         item_bank_version=bank.version,
         straight_min_items=STRAIGHT_MIN_ITEMS,
         straight_share=STRAIGHT_SHARE,
+        speeding_min_answers=SPEEDING_MIN_ANSWERS,
+        speeding_seconds_per_answer=SPEEDING_SECONDS_PER_ANSWER,
         summary=summary,
         pairs=pairs,
     )

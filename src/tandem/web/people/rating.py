@@ -19,7 +19,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from tandem.review import forms
-from tandem.web.deps import CurrentUser, DbSession
+from tandem.web.deps import CurrentUser, DbSession, get_config
+from tandem.web.people import form_timing
 from tandem.web.people.access import (
     PROFILE_GUARD,
     RATING_GUARD,
@@ -30,7 +31,7 @@ from tandem.web.people.access import (
 )
 from tandem.web.templating import render
 
-NON_ANSWER_FIELDS = frozenset({"csrf_token", "cycle"})
+NON_ANSWER_FIELDS = frozenset({"csrf_token", "cycle", form_timing.FIELD})
 
 own = APIRouter(dependencies=[PROFILE_GUARD])  # /people/me/assessment: me as the ratee
 colleagues = APIRouter(dependencies=[RATING_GUARD])  # /people/rate…
@@ -66,8 +67,13 @@ def _render_form(
     error: forms.AnswerFormError | None = None,
     submitted: Mapping[str, object] | None = None,
 ) -> Response:
+    key = get_config(request).csrf_key
+    opened = form_timing.sign_opened(
+        key, rater=form.rater_id, ratee=form.ratee_id, cycle=form.cycle
+    )
     context = {
         "form": form,
+        "opened": opened,
         "action": action,
         "saved": saved,
         "error": error,
@@ -85,6 +91,13 @@ async def _form_post(
     raw = await request.form()
     cycle = raw.get("cycle")
     cycle_name = cycle if isinstance(cycle, str) and cycle else None
+    seconds = form_timing.seconds_since(
+        get_config(request).csrf_key,
+        raw.get(form_timing.FIELD),
+        rater=rater_id,
+        ratee=ratee_id,
+        cycle=cycle_name or "",
+    )
     try:
         answers = _form_answers(list(raw.multi_items()))
         saved = await run_in_threadpool(
@@ -94,6 +107,7 @@ async def _form_post(
             ratee_id=ratee_id,
             answers=answers,
             cycle=cycle_name,
+            seconds=seconds,
         )
     except forms.AnswerFormError as exc:
         form = await run_in_threadpool(
