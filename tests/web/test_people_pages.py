@@ -16,7 +16,9 @@ from tandem.db.session import session_scope
 from tandem.people.models import Person
 from tandem.profile import service as profile_service
 from tandem.profile.schemas import dump
+from tandem.review import forms
 from tandem.review import service as review_service
+from tandem.review.items import load_item_bank
 from tandem.review.models import ReviewAssignment, ReviewCycle
 from tandem.web.app import create_app
 from tandem.web.people import form_timing
@@ -326,3 +328,38 @@ def test_a_form_time_too_old_or_in_the_future_is_not_trusted() -> None:
     assert form_timing.seconds_since(b"x" * 32, token, now=1_000_042, **pair) is None
     for junk in (None, 7, "", "abc", "1.2.3", "-5.x", "9" * 200, token + "x"):
         assert form_timing.seconds_since(key, junk, now=1_000_042, **pair) is None
+
+
+def test_my_profile_shows_the_overuse_scale_of_a_v2_cycle(
+    client: TestClient, setup: tuple[Workspace, PeopleOrg]
+) -> None:
+    workspace, org = setup
+    me = org.person_ids["member"]
+    bank = load_item_bank("2")
+    with session_scope(workspace.engine) as session:
+        review_service.create_cycle(session=session, name="v2-cycle", item_bank_version="2")
+        review_service.assign_from_teams(session=session, cycle="v2-cycle", teams=["Atlas"])
+        raters = session.scalars(
+            select(ReviewAssignment)
+            .join(ReviewCycle)
+            .where(ReviewCycle.name == "v2-cycle", ReviewAssignment.ratee_id == me)
+        ).all()
+        for a in raters:
+            forms.save_answers(
+                session=session, rater_id=a.rater_id, ratee_id=me, cycle="v2-cycle",
+                answers={
+                    i.id: 2 if i.scale == "overuse" else 4
+                    for i in bank.items if i.rated_by(a.relation)
+                },
+            )  # fmt: skip
+        review_service.close_cycle(session=session, name="v2-cycle")
+    as_user(client, setup, "member")
+    data = client.get("/api/people/me", params={"cycle": "v2-cycle"}).json()["profile"]
+    shown = {p: (s["overuse"], s["overuse_n_raters"]) for p, s in data["practices"].items()}
+    assert shown and all(value == 2.0 and n >= 1 for value, n in shown.values()), shown
+    page = client.get("/people/me", params={"cycle": "v2-cycle"})
+    assert page.status_code == 200
+    assert "Too much of it" in page.text
+    assert f'2.00 <span class="muted">(n {shown["vision"][1]})</span>' in page.text
+    # a v1 cycle's page has no such column
+    assert "Too much of it" not in client.get("/people/me", params={"cycle": org.cycle}).text

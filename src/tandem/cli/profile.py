@@ -66,7 +66,10 @@ def render_profile(console: Console, profile: ProfileOut) -> None:
         f"[bold]{profile.person.name}[/] (id {profile.person.id}) in cycle "
         f"[bold]{profile.cycle}[/] — {profile.n_ratees} ratee(s) in the cohort"
     )
-    table = Table("practice", "self", "others", "band", "n", "agreement", "rater groups: mean (n)")
+    # bank v2's overuse scale ("too much of it"), when any practice has a shown figure
+    overuse = any(s.overuse is not None for s in profile.practices.values())
+    columns = ["practice", "self", "others", "band", "n", "agreement", "rater groups: mean (n)"]
+    table = Table(*columns, *(["too much (n)"] if overuse else []))
     table.columns[0].no_wrap = True
     for index, (practice, score) in enumerate(profile.practices.items()):
         if index and score.side != list(profile.practices.values())[index - 1].side:
@@ -82,6 +85,15 @@ def render_profile(console: Console, profile: ProfileOut) -> None:
                 f"{GROUP_NAMES[g]} {_group(score.groups[g])}"
                 for g in GROUP_COLUMNS
                 if g in score.groups
+            ),
+            *(
+                [
+                    ""
+                    if score.overuse is None
+                    else f"{_num(score.overuse)} ({score.overuse_n_raters})"
+                ]
+                if overuse
+                else []
             ),
         )
     console.print(table)

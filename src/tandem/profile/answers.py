@@ -153,6 +153,18 @@ def overuse_scores(answers: Sequence[Answer], bank: ItemBank) -> dict[int, dict[
     }
 
 
+def overuse_rater_scores(answers: Sequence[Answer], bank: ItemBank) -> tuple[RaterScores, ...]:
+    """:func:`overuse_scores` as :class:`RaterScores` (the raters who answered the scale), so the
+    overuse scale passes through the same rater-group rules as the practices."""
+    relation_of: dict[int, str] = {}
+    for answer in answers:
+        relation_of.setdefault(answer.rater, answer.relation)
+    return tuple(
+        RaterScores(rater=rater, relation=relation_of[rater], practices=scores)
+        for rater, scores in overuse_scores(answers, bank).items()
+    )
+
+
 def item_matrices(
     answers_by_ratee: Mapping[int, Sequence[Answer]],
     bank: ItemBank,

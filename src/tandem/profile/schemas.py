@@ -45,6 +45,10 @@ class PracticeOut(BaseModel):
     relative_threshold: float | None = None  # z·SE: a blind spot needs more than it
     agreement: str | None  # "blind spot" | "hidden strength" | "agree" | None (no label)
     agreement_reason: str | None = None  # "not enough raters" | "error unknown" | …
+    # others' score on the practice's "too much of it" scale (bank v2; None in v1 or when no
+    # group is shown), with the raters behind it: the same rater-group rules as ``others``
+    overuse: float | None = None
+    overuse_n_raters: int = 0
 
 
 class SideOut(BaseModel):

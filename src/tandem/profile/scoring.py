@@ -107,6 +107,8 @@ class PracticeScore:
     relative_difference: float | None = None  # (self − others) − the overall tendency g
     relative_threshold: float | None = None  # z·SE of the relative difference
     agreement_reason: str | None = None  # why no agreement label although self and others exist
+    overuse: float | None = None  # others' score on the practice's overuse scale (bank v2)
+    overuse_n_raters: int = 0  # raters behind it (the same group rules as ``others``)
 
 
 @dataclass(frozen=True)
@@ -267,8 +269,13 @@ def score_raters(
     cohort: CohortStats,
     *,
     viewer: int | None = None,
+    overuse: Sequence[RaterScores] = (),
 ) -> ProfileScores:
-    """:func:`score_ratee` from the raters' practice scores (:func:`rater_scores`), self too."""
+    """:func:`score_ratee` from the raters' practice scores (:func:`rater_scores`), self too.
+
+    ``overuse``: the raters' overuse-scale scores (:func:`overuse_rater_scores`, bank v2); each
+    practice's others' overuse score passes the same group rules as its others' score.
+    """
     others_raters = [r for r in raters if r.relation != "self"]
     self_scores = [r for r in raters if r.relation == "self"]
     z = cohort.z
@@ -287,10 +294,12 @@ def score_raters(
         if own is not None and (others := figures[p].others) is not None
     }
     agreement = _agreement(gaps, behind, error, z)
+    overuse_others = [r for r in overuse if r.relation != "self"]
     practices: dict[str, PracticeScore] = {}
     for p, shown in figures.items():
         others = shown.others
         se = None if others is None else error.sd({p: 1.0})
+        too_much = practice_figures(overuse_others, p, viewer=viewer) if overuse_others else None
         practices[p] = PracticeScore(
             practice=p,
             self=self_values[p],
@@ -304,6 +313,8 @@ def score_raters(
             relative_difference=agreement.relative.get(p),
             relative_threshold=agreement.threshold.get(p),
             agreement_reason=agreement.reason.get(p),
+            overuse=None if too_much is None else too_much.others,
+            overuse_n_raters=0 if too_much is None else len(too_much.raters),
         )
     others_map = {p: s.others for p, s in practices.items()}
     side_l = _side_score(others_map, "leader", behind, error, z)

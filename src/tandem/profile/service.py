@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from tandem.errors import ConflictError, NotFoundError
 from tandem.people import service as people_service
 from tandem.people.models import Person
-from tandem.profile.answers import Answer, rater_scores_by_ratee
+from tandem.profile.answers import Answer, overuse_rater_scores, rater_scores_by_ratee
 from tandem.profile.cohort import MIN_COHORT_RATEES, CohortStats, cohort_stats
 from tandem.profile.groups import MIN_GROUP_N, MIN_MANAGER_GROUP_N, GroupScore
 from tandem.profile.reliability import FLAG_BELOW, MIN_RELIABILITY_N
@@ -129,6 +129,11 @@ class CycleScores:
             raise ConflictError(
                 f"review cycle {cycle.name!r} holds unscorable answers: {exc}"
             ) from None
+        self.overuse = (  # bank v2's overuse scale, scored apart from the practices
+            {ratee: overuse_rater_scores(a, bank) for ratee, a in answers.items()}
+            if bank.overuse_by_practice()
+            else {}
+        )
         self._scores: dict[tuple[int, int | None], ProfileScores] = {}
         self._raters: dict[int, frozenset[int]] = {}
 
@@ -150,7 +155,11 @@ class CycleScores:
         key = (person_id, viewer if rated else None)
         if key not in self._scores:
             self._scores[key] = score_raters(
-                self.rated.get(person_id, ()), self.bank, self.cohort, viewer=key[1]
+                self.rated.get(person_id, ()),
+                self.bank,
+                self.cohort,
+                viewer=key[1],
+                overuse=self.overuse.get(person_id, ()),
             )
         return self._scores[key]
 
@@ -430,6 +439,8 @@ def profile_out(
                 "relative_threshold": shown(score.relative_threshold) if include_self else None,
                 "agreement": score.agreement if include_self else None,
                 "agreement_reason": score.agreement_reason if include_self else None,
+                "overuse": shown(score.overuse),
+                "overuse_n_raters": score.overuse_n_raters,
             }
         )
     tendency = pure.self_tendency
