@@ -132,9 +132,11 @@ def rater_scores_by_ratee(
     return {ratee: rater_scores(answers, bank) for ratee, answers in answers_by_ratee.items()}
 
 
-def overuse_scores(answers: Sequence[Answer], bank: ItemBank) -> dict[int, dict[str, float | None]]:
+def overuse_rater_scores(answers: Sequence[Answer], bank: ItemBank) -> tuple[RaterScores, ...]:
     """Every rater's overuse-scale score per practice (mean of answered routed overuse items,
-    same 75 % rule; ``None`` when too few were answered). Empty for a bank without the scale."""
+    same 75 % rule; ``None`` when too few were answered), for the raters who answered the
+    scale, as :class:`RaterScores`: the overuse scale then passes through the same rater-group
+    rules as the practices. Empty for a bank without the scale."""
     routed = {relation: bank.routed_ids(relation, scale="overuse") for relation in RELATIONS}
     values: dict[int, dict[str, list[int | None]]] = {}
     relation_of: dict[int, str] = {}
@@ -143,26 +145,23 @@ def overuse_scores(answers: Sequence[Answer], bank: ItemBank) -> dict[int, dict[
         relation_of.setdefault(answer.rater, answer.relation)
         if item.scale == "overuse" and item.id in routed[answer.relation][item.practice]:
             values.setdefault(answer.rater, {}).setdefault(item.practice, []).append(answer.value)
-    return {
-        rater: {
-            p: practice_score(per.get(p, []), len(ids))
-            for p, ids in routed[relation_of[rater]].items()
-            if ids
-        }
-        for rater, per in values.items()
-    }
-
-
-def overuse_rater_scores(answers: Sequence[Answer], bank: ItemBank) -> tuple[RaterScores, ...]:
-    """:func:`overuse_scores` as :class:`RaterScores` (the raters who answered the scale), so the
-    overuse scale passes through the same rater-group rules as the practices."""
-    relation_of: dict[int, str] = {}
-    for answer in answers:
-        relation_of.setdefault(answer.rater, answer.relation)
     return tuple(
-        RaterScores(rater=rater, relation=relation_of[rater], practices=scores)
-        for rater, scores in overuse_scores(answers, bank).items()
+        RaterScores(
+            rater=rater,
+            relation=relation_of[rater],
+            practices={
+                p: practice_score(per.get(p, []), len(ids))
+                for p, ids in routed[relation_of[rater]].items()
+                if ids
+            },
+        )
+        for rater, per in values.items()
     )
+
+
+def overuse_scores(answers: Sequence[Answer], bank: ItemBank) -> dict[int, dict[str, float | None]]:
+    """:func:`overuse_rater_scores` by rater id."""
+    return {r.rater: dict(r.practices) for r in overuse_rater_scores(answers, bank)}
 
 
 def item_matrices(

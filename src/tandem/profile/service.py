@@ -131,7 +131,7 @@ class CycleScores:
             ) from None
         self.overuse = (  # bank v2's overuse scale, scored apart from the practices
             {ratee: overuse_rater_scores(a, bank) for ratee, a in answers.items()}
-            if bank.overuse_by_practice()
+            if any(bank.overuse_by_practice().values())  # v1: no overuse items, no pass
             else {}
         )
         self._scores: dict[tuple[int, int | None], ProfileScores] = {}

@@ -30,23 +30,24 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 REFUSED = "the form expired or did not come from Tandem; reload the page and try again"
 
 
-def _mac(key: bytes, nonce: str) -> str:
-    digest = hmac.new(key, nonce.encode(), hashlib.sha256).digest()
+def mac(key: bytes, message: str) -> str:
+    """HMAC-SHA256 of ``message`` under ``key``, URL-safe base64 without padding."""
+    digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def sign_pre_session(key: bytes) -> str:
     """A new pre-session token: ``nonce.mac``."""
     nonce = secrets.token_urlsafe(18)
-    return f"{nonce}.{_mac(key, nonce)}"
+    return f"{nonce}.{mac(key, nonce)}"
 
 
 def valid_pre_session(key: bytes, token: str | None) -> bool:
     """Whether ``token`` was signed by this process."""
     if not token or "." not in token:
         return False
-    nonce, mac = token.split(".", 1)
-    return hmac.compare_digest(mac, _mac(key, nonce))
+    nonce, signature = token.split(".", 1)
+    return hmac.compare_digest(signature, mac(key, nonce))
 
 
 def pre_session_token(request: Request, config: WebConfig) -> tuple[str, bool]:
