@@ -20,7 +20,8 @@ def test_team_coverage_json(tmp_path: Path) -> None:
     out = result.json()
     assert out["gaps"] == ["vision"]
     assert out["practices"]["vision"] == {
-        "side": "leader", "covered": False, "covering": 0, "mean": 3.0, "by": [], "scored": 2,
+        "side": "leader", "covered": False, "call": "gap", "chance": 0.0, "covering": 0,
+        "mean": 3.0, "by": [], "scored": 2,
     }  # fmt: skip
     assert out["practices"]["conflict"]["by"] == ["Dot Mixed"]
     people = run_cli("team", "coverage", "Edge", "-c", CYCLE, *as_max, "-w", ws)

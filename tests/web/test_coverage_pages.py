@@ -114,4 +114,4 @@ def test_no_threshold_reaches_the_service(client: TestClient, setup: Setup) -> N
         for tried in ("1", "4.5", "5"):
             assert client.get(f"{path}?threshold={tried}").json() == fixed
     as_user(client, setup, "leader")
-    assert "others' score ≥ 4.0" in client.get("/coverage?threshold=1").text
+    assert "true score is ≥ 4.0" in client.get("/coverage?threshold=1").text

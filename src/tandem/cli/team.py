@@ -25,25 +25,37 @@ def _num(value: object) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
+_CALLS = {"covered": "yes", "gap": "GAP", "uncertain": "uncertain"}
+
+
+def _chance(value: float | str | None) -> str:
+    return f"{value:.0%}" if isinstance(value, float) else "—"
+
+
 def render_team(console: Console, out: TeamCoverageOut) -> None:
     """Draw a team's coverage: one row per practice, then the gaps."""
     console.print(
         f"Team [bold]{out.team}[/], cycle {out.cycle}: {out.scored_members} of {out.members} "
         f"member(s) scored by others"
     )
-    table = Table("practice", "side", "covered", "covering", "mean", "by (shared with you)")
+    table = Table(
+        "practice", "side", "covered", "chance", "covering", "mean", "by (shared with you)"
+    )
     for practice, p in out.practices.items():
         hidden = p.covered == "suppressed"
         table.add_row(
             practice,
             p.side,
-            "not shown" if hidden else ("yes" if p.covered else "GAP"),
+            "not shown" if hidden else _CALLS[str(p.call)],
+            "" if hidden else _chance(p.chance),
             "" if hidden else str(p.covering),
             "" if hidden else _num(p.mean),
             ", ".join(p.by),
         )
     console.print(table)
     console.print(f"gaps: {', '.join(out.gaps) or 'none'}")
+    if out.uncertain:
+        console.print(f"uncertain (the ratings cannot tell yet): {', '.join(out.uncertain)}")
     if out.suppressed:
         console.print(
             f"not shown (fewer than {out.min_shown} people behind the figure): "
@@ -60,15 +72,18 @@ def render_team(console: Console, out: TeamCoverageOut) -> None:
 def render_org(console: Console, out: OrgCoverageOut) -> None:
     """Draw the org view: per team, covered practices as counts, hidden teams without numbers."""
     console.print(f"Org coverage, cycle {out.cycle}")
-    table = Table("team", "scored members", "gaps", "practices covered (members covering)")
+    table = Table(
+        "team", "scored members", "gaps", "uncertain", "practices covered (members covering)"
+    )
     for t in out.teams:
         if not t.shown:
-            table.add_row(t.team, "hidden", "", f"fewer than {out.min_shown} scored members")
+            table.add_row(t.team, "hidden", "", "", f"fewer than {out.min_shown} scored members")
             continue
         table.add_row(
             t.team,
             str(t.scored_members),
             ", ".join(t.gaps) or "none",
+            ", ".join(t.uncertain) or "none",
             ", ".join(
                 f"{practice} ({p.covering})"
                 for practice, p in t.practices.items()
@@ -96,12 +111,14 @@ def coverage(
 ) -> None:
     """Show which practices someone in the team covers well by others' ratings, and the gaps.
 
-    With a TEAM: per practice, covered or not, how many cover it well and the mean (aggregates
-    over at least 5 people, rounded), and by whom among members who shared their report with the
-    --as person. With --org: every team as aggregates only; a team with fewer than 5 scored
-    members is hidden. Teams are as frozen for the cycle. Self ratings are never used. A
-    practice is covered well from an others' score of 4.0 ("often"); the threshold is fixed, as
-    counts read at several thresholds would give members' exact scores.
+    With a TEAM: per practice, covered, a GAP or uncertain, the chance that some member's true
+    score is 4.0 ("often") or more, how many members are more likely than not to reach it, and
+    the mean (aggregates over at least 5 people, rounded), and by whom among members who shared
+    their report with the --as person. Each score counts with its error: a 4.2 from one rater is
+    uncertain, from eleven nearly sure. Covered from a chance of 80 %, a gap at 20 % or less.
+    With --org: every team as aggregates only; a team with fewer than 5 scored members is
+    hidden. Teams are as frozen for the cycle. Self ratings are never used. The threshold is
+    fixed, as counts read at several thresholds would give members' exact scores.
     """
     if org == (team is not None):
         raise InputError("give either a TEAM or --org, not both and not neither")

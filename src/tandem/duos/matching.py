@@ -73,6 +73,8 @@ import numpy as np
 
 from tandem.duos import explain
 from tandem.duos.sparsify import Engine, match_all
+from tandem.profile import prior as eb
+from tandem.profile.prior import PRIOR_MIN_PEOPLE, Prior
 from tandem.review.items import PRACTICE_IDS, practices_of
 
 if TYPE_CHECKING:
@@ -109,8 +111,6 @@ SCALE_FLOOR = 1.0  # a practice nobody in the pair has an others' score for coun
 ORIENTATION_BONUS = 0.25  # ≈ 1.7 scale points spread over the weaker side's practices
 MIN_GAIN = 0.2  # a pair must cover this much more than its stronger partner alone (1–5 scale)
 MIN_PRACTICES = 5  # a candidate needs others' scores on at least half the practices
-PRIOR_MIN_PEOPLE = 10  # a practice's prior needs this many people with a score and its error
-TAU2_FLOOR = 1e-6  # true-score variance never estimated below this (everyone ≈ the mean)
 LEANINGS = ("leader-leaning", "manager-leaning", "balanced")
 _OPPOSITE = frozenset(("leader-leaning", "manager-leaning"))
 _EPSILON = 1e-9  # gains are compared with MIN_GAIN up to float rounding
@@ -120,19 +120,6 @@ MANAGER_IDS = practices_of("manager")
 UnpairedCode = Literal[
     "too_few_scores", "no_other_candidate", "gate", "line", "no_gain", "paired_elsewhere"
 ]
-
-
-@dataclass(frozen=True)
-class Prior:
-    """Per practice, the cycle's mean others' score and the variance of TRUE scores around it.
-
-    Estimated by :func:`estimate_prior` (method of moments: observed variance minus the mean
-    squared error). A practice missing here is not shrunk.
-    """
-
-    mean: Mapping[str, float]
-    variance: Mapping[str, float]
-    people: int  # how many candidates it was estimated from (the fewest over its practices)
 
 
 @dataclass(frozen=True)
@@ -169,20 +156,14 @@ class Candidate:
     def from_profile(
         cls, person: int, profile: ProfileScores, *, compat: Iterable[str] | None = None
     ) -> Candidate:
-        """The candidate for a scored profile: its others' scores, errors and leaning, never self.
-
-        The per-practice errors (``practice_se``) are left unknown here, so scores are used as
-        given: the profile's per-person ``PracticeScore.se`` exists, but with it shrinking every
-        score toward the cycle's mean, small organisations (the web tests', the demo's) get no
-        pair past the minimum gain; wiring it in needs that minimum re-derived on the error
-        scale first (the matching already takes ``practice_se``; tests feed it directly).
-        """
+        """The candidate for a scored profile: its others' scores, their errors and its leaning,
+        never self."""
         return cls(
             person=person,
             practices=profile.others_by_practice(),
             leaning=profile.leaning,
             compat=None if compat is None else frozenset(compat),
-            practice_se={},
+            practice_se=profile.errors_by_practice(),
         )
 
     def score(self, practice: str) -> float | None:
@@ -203,46 +184,19 @@ class Candidate:
         5.0
         """
         value = self.practices.get(practice)
-        se = self.practice_se.get(practice)
-        if value is None or se is None or prior is None or practice not in prior.mean:
-            return value
-        mean, tau2 = prior.mean[practice], prior.variance[practice]
-        weight = tau2 / (tau2 + se * se) if tau2 + se * se > 0 else 1.0
-        return mean + weight * (value - mean)
+        if value is None:
+            return None
+        return eb.posterior(practice, value, self.practice_se.get(practice), prior).mean
 
 
 def estimate_prior(
     candidates: Sequence[Candidate], *, min_people: int = PRIOR_MIN_PEOPLE
 ) -> Prior | None:
-    """The cycle's prior per practice from candidates with a score and its error there.
-
-    ``m`` = mean of the scores, ``τ² = max(var(x) − mean(se²), TAU2_FLOOR)`` (sample variance).
-    A practice with fewer than ``min_people`` such candidates gets none (it is not shrunk: a
-    mean over a handful of people would also pull everyone toward a few named scores); None
-    when no practice has enough. Without errors (``practice_se`` empty) this is always None,
-    so matching uses the scores as given.
-    """
-    mean: dict[str, float] = {}
-    variance: dict[str, float] = {}
-    counts = []
-    for practice in PRACTICE_IDS:
-        pairs = [
-            (x, se)
-            for c in candidates
-            if (x := c.practices.get(practice)) is not None
-            and (se := c.practice_se.get(practice)) is not None
-        ]
-        if len(pairs) < max(min_people, 2):
-            continue
-        values = np.array([x for x, _ in pairs])
-        errors = np.array([se for _, se in pairs])
-        mean[practice] = float(values.mean())
-        observed = float(values.var(ddof=1))
-        variance[practice] = max(observed - float((errors**2).mean()), TAU2_FLOOR)
-        counts.append(len(pairs))
-    if not mean:
-        return None
-    return Prior(mean=mean, variance=variance, people=min(counts))
+    """The cycle's prior (:func:`tandem.profile.prior.estimate_prior`) from candidates' others'
+    scores and errors; None when no practice has ``min_people`` with both (scores as given)."""
+    return eb.estimate_prior(
+        ((c.practices, c.practice_se) for c in candidates), min_people=min_people
+    )
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,6 @@ from tandem.duos.matching import (
     Gate,
     Prior,
     coverage,
-    estimate_prior,
     gate,
     orientation_bonus,
     pair_gain,
@@ -461,13 +460,11 @@ def _as_seen(scores: CycleScores, candidate: Candidate, viewer: Viewer) -> Candi
 
 
 def cohort_prior(scores: CycleScores) -> Prior | None:
-    """The prior of expected scores, from every ratee of the cycle (stand-ins included: they
-    are real answers about someone, and the prior is an aggregate over ≥ 10 people), so a
-    team's suggestions, a confirmation and a listing use the same one.
-
-    None while profiles carry no standard errors (scores are then used as given).
-    """
-    return estimate_prior([Candidate.from_profile(p, scores.scores(p)) for p in scores.ratees])
+    """The prior of expected scores: the cycle's (:meth:`CycleScores.prior`, every ratee's
+    others' scores and errors, stand-ins included: they are real answers about someone, and the
+    prior is an aggregate over ≥ 10 people), so a team's suggestions, a confirmation, a listing
+    and team coverage use the same one. None when the cycle is too small to estimate errors."""
+    return scores.prior()
 
 
 def _partial(

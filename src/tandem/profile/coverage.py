@@ -2,17 +2,28 @@
 
 Pure functions, no database (DESIGN §6 "team coverage", §7 privacy):
 
-- A member **covers a practice well** when their others' score is at least
-  :data:`COVER_THRESHOLD` = 4.0, i.e. raters see the behaviour "often" or "almost always" on the
-  1–5 frequency scale (the scale point, not a cohort percentile, so teams and cycles compare).
-  Self ratings never enter: members carry others' scores only
-  (``ProfileScores.others_by_practice()``).
-- A **gap** is a practice no member covers well. A gap nobody has an others' score for is also
+- A member **covers a practice well** when their TRUE score is at least :data:`COVER_THRESHOLD`
+  = 4.0, i.e. raters would see the behaviour "often" or "almost always" on the 1–5 frequency
+  scale (the scale point, not a cohort percentile, so teams and cycles compare). Self ratings
+  never enter: members carry others' scores only (``ProfileScores.others_by_practice()``) and
+  their standard errors.
+- The true score is not known, the others' score is: each member's **chance** of covering is
+  P(true ≥ 4) under the empirical-Bayes posterior (:mod:`tandem.profile.prior`): a 4.2 from one
+  rater is a coin toss, a 4.2 from eleven nearly sure. The max of noisy scores is biased upward
+  (a team truly covering one practice in ten shows most of them covered); chances are not.
+- The **team's chance** is P(some member's true score ≥ 4) = 1 − Π(1 − chance), members taken
+  as independent; a member without a score there counts at the prior's chance (what the cycle's
+  people make likely), or not at all when the practice has no prior. The **call**: ``covered``
+  at a chance ≥ :data:`COVERED_CHANCE` (0.8), a ``gap`` at ≤ :data:`GAP_CHANCE` (0.2), else
+  ``uncertain`` — the data cannot tell, said instead of a confident label. A member "covers it"
+  in ``by`` and ``covering`` when their own chance is ≥ :data:`LIKELY` (0.5). Without errors
+  (a cohort too small to estimate them) every chance is 1 or 0: the score taken as given.
+- A **gap** is a practice called ``gap``. A practice nobody has an others' score for is also
   listed in ``unscored``: the team cannot tell, which is itself worth knowing.
-- The **team view** names who covers what (for the team's own leader and manager).
-- The **org view** (directors) shows per-team aggregates only, never names, and hides a team
-  with fewer than :data:`MIN_SHOWN` = 5 scored members entirely (no numbers, not even n); a
-  practice scored for fewer than 5 members of a shown team is :data:`SUPPRESSED` as well.
+- The views over the database (:mod:`tandem.profile.team`): the **team view** names who covers
+  what (among members who shared with the viewer); the **org view** (directors) shows per-team
+  aggregates only, never names, and hides a team with fewer than :data:`MIN_SHOWN` = 5 scored
+  members entirely (no numbers, not even n).
 - :func:`suppressed_cells` is the **complementary suppression** rule both views apply on top:
   an aggregate over a set of people is withheld when fewer than :data:`MIN_SHOWN` of them are
   unknown to the viewer, or when it differs from another shown aggregate of the same practice by
@@ -21,192 +32,125 @@ Pure functions, no database (DESIGN §6 "team coverage", §7 privacy):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Literal, TypeVar
 
-from tandem.profile.groups import SUPPRESSED, Suppressed
-from tandem.review.items import PRACTICE_IDS, practices_of
+from tandem.profile.prior import Posterior, Prior, chance_at_least, posterior
 
 __all__ = [
+    "COVERED_CHANCE",
     "COVER_THRESHOLD",
+    "GAP_CHANCE",
+    "LIKELY",
     "MIN_SHOWN",
+    "Call",
+    "CallKind",
     "Member",
-    "OrgCoverage",
-    "PracticeAggregate",
-    "PracticeCoverage",
-    "TeamAggregate",
-    "TeamCoverage",
-    "org_coverage",
+    "practice_call",
     "suppressed_cells",
-    "team_coverage",
 ]
 
 K = TypeVar("K", bound=Hashable)
 COVER_THRESHOLD = 4.0  # "often" on the frequency scale
+COVERED_CHANCE = 0.8  # the team's chance of covering at or above which it is called covered
+GAP_CHANCE = 0.2  # … at or below which it is called a gap; between: uncertain
+LIKELY = 0.5  # a member's own chance at or above which they are said to cover it
 MIN_SHOWN = 5  # people-derived aggregates need n ≥ 5 (DESIGN §7)
-_LEADER = practices_of("leader")
+
+
+CallKind = Literal["covered", "gap", "uncertain"]
 
 
 @dataclass(frozen=True)
 class Member:
-    """A team member and their OTHERS' practice scores (1–5, None unknown); never self."""
+    """A team member, their OTHERS' practice scores (1–5, None unknown; never self) and each
+    score's standard error (``errors``; missing or None: unknown, the score taken as given)."""
 
     person: int
     name: str
     practices: Mapping[str, float | None]
+    errors: Mapping[str, float | None] = field(default_factory=dict)
 
     @property
     def scored(self) -> bool:
         """Whether the member has an others' score on any practice."""
         return any(v is not None for v in self.practices.values())
 
-
-@dataclass(frozen=True)
-class PracticeCoverage:
-    """One practice in the team view: covered, by whom (names, best first), the best score."""
-
-    practice: str
-    side: str
-    covered: bool
-    by: tuple[str, ...]
-    best: float | None
-    scored: int  # members with an others' score on this practice
+    def chance(
+        self, practice: str, prior: Prior | None, threshold: float = COVER_THRESHOLD
+    ) -> float | None:
+        """P(true score ≥ threshold) given the others' score and its error; None unscored."""
+        value = self.practices.get(practice)
+        if value is None:
+            return None
+        return chance_at_least(posterior(practice, value, self.errors.get(practice), prior),
+                               threshold)  # fmt: skip
 
 
 @dataclass(frozen=True)
-class TeamCoverage:
-    """The team view: per practice coverage, the gaps and those gaps nobody could score."""
+class Call:
+    """One practice of a set of members: the chance someone truly covers it, and the call.
 
-    team: str
-    members: int
-    scored_members: int
-    threshold: float
-    practices: tuple[PracticeCoverage, ...]
-    gaps: tuple[str, ...]
-    unscored: tuple[str, ...]
+    ``chance`` is None when nobody is scored and the practice has no prior (nothing to go on).
+    ``likely`` are the scored members whose own chance is ≥ :data:`LIKELY`, surest first.
+    """
 
-
-@dataclass(frozen=True)
-class PracticeAggregate:
-    """One practice in the org view: numbers only when ≥ MIN_SHOWN members have a score."""
-
-    practice: str
-    covered: bool | Suppressed
-    covering: int | Suppressed  # members covering it well
-    mean: float | Suppressed  # mean others' score of the scored members
-    scored: int | Suppressed
+    chance: float | None
+    call: CallKind
+    likely: tuple[Member, ...]
+    scored: int
 
 
-@dataclass(frozen=True)
-class TeamAggregate:
-    """One team in the org view; a hidden team carries no numbers at all."""
-
-    team: str
-    shown: bool
-    scored_members: int | Suppressed
-    practices: tuple[PracticeAggregate, ...]  # empty when hidden
-    gaps: tuple[str, ...]  # practices shown and not covered; empty when hidden
-
-
-@dataclass(frozen=True)
-class OrgCoverage:
-    """The director's view: per-team aggregates, teams under MIN_SHOWN hidden."""
-
-    threshold: float
-    min_shown: int
-    teams: tuple[TeamAggregate, ...]
-
-
-def team_coverage(
-    team: str, members: Sequence[Member], *, threshold: float = COVER_THRESHOLD
-) -> TeamCoverage:
-    """Per practice: does some member cover it well (others' score ≥ threshold), and who.
+def practice_call(
+    members: Sequence[Member],
+    practice: str,
+    prior: Prior | None,
+    *,
+    threshold: float = COVER_THRESHOLD,
+) -> Call:
+    """The team's chance that some member's true score on ``practice`` is ≥ ``threshold``.
 
     Examples
     --------
-    >>> ada = Member(1, "Ada", {"vision": 4.5, "process": 3.0})
-    >>> bo = Member(2, "Bo", {"vision": 4.0, "process": 3.5})
-    >>> view = team_coverage("core", [ada, bo])
-    >>> view.practices[0].by, "process" in view.gaps, "conflict" in view.unscored
-    (('Ada', 'Bo'), True, True)
+    >>> prior = Prior({"vision": 3.3}, {"vision": 0.36}, 40)
+    >>> one_rater = Member(1, "Ada", {"vision": 4.2}, {"vision": 0.5})
+    >>> many = Member(2, "Bo", {"vision": 4.4}, {"vision": 0.12})
+    >>> alone = practice_call([one_rater], "vision", prior)  # 4.2 from one rater: pulled to 3.83
+    >>> round(alone.chance, 2), alone.call
+    (0.33, 'uncertain')
+    >>> call = practice_call([one_rater, many], "vision", prior)
+    >>> call.call, [m.name for m in call.likely]
+    ('covered', ['Bo'])
+    >>> practice_call([Member(3, "Cy", {"vision": 4.0})], "vision", None).call  # no error known
+    'covered'
     """
-    practices = []
-    for practice in PRACTICE_IDS:
-        scores = [(m.practices.get(practice), m) for m in members]
-        known = [(v, m) for v, m in scores if v is not None]
-        strong = sorted((m for v, m in known if v >= threshold), key=lambda m: m.person)
-        strong.sort(key=lambda m: -_value(m, practice))
-        practices.append(
-            PracticeCoverage(
-                practice=practice,
-                side="leader" if practice in _LEADER else "manager",
-                covered=bool(strong),
-                by=tuple(m.name for m in strong),
-                best=max((v for v, _ in known), default=None),
-                scored=len(known),
-            )
-        )
-    return TeamCoverage(
-        team=team,
-        members=len(members),
-        scored_members=sum(m.scored for m in members),
-        threshold=threshold,
-        practices=tuple(practices),
-        gaps=tuple(p.practice for p in practices if not p.covered),
-        unscored=tuple(p.practice for p in practices if p.scored == 0),
+    chances = ((m.chance(practice, prior, threshold), m) for m in members)
+    scored = [(own, m) for own, m in chances if own is not None]
+    base = None  # the chance of someone the cycle's prior alone describes
+    if prior is not None and practice in prior.mean:
+        spread = Posterior(prior.mean[practice], math.sqrt(prior.variance[practice]))
+        base = chance_at_least(spread, threshold)
+    if not scored and base is None:  # nothing to go on: no score, no prior
+        return Call(None, "gap", (), 0)
+    miss = math.prod(1.0 - own for own, _ in scored)
+    if base is not None:
+        miss *= (1.0 - base) ** (len(members) - len(scored))
+    chance = 1.0 - miss
+    kind: CallKind = (
+        "covered" if chance >= COVERED_CHANCE else "gap" if chance <= GAP_CHANCE else "uncertain"
     )
+    likely = sorted(
+        (om for om in scored if om[0] >= LIKELY),
+        key=lambda om: (-om[0], -_value(om[1], practice), om[1].person),
+    )
+    return Call(chance, kind, tuple(m for _, m in likely), len(scored))
 
 
 def _value(member: Member, practice: str) -> float:
     value = member.practices.get(practice)
     return 0.0 if value is None else value
-
-
-def org_coverage(
-    teams: Mapping[str, Sequence[Member]],
-    *,
-    threshold: float = COVER_THRESHOLD,
-    min_shown: int = MIN_SHOWN,
-) -> OrgCoverage:
-    """Per-team aggregates for directors: no names, groups under ``min_shown`` hidden.
-
-    Examples
-    --------
-    >>> full = [Member(i, f"p{i}", {"vision": 4.0 + i / 10}) for i in range(5)]
-    >>> small = [Member(9, "solo", {"vision": 5.0})]
-    >>> view = org_coverage({"big": full, "small": small})
-    >>> [(t.team, t.shown) for t in view.teams], view.teams[1].scored_members
-    ([('big', True), ('small', False)], SUPPRESSED)
-    >>> view.teams[0].practices[0].mean, view.teams[0].practices[1].mean
-    (4.2, SUPPRESSED)
-    """
-    out = []
-    for name in sorted(teams):
-        scored = [m for m in teams[name] if m.scored]
-        if len(scored) < min_shown:
-            out.append(TeamAggregate(name, False, SUPPRESSED, (), ()))
-            continue
-        aggregates = [_aggregate(p, scored, threshold, min_shown) for p in PRACTICE_IDS]
-        gaps = tuple(a.practice for a in aggregates if a.covered is False)
-        out.append(TeamAggregate(name, True, len(scored), tuple(aggregates), gaps))
-    return OrgCoverage(threshold=threshold, min_shown=min_shown, teams=tuple(out))
-
-
-def _aggregate(
-    practice: str, scored: Sequence[Member], threshold: float, min_shown: int
-) -> PracticeAggregate:
-    values = [v for m in scored if (v := m.practices.get(practice)) is not None]
-    if len(values) < min_shown:
-        return PracticeAggregate(practice, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED)
-    covering = sum(v >= threshold for v in values)
-    return PracticeAggregate(
-        practice=practice,
-        covered=covering > 0,
-        covering=covering,
-        mean=round(sum(values) / len(values), 3),
-        scored=len(values),
-    )
 
 
 def suppressed_cells(

@@ -157,6 +157,11 @@ class ProfileScores:
         """Others' score per practice (never self), for matching, plans and coverage."""
         return {p: s.others for p, s in self.practices.items()}
 
+    def errors_by_practice(self) -> dict[str, float | None]:
+        """The standard error of each others' score (None: unknown), beside
+        :meth:`others_by_practice`."""
+        return {p: s.se for p, s in self.practices.items()}
+
 
 def _enough(effective_raters: float | None) -> bool:
     """At least :data:`MIN_LABEL_RATERS` effective raters (with room for float rounding)."""

@@ -37,6 +37,7 @@ from tandem.people.models import Person
 from tandem.profile.answers import Answer, overuse_rater_scores, rater_scores_by_ratee
 from tandem.profile.cohort import MIN_COHORT_RATEES, CohortStats, cohort_stats
 from tandem.profile.groups import MIN_GROUP_N, MIN_MANAGER_GROUP_N, GroupScore
+from tandem.profile.prior import Prior, estimate_prior
 from tandem.profile.reliability import FLAG_BELOW, MIN_RELIABILITY_N
 from tandem.profile.schemas import (
     SUPPRESSED_LABEL,
@@ -136,6 +137,7 @@ class CycleScores:
         )
         self._scores: dict[tuple[int, int | None], ProfileScores] = {}
         self._raters: dict[int, frozenset[int]] = {}
+        self._prior: tuple[Prior | None] | None = None
 
     @property
     def ratees(self) -> tuple[int, ...]:
@@ -162,6 +164,20 @@ class CycleScores:
                 overuse=self.overuse.get(person_id, ()),
             )
         return self._scores[key]
+
+    def prior(self) -> Prior | None:
+        """The cycle's empirical-Bayes prior of true practice scores (:mod:`tandem.profile.prior`)
+        from every ratee's others' scores and errors as the ratee sees them — one for every
+        viewer, so coverage calls and duo matching do not depend on who looks. An aggregate over
+        at least 10 people per practice; None when no practice has that many with an error."""
+        if self._prior is None:
+            self._prior = (
+                estimate_prior(
+                    (s.others_by_practice(), s.errors_by_practice())
+                    for s in map(self.scores, self.ratees)
+                ),
+            )
+        return self._prior[0]
 
     def raters(self, person_id: int) -> frozenset[int]:
         """Who rated the person in the cycle, the person's self-assessment aside."""

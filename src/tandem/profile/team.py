@@ -23,7 +23,11 @@ is kept here, not in templates:
   the members the viewer can see as known, so the values it assumes known must be the ones the
   viewer is shown; and ``by`` must agree with the profile;
 * the cover threshold is fixed (:data:`~tandem.profile.coverage.COVER_THRESHOLD`): counts of
-  who reaches it, read at several thresholds, would step at each member's exact score.
+  who reaches it, read at several thresholds, would step at each member's exact score;
+* each practice is a **call** — covered, gap or uncertain — from the team's chance that some
+  member's TRUE score is ≥ 4 (:func:`~tandem.profile.coverage.practice_call`), each member's
+  score taken with its error and the cycle's prior (:meth:`CycleScores.prior`, one for every
+  viewer); the chance is shown rounded to 5 %, an aggregate under the same suppression.
 """
 
 from __future__ import annotations
@@ -39,7 +43,17 @@ from tandem.errors import NotFoundError
 from tandem.people.models import Team
 from tandem.profile import frozen_roster
 from tandem.profile import service as profile_service
-from tandem.profile.coverage import COVER_THRESHOLD, MIN_SHOWN, Member, suppressed_cells
+from tandem.profile.coverage import (
+    COVER_THRESHOLD,
+    COVERED_CHANCE,
+    GAP_CHANCE,
+    MIN_SHOWN,
+    CallKind,
+    Member,
+    practice_call,
+    suppressed_cells,
+)
+from tandem.profile.prior import Prior
 from tandem.profile.service import CycleScores
 from tandem.profile.visibility import Viewer, visible_people
 from tandem.review import service as review_service
@@ -49,18 +63,22 @@ from tandem.review.models import ReviewCycle
 SuppressedLabel = Literal["suppressed"]
 SUPPRESSED_LABEL: SuppressedLabel = "suppressed"
 MEAN_DECIMALS = 1  # team aggregates are coarse (DESIGN §7)
+CHANCE_STEP = 0.05  # the team's chance is shown to the nearest 5 %
 _LEADER = set(practices_of("leader"))
 
 
 class TeamPracticeOut(BaseModel):
     """One practice in the team view: aggregates (or ``"suppressed"``) and who shared it.
 
-    ``by`` names only members who cover it well AND whose results the viewer may see (best
-    first); others covering it are in ``covering`` only.
+    ``call`` is covered, gap or uncertain by the team's ``chance`` that some member truly covers
+    it; ``covered`` is ``call == "covered"``. ``covering`` counts the members more likely than
+    not to cover it; ``by`` names only those whose results the viewer may see (surest first).
     """
 
     side: str
     covered: bool | SuppressedLabel
+    call: CallKind | SuppressedLabel
+    chance: float | SuppressedLabel | None  # None: nothing to go on (nobody scored, no prior)
     covering: int | SuppressedLabel
     mean: float | SuppressedLabel
     scored: int
@@ -78,6 +96,7 @@ class TeamCoverageOut(BaseModel):
     scored_members: int
     practices: dict[str, TeamPracticeOut]
     gaps: list[str]
+    uncertain: list[str]  # practices the data cannot call covered or a gap
     unscored: list[str]
     suppressed: list[str]  # practices whose aggregates are withheld
     not_scored: list[str]  # members without any others' score in the cycle
@@ -88,6 +107,8 @@ class OrgPracticeOut(BaseModel):
     """One practice of a shown team in the org view; ``"suppressed"`` under the minimum n."""
 
     covered: bool | SuppressedLabel
+    call: CallKind | SuppressedLabel
+    chance: float | SuppressedLabel | None
     covering: int | SuppressedLabel
     mean: float | SuppressedLabel
     scored: int | SuppressedLabel
@@ -101,6 +122,7 @@ class OrgTeamOut(BaseModel):
     scored_members: int | SuppressedLabel
     practices: dict[str, OrgPracticeOut]
     gaps: list[str]
+    uncertain: list[str] = []
 
 
 class OrgCoverageOut(BaseModel):
@@ -132,21 +154,16 @@ def team_view(*, session: Session, team: str, cycle: str, viewer: Viewer) -> Tea
         session=session, cycle=found_cycle, people=[m.person for m in members], viewer=viewer
     )
     withheld = _withheld(teams, known)
+    prior = scores.prior()
     practices: dict[str, TeamPracticeOut] = {}
     for practice in PRACTICE_IDS:
-        values = [(v, m) for m in members if (v := m.practices.get(practice)) is not None]
-        strong = sorted(
-            ((v, m) for v, m in values if v >= threshold and m.person in known),
-            key=lambda vm: (-vm[0], vm[1].person),
-        )
-        aggregate = _cell([v for v, _ in values], threshold, hidden=(team, practice) in withheld)
+        call = practice_call(members, practice, prior, threshold=threshold)
+        aggregate = _cell(members, practice, prior, hidden=(team, practice) in withheld)
         practices[practice] = TeamPracticeOut(
             side="leader" if practice in _LEADER else "manager",
-            covered=aggregate.covered,
-            covering=aggregate.covering,
-            mean=aggregate.mean,
-            scored=len(values),
-            by=[m.name for _, m in strong],
+            **aggregate.model_dump(),
+            scored=call.scored,
+            by=[m.name for m in call.likely if m.person in known],
         )
     return TeamCoverageOut(
         team=team,
@@ -156,13 +173,13 @@ def team_view(*, session: Session, team: str, cycle: str, viewer: Viewer) -> Tea
         members=len(members),
         scored_members=sum(m.scored for m in members),
         practices=practices,
-        gaps=[p for p, out in practices.items() if out.covered is False],
+        gaps=[p for p, out in practices.items() if out.call == "gap"],
+        uncertain=[p for p, out in practices.items() if out.call == "uncertain"],
         unscored=[p for p, out in practices.items() if out.scored == 0],
         suppressed=[p for p, out in practices.items() if out.covered == SUPPRESSED_LABEL],
         not_scored=[m.name for m in members if not m.scored],
         notes=[
-            f"a practice is covered when a member's others' score is at least {threshold:g} "
-            "(raters see it 'often' or more); self ratings are never used",
+            _call_note(threshold, prior),
             f"numbers are team aggregates over at least {MIN_SHOWN} people you cannot otherwise "
             "see (mean rounded to one decimal); names only for members who shared their report "
             "with you",
@@ -185,6 +202,7 @@ def org_view(*, session: Session, cycle: str, viewer: Viewer) -> OrgCoverageOut:
     everyone = {m.person for members in teams.values() for m in members}
     known = visible_people(session=session, cycle=found_cycle, people=everyone, viewer=viewer)
     withheld = _withheld(teams, known)
+    prior = scores.prior()
     out = []
     for name, members in sorted(teams.items()):
         scored = [m for m in members if m.scored]
@@ -194,17 +212,22 @@ def org_view(*, session: Session, cycle: str, viewer: Viewer) -> OrgCoverageOut:
             continue
         practices = {}
         for practice in PRACTICE_IDS:
-            values = [v for m in scored if (v := m.practices.get(practice)) is not None]
-            cell = _cell(values, threshold, hidden=(name, practice) in withheld)
+            cell = _cell(members, practice, prior, hidden=(name, practice) in withheld)
+            count = sum(m.practices.get(practice) is not None for m in members)
             practices[practice] = OrgPracticeOut(
-                covered=cell.covered,
-                covering=cell.covering,
-                mean=cell.mean,
-                scored=SUPPRESSED_LABEL if cell.covered == SUPPRESSED_LABEL else len(values),
+                **cell.model_dump(),
+                scored=SUPPRESSED_LABEL if cell.covered == SUPPRESSED_LABEL else count,
             )
-        gaps = [p for p, a in practices.items() if a.covered is False]
-        out.append(OrgTeamOut(team=name, shown=True, scored_members=len(scored),
-                              practices=practices, gaps=gaps))  # fmt: skip
+        out.append(
+            OrgTeamOut(
+                team=name,
+                shown=True,
+                scored_members=len(scored),
+                practices=practices,
+                gaps=[p for p, a in practices.items() if a.call == "gap"],
+                uncertain=[p for p, a in practices.items() if a.call == "uncertain"],
+            )
+        )
     return OrgCoverageOut(
         cycle=found_cycle.name,
         threshold=threshold,
@@ -215,8 +238,8 @@ def org_view(*, session: Session, cycle: str, viewer: Viewer) -> OrgCoverageOut:
             "is hidden, and a practice scored for fewer is suppressed (no numbers, not even n)",
             "a practice is also suppressed where another team's figure differs by fewer than "
             f"{MIN_SHOWN} people (complementary suppression: no person by subtraction)",
-            f"covered: some member's others' score is at least {threshold:g}; "
-            "self ratings are never used; means rounded to one decimal",
+            _call_note(threshold, prior),
+            "means rounded to one decimal, chances to the nearest 5 %",
             f"teams as frozen for review cycle {found_cycle.name!r}",
         ],
     )
@@ -234,9 +257,10 @@ def _cycle_teams(
             Member(
                 m.person_id,
                 m.name,
-                scores.scores(m.person_id, viewer=viewer.person_id).others_by_practice()
+                (view := scores.scores(m.person_id, viewer=viewer.person_id)).others_by_practice()
                 if m.person_id in rated
                 else unknown,
+                view.errors_by_practice() if m.person_id in rated else {},
             )
             for m in members
         ]
@@ -269,16 +293,39 @@ def _shown(members: Sequence[Member], known: frozenset[int]) -> bool:
 
 class _Cell(BaseModel):
     covered: bool | SuppressedLabel
+    call: CallKind | SuppressedLabel
+    chance: float | SuppressedLabel | None
     covering: int | SuppressedLabel
     mean: float | SuppressedLabel
 
 
-def _cell(values: Sequence[float], threshold: float, *, hidden: bool) -> _Cell:
+def _cell(members: Sequence[Member], practice: str, prior: Prior | None, *, hidden: bool) -> _Cell:
+    """One (team, practice) aggregate: the call, its chance, who likely covers it, the mean."""
+    values = [v for m in members if (v := m.practices.get(practice)) is not None]
     if hidden or not values:
-        return _Cell(covered=SUPPRESSED_LABEL, covering=SUPPRESSED_LABEL, mean=SUPPRESSED_LABEL)
-    covering = sum(v >= threshold for v in values)
+        return _Cell(covered=SUPPRESSED_LABEL, call=SUPPRESSED_LABEL, chance=SUPPRESSED_LABEL,
+                     covering=SUPPRESSED_LABEL, mean=SUPPRESSED_LABEL)  # fmt: skip
+    call = practice_call(members, practice, prior)
     return _Cell(
-        covered=covering > 0,
-        covering=covering,
+        covered=call.call == "covered",
+        call=call.call,
+        chance=None if call.chance is None else round(call.chance / CHANCE_STEP) * CHANCE_STEP,
+        covering=len(call.likely),
         mean=round(sum(values) / len(values), MEAN_DECIMALS),
     )
+
+
+def _call_note(threshold: float, prior: Prior | None) -> str:
+    """How the calls were made, in a sentence: with errors and the prior, or scores as given."""
+    rule = (
+        f"covered when the chance that some member's true score is at least {threshold:g} "
+        f"('often' or more) is {COVERED_CHANCE * 100:.0f} % or more, a gap at "
+        f"{GAP_CHANCE * 100:.0f} % or less, uncertain between; each member's others' score "
+        "counts with its error"
+    )
+    if prior is None:
+        rule += (
+            " (no prior for this cycle: fewer than 10 people scored with an error; a score "
+            "counts with its error alone, or as given when that is unknown)"
+        )
+    return rule + "; self ratings are never used"
