@@ -45,6 +45,7 @@ MAIN_PAGES = (
     MainPage("duos", "/duos", "leader", ""),
     MainPage("coverage", "/coverage", "manager", ""),
     MainPage("coverage-org", "/coverage/org", "director", ""),
+    MainPage("premise", "/premise", "director", "Do few people excel at both sides?"),
     MainPage("admin", "/admin", "admin", ""),
     MainPage("audit", "/admin/audit", "admin", "Audit log"),
 )

@@ -53,6 +53,8 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     ("GET", "/api/coverage"): OWN_LEADS,
     ("GET", "/coverage/org"): ORG,
     ("GET", "/api/coverage/org"): ORG,
+    ("GET", "/premise"): ORG,
+    ("GET", "/api/premise"): ORG,
     # admin
     ("GET", "/admin"): ADMIN,
     ("POST", "/admin/users"): ADMIN,

@@ -34,6 +34,7 @@ TEAM_OR_GLOBAL: dict[str, tuple[set[str], set[str]]] = {
     "confirm_duo": ({"director", "leader", "manager"}, {"director"}),
     "view_coverage": ({"leader", "manager"}, set()),  # directors: aggregates only (org view)
     "view_org_coverage": ({"director", "admin"}, {"director", "admin"}),
+    "view_premise": ({"director", "admin"}, {"director", "admin"}),  # org aggregates only
     "admin_users": ({"admin"}, {"admin"}),
     "admin_sources": ({"admin"}, {"admin"}),
     "view_audit": ({"admin"}, {"admin"}),

@@ -126,6 +126,17 @@ def list_cycles(*, session: Session) -> list[CycleOut]:
     return [_cycle_out(session, c) for c in cycles]
 
 
+def closed_cycle_names(*, session: Session) -> list[str]:
+    """Names of the closed cycles, newest first: the ones whose results may be read."""
+    return list(
+        session.scalars(
+            select(ReviewCycle.name)
+            .where(ReviewCycle.status == CycleStatus.CLOSED.value)
+            .order_by(ReviewCycle.closed_at.desc(), ReviewCycle.id.desc())
+        )
+    )
+
+
 def rated_cycles(*, session: Session, person_id: int) -> list[str]:
     """Names of the cycles the person is rated in (assigned or answered about), newest first."""
     ids = set(

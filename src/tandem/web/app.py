@@ -7,7 +7,19 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 
 from tandem import __version__
-from tandem.web import admin, audit, auth, coverage, duos, errors, home, how, pages, people
+from tandem.web import (
+    admin,
+    audit,
+    auth,
+    coverage,
+    duos,
+    errors,
+    home,
+    how,
+    pages,
+    people,
+    premise,
+)
 from tandem.web.config import WebConfig
 from tandem.web.limits import BodyLimitMiddleware
 from tandem.web.permissions import (
@@ -19,6 +31,7 @@ from tandem.web.permissions import (
     VIEW_HOME,
     VIEW_HOW,
     VIEW_ORG_COVERAGE,
+    VIEW_PREMISE,
     VIEW_PROFILE,
     check_every_route,
 )
@@ -53,6 +66,7 @@ def create_app(workspace: Workspace, config: WebConfig | None = None) -> FastAPI
         NavItem("Duos", "/duos", VIEW_DUOS.name),
         NavItem("Coverage", "/coverage", VIEW_COVERAGE.name),
         NavItem("Org coverage", "/coverage/org", VIEW_ORG_COVERAGE.name),
+        NavItem("Premise", "/premise", VIEW_PREMISE.name),
         NavItem("Admin", "/admin", ADMIN_USERS.name),
         NavItem("Password", "/account/password", MANAGE_OWN_ACCOUNT.name),
     ]
@@ -69,7 +83,7 @@ def create_app(workspace: Workspace, config: WebConfig | None = None) -> FastAPI
         app.include_router(router)
     # people.rate before people.profile: /people/rate is not a /people/{person_id}
     for router in (people.rate, people.profile, duos.view, duos.confirm, duos.respond,
-                   coverage.team, coverage.org, admin.users, admin.sources,
+                   coverage.team, coverage.org, premise.router, admin.users, admin.sources,
                    audit.view):  # fmt: skip
         app.include_router(router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="static")

@@ -6,6 +6,10 @@ members who shared their report with the viewer, for the team's own leader and m
 (:func:`tandem.profile.team.org_view`, ``view_org_coverage``) carries aggregates only; a team
 with fewer than five scored members comes out of the service hidden, with no numbers. Both are
 computed for the signed-in viewer (:func:`~tandem.web.permissions.viewer_of`).
+
+The org page draws that one answer as a heatmap (teams × practices, :mod:`tandem.web.heatmap`);
+the team page draws its own team's row of aggregates the same way — never members × practices,
+which would show each member's scores.
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ from tandem.duos.schemas import TeamRef
 from tandem.errors import NotFoundError
 from tandem.profile import service as profile_service
 from tandem.profile import team as team_service
+from tandem.review import service as review_service
 from tandem.web.deps import CurrentUser, DbSession
 from tandem.web.duos import CycleName, TeamId, scoped_team, team_resource
+from tandem.web.heatmap import COLUMNS, LEGEND, heat_band
 from tandem.web.permissions import (
     VIEW_COVERAGE,
     VIEW_ORG_COVERAGE,
@@ -31,8 +37,15 @@ from tandem.web.permissions import (
 )
 from tandem.web.templating import render
 
+HEATMAP = {"columns": COLUMNS, "legend": LEGEND, "heat_band": heat_band}
+
 team = APIRouter(dependencies=[Depends(requires(VIEW_COVERAGE, team_resource))])
 org = APIRouter(dependencies=[Depends(requires(VIEW_ORG_COVERAGE))])
+
+
+def closed_cycles(db: Session) -> list[str]:
+    """Names of the closed review cycles, newest first (an open cycle's results are locked)."""
+    return review_service.closed_cycle_names(session=db)
 
 
 def _named_team(db: Session, user: UserOut, team_id: int | None) -> TeamRef:
@@ -66,7 +79,7 @@ def team_page(
 ) -> Response:
     """The team's coverage: which practices someone covers well, by whom, and the gaps."""
     found = _named_team(db, user, team_id)
-    context: dict[str, Any] = {"team": found}
+    context: dict[str, Any] = {"team": found, **HEATMAP}
     try:
         context["view"] = _team_view(db, user, found, cycle)
     except NotFoundError as exc:
@@ -87,10 +100,11 @@ def team_coverage(
 def org_page(
     request: Request, db: DbSession, user: CurrentUser, cycle: CycleName = None
 ) -> Response:
-    """Every team's coverage as aggregates; small teams hidden."""
-    context: dict[str, Any] = {}
+    """Every team's coverage as aggregates, drawn as a heatmap; small teams hidden."""
+    context: dict[str, Any] = {**HEATMAP, "cycles": closed_cycles(db), "cycle": cycle}
     try:
         context["view"] = _org_view(db, user, cycle)
+        context["cycle"] = context["view"].cycle
     except NotFoundError as exc:
         context["empty"] = exc.message
     return render(request, "coverage/org.html", context)

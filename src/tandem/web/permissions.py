@@ -226,6 +226,13 @@ VIEW_ORG_COVERAGE = register(
     ScopeKind.GLOBAL,
     _roles("director", "admin"),
 )
+VIEW_PREMISE = register(
+    "view_premise",
+    "The essay's premise tested on the organisation's ratings (aggregates only, n ≥ 10, "
+    "counts under 5 withheld).",
+    ScopeKind.GLOBAL,
+    _roles("director", "admin"),
+)
 ADMIN_USERS = register(
     "admin_users", "Manage users, roles and teams.", ScopeKind.GLOBAL, _roles("admin")
 )
