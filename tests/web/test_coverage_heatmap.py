@@ -135,10 +135,10 @@ def assert_cells_are_the_service_answer(html: str, body: dict[str, object]) -> N
                 assert "heat-suppressed" in classes and "fewer than 5" in attrs
                 assert not DIGIT.search(MIN_SHOWN_PHRASE.sub("", f"{text} {attrs}")), text
                 continue
-            gap = " · gap" if cell["covered"] is False else ""
+            gap = {"gap": " · gap", "uncertain": " · ?"}.get(cell["call"], "")
             assert text == f"{cell['mean']:.1f} {cell['covering']} of {cell['scored']}{gap}"
             assert f"heat-{heat_band(cell['mean'])}" in classes
-            assert ("heat-gap" in classes) == (cell["covered"] is False)
+            assert ("heat-gap" in classes) == (cell["call"] == "gap")
 
 
 def test_the_heatmap_is_the_services_answer(client: TestClient, setup: Setup) -> None:
