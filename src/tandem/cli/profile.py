@@ -111,6 +111,20 @@ def render_profile(console: Console, profile: ProfileOut) -> None:
         console.print(f"hidden strengths: {', '.join(profile.hidden_strengths) or 'none'}")
     for note in profile.notes:
         console.print(f"[dim]note:[/] {note}")
+    render_comments(console, profile)
+
+
+def render_comments(console: Console, profile: ProfileOut) -> None:
+    """Draw the comments the reader may see, by practice and rater group (texts only)."""
+    if not profile.comments:
+        console.print("comments: none to show (a rater group needs at least 3 commenters)")
+        return
+    console.print("[bold]comments[/] (by rater group; a group needs at least 3 commenters)")
+    for practice, groups in profile.comments.items():
+        for group in groups:
+            console.print(f"{practice} · {group.label}:", markup=False)
+            for text in group.comments:
+                console.print(f"  “{text}”", markup=False, highlight=False)
 
 
 def render_locked(console: Console, locked: LockedProfileOut) -> None:
