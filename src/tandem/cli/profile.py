@@ -163,8 +163,10 @@ def profile_command(
     Bands and labels use an error that shrinks with the person's own raters; with too few the
     leaning says "not enough raters". Blind spots are judged against the person's overall
     self-rating, which is shown apart. Self ratings never change others' scores, L, M or the
-    leaning. While the cycle is open, results are locked: only how many raters have answered is
-    shown.
+    leaning. Raters' comments follow, by practice and rater group, texts only: a group is shown
+    when at least 3 of its raters commented (smaller groups pooled by the same rule; a manager is
+    never shown alone). While the cycle is open, results are locked: only how many raters have
+    answered is shown.
     """
     with session_scope(Workspace.open(workspace).engine) as session:
         found = service.profile_view(
