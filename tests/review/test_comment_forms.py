@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tandem.errors import ConflictError
+from tandem.people import service as people_service
+from tandem.people.models import Person
 from tandem.review import comments as review_comments
 from tandem.review import forms
 from tandem.review import service as review_service
@@ -166,3 +168,19 @@ def test_a_closed_cycle_takes_no_comment(db_session: Session, ids: dict[str, int
             comments={"vision": "late"},
             cycle=CYCLE,
         )
+
+
+def test_merge_moves_comments_with_the_answers_and_the_kept_persons_win_a_clash(
+    db_session: Session, ids: dict[str, int]
+) -> None:
+    save(db_session, ids, "pia", comments={"vision": "Pia's words"}, confirm_comments=True)
+    save(db_session, ids, "paz", comments={"vision": "Paz's words"}, confirm_comments=True)
+    twin = Person(display_name="Pia Lund", email="pia.lund@example.com")
+    db_session.add(twin)
+    db_session.flush()
+    people_service.merge_people(session=db_session, into=str(twin.id), others=["pia@example.com"])
+    assert stored(db_session, twin.id) == {"vision": "Pia's words"}
+    # both rated Rae: the kept person's assignment, answers and comment win, the other's go
+    people_service.merge_people(session=db_session, into="paz@example.com", others=[str(twin.id)])
+    texts = set(db_session.scalars(select(ReviewComment.text)).all())
+    assert texts == {"Paz's words"}

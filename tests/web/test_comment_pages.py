@@ -139,6 +139,12 @@ def _comment_on_member(workspace: Workspace, org: PeopleOrg) -> dict[str, str]:
         peers = [r for r, relation in raters if relation == "peer"][:3]
         assert len(peers) == 3 and (manager, "manager") in [tuple(r) for r in raters]
         rows = [(p, "peer", "vision", f"Peer note {i} on vision.") for i, p in enumerate(peers)]
+        rows[0] = (
+            peers[0],
+            "peer",
+            "vision",
+            "Peer note 0 on vision. <em>Trusts</em> us & lets go.",
+        )
         rows += [(manager, "manager", "process", "Manager note on process.")]
         rows += [
             (p, "peer", "process", f"Peer note {i} on process.") for i, p in enumerate(peers[:2])
@@ -180,6 +186,9 @@ def test_the_profile_page_shows_comments_by_group_to_the_ratee_and_the_shared_re
     page = client.get("/people/me")
     assert page.status_code == 200 and "Peer note 2 on vision." in page.text
     assert "Manager note on conflict." not in page.text  # the manager alone: never shown
+    assert "&lt;em&gt;Trusts&lt;/em&gt; us &amp; lets go." in page.text  # escaped
+    assert "<em>Trusts</em>" not in page.text
+
     for key, name in written.items():
         if key.startswith("name:"):  # no rater named anywhere near the comments
             section = page.text.split('id="comments-heading"')[1].split("</section>")[0]
