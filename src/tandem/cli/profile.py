@@ -111,6 +111,20 @@ def render_profile(console: Console, profile: ProfileOut) -> None:
         console.print(f"hidden strengths: {', '.join(profile.hidden_strengths) or 'none'}")
     for note in profile.notes:
         console.print(f"[dim]note:[/] {note}")
+    render_comments(console, profile)
+
+
+def render_comments(console: Console, profile: ProfileOut) -> None:
+    """Draw the comments the reader may see, by practice and rater group (texts only)."""
+    if not profile.comments:
+        console.print("comments: none to show (a rater group needs at least 3 commenters)")
+        return
+    console.print("[bold]comments[/] (by rater group; a group needs at least 3 commenters)")
+    for practice, groups in profile.comments.items():
+        for group in groups:
+            console.print(f"{practice} · {group.label}:", markup=False)
+            for text in group.comments:
+                console.print(f"  “{text}”", markup=False, highlight=False)
 
 
 def render_locked(console: Console, locked: LockedProfileOut) -> None:
@@ -149,8 +163,10 @@ def profile_command(
     Bands and labels use an error that shrinks with the person's own raters; with too few the
     leaning says "not enough raters". Blind spots are judged against the person's overall
     self-rating, which is shown apart. Self ratings never change others' scores, L, M or the
-    leaning. While the cycle is open, results are locked: only how many raters have answered is
-    shown.
+    leaning. Raters' comments follow, by practice and rater group, texts only: a group is shown
+    when at least 3 of its raters commented (smaller groups pooled by the same rule; a manager is
+    never shown alone). While the cycle is open, results are locked: only how many raters have
+    answered is shown.
     """
     with session_scope(Workspace.open(workspace).engine) as session:
         found = service.profile_view(

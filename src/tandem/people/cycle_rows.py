@@ -10,7 +10,7 @@ The rule of :func:`move_rows` (``source`` merged into ``target``; docs/people-sc
 * a row moves to ``target`` unless ``target`` already holds its counterpart: the same colleague
   rating them or rated by them, a self-assessment, a team in the cycle's frozen roster, a
   sharing choice or a duo of the cycle — then ``target``'s row wins and ``source``'s is dropped,
-  the whole set with that colleague (assignment, answers and ranking block) at once;
+  the whole set with that colleague (assignment, answers, ranking block and comments) at once;
 * a row between the two of them (one rating the other, a duo of the pair) is dropped, as a
   person rates themself only as "self".
 
@@ -37,16 +37,18 @@ from tandem.review.models import (
     CycleStatus,
     ForcedRanking,
     ReviewAssignment,
+    ReviewComment,
     ReviewCycle,
     ReviewResponse,
 )
 
-RATINGS = (ReviewAssignment, ReviewResponse, ForcedRanking)
+RATINGS = (ReviewAssignment, ReviewResponse, ForcedRanking, ReviewComment)
 # Each table that ties people to a review cycle, with its columns naming a person.
 CYCLE_ROWS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     (ReviewAssignment, ("ratee_id", "rater_id")),
     (ReviewResponse, ("ratee_id", "rater_id")),
     (ForcedRanking, ("ratee_id", "rater_id")),
+    (ReviewComment, ("ratee_id", "rater_id")),
     (CycleMembership, ("person_id",)),
     (ReportShare, ("person_id", "shared_with_person_id")),
     (Duo, ("person_a_id", "person_b_id")),

@@ -20,10 +20,18 @@ everything of theirs is deleted (nothing of it has been shown). Identities are u
 keys replaced by a one-way hash (so a later sync does not bring the person back from the
 immutable lake) and their display names erased; the web account, its sessions and sign-in
 attempts are removed.
+
+Comments (:class:`~tandem.review.models.ReviewComment`) go the way of the answers: in a closed
+cycle the ones they wrote stay under the anonymous rater and the ones about them under "a former
+member" (whose report nobody can open); in an open cycle both are deleted. Every remaining
+comment that holds their whole display name gets it replaced by :data:`NAME_REMOVED`. The export
+holds the comments the person wrote; comments about them appear only inside their reports, as
+they see them (grouped, no rater named).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -44,9 +52,11 @@ from tandem.profile.frozen_roster import CycleMembership
 from tandem.profile.schemas import dump
 from tandem.profile.sharing import ReportShare
 from tandem.review.models import (
+    COMMENT_MAX_CHARS,
     CycleStatus,
     ForcedRanking,
     ReviewAssignment,
+    ReviewComment,
     ReviewCycle,
     ReviewResponse,
 )
@@ -56,7 +66,8 @@ ANONYMOUS_RATER = "anonymous rater"  # the stand-in for what a forgotten person 
 FORMER_MEMBER = "a former member"  # the stand-in for what was about them
 FORGOTTEN_TEXT = "a forgotten person"
 STAND_IN_FIELDS = ("anonymous_rater_id", "former_member_id")  # never in the audit log
-RATINGS = (ReviewResponse, ForcedRanking, ReviewAssignment)
+NAME_REMOVED = "[name removed]"  # a forgotten person's name inside other people's comments
+RATINGS = (ReviewResponse, ForcedRanking, ReviewComment, ReviewAssignment)
 
 
 # -- export ----------------------------------------------------------------------------------------
@@ -156,6 +167,27 @@ def _rankings_given(session: Session, person_id: int) -> list[dict[str, Any]]:
             "practice": r.practice,
             "kind": r.kind,
             "rank": r.rank,
+        }
+        for r in rows
+    ]
+
+
+def _comments_given(session: Session, person_id: int) -> list[dict[str, Any]]:
+    rows = list(
+        session.scalars(
+            select(ReviewComment)
+            .where(ReviewComment.rater_id == person_id)
+            .order_by(ReviewComment.cycle_id, ReviewComment.ratee_id, ReviewComment.practice)
+        )
+    )
+    cycles = _cycles(session, (r.cycle_id for r in rows))
+    return [
+        {
+            "cycle": cycles[r.cycle_id].name,
+            "ratee_id": r.ratee_id,
+            "relation": r.relation,
+            "practice": r.practice,
+            "text": r.text,
         }
         for r in rows
     ]
@@ -298,6 +330,7 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
         answers_given=_answers_given(session, person.id),
         form_timing=_form_timing(session, person.id),
         rankings_given=_rankings_given(session, person.id),
+        comments_given=_comments_given(session, person.id),
         plans=_plans(session, person.id),
         duos=_duos(session, person.id),
         shares=_shares(session, person.id),
@@ -309,6 +342,8 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
             "Work events (commits, tickets, event-log rows) stay in the workspace's lake under "
             "the identity keys listed above; `tandem flow` commands read them.",
             "Reports are as you see them: rater groups under 3 are hidden and no rater is named.",
+            "Comments about you are in your reports, grouped as you see them; comments_given "
+            "holds the ones you wrote.",
         ],
     )
 
@@ -398,6 +433,12 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
             or_(ReviewResponse.rater_id == pid, ReviewResponse.ratee_id == pid)
         ),
     )
+    comments_deleted = _count(
+        session,
+        select(ReviewComment.id).where(
+            or_(ReviewComment.rater_id == pid, ReviewComment.ratee_id == pid)
+        ),
+    )
     rankings_deleted = _count(
         session,
         select(ForcedRanking.id).where(
@@ -419,6 +460,7 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
     shares = _count(session, select(ReportShare.id).where(ReportShare.person_id == pid))
     session.execute(delete(ReportShare).where(ReportShare.person_id == pid))
     _scrub_other_duos(session, texts, emails)
+    scrubbed = _scrub_comments(session, person.display_name)
     audit.erase_actor(session=session, actors=emails | texts, replacement=FORGOTTEN_TEXT)
 
     identities = list(session.scalars(select(Identity).where(Identity.person_id == pid)))
@@ -445,6 +487,10 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
         rankings_deleted=rankings_deleted,
         rankings_anonymised=given[ForcedRanking],
         rankings_kept=about[ForcedRanking],
+        comments_deleted=comments_deleted,
+        comments_anonymised=given[ReviewComment],
+        comments_kept=about[ReviewComment],
+        comments_scrubbed=scrubbed,
         roster_rows_kept=roster,
         identities_unlinked=len(identities),
         memberships_removed=memberships,
@@ -465,6 +511,27 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
         detail=report.model_dump(exclude=set(STAND_IN_FIELDS) | {"former_person_id"}),
     )
     return report
+
+
+def _scrub_comments(session: Session, name: str) -> int:
+    """Replace the person's whole display name in every comment (as a word, any case)."""
+    words = name.split()
+    if not words:
+        return 0
+    pattern = re.compile(
+        r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)", re.IGNORECASE
+    )
+    hits = session.scalars(
+        select(ReviewComment).where(func.lower(ReviewComment.text).contains(words[0].lower()))
+    )
+    scrubbed = 0
+    for comment in hits:
+        text = pattern.sub(NAME_REMOVED, comment.text)
+        if text != comment.text:
+            comment.text = text[:COMMENT_MAX_CHARS]
+            scrubbed += 1
+    session.flush()
+    return scrubbed
 
 
 def _scrub_other_duos(session: Session, texts: set[str], emails: set[str]) -> None:

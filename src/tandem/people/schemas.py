@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class IdentitySeen(BaseModel):
@@ -85,6 +85,7 @@ class PersonExport(BaseModel):
     answers_given: list[dict[str, Any]]
     form_timing: list[dict[str, Any]]  # time the person's web rating forms took (speeding)
     rankings_given: list[dict[str, Any]]
+    comments_given: list[dict[str, Any]] = Field(default_factory=list)  # the person wrote them
     plans: list[dict[str, Any]]
     duos: list[dict[str, Any]]
     shares: list[dict[str, Any]]
@@ -106,6 +107,10 @@ class ForgetReport(BaseModel):
     rankings_deleted: int
     rankings_anonymised: int
     rankings_kept: int
+    comments_deleted: int = 0
+    comments_anonymised: int = 0
+    comments_kept: int = 0
+    comments_scrubbed: int = 0  # other comments that named them: the name replaced
     roster_rows_kept: int
     identities_unlinked: int
     memberships_removed: int

@@ -101,6 +101,15 @@ class ForcedRankingOut(BaseModel):
     self_block: RankingBlockOut | None = Field(serialization_alias="self")
 
 
+class CommentGroupOut(BaseModel):
+    """Comments of one rater group on one practice: texts only, no rater, time or count of the
+    hidden ones (:mod:`tandem.profile.comments`)."""
+
+    group: str  # "manager" | "peer" | "report" | "others" (a pool of smaller groups)
+    label: str
+    comments: list[str]
+
+
 class ProfileOut(BaseModel):
     """A person's leader–manager profile for one review cycle (DESIGN §6)."""
 
@@ -126,6 +135,8 @@ class ProfileOut(BaseModel):
     self_included: bool
     forced_ranking: ForcedRankingOut
     notes: list[str]
+    # practice → the comment groups this reader may see (closed cycles only; none: absent)
+    comments: dict[str, list[CommentGroupOut]] = Field(default_factory=dict)
 
 
 class CompletionOut(BaseModel):

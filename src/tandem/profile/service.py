@@ -16,6 +16,9 @@ This is the only way a surface (CLI, web, API) gets profile numbers. It reads a 
 * the self score is included for the operator's CLI; ``include_self=False`` drops it and
   everything derived from it (self − others, blind spots, hidden strengths), for views shown to
   anyone but the ratee;
+* comments per practice (:mod:`tandem.profile.comments`) are attached by
+  :func:`person_profile` as texts only, per rater group of at least 3 commenters (4 with the
+  reader among them), in an order that tells nothing of the writer;
 * the optional forced-ranking block is reported as counts over raters other than the person,
   only when at least 4 of them gave a block (the person it is shared with may be one of them and
   subtract their own block: 3 must remain; else ``"suppressed"``), never per rater group; the
@@ -34,6 +37,7 @@ from sqlalchemy.orm import Session
 from tandem.errors import ConflictError, NotFoundError
 from tandem.people import service as people_service
 from tandem.people.models import Person
+from tandem.profile import comments as profile_comments
 from tandem.profile.answers import Answer, overuse_rater_scores, rater_scores_by_ratee
 from tandem.profile.cohort import MIN_COHORT_RATEES, CohortStats, cohort_stats
 from tandem.profile.groups import MIN_GROUP_N, MIN_MANAGER_GROUP_N, GroupScore
@@ -41,6 +45,7 @@ from tandem.profile.prior import Prior, estimate_prior
 from tandem.profile.reliability import FLAG_BELOW, MIN_RELIABILITY_N
 from tandem.profile.schemas import (
     SUPPRESSED_LABEL,
+    CommentGroupOut,
     CompletionOut,
     ForcedRankingOut,
     GroupOut,
@@ -63,9 +68,10 @@ from tandem.profile.scoring import (
     SideScore,
     score_raters,
 )
+from tandem.review import comments as review_comments
 from tandem.review import rankings as review_rankings
 from tandem.review import service as review_service
-from tandem.review.items import ItemBank, load_item_bank, practices_of
+from tandem.review.items import PRACTICE_IDS, ItemBank, load_item_bank, practices_of
 from tandem.review.models import (
     CycleStatus,
     ForcedRanking,
@@ -410,7 +416,38 @@ def person_profile(
     """
     _require_ratee(session, person, cycle)
     scores = cycle_scores(session=session, cycle=cycle)
-    return profile_out(scores, person, include_self=include_self, viewer_id=viewer_id)
+    out = profile_out(scores, person, include_self=include_self, viewer_id=viewer_id)
+    shown = practice_comments(session=session, cycle=cycle, person=person, viewer_id=viewer_id)
+    return out.model_copy(update={"comments": shown})
+
+
+def practice_comments(
+    *, session: Session, cycle: ReviewCycle, person: Person, viewer_id: int | None = None
+) -> dict[str, list[CommentGroupOut]]:
+    """The comments about ``person`` that the reader may see, by practice (closed cycles only).
+
+    ``viewer_id`` is the reader when not the ratee; who may read a report at all is decided by
+    the caller (:mod:`tandem.profile.visibility`), as for the numbers.
+    """
+    require_closed(cycle)
+    stored = [
+        profile_comments.StoredComment(rater, relation, practice, text)
+        for rater, relation, practice, text in review_comments.about(
+            session, cycle_id=cycle.id, ratee_id=person.id
+        )
+        if rater != person.id
+    ]
+    salt = f"{cycle.id}:{person.id}"
+    viewer = None if viewer_id == person.id else viewer_id
+    out: dict[str, list[CommentGroupOut]] = {}
+    for practice in PRACTICE_IDS:
+        groups = profile_comments.practice_comments(stored, practice, salt=salt, viewer=viewer)
+        if groups:
+            out[practice] = [
+                CommentGroupOut(group=g.group, label=g.label, comments=list(g.texts))
+                for g in groups
+            ]
+    return out
 
 
 def profile_out(

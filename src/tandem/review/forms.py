@@ -9,6 +9,10 @@ relations rate it; the form shows a rater only those, and an answer to another i
 every value 1–5 or "can't observe" (stored as no value). Every bad field is reported
 (:class:`AnswerFormError`, naming the first); nothing is stored unless all are good. Answers
 are upserted: a field left out keeps its stored answer.
+
+A rater may add a comment per practice (not in the self-assessment): checked, warned about and
+stored by :mod:`tandem.review.comments`, in the same transaction and by the same all-or-nothing
+rule as the answers.
 """
 
 from __future__ import annotations
@@ -25,9 +29,11 @@ from tandem.db.base import utcnow
 from tandem.db.unique import insert_if_absent
 from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.people.models import Person
+from tandem.review import comments as review_comments
 from tandem.review import service as review_service
-from tandem.review.items import PRACTICES, load_item_bank, not_asked_message
+from tandem.review.items import PRACTICES, ItemBank, load_item_bank, not_asked_message
 from tandem.review.models import (
+    COMMENT_MAX_CHARS,
     CycleStatus,
     Relation,
     ReviewAssignment,
@@ -66,6 +72,8 @@ class FormPractice(BaseModel):
     name: str
     side: str
     items: list[FormItem]
+    commentable: bool = False  # takes a comment (a practice, in a colleague's form)
+    comment: str | None = None  # the rater's stored comment
 
 
 class RatingFormOut(BaseModel):
@@ -83,6 +91,7 @@ class RatingFormOut(BaseModel):
     practices: list[FormPractice]
     answered: int
     items: int
+    comment_max_chars: int = COMMENT_MAX_CHARS
 
 
 class SaveReport(BaseModel):
@@ -97,6 +106,8 @@ class SaveReport(BaseModel):
     unchanged: int
     answered: int  # answers now stored for this rater and ratee (values and can't observe)
     items: int
+    comments_changed: int = 0  # comments stored, replaced or deleted by this save
+    comments: int = 0  # comments now stored for this rater and ratee
 
 
 class AssignmentToRate(BaseModel):
@@ -209,6 +220,8 @@ def rating_form(
         raise ConflictError(f"item bank version {bank.version} has no answer scale")
     names = {p.id: p.name for p in PRACTICES}
     relation = found.assignment.relation
+    notes = {} if relation == Relation.SELF else review_comments.stored(session, found.assignment)
+    commentable = _commentable(bank, relation)
     groups = [(p, names.get(p, p), items) for p, items in bank.by_practice().items()]
     groups += [
         (f"{p}-overuse", f"{names.get(p, p)}: too much of it", items)
@@ -228,6 +241,8 @@ def rating_form(
                 )
                 for item in routed
             ],
+            commentable=group_id in commentable,
+            comment=notes[group_id].text if group_id in notes else None,
         )
         for group_id, name, items in groups
         if (routed := [i for i in items if i.rated_by(relation)])
@@ -247,6 +262,15 @@ def rating_form(
         answered=sum(1 for item in asked if item.id in stored),
         items=len(asked),
     )
+
+
+def _commentable(bank: ItemBank, relation: str) -> set[str]:
+    """The practices a rater in ``relation`` may comment on: those they rate (none for self)."""
+    if relation == Relation.SELF:
+        return set()
+    return {
+        p for p, items in bank.by_practice().items() if any(i.rated_by(relation) for i in items)
+    }
 
 
 def parse_answers(
@@ -291,8 +315,14 @@ def save_answers(
     answers: Mapping[str, object],
     cycle: str | None = None,
     seconds: float | None = None,
+    comments: Mapping[str, object] | None = None,
+    confirm_comments: bool = False,
 ) -> SaveReport:
     """Store the rater's answers about the ratee (all or nothing); stored answers are replaced.
+
+    ``comments``: practice → text (``None`` or empty deletes the stored comment); a new or
+    changed comment that a rule of :mod:`tandem.review.comment_checks` flags stops the save
+    (:class:`~tandem.review.comments.CommentWarningsError`) unless ``confirm_comments``.
 
     ``seconds``: how long the form these answers come from was open (the web form's signed
     opening time, :mod:`tandem.web.people.form_timing`); added with the number of answers posted
@@ -304,15 +334,31 @@ def save_answers(
     found = _find(session, rater_id=rater_id, ratee_id=ratee_id, cycle=cycle)
     bank = load_item_bank(found.cycle.item_bank_version)
     relation = found.assignment.relation
-    parsed = parse_answers(
-        answers,
-        {item.id for item in bank.items_for(relation)},
-        not_asked={
-            item.id: not_asked_message(item.id, relation, bank.version)
-            for item in bank.items
-            if not item.rated_by(relation)
-        },
+    problems: dict[str, str] = {}
+    try:
+        parsed = parse_answers(
+            answers,
+            {item.id for item in bank.items_for(relation)},
+            not_asked={
+                item.id: not_asked_message(item.id, relation, bank.version)
+                for item in bank.items
+                if not item.rated_by(relation)
+            },
+        )
+    except AnswerFormError as exc:
+        parsed, problems = {}, exc.problems
+    notes, comment_problems = review_comments.parse_comments(
+        comments or {}, _commentable(bank, relation), is_self=relation == Relation.SELF
     )
+    if problems or comment_problems:
+        raise AnswerFormError({**problems, **comment_problems})
+    if notes and not confirm_comments:
+        ratee = session.get(Person, ratee_id)
+        warnings = review_comments.check(
+            session, found.assignment, notes, ratee_name=ratee.display_name if ratee else ""
+        )
+        if warnings:
+            raise review_comments.CommentWarningsError(warnings)
     if (relation == Relation.SELF) != (rater_id == ratee_id):  # the table's check, said plainly
         raise ConflictError(f"the assignment's relation {relation} does not fit this pair")
     stored = _stored(session, found.cycle, ratee_id, rater_id)
@@ -346,6 +392,7 @@ def save_answers(
             .execution_options(synchronize_session=False)
         )
         session.expire(found.assignment, ["form_seconds", "timed_answers"])
+    comments_changed = review_comments.save(session, found.assignment, notes) if notes else 0
     session.flush()
     return SaveReport(
         cycle=found.cycle.name,
@@ -360,4 +407,6 @@ def save_answers(
             & {i.id for i in bank.items_for(relation)}
         ),
         items=len(bank.items_for(relation)),
+        comments_changed=comments_changed,
+        comments=len(review_comments.stored(session, found.assignment)),
     )

@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tandem.db.base import Base, UTCDateTime, utcnow
@@ -121,4 +129,33 @@ class ForcedRanking(Base):
         UniqueConstraint("cycle_id", "ratee_id", "rater_id", "kind", "rank"),
         CheckConstraint("kind IN ('strongest', 'weakest')", name="kind"),
         CheckConstraint("rank BETWEEN 1 AND 3", name="rank"),
+    )
+
+
+COMMENT_MAX_CHARS = 1000  # a comment's length limit, in characters after trimming
+
+
+class ReviewComment(Base):
+    """A rater's free-text comment on one practice of one ratee in a cycle (never self).
+
+    Tied to the rater's assignment by (cycle, ratee, rater), the key the answers use too, so that
+    merge and forget move, keep or delete it with them. No timestamp: nothing may order the
+    comments by when they were written (docs/people-science.md, "Comments").
+    """
+
+    __tablename__ = "review_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("review_cycle.id", ondelete="CASCADE"))
+    ratee_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    rater_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    relation: Mapped[str] = mapped_column(String(10))
+    practice: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "ratee_id", "rater_id", "practice"),
+        CheckConstraint("relation IN ('manager', 'peer', 'report')", name="relation"),
+        CheckConstraint("ratee_id <> rater_id", name="not_self"),
+        CheckConstraint(f"length(text) BETWEEN 1 AND {COMMENT_MAX_CHARS}", name="text_length"),
     )

@@ -4,7 +4,9 @@ The self-assessment is the same form with me as the ratee, under ``/people/me/as
 (``view_profile``); colleagues are under ``/people/rate`` (``rate_colleague``, which needs the
 viewer's assignment, :func:`~tandem.web.people.access.rating_resource`). Forms, validation and
 storage are :mod:`tandem.review.forms`; a page post that fails shows the form again with every
-problem (400).
+problem (400). A comment per practice (colleagues' forms only) is optional; when one may give
+its writer away (:mod:`tandem.review.comment_checks`) nothing is saved and the form comes back
+with the warnings and a box to keep the comments as written (409). No script is needed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from tandem.review import comments as review_comments
 from tandem.review import forms
 from tandem.web.deps import CurrentUser, DbSession, get_config
 from tandem.web.people import form_timing
@@ -31,31 +34,45 @@ from tandem.web.people.access import (
 )
 from tandem.web.templating import render
 
-NON_ANSWER_FIELDS = frozenset({"csrf_token", "cycle", form_timing.FIELD})
+NON_ANSWER_FIELDS = frozenset(
+    {"csrf_token", "cycle", form_timing.FIELD, review_comments.CONFIRM_FIELD}
+)
 
 own = APIRouter(dependencies=[PROFILE_GUARD])  # /people/me/assessment: me as the ratee
 colleagues = APIRouter(dependencies=[RATING_GUARD])  # /people/rate…
 
 
 class AnswersIn(BaseModel):
-    """Answers by item id: 1–5, ``"cant_observe"`` or ``null`` (can't observe)."""
+    """Answers by item id: 1–5, ``"cant_observe"`` or ``null`` (can't observe); optional
+    comments by practice id (``null`` or ``""`` deletes one); ``confirm_comments`` keeps
+    comments that a warning rule flags."""
 
     cycle: str | None = Field(default=None, max_length=200)
-    answers: dict[str, int | str | None]
+    answers: dict[str, int | str | None] = Field(default_factory=dict)
+    comments: dict[str, str | None] = Field(default_factory=dict)
+    confirm_comments: bool = False
 
 
-def _form_answers(items: list[tuple[str, Any]]) -> dict[str, object]:
+def _form_fields(items: list[tuple[str, Any]]) -> tuple[dict[str, object], dict[str, object]]:
+    """The form's answers by item id and its comments by practice id."""
     answers: dict[str, object] = {}
+    notes: dict[str, object] = {}
     repeated: dict[str, str] = {}
     for key, value in items:
         if key in NON_ANSWER_FIELDS:
+            continue
+        if key.startswith(review_comments.FIELD_PREFIX):
+            practice = key.removeprefix(review_comments.FIELD_PREFIX)
+            if practice in notes:
+                repeated[key] = "is given more than once"
+            notes[practice] = value if isinstance(value, str) else None
             continue
         if key in answers:
             repeated[key] = "is given more than once"
         answers[key] = value
     if repeated:
         raise forms.AnswerFormError(repeated)
-    return answers
+    return answers, notes
 
 
 def _render_form(
@@ -65,6 +82,7 @@ def _render_form(
     action: str,
     saved: forms.SaveReport | None = None,
     error: forms.AnswerFormError | None = None,
+    warned: review_comments.CommentWarningsError | None = None,
     submitted: Mapping[str, object] | None = None,
 ) -> Response:
     key = get_config(request).csrf_key
@@ -78,11 +96,16 @@ def _render_form(
         "saved": saved,
         "error": error,
         "problems": error.problems if error else {},
+        "warned": warned,
+        "warnings": warned.warnings if warned else {},
+        "comment_field": review_comments.field_of,
+        "confirm_field": review_comments.CONFIRM_FIELD,
         "submitted": {k: str(v) for k, v in (submitted or {}).items()},
         "cant": forms.CANT_OBSERVE,
         "is_self": form.ratee_id == form.rater_id,
     }
-    return render(request, "people/rate_form.html", context, status_code=400 if error else 200)
+    status = 400 if error else 409 if warned else 200
+    return render(request, "people/rate_form.html", context, status_code=status)
 
 
 async def _form_post(
@@ -99,7 +122,7 @@ async def _form_post(
         cycle=cycle_name or "",
     )
     try:
-        answers = _form_answers(list(raw.multi_items()))
+        answers, notes = _form_fields(list(raw.multi_items()))
         saved = await run_in_threadpool(
             forms.save_answers,
             session=db,
@@ -108,12 +131,21 @@ async def _form_post(
             answers=answers,
             cycle=cycle_name,
             seconds=seconds,
+            comments=notes,
+            confirm_comments=raw.get(review_comments.CONFIRM_FIELD) == "1",
         )
-    except forms.AnswerFormError as exc:
+    except (forms.AnswerFormError, review_comments.CommentWarningsError) as exc:
         form = await run_in_threadpool(
             forms.rating_form, session=db, rater_id=rater_id, ratee_id=ratee_id, cycle=cycle_name
         )
-        return _render_form(request, form, action=action, error=exc, submitted=dict(raw.items()))
+        return _render_form(
+            request,
+            form,
+            action=action,
+            error=exc if isinstance(exc, forms.AnswerFormError) else None,
+            warned=exc if isinstance(exc, review_comments.CommentWarningsError) else None,
+            submitted=dict(raw.items()),
+        )
     form = await run_in_threadpool(
         forms.rating_form, session=db, rater_id=rater_id, ratee_id=ratee_id, cycle=saved.cycle
     )
@@ -151,7 +183,13 @@ def save_self_assessment(db: DbSession, user: CurrentUser, body: AnswersIn) -> f
     """Save my self-assessment answers (upsert; items left out keep their answer)."""
     me = my_person(db, user)
     return forms.save_answers(
-        session=db, rater_id=me.id, ratee_id=me.id, answers=body.answers, cycle=body.cycle
+        session=db,
+        rater_id=me.id,
+        ratee_id=me.id,
+        answers=body.answers,
+        cycle=body.cycle,
+        comments=body.comments,
+        confirm_comments=body.confirm_comments,
     )
 
 
@@ -208,4 +246,6 @@ def save_rating(
         ratee_id=ratee,
         answers=body.answers,
         cycle=body.cycle,
+        comments=body.comments,
+        confirm_comments=body.confirm_comments,
     )
