@@ -4,10 +4,10 @@ Pure numpy, no database; ``docs/people-science.md`` ("Internal norms") explains 
 
 **Norm group.** For a practice (or L, M): the other ratees of the cycle whose role in the
 cycle's frozen roster is the person's (:func:`norm_role`), with an others' score — the person
-aside. When the cycle cannot estimate its rater error, no standard error is known and there is
-no percentile ("error unknown"). It needs :data:`MIN_NORM_GROUP` people: a percentile in a
-group of n moves by 100/n per person, and in a small named set it tells a rank. Fewer, and the
-norm falls back to every other ratee of the cycle (labelled "all rated"); fewer still, no norm.
+aside. It needs :data:`MIN_NORM_GROUP` people: a percentile in a group of n moves by 100/n per
+person, and in a small named set it tells a rank. Fewer, and the norm falls back to every other
+ratee of the cycle (labelled "all rated"); fewer still, no norm. When the cycle cannot estimate
+its rater error, no standard error is known and there is no percentile ("error unknown").
 
 **Estimate** (:func:`percentile_in_group`). What the person wants is where their *true* score
 stands among their colleagues' *true* scores, and every score carries its error. Under a normal
@@ -77,11 +77,6 @@ def norm_role(roles: Iterable[str]) -> str | None:
     member they hold in any team (who leads a team is compared with those who lead one)."""
     held = set(roles)
     return next((r for r in _ROLE_ORDER if r in held), None)
-
-
-def plural(role: str) -> str:
-    """ "leaders", "managers", "members" (how a group is named in words)."""
-    return f"{role}s"
 
 
 def _above(diff: Vector, var: Vector) -> Vector:
@@ -182,18 +177,14 @@ def choose_group(
         if len(own) >= min_group:
             return role, own, None
     everyone = [m for group in members.values() for m in group if m.person != person]
-    why = (
-        f"fewer than {min_group} other {plural(role)} rated"
-        if role is not None
-        else "no role in the cycle's roster"
-    )
     if len(everyone) >= min_group:
+        why = (
+            "no role in the cycle's roster"
+            if role is None
+            else f"fewer than {min_group} other {role}s rated"
+        )
         return ALL_RATED, everyone, f"compared with all rated: {why}"
-    return (
-        None,
-        [],
-        f"no norm: {why}" + ("" if role is None else f" (and fewer than {min_group} other people)"),
-    )
+    return None, [], f"no norm: fewer than {min_group} other people rated"
 
 
 def norm_percentile(
