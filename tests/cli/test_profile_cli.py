@@ -16,6 +16,7 @@ from tandem.review.items import load_item_bank
 from tandem.review.models import ReviewCycle
 from tandem.workspace import Workspace
 from tests.helpers import new_workspace, run_cli
+from tests.profile.test_norms import build as build_norms_org
 from tests.profile.test_service import (
     HAND_L,
     HAND_M,
@@ -227,3 +228,24 @@ def test_review_reliability_says_omega_undefined_for_straight_lined_answers(
     assert human.exit_code == 0, human.stderr
     assert "undefined" in human.stdout and "inf" not in human.stdout.lower()
     assert "vision: ω undefined: the items' correlation matrix is singular" in human.stdout
+
+
+def test_profile_shows_the_percentile_in_role(workspace: Workspace, tmp_path: Path) -> None:
+    """The hand norms organisation (tests/profile/test_norms.py): l04 is at 35 (35–40) among
+    leaders on the leader side; Max, one of two managers, is placed among all rated (*)."""
+    with session_scope(workspace.engine) as session:
+        build_norms_org(session, tmp_path)
+    wide = {"COLUMNS": "200"}
+    l04 = run_cli("profile", "l04@example.com", "-c", "norms", "-w", workspace.root, env=wide)
+    assert l04.exit_code == 0, l04.stderr
+    assert "pct in role" in l04.stdout
+    vision = next(line for line in l04.stdout.splitlines() if "vision" in line)
+    assert "35 (35–40)" in vision and "*" not in vision
+    assert "L 3.00 [3.00–3.00], pct in role 35 (35–40)" in l04.stdout
+    max_ = run_cli("profile", "max@example.com", "-c", "norms", "-w", workspace.root, env=wide)
+    assert "55 (50–55)*" in max_.stdout
+    assert "fewer than 10 other managers rated" in " ".join(max_.stdout.split())
+    out = run_cli("profile", "l04@example.com", "-c", "norms", "-w", workspace.root, "--json")
+    vision_json = out.json()["practices"]["vision"]
+    assert (vision_json["percentile"], vision_json["percentile_band"]) == (35, [35, 40])
+    assert vision_json["norm_group"] == "leader"

@@ -15,7 +15,15 @@ from tandem.cli.output import emit
 from tandem.db.session import session_scope
 from tandem.people import service as people_service
 from tandem.profile import service
-from tandem.profile.schemas import GroupOut, LockedProfileOut, ProfileOut, SideOut, dump
+from tandem.profile.norms import ALL_RATED
+from tandem.profile.schemas import (
+    GroupOut,
+    LockedProfileOut,
+    PracticeOut,
+    ProfileOut,
+    SideOut,
+    dump,
+)
 from tandem.review import service as review_service
 from tandem.workspace import Workspace
 
@@ -37,11 +45,20 @@ def _group(group: GroupOut | str) -> str:
     return f"{group.mean:.2f} ({group.n})"
 
 
+def _percentile(score: PracticeOut | SideOut) -> str:
+    """A percentile in role as "60 (35–85)", "*" when compared with all rated."""
+    if score.percentile is None or score.percentile_band is None:
+        return ""
+    lo, hi = score.percentile_band
+    return f"{score.percentile} ({lo}–{hi}){'*' if score.norm_group == ALL_RATED else ''}"
+
+
 def _side(name: str, side: SideOut | None) -> str:
     if side is None:
         return f"{name} unknown"
     band = f" [{_band(side.band)}]" if side.band else ""
-    return f"{name} {side.value:.2f}{band}"
+    pct = _percentile(side)
+    return f"{name} {side.value:.2f}{band}{f', pct in role {pct}' if pct else ''}"
 
 
 def _leaning(profile: ProfileOut) -> str:
@@ -68,7 +85,8 @@ def render_profile(console: Console, profile: ProfileOut) -> None:
     )
     # bank v2's overuse scale ("too much of it"), when any practice has a shown figure
     overuse = any(s.overuse is not None for s in profile.practices.values())
-    columns = ["practice", "self", "others", "band", "n", "agreement", "rater groups: mean (n)"]
+    columns = ["practice", "self", "others", "band", "n", "pct in role"]
+    columns += ["agreement", "rater groups: mean (n)"]
     table = Table(*columns, *(["too much (n)"] if overuse else []))
     table.columns[0].no_wrap = True
     for index, (practice, score) in enumerate(profile.practices.items()):
@@ -80,6 +98,7 @@ def render_profile(console: Console, profile: ProfileOut) -> None:
             _num(score.others),
             _band(score.band),
             str(score.n_raters) if score.others is not None else "",
+            _percentile(score),
             score.agreement or score.agreement_reason or "",
             ", ".join(
                 f"{GROUP_NAMES[g]} {_group(score.groups[g])}"
@@ -99,7 +118,8 @@ def render_profile(console: Console, profile: ProfileOut) -> None:
     console.print(table)
     console.print(
         "hidden: too few raters, no numbers shown; pooled: hidden peers and reports merged; "
-        "n: raters behind others"
+        "n: raters behind others; pct in role: percentile among the cycle's other people of "
+        "the same role (95 % band; *: among all rated)"
     )
     console.print(f"{_side('L', profile.L)}   {_side('M', profile.M)}")
     console.print(f"leaning: {_leaning(profile)}")
@@ -161,7 +181,9 @@ def profile_command(
     peer or report group with fewer than 3 raters is suppressed (no numbers: "suppressed" in
     JSON, "hidden" in the table) and pooled into "others"; only a single manager is shown alone.
     Bands and labels use an error that shrinks with the person's own raters; with too few the
-    leaning says "not enough raters". Blind spots are judged against the person's overall
+    leaning says "not enough raters". "pct in role" places others' score among the cycle's
+    other people of the same role (at least 10, else among all rated, marked *), in steps of
+    5 with a 95 % band. Blind spots are judged against the person's overall
     self-rating, which is shown apart. Self ratings never change others' scores, L, M or the
     leaning. Raters' comments follow, by practice and rater group, texts only: a group is shown
     when at least 3 of its raters commented (smaller groups pooled by the same rule; a manager is

@@ -84,3 +84,16 @@ def teams(*, session: Session, cycle: ReviewCycle) -> dict[str, list[FrozenMembe
     for team, person, name, role in rows:
         out.setdefault(str(team), []).append(FrozenMember(int(person), str(name), str(role)))
     return out
+
+
+def roles(*, session: Session, cycle: ReviewCycle) -> dict[int, frozenset[str]]:
+    """Person id → the roles they held in any team of the cycle's frozen roster."""
+    rows = session.execute(
+        select(CycleMembership.person_id, CycleMembership.role).where(
+            CycleMembership.cycle_id == cycle.id
+        )
+    )
+    out: dict[int, set[str]] = {}
+    for person, role in rows:
+        out.setdefault(int(person), set()).add(str(role))
+    return {person: frozenset(held) for person, held in out.items()}

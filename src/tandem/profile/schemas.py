@@ -49,6 +49,13 @@ class PracticeOut(BaseModel):
     # group is shown), with the raters behind it: the same rater-group rules as ``others``
     overuse: float | None = None
     overuse_n_raters: int = 0
+    # percentile among the cycle's other people of the same role (norm_group, or "all rated"
+    # when the role has fewer than 10 others), in steps of 5 with its 95 % band; None with a
+    # percentile_reason ("no norm: …", "error unknown") when there is none
+    percentile: int | None = None
+    percentile_band: tuple[int, int] | None = None
+    norm_group: str | None = None
+    percentile_reason: str | None = None
 
 
 class SideOut(BaseModel):
@@ -58,6 +65,10 @@ class SideOut(BaseModel):
     band: tuple[float, float] | None
     se: float | None = None
     n_raters: int = 0  # the smallest number of raters behind one of the side's practices
+    percentile: int | None = None  # as for a practice (PracticeOut)
+    percentile_band: tuple[int, int] | None = None
+    norm_group: str | None = None
+    percentile_reason: str | None = None
 
 
 class SelfTendencyOut(BaseModel):

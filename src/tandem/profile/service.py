@@ -19,6 +19,9 @@ This is the only way a surface (CLI, web, API) gets profile numbers. It reads a 
 * comments per practice (:mod:`tandem.profile.comments`) are attached by
   :func:`person_profile` as texts only, per rater group of at least 3 commenters (4 with the
   reader among them), in an order that tells nothing of the writer;
+* a practice's (and L's, M's) percentile among the cycle's people of the same role
+  (:mod:`tandem.profile.norms`) is computed from the person's score as the viewer sees it, in
+  steps of :data:`PERCENTILE_STEP`, only with a norm group of at least 10 others;
 * the optional forced-ranking block is reported as counts over raters other than the person,
   only when at least 4 of them gave a block (the person it is shared with may be one of them and
   subtract their own block: 3 must remain; else ``"suppressed"``), never per rater group; the
@@ -27,9 +30,11 @@ This is the only way a surface (CLI, web, API) gets profile numbers. It reads a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -38,6 +43,7 @@ from tandem.errors import ConflictError, NotFoundError
 from tandem.people import service as people_service
 from tandem.people.models import Person
 from tandem.profile import comments as profile_comments
+from tandem.profile import frozen_roster, norms
 from tandem.profile.answers import Answer, overuse_rater_scores, rater_scores_by_ratee
 from tandem.profile.cohort import MIN_COHORT_RATEES, CohortStats, cohort_stats
 from tandem.profile.groups import MIN_GROUP_N, MIN_MANAGER_GROUP_N, GroupScore
@@ -83,6 +89,7 @@ from tandem.review.models import (
 _SIDE_NAME = {"leader": "L", "manager": "M"}
 SHOWN_DECIMALS = 2  # every score leaving this layer; finer digits only help reconstruction
 MIN_RANKING_RATERS = MIN_GROUP_N + 1  # the recipient may subtract their own block
+PERCENTILE_STEP = 5  # shown percentiles: a norm group of 10 moves by 10 points per person
 
 
 class ResultsLockedError(ConflictError):
@@ -122,8 +129,10 @@ class CycleScores:
         bank: ItemBank,
         answers: Mapping[int, Sequence[Answer]],
         rankings: Mapping[int, Mapping[int, review_rankings.RankingBlock]] | None = None,
+        roles: Mapping[int, str | None] | None = None,
     ) -> None:
         self.cycle = cycle
+        self.roles = roles or {}  # norm role by person, from the frozen roster (norms.norm_role)
         self.bank = bank
         self.answers = answers
         self.rankings = rankings or {}  # forced-ranking blocks: ratee → rater → block
@@ -144,6 +153,7 @@ class CycleScores:
         self._scores: dict[tuple[int, int | None], ProfileScores] = {}
         self._raters: dict[int, frozenset[int]] = {}
         self._prior: tuple[Prior | None] | None = None
+        self._norm_groups: dict[str, dict[str | None, list[norms.Member]]] | None = None
 
     @property
     def ratees(self) -> tuple[int, ...]:
@@ -184,6 +194,33 @@ class CycleScores:
                 ),
             )
         return self._prior[0]
+
+    def norm_groups(self, figure: str) -> Mapping[str | None, Sequence[norms.Member]]:
+        """Everyone's others' score on ``figure`` (a practice, ``"L"`` or ``"M"``) with its
+        error, by norm role: each ratee's own profile, as duo matching uses it."""
+        if self._norm_groups is None:
+            own = {p: self.scores(p) for p in self.ratees}
+            figures: dict[str, dict[int, tuple[float | None, float | None]]] = {
+                name: {} for name in (*self.bank.by_practice(), "L", "M")
+            }
+            for person, pure in own.items():
+                for practice, score in pure.practices.items():
+                    figures[practice][person] = (score.others, score.se)
+                for name, side in (("L", pure.L), ("M", pure.M)):
+                    figures[name][person] = (None, None) if side is None else (side.value, side.se)
+            self._norm_groups = {
+                name: norms.members_by_role(values, self.roles) for name, values in figures.items()
+            }
+        return self._norm_groups.get(figure, {})
+
+    def percentile(
+        self, person_id: int, figure: str, score: float | None, se: float | None
+    ) -> norms.Percentile | None:
+        """The person's percentile on ``figure`` from ``score`` ± ``se`` (as the viewer sees
+        them) among the others of their role; ``None`` without a score."""
+        return norms.norm_percentile(
+            person_id, score, se, self.roles.get(person_id), self.norm_groups(figure)
+        )
 
     def raters(self, person_id: int) -> frozenset[int]:
         """Who rated the person in the cycle, the person's self-assessment aside."""
@@ -258,7 +295,9 @@ def load_cycle_scores(*, session: Session, cycle: ReviewCycle) -> CycleScores:
     bank = load_item_bank(cycle.item_bank_version)
     answers = review_service.answers_by_ratee(session=session, cycle=cycle)
     rankings = review_rankings.blocks_by_ratee(session=session, cycle=cycle)
-    return CycleScores(cycle, bank, answers, rankings)
+    held = frozen_roster.roles(session=session, cycle=cycle)
+    roles = {person: norms.norm_role(r) for person, r in held.items()}
+    return CycleScores(cycle, bank, answers, rankings, roles)
 
 
 def _cycle_by_id(session: Session, cycle_id: int) -> ReviewCycle:
@@ -470,6 +509,13 @@ def profile_out(
             "forced ranking suppressed: it needs the optional block from at least "
             f"{MIN_RANKING_RATERS} raters other than the person"
         )
+    # percentiles from the scores as this viewer sees them (their own group may be withheld)
+    pct = {p: scores.percentile(person.id, p, s.others, s.se) for p, s in pure.practices.items()}
+    for name, side in (("L", pure.L), ("M", pure.M)):
+        pct[name] = (
+            None if side is None else scores.percentile(person.id, name, side.value, side.se)
+        )
+    notes += _norm_notes(pct.values())
     practices = {}
     for practice, score in pure.practices.items():
         groups: dict[str, GroupOut | str] = {
@@ -494,6 +540,7 @@ def profile_out(
                 "agreement_reason": score.agreement_reason if include_self else None,
                 "overuse": shown(score.overuse),
                 "overuse_n_raters": score.overuse_n_raters,
+                **_percentile_fields(pct[practice]),
             }
         )
     tendency = pure.self_tendency
@@ -503,8 +550,8 @@ def profile_out(
         item_bank_version=scores.bank.version,
         n_ratees=cohort.n_ratees,
         practices=practices,
-        L=_side_out(pure.L),
-        M=_side_out(pure.M),
+        L=_side_out(pure.L, pct["L"]),
+        M=_side_out(pure.M, pct["M"]),
         leaning=pure.leaning,
         leaning_difference=shown(pure.leaning_difference),
         leaning_threshold=shown(pure.leaning_threshold),
@@ -554,7 +601,7 @@ def forced_ranking_out(
     )
 
 
-def _side_out(side: SideScore | None) -> SideOut | None:
+def _side_out(side: SideScore | None, percentile: norms.Percentile | None) -> SideOut | None:
     if side is None:
         return None
     return SideOut(
@@ -562,11 +609,45 @@ def _side_out(side: SideScore | None) -> SideOut | None:
         band=_shown_band(side.band),
         se=shown(side.se),
         n_raters=side.n_raters,
+        **_percentile_fields(percentile),
     )
+
+
+def _percentile_fields(found: norms.Percentile | None) -> dict[str, Any]:
+    """A percentile as it leaves the service: in steps of :data:`PERCENTILE_STEP`, the band
+    widened outward to them (no finer step tells how many of the group scored below)."""
+    if found is None:
+        return {}
+    fields: dict[str, Any] = {"norm_group": found.group, "percentile_reason": found.reason}
+    if found.value is not None and found.band is not None:
+        step = PERCENTILE_STEP
+        lo = step * math.floor(found.band[0] / step + 1e-9)
+        hi = step * math.ceil(found.band[1] / step - 1e-9)
+        fields["percentile"] = min(hi, max(lo, step * round(found.value / step)))
+        fields["percentile_band"] = (lo, hi)
+    return fields
 
 
 def _side_of(practice: str) -> str:
     return "leader" if practice in practices_of("leader") else "manager"
+
+
+def _norm_notes(found: Iterable[norms.Percentile | None]) -> list[str]:
+    """What the percentiles in role mean, and each reason a group was changed or missing."""
+    shown_any = [p for p in found if p is not None]
+    if not shown_any:
+        return []
+    notes = [
+        "pct in role: where others' score stands among the cycle's other people of the same "
+        f"role (at least {norms.MIN_NORM_GROUP}), in steps of {PERCENTILE_STEP}, with a 95 % "
+        "band from every score's error"
+    ]
+    for why in dict.fromkeys(p.note or p.reason for p in shown_any):
+        if why is not None and why != norms.ERROR_UNKNOWN:
+            notes.append(f"pct in role: {why}")
+    if any(p.reason == norms.ERROR_UNKNOWN for p in shown_any):
+        notes.append("pct in role unknown: the cycle's rater error could not be estimated")
+    return notes
 
 
 def _notes(pure: ProfileScores, cohort: CohortStats, *, include_self: bool) -> list[str]:
