@@ -22,7 +22,7 @@ from tandem.cli.output import emit
 from tandem.db.session import session_scope
 from tandem.people import service as people_service
 from tandem.profile import trend_service
-from tandem.profile.trend_schemas import ChangeOut, FigureOut, StepOut, TrendOut
+from tandem.profile.trend_schemas import ChangeOut, FigureOut, TrendOut
 from tandem.workspace import Workspace
 
 AsOption = Annotated[
@@ -55,51 +55,52 @@ def _change(change: ChangeOut) -> str:
     mark = _MARK.get(change.verdict)
     if mark is None:  # a reason, not a verdict
         return change.verdict
-    rci = "" if change.rci is None else f", RCI {change.rci:+.1f}"
-    return f"{mark} {change.difference:+.2f}{rci}" if change.difference is not None else mark
+    if change.difference is None:
+        return mark
+    rci = "" if change.rci is None else f" ({change.rci:+.1f})"
+    return f"{mark} {change.difference:+.2f}{rci}"
 
 
-def _step_table(step: StepOut, title: str) -> Table:
-    table = Table("practice", "change", title=title, title_justify="left")
-    table.columns[0].no_wrap = True
-    for practice, change in step.practices.items():
-        table.add_row(practice, _change(change))
-    table.add_section()
-    table.add_row("L", _change(step.L))
-    table.add_row("M", _change(step.M))
-    table.add_row("L − M", _change(step.leaning))
-    return table
+def _rows(out: TrendOut) -> list[tuple[str, list[FigureOut], list[ChangeOut]]]:
+    """Per practice, L, M and L − M: the figure of each cycle and each step's change."""
+    steps = [*out.steps, *([out.overall] if out.overall is not None else [])]
+    empty = FigureOut(value=None, se=None, raters=0)
+    rows = [
+        (
+            practice,
+            [c.practices.get(practice, empty) for c in out.cycles],
+            [s.practices[practice] for s in steps],
+        )
+        for practice in out.cycles[-1].practices
+    ]
+    rows.append(("L", [c.L for c in out.cycles], [s.L for s in steps]))
+    rows.append(("M", [c.M for c in out.cycles], [s.M for s in steps]))
+    rows.append(("L − M", [c.leaning for c in out.cycles], [s.leaning for s in steps]))
+    return rows
 
 
 def render_trend(console: Console, out: TrendOut) -> None:
-    """Draw a trend: each cycle's others' scores (± SE), each step's changes, then the plans."""
+    """Draw a trend: per practice each cycle's others' score ± SE and each step's change; then
+    how each plan's practices moved by the next cycle, and the notes."""
     console.print(f"[bold]{out.person.name}[/] (id {out.person.id}) across review cycles")
     if not out.cycles:
         console.print("no closed review cycle rates this person yet")
     else:
-        table = Table("practice", *(c.cycle for c in out.cycles))
+        steps = [f"{s.earlier} → {s.later}" for s in out.steps]
+        if out.overall is not None:
+            steps.append(f"first → last ({out.overall.earlier} → {out.overall.later})")
+        table = Table("", *(c.cycle for c in out.cycles), *steps)
         table.columns[0].no_wrap = True
-        for practice in out.cycles[-1].practices:
-            table.add_row(
-                practice,
-                *(_figure(c.practices.get(practice, FigureOut(value=None, se=None, raters=0)))
-                  for c in out.cycles),
-            )  # fmt: skip
-        table.add_section()
-        table.add_row("L", *(_figure(c.L) for c in out.cycles))
-        table.add_row("M", *(_figure(c.M) for c in out.cycles))
-        table.add_row("L − M", *(_figure(c.leaning) for c in out.cycles))
+        for index, (name, figures, changes) in enumerate(_rows(out)):
+            if index == len(out.cycles[-1].practices):
+                table.add_section()
+            table.add_row(name, *(_figure(f) for f in figures), *(_change(c) for c in changes))
         console.print(table)
-        console.print("others' score ± its standard error, from that cycle's own raters")
-    for step in out.steps:
-        console.print(_step_table(step, f"{step.earlier} → {step.later}"))
-    if out.overall is not None:
-        console.print(_step_table(out.overall, f"first → last: {out.overall.earlier} → "
-                                               f"{out.overall.later}"))  # fmt: skip
-    console.print(
-        "▲ improved, ▼ declined, = no reliable change (|RCI| ≤ "
-        f"{out.z:.2f}); →L / →M: L − M moved towards the leader / manager side"
-    )
+        console.print(
+            "others' score ± its standard error, from that cycle's own raters; ▲ improved, "
+            f"▼ declined, = no reliable change (RCI within ±{out.z:.2f}, shown in brackets); "
+            "→L / →M: L − M moved towards the leader / manager side"
+        )
     for plan in out.plans:
         console.print(f"\n[bold]plan {plan.plan_id}[/] from {plan.plan_cycle}: {plan.note}")
         for planned in plan.practices:

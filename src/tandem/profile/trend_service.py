@@ -117,9 +117,9 @@ def person_trend(
 def _notes(*, owner: bool, cycles: int, open_left_out: bool) -> list[str]:
     notes = [
         "a change is reliable when it exceeds 1.96 times the error of the difference, from each "
-        "cycle's own raters (RCI = change / √(SE₁² + SE₂²)); with ten practices, a chance "
-        "'reliable change' on one of them is not rare, so look for changes that repeat or that "
-        "a plan aimed at",
+        "cycle's own raters (RCI = change / √(SE₁² + SE₂²)); one test in twenty is a chance "
+        "'reliable change', so over ten practices about one person in three with no real change "
+        "sees one somewhere: look for changes that repeat or that a plan aimed at",
     ]
     if cycles < 2:
         notes.append("a trend needs two closed cycles: only one is shown")
