@@ -165,6 +165,7 @@ def test_a_viewer_shared_one_cycle_only_gets_no_other_cycle_and_no_change(
     assert out.steps == [] and out.overall is None and out.plans == []
     assert not out.viewer_is_owner
     assert FIRST not in out.model_dump_json()  # not even the cycle's name
+    assert not any("open cycle" in n for n in out.notes)  # the person's open cycle is theirs
     own = trend_service.person_trend(session=db_session, person=person)
     assert (
         out.cycles[0] == own.cycles[1]

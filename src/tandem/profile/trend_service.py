@@ -123,7 +123,7 @@ def _notes(*, owner: bool, cycles: int, open_left_out: bool) -> list[str]:
     ]
     if cycles < 2:
         notes.append("a trend needs two closed cycles: only one is shown")
-    if open_left_out:
+    if open_left_out and owner:  # whether the person is rated in an open cycle is theirs
         notes.append("an open cycle is left out: its results are locked until it is closed")
     if not owner:
         notes.append(
