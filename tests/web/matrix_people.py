@@ -34,6 +34,11 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     # someone's profile: the owner (a manager after sharing: tests/web/test_people_pages.py)
     ("GET", "/people/{person_id}"): OWN_PERSON,
     ("GET", "/api/people/{person_id}"): OWN_PERSON,
+    # trends: one's own; a report's once a closed cycle is shared (tests/web/test_trend_pages.py)
+    ("GET", "/people/me/trend"): SIGNED_IN,
+    ("GET", "/api/people/me/trend"): SIGNED_IN,
+    ("GET", "/people/{person_id}/trend"): OWN_PERSON,
+    ("GET", "/api/people/{person_id}/trend"): OWN_PERSON,
     # rating forms: rate_colleague
     ("GET", "/people/rate"): SIGNED_IN,
     ("GET", "/api/people/rate"): SIGNED_IN,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 COMMANDS: dict[str, LazyCommand] = {
     "profile": LazyCommand(
-        "tandem.cli.profile:profile_command",
+        "tandem.cli.profile:app",
         "Show a person's profile: ten practices, L and M with bands, leaning and blind spots.",
     ),
     "demo": LazyCommand(

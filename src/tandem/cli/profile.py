@@ -1,4 +1,9 @@
-"""``tandem profile PERSON --cycle NAME``: a person's leader–manager profile from a 360 cycle."""
+"""``tandem profile PERSON --cycle NAME``: a person's leader–manager profile from a 360 cycle.
+
+``tandem profile PERSON …`` is short for ``tandem profile show PERSON …`` (the group inserts
+``show`` when the first word is not a sub-command); ``tandem profile trend PERSON`` compares the
+person's closed cycles (:mod:`tandem.cli.profile_trend`).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from rich.table import Table
 from tandem.audit import service as audit
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
+from tandem.cli.plan import DefaultShowGroup
+from tandem.cli.profile_trend import trend_command
 from tandem.db.session import session_scope
 from tandem.people import service as people_service
 from tandem.profile import service
@@ -211,3 +218,16 @@ def profile_command(
         return
     shown = found
     emit(dump(shown), as_json=as_json, render=lambda c: render_profile(c, shown))
+
+
+app = typer.Typer(
+    cls=DefaultShowGroup,
+    help=(
+        "Show a person's profile: ten practices, L and M with bands, leaning and blind spots. "
+        "`tandem profile PERSON --cycle NAME` is short for `tandem profile show PERSON --cycle "
+        "NAME`; `tandem profile trend PERSON` shows reliable changes across closed cycles."
+    ),
+    no_args_is_help=True,
+)
+app.command("show")(profile_command)
+app.command("trend")(trend_command)

@@ -31,6 +31,12 @@ a number of other raters drawn uniformly from lo–hi: their manager first (when
 then colleagues drawn at random from everyone else, each a ``peer`` or a ``report`` with equal
 chance (synthetic: the org chart does not constrain them). Its randomness comes from a separate
 generator, so the defaults keep every existing seed's output unchanged.
+
+Re-rating the same people (trends, :mod:`tandem.profile.trends`): with ``raters_per_person``
+set, the answers have their own random stream, so ``rating_stream=k`` (k ≠ 0) draws new raters,
+views and noise for the same seed's people, truth and rater leniency — a later review cycle of
+the same organisation; ``true_change=(("vision", 0.5),)`` adds a planted true change to those
+practices' true scores (everyone's), after the truth is drawn.
 """
 
 from __future__ import annotations
@@ -68,6 +74,8 @@ class SyntheticParams:
     halo_sd: float = 0.0  # 0: no halo, and the random stream is the one without the parameter
     raters_per_person: tuple[int, int] | None = None
     self_bias_practices: tuple[tuple[str, float], ...] = ()
+    rating_stream: int = 0  # ≠ 0: another cycle's answers (needs ``raters_per_person``)
+    true_change: tuple[tuple[str, float], ...] = ()  # added to the true practice scores
 
 
 @dataclass(frozen=True)
@@ -166,7 +174,10 @@ def generate_org(
     (12, True)
     """
     params = replace(params or SyntheticParams(), **overrides)
+    if params.rating_stream and params.raters_per_person is None:
+        raise ValueError("rating_stream needs raters_per_person (the answers' own stream)")
     rng = np.random.default_rng(seed)
+    shift = dict(params.true_change)
     people = _people(params)
     by_practice = bank.by_practice()
     side_of = {p: side for side in ("leader", "manager") for p in practices_of(side)}
@@ -180,6 +191,8 @@ def generate_org(
             + params.practice_sd * float(rng.standard_normal())
             for p in by_practice
         }
+        for p, delta in shift.items():  # after the draws: the random stream is unchanged
+            true_scores[p] += delta
         true_l = float(np.mean([true_scores[p] for p in practices_of("leader")]))
         true_m = float(np.mean([true_scores[p] for p in practices_of("manager")]))
         truth[person.id] = LatentTruth(
@@ -259,7 +272,9 @@ def _drawn_raters_answers(
     lo, hi = params.raters_per_person
     if not 1 <= lo <= hi:
         raise ValueError(f"raters_per_person must be 1 ≤ lo ≤ hi, not {params.raters_per_person}")
-    rng = np.random.default_rng([seed, 1])
+    rng = np.random.default_rng(
+        [seed, 1] if not params.rating_stream else [seed, 1, params.rating_stream]
+    )
     by_practice = bank.by_practice()
     names = list(by_practice)
     items = [item for p in names for item in by_practice[p]]

@@ -7,6 +7,7 @@ the person's own area under ``/people/me`` and ``/people/{person_id}``; ``rate``
 - :mod:`.access`: who may see whose profile and rate whom (the routers' resource loaders);
 - :mod:`.profiles`: my profile, the share toggle, and someone's profile;
 - :mod:`.plan`: my development plan and progress on it;
+- :mod:`.trend`: my practices across closed cycles (a report's once shared), tied to my plans;
 - :mod:`.rating`: the rating forms (my self-assessment, colleagues).
 
 The pages call the domain services (:mod:`tandem.profile.service`, :mod:`tandem.profile.sharing`,
@@ -17,11 +18,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tandem.web.people import plan, profiles, rating
+from tandem.web.people import plan, profiles, rating, trend
 
 profile = APIRouter()
-# /people/{person_id} last: /people/me… are not person ids
-for _part in (profiles.own, plan.own, rating.own, profiles.by_id):
+# /people/{person_id}… last: /people/me… are not person ids
+for _part in (profiles.own, plan.own, rating.own, trend.own, profiles.by_id, trend.by_id):
     profile.include_router(_part)
 rate = rating.colleagues
 
