@@ -137,6 +137,24 @@ def test_a_shared_report_stays_with_the_person_it_was_shared_with(
     assert client.get(f"/api/people/{me}").status_code == 403
 
 
+def test_a_director_who_was_shared_a_report_still_sees_no_individual(
+    client: TestClient, setup: tuple[Workspace, PeopleOrg]
+) -> None:
+    """Chiara's line manager becomes Ines, a director, and Chiara shares with her. Directors
+    see aggregates only (DESIGN §7): the share names her, but opens no profile, page or API."""
+    workspace, org = setup
+    me = org.person_ids["member"]
+    with session_scope(workspace.engine) as session:
+        session.get_one(Person, me).manager_id = org.person_ids["director"]
+    token = as_user(client, setup, "member")
+    shared = client.post("/api/people/me/share", json={"shared": True},
+                         headers={"X-CSRF-Token": token})  # fmt: skip
+    assert shared.json()["shared_with_id"] == org.person_ids["director"]
+    as_user(client, setup, "director")
+    for path in (f"/api/people/{me}", f"/people/{me}", f"/api/people/{me}/trend"):
+        assert client.get(path).status_code == 403, path
+
+
 def test_shown_scores_have_two_decimals_in_json_and_html(
     client: TestClient, setup: tuple[Workspace, PeopleOrg]
 ) -> None:

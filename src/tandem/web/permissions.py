@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute
 
 from tandem.accounts.errors import AuthenticationError, PermissionDeniedError
 from tandem.accounts.schemas import UserOut
-from tandem.profile.visibility import Viewer
+from tandem.profile.visibility import INDIVIDUAL_ROLES, Viewer
 from tandem.web.csrf import check_csrf
 from tandem.web.deps import Config, DbSession, OptionalSignedIn, parse_id
 
@@ -130,7 +130,9 @@ def _own_profile(user: UserOut, resource: Any) -> bool:
         return False
     if resource.person_id == user.person_id:
         return True
-    return resource.shared_with_person_id == user.person_id
+    # a share makes its recipient a reader only in a role that may see individuals: directors
+    # and admins see aggregates only, even when someone shared with them (DESIGN §7)
+    return resource.shared_with_person_id == user.person_id and user.role in INDIVIDUAL_ROLES
 
 
 def _own_rating(user: UserOut, resource: Any) -> bool:
