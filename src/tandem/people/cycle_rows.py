@@ -38,15 +38,17 @@ from tandem.review.models import (
     ForcedRanking,
     ReviewAssignment,
     ReviewCycle,
+    ReviewNomination,
     ReviewResponse,
 )
 
-RATINGS = (ReviewAssignment, ReviewResponse, ForcedRanking)
+RATINGS = (ReviewAssignment, ReviewResponse, ForcedRanking, ReviewNomination)
 # Each table that ties people to a review cycle, with its columns naming a person.
 CYCLE_ROWS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     (ReviewAssignment, ("ratee_id", "rater_id")),
     (ReviewResponse, ("ratee_id", "rater_id")),
     (ForcedRanking, ("ratee_id", "rater_id")),
+    (ReviewNomination, ("ratee_id", "rater_id")),
     (CycleMembership, ("person_id",)),
     (ReportShare, ("person_id", "shared_with_person_id")),
     (Duo, ("person_a_id", "person_b_id")),
@@ -124,7 +126,8 @@ def move_rows(*, session: Session, source: int, target: int) -> Moved:
 
 
 def _move_ratings(session: Session, source: int, target: int) -> Moved:
-    """Assignments, answers and ranking blocks; a clash is decided per (cycle, ratee, rater)."""
+    """Assignments, answers, ranking blocks and nominations; a clash is decided per (cycle, ratee,
+    rater)."""
     held: set[tuple[int, int, int]] = set()
     for model in RATINGS:
         held |= {

@@ -48,6 +48,7 @@ from tandem.review.models import (
     ForcedRanking,
     ReviewAssignment,
     ReviewCycle,
+    ReviewNomination,
     ReviewResponse,
 )
 
@@ -406,6 +407,12 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
     )
     for model in RATINGS:
         session.execute(delete(model).where(or_(model.rater_id == pid, model.ratee_id == pid)))
+    # nominations feed no result (the assignments do): gone in every cycle, closed ones too
+    session.execute(
+        delete(ReviewNomination).where(
+            or_(ReviewNomination.rater_id == pid, ReviewNomination.ratee_id == pid)
+        )
+    )
     session.execute(delete(CycleMembership).where(CycleMembership.person_id == pid))
 
     memberships = _count(session, select(Membership.id).where(Membership.person_id == pid))
