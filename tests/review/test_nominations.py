@@ -265,3 +265,35 @@ def test_nominations_carry_no_answer_and_no_progress(
     assert not fields & {"answered", "submitted", "started", "value", "answers", "items"}
     (choice,) = nominations.rater_choices(session=db_session, ratee_id=org["eve"])
     assert not set(choice.model_dump()) & {"submitted", "answered", "pending", "started"}
+
+
+def test_a_merge_moves_nominations_and_a_forget_removes_them(
+    db_session: Session, org: dict[str, int], cycle: str, tmp_path: Path
+) -> None:
+    from tandem.people import privacy
+    from tandem.people import service as people_service
+
+    import_roster(
+        session=db_session,
+        path=write(
+            tmp_path / "dup.csv",
+            "name,email,team,role,manager\nCy Two,cy2@example.com,Far,member,\n",
+        ),
+    )
+    cy2 = db_session.scalars(select(Person.id).where(Person.email == "cy2@example.com")).one()
+    made = nominations.nominate(
+        session=db_session, cycle=cycle, ratee_id=org["eve"], rater_id=cy2, relation="peer",
+        actor=actor(org["eve"]),
+    )  # fmt: skip
+    people_service.merge_people(
+        session=db_session, into="cy@example.com", others=["cy2@example.com"]
+    )
+    row = db_session.get(ReviewNomination, made.id)
+    assert row is not None and row.rater_id == org["cy"]
+    (exported,) = privacy.export_person(
+        session=db_session, ref="cy@example.com", actor="cli:test"
+    ).nominations
+    assert (exported["as"], exported["status"], exported["reason"]) == ("rater", "nominated", None)
+    assert "ratee_id" not in exported and "rater_id" not in exported
+    privacy.forget_person(session=db_session, ref="cy@example.com", actor="cli:test")
+    assert db_session.scalars(select(ReviewNomination)).all() == []

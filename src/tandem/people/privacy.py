@@ -299,6 +299,7 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
         answers_given=_answers_given(session, person.id),
         form_timing=_form_timing(session, person.id),
         rankings_given=_rankings_given(session, person.id),
+        nominations=_nominations(session, person.id),
         plans=_plans(session, person.id),
         duos=_duos(session, person.id),
         shares=_shares(session, person.id),
@@ -312,6 +313,29 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
             "Reports are as you see them: rater groups under 3 are hidden and no rater is named.",
         ],
     )
+
+
+def _nominations(session: Session, person_id: int) -> list[dict[str, Any]]:
+    """Nominations of the person's raters and to rate someone; no other person is named."""
+    rows = session.execute(
+        select(ReviewNomination, ReviewCycle.name)
+        .join(ReviewCycle, ReviewCycle.id == ReviewNomination.cycle_id)
+        .where(or_(ReviewNomination.ratee_id == person_id, ReviewNomination.rater_id == person_id))
+        .order_by(ReviewNomination.id)
+    )
+    return [
+        {
+            "cycle": cycle,
+            "as": "ratee" if n.ratee_id == person_id else "rater",
+            "relation": n.relation,
+            "status": n.status,
+            "nominated_by": n.nominated_by,
+            "reason": n.reason if n.ratee_id == person_id else None,
+            "created_at": _iso(n.created_at),
+            "decided_at": _iso(n.decided_at),
+        }
+        for n, cycle in rows
+    ]
 
 
 # -- forget ----------------------------------------------------------------------------------------

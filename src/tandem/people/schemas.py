@@ -85,6 +85,7 @@ class PersonExport(BaseModel):
     answers_given: list[dict[str, Any]]
     form_timing: list[dict[str, Any]]  # time the person's web rating forms took (speeding)
     rankings_given: list[dict[str, Any]]
+    nominations: list[dict[str, Any]] = []  # as ratee or as rater; no other person named
     plans: list[dict[str, Any]]
     duos: list[dict[str, Any]]
     shares: list[dict[str, Any]]

@@ -25,13 +25,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tandem.accounts.errors import PermissionDeniedError
 from tandem.audit import service as audit
 from tandem.audit.schemas import AuditAction
 from tandem.db.base import utcnow
+from tandem.db.unique import insert_if_absent
 from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.people import service as people_service
 from tandem.people.models import Person
@@ -224,18 +225,24 @@ def nominate(
             field="rater",
         )
     at_once = by is NominatedBy.MANAGER or (by is NominatedBy.ADMIN and bool(approve))
-    nomination = ReviewNomination(
-        cycle_id=found.id,
-        ratee_id=ratee.id,
-        rater_id=rater.id,
-        relation=relation,
-        status=NominationStatus.APPROVED.value if at_once else NominationStatus.NOMINATED.value,
-        nominated_by=by.value,
-        created_at=utcnow(),
-        decided_at=utcnow() if at_once else None,
-    )
-    session.add(nomination)
-    session.flush()
+    now = utcnow()
+    key = {"cycle_id": found.id, "ratee_id": ratee.id, "rater_id": rater.id}
+    values = {
+        **key,
+        "relation": relation,
+        "status": (NominationStatus.APPROVED if at_once else NominationStatus.NOMINATED).value,
+        "nominated_by": by.value,
+        "created_at": now,
+        "decided_at": now if at_once else None,
+    }
+    if not insert_if_absent(session, ReviewNomination, values, unique=list(key)):
+        # a parallel request (a double click) nominated the same rater since we looked
+        raise ConflictError(
+            f"{rater.display_name} was nominated already in review cycle {found.name!r}"
+        )
+    nomination = session.scalars(
+        select(ReviewNomination).filter_by(**key).execution_options(populate_existing=True)
+    ).one()
     if at_once:
         review_service.add_assignment(
             session=session, cycle=found, ratee_id=ratee.id, rater_id=rater.id, relation=relation
@@ -273,14 +280,27 @@ def decide(
             "only the ratee's line manager or an admin may approve or reject their raters"
         )
     cycle = _open(session, session.get_one(ReviewCycle, nomination.cycle_id))
-    if nomination.status != NominationStatus.NOMINATED:
-        raise ConflictError(f"nomination {nomination.id} was {nomination.status} already")
     reason = (reason or "").strip() or None
     if reason is not None and len(reason) > MAX_REASON:
         raise InputError(f"a reason has at most {MAX_REASON} characters", field="reason")
-    nomination.status = (NominationStatus.APPROVED if approve else NominationStatus.REJECTED).value
-    nomination.reason = reason
-    nomination.decided_at = utcnow()
+    # one UPDATE that only a waiting nomination passes: of two decisions at once, one wins
+    decided = session.execute(
+        update(ReviewNomination)
+        .where(
+            ReviewNomination.id == nomination.id,
+            ReviewNomination.status == NominationStatus.NOMINATED.value,
+        )
+        .values(
+            status=(NominationStatus.APPROVED if approve else NominationStatus.REJECTED).value,
+            reason=reason,
+            decided_at=utcnow(),
+        )
+        .returning(ReviewNomination.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    session.refresh(nomination)
+    if decided is None:
+        raise ConflictError(f"nomination {nomination.id} was {nomination.status} already")
     if approve:
         assigned = _assigned_others(session, cycle, nomination.ratee_id)
         if nomination.rater_id not in assigned:  # assigned meanwhile from the teams: keep that
