@@ -11,8 +11,9 @@ raters every item of a practice with *n* items is asked ⌊m·K/n⌋ or ⌈m·K/
 
 Numbering by assignment order keeps a rater's subset fixed when raters are added later (an
 approved nomination). Scoring treats the items a rater was not asked as planned-missing: the
-75 % rule counts against the items asked (:func:`asked_count`), so a rater who answered every item
-of their subset is complete (docs/people-science.md, "Planned missingness").
+75 % rule counts against the items asked (:func:`tandem.profile.answers.asked_total`), so a
+rater who answered every item of their share is complete (docs/people-science.md, "Planned
+missingness").
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tandem.errors import InputError
-from tandem.profile.answers import asked_total
 from tandem.review.items import Item, ItemBank
 from tandem.review.models import Relation, ReviewAssignment, ReviewCycle
 
@@ -75,11 +75,6 @@ def asked_items(bank: ItemBank, relation: str, k: int | None, index: int) -> tup
         ids = [i.id for i in items if i.rated_by(relation)]
         kept |= set(rotation(ids, index, k, shift=shift))
     return tuple(i for i in routed if i.scale != "practice" or i.id in kept)
-
-
-def asked_count(bank: ItemBank, relation: str, k: int | None, practice: str) -> int:
-    """How many of ``practice``'s scale items a rater in ``relation`` is asked (the 75 % base)."""
-    return asked_total(bank.routed_count(practice, relation), relation, k)
 
 
 def rotation_numbers(assignments: Iterable[ReviewAssignment]) -> dict[tuple[int, int], int]:
