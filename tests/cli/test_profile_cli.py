@@ -143,7 +143,12 @@ def test_an_open_cycle_shows_completion_counts_only(tmp_path: Path) -> None:
     out = result.json()
     assert out["results"] == "locked" and "practices" not in out and "L" not in out
     # six raters besides Rae answered; completion is one total, never per rater group
-    assert out["completion"] == {"raters_invited": 6, "raters_answered": 6, "self_answered": True}
+    assert out["completion"] == {
+        "raters_invited": 6,
+        "raters_answered": 6,
+        "raters_submitted": 6,  # every item answered
+        "self_answered": True,
+    }
     human = run_cli("profile", "rae@example.com", "--cycle", "2026-H1", "-w", ws)
     assert "results locked" in human.stdout and "6 of 6 invited raters answered" in human.stdout
     for args in (("review", "reliability"), ("people", "premise")):

@@ -46,6 +46,13 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     ("POST", "/people/rate/{person_id}"): NOBODY,
     ("GET", "/api/people/rate/{person_id}"): NOBODY,
     ("POST", "/api/people/rate/{person_id}"): NOBODY,
+    # choosing raters: anyone with a person nominates their own; the service checks the line
+    # manager for a decision (tests/web/test_nominations_pages.py)
+    ("POST", "/people/raters"): SIGNED_IN,
+    ("POST", "/people/raters/{nomination_id}/{answer}"): SIGNED_IN,
+    ("GET", "/api/people/raters"): SIGNED_IN,
+    ("POST", "/api/people/raters"): SIGNED_IN,
+    ("POST", "/api/people/raters/{nomination_id}/{answer}"): SIGNED_IN,
     # duos and coverage: the team's leader and manager, directors any team
     ("GET", "/duos"): TEAM_LEADS,
     ("GET", "/api/duos"): TEAM_LEADS,
@@ -69,4 +76,6 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     ("POST", "/api/admin/users/role"): ADMIN,
     ("GET", "/api/admin/teams"): ADMIN,
     ("GET", "/api/admin/status"): ADMIN,
+    ("GET", "/admin/review"): ADMIN,  # names pending raters
+    ("GET", "/api/admin/review/completion"): ADMIN,
 }

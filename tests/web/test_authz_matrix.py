@@ -83,6 +83,7 @@ def _fill(path: str, org: Org, role: str, case: str) -> str:
         team_id=org.own_team_id if own else org.other_team_id,
         person_id=person,
         duo_id=1,
+        nomination_id=1,
         answer="accept",
     )
 

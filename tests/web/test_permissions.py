@@ -38,6 +38,8 @@ TEAM_OR_GLOBAL: dict[str, tuple[set[str], set[str]]] = {
     "admin_users": ({"admin"}, {"admin"}),
     "admin_sources": ({"admin"}, {"admin"}),
     "view_audit": ({"admin"}, {"admin"}),
+    "admin_review": ({"admin"}, {"admin"}),
+    "choose_raters": (ALL, ALL),  # one's own raters; the service checks the line manager
 }
 PERSON_ACTIONS = {"view_profile", "rate_colleague", "respond_duo"}
 
@@ -128,3 +130,8 @@ def test_a_duo_is_answered_by_its_partners_only(role: str) -> None:
     assert not allowed(me, "respond_duo", DuoResource(1, (MY_REPORT, STRANGER)))
     assert not allowed(me, "respond_duo", TeamResource(OWN))
     assert not allowed(user(role, person_id=None), "respond_duo", DuoResource(1, (ME, STRANGER)))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_choosing_raters_needs_a_person_unless_admin(role: str) -> None:
+    assert allowed(user(role, person_id=None), "choose_raters") is (role == "admin")

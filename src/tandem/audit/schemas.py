@@ -26,6 +26,10 @@ class AuditAction(enum.StrEnum):
     PEOPLE_FORGET = "people.forget"
     LAKE_DROP = "lake.drop"
     REVIEW_QUALITY = "review.quality"  # the response-quality report, which names raters
+    REVIEW_NOMINATE = "review.nominate"  # a rater put forward for a ratee (or added at once)
+    REVIEW_DECIDE = "review.decide"  # a nomination approved or rejected
+    REVIEW_REMIND = "review.remind"  # a rater reminded of their unfinished forms (once a day)
+    REVIEW_COMPLETION = "review.completion"  # the completion view that names pending raters
 
 
 ACTION_NAMES: tuple[str, ...] = tuple(a.value for a in AuditAction)

@@ -161,7 +161,10 @@ def render_locked(console: Console, locked: LockedProfileOut) -> None:
         f"[bold]{locked.person.name}[/] (id {locked.person.id}) in cycle [bold]{locked.cycle}[/]"
         " — results locked until the cycle is closed"
     )
-    line = f"{c.raters_answered} of {c.raters_invited} invited raters answered"
+    line = (
+        f"{c.raters_answered} of {c.raters_invited} invited raters answered "
+        f"({c.raters_submitted} every question)"
+    )
     if c.self_answered is not None:
         line += f"; self-assessment {'started' if c.self_answered else 'not started'}"
     console.print(line)

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tandem.audit import service as audit
+from tandem.cli import review_raters
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
@@ -23,6 +24,7 @@ app = typer.Typer(
     help="360 reviews: the item bank, cycles, rater assignments and answers.",
     no_args_is_help=True,
 )
+review_raters.register(app)
 
 CycleOption = Annotated[str, typer.Option("--cycle", "-c", help="Name of the review cycle.")]
 
@@ -90,13 +92,38 @@ def create(
             help="Item bank version (default: the latest published; 2 is a preview).",
         ),
     ] = None,
+    due_date: Annotated[
+        str | None,
+        typer.Option("--due", help="Date raters should have answered by (YYYY-MM-DD)."),
+    ] = None,
+    items_per_practice: Annotated[
+        int | None,
+        typer.Option(
+            "--items-per-practice",
+            help="Planned missingness: each rater other than self answers this many items of "
+            "each practice, a balanced rotation (default: every item).",
+        ),
+    ] = None,
     workspace: WorkspaceOption = Path(),
     as_json: JsonOption = False,
 ) -> None:
     """Open a review cycle, pinned to the item bank version of today."""
+    from tandem.cli.review_raters import parse_date
+
+    due = parse_date(due_date, "--due")
     with session_scope(Workspace.open(workspace).engine) as session:
-        cycle = service.create_cycle(session=session, name=name, item_bank_version=bank_version)
-    emit(cycle.model_dump(), as_json=as_json, render=lambda c: _render_cycles(c, [cycle]))
+        cycle = service.create_cycle(
+            session=session,
+            name=name,
+            item_bank_version=bank_version,
+            due_date=due,
+            items_per_practice=items_per_practice,
+        )
+    emit(
+        cycle.model_dump(mode="json"),
+        as_json=as_json,
+        render=lambda c: _render_cycles(c, [cycle]),
+    )
 
 
 def _render_assign(console: Console, report: AssignReport) -> None:
@@ -238,7 +265,11 @@ def close(
     """Close a cycle: its answers are frozen and its results (profiles, plans, duos) unlocked."""
     with session_scope(Workspace.open(workspace).engine) as session:
         cycle = service.close_cycle(session=session, name=name)
-    emit(cycle.model_dump(), as_json=as_json, render=lambda c: _render_cycles(c, [cycle]))
+    emit(
+        cycle.model_dump(mode="json"),
+        as_json=as_json,
+        render=lambda c: _render_cycles(c, [cycle]),
+    )
 
 
 @app.command("list")

@@ -39,16 +39,18 @@ from tandem.review.models import (
     ReviewAssignment,
     ReviewComment,
     ReviewCycle,
+    ReviewNomination,
     ReviewResponse,
 )
 
-RATINGS = (ReviewAssignment, ReviewResponse, ForcedRanking, ReviewComment)
+RATINGS = (ReviewAssignment, ReviewResponse, ForcedRanking, ReviewComment, ReviewNomination)
 # Each table that ties people to a review cycle, with its columns naming a person.
 CYCLE_ROWS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     (ReviewAssignment, ("ratee_id", "rater_id")),
     (ReviewResponse, ("ratee_id", "rater_id")),
     (ForcedRanking, ("ratee_id", "rater_id")),
     (ReviewComment, ("ratee_id", "rater_id")),
+    (ReviewNomination, ("ratee_id", "rater_id")),
     (CycleMembership, ("person_id",)),
     (ReportShare, ("person_id", "shared_with_person_id")),
     (Duo, ("person_a_id", "person_b_id")),
@@ -126,7 +128,8 @@ def move_rows(*, session: Session, source: int, target: int) -> Moved:
 
 
 def _move_ratings(session: Session, source: int, target: int) -> Moved:
-    """Assignments, answers and ranking blocks; a clash is decided per (cycle, ratee, rater)."""
+    """Assignments, answers, ranking blocks and nominations; a clash is decided per (cycle, ratee,
+    rater)."""
     held: set[tuple[int, int, int]] = set()
     for model in RATINGS:
         held |= {

@@ -58,6 +58,7 @@ from tandem.review.models import (
     ReviewAssignment,
     ReviewComment,
     ReviewCycle,
+    ReviewNomination,
     ReviewResponse,
 )
 
@@ -331,6 +332,7 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
         form_timing=_form_timing(session, person.id),
         rankings_given=_rankings_given(session, person.id),
         comments_given=_comments_given(session, person.id),
+        nominations=_nominations(session, person.id),
         plans=_plans(session, person.id),
         duos=_duos(session, person.id),
         shares=_shares(session, person.id),
@@ -346,6 +348,29 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
             "holds the ones you wrote.",
         ],
     )
+
+
+def _nominations(session: Session, person_id: int) -> list[dict[str, Any]]:
+    """Nominations of the person's raters and to rate someone; no other person is named."""
+    rows = session.execute(
+        select(ReviewNomination, ReviewCycle.name)
+        .join(ReviewCycle, ReviewCycle.id == ReviewNomination.cycle_id)
+        .where(or_(ReviewNomination.ratee_id == person_id, ReviewNomination.rater_id == person_id))
+        .order_by(ReviewNomination.id)
+    )
+    return [
+        {
+            "cycle": cycle,
+            "as": "ratee" if n.ratee_id == person_id else "rater",
+            "relation": n.relation,
+            "status": n.status,
+            "nominated_by": n.nominated_by,
+            "reason": n.reason if n.ratee_id == person_id else None,
+            "created_at": _iso(n.created_at),
+            "decided_at": _iso(n.decided_at),
+        }
+        for n, cycle in rows
+    ]
 
 
 # -- forget ----------------------------------------------------------------------------------------
@@ -447,6 +472,12 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
     )
     for model in RATINGS:
         session.execute(delete(model).where(or_(model.rater_id == pid, model.ratee_id == pid)))
+    # nominations feed no result (the assignments do): gone in every cycle, closed ones too
+    session.execute(
+        delete(ReviewNomination).where(
+            or_(ReviewNomination.rater_id == pid, ReviewNomination.ratee_id == pid)
+        )
+    )
     session.execute(delete(CycleMembership).where(CycleMembership.person_id == pid))
 
     memberships = _count(session, select(Membership.id).where(Membership.person_id == pid))

@@ -86,6 +86,7 @@ class PersonExport(BaseModel):
     form_timing: list[dict[str, Any]]  # time the person's web rating forms took (speeding)
     rankings_given: list[dict[str, Any]]
     comments_given: list[dict[str, Any]] = Field(default_factory=list)  # the person wrote them
+    nominations: list[dict[str, Any]] = []  # as ratee or as rater; no other person named
     plans: list[dict[str, Any]]
     duos: list[dict[str, Any]]
     shares: list[dict[str, Any]]

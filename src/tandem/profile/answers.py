@@ -3,7 +3,8 @@
 An :class:`Answer` is one rater's answer to one item about one ratee. This module validates a
 ratee's answers against the item bank, applies reverse keys (x′ = 6 − x) and computes each rater's
 practice score: the mean of the answered items, only when at least 75 % of the practice's items
-routed to the rater's relation were answered (every item, in a bank without routing). Items of the
+routed to the rater's relation were answered (every item, in a bank without routing; of the items
+the rater was asked, in a cycle with planned missingness). Items of the
 overuse scale and answers to items not routed to the rater's relation are no part of a practice
 score (:func:`overuse_scores` scores the overuse scale apart). It also builds the rater-level
 item matrices that :mod:`tandem.profile.reliability` analyses. Pure: no database.
@@ -55,6 +56,23 @@ def enough_answered(answered: int, total: int) -> bool:
     return total > 0 and answered > 0 and 4 * answered >= 3 * total
 
 
+def asked_total(routed: int, relation: str, items_per_practice: int | None) -> int:
+    """How many of a practice's ``routed`` items a rater in ``relation`` is asked: the 75 % base.
+
+    ``items_per_practice`` (planned missingness, :mod:`tandem.review.subsets`): raters other than
+    self are asked that many items of each practice; the items they were not asked are
+    planned-missing, not "can't observe", so they do not count against the rule.
+
+    Examples
+    --------
+    >>> asked_total(5, "peer", 3), asked_total(5, "self", 3), asked_total(2, "peer", 3)
+    (3, 5, 2)
+    """
+    if items_per_practice is None or relation == "self":
+        return routed
+    return min(items_per_practice, routed)
+
+
 def practice_score(values: Sequence[int | None], total: int) -> float | None:
     """Mean of the answered (already keyed) values, or ``None`` when fewer than 75 % answered.
 
@@ -91,8 +109,14 @@ def _check(answer: Answer, bank: ItemBank) -> Item:
     return item
 
 
-def rater_scores(answers: Sequence[Answer], bank: ItemBank) -> tuple[RaterScores, ...]:
+def rater_scores(
+    answers: Sequence[Answer], bank: ItemBank, *, items_per_practice: int | None = None
+) -> tuple[RaterScores, ...]:
     """Every rater's keyed practice scores for one ratee, in order of first appearance.
+
+    ``items_per_practice``: the cycle's planned missingness (each rater other than self was
+    asked that many items of each practice); the 75 % rule then counts against those
+    (:func:`asked_total`), so a rater who answered their whole share is complete.
 
     Raises ``ValueError`` on an unknown relation or item, a value outside 1–5, a rater answering
     the same item twice, or one rater appearing under two relations for the same ratee. An answer
@@ -116,8 +140,12 @@ def rater_scores(answers: Sequence[Answer], bank: ItemBank) -> tuple[RaterScores
     result = []
     for rater, per_practice in values.items():
         routed = scored[relation_of[rater]]
+        total = {
+            p: asked_total(len(ids), relation_of[rater], items_per_practice)
+            for p, ids in routed.items()
+        }
         scores = {
-            p: practice_score([v for i, v in per_practice.get(p, {}).items() if i in ids], len(ids))
+            p: practice_score([v for i, v in per_practice.get(p, {}).items() if i in ids], total[p])
             for p, ids in routed.items()
         }
         result.append(RaterScores(rater=rater, relation=relation_of[rater], practices=scores))
@@ -125,11 +153,17 @@ def rater_scores(answers: Sequence[Answer], bank: ItemBank) -> tuple[RaterScores
 
 
 def rater_scores_by_ratee(
-    answers_by_ratee: Mapping[int, Sequence[Answer]], bank: ItemBank
+    answers_by_ratee: Mapping[int, Sequence[Answer]],
+    bank: ItemBank,
+    *,
+    items_per_practice: int | None = None,
 ) -> dict[int, tuple[RaterScores, ...]]:
     """:func:`rater_scores` of every ratee, computed once for a cycle's cohort statistics, its
     profiles and its premise split to share (same checks, same ``ValueError``)."""
-    return {ratee: rater_scores(answers, bank) for ratee, answers in answers_by_ratee.items()}
+    return {
+        ratee: rater_scores(answers, bank, items_per_practice=items_per_practice)
+        for ratee, answers in answers_by_ratee.items()
+    }
 
 
 def overuse_rater_scores(answers: Sequence[Answer], bank: ItemBank) -> tuple[RaterScores, ...]:

@@ -160,6 +160,7 @@ class CompletionOut(BaseModel):
 
     raters_invited: int
     raters_answered: int  # raters with at least one answer
+    raters_submitted: int = 0  # raters who answered every item they were asked
     self_answered: bool | None  # None for anyone but the person themself
 
 

@@ -139,7 +139,9 @@ class CycleScores:
         try:
             # every rater's practice scores, once: the cohort, the profiles and the premise
             # split all read them
-            self.rated = rater_scores_by_ratee(answers, bank)
+            self.rated = rater_scores_by_ratee(
+                answers, bank, items_per_practice=cycle.items_per_practice
+            )
             self.cohort: CohortStats = cohort_stats(answers, bank, rated=self.rated)
         except ValueError as exc:  # answers written around the import checks
             raise ConflictError(
@@ -354,27 +356,29 @@ def is_ratee(*, session: Session, cycle: ReviewCycle, person_id: int) -> bool:
 
 
 def completion(*, session: Session, cycle: ReviewCycle, person_id: int) -> CompletionOut:
-    """How many of the person's raters (self aside) have answered so far, in one total."""
-    raters: dict[int, bool] = {}
-    for rater in session.scalars(
-        select(ReviewAssignment.rater_id).where(
-            ReviewAssignment.cycle_id == cycle.id, ReviewAssignment.ratee_id == person_id
+    """How many of the person's raters (self aside) have started and submitted, in one total.
+
+    The counts come from :func:`tandem.review.completion.pair_progress` (the admins' per-group
+    view counts the same raters); one total, never per group or per rater.
+    """
+    from tandem.review import completion as review_completion  # it imports profile.groups
+
+    progress = review_completion.pair_progress(session=session, cycle=cycle, ratee_id=person_id)
+    raters = {rater: p for (_, rater), p in progress.items() if rater != person_id}
+    answered = set(
+        session.scalars(
+            select(ReviewResponse.rater_id)
+            .where(ReviewResponse.cycle_id == cycle.id, ReviewResponse.ratee_id == person_id)
+            .group_by(ReviewResponse.rater_id)
+            .having(func.count() > 0)
         )
-    ):
-        raters[rater] = False
-    answered = session.scalars(
-        select(ReviewResponse.rater_id)
-        .where(ReviewResponse.cycle_id == cycle.id, ReviewResponse.ratee_id == person_id)
-        .group_by(ReviewResponse.rater_id)
-        .having(func.count() > 0)
-    )
-    for rater in answered:
-        raters[rater] = True
-    self_answered = raters.pop(person_id, False)
+    )  # answers imported without an assignment count too, as they always did
+    own = progress.get((person_id, person_id))
     return CompletionOut(
-        raters_invited=len(raters),
-        raters_answered=sum(raters.values()),
-        self_answered=self_answered,
+        raters_invited=len(raters.keys() | (answered - {person_id})),
+        raters_answered=len(answered - {person_id}),
+        raters_submitted=sum(p.submitted for p in raters.values()),
+        self_answered=person_id in answered or bool(own and own.started),
     )
 
 

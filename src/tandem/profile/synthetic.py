@@ -41,7 +41,7 @@ practices' true scores (everyone's), after the truth is drawn.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -304,3 +304,27 @@ def _drawn_raters_answers(
             for j, item in enumerate(items)
         )
     return answers
+
+
+def planned_share(
+    answers: Mapping[int, Sequence[Answer]], bank: ItemBank, items_per_practice: int
+) -> dict[int, tuple[Answer, ...]]:
+    """The answers a cycle with planned missingness would hold: each rater other than self keeps
+    only their share of each practice (:func:`tandem.review.subsets.asked_items`, raters numbered
+    in order of first appearance), self keeps everything. For measuring what the share costs."""
+    from tandem.review.subsets import asked_items  # review imports profile
+
+    out: dict[int, tuple[Answer, ...]] = {}
+    for ratee, rows in answers.items():
+        number: dict[int, int] = {}
+        for a in rows:
+            if a.relation != "self":
+                number.setdefault(a.rater, len(number))
+        shares: dict[int, set[str]] = {
+            rater: {i.id for i in asked_items(bank, relation, items_per_practice, number[rater])}
+            for rater, relation in {
+                a.rater: a.relation for a in rows if a.relation != "self"
+            }.items()
+        }
+        out[ratee] = tuple(a for a in rows if a.relation == "self" or a.item_id in shares[a.rater])
+    return out

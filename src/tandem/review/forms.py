@@ -17,6 +17,7 @@ rule as the answers.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.people.models import Person
 from tandem.review import comments as review_comments
 from tandem.review import service as review_service
+from tandem.review import subsets
 from tandem.review.items import PRACTICES, ItemBank, load_item_bank, not_asked_message
 from tandem.review.models import (
     COMMENT_MAX_CHARS,
@@ -42,6 +44,8 @@ from tandem.review.models import (
 )
 
 CANT_OBSERVE = "cant_observe"  # the form's value for "can't observe"
+# planned missingness (tandem.review.subsets): an item of the bank left out of this rater's share
+NOT_IN_SUBSET = "is not one of the items you are asked in this cycle (each rater answers a share)"
 _VALUES: dict[str, int | None] = {str(v): v for v in range(1, 6)} | {CANT_OBSERVE: None}
 
 
@@ -119,6 +123,7 @@ class AssignmentToRate(BaseModel):
     relation: str
     answered: int
     items: int
+    due_date: dt.date | None = None  # the cycle's
 
 
 @dataclass(frozen=True)
@@ -142,17 +147,16 @@ def open_assignments(*, session: Session, rater_id: int) -> list[AssignmentToRat
     out = []
     for assignment, cycle, name in rows:
         bank = load_item_bank(cycle.item_bank_version)
+        asked = {i.id for i in subsets.asked_of(session, cycle, assignment, bank)}
         out.append(
             AssignmentToRate(
                 cycle=cycle.name,
                 ratee_id=assignment.ratee_id,
                 ratee=name,
                 relation=assignment.relation,
-                answered=len(
-                    _stored(session, cycle, assignment.ratee_id, rater_id).keys()
-                    & {i.id for i in bank.items_for(assignment.relation)}
-                ),
-                items=len(bank.items_for(assignment.relation)),
+                answered=len(_stored(session, cycle, assignment.ratee_id, rater_id).keys() & asked),
+                items=len(asked),
+                due_date=cycle.due_date,
             )
         )
     return out
@@ -222,6 +226,8 @@ def rating_form(
     relation = found.assignment.relation
     notes = {} if relation == Relation.SELF else review_comments.stored(session, found.assignment)
     commentable = _commentable(bank, relation)
+    asked = subsets.asked_of(session, found.cycle, found.assignment, bank)
+    asked_ids = {i.id for i in asked}
     groups = [(p, names.get(p, p), items) for p, items in bank.by_practice().items()]
     groups += [
         (f"{p}-overuse", f"{names.get(p, p)}: too much of it", items)
@@ -245,9 +251,8 @@ def rating_form(
             comment=notes[group_id].text if group_id in notes else None,
         )
         for group_id, name, items in groups
-        if (routed := [i for i in items if i.rated_by(relation)])
+        if (routed := [i for i in items if i.id in asked_ids])
     ]
-    asked = bank.items_for(relation)
     return RatingFormOut(
         cycle=found.cycle.name,
         item_bank_version=bank.version,
@@ -334,15 +339,18 @@ def save_answers(
     found = _find(session, rater_id=rater_id, ratee_id=ratee_id, cycle=cycle)
     bank = load_item_bank(found.cycle.item_bank_version)
     relation = found.assignment.relation
+    asked = {item.id for item in subsets.asked_of(session, found.cycle, found.assignment, bank)}
     problems: dict[str, str] = {}
     try:
         parsed = parse_answers(
             answers,
-            {item.id for item in bank.items_for(relation)},
+            asked,
             not_asked={
                 item.id: not_asked_message(item.id, relation, bank.version)
-                for item in bank.items
                 if not item.rated_by(relation)
+                else NOT_IN_SUBSET
+                for item in bank.items
+                if item.id not in asked
             },
         )
     except AnswerFormError as exc:
@@ -402,11 +410,8 @@ def save_answers(
         inserted=inserted,
         replaced=replaced,
         unchanged=unchanged,
-        answered=len(
-            _stored(session, found.cycle, ratee_id, rater_id).keys()
-            & {i.id for i in bank.items_for(relation)}
-        ),
-        items=len(bank.items_for(relation)),
+        answered=len(_stored(session, found.cycle, ratee_id, rater_id).keys() & asked),
+        items=len(asked),
         comments_changed=comments_changed,
         comments=len(review_comments.stored(session, found.assignment)),
     )

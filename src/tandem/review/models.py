@@ -7,6 +7,7 @@ import enum
 
 from sqlalchemy import (
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Integer,
@@ -53,6 +54,11 @@ class ReviewCycle(Base):
     item_bank_version: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # when raters should have answered by (reminders, the overdue marker); None: no date
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    # planned missingness: each rater other than self answers this many items of each practice
+    # (a balanced rotation, tandem.review.subsets); None: every item
+    items_per_practice: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (CheckConstraint("status IN ('open', 'closed')", name="status"),)
 
@@ -158,4 +164,45 @@ class ReviewComment(Base):
         CheckConstraint("relation IN ('manager', 'peer', 'report')", name="relation"),
         CheckConstraint("ratee_id <> rater_id", name="not_self"),
         CheckConstraint(f"length(text) BETWEEN 1 AND {COMMENT_MAX_CHARS}", name="text_length"),
+    )
+
+
+class NominationStatus(enum.StrEnum):
+    """Where a rater nomination stands: waiting for the manager, approved or rejected."""
+
+    NOMINATED = "nominated"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class NominatedBy(enum.StrEnum):
+    """Who put the rater forward: the ratee, their manager, or an admin (the operator)."""
+
+    RATEE = "ratee"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class ReviewNomination(Base):
+    """A rater put forward for a ratee in a cycle; its approval creates the assignment."""
+
+    __tablename__ = "review_nomination"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("review_cycle.id", ondelete="CASCADE"))
+    ratee_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    rater_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    relation: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default=NominationStatus.NOMINATED.value)
+    nominated_by: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(String(500))  # the manager's, on a decision
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "ratee_id", "rater_id"),
+        CheckConstraint("relation IN ('manager', 'peer', 'report')", name="relation"),
+        CheckConstraint("status IN ('nominated', 'approved', 'rejected')", name="status"),
+        CheckConstraint("nominated_by IN ('ratee', 'manager', 'admin')", name="nominated_by"),
+        CheckConstraint("ratee_id <> rater_id", name="not_self"),
     )

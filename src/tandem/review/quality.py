@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from tandem.audit import service as audit_service
 from tandem.people.models import Person
 from tandem.review import service as review_service
+from tandem.review import subsets
 from tandem.review.items import load_item_bank
 from tandem.review.models import ReviewAssignment, ReviewResponse
 
@@ -51,7 +52,7 @@ class PairQuality(BaseModel):
     rater_id: int
     rater: str
     relation: str
-    asked: int  # items routed to the rater's relation
+    asked: int  # items routed to the rater's relation (their share: planned missingness)
     answered: int  # answers stored: values and "can't observe"
     with_value: int  # answers with a value 1–5
     modal_value: int | None
@@ -151,6 +152,7 @@ def quality(*, session: Session, cycle: str, actor: str) -> QualityReport:
         pair = (r.ratee_id, r.rater_id)
         relation_of.setdefault(pair, r.relation)
         answers.setdefault(pair, []).append(r.value)
+    asked = subsets.asked_by_pair(session, found, bank)  # a share under planned missingness
     ids = {p for pair in answers for p in pair}
     names = {
         row[0]: row[1]
@@ -170,7 +172,7 @@ def quality(*, session: Session, cycle: str, actor: str) -> QualityReport:
                 rater_id=rater,
                 rater=names.get(rater, ""),
                 relation=relation,
-                asked=len(bank.items_for(relation)),
+                asked=len(asked.get((ratee, rater)) or bank.items_for(relation)),
                 answered=len(given),
                 with_value=len(values),
                 modal_value=modal,

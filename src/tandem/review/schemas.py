@@ -15,6 +15,8 @@ class CycleOut(BaseModel):
     item_bank_version: str
     created_at: dt.datetime
     closed_at: dt.datetime | None
+    due_date: dt.date | None = None
+    items_per_practice: int | None = None  # planned missingness: items per practice per rater
     ratees: int
     assignments: int
     responses: int

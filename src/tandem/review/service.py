@@ -10,6 +10,7 @@ peers, direct reports) or are named one by one (:func:`assign_rater`); both are 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ from tandem.people.lookup import PersonLookup
 from tandem.people.models import Membership, Person, Team
 from tandem.profile import frozen_roster
 from tandem.profile.answers import Answer
+from tandem.review import subsets
 from tandem.review.items import load_item_bank
 from tandem.review.models import (
     RELATIONS,
@@ -94,18 +96,45 @@ def get_cycle(*, session: Session, name: str) -> ReviewCycle:
     return cycle
 
 
-def create_cycle(*, session: Session, name: str, item_bank_version: str | None = None) -> CycleOut:
-    """Open a new cycle pinned to the item bank version given (the latest by default)."""
+def create_cycle(
+    *,
+    session: Session,
+    name: str,
+    item_bank_version: str | None = None,
+    due_date: dt.date | None = None,
+    items_per_practice: int | None = None,
+) -> CycleOut:
+    """Open a new cycle pinned to the item bank version given (the latest by default).
+
+    ``due_date``: when raters should have answered by; ``items_per_practice``: planned
+    missingness, each rater other than self is asked that many items of each practice
+    (:mod:`tandem.review.subsets`; every item when ``None``).
+    """
     name = name.strip()
     if not name:
         raise InputError("a cycle needs a name")
     if session.scalar(select(ReviewCycle.id).where(ReviewCycle.name == name)) is not None:
         raise ConflictError(f"a review cycle {name!r} already exists")
     bank = load_item_bank(item_bank_version)
-    cycle = ReviewCycle(name=name, status=CycleStatus.OPEN.value, item_bank_version=bank.version)
+    cycle = ReviewCycle(
+        name=name,
+        status=CycleStatus.OPEN.value,
+        item_bank_version=bank.version,
+        due_date=due_date,
+        items_per_practice=subsets.check_items_per_practice(items_per_practice, bank),
+    )
     session.add(cycle)
     session.flush()
     frozen_roster.freeze(session=session, cycle=cycle)
+    return _cycle_out(session, cycle)
+
+
+def set_due_date(*, session: Session, name: str, due_date: dt.date | None) -> CycleOut:
+    """Set (or clear, with ``None``) the date an open cycle's raters should have answered by."""
+    cycle = get_cycle(session=session, name=name)
+    _require_open(cycle)
+    cycle.due_date = due_date
+    session.flush()
     return _cycle_out(session, cycle)
 
 
@@ -170,6 +199,8 @@ def _cycle_out(session: Session, cycle: ReviewCycle) -> CycleOut:
         item_bank_version=cycle.item_bank_version,
         created_at=cycle.created_at,
         closed_at=cycle.closed_at,
+        due_date=cycle.due_date,
+        items_per_practice=cycle.items_per_practice,
         ratees=ratees,
         assignments=assignments,
         responses=responses or 0,
@@ -237,6 +268,14 @@ def assign_rater(
             f"{ratee_person.display_name} as {conflict.existing} in cycle {found.name!r}"
         )
     return report
+
+
+def add_assignment(
+    *, session: Session, cycle: ReviewCycle, ratee_id: int, rater_id: int, relation: str
+) -> AssignReport:
+    """Assign one pair by ids in an open cycle (an approved nomination); idempotent."""
+    _require_open(cycle)
+    return _assign(session, cycle, {(ratee_id, rater_id): relation})
 
 
 def _open_cycle(session: Session, name: str) -> ReviewCycle:

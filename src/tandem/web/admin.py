@@ -1,6 +1,7 @@
 """The admin page and its ``/api`` twins: users and roles, teams, sources and ingest status.
 
-Admins only (``admin_users``; the status under ``admin_sources``). Users are added and changed
+Admins only (``admin_users``; the status under ``admin_sources``; a review cycle's completion,
+which names the raters still pending, under ``admin_review``, audited). Users are added and changed
 through :mod:`tandem.accounts.service`, the same code as ``tandem user add | role``; a new
 user's initial password must meet the password policy, and a user is linked to the person with
 the same email. The status is :func:`tandem.status.workspace_status` plus the lake's batches by
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -24,14 +25,17 @@ from tandem.audit import service as audit
 from tandem.errors import ConflictError, InputError, NotFoundError
 from tandem.people import service as people_service
 from tandem.people.schemas import TeamOut
+from tandem.review import completion as review_completion
+from tandem.review import service as review_service
 from tandem.status import workspace_status
 from tandem.web.deps import CurrentUser, DbSession, Workspace
-from tandem.web.permissions import ADMIN_SOURCES, ADMIN_USERS, allowed, requires
+from tandem.web.permissions import ADMIN_REVIEW, ADMIN_SOURCES, ADMIN_USERS, allowed, requires
 from tandem.web.templating import render
 from tandem.workspace import Workspace as TandemWorkspace
 
 users = APIRouter(dependencies=[Depends(requires(ADMIN_USERS))])
 sources = APIRouter(dependencies=[Depends(requires(ADMIN_SOURCES))])
+review = APIRouter(dependencies=[Depends(requires(ADMIN_REVIEW))])
 
 Text = Annotated[str, Form(max_length=320)]
 
@@ -218,3 +222,38 @@ def teams(db: DbSession) -> list[TeamOut]:
 def status(workspace: Workspace) -> StatusOut:
     """The workspace's ingest status: lake row counts, app database counts, sources."""
     return ingest_status(workspace)
+
+
+CycleQuery = Annotated[str | None, Query(max_length=200)]
+
+
+def _completion(
+    db: Session, user: UserOut, cycle: str | None
+) -> review_completion.CompletionReport:
+    if cycle is None:  # the latest open cycle, else the latest
+        cycles = review_service.list_cycles(session=db)
+        if not cycles:
+            raise NotFoundError("no review cycle yet: create one with tandem review create")
+        open_ones = [c for c in cycles if c.status == "open"]
+        cycle = (open_ones or cycles)[-1].name
+    return review_completion.cycle_completion(
+        session=db, cycle=cycle, actor=audit.user_actor(user.id)
+    )
+
+
+@review.get("/admin/review", include_in_schema=False)
+def completion_page(
+    request: Request, db: DbSession, user: CurrentUser, cycle: CycleQuery = None
+) -> Response:
+    """A review cycle's completion: per ratee and rater group, and who is pending."""
+    report = _completion(db, user, cycle)
+    cycles = [c.name for c in review_service.list_cycles(session=db)]
+    return render(request, "admin/review.html", {"report": report, "cycles": cycles})
+
+
+@review.get("/api/admin/review/completion")
+def completion(
+    db: DbSession, user: CurrentUser, cycle: CycleQuery = None
+) -> review_completion.CompletionReport:
+    """A review cycle's completion per ratee and rater group, naming pending raters."""
+    return _completion(db, user, cycle)

@@ -16,6 +16,7 @@ from tandem.web import (
     errors,
     home,
     how,
+    nominations,
     pages,
     people,
     premise,
@@ -81,10 +82,11 @@ def create_app(workspace: Workspace, config: WebConfig | None = None) -> FastAPI
         app.include_router(router)
     for router in (home.page, home.api, how.page, how.api):
         app.include_router(router)
-    # people.rate before people.profile: /people/rate is not a /people/{person_id}
-    for router in (people.rate, people.profile, duos.view, duos.confirm, duos.respond,
-                   coverage.team, coverage.org, premise.router, admin.users, admin.sources,
-                   audit.view):  # fmt: skip
+    # people.rate and nominations before people.profile: /people/rate and /api/people/raters
+    # are not a /people/{person_id}
+    for router in (people.rate, nominations.router, people.profile, duos.view, duos.confirm,
+                   duos.respond, coverage.team, coverage.org, premise.router, admin.users,
+                   admin.sources, admin.review, audit.view):  # fmt: skip
         app.include_router(router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="static")
     check_every_route(app.routes, exempt=(STATIC_PATH,))

@@ -6,7 +6,13 @@ accept/decline (a confirmed duo counts once both partners accepted).
 
 What needs attention: the top bottlenecks and the oldest work in progress past its stage's P85
 (from the HOW panel's cached answers, for the same scope), the ratings assigned to the viewer
-in open cycles that they have not answered, and duo reviews due within two weeks. Each part is
+in open cycles that they have not answered (with the cycle's due date, marked when overdue), and
+duo reviews due within two weeks.
+
+Choosing raters (``raters``): the viewer's own raters in open cycles they are rated in (counts
+against the 5–8 target and their nominations, never who has answered) with a form to nominate
+more, and the nominations of their direct reports waiting for their approval
+(:mod:`tandem.web.nominations` takes the forms). Each part is
 shown only when the viewer's role allows its page (the same ``allowed()`` checks as the pages).
 """
 
@@ -25,7 +31,8 @@ from tandem.duos import service as duos_service
 from tandem.duos import teams as duos_teams
 from tandem.duos.schemas import DuoOut
 from tandem.errors import TandemError
-from tandem.review import forms
+from tandem.review import forms, reminders
+from tandem.web import nominations as web_nominations
 from tandem.web.deps import CurrentUser, DbSession, Workspace
 from tandem.web.how import charts as how_charts
 from tandem.web.how import scope as how_scope
@@ -125,13 +132,15 @@ def _mine(duo: DuoOut, user: UserOut) -> dict[str, Any]:
     }
 
 
-def pending_ratings(session: Session, user: UserOut) -> list[dict[str, Any]]:
-    """Colleagues the viewer is assigned to rate in open cycles whose form is not complete."""
+def pending_ratings(session: Session, user: UserOut, today: dt.date) -> list[dict[str, Any]]:
+    """Colleagues the viewer is assigned to rate in open cycles whose form is not complete, with
+    the cycle's due date and whether it has passed."""
     if user.person_id is None:
         return []
     return [
         {
-            **assignment.model_dump(),
+            **assignment.model_dump(mode="json"),
+            "overdue": reminders.is_overdue(assignment.due_date, today),
             "href": RATE_PATH.format(
                 ratee_id=assignment.ratee_id, cycle=quote(assignment.cycle, safe="")
             ),
@@ -214,13 +223,15 @@ def home_data(
 ) -> dict[str, Any]:
     """Everything the home page shows the viewer (and the JSON twin answers)."""
     duos = team_duos(session, user)
+    today = dt.datetime.now(dt.UTC).date()
     return {
         "user": {"display_name": user.display_name, "role": user.role, "team": user.team_name},
         "duo": duos,
+        "raters": web_nominations.raters_panel(session, user),
         "attention": {
             "flow": flow_attention(request, session, user, workspace),
-            "ratings": pending_ratings(session, user),
-            "reviews": reviews_due(duos, dt.datetime.now(dt.UTC).date()),
+            "ratings": pending_ratings(session, user, today),
+            "reviews": reviews_due(duos, today),
         },
     }
 

@@ -197,6 +197,13 @@ RATE_COLLEAGUE = register(
     _own_rating,
     _unassigned_rating,
 )
+CHOOSE_RATERS = register(
+    "choose_raters",
+    "Nominate one's own raters in an open cycle; approve or reject one's direct reports' "
+    "nominations (an admin: anyone's). The service checks the line manager.",
+    ScopeKind.SELF,
+    lambda user, _resource: user.person_id is not None or user.role == "admin",
+)
 VIEW_DUOS = register(
     "view_duos",
     "Duo suggestions with explanations for a team.",
@@ -240,6 +247,12 @@ ADMIN_USERS = register(
 )
 ADMIN_SOURCES = register(
     "admin_sources", "Connect sources and see ingest status.", ScopeKind.GLOBAL, _roles("admin")
+)
+ADMIN_REVIEW = register(
+    "admin_review",
+    "A review cycle's completion per ratee and rater group, naming pending raters.",
+    ScopeKind.GLOBAL,
+    _roles("admin"),
 )
 VIEW_AUDIT = register(
     "view_audit",
