@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tandem.accounts import service as accounts_service
@@ -22,7 +23,7 @@ from tandem.people.models import Membership, Person, Team
 from tandem.review import service as review_service
 from tandem.workspace import Workspace
 from tests.helpers import new_workspace
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, sign_in_directly
 
 OPEN_CYCLE = "open-2026-test"
 # Atlas: Ada leads it and is everyone's line manager; Bram holds the manager role; Chiara and
@@ -92,3 +93,9 @@ def fresh(tmp_path: Path, factory: pytest.TempPathFactory) -> tuple[Workspace, P
     copy = tmp_path / "ws"
     shutil.copytree(root, copy)
     return Workspace.open(copy), org
+
+
+def as_user(client: TestClient, setup: tuple[Workspace, PeopleOrg], key: str) -> str:
+    """Sign ``client`` in as the account of ``key`` (``leader``, ``member``…); its CSRF token."""
+    client.cookies.clear()
+    return sign_in_directly(client, setup[0], setup[1].email(key))

@@ -13,8 +13,8 @@ from tandem.db.session import session_scope
 from tandem.people.models import Person
 from tandem.web.app import create_app
 from tandem.workspace import Workspace
-from tests.web.conftest import PASSWORD, csrf_from, sign_in, sign_in_directly
-from tests.web.people_org import PeopleOrg, fresh
+from tests.web.conftest import PASSWORD, csrf_from, sign_in
+from tests.web.people_org import PeopleOrg, as_user, fresh
 
 Setup = tuple[Workspace, PeopleOrg]
 ADMIN_ROUTES = [
@@ -36,11 +36,6 @@ def setup(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Setup:
 def client(setup: Setup) -> Iterator[TestClient]:
     with TestClient(create_app(setup[0])) as test_client:
         yield test_client
-
-
-def as_user(client: TestClient, setup: Setup, key: str) -> str:
-    client.cookies.clear()
-    return sign_in_directly(client, setup[0], setup[1].email(key))
 
 
 def test_the_admin_page_lists_users_teams_and_status(client: TestClient, setup: Setup) -> None:

@@ -16,8 +16,8 @@ from tandem.review import forms
 from tandem.review.models import ReviewAssignment, ReviewComment, ReviewCycle
 from tandem.web.app import create_app
 from tandem.workspace import Workspace
-from tests.web.conftest import csrf_from, sign_in_directly
-from tests.web.people_org import PeopleOrg, fresh
+from tests.web.conftest import csrf_from
+from tests.web.people_org import PeopleOrg, as_user, fresh
 
 
 @pytest.fixture
@@ -29,11 +29,6 @@ def setup(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Wor
 def client(setup: tuple[Workspace, PeopleOrg]) -> Iterator[TestClient]:
     with TestClient(create_app(setup[0])) as test_client:
         yield test_client
-
-
-def as_user(client: TestClient, setup: tuple[Workspace, PeopleOrg], key: str) -> str:
-    client.cookies.clear()
-    return sign_in_directly(client, setup[0], setup[1].email(key))
 
 
 def comments_of(workspace: Workspace, rater: int) -> dict[str, str]:

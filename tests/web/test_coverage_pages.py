@@ -14,8 +14,7 @@ from tandem.profile import team as team_service
 from tandem.profile.visibility import Viewer
 from tandem.web.app import create_app
 from tandem.workspace import Workspace
-from tests.web.conftest import sign_in_directly
-from tests.web.people_org import PeopleOrg, fresh
+from tests.web.people_org import PeopleOrg, as_user, fresh
 
 Setup = tuple[Workspace, PeopleOrg]
 
@@ -29,11 +28,6 @@ def setup(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Setup:
 def client(setup: Setup) -> Iterator[TestClient]:
     with TestClient(create_app(setup[0])) as test_client:
         yield test_client
-
-
-def as_user(client: TestClient, setup: Setup, key: str) -> None:
-    client.cookies.clear()
-    sign_in_directly(client, setup[0], setup[1].email(key))
 
 
 def test_the_team_view_is_the_services(client: TestClient, setup: Setup) -> None:

@@ -29,8 +29,8 @@ from tandem.review.items import load_item_bank
 from tandem.review.models import ReviewCycle, ReviewResponse
 from tandem.web.app import create_app
 from tandem.workspace import Workspace
-from tests.web.conftest import csrf_from, sign_in_directly
-from tests.web.people_org import PeopleOrg, build, fresh
+from tests.web.conftest import csrf_from
+from tests.web.people_org import PeopleOrg, as_user, build, fresh
 
 Setup = tuple[Workspace, PeopleOrg]
 
@@ -67,11 +67,6 @@ def setup(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Setup:
 def client(setup: Setup) -> Iterator[TestClient]:
     with TestClient(create_app(setup[0])) as test_client:
         yield test_client
-
-
-def as_user(client: TestClient, setup: Setup, key: str) -> str:
-    client.cookies.clear()
-    return sign_in_directly(client, setup[0], setup[1].email(key))
 
 
 def test_the_team_sees_suggestions_with_explanations(client: TestClient, setup: Setup) -> None:

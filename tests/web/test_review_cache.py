@@ -27,8 +27,8 @@ from tandem.review.models import ForcedRanking, ReviewCycle, ReviewResponse
 from tandem.web.app import create_app
 from tandem.web.review_cache import DatabaseChanges, ReviewCache, review_cache
 from tandem.workspace import Workspace
-from tests.web.conftest import csrf_from, sign_in_directly
-from tests.web.people_org import PeopleOrg, fresh
+from tests.web.conftest import csrf_from
+from tests.web.people_org import PeopleOrg, as_user, fresh
 
 Setup = tuple[Workspace, PeopleOrg]
 
@@ -47,11 +47,6 @@ def app(setup: Setup) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
-
-
-def as_user(client: TestClient, setup: Setup, key: str) -> str:
-    client.cookies.clear()
-    return sign_in_directly(client, setup[0], setup[1].email(key))
 
 
 def uncached_profile(setup: Setup, key: str) -> dict[str, Any]:

@@ -20,8 +20,7 @@ from tandem.review import service as review_service
 from tandem.review.models import ReviewAssignment, ReviewResponse
 from tandem.web.app import create_app
 from tandem.workspace import Workspace
-from tests.web.conftest import sign_in_directly
-from tests.web.people_org import PeopleOrg, fresh
+from tests.web.people_org import PeopleOrg, as_user, fresh
 
 LATER = "demo-2027-h1-synthetic"
 
@@ -82,11 +81,6 @@ def setup(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Wor
 def client(setup: tuple[Workspace, PeopleOrg]) -> Iterator[TestClient]:
     with TestClient(create_app(setup[0])) as test_client:
         yield test_client
-
-
-def as_user(client: TestClient, setup: tuple[Workspace, PeopleOrg], key: str) -> str:
-    client.cookies.clear()
-    return sign_in_directly(client, setup[0], setup[1].email(key))
 
 
 def _share(client: TestClient, setup: tuple[Workspace, PeopleOrg], cycle: str) -> None:
