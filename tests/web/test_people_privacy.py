@@ -20,6 +20,7 @@ from tandem.review import service as review_service
 from tandem.review.items import load_item_bank
 from tandem.web.app import create_app
 from tandem.workspace import Workspace
+from tests.helpers import V1
 from tests.web.conftest import sign_in_directly
 from tests.web.people_org import PeopleOrg, fresh
 
@@ -41,7 +42,7 @@ def as_user(client: TestClient, setup: tuple[Workspace, PeopleOrg], key: str) ->
 
 
 def rate(client: TestClient, token: str, ratee: int, cycle: str, value: int) -> Any:
-    items = {item.id: value for item in load_item_bank().items}
+    items = {item.id: value for item in load_item_bank(V1).items}
     return client.post(
         f"/api/people/rate/{ratee}",
         json={"cycle": cycle, "answers": items},
