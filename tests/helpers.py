@@ -22,6 +22,9 @@ from tandem.workspace import Workspace
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA = REPO_ROOT / "src" / "tandem" / "demo" / "data"
+# Item bank version 1, what new cycles took until v2 was published. Fixtures written in v1 items
+# (vision-4, vision-5, peers rating performance, 5 items a practice) pin their cycles to it.
+V1 = "1"
 
 
 @dataclass

@@ -12,7 +12,7 @@ from tandem.people.models import Person
 from tandem.profile import sharing, visibility
 from tandem.workspace import Workspace
 from tests.duos.test_service import CYCLE, PROFILES, ROSTER, SELVES, answers_csv
-from tests.helpers import new_workspace, run_cli
+from tests.helpers import V1, new_workspace, run_cli
 
 
 def hand_workspace(tmp_path: Path, *, close: bool = True) -> Path:
@@ -24,7 +24,7 @@ def hand_workspace(tmp_path: Path, *, close: bool = True) -> Path:
     (tmp_path / "answers.csv").write_text(answers_csv(), encoding="utf-8")
     for args in (
         ("people", "import", tmp_path / "roster.csv"),
-        ("review", "create", CYCLE),
+        ("review", "create", CYCLE, "--bank-version", V1),
         ("review", "import", tmp_path / "answers.csv", "--cycle", CYCLE),
     ):
         result = run_cli(*args, "-w", ws, "--json")

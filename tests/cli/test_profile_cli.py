@@ -15,7 +15,7 @@ from tandem.profile.service import CycleScores
 from tandem.review.items import load_item_bank
 from tandem.review.models import ReviewCycle
 from tandem.workspace import Workspace
-from tests.helpers import new_workspace, run_cli
+from tests.helpers import V1, new_workspace, run_cli
 from tests.profile.test_norms import build as build_norms_org
 from tests.profile.test_service import (
     HAND_L,
@@ -37,7 +37,7 @@ def hand_workspace(tmp_path: Path, *, close: bool = True) -> Path:
     (tmp_path / "answers.csv").write_text(hand_answers_csv(), encoding="utf-8")
     for args in (
         ("people", "import", tmp_path / "roster.csv"),
-        ("review", "create", "2026-H1"),
+        ("review", "create", "2026-H1", "--bank-version", V1),
         ("review", "import", tmp_path / "answers.csv", "--cycle", "2026-H1"),
     ):
         result = run_cli(*args, "-w", ws, "--json")
@@ -178,7 +178,7 @@ def test_people_premise_gives_the_split_rater_numbers_and_a_verdict(workspace: W
         org, _ = write_synthetic(
             session, cycle="synthetic", n_people=120, seed=2, correlation=-0.6, halo_sd=0.5
         )
-    bank = load_item_bank()
+    bank = load_item_bank(V1)
     pure = dump(premise_report(CycleScores(ReviewCycle(name="synthetic"), bank, org.answers)))
     result = run_cli("people", "premise", "-w", workspace.root, "--json")
     assert result.exit_code == 0, result.stderr
@@ -216,7 +216,7 @@ def test_review_reliability_says_omega_undefined_for_straight_lined_answers(
     (tmp_path / "answers.csv").write_text(hand_answers_csv(ratings), encoding="utf-8")
     for args in (
         ("people", "import", tmp_path / "roster.csv"),
-        ("review", "create", "2026-H1"),
+        ("review", "create", "2026-H1", "--bank-version", V1),
         ("review", "import", tmp_path / "answers.csv", "--cycle", "2026-H1"),
         ("review", "close", "2026-H1"),
     ):

@@ -8,11 +8,11 @@ from tests.cli.test_review_cli import setup_workspace
 from tests.helpers import run_cli
 
 
-def test_items_of_the_v2_preview_carry_routing_scale_and_the_v1_link() -> None:
+def test_items_of_bank_v2_carry_routing_scale_and_the_v1_link() -> None:
     result = run_cli("review", "items", "--bank-version", "2", "--json")
     assert result.exit_code == 0, result.stderr
     data = result.json()
-    assert (data["version"], data["status"], data["previous_version"]) == ("2", "preview", "1")
+    assert (data["version"], data["status"], data["previous_version"]) == ("2", "published", "1")
     by_id = {i["id"]: i for i in data["items"]}
     assert by_id["vision-1"]["same_as"] == "vision-1"
     assert by_id["vision-6"]["split_from"] == "vision-4"

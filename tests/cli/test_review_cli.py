@@ -120,6 +120,10 @@ def test_assign_needs_a_target_and_items_lists_the_bank(tmp_path: Path) -> None:
     items = run_cli("review", "items", "--json")
     assert items.exit_code == 0, items.stderr
     data = items.json()
-    assert set(data) == {"version", "items"}
-    assert set(data["items"][0]) == {"id", "side", "practice", "reverse", "text"}
+    # the default is the latest published version, 2, with its routing, scale and v1 links
+    assert (data["version"], data["status"], data["previous_version"]) == ("2", "published", "1")
+    assert set(data["items"][0]) == {
+        *("id", "side", "practice", "reverse", "text"),
+        *("scale", "raters", "same_as", "split_from"),
+    }
     assert {i["practice"] for i in data["items"]} >= {"vision", "conflict"}

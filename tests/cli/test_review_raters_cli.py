@@ -111,7 +111,8 @@ def test_completion_remind_and_due(tmp_path: Path) -> None:
 def test_create_refuses_a_bad_share_of_items(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     new_workspace(ws)
-    bad = run_cli("review", "create", "X", "--items-per-practice", "5", "-w", ws, "--json")
-    assert bad.exit_code == 2 and "items per practice must be 1–4" in bad.stderr
+    # the default bank, v2, has a practice of 6 items (allocation)
+    bad = run_cli("review", "create", "X", "--items-per-practice", "6", "-w", ws, "--json")
+    assert bad.exit_code == 2 and "items per practice must be 1–5" in bad.stderr
     ok = run_cli("review", "create", "X", "--items-per-practice", "3", "-w", ws, "--json")
     assert ok.json()["items_per_practice"] == 3

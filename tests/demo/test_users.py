@@ -12,9 +12,11 @@ from tandem.accounts import service as accounts_service
 from tandem.db.session import session_scope
 from tandem.demo.build import build_demo
 from tandem.demo.open_cycle import DEMO_OPEN_CYCLE
+from tandem.demo.org import DEMO_CYCLE, DEMO_ITEM_BANK
 from tandem.demo.users import DEMO_ROLES, DEMO_TEAM, demo_password
 from tandem.people.models import Identity, Membership, Person, Team
 from tandem.people.service import team_identity_keys
+from tandem.review import service as review_service
 from tandem.review.forms import open_assignments
 from tandem.workspace import Workspace
 
@@ -89,6 +91,11 @@ def test_the_open_cycle_asks_the_member_to_assess_themself(
         user = accounts_service.get_user(session=session, email=member["email"])
         assert user.person_id is not None
         todo = open_assignments(session=session, rater_id=user.person_id)
+        opened = review_service.get_cycle(session=session, name=DEMO_OPEN_CYCLE)
+        closed = review_service.get_cycle(session=session, name=DEMO_CYCLE)
+    # the open cycle takes the bank new cycles take; the generated closed one keeps v1
+    assert opened.item_bank_version == "2"
+    assert closed.item_bank_version == DEMO_ITEM_BANK == "1"
     assert {a.cycle for a in todo} == {DEMO_OPEN_CYCLE}
     assert any(a.relation == "self" for a in todo)
     assert all(a.answered == 0 for a in todo)

@@ -32,6 +32,7 @@ from tests.duos.test_service import (
     pair_ids,
     write,
 )
+from tests.helpers import V1
 
 
 def roster(leader: str, manager: str, *, reports_to: dict[str, str] | None = None) -> str:
@@ -50,7 +51,7 @@ def roster(leader: str, manager: str, *, reports_to: dict[str, str] | None = Non
 def build(session: Session, tmp_path: Path, text: str) -> dict[str, int]:
     """The roster, the hand answers, the cycle closed; everyone shares with their manager."""
     import_roster(session=session, path=write(tmp_path / "roster.csv", text))
-    review_service.create_cycle(session=session, name=CYCLE)
+    review_service.create_cycle(session=session, name=CYCLE, item_bank_version=V1)
     review_service.import_responses(
         session=session, cycle=CYCLE, path=write(tmp_path / "answers.csv", answers_csv())
     )
@@ -153,7 +154,7 @@ def test_the_line_is_the_reason_when_it_is_why_someone_is_left_out(
         session=db_session,
         path=write(tmp_path / "roster.csv", roster("ann", "bea", reports_to={"bea": "ann"})),
     )
-    review_service.create_cycle(session=db_session, name=CYCLE)
+    review_service.create_cycle(session=db_session, name=CYCLE, item_bank_version=V1)
     answers = write(tmp_path / "answers.csv", answers_csv(profiles, {}))
     review_service.import_responses(session=db_session, cycle=CYCLE, path=answers)
     review_service.close_cycle(session=db_session, name=CYCLE)

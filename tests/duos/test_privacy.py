@@ -29,6 +29,7 @@ from tandem.profile.visibility import OPERATOR, Viewer
 from tandem.review import service as review_service
 from tandem.review.items import PRACTICE_IDS, load_item_bank
 from tests.duos.test_service import CYCLE, ROSTER, as_max, build_org, pair_ids, sides, write
+from tests.helpers import V1
 
 DIGIT = re.compile(r"\d")
 
@@ -252,7 +253,7 @@ RATED_BY_MAX = (
 
 def build_rated_by_max(session: Session, tmp_path: Path) -> dict[str, int]:
     """The hand roster, :data:`RATED_BY_MAX` answered and closed; Ann and Bea share with Max."""
-    bank = load_item_bank()
+    bank = load_item_bank(V1)
     lines = ["ratee,rater,relation,item_id,value"]
     for ratee, rater, relation, values in RATED_BY_MAX:
         for item in bank.items:
@@ -260,7 +261,7 @@ def build_rated_by_max(session: Session, tmp_path: Path) -> dict[str, int]:
             keyed = 6 - v if item.reverse else v
             lines.append(f"{ratee}@example.com,{rater}@example.com,{relation},{item.id},{keyed}")
     import_roster(session=session, path=write(tmp_path / "roster.csv", ROSTER))
-    review_service.create_cycle(session=session, name=CYCLE)
+    review_service.create_cycle(session=session, name=CYCLE, item_bank_version=V1)
     answers = write(tmp_path / "answers.csv", "\n".join(lines) + "\n")
     review_service.import_responses(session=session, cycle=CYCLE, path=answers)
     review_service.close_cycle(session=session, name=CYCLE)

@@ -29,6 +29,7 @@ from tandem.profile.visibility import OPERATOR, Viewer
 from tandem.review import service as review_service
 from tandem.review.items import PRACTICE_IDS, load_item_bank
 from tandem.review.models import ReviewResponse
+from tests.helpers import V1
 
 LEADER, MANAGER = PRACTICE_IDS[:5], PRACTICE_IDS[5:]
 CYCLE = "2026-H1"
@@ -70,7 +71,7 @@ def answers_csv(
     profiles: Mapping[str, Mapping[str, int]] = PROFILES, selves: Mapping[str, int] = SELVES
 ) -> str:
     """Max's answers about each ratee (keyed values; reverse items get 6 − v), and self answers."""
-    bank = load_item_bank()
+    bank = load_item_bank(V1)
     lines = ["ratee,rater,relation,item_id,value"]
     for ratee, values in profiles.items():
         for item in bank.items:
@@ -107,7 +108,7 @@ def build_org(
     :func:`as_max` sees every number (the hand computations); without, nobody has shared.
     """
     import_roster(session=session, path=write(tmp_path / "roster.csv", ROSTER))
-    review_service.create_cycle(session=session, name=CYCLE)
+    review_service.create_cycle(session=session, name=CYCLE, item_bank_version=V1)
     review_service.import_responses(
         session=session,
         cycle=CYCLE,

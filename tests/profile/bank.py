@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from tandem.profile.answers import Answer
 from tandem.review.items import PRACTICE_IDS, Item, ItemBank
@@ -44,3 +45,34 @@ def rate(
             value = 6 - value
         answers.append(Answer(rater, relation, item.id, value))
     return answers
+
+
+def make_next_bank(old: ItemBank, version: str = "next") -> ItemBank:
+    """A version after ``old`` (made by :func:`make_bank`) that changes some practices' items.
+
+    vision and process keep every item word for word (``same_as``); storytelling splits its first
+    item in two (``split_from``); change drops its reverse item; empowerment asks its first item
+    of self, manager and reports only; every other practice keeps its items unlinked (new items).
+    """
+    items = []
+    for item in old.items:
+        if item.practice in ("vision", "process"):
+            items.append(replace(item, same_as=item.id))
+        elif item.practice == "storytelling" and item.id == "storytelling-1":
+            items += [
+                replace(item, id=f"storytelling-{n}", text=f"half {n}", split_from=item.id)
+                for n in (8, 9)
+            ]
+        elif item.practice == "storytelling":
+            items.append(replace(item, same_as=item.id))
+        elif item.practice == "change" and item.reverse:
+            continue
+        elif item.practice == "change":
+            items.append(replace(item, same_as=item.id))
+        elif item.id == "empowerment-1":
+            items.append(replace(item, same_as=item.id, raters=("self", "manager", "report")))
+        elif item.practice == "empowerment":
+            items.append(replace(item, same_as=item.id))
+        else:
+            items.append(item)
+    return ItemBank(version=version, items=tuple(items), previous_version=old.version)

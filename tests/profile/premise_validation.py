@@ -23,6 +23,7 @@ from tandem.profile.service import CycleScores
 from tandem.profile.synthetic import SyntheticParams, generate_org
 from tandem.review.items import load_item_bank
 from tandem.review.models import ReviewCycle
+from tests.helpers import V1
 
 PLANTED = (-0.4, -0.1, 0.0, 0.4, 0.8)
 HALOS = (0.0, 0.5)
@@ -36,7 +37,7 @@ def population_r(planted: float, params: SyntheticParams) -> float:
 
 
 def row(planted: float, halo: float, seeds: range, n_people: int) -> str:
-    bank = load_item_bank()
+    bank = load_item_bank(V1)
     truths, same, split, corrected, widths = [], [], [], [], []
     held = held_population = same_together = 0
     verdicts: Counter[str] = Counter()

@@ -22,6 +22,7 @@ from tandem.profile.norms import ALL_RATED, Member, choose_group, norm_role, per
 from tandem.profile.schemas import ProfileOut, dump
 from tandem.review import service as review_service
 from tandem.review.items import PRACTICE_IDS, load_item_bank
+from tests.helpers import V1
 
 LEADER, MANAGER = PRACTICE_IDS[:5], PRACTICE_IDS[5:]
 CYCLE = "norms"
@@ -50,7 +51,7 @@ def _roster() -> str:
 
 def _answers(ratings: dict[str, dict[str, tuple[str, int, int]]]) -> str:
     """ratee → rater → (relation, leader-side value, manager-side value), keyed."""
-    bank = load_item_bank()
+    bank = load_item_bank(V1)
     lines = ["ratee,rater,relation,item_id,value"]
     for ratee, by_rater in ratings.items():
         for rater, (relation, a, b) in by_rater.items():
@@ -80,7 +81,7 @@ def build(
         path = tmp_path / "roster.csv"
         path.write_text(_roster(), encoding="utf-8")
         import_roster(session=session, path=path)
-    review_service.create_cycle(session=session, name=cycle)
+    review_service.create_cycle(session=session, name=cycle, item_bank_version=V1)
     answers = tmp_path / f"{cycle}.csv"
     answers.write_text(_answers(ratings or _agreeing_peers()), encoding="utf-8")
     review_service.import_responses(session=session, cycle=cycle, path=answers)

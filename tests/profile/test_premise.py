@@ -36,6 +36,7 @@ from tandem.profile.synthetic import SyntheticOrg, generate_org
 from tandem.review import service as review_service
 from tandem.review.items import ItemBank, load_item_bank, practices_of
 from tandem.review.models import ReviewCycle
+from tests.helpers import V1
 from tests.profile.test_service import setup_hand_org, write_synthetic
 
 Z2 = 1.959963984540054**2
@@ -75,7 +76,7 @@ def test_correlation_needs_ten_people() -> None:
 
 
 def cycle_of(n_people: int, seed: int, **overrides: float) -> CycleScores:
-    bank = load_item_bank()
+    bank = load_item_bank(V1)
     org = generate_org(bank, n_people=n_people, seed=seed, **overrides)  # type: ignore[arg-type]
     return CycleScores(ReviewCycle(name=f"synthetic-{seed}"), bank, org.answers)
 
@@ -94,7 +95,7 @@ def test_premise_tracks_the_latent_correlation_on_synthetic_data() -> None:
 
 def test_premise_from_the_database_equals_the_pure_computation(db_session: Session) -> None:
     org, ids = write_synthetic(db_session, cycle="synthetic", n_people=60, seed=4)
-    bank = load_item_bank()
+    bank = load_item_bank(V1)
     cohort = cohort_stats(org.answers, bank)
     pure = [score_ratee(answers, bank, cohort) for answers in org.answers.values()]
     both = [(p.L.value, p.M.value) for p in pure if p.L is not None and p.M is not None]
@@ -198,7 +199,7 @@ def test_premise_says_plainly_when_there_are_too_few_people(
 
 def test_premise_defaults_to_the_latest_closed_cycle(db_session: Session, tmp_path: Path) -> None:
     setup_hand_org(db_session, tmp_path, close=False)  # opens and fills 2026-H1
-    review_service.create_cycle(session=db_session, name="2026-H2")
+    review_service.create_cycle(session=db_session, name="2026-H2", item_bank_version=V1)
     with pytest.raises(ResultsLockedError, match="'2026-H2' are locked"):
         premise(session=db_session)  # none closed: the latest, whose results are locked
     review_service.close_cycle(session=db_session, name="2026-H1")
@@ -283,7 +284,7 @@ def test_split_statistics_by_hand() -> None:
 def test_the_bootstrap_is_reproducible_and_resamples_people_whole() -> None:
     sides = split_raters.split_sides(
         rater_scores_by_ratee(
-            generate_org(load_item_bank(), n_people=60, seed=2).answers, load_item_bank()
+            generate_org(load_item_bank(V1), n_people=60, seed=2).answers, load_item_bank(V1)
         )
     )
     first = split_raters.bootstrap_statistics(sides, replicates=200)
@@ -298,7 +299,7 @@ def test_the_bootstrap_is_reproducible_and_resamples_people_whole() -> None:
 
 
 def test_a_halo_leaves_the_truth_and_the_other_draws_alone() -> None:
-    bank = load_item_bank()
+    bank = load_item_bank(V1)
     plain = generate_org(bank, n_people=48, seed=9)
     explicit = generate_org(bank, n_people=48, seed=9, halo_sd=0.0)
     halo = generate_org(bank, n_people=48, seed=9, halo_sd=0.5)
@@ -322,7 +323,7 @@ VALIDATION_N = 300
 @functools.cache
 def halo_org(correlation: float, seed: int) -> SyntheticOrg:
     return generate_org(
-        load_item_bank(),
+        load_item_bank(V1),
         n_people=VALIDATION_N,
         seed=seed,
         correlation=correlation,
@@ -331,7 +332,7 @@ def halo_org(correlation: float, seed: int) -> SyntheticOrg:
 
 
 def cycle_scores_of(org: SyntheticOrg) -> CycleScores:
-    return CycleScores(ReviewCycle(name="synthetic"), load_item_bank(), org.answers)
+    return CycleScores(ReviewCycle(name="synthetic"), load_item_bank(V1), org.answers)
 
 
 def report_of(org: SyntheticOrg) -> PremiseOut:
@@ -398,7 +399,7 @@ def test_the_same_rater_r_is_inflated_by_the_halo(planted: float) -> None:
         inflation.append(same.r - true_correlation(org, ratees))
         if seed == 1:  # without the halo the same organisation's same-rater r is lower
             plain = report_of(
-                generate_org(load_item_bank(), n_people=VALIDATION_N, seed=1, correlation=planted)
+                generate_org(load_item_bank(V1), n_people=VALIDATION_N, seed=1, correlation=planted)
             )
             assert plain.correlation.r is not None and plain.correlation.r < same.r
     assert all(d > 0 for d in inflation), inflation
@@ -433,9 +434,9 @@ def test_with_the_same_raters_the_both_high_test_would_see_sides_that_go_togethe
     # true relation, the profile's own L and M (same raters) put more people high on both than
     # chance predicts, by the same bootstrap; the split raters do not
     org = generate_org(
-        load_item_bank(), n_people=VALIDATION_N, seed=2, correlation=0.0, halo_sd=2 * HALO_SD
+        load_item_bank(V1), n_people=VALIDATION_N, seed=2, correlation=0.0, halo_sd=2 * HALO_SD
     )
-    scores = CycleScores(ReviewCycle(name="synthetic"), load_item_bank(), org.answers)
+    scores = CycleScores(ReviewCycle(name="synthetic"), load_item_bank(V1), org.answers)
     profiles = {p: scores.scores(p) for p in scores.ratees}
     ratees = [
         p

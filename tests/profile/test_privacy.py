@@ -24,6 +24,7 @@ from tandem.profile.schemas import LockedProfileOut, ProfileOut, dump
 from tandem.review import forms
 from tandem.review import service as review_service
 from tandem.review.items import PRACTICE_IDS, load_item_bank
+from tests.helpers import V1
 from tests.profile.test_service import (
     HAND_RATINGS,
     hand_answers_csv,
@@ -139,7 +140,7 @@ def test_two_managers_are_not_a_group_of_two(db_session: Session, tmp_path: Path
 
 def _reopen_with(session: Session, tmp_path: Path, extra: dict[str, tuple[str, int]]) -> None:
     """The same answers in a second cycle ``again``, with ``extra`` raters, closed."""
-    review_service.create_cycle(session=session, name="again")
+    review_service.create_cycle(session=session, name="again", item_bank_version=V1)
     for name, ratings in (("base", HAND_RATINGS), ("extra", extra)):
         path = write(tmp_path / f"again-{name}.csv", hand_answers_csv(ratings))
         review_service.import_responses(session=session, cycle="again", path=path)
@@ -151,9 +152,9 @@ def test_three_managers_stay_hidden_and_four_are_shown(db_session: Session, tmp_
     From four, three remain after any one's subtraction: shown as a group."""
     setup_hand_org(db_session, tmp_path)  # the roster; Nia, Ren (and Roy) rate as managers
     three = {"nia": ("manager", 2), "ren": ("manager", 5)}
-    review_service.create_cycle(session=db_session, name="three")
+    review_service.create_cycle(session=db_session, name="three", item_bank_version=V1)
     four = {**three, "roy": ("manager", 3)}
-    review_service.create_cycle(session=db_session, name="four")
+    review_service.create_cycle(session=db_session, name="four", item_bank_version=V1)
     base = {k: v for k, v in HAND_RATINGS.items() if k not in ("ren", "roy")}
     for cycle, extra in (("three", three), ("four", four)):
         path = write(tmp_path / f"{cycle}.csv", hand_answers_csv({**base, **extra}))
@@ -191,7 +192,7 @@ def test_every_shown_score_has_at_most_two_decimals(db_session: Session) -> None
     assert seen > 10 * len(PRACTICE_IDS)
     # the labels are decided on the unrounded values: the same as the pure scoring's
     scores = service.cycle_scores(session=db_session, cycle="synthetic")
-    bank = load_item_bank()
+    bank = load_item_bank(V1)
     assert scores.bank.version == bank.version
     for pid in ids.values():
         person = db_session.get_one(Person, pid)
@@ -213,7 +214,7 @@ def test_a_viewer_who_rated_as_a_peer_cannot_subtract_themselves(
         "ren": ("report", 2),
         "roy": ("report", 3),
     }
-    review_service.create_cycle(session=db_session, name="peers")
+    review_service.create_cycle(session=db_session, name="peers", item_bank_version=V1)
     path = write(tmp_path / "peers.csv", hand_answers_csv(ratings))
     review_service.import_responses(session=db_session, cycle="peers", path=path)
     review_service.close_cycle(session=db_session, name="peers")

@@ -24,6 +24,7 @@ from tandem.profile.synthetic import SyntheticOrg, generate_org
 from tandem.review import service as review_service
 from tandem.review.items import PRACTICE_IDS, load_item_bank
 from tandem.review.models import ReviewAssignment, ReviewResponse
+from tests.helpers import V1
 
 LEADER, MANAGER = PRACTICE_IDS[:5], PRACTICE_IDS[5:]
 
@@ -79,7 +80,7 @@ def hand_answers_csv(
     ratings: Mapping[str, tuple[str, int]] = HAND_RATINGS, *, ratee: str = "rae"
 ) -> str:
     """The CSV of answers about ``ratee`` (emails), from keyed values per rater."""
-    bank = load_item_bank()
+    bank = load_item_bank(V1)
     lines = ["ratee,rater,relation,item_id,value"]
     for rater, (relation, value) in ratings.items():
         for item in bank.items:
@@ -101,7 +102,7 @@ def setup_hand_org(
     Results exist only for closed cycles; ``close=False`` leaves it open for more answers.
     """
     import_roster(session=session, path=write(tmp_path / "roster.csv", HAND_ROSTER))
-    review_service.create_cycle(session=session, name=cycle)
+    review_service.create_cycle(session=session, name=cycle, item_bank_version=V1)
     review_service.import_responses(
         session=session, cycle=cycle, path=write(tmp_path / "answers.csv", hand_answers_csv())
     )
@@ -123,7 +124,7 @@ def write_synthetic(
 ) -> tuple[SyntheticOrg, dict[int, int]]:
     """Write a SYNTHETIC organisation and its answers through the ORM, then close the cycle
     (unless ``close=False``); synthetic id → person id."""
-    bank = load_item_bank()
+    bank = load_item_bank(V1)
     org = generate_org(bank, n_people=n_people, seed=seed, **overrides)  # type: ignore[arg-type]
     people = {
         p.id: Person(display_name=f"Synthetic {p.id}", email=f"synthetic{p.id}@example.invalid")
@@ -136,7 +137,8 @@ def write_synthetic(
             people[p.id].manager_id = people[p.manager_id].id
     ids = {sid: person.id for sid, person in people.items()}
     found = review_service.get_cycle(
-        session=session, name=review_service.create_cycle(session=session, name=cycle).name
+        session=session,
+        name=review_service.create_cycle(session=session, name=cycle, item_bank_version=V1).name,
     )
     assignments, responses = set(), []
     for ratee, answers in org.answers.items():
@@ -293,8 +295,8 @@ def test_reliability_report_needs_ten_answer_sets(db_session: Session, tmp_path:
 def test_resolve_cycle_prefers_the_latest_closed(db_session: Session) -> None:
     with pytest.raises(NotFoundError, match="no review cycle yet"):
         service.resolve_cycle(session=db_session, name=None)
-    review_service.create_cycle(session=db_session, name="a")
-    review_service.create_cycle(session=db_session, name="b")
+    review_service.create_cycle(session=db_session, name="a", item_bank_version=V1)
+    review_service.create_cycle(session=db_session, name="b", item_bank_version=V1)
     assert service.resolve_cycle(session=db_session, name=None).name == "b"
     review_service.close_cycle(session=db_session, name="a")
     assert service.resolve_cycle(session=db_session, name=None).name == "a"
@@ -305,7 +307,7 @@ def test_resolve_cycle_prefers_the_latest_closed(db_session: Session) -> None:
 
 def test_synthetic_cycle_equals_the_pure_scoring(db_session: Session) -> None:
     org, ids = write_synthetic(db_session, cycle="synthetic", n_people=60, seed=11)
-    bank = load_item_bank()
+    bank = load_item_bank(V1)
     cohort = cohort_stats(org.answers, bank)
     loaded = service.cycle_scores(session=db_session, cycle="synthetic")
     assert loaded.cohort.n_ratees == 60

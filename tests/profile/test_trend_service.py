@@ -28,6 +28,7 @@ from tandem.profile.trends import (
 )
 from tandem.profile.visibility import OPERATOR, Viewer
 from tandem.review import service as review_service
+from tandem.review.items import PRACTICE_IDS, load_item_bank
 from tandem.review.models import ReviewCycle
 from tests.profile.trend_org import TrendOrg, write_trend_org
 
@@ -225,7 +226,9 @@ def test_a_viewer_who_rated_the_person_in_one_cycle_gets_their_own_view_of_it(
     viewer = Viewer(person_id=rater, role="manager")
     out = trend_service.person_trend(session=db_session, person=person, viewer=viewer)
     own = trend_service.person_trend(session=db_session, person=person)
-    theirs = cycle_figures(FIRST, "1", first.scores(person.id, viewer=rater)).practices[practice]
+    theirs = cycle_figures(
+        FIRST, load_item_bank("1"), first.scores(person.id, viewer=rater)
+    ).practices[practice]
     seen = out.cycles[0].practices[practice]
     assert seen.value == (None if theirs.value is None else round(theirs.value, 2))
     assert seen.raters == theirs.raters < own.cycles[0].practices[practice].raters
@@ -287,6 +290,8 @@ def test_cycles_on_different_item_banks_are_not_compared(db_session: Session) ->
     assert [c.item_bank_version for c in out.cycles] == ["1", "2", "2"]
     changed, same = out.steps
     assert not changed.comparable and same.comparable
+    # every practice lost its reverse item in v2, so every one is listed as changed
+    assert (changed.changed, same.changed) == (list(PRACTICE_IDS), [])
     for verdicts in (changed.practices.values(), [changed.L, changed.M, changed.leaning]):
         assert {c.verdict for c in verdicts} == {BANK_CHANGED}
         assert all(c.difference is None and c.rci is None for c in verdicts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import doctest
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -21,12 +22,15 @@ from tandem.profile.trends import (
     NO_CHANGE,
     TOWARDS_LEADER,
     TOWARDS_MANAGER,
+    Change,
     CycleFigures,
     Figure,
     compare,
     reliable_change,
     trend,
 )
+from tandem.review.items import PRACTICE_IDS, ItemBank, load_item_bank
+from tests.profile.bank import make_bank, make_next_bank
 from tests.profile.trend_calibration import measure
 
 
@@ -79,11 +83,12 @@ def test_no_verdict_without_enough_raters_or_a_known_error(
     assert (change.difference is not None) is has_difference
 
 
-def _cycle(name: str, bank: str, vision: float, leaning: float) -> CycleFigures:
+def _cycle(name: str, bank: str | ItemBank, vision: float, leaning: float) -> CycleFigures:
     return CycleFigures(
         cycle=name,
-        bank_version=bank,
-        practices={"vision": Figure(vision, 0.1, 6), "process": Figure(3.0, 0.1, 6)},
+        bank=load_item_bank(bank) if isinstance(bank, str) else bank,
+        practices={"vision": Figure(vision, 0.1, 6), "process": Figure(3.0, 0.1, 6)}
+        | {p: Figure(3.0, 0.1, 6) for p in PRACTICE_IDS if p not in ("vision", "process")},
         L=Figure(3.5, 0.08, 6),
         M=Figure(3.0, 0.08, 6),
         leaning=Figure(leaning, 0.1, 5.2),
@@ -112,6 +117,28 @@ def test_steps_first_to_last_bank_changes_and_the_leaning_direction() -> None:
         BANK_CHANGED
     }
     assert other.practices["vision"].difference is None
+    assert other.changed == PRACTICE_IDS  # shipped v1 → v2: no practice keeps its items
+
+
+def test_across_versions_only_practices_with_the_same_items_are_compared() -> None:
+    """vision and process keep their items word for word (hand-made banks): compared as usual;
+    storytelling (split), change (item dropped), empowerment (routing) and the rest are not."""
+    old = replace(make_bank({"storytelling": 5}), version="1")
+    new = make_next_bank(old, "2")
+    step = compare(_cycle("v1", old, 3.0, 0.0), _cycle("v2", new, 3.5, 0.5))
+    vision = step.practices["vision"]  # 0.5 / √(0.1² + 0.1²) = 3.54
+    assert vision.verdict == IMPROVED and vision.difference == pytest.approx(0.5)
+    assert vision.rci == pytest.approx(0.5 / math.sqrt(0.02))
+    assert step.practices["process"].verdict == NO_CHANGE and step.practices["process"].rci == 0.0
+    assert not step.comparable
+    assert step.changed == tuple(p for p in PRACTICE_IDS if p not in ("vision", "process"))
+    for practice in step.changed:
+        assert step.practices[practice] == Change(None, None, None, BANK_CHANGED), practice
+    # L, M and L − M rest on practices whose items changed: not compared either
+    assert {step.L.verdict, step.M.verdict, step.leaning.verdict} == {BANK_CHANGED}
+    # the other way round (a v2 cycle closed before a v1 one) is the same comparison
+    back = compare(_cycle("v2", new, 3.5, 0.5), _cycle("v1", old, 3.0, 0.0))
+    assert back.changed == step.changed and back.practices["vision"].verdict == DECLINED
 
 
 @pytest.mark.slow

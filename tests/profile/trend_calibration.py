@@ -45,7 +45,7 @@ def _figures(org: SyntheticOrg, counts: Sequence[int]) -> dict[tuple[int, int], 
     for person, raters in rated.items():
         others = [r for r in raters if r.relation != "self"]
         for k in counts:
-            out[(person, k)] = cycle_figures("c", "1", score_raters(others[:k], BANK, cohort))
+            out[(person, k)] = cycle_figures("c", BANK, score_raters(others[:k], BANK, cohort))
     return out
 
 

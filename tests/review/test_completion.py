@@ -10,6 +10,7 @@ from tandem.profile import service as profile_service
 from tandem.review import completion, forms
 from tandem.review import service as review_service
 from tandem.review.completion import Progress, group_completion
+from tests.helpers import V1
 
 CYCLE = "2026-h1"
 
@@ -47,7 +48,7 @@ def test_small_peer_and_report_groups_are_pooled_into_others() -> None:
 def test_the_admins_view_names_pending_raters_and_is_audited(
     db_session: Session, org: dict[str, int]
 ) -> None:
-    review_service.create_cycle(session=db_session, name=CYCLE)
+    review_service.create_cycle(session=db_session, name=CYCLE, item_bank_version=V1)
     review_service.assign_from_teams(session=db_session, cycle=CYCLE, teams=["Core"])
     bob = org["bob"]  # rated by Ada (manager), Cy, Di and Eve (reports) and himself
     every = {i.id: "3" for i in load_items()}

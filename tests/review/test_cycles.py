@@ -18,7 +18,10 @@ from tests.review.conftest import write
 
 def test_a_cycle_records_the_latest_item_bank_version(db_session: Session) -> None:
     cycle = service.create_cycle(session=db_session, name="2026-H1")
-    assert cycle.item_bank_version == available_versions()[-1]
+    assert cycle.item_bank_version == available_versions()[-1] == "2"
+    # a cycle asked for v1 keeps it: v1 stays loadable by number
+    old = service.create_cycle(session=db_session, name="2025-H2", item_bank_version="1")
+    assert old.item_bank_version == "1"
     assert (cycle.status, cycle.closed_at) == ("open", None)
     assert cycle.created_at.tzinfo is not None
     assert (cycle.ratees, cycle.assignments, cycle.responses) == (0, 0, 0)

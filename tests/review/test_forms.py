@@ -8,13 +8,14 @@ from sqlalchemy.orm import Session
 from tandem.errors import ConflictError, NotFoundError
 from tandem.review import forms
 from tandem.review import service as review_service
+from tests.helpers import V1
 
 CYCLE = "2026-h1"
 
 
 @pytest.fixture
 def cycle(db_session: Session, org: dict[str, int]) -> str:
-    review_service.create_cycle(session=db_session, name=CYCLE)
+    review_service.create_cycle(session=db_session, name=CYCLE, item_bank_version=V1)
     review_service.assign_from_teams(session=db_session, cycle=CYCLE, teams=["Core"])
     return CYCLE
 

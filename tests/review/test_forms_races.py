@@ -21,6 +21,7 @@ from tandem.review import forms
 from tandem.review import service as review_service
 from tandem.review.models import ReviewResponse
 from tests.db.races import race
+from tests.helpers import V1
 from tests.review.conftest import ROSTER, write
 
 ANSWERS = {"vision-1": "4", "process-2": forms.CANT_OBSERVE, "conflict-5": 1}
@@ -32,7 +33,7 @@ def engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
     upgrade(engine)
     with session_scope(engine) as session:
         import_roster(session=session, path=write(tmp_path / "roster.csv", ROSTER))
-        review_service.create_cycle(session=session, name="2026-h1")
+        review_service.create_cycle(session=session, name="2026-h1", item_bank_version=V1)
         review_service.assign_from_teams(session=session, cycle="2026-h1", teams=["Core"])
     yield engine
     engine.dispose()  # its pooled connections closed, never left to the garbage collector

@@ -58,8 +58,7 @@ def test_practice_records_carry_essay_wording_and_construct() -> None:
 
 
 def test_bank_structure_rules() -> None:
-    bank = load_item_bank()
-    assert bank.version == "1"
+    bank = load_item_bank("1")
     ids = [i.id for i in bank.items]
     assert len(ids) == len(set(ids)) == 50
     groups = bank.by_practice()
@@ -88,7 +87,7 @@ def test_scale_and_forced_ranking_come_from_the_file() -> None:
 
 
 def test_lookup_and_cache() -> None:
-    bank = load_item_bank()
+    bank = load_item_bank("1")
     assert bank.item("vision-5").reverse is True
     assert bank.item("vision-5").text == "Leaves the team guessing why a piece of work matters."
     assert bank.item("process-1").side == "manager"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,20 +15,23 @@ from tandem.review.items import (
     PRACTICE_IDS,
     RATER_RELATIONS,
     available_versions,
+    comparable_practices,
     load_item_bank,
     shipped_versions,
 )
+from tests.profile.bank import make_bank, make_next_bank
 
 DATA = Path(item_module.__file__).parent / "data"
 DOUBLE_BARRELLED = ("empowerment-1", "vision-4", "storytelling-2", "allocation-1", "change-2")
 
 
-def test_v2_is_a_preview_and_new_cycles_keep_v1() -> None:
+def test_v2_is_published_and_new_cycles_take_it() -> None:
     assert shipped_versions() == ("1", "2")
-    assert available_versions() == ("1",)
-    assert load_item_bank().version == "1"
+    assert available_versions() == ("1", "2")
+    assert load_item_bank() is load_item_bank("2")
     v2 = load_item_bank("2")
-    assert (v2.version, v2.status, v2.previous_version) == ("2", "preview", "1")
+    assert (v2.version, v2.status, v2.previous_version) == ("2", "published", "1")
+    assert load_item_bank("1").version == "1"  # v1 stays loadable by number, for its cycles
 
 
 def test_double_barrelled_items_are_split_and_not_linked_as_the_same() -> None:
@@ -121,7 +125,7 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
             "no item 'vision-99'",
         ),
         ('previous_version = "1"', 'previous_version = "2"', "previous_version", "earlier version"),
-        ('status = "preview"', 'status = "beta"', "status", "must be one of published, preview"),
+        ('status = "published"', 'status = "beta"', "status", "must be one of published, preview"),
     ],
 )
 def test_loader_rejects_a_broken_v2_file(
@@ -171,3 +175,23 @@ def test_the_75_percent_rule_counts_only_items_routed_to_the_relation() -> None:
 
 def test_every_practice_id_is_in_v2() -> None:
     assert tuple(load_item_bank("2").by_practice()) == PRACTICE_IDS
+
+
+def test_no_practice_keeps_its_item_set_from_v1_to_v2() -> None:
+    """v2 dropped every practice's reverse item, so no practice score compares across v1 → v2."""
+    v1, v2 = load_item_bank("1"), load_item_bank("2")
+    assert comparable_practices(v1, v2) == comparable_practices(v2, v1) == frozenset()
+    assert comparable_practices(v2, v2) == comparable_practices(v1, v1) == frozenset(PRACTICE_IDS)
+    dropped = {i.id for i in v1.items if i.reverse}
+    assert len(dropped) == 10 and not dropped & set(v2.comparable_items().values())
+
+
+def test_a_practice_compares_only_when_its_items_are_the_same_in_both_versions() -> None:
+    old = replace(make_bank({"storytelling": 5}), version="1")
+    new = make_next_bank(old, "2")
+    # vision and process: every item same_as, none dropped, same raters
+    assert comparable_practices(old, new) == comparable_practices(new, old) == {"vision", "process"}
+    # storytelling split an item, change dropped one, empowerment routed one away from peers,
+    # the others have new (unlinked) items: none of them compares
+    unrelated = replace(old, version="0")  # not new's previous version: nothing compares
+    assert comparable_practices(unrelated, new) == frozenset()

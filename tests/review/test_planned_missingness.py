@@ -14,6 +14,7 @@ from tandem.profile.answers import Answer, rater_scores
 from tandem.review import completion, forms, subsets
 from tandem.review import service as review_service
 from tandem.review.items import load_item_bank
+from tests.helpers import V1
 
 CYCLE = "2026-h1-share"
 BANK = load_item_bank("1")
@@ -40,12 +41,16 @@ def test_self_is_asked_every_item_and_others_their_share() -> None:
 @pytest.mark.parametrize("k", [0, 5, 9])
 def test_a_share_must_leave_items_out_but_not_all(db_session: Session, k: int) -> None:
     with pytest.raises(InputError, match=r"field 'items_per_practice'.*1–4"):
-        review_service.create_cycle(session=db_session, name="x", items_per_practice=k)
+        review_service.create_cycle(
+            session=db_session, name="x", items_per_practice=k, item_bank_version=V1
+        )
 
 
 @pytest.fixture
 def cycle(db_session: Session, org: dict[str, int]) -> str:
-    review_service.create_cycle(session=db_session, name=CYCLE, items_per_practice=3)
+    review_service.create_cycle(
+        session=db_session, name=CYCLE, items_per_practice=3, item_bank_version=V1
+    )
     # Bob is rated by Ada (manager), Cy and Di (reports): numbered 0, 1, 2 in assignment order
     review_service.assign_from_teams(session=db_session, cycle=CYCLE, teams=["Core"])
     return CYCLE

@@ -11,6 +11,7 @@ from tandem.audit import service as audit_service
 from tandem.review import forms, quality
 from tandem.review import service as review_service
 from tandem.review.items import load_item_bank
+from tests.helpers import V1
 from tests.review.conftest import write
 
 CYCLE = "2026-q"
@@ -28,7 +29,7 @@ def _rows(ratee: int, rater: int, relation: str, values: list[int | None]) -> st
 def test_straight_liners_are_flagged_and_varied_answers_are_not(
     db_session: Session, org: dict[str, int], tmp_path: Path
 ) -> None:
-    review_service.create_cycle(session=db_session, name=CYCLE)
+    review_service.create_cycle(session=db_session, name=CYCLE, item_bank_version=V1)
     review_service.assign_from_teams(session=db_session, cycle=CYCLE, teams=["Core"])
     cy, bob, di, ada = org["cy"], org["bob"], org["di"], org["ada"]
     varied = [1 + (n * 7) % 5 for n in range(50)]
@@ -79,7 +80,7 @@ def test_the_straight_lining_rule() -> None:
 def test_form_time_flags_speeding_and_untimed_saves_stay_unknown(
     db_session: Session, org: dict[str, int]
 ) -> None:
-    review_service.create_cycle(session=db_session, name=CYCLE)
+    review_service.create_cycle(session=db_session, name=CYCLE, item_bank_version=V1)
     review_service.assign_from_teams(session=db_session, cycle=CYCLE, teams=["Core"])
     cy, bob, di, ada = org["cy"], org["bob"], org["di"], org["ada"]
     ids = [i.id for i in load_item_bank("1").items]
@@ -111,7 +112,7 @@ def test_form_time_flags_speeding_and_untimed_saves_stay_unknown(
 
 
 def test_a_form_time_must_be_a_finite_duration(db_session: Session, org: dict[str, int]) -> None:
-    review_service.create_cycle(session=db_session, name=CYCLE)
+    review_service.create_cycle(session=db_session, name=CYCLE, item_bank_version=V1)
     review_service.assign_from_teams(session=db_session, cycle=CYCLE, teams=["Core"])
     for bad in (-1.0, float("nan"), float("inf")):
         with pytest.raises(ValueError, match="form seconds"):

@@ -17,6 +17,7 @@ from tandem.profile.schemas import dump
 from tandem.review import service
 from tandem.review.models import ForcedRanking, ReviewAssignment, ReviewResponse
 from tandem.review.rankings import RankingBlock, blocks_by_ratee, import_rankings, others_counts
+from tests.helpers import V1
 from tests.profile.test_service import setup_hand_org
 from tests.review.conftest import write
 
@@ -51,7 +52,7 @@ def stored_count(session: Session) -> int:
 @pytest.fixture
 def cycle(db_session: Session, org: dict[str, int]) -> str:
     """An open cycle with Core's raters assigned (Cy: self, manager Bob, peers Ada and Di)."""
-    service.create_cycle(session=db_session, name="2026-H1")
+    service.create_cycle(session=db_session, name="2026-H1", item_bank_version=V1)
     service.assign_from_teams(session=db_session, cycle="2026-H1", teams=["Core"])
     return "2026-H1"
 

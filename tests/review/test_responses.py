@@ -13,6 +13,7 @@ from tandem.errors import InputError
 from tandem.profile.answers import Answer
 from tandem.review import service
 from tandem.review.models import ReviewAssignment, ReviewResponse
+from tests.helpers import V1
 from tests.review.conftest import write
 
 HEADER = "ratee,rater,relation,item_id,value\n"
@@ -31,7 +32,7 @@ def assignments(session: Session) -> set[tuple[int, int, str]]:
 
 @pytest.fixture
 def cycle(db_session: Session, org: dict[str, int]) -> str:
-    service.create_cycle(session=db_session, name="2026-H1")
+    service.create_cycle(session=db_session, name="2026-H1", item_bank_version=V1)
     return "2026-H1"
 
 
@@ -154,7 +155,7 @@ def test_answers_by_ratee_returns_answer_records_grouped_and_ordered(
         + f"{cy},{di},peer,vision-1,3\n",
     )
     service.import_responses(session=db_session, cycle=cycle, path=path)
-    service.create_cycle(session=db_session, name="empty")
+    service.create_cycle(session=db_session, name="empty", item_bank_version=V1)
     grouped = service.answers_by_ratee(session=db_session, cycle=cycle)
     assert grouped == {
         cy: sorted(

@@ -14,6 +14,7 @@ from tandem.review import forms
 from tandem.review import service as review_service
 from tandem.review.items import load_item_bank
 from tandem.review.models import ReviewResponse
+from tests.helpers import V1
 from tests.review.conftest import write
 
 CYCLE = "2027-v2"
@@ -99,7 +100,7 @@ def test_the_csv_import_refuses_an_unrouted_answer_with_file_line_and_field(
 def test_a_v1_cycle_asks_every_item_of_every_relation(
     db_session: Session, org: dict[str, int], tmp_path: Path
 ) -> None:
-    review_service.create_cycle(session=db_session, name="v1")
+    review_service.create_cycle(session=db_session, name="v1", item_bank_version=V1)
     review_service.assign_from_teams(session=db_session, cycle="v1", teams=["Core"])
     peer = forms.rating_form(session=db_session, rater_id=org["di"], ratee_id=org["cy"])
     assert peer.item_bank_version == "1" and peer.items == 50 == len(_shown(peer))

@@ -22,7 +22,7 @@ from tandem.demo.org import DEMO_CYCLE, write_demo_org
 from tandem.people.models import Membership, Person, Team
 from tandem.review import service as review_service
 from tandem.workspace import Workspace
-from tests.helpers import new_workspace
+from tests.helpers import V1, new_workspace
 from tests.web.conftest import PASSWORD, sign_in_directly
 
 OPEN_CYCLE = "open-2026-test"
@@ -62,7 +62,7 @@ def build(workspace: Workspace) -> PeopleOrg:
             accounts_service.add_user(
                 session=session, email=email, password=PASSWORD, role=role, team=teams.get(key)
             )
-        review_service.create_cycle(session=session, name=OPEN_CYCLE)
+        review_service.create_cycle(session=session, name=OPEN_CYCLE, item_bank_version=V1)
         review_service.assign_from_teams(session=session, cycle=OPEN_CYCLE, teams=["Atlas"])
         ids = {
             key: session.scalars(select(Person.id).where(Person.email == email)).one()

@@ -20,6 +20,7 @@ from tandem.review import service as review_service
 from tandem.review.items import load_item_bank
 from tandem.web.app import create_app
 from tandem.workspace import Workspace
+from tests.helpers import V1
 from tests.web.people_org import PeopleOrg, as_user, fresh
 
 
@@ -35,7 +36,7 @@ def client(setup: tuple[Workspace, PeopleOrg]) -> Iterator[TestClient]:
 
 
 def rate(client: TestClient, token: str, ratee: int, cycle: str, value: int) -> Any:
-    items = {item.id: value for item in load_item_bank().items}
+    items = {item.id: value for item in load_item_bank(V1).items}
     return client.post(
         f"/api/people/rate/{ratee}",
         json={"cycle": cycle, "answers": items},

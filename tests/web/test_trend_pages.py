@@ -20,6 +20,7 @@ from tandem.review import service as review_service
 from tandem.review.models import ReviewAssignment, ReviewResponse
 from tandem.web.app import create_app
 from tandem.workspace import Workspace
+from tests.helpers import V1
 from tests.web.people_org import PeopleOrg, as_user, fresh
 
 LATER = "demo-2027-h1-synthetic"
@@ -30,7 +31,7 @@ def _second_cycle(workspace: Workspace, org: PeopleOrg) -> None:
     member = org.person_ids["member"]
     with session_scope(workspace.engine) as session:
         first = review_service.get_cycle(session=session, name=org.cycle)
-        review_service.create_cycle(session=session, name=LATER)
+        review_service.create_cycle(session=session, name=LATER, item_bank_version=V1)
         later = review_service.get_cycle(session=session, name=LATER)
         rows = session.execute(
             select(

@@ -123,7 +123,8 @@ def trend_command(
     that cycle's own raters), then each cycle against the one before (and the first against the
     last with three or more): "improved" or "declined" when the change exceeds 1.96 times the
     error of the difference, else "no reliable change"; "not enough raters" under 3 raters;
-    cycles on different item banks are "not comparable". The person's development plans are
+    a practice whose items changed between two cycles' item bank versions is "not comparable"
+    (bank v1 to v2: every practice; L, M and L − M with them). The person's development plans are
     tied in: each planned practice and whether it changed by the next cycle, and whether the
     re-rate date has passed. Open cycles are left out. With --as VIEWER: only what that person
     may see (the cycles shared with them, their own view where they rated the person).

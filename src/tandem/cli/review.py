@@ -89,7 +89,7 @@ def create(
         str | None,
         typer.Option(
             "--bank-version",
-            help="Item bank version (default: the latest published; 2 is a preview).",
+            help="Item bank version (default: the latest published, 2; 1 for trends on v1 items).",
         ),
     ] = None,
     due_date: Annotated[

@@ -5,6 +5,11 @@ one is empty: raters assigned from the four SYNTHETIC teams (each person rates t
 manager, their peers, their reports), no answers yet. Profiles keep showing the closed cycle
 (the latest closed one is the default); the self-assessment and rating forms fill this one.
 Running it again finds the cycle and writes nothing.
+
+It takes the item bank a new cycle takes (the latest published, v2), as a cycle an organisation
+opens today would: the forms show v2's routed items and overuse scale. The closed cycle keeps
+v1, the version its generated answers are written in, so closing this one after rating shows a
+v1 → v2 trend, with the practices whose items changed marked "not comparable: bank changed".
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tandem.db.session import session_scope
-from tandem.demo.org import DEMO_ITEM_BANK, DEMO_TEAMS
+from tandem.demo.org import DEMO_TEAMS
 from tandem.review import service as review_service
 from tandem.review.models import ReviewCycle
 from tandem.workspace import Workspace
@@ -27,9 +32,7 @@ def write_open_cycle(*, session: Session) -> dict[str, Any]:
     """Open the demo's empty cycle and assign its raters (flushes, no commit); idempotent."""
     already = session.scalar(select(ReviewCycle.id).where(ReviewCycle.name == DEMO_OPEN_CYCLE))
     if already is None:
-        review_service.create_cycle(
-            session=session, name=DEMO_OPEN_CYCLE, item_bank_version=DEMO_ITEM_BANK
-        )
+        review_service.create_cycle(session=session, name=DEMO_OPEN_CYCLE)
         review_service.assign_from_teams(session=session, cycle=DEMO_OPEN_CYCLE, teams=DEMO_TEAMS)
     cycle = next(
         c for c in review_service.list_cycles(session=session) if c.name == DEMO_OPEN_CYCLE

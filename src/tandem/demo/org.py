@@ -40,6 +40,9 @@ from tandem.workspace import Workspace
 
 DEMO_SEED = 2026
 DEMO_CYCLE = "demo-2026-h2-synthetic"
+# The closed demo cycle's answers are generated in bank v1 and kept there, so the demo's figures
+# (and the measurements in docs/people-science.md made on it) stay as they are; the open cycle
+# (tandem.demo.open_cycle) takes the default bank, v2.
 DEMO_ITEM_BANK = "1"
 DEMO_DOMAIN = "example.org"
 DEMO_TEAMS = ("Atlas", "Beacon", "Compass", "Harbour")

@@ -47,7 +47,8 @@ class StepOut(BaseModel):
 
     earlier: str
     later: str
-    comparable: bool  # the same item bank version
+    comparable: bool  # no practice's items changed between the two cycles' item banks
+    changed: list[str]  # practices not compared: their items changed between the banks
     practices: dict[str, ChangeOut]
     L: ChangeOut
     M: ChangeOut

@@ -48,6 +48,7 @@ from tandem.profile.trend_schemas import (
 from tandem.profile.trends import Change, CycleFigures, Figure, Step, cycle_figures, trend
 from tandem.profile.visibility import Viewer, visible_people
 from tandem.review import service as review_service
+from tandem.review.items import load_item_bank
 from tandem.review.models import CycleStatus, ReviewCycle
 
 shown = profile_service.shown
@@ -94,7 +95,7 @@ def person_trend(
     figures = [
         cycle_figures(
             c.name,
-            c.item_bank_version,
+            load_item_bank(c.item_bank_version),
             profile_service.cycle_scores(session=session, cycle=c).scores(person.id, viewer=reader),
         )
         for c in cycles
@@ -164,6 +165,7 @@ def _step_out(step: Step) -> StepOut:
         earlier=step.earlier,
         later=step.later,
         comparable=step.comparable,
+        changed=list(step.changed),
         practices={p: _change_out(c) for p, c in step.practices.items()},
         L=_change_out(step.L),
         M=_change_out(step.M),

@@ -17,9 +17,12 @@ resting on 3 raters needs a bigger change than one resting on 10 (``docs/people-
   (effective raters for L − M), or has no score at all: "not enough raters";
 * either SE is unknown (the cycle's cohort could not estimate the rater covariance): "error
   unknown";
-* the two cycles used different item bank versions: "not comparable: bank changed" — v2 dropped
-  each practice's reverse item and split five items, so no practice keeps its item set, and no
-  difference is given at all.
+* the practice's items changed between the two cycles' item bank versions: "not comparable:
+  bank changed", and no difference is given at all. A practice compares across versions only when
+  its item set is the same (:func:`~tandem.review.items.comparable_practices`: every item
+  ``same_as`` one of the previous version, none dropped, asked of the same relations); L or M when
+  every practice of its side does, L − M when all ten do. Shipped v1 → v2 keeps no practice's
+  item set (v2 dropped each practice's reverse item and split five items), so nothing compares.
 
 The same test runs on L, M and the leaning difference L − M (whose SE is the profile's
 ``leaning_se``); for L − M the labels say which way it moved: "towards leader" (L − M grew) or
@@ -42,6 +45,7 @@ from tandem.profile.scoring import (
     NOT_ENOUGH_RATERS,
     ProfileScores,
 )
+from tandem.review.items import PRACTICE_IDS, ItemBank, comparable_practices, practices_of
 
 IMPROVED = "improved"
 DECLINED = "declined"
@@ -98,8 +102,8 @@ def reliable_change(
 ) -> Change:
     """The Jacobson–Truax test of ``later`` against ``earlier`` with each cycle's own SE.
 
-    ``labels``: the verdicts of a rise and a fall beyond ``z``. ``comparable=False`` (different
-    item banks) gives no numbers at all.
+    ``labels``: the verdicts of a rise and a fall beyond ``z``. ``comparable=False`` (the items
+    behind the figure changed between the cycles' item banks) gives no numbers at all.
 
     Examples
     --------
@@ -137,18 +141,18 @@ class CycleFigures:
     """What one viewer may see of one person's profile in one closed cycle, for a trend."""
 
     cycle: str
-    bank_version: str
+    bank: ItemBank  # the cycle's item bank version: which practices compare across cycles
     practices: Mapping[str, Figure]
     L: Figure
     M: Figure
     leaning: Figure  # L − M
 
 
-def cycle_figures(cycle: str, bank_version: str, scores: ProfileScores) -> CycleFigures:
+def cycle_figures(cycle: str, bank: ItemBank, scores: ProfileScores) -> CycleFigures:
     """The figures of a profile (as computed for its viewer) that a trend compares."""
     return CycleFigures(
         cycle=cycle,
-        bank_version=bank_version,
+        bank=bank,
         practices={
             p: Figure(s.others, s.se if s.others is not None else None, s.n_raters)
             for p, s in scores.practices.items()
@@ -172,11 +176,16 @@ def _side(scores: ProfileScores, name: str) -> Figure:
 
 @dataclass(frozen=True)
 class Step:
-    """The comparison of two cycles: every practice, L, M and L − M."""
+    """The comparison of two cycles: every practice, L, M and L − M.
+
+    ``changed``: the practices whose items changed between the two cycles' item banks, not
+    compared (empty within one version); ``comparable``: no practice changed.
+    """
 
     earlier: str
     later: str
-    comparable: bool  # same item bank version
+    comparable: bool
+    changed: tuple[str, ...]
     practices: Mapping[str, Change]
     L: Change
     M: Change
@@ -184,25 +193,31 @@ class Step:
 
 
 def compare(earlier: CycleFigures, later: CycleFigures, *, z: float = DEFAULT_Z) -> Step:
-    """Every figure of ``later`` tested against ``earlier`` (:func:`reliable_change`)."""
-    comparable = earlier.bank_version == later.bank_version
+    """Every figure of ``later`` tested against ``earlier`` (:func:`reliable_change`).
+
+    Only the figures whose items are the same in both cycles' item banks are compared.
+    """
+    same = comparable_practices(earlier.bank, later.bank)
     practices = {
         p: reliable_change(
-            earlier.practices.get(p, Figure(None, None)), figure, comparable=comparable, z=z
+            earlier.practices.get(p, Figure(None, None)), figure, comparable=p in same, z=z
         )
         for p, figure in later.practices.items()
     }
+    leader, manager = (same.issuperset(practices_of(side)) for side in ("leader", "manager"))
+    changed = tuple(p for p in PRACTICE_IDS if p in later.practices and p not in same)
     return Step(
         earlier=earlier.cycle,
         later=later.cycle,
-        comparable=comparable,
+        comparable=not changed,
+        changed=changed,
         practices=practices,
-        L=reliable_change(earlier.L, later.L, comparable=comparable, z=z),
-        M=reliable_change(earlier.M, later.M, comparable=comparable, z=z),
+        L=reliable_change(earlier.L, later.L, comparable=leader, z=z),
+        M=reliable_change(earlier.M, later.M, comparable=manager, z=z),
         leaning=reliable_change(
             earlier.leaning,
             later.leaning,
-            comparable=comparable,
+            comparable=leader and manager,
             z=z,
             labels=(TOWARDS_LEADER, TOWARDS_MANAGER),
         ),

@@ -18,7 +18,8 @@ Version 2 adds, per item (all optional, so version 1 reads as before):
   (its answers compare across versions) or was split from (they do not).
 
 A version with ``status = "preview"`` is loaded only when asked for by number: new cycles take
-the latest *published* version.
+the latest *published* version. :func:`comparable_practices` says which practice scores compare
+across two versions (a trend across cycles compares only those).
 """
 
 from __future__ import annotations
@@ -185,6 +186,38 @@ class ItemBank:
     def comparable_items(self) -> dict[str, str]:
         """This version's item id → the identical item id of :attr:`previous_version`."""
         return {i.id: i.same_as for i in self.items if i.same_as is not None}
+
+
+def comparable_practices(first: ItemBank, second: ItemBank) -> frozenset[str]:
+    """The practices whose score means the same in both bank versions, in either order.
+
+    One version: every practice. Two versions, one the other's ``previous_version``: a practice
+    whose practice items in the newer version are each ``same_as`` an item of the older, cover
+    every practice item the older had (none dropped, none split) and are asked of the same
+    relations as before. Overuse items are no part of a practice score and do not count. Any
+    other pair of versions: none. Shipped v1 → v2: none, since v2 dropped every practice's
+    reverse item (``docs/people-science.md``, "Trends across cycles").
+    """
+    if first.version == second.version:
+        return frozenset(PRACTICE_IDS)
+    if second.previous_version == first.version:
+        older, newer = first, second
+    elif first.previous_version == second.version:
+        older, newer = second, first
+    else:
+        return frozenset()
+    return frozenset(
+        p
+        for p, items in newer.by_practice().items()
+        if _unchanged(items, older.by_practice()[p], older)
+    )
+
+
+def _unchanged(items: tuple[Item, ...], before: tuple[Item, ...], older: ItemBank) -> bool:
+    kept = [(i, i.same_as) for i in items if i.same_as is not None]
+    if len(kept) != len(items) or sorted(link for _, link in kept) != sorted(i.id for i in before):
+        return False
+    return all(i.raters == older.item(link).raters for i, link in kept)
 
 
 def not_asked_message(item_id: str, relation: str, version: str) -> str:
