@@ -77,3 +77,25 @@ def test_help_names_the_rules(ws: Path) -> None:
     assert "1.96" in result.stdout and "--as" in result.stdout
     missing = run_cli("profile", "trend", "nobody@example.invalid", "-w", ws)
     assert missing.exit_code != 0 and "nobody@example.invalid" in missing.stderr
+
+
+def test_a_step_from_bank_v1_to_v2_is_shown_on_the_shared_items(tmp_path: Path) -> None:
+    """The table marks the step; below it both cycles' scores on the shared items, said to
+    differ from each cycle's report; empowerment (too few shared items) is not compared."""
+    root = tmp_path / "ws"
+    workspace = new_workspace(root)
+    with session_scope(workspace.engine) as session:
+        write_trend_org(session, {"v1": (0, ()), "v2": (1, ())}, banks={"v2": "2"})
+    workspace.engine.dispose()
+    result = run_cli("profile", "trend", PERSON, "-w", root, "--json")
+    assert result.exit_code == 0, result.stderr
+    [step] = result.json()["steps"]
+    assert step["basis"] == "shared items (32 of 46)" and step["changed"] == ["empowerment"]
+    assert step["earlier_figures"]["cycle"] == "v1" and step["shared_items"]["vision"] == 3
+    text = run_cli("profile", "trend", PERSON, "-w", root, env={"COLUMNS": "200"})
+    assert text.exit_code == 0, text.stderr
+    assert "v1 → v2 (shared items)" in text.stdout
+    assert "compared on the 32 items both item bank versions share" in text.stdout
+    assert "these scores differ from each cycle's report" in text.stdout
+    assert "vision (3 items)" in text.stdout and "empowerment (" not in text.stdout
+    assert "not comparable: bank changed" in text.stdout  # empowerment in the main table

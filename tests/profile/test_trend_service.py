@@ -28,7 +28,7 @@ from tandem.profile.trends import (
 )
 from tandem.profile.visibility import OPERATOR, Viewer
 from tandem.review import service as review_service
-from tandem.review.items import PRACTICE_IDS, load_item_bank
+from tandem.review.items import common_bank, load_item_bank
 from tandem.review.models import ReviewCycle
 from tests.profile.trend_org import TrendOrg, write_trend_org
 
@@ -278,22 +278,113 @@ def test_an_open_cycle_is_left_out_even_when_shared(db_session: Session, org: Tr
     assert any("open cycle is left out" in n for n in own.notes)
 
 
-def test_cycles_on_different_item_banks_are_not_compared(db_session: Session) -> None:
-    """A v1 cycle then a v2 cycle: every practice's item set changed, so nothing is compared;
-    the next v2 cycle is compared with the v2 one."""
-    org = write_trend_org(
-        db_session,
-        {"v1": (0, ()), "v2": (1, ()), "v2b": (2, ())},
+def _v1_v2_org(session: Session) -> TrendOrg:
+    """v1, then v2 with a planted rise of 1.5 on vision, then v2 again."""
+    return write_trend_org(
+        session,
+        {"v1": (0, ()), "v2": (1, (("vision", 1.5),)), "v2b": (2, ())},
         banks={"v2": "2", "v2b": "2"},
     )
-    out = trend_service.person_trend(session=db_session, person=_person(db_session, org))
+
+
+def _shared_score(
+    session: Session, cycle: str, person: Person, ids: list[str]
+) -> tuple[float, int]:
+    """The others' score on ``ids`` (none reverse-keyed) by hand, with its raters: each other
+    rater's mean of their answers, for those who answered all (3 of 3 is the 75 % rule on three
+    items); then the documented groups: one manager shown, peers and reports shown from 3, the
+    smaller ones pooled and the pool shown from 3; the mean over the raters shown."""
+    answers = review_service.answers_by_ratee(session=session, cycle=_cycle(session, cycle))
+    given: dict[tuple[str, int], dict[str, int]] = {}
+    for a in answers[person.id]:
+        if a.relation != "self" and a.item_id in ids and a.value is not None:
+            given.setdefault((a.relation, a.rater), {})[a.item_id] = a.value
+    means: dict[str, list[float]] = {"manager": [], "peer": [], "report": []}
+    for (relation, _), values in given.items():
+        if len(values) == len(ids):
+            means[relation].append(sum(values.values()) / len(ids))
+    assert len(means["manager"]) <= 1  # one manager per person in the fixture
+    shown = list(means["manager"])
+    pool = []
+    for relation in ("peer", "report"):
+        (shown if len(means[relation]) >= 3 else pool).extend(means[relation])
+    if len(pool) >= 3:
+        shown += pool
+    return sum(shown) / len(shown), len(shown)
+
+
+def test_cycles_on_different_item_banks_are_compared_on_their_shared_items(
+    db_session: Session,
+) -> None:
+    """A v1 cycle then a v2 cycle: both are rescored on the 32 items the versions share and
+    compared as usual; empowerment (its peers rate only 2 shared items) is still not compared,
+    nor L and L − M, which rest on it. vision by hand: v1's vision-4 was split in v2, so it is
+    compared on vision-1..3, each rater's mean of those, and the RCI from those figures."""
+    org = _v1_v2_org(db_session)
+    person = _person(db_session, org)
+    out = trend_service.person_trend(session=db_session, person=person)
     assert [c.item_bank_version for c in out.cycles] == ["1", "2", "2"]
-    changed, same = out.steps
-    assert not changed.comparable and same.comparable
-    # every practice lost its reverse item in v2, so every one is listed as changed
-    assert (changed.changed, same.changed) == (list(PRACTICE_IDS), [])
-    for verdicts in (changed.practices.values(), [changed.L, changed.M, changed.leaning]):
-        assert {c.verdict for c in verdicts} == {BANK_CHANGED}
-        assert all(c.difference is None and c.rci is None for c in verdicts)
+    across, same = out.steps
+    assert across.basis == "shared items (32 of 46)" and same.basis == "same items"
+    assert (across.changed, same.changed) == (["empowerment"], [])
+    assert not across.comparable and same.comparable
+    assert across.shared_items["vision"] == 3 and "empowerment" not in across.shared_items
+    assert same.earlier_figures is None and same.later_figures is None
+    assert across.practices["empowerment"] == across.L == across.leaning
+    assert across.L.verdict == BANK_CHANGED and across.L.difference is None
+    assert across.M.verdict != BANK_CHANGED  # every manager practice shares ≥ 3 items
+    first, second = across.earlier_figures, across.later_figures
+    assert first is not None and second is not None
+    assert (first.cycle, second.cycle) == ("v1", "v2") and "empowerment" not in first.practices
+    ids = ["vision-1", "vision-2", "vision-3"]
+    for figures, cycle in ((first, "v1"), (second, "v2")):
+        value, raters = _shared_score(db_session, cycle, person, ids)
+        vision = figures.practices["vision"]
+        assert (vision.value, vision.raters) == (round(value, 2), raters)
+        own = out.cycles[["v1", "v2"].index(cycle)].practices["vision"]
+        assert vision != own  # rescored: not the cycle's own report
+    before, after = first.practices["vision"], second.practices["vision"]
+    assert before.value is not None and after.value is not None
+    assert before.se is not None and after.se is not None
+    se = math.sqrt(before.se**2 + after.se**2)
+    hand = (after.value - before.value) / se
+    change = across.practices["vision"]
+    assert change.rci is not None and abs(change.rci - hand) < 0.01 / se + abs(hand) * 0.01 / se
+    assert change.verdict == IMPROVED and hand > 1.96  # the planted rise, on shared items
+    compared = [c for p, c in across.practices.items() if p != "empowerment"]
+    assert all(c.difference is not None for c in compared)
     assert BANK_CHANGED not in {c.verdict for c in same.practices.values()}
-    assert out.overall is not None and not out.overall.comparable  # v1 → v2: not compared
+    # first → last (v1 → v2b) is compared the same way, on the same shared items
+    assert out.overall is not None and out.overall.basis == across.basis
+    assert out.overall.changed == ["empowerment"]
+
+
+def test_shared_item_figures_keep_the_viewers_view_and_need_both_cycles_shared(
+    db_session: Session,
+) -> None:
+    """A manager shared only the v2 cycle gets no step (the change would give the v1 scores on
+    the shared items). Shared both, the rescored figures are the manager's view of each cycle
+    on the shared items: the same group rules, just the common bank."""
+    org = _v1_v2_org(db_session)
+    person = _person(db_session, org)
+    manager = _manager(db_session, person)
+    _share(db_session, person, "v2")
+    out = trend_service.person_trend(session=db_session, person=person, viewer=manager)
+    assert [c.cycle for c in out.cycles] == ["v2"] and out.steps == [] and out.overall is None
+    assert '"v1"' not in out.model_dump_json()
+    _share(db_session, person, "v1")
+    out = trend_service.person_trend(session=db_session, person=person, viewer=manager)
+    across = out.steps[0]
+    assert across.basis.startswith("shared items") and across.earlier_figures is not None
+    common = common_bank(load_item_bank("1"), load_item_bank("2"))
+    ids = {i.id for i in common.items}
+    own = profile_service.cycle_scores(session=db_session, cycle="v1")
+    rescored = profile_service.CycleScores(
+        own.cycle,
+        common,
+        {r: [a for a in given if a.item_id in ids] for r, given in own.answers.items()},
+    ).scores(person.id, viewer=manager.person_id)
+    for practice, figure in across.earlier_figures.practices.items():
+        score = rescored.practices[practice]
+        assert figure.value == (None if score.others is None else round(score.others, 2))
+        assert figure.raters == score.n_raters

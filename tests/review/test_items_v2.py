@@ -15,6 +15,7 @@ from tandem.review.items import (
     PRACTICE_IDS,
     RATER_RELATIONS,
     available_versions,
+    common_bank,
     comparable_practices,
     load_item_bank,
     shipped_versions,
@@ -195,3 +196,61 @@ def test_a_practice_compares_only_when_its_items_are_the_same_in_both_versions()
     # the others have new (unlinked) items: none of them compares
     unrelated = replace(old, version="0")  # not new's previous version: nothing compares
     assert comparable_practices(unrelated, new) == frozenset()
+
+
+def test_the_common_bank_keeps_the_items_both_versions_share_asked_of_both_relations() -> None:
+    """Hand-made banks: vision and process share all 4 items; storytelling split its first
+    item, so it keeps its other 4; change dropped its reverse item and keeps 3; empowerment
+    routed item 1 away from peers: peers rate the other 3 there, every other relation all 4;
+    the unlinked practices share nothing and are left out."""
+    old = replace(make_bank({"storytelling": 5}), version="1")
+    new = make_next_bank(old, "2")
+    common = common_bank(old, new)
+    assert common == common_bank(new, old) and common.version == "1&2"
+    kept = {p: [i.id for i in items] for p, items in common.by_practice().items() if items}
+    assert kept == {
+        "vision": ["vision-1", "vision-2", "vision-3", "vision-4"],
+        "storytelling": ["storytelling-2", "storytelling-3", "storytelling-4", "storytelling-5"],
+        "empowerment": ["empowerment-1", "empowerment-2", "empowerment-3", "empowerment-4"],
+        "change": ["change-1", "change-2", "change-3"],
+        "process": ["process-1", "process-2", "process-3", "process-4"],
+    }
+    assert common.item("empowerment-1").raters == ("self", "manager", "report")
+    assert common.routed_count("empowerment", "peer") == MIN_ROUTED
+    assert common.item("vision-4").reverse  # the same keying as in both versions
+    assert comparable_practices(common, common) == set(kept)
+    with pytest.raises(ValueError, match="not linked"):
+        common_bank(replace(old, version="0"), new)
+
+
+def test_a_practice_with_fewer_than_three_shared_items_for_a_relation_is_left_out() -> None:
+    """Two shared items, or a relation rating only two of the shared ones: nothing compares."""
+    old = replace(make_bank(), version="1")
+    new = make_next_bank(old, "2")
+    items = []
+    for item in new.items:
+        if item.id in ("vision-1", "vision-2"):  # vision keeps vision-3 and vision-4 only
+            items.append(replace(item, same_as=None, id=f"vision-{int(item.id[-1]) + 10}"))
+        elif item.id in ("process-1", "process-2"):  # peers now rate process-3 and -4 only
+            items.append(replace(item, raters=("self", "manager", "report")))
+        else:
+            items.append(item)
+    common = common_bank(old, replace(new, items=tuple(items)))
+    assert common.by_practice()["vision"] == () and common.by_practice()["process"] == ()
+    assert not {"vision", "process"} & comparable_practices(common, common)
+
+
+def test_v1_and_v2_share_32_items_over_nine_practices() -> None:
+    """35 v2 items are v1 items word for word; empowerment's peers rate only 2 of its 3, so
+    empowerment is left out and nine practices compare on 32 shared items."""
+    v1, v2 = load_item_bank("1"), load_item_bank("2")
+    assert len(v2.comparable_items()) == 35
+    common = common_bank(v1, v2)
+    counts = {p: len(items) for p, items in common.by_practice().items()}
+    assert counts["empowerment"] == 0 and sum(counts.values()) == 32
+    assert all(c >= MIN_ROUTED for p, c in counts.items() if p != "empowerment")
+    assert comparable_practices(common, common) == set(PRACTICE_IDS) - {"empowerment"}
+    for item in common.items:  # word for word and keyed alike in both versions
+        assert (v1.item(item.id).text, v1.item(item.id).reverse) == (item.text, item.reverse)
+        assert set(item.raters) <= set(v1.item(item.id).raters) & set(v2.item(item.id).raters)
+    assert common.item("performance-1").raters == ("self", "manager", "report")  # v2 routing

@@ -17,6 +17,7 @@ from tandem.db.session import session_scope
 from tandem.people.models import Person
 from tandem.profile import trend_service
 from tandem.review import service as review_service
+from tandem.review.items import load_item_bank
 from tandem.review.models import ReviewAssignment, ReviewResponse
 from tandem.web.app import create_app
 from tandem.workspace import Workspace
@@ -26,12 +27,15 @@ from tests.web.people_org import PeopleOrg, as_user, fresh
 LATER = "demo-2027-h1-synthetic"
 
 
-def _second_cycle(workspace: Workspace, org: PeopleOrg) -> None:
-    """A second closed cycle: the first one's answers, vision about Chiara raised by 2."""
+def _second_cycle(workspace: Workspace, org: PeopleOrg, bank: str = V1) -> None:
+    """A second closed cycle: the first one's answers, vision about Chiara raised by 2.
+
+    ``bank``: the second cycle's item bank version; answers to items it lacks are left out."""
     member = org.person_ids["member"]
+    kept = {item.id for item in load_item_bank(bank).items}
     with session_scope(workspace.engine) as session:
         first = review_service.get_cycle(session=session, name=org.cycle)
-        review_service.create_cycle(session=session, name=LATER, item_bank_version=V1)
+        review_service.create_cycle(session=session, name=LATER, item_bank_version=bank)
         later = review_service.get_cycle(session=session, name=LATER)
         rows = session.execute(
             select(
@@ -45,6 +49,7 @@ def _second_cycle(workspace: Workspace, org: PeopleOrg) -> None:
         raised = [
             (e, r, rel, item, v + 2 if v is not None and e == member and item == "vision-1" else v)
             for e, r, rel, item, v in rows
+            if item in kept
         ]
         session.execute(
             insert(ReviewAssignment),
@@ -181,3 +186,24 @@ def test_a_director_who_received_a_share_still_sees_no_trend(
     refused = client.get(f"/api/people/{member}/trend")
     assert refused.status_code == 403 and "score" not in refused.text
     assert client.get(f"/people/{member}/trend").status_code == 403
+
+
+def test_a_step_between_item_banks_shows_both_cycles_on_the_shared_items(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The later cycle on bank v2: the step is compared on the shared items and the page says
+    so, with both cycles' shared-item scores beside the change (the API's numbers)."""
+    workspace, org = fresh(tmp_path, tmp_path_factory)
+    _second_cycle(workspace, org, bank="2")
+    with TestClient(create_app(workspace)) as client:
+        as_user(client, (workspace, org), "member")
+        body = client.get("/api/people/me/trend").json()
+        [step] = body["steps"]
+        assert step["basis"] == "shared items (32 of 46)"
+        figures = step["later_figures"]["practices"]
+        assert figures["vision"]["value"] > step["earlier_figures"]["practices"]["vision"]["value"]
+        page = client.get("/people/me/trend")
+    assert page.status_code == 200
+    assert f"{org.cycle} → {LATER} on shared items (32 of 46)" in page.text
+    assert "these scores differ from each cycle&#39;s report" in page.text
+    assert "(on shared items, below)" in page.text

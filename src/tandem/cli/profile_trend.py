@@ -22,7 +22,7 @@ from tandem.cli.output import emit
 from tandem.db.session import session_scope
 from tandem.people import service as people_service
 from tandem.profile import trend_service
-from tandem.profile.trend_schemas import ChangeOut, FigureOut, TrendOut
+from tandem.profile.trend_schemas import ChangeOut, FigureOut, StepOut, TrendOut
 from tandem.workspace import Workspace
 
 AsOption = Annotated[
@@ -79,6 +79,31 @@ def _rows(out: TrendOut) -> list[tuple[str, list[FigureOut], list[ChangeOut]]]:
     return rows
 
 
+def _render_shared(console: Console, step: StepOut) -> None:
+    """A step between two item banks: both cycles' scores on the shared items, and the change."""
+    first, second = step.earlier_figures, step.later_figures
+    if first is None or second is None:
+        return
+    console.print(f"\n[bold]{step.earlier} → {step.later}[/] on {step.basis}: {step.note}")
+    table = Table("", f"{first.cycle} (shared)", f"{second.cycle} (shared)", "change")
+    table.columns[0].no_wrap = True
+    for practice, figure in first.practices.items():
+        table.add_row(
+            f"{practice} ({step.shared_items.get(practice, 0)} items)",
+            _figure(figure),
+            _figure(second.practices[practice]),
+            _change(step.practices[practice]),
+        )
+    table.add_section()
+    for name, a, b, change in (
+        ("L", first.L, second.L, step.L),
+        ("M", first.M, second.M, step.M),
+        ("L − M", first.leaning, second.leaning, step.leaning),
+    ):
+        table.add_row(name, _figure(a), _figure(b), _change(change))
+    console.print(table)
+
+
 def render_trend(console: Console, out: TrendOut) -> None:
     """Draw a trend: per practice each cycle's others' score ± SE and each step's change; then
     how each plan's practices moved by the next cycle, and the notes."""
@@ -86,9 +111,13 @@ def render_trend(console: Console, out: TrendOut) -> None:
     if not out.cycles:
         console.print("no closed review cycle rates this person yet")
     else:
-        steps = [f"{s.earlier} → {s.later}" for s in out.steps]
+        shared = " (shared items)"
+        steps = [f"{s.earlier} → {s.later}{shared if s.earlier_figures else ''}" for s in out.steps]
         if out.overall is not None:
-            steps.append(f"first → last ({out.overall.earlier} → {out.overall.later})")
+            steps.append(
+                f"first → last ({out.overall.earlier} → {out.overall.later})"
+                f"{shared if out.overall.earlier_figures else ''}"
+            )
         table = Table("", *(c.cycle for c in out.cycles), *steps)
         table.columns[0].no_wrap = True
         for index, (name, figures, changes) in enumerate(_rows(out)):
@@ -101,6 +130,8 @@ def render_trend(console: Console, out: TrendOut) -> None:
             f"▼ declined, = no reliable change (RCI within ±{out.z:.2f}, shown in brackets); "
             "→L / →M: L − M moved towards the leader / manager side"
         )
+    for step in [*out.steps, *([out.overall] if out.overall is not None else [])]:
+        _render_shared(console, step)
     for plan in out.plans:
         console.print(f"\n[bold]plan {plan.plan_id}[/] from {plan.plan_cycle}: {plan.note}")
         for planned in plan.practices:
@@ -123,8 +154,10 @@ def trend_command(
     that cycle's own raters), then each cycle against the one before (and the first against the
     last with three or more): "improved" or "declined" when the change exceeds 1.96 times the
     error of the difference, else "no reliable change"; "not enough raters" under 3 raters;
-    a practice whose items changed between two cycles' item bank versions is "not comparable"
-    (bank v1 to v2: every practice; L, M and L − M with them). The person's development plans are
+    two cycles on different item bank versions (v1 to v2) are compared on the items both
+    versions share, both cycles rescored on them and shown apart (these scores differ from each
+    cycle's report); a practice with fewer than 3 shared items is "not comparable: bank
+    changed" (v1 to v2: empowerment, and L and L − M with it). The person's development plans are
     tied in: each planned practice and whether it changed by the next cycle, and whether the
     re-rate date has passed. Open cycles are left out. With --as VIEWER: only what that person
     may see (the cycles shared with them, their own view where they rated the person).

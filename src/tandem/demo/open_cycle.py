@@ -9,7 +9,8 @@ Running it again finds the cycle and writes nothing.
 It takes the item bank a new cycle takes (the latest published, v2), as a cycle an organisation
 opens today would: the forms show v2's routed items and overuse scale. The closed cycle keeps
 v1, the version its generated answers are written in, so closing this one after rating shows a
-v1 → v2 trend, with the practices whose items changed marked "not comparable: bank changed".
+v1 → v2 trend, compared on the items the two versions share (empowerment, with too few shared
+items, marked "not comparable: bank changed").
 """
 
 from __future__ import annotations

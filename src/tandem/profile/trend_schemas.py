@@ -42,17 +42,39 @@ class ChangeOut(BaseModel):
     verdict: str  # improved | declined | no reliable change | towards leader/manager | a reason
 
 
+class FiguresOut(BaseModel):
+    """One cycle's figures as a step between two item banks compared them: on shared items."""
+
+    cycle: str
+    practices: dict[str, FigureOut]  # the practices compared (enough shared items)
+    L: FigureOut
+    M: FigureOut
+    leaning: FigureOut
+
+
 class StepOut(BaseModel):
-    """Two cycles compared: the later one's figures tested against the earlier one's."""
+    """Two cycles compared: the later one's figures tested against the earlier one's.
+
+    Two cycles on different item bank versions are compared on the items both versions share:
+    ``basis`` reads "shared items (N of M)" (else "same items"), ``shared_items`` gives each
+    compared practice's count, and ``earlier_figures`` / ``later_figures`` are both cycles
+    rescored on those items: the figures the changes are between, which differ from each
+    cycle's own report (``cycles``).
+    """
 
     earlier: str
     later: str
-    comparable: bool  # no practice's items changed between the two cycles' item banks
-    changed: list[str]  # practices not compared: their items changed between the banks
+    comparable: bool  # every practice compared (same bank, or enough shared items for each)
+    changed: list[str]  # practices not compared: too few items shared between the banks
     practices: dict[str, ChangeOut]
     L: ChangeOut
     M: ChangeOut
     leaning: ChangeOut
+    basis: str = "same items"
+    shared_items: dict[str, int] = {}
+    earlier_figures: FiguresOut | None = None
+    later_figures: FiguresOut | None = None
+    note: str | None = None  # how a step between two item banks was compared, in words
 
 
 class PlanActionRef(BaseModel):

@@ -38,6 +38,7 @@ from tandem.profile.schemas import PersonRef
 from tandem.profile.trend_schemas import (
     ChangeOut,
     FigureOut,
+    FiguresOut,
     PlanActionRef,
     PlanFollowUpOut,
     PlanPracticeOut,
@@ -48,7 +49,7 @@ from tandem.profile.trend_schemas import (
 from tandem.profile.trends import Change, CycleFigures, Figure, Step, cycle_figures, trend
 from tandem.profile.visibility import Viewer, visible_people
 from tandem.review import service as review_service
-from tandem.review.items import load_item_bank
+from tandem.review.items import ItemBank, common_bank, comparable_practices, load_item_bank
 from tandem.review.models import CycleStatus, ReviewCycle
 
 shown = profile_service.shown
@@ -92,15 +93,24 @@ def person_trend(
                 f"{person.display_name} has shared no closed review cycle with you"
             )
     reader = None if owner or viewer is None else viewer.person_id
+    scored = {c.name: profile_service.cycle_scores(session=session, cycle=c) for c in cycles}
     figures = [
         cycle_figures(
             c.name,
             load_item_bank(c.item_bank_version),
-            profile_service.cycle_scores(session=session, cycle=c).scores(person.id, viewer=reader),
+            scored[c.name].scores(person.id, viewer=reader),
         )
         for c in cycles
     ]
-    found = trend(figures)
+
+    def rescore(earlier: CycleFigures, later: CycleFigures) -> tuple[CycleFigures, CycleFigures]:
+        common = common_bank(earlier.bank, later.bank)
+        return (
+            shared_figures(scored[earlier.cycle], common, person.id, reader),
+            shared_figures(scored[later.cycle], common, person.id, reader),
+        )
+
+    found = trend(figures, rescore=rescore)
     steps = [_step_out(s) for s in found.steps]
     plans = _plans(session, person, cycles, found.steps, today or utcnow().date()) if owner else []
     return TrendOut(
@@ -113,6 +123,25 @@ def person_trend(
         plans=plans,
         notes=_notes(owner=owner, cycles=len(cycles), open_left_out=open_left_out),
     )
+
+
+def shared_figures(
+    own: profile_service.CycleScores, common: ItemBank, person_id: int, reader: int | None
+) -> CycleFigures:
+    """One cycle's figures rescored on ``common`` (:func:`~tandem.review.items.common_bank`).
+
+    The cycle's own answers to the shared items only, scored afresh: cohort covariance Σ, every
+    rater's practice score (75 % rule over the shared items routed to their relation) and the
+    person's SE all come from those items, as if the cycle had asked only them. The viewer's
+    view is built as for the cycle's own figures (:meth:`CycleScores.scores` with ``reader``):
+    the same group rules, on the raters the shared items leave.
+    """
+    ids = {item.id for item in common.items}
+    answers = {
+        ratee: [a for a in given if a.item_id in ids] for ratee, given in own.answers.items()
+    }
+    rescored = profile_service.CycleScores(own.cycle, common, answers, roles=own.roles)
+    return cycle_figures(own.cycle.name, common, rescored.scores(person_id, viewer=reader))
 
 
 def _notes(*, owner: bool, cycles: int, open_left_out: bool) -> list[str]:
@@ -160,7 +189,19 @@ def _change_out(change: Change) -> ChangeOut:
     )
 
 
+def _figures_out(figures: CycleFigures) -> FiguresOut:
+    compared = comparable_practices(figures.bank, figures.bank)
+    return FiguresOut(
+        cycle=figures.cycle,
+        practices={p: _figure_out(f) for p, f in figures.practices.items() if p in compared},
+        L=_figure_out(figures.L),
+        M=_figure_out(figures.M),
+        leaning=_figure_out(figures.leaning),
+    )
+
+
 def _step_out(step: Step) -> StepOut:
+    earlier, later = (None, None) if step.figures is None else map(_figures_out, step.figures)
     return StepOut(
         earlier=step.earlier,
         later=step.later,
@@ -170,7 +211,24 @@ def _step_out(step: Step) -> StepOut:
         L=_change_out(step.L),
         M=_change_out(step.M),
         leaning=_change_out(step.leaning),
+        basis=step.basis,
+        shared_items=dict(step.shared or {}),
+        earlier_figures=earlier,
+        later_figures=later,
+        note=None if step.shared is None else _shared_note(step),
     )
+
+
+def _shared_note(step: Step) -> str:
+    count = sum((step.shared or {}).values())
+    note = (
+        f"{step.earlier} → {step.later} is compared on the {count} items both item bank "
+        "versions share, both cycles rescored on them: these scores differ from each cycle's "
+        "report"
+    )
+    if step.changed:
+        note += f"; too few shared items to compare {', '.join(step.changed)}"
+    return note
 
 
 def _plans(

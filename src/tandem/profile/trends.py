@@ -22,7 +22,12 @@ resting on 3 raters needs a bigger change than one resting on 10 (``docs/people-
   its item set is the same (:func:`~tandem.review.items.comparable_practices`: every item
   ``same_as`` one of the previous version, none dropped, asked of the same relations); L or M when
   every practice of its side does, L − M when all ten do. Shipped v1 → v2 keeps no practice's
-  item set (v2 dropped each practice's reverse item and split five items), so nothing compares.
+  item set (v2 dropped each practice's reverse item and split five items), so :func:`trend`
+  takes a ``rescore`` callback: for a step between two banks it gets both cycles' figures
+  rescored on the items the two versions share (:func:`~tandem.review.items.common_bank`) and
+  compares those; a practice with fewer than 3 shared items (for a relation that rates it)
+  stays "not comparable: bank changed". Such a step says so (:attr:`Step.basis`) and carries
+  the rescored figures it compared, which differ from each cycle's own report.
 
 The same test runs on L, M and the leaning difference L − M (whose SE is the profile's
 ``leaning_se``); for L − M the labels say which way it moved: "towards leader" (L − M grew) or
@@ -35,8 +40,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from tandem.profile.cohort import DEFAULT_Z
 from tandem.profile.scoring import (
@@ -179,7 +184,10 @@ class Step:
     """The comparison of two cycles: every practice, L, M and L − M.
 
     ``changed``: the practices whose items changed between the two cycles' item banks, not
-    compared (empty within one version); ``comparable``: no practice changed.
+    compared (empty within one version); ``comparable``: no practice changed. ``basis``:
+    :data:`SAME_ITEMS`, or for two banks "shared items (N of M)": N items both versions share
+    out of the later version's M practice items, with ``shared`` their count per compared
+    practice and ``figures`` both cycles' figures rescored on them (what was compared).
     """
 
     earlier: str
@@ -190,6 +198,9 @@ class Step:
     L: Change
     M: Change
     leaning: Change
+    basis: str = "same items"
+    shared: Mapping[str, int] | None = None
+    figures: tuple[CycleFigures, CycleFigures] | None = None
 
 
 def compare(earlier: CycleFigures, later: CycleFigures, *, z: float = DEFAULT_Z) -> Step:
@@ -233,9 +244,55 @@ class Trend:
     overall: Step | None
 
 
-def trend(cycles: Sequence[CycleFigures], *, z: float = DEFAULT_Z) -> Trend:
-    """Consecutive steps over ``cycles`` (oldest first) and, with 3 or more, first → last."""
+SAME_ITEMS = "same items"
+Rescore = Callable[[CycleFigures, CycleFigures], tuple[CycleFigures, CycleFigures]]
+"""Both cycles' figures rescored on the items their two banks share (same common bank)."""
+
+
+def shared_basis(common: ItemBank, later: ItemBank) -> str:
+    """How a step between two banks is compared: "shared items (N of M)".
+
+    >>> from tandem.review.items import common_bank, load_item_bank
+    >>> shared_basis(common_bank(load_item_bank("1"), load_item_bank("2")), load_item_bank("2"))
+    'shared items (32 of 46)'
+    """
+    total = sum(len(items) for items in later.by_practice().values())
+    return f"shared items ({len(common.items)} of {total})"
+
+
+def compare_shared(
+    earlier: CycleFigures, later: CycleFigures, rescore: Rescore, *, z: float = DEFAULT_Z
+) -> Step:
+    """Two cycles on different banks compared on the items both share, both rescored on them.
+
+    ``rescore`` gives both cycles' figures on the common bank (both figures' ``bank``); the
+    practices it leaves without items are "not comparable: bank changed" as before.
+    """
+    first, second = rescore(earlier, later)
+    step = compare(first, second, z=z)
+    return replace(
+        step,
+        basis=shared_basis(second.bank, later.bank),
+        shared={p: len(items) for p, items in second.bank.by_practice().items() if items},
+        figures=(first, second),
+    )
+
+
+def _step(a: CycleFigures, b: CycleFigures, rescore: Rescore | None, z: float) -> Step:
+    if rescore is None or a.bank.version == b.bank.version:
+        return compare(a, b, z=z)
+    return compare_shared(a, b, rescore, z=z)
+
+
+def trend(
+    cycles: Sequence[CycleFigures], *, z: float = DEFAULT_Z, rescore: Rescore | None = None
+) -> Trend:
+    """Consecutive steps over ``cycles`` (oldest first) and, with 3 or more, first → last.
+
+    ``rescore``: how a step between two item bank versions gets both cycles on their shared
+    items (:func:`compare_shared`); without it such a step compares only unchanged practices.
+    """
     ordered = tuple(cycles)
-    steps = tuple(compare(a, b, z=z) for a, b in itertools.pairwise(ordered))
-    overall = compare(ordered[0], ordered[-1], z=z) if len(ordered) >= 3 else None
+    steps = tuple(_step(a, b, rescore, z) for a, b in itertools.pairwise(ordered))
+    overall = _step(ordered[0], ordered[-1], rescore, z) if len(ordered) >= 3 else None
     return Trend(cycles=ordered, steps=steps, overall=overall)

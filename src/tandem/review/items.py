@@ -19,7 +19,8 @@ Version 2 adds, per item (all optional, so version 1 reads as before):
 
 A version with ``status = "preview"`` is loaded only when asked for by number: new cycles take
 the latest *published* version. :func:`comparable_practices` says which practice scores compare
-across two versions (a trend across cycles compares only those).
+across two versions; :func:`common_bank` is the items two linked versions share, on which a
+trend rescores both cycles to compare the practices that changed.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -191,25 +192,76 @@ class ItemBank:
 def comparable_practices(first: ItemBank, second: ItemBank) -> frozenset[str]:
     """The practices whose score means the same in both bank versions, in either order.
 
-    One version: every practice. Two versions, one the other's ``previous_version``: a practice
-    whose practice items in the newer version are each ``same_as`` an item of the older, cover
-    every practice item the older had (none dropped, none split) and are asked of the same
-    relations as before. Overuse items are no part of a practice score and do not count. Any
-    other pair of versions: none. Shipped v1 → v2: none, since v2 dropped every practice's
-    reverse item (``docs/people-science.md``, "Trends across cycles").
+    One version: every practice that has items (every practice of a loaded bank; a
+    :func:`common_bank` leaves out the practices its two versions do not share). Two versions,
+    one the other's ``previous_version``: a practice whose practice items in the newer version
+    are each ``same_as`` an item of the older, cover every practice item the older had (none
+    dropped, none split) and are asked of the same relations as before. Overuse items are no
+    part of a practice score and do not count. Any other pair of versions: none. Shipped v1 →
+    v2: none, since v2 dropped every practice's reverse item (``docs/people-science.md``,
+    "Trends across cycles"); a trend then compares on :func:`common_bank`.
     """
     if first.version == second.version:
-        return frozenset(PRACTICE_IDS)
-    if second.previous_version == first.version:
-        older, newer = first, second
-    elif first.previous_version == second.version:
-        older, newer = second, first
-    else:
+        return frozenset(p for p, items in first.by_practice().items() if items)
+    pair = linked(first, second)
+    if pair is None:
         return frozenset()
+    older, newer = pair
     return frozenset(
         p
         for p, items in newer.by_practice().items()
         if _unchanged(items, older.by_practice()[p], older)
+    )
+
+
+def linked(first: ItemBank, second: ItemBank) -> tuple[ItemBank, ItemBank] | None:
+    """``(older, newer)`` when one version is the other's ``previous_version``, else ``None``."""
+    if second.previous_version == first.version:
+        return first, second
+    if first.previous_version == second.version:
+        return second, first
+    return None
+
+
+def common_bank(first: ItemBank, second: ItemBank) -> ItemBank:
+    """The items two linked versions share, as a bank: used only to compare cycles across them.
+
+    Per practice, the newer version's practice items that are ``same_as`` the older item *of the
+    same id* (word for word, same keying: the loader checks), each asked only of the relations
+    that rate it in both versions. A practice keeps its shared items when there are at least
+    :data:`MIN_ROUTED` of them and every relation that rates any of them rates at least
+    :data:`MIN_ROUTED`; otherwise it keeps none and is not comparable
+    (:func:`comparable_practices` of the common bank with itself leaves it out). Overuse items
+    are no part of a practice score and are left out.
+
+    This bank skips the loader's file-level rules (4–6 items, a reverse item or an overuse scale
+    per practice): it is never a version cycles are created with, only the basis on which both
+    cycles' answers are rescored (:mod:`tandem.profile.trend_service`). Its version reads
+    ``"<older>&<newer>"``. Raises ``ValueError`` for two versions not linked by
+    ``previous_version``.
+    """
+    pair = linked(first, second)
+    if pair is None:
+        raise ValueError(
+            f"item bank versions {first.version} and {second.version} are not linked "
+            "by previous_version: they share no items"
+        )
+    older, newer = pair
+    items: list[Item] = []
+    for candidates in newer.by_practice().values():
+        shared = []
+        for item in candidates:
+            if item.same_as != item.id or item.id not in older._by_id:
+                continue
+            before = older.item(item.id)
+            raters = tuple(r for r in RATER_RELATIONS if item.rated_by(r) and before.rated_by(r))
+            if raters and (before.text, before.reverse) == (item.text, item.reverse):
+                shared.append(replace(item, raters=raters))
+        counts = [sum(1 for i in shared if i.rated_by(r)) for r in RATER_RELATIONS]
+        if len(shared) >= MIN_ROUTED and all(c == 0 or c >= MIN_ROUTED for c in counts):
+            items += shared
+    return ItemBank(
+        version=f"{older.version}&{newer.version}", items=tuple(items), scale=newer.scale
     )
 
 
