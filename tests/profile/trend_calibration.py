@@ -6,8 +6,9 @@ change on some practices (``true_change``). Each person is scored in both cycles
 k raters (their manager first, then colleagues drawn at random), with each cycle's own cohort
 statistics, and every practice's change is tested (:func:`tandem.profile.trends.compare`).
 
-``python -m tests.profile.trend_calibration [PEOPLE] [SEED]`` prints the table of
-``docs/people-science.md`` ("Trends").
+``python -m tests.profile.trend_calibration [PEOPLE] [SEED] [VERSION]`` prints the table of
+``docs/people-science.md`` ("Trends"); VERSION 2 rates the second cycle on bank v2 and compares
+both on the items v1 and v2 share.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from tandem.profile.trends import (
     compare,
     cycle_figures,
 )
-from tandem.review.items import load_item_bank, practices_of
+from tandem.review.items import ItemBank, common_bank, load_item_bank, practices_of
 
 BANK = load_item_bank("1")
 LEADER = frozenset(practices_of("leader"))
@@ -38,14 +39,20 @@ COUNTS = (4, 5, 6, 8, 12)
 LABELS = frozenset({IMPROVED, DECLINED, NO_CHANGE})
 
 
-def _figures(org: SyntheticOrg, counts: Sequence[int]) -> dict[tuple[int, int], CycleFigures]:
-    rated = rater_scores_by_ratee(org.answers, BANK)  # in order of first answer: self, manager, …
-    cohort = cohort_stats(org.answers, BANK, rated=rated)
+def _figures(
+    org: SyntheticOrg, counts: Sequence[int], bank: ItemBank = BANK
+) -> dict[tuple[int, int], CycleFigures]:
+    """Every person's figures from their first k raters; ``bank`` other than the org's: the
+    org's answers to ``bank``'s items only (a common bank), scored on it."""
+    ids = {i.id for i in bank.items}
+    answers = {r: [a for a in given if a.item_id in ids] for r, given in org.answers.items()}
+    rated = rater_scores_by_ratee(answers, bank)  # in order of first answer: self, manager, …
+    cohort = cohort_stats(answers, bank, rated=rated)
     out = {}
     for person, raters in rated.items():
         others = [r for r in raters if r.relation != "self"]
         for k in counts:
-            out[(person, k)] = cycle_figures("c", BANK, score_raters(others[:k], BANK, cohort))
+            out[(person, k)] = cycle_figures("c", bank, score_raters(others[:k], bank, cohort))
     return out
 
 
@@ -77,13 +84,20 @@ def measure(
     seed: int,
     change: tuple[tuple[str, float], ...] = (),
     counts: Sequence[int] = COUNTS,
+    second_bank: ItemBank = BANK,
 ) -> list[Row]:
-    """Rate one SYNTHETIC organisation twice (the second with ``change``) and count verdicts."""
+    """Rate one SYNTHETIC organisation twice (the second with ``change``) and count verdicts.
+
+    ``second_bank``: the second cycle's item bank (the same people and truth); when it is not
+    v1, both cycles are rescored on the items the two share (:func:`common_bank`), as a trend
+    step between two bank versions is; practices not shared are not counted."""
+    basis = BANK if second_bank is BANK else common_bank(BANK, second_bank)
     common = {"n_people": people, "seed": seed, "raters_per_person": (12, 12)}
-    first = _figures(generate_org(BANK, **common), counts)  # type: ignore[arg-type]
+    first = _figures(generate_org(BANK, **common), counts, basis)  # type: ignore[arg-type]
     second = _figures(
-        generate_org(BANK, **common, rating_stream=1, true_change=change),  # type: ignore[arg-type]
+        generate_org(second_bank, **common, rating_stream=1, true_change=change),  # type: ignore[arg-type]
         counts,
+        basis,
     )
     planted = dict(change)
     leaning_moves = sum(d if p in LEADER else -d for p, d in planted.items()) / 5  # true ΔD
@@ -99,7 +113,7 @@ def measure(
                     want = IMPROVED if planted[p] > 0 else DECLINED
                     detected[p][0] += c.verdict == want
                     detected[p][1] += 1
-                elif c.verdict in LABELS:
+                elif c.verdict in LABELS:  # "not comparable" practices are no test
                     labelled += 1
                     false += c.reliable
                     flagged |= c.reliable
@@ -129,9 +143,14 @@ def measure(
 def main(argv: Sequence[str]) -> None:
     people = int(argv[0]) if argv else 800
     seed = int(argv[1]) if len(argv) > 1 else 3
-    null = measure(people=people, seed=seed)
-    half = measure(people=people, seed=seed, change=(("vision", 0.5), ("process", -0.5)))
-    whole = measure(people=people, seed=seed, change=(("vision", 1.0), ("process", -1.0)))
+    bank = load_item_bank(argv[2]) if len(argv) > 2 else BANK  # the second cycle's version
+    null = measure(people=people, seed=seed, second_bank=bank)
+    half = measure(
+        people=people, seed=seed, change=(("vision", 0.5), ("process", -0.5)), second_bank=bank
+    )
+    whole = measure(
+        people=people, seed=seed, change=(("vision", 1.0), ("process", -1.0)), second_bank=bank
+    )
     print(
         "| raters asked (k) | tests labelled | false 'reliable change' | people with ≥ 1 of 10 "
         "| false L − M shift | power, change 0.5 | power, change 1.0 |"
