@@ -388,3 +388,53 @@ def test_shared_item_figures_keep_the_viewers_view_and_need_both_cycles_shared(
         score = rescored.practices[practice]
         assert figure.value == (None if score.others is None else round(score.others, 2))
         assert figure.raters == score.n_raters
+
+
+def test_a_rater_shared_both_cycles_gets_their_own_view_of_the_shared_item_scores(
+    db_session: Session,
+) -> None:
+    """A colleague who rated the person in the v1 cycle, later their manager and shared both
+    cycles: on the shared items too, a group holding their own rating is shown to them only
+    when it still hides enough others, so their rescored v1 figures are their view, not the
+    person's, and the change is computed from that view."""
+    org = _v1_v2_org(db_session)
+    common = common_bank(load_item_bank("1"), load_item_bank("2"))
+    ids = {i.id for i in common.items}
+    for synthetic in range(24):
+        person = _person(db_session, org, synthetic)
+        own = profile_service.cycle_scores(session=db_session, cycle="v1")
+        rescored = profile_service.CycleScores(
+            own.cycle,
+            common,
+            {r: [a for a in given if a.item_id in ids] for r, given in own.answers.items()},
+        )
+        base = rescored.scores(person.id)
+        found = [
+            (rater, practice)
+            for rater, relation in org.rated("v1", person.id).items()
+            if relation in ("peer", "report") and rater not in org.rated("v2", person.id)
+            for practice, score in rescored.scores(person.id, viewer=rater).practices.items()
+            if practice in common.by_practice()
+            and common.by_practice()[practice]
+            and score.others != base.practices[practice].others
+        ]
+        if found:
+            break
+    assert found, "the fixture needs a colleague whose view of the shared items differs"
+    rater, practice = found[0]
+    person.manager_id = rater
+    db_session.flush()
+    _share(db_session, person, "v1")
+    _share(db_session, person, "v2")
+    out = trend_service.person_trend(
+        session=db_session, person=person, viewer=Viewer(person_id=rater, role="manager")
+    )
+    mine = trend_service.person_trend(session=db_session, person=person)
+    theirs, owners = out.steps[0], mine.steps[0]
+    assert theirs.earlier_figures is not None and owners.earlier_figures is not None
+    view = rescored.scores(person.id, viewer=rater).practices[practice]
+    seen = theirs.earlier_figures.practices[practice]
+    assert seen.value == (None if view.others is None else round(view.others, 2))
+    assert seen.raters == view.n_raters < owners.earlier_figures.practices[practice].raters
+    assert theirs.practices[practice] != owners.practices[practice]
+    assert theirs.later_figures == owners.later_figures  # they did not rate in v2
