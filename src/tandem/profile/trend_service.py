@@ -13,6 +13,9 @@ Privacy (DESIGN §7) is kept here, per cycle, with the rules of the profile itse
   (:meth:`CycleScores.scores` with ``viewer``): a viewer who rated the person in a cycle gets
   the groups holding their own rating only when they still hide enough others, so suppressed
   groups stay out of every score, SE and change;
+* a step between two item bank versions rescores both cycles on their shared items
+  (:func:`shared_figures`) with the same viewer, so the same group rules hold on those figures,
+  and only between two cycles that viewer may both see;
 * directors, admins and the command-line operator asking as one of them see no individual's
   trend (their own aside): :class:`PermissionDeniedError`;
 * development plans are the person's own (they are chosen with blind spots, which come from
