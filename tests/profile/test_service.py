@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from tandem.errors import NotFoundError
@@ -23,8 +22,8 @@ from tandem.profile.scoring import cohort_stats, score_ratee
 from tandem.profile.synthetic import SyntheticOrg, generate_org
 from tandem.review import service as review_service
 from tandem.review.items import PRACTICE_IDS, load_item_bank
-from tandem.review.models import ReviewAssignment, ReviewResponse
 from tests.helpers import V1
+from tests.profile.trend_org import write_cycle, write_people
 
 LEADER, MANAGER = PRACTICE_IDS[:5], PRACTICE_IDS[5:]
 
@@ -124,47 +123,9 @@ def write_synthetic(
 ) -> tuple[SyntheticOrg, dict[int, int]]:
     """Write a SYNTHETIC organisation and its answers through the ORM, then close the cycle
     (unless ``close=False``); synthetic id → person id."""
-    bank = load_item_bank(V1)
-    org = generate_org(bank, n_people=n_people, seed=seed, **overrides)  # type: ignore[arg-type]
-    people = {
-        p.id: Person(display_name=f"Synthetic {p.id}", email=f"synthetic{p.id}@example.invalid")
-        for p in org.people
-    }
-    session.add_all(people.values())
-    session.flush()
-    for p in org.people:
-        if p.manager_id is not None:
-            people[p.id].manager_id = people[p.manager_id].id
-    ids = {sid: person.id for sid, person in people.items()}
-    found = review_service.get_cycle(
-        session=session,
-        name=review_service.create_cycle(session=session, name=cycle, item_bank_version=V1).name,
-    )
-    assignments, responses = set(), []
-    for ratee, answers in org.answers.items():
-        for a in answers:
-            assignments.add((ids[ratee], ids[a.rater], a.relation))
-            responses.append(
-                {
-                    "cycle_id": found.id,
-                    "ratee_id": ids[ratee],
-                    "rater_id": ids[a.rater],
-                    "relation": a.relation,
-                    "item_id": a.item_id,
-                    "value": a.value,
-                }
-            )
-    session.execute(
-        insert(ReviewAssignment),
-        [
-            {"cycle_id": found.id, "ratee_id": e, "rater_id": r, "relation": rel}
-            for e, r, rel in sorted(assignments)
-        ],
-    )
-    session.execute(insert(ReviewResponse), responses)
-    session.flush()
-    if close:
-        review_service.close_cycle(session=session, name=cycle)
+    org = generate_org(load_item_bank(V1), n_people=n_people, seed=seed, **overrides)  # type: ignore[arg-type]
+    ids = write_people(session, org)
+    write_cycle(session, cycle, org, ids, close=close, bank=V1)
     return org, ids
 
 
