@@ -156,6 +156,7 @@ class CycleScores:
         self._raters: dict[int, frozenset[int]] = {}
         self._prior: tuple[Prior | None] | None = None
         self._norm_groups: dict[str, dict[str | None, list[norms.Member]]] | None = None
+        self._on_bank: dict[str, CycleScores] = {}
 
     @property
     def ratees(self) -> tuple[int, ...]:
@@ -223,6 +224,22 @@ class CycleScores:
         return norms.norm_percentile(
             person_id, score, se, self.roles.get(person_id), self.norm_groups(figure)
         )
+
+    def on_bank(self, bank: ItemBank) -> CycleScores:
+        """This cycle's answers to ``bank``'s items only, scored afresh on that bank (cohort Σ,
+        rater scores, errors) — the shared items of two versions a trend compares across
+        (:func:`tandem.review.items.common_bank`). Kept with these scores, by bank version, so a
+        cached cycle rescores once however many steps and readers ask."""
+        found = self._on_bank.get(bank.version)
+        if found is None:
+            ids = {item.id for item in bank.items}
+            answers = {
+                ratee: [a for a in given if a.item_id in ids]
+                for ratee, given in self.answers.items()
+            }
+            found = CycleScores(self.cycle, bank, answers, roles=self.roles)
+            self._on_bank[bank.version] = found
+        return found
 
     def raters(self, person_id: int) -> frozenset[int]:
         """Who rated the person in the cycle, the person's self-assessment aside."""

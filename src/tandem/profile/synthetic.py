@@ -180,6 +180,8 @@ def generate_org(
     shift = dict(params.true_change)
     people = _people(params)
     by_practice = bank.by_practice()
+    if unknown := sorted(set(shift) - set(by_practice)):
+        raise ValueError(f"true_change: unknown practice(s) {', '.join(unknown)}")
     side_of = {p: side for side in ("leader", "manager") for p in practices_of(side)}
     rho = params.correlation
     latent = rng.multivariate_normal([0.0, 0.0], [[1.0, rho], [rho, 1.0]], size=len(people))

@@ -139,20 +139,16 @@ def shared_figures(
     view is built as for the cycle's own figures (:meth:`CycleScores.scores` with ``reader``):
     the same group rules, on the raters the shared items leave.
     """
-    ids = {item.id for item in common.items}
-    answers = {
-        ratee: [a for a in given if a.item_id in ids] for ratee, given in own.answers.items()
-    }
-    rescored = profile_service.CycleScores(own.cycle, common, answers, roles=own.roles)
+    rescored = own.on_bank(common)
     return cycle_figures(own.cycle.name, common, rescored.scores(person_id, viewer=reader))
 
 
 def _notes(*, owner: bool, cycles: int, open_left_out: bool) -> list[str]:
     notes = [
-        "a change is reliable when it exceeds 1.96 times the error of the difference, from each "
-        "cycle's own raters (RCI = change / √(SE₁² + SE₂²)); one test in twenty is a chance "
-        "'reliable change', so over ten practices about one person in three with no real change "
-        "sees one somewhere: look for changes that repeat or that a plan aimed at",
+        f"a change is reliable when it exceeds {DEFAULT_Z:.2f} times the error of the difference, "
+        "from each cycle's own raters (RCI = change / √(SE₁² + SE₂²)); one test in twenty is a "
+        "chance 'reliable change', so over ten practices about one person in three with no real "
+        "change sees one somewhere: look for changes that repeat or that a plan aimed at",
     ]
     if cycles < 2:
         notes.append("a trend needs two closed cycles: only one is shown")

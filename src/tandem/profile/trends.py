@@ -50,7 +50,13 @@ from tandem.profile.scoring import (
     NOT_ENOUGH_RATERS,
     ProfileScores,
 )
-from tandem.review.items import PRACTICE_IDS, ItemBank, comparable_practices, practices_of
+from tandem.review.items import (
+    PRACTICE_IDS,
+    ItemBank,
+    comparable_practices,
+    linked,
+    practices_of,
+)
 
 IMPROVED = "improved"
 DECLINED = "declined"
@@ -279,7 +285,8 @@ def compare_shared(
 
 
 def _step(a: CycleFigures, b: CycleFigures, rescore: Rescore | None, z: float) -> Step:
-    if rescore is None or a.bank.version == b.bank.version:
+    # versions not linked by previous_version (v1 and a future v3) share no common bank
+    if rescore is None or a.bank.version == b.bank.version or linked(a.bank, b.bank) is None:
         return compare(a, b, z=z)
     return compare_shared(a, b, rescore, z=z)
 

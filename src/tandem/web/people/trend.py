@@ -62,9 +62,7 @@ def trend_chart(out: TrendOut) -> dict[str, Any]:
     The profile's dot plot with one dot per cycle (darker = later): a practice's row reads as its
     path over time, and the table below holds the same numbers with the changes.
     """
-    order = [
-        f"{PRACTICE_NAMES.get(p, p)}" for p in (out.cycles[-1].practices if out.cycles else {})
-    ]
+    order = [PRACTICE_NAMES.get(p, p) for p in (out.cycles[-1].practices if out.cycles else {})]
     rows = [
         {
             "practice": PRACTICE_NAMES.get(practice, practice),
