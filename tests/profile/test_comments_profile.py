@@ -111,9 +111,15 @@ def test_a_reader_who_wrote_one_of_three_sees_that_group_only_with_a_fourth(
         "vision": {"peer": texts("pia", "paz", "pim")},
         "process": {"others": texts("pia", "paz", "ria", practice="process")},
     }
-    # Pia, inside the peers' three: the peers go into the pool, which then holds 6 with her
+    # Pia, inside the peers' three, loses that group; the pool stays the ratee's pool (it used
+    # to take the peers in for her, showing her texts the ratee never sees: the two reads side
+    # by side named the pooled writers). A reader's view is always a part of the ratee's.
     as_pia = groups(read(db_session, ids, viewer="pia"))
-    assert as_pia["vision"] == {"others": texts("pia", "paz", "pim", "max", "ria", "rob")}
+    assert as_pia["vision"] == {"others": texts("max", "ria", "rob")}
+    ratee = groups(read(db_session, ids))
+    for who in ("max", "pia", "poe"):
+        for practice, shown in groups(read(db_session, ids, viewer=who)).items():
+            assert all(ratee[practice][g] == t for g, t in shown.items()), (who, practice)
     # Poe commented on nothing: reads what the ratee reads
     assert groups(read(db_session, ids, viewer="poe")) == groups(read(db_session, ids))
 

@@ -79,17 +79,23 @@ def practice_comments(
     for comment in comments:
         if comment.practice == practice and comment.relation in by_group and comment.text:
             by_group[comment.relation].append(comment)
-    shown: list[ShownGroup] = []
+    # Groups and the pool are formed by the ratee's rule, whoever reads: a reader's view is
+    # always a part of the ratee's, so two reads side by side cannot name a writer (a group
+    # pooled only for a reader inside it would show the reader texts the ratee never sees).
+    formed: list[tuple[str, list[StoredComment]]] = []
     pool: list[StoredComment] = []
     for group in COMMENT_GROUPS:
         found = by_group[group]
-        if _enough(found, viewer):
-            shown.append(_shown(group, found, salt, practice))
+        if _enough(found, None):
+            formed.append((group, found))
         else:
             pool.extend(found)
-    if _enough(pool, viewer):
-        shown.append(_shown(POOL, pool, salt, practice))
-    return shown
+    if _enough(pool, None):
+        formed.append((POOL, pool))
+    # the reader then loses every group holding their own comment without one writer more
+    return [
+        _shown(group, found, salt, practice) for group, found in formed if _enough(found, viewer)
+    ]
 
 
 def _enough(comments: Sequence[StoredComment], viewer: int | None) -> bool:
