@@ -168,11 +168,12 @@ def test_bad_nominations_are_refused_and_nothing_is_written(
         session=db_session, cycle=cycle, ratee="eve@example.com", rater="bob@example.com",
         relation="manager",
     )  # fmt: skip
-    with pytest.raises(error, match=says):
+    with pytest.raises(error, match=says) as refused:
         nominations.nominate(
             session=db_session, cycle=cycle, ratee_id=org["eve"], rater_id=org[rater],
             relation=relation, actor=actor(org["eve"]),
         )  # fmt: skip
+    assert " as manager" not in str(refused.value)  # never the rater's group, to the ratee
     assert db_session.scalars(select(ReviewNomination)).all() == []
 
 

@@ -201,8 +201,11 @@ def nominate(
         )
     assigned = _assigned_others(session, found, ratee.id)
     if rater.id in assigned:
+        # the ratee learns that, never in which group: trying colleagues one by one must not
+        # rebuild their rater groups (their panel shows counts only)
+        group = "" if by is NominatedBy.RATEE else f" as {assigned[rater.id]}"
         raise ConflictError(
-            f"{rater.display_name} already rates {ratee.display_name} as {assigned[rater.id]} "
+            f"{rater.display_name} already rates {ratee.display_name}{group} "
             f"in review cycle {found.name!r}"
         )
     earlier = session.scalar(
