@@ -191,6 +191,18 @@ def test_forgetting_in_an_open_cycle_deletes_what_they_wrote_and_scrubs_their_na
     )
 
 
+def test_a_name_with_a_non_ascii_capital_is_scrubbed_too(
+    db_session: Session, ids: dict[str, int]
+) -> None:
+    db_session.get_one(Person, ids["pim"]).display_name = "Åsa Vos"
+    rate(db_session, ids, "poe", {"empowerment": "Lets ÅSA VOS lead the migration."})
+    scrubbed = privacy.forget_person(session=db_session, ref="pim@example.com", actor="test")
+    assert scrubbed.comments_scrubbed == 1
+    assert "Lets [name removed] lead the migration." in set(
+        db_session.scalars(select(ReviewComment.text)).all()
+    )
+
+
 def test_the_export_holds_the_comments_one_wrote_and_only_shown_ones_about_one(
     db_session: Session, ids: dict[str, int]
 ) -> None:

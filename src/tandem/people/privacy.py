@@ -552,11 +552,10 @@ def _scrub_comments(session: Session, name: str) -> int:
     pattern = re.compile(
         r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)", re.IGNORECASE
     )
-    hits = session.scalars(
-        select(ReviewComment).where(func.lower(ReviewComment.text).contains(words[0].lower()))
-    )
+    # every comment, matched here: SQLite's lower() and LIKE fold ASCII only, so a filter in SQL
+    # would pass over "Åsa" written with its capital
     scrubbed = 0
-    for comment in hits:
+    for comment in session.scalars(select(ReviewComment).execution_options(yield_per=500)):
         text = pattern.sub(NAME_REMOVED, comment.text)
         if text != comment.text:
             comment.text = text[:COMMENT_MAX_CHARS]
