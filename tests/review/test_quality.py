@@ -108,6 +108,12 @@ def test_form_time_flags_speeding_and_untimed_saves_stay_unknown(
     assert (by_pair[(bob, ada)].timed_answers, by_pair[(bob, ada)].speeding) == (9, "unknown")
     assert report.summary.speeding == 1
     assert report.summary.speeding_unknown == sum(p.speeding == "unknown" for p in report.pairs)
+    # posting the same 50 answers again a second later (a re-shown form) stores nothing new:
+    # it is not 50 more answers in 1 s, and Di is still not speeding
+    save(di, cy, answers, 1.0)
+    again = quality.quality(session=db_session, cycle=CYCLE, actor="cli:admin")
+    di_cy = next(p for p in again.pairs if (p.ratee_id, p.rater_id) == (cy, di))
+    assert (di_cy.timed_answers, di_cy.seconds_per_answer, di_cy.speeding) == (50, 2.0, "no")
     assert report.summary.speeding_unknown == report.summary.pairs - 2
 
 

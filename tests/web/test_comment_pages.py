@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,8 +49,14 @@ def test_the_form_warns_before_saving_and_keeps_a_confirmed_comment(
     assert 'name="comment-vision" rows="3" maxlength="1000"' in page.text
     text = "Bram explains the why; as your peer I see it. Mail chiara@example.org"
     data = {"csrf_token": csrf_from(page.text), "cycle": org.open_cycle, "vision-1": "4"}
+    opened = re.search(r'name="opened" value="([^"]+)"', page.text)
+    assert opened is not None
+    data |= {"opened": opened.group(1)}
     warned = client.post(f"/people/rate/{ratee}", data=data | {"comment-vision": text})
     assert warned.status_code == 409
+    # the re-shown form keeps the clock of the first opening (a new one would make the
+    # confirmed save look seconds long: speeding)
+    assert f'name="opened" value="{opened.group(1)}"' in warned.text
     assert "Nothing was saved yet" in warned.text
     assert "the name of the person you rate" in warned.text
     assert "holds an email address (chiara@example.org)" in warned.text
@@ -79,6 +86,12 @@ def test_a_plain_comment_saves_at_once_and_a_long_one_is_refused_by_field(
     assert 'id="comment-process" name="comment-process"' in too_long.text
     plain = client.post(f"/people/rate/{ratee}", data=data | {"comment-process": "Fast reviews."})
     assert plain.status_code == 200
+    assert comments_of(workspace, org.person_ids["member"]) == {"process": "Fast reviews."}
+    # a file in a comment's field is refused by field; it never deletes the stored comment
+    upload = client.post(
+        f"/people/rate/{ratee}", data=data, files={"comment-process": ("c.txt", b"x", "text/plain")}
+    )
+    assert upload.status_code == 400 and "comment-process" in upload.text
     assert comments_of(workspace, org.person_ids["member"]) == {"process": "Fast reviews."}
 
 

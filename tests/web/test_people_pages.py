@@ -298,11 +298,13 @@ def test_the_form_records_its_signed_time_and_ignores_a_forged_one(
         assert client.post(f"/people/rate/{ratee}", data=data).status_code == 200
         assert _timing(workspace, org.open_cycle, rater, ratee) == (0.0, 0)
 
-    # a form signed a minute ago: its save adds at least 60 s over its 3 answers
+    # a form signed a minute ago: its save adds at least 60 s over the 3 answers it changes
+    # (answers posted again unchanged are not timed again)
     signed = form_timing.sign_opened(
         key, rater=rater, ratee=ratee, cycle=org.open_cycle, now=time.time() - 60
     )
-    saved = client.post(f"/people/rate/{ratee}", data=base | three | {"opened": signed})
+    changed = {"vision-1": "5", "vision-2": "3", "conflict-5": "1"}
+    saved = client.post(f"/people/rate/{ratee}", data=base | changed | {"opened": signed})
     assert saved.status_code == 200
     seconds, timed = _timing(workspace, org.open_cycle, rater, ratee)
     assert timed == 3 and seconds >= 60

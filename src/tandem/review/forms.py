@@ -388,14 +388,16 @@ def save_answers(
             previous.relation = relation
             previous.created_at = utcnow()
             replaced += 1
-    if seconds is not None and parsed:
-        # one UPDATE adding to the stored sums: two saves at once both count
+    if seconds is not None and (timed := inserted + replaced):
+        # the answers this save stored or changed, not those posted again unchanged (a re-save
+        # would count them twice and make the form look fast); one UPDATE adding to the stored
+        # sums: two saves at once both count
         session.execute(
             update(ReviewAssignment)
             .where(ReviewAssignment.id == found.assignment.id)
             .values(
                 form_seconds=ReviewAssignment.form_seconds + seconds,
-                timed_answers=ReviewAssignment.timed_answers + len(parsed),
+                timed_answers=ReviewAssignment.timed_answers + timed,
             )
             .execution_options(synchronize_session=False)
         )

@@ -65,7 +65,7 @@ def _form_fields(items: list[tuple[str, Any]]) -> tuple[dict[str, object], dict[
             practice = key.removeprefix(review_comments.FIELD_PREFIX)
             if practice in notes:
                 repeated[key] = "is given more than once"
-            notes[practice] = value if isinstance(value, str) else None
+            notes[practice] = value  # not text (a file): parse_comments refuses it by field
             continue
         if key in answers:
             repeated[key] = "is given more than once"
@@ -84,9 +84,12 @@ def _render_form(
     error: forms.AnswerFormError | None = None,
     warned: review_comments.CommentWarningsError | None = None,
     submitted: Mapping[str, object] | None = None,
+    opened: str | None = None,
 ) -> Response:
+    """The form page; ``opened``: a still valid opening token to carry on (a re-shown form's
+    clock keeps running from when the rater first opened it), else a new one."""
     key = get_config(request).csrf_key
-    opened = form_timing.sign_opened(
+    opened = opened or form_timing.sign_opened(
         key, rater=form.rater_id, ratee=form.ratee_id, cycle=form.cycle
     )
     context = {
@@ -112,44 +115,54 @@ async def _form_post(
     request: Request, db: Session, rater_id: int, ratee_id: int, action: str
 ) -> Response:
     raw = await request.form()
-    cycle = raw.get("cycle")
-    cycle_name = cycle if isinstance(cycle, str) and cycle else None
-    seconds = form_timing.seconds_since(
-        get_config(request).csrf_key,
-        raw.get(form_timing.FIELD),
-        rater=rater_id,
-        ratee=ratee_id,
-        cycle=cycle_name or "",
-    )
     try:
-        answers, notes = _form_fields(list(raw.multi_items()))
-        saved = await run_in_threadpool(
-            forms.save_answers,
-            session=db,
-            rater_id=rater_id,
-            ratee_id=ratee_id,
-            answers=answers,
-            cycle=cycle_name,
-            seconds=seconds,
-            comments=notes,
-            confirm_comments=raw.get(review_comments.CONFIRM_FIELD) == "1",
+        cycle = raw.get("cycle")
+        cycle_name = cycle if isinstance(cycle, str) and cycle else None
+        seconds = form_timing.seconds_since(
+            get_config(request).csrf_key,
+            raw.get(form_timing.FIELD),
+            rater=rater_id,
+            ratee=ratee_id,
+            cycle=cycle_name or "",
         )
-    except (forms.AnswerFormError, review_comments.CommentWarningsError) as exc:
+        try:
+            answers, notes = _form_fields(list(raw.multi_items()))
+            saved = await run_in_threadpool(
+                forms.save_answers,
+                session=db,
+                rater_id=rater_id,
+                ratee_id=ratee_id,
+                answers=answers,
+                cycle=cycle_name,
+                seconds=seconds,
+                comments=notes,
+                confirm_comments=raw.get(review_comments.CONFIRM_FIELD) == "1",
+            )
+        except (forms.AnswerFormError, review_comments.CommentWarningsError) as exc:
+            form = await run_in_threadpool(
+                forms.rating_form,
+                session=db,
+                rater_id=rater_id,
+                ratee_id=ratee_id,
+                cycle=cycle_name,
+            )
+            return _render_form(
+                request,
+                form,
+                action=action,
+                error=exc if isinstance(exc, forms.AnswerFormError) else None,
+                warned=exc if isinstance(exc, review_comments.CommentWarningsError) else None,
+                submitted=dict(raw.items()),
+                opened=token
+                if seconds is not None and isinstance(token := raw.get(form_timing.FIELD), str)
+                else None,
+            )
         form = await run_in_threadpool(
-            forms.rating_form, session=db, rater_id=rater_id, ratee_id=ratee_id, cycle=cycle_name
+            forms.rating_form, session=db, rater_id=rater_id, ratee_id=ratee_id, cycle=saved.cycle
         )
-        return _render_form(
-            request,
-            form,
-            action=action,
-            error=exc if isinstance(exc, forms.AnswerFormError) else None,
-            warned=exc if isinstance(exc, review_comments.CommentWarningsError) else None,
-            submitted=dict(raw.items()),
-        )
-    form = await run_in_threadpool(
-        forms.rating_form, session=db, rater_id=rater_id, ratee_id=ratee_id, cycle=saved.cycle
-    )
-    return _render_form(request, form, action=action, saved=saved)
+        return _render_form(request, form, action=action, saved=saved)
+    finally:  # an uploaded file in a field is a temporary file: closed here
+        await raw.close()
 
 
 @own.get("/people/me/assessment", include_in_schema=False)
