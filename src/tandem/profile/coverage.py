@@ -40,6 +40,7 @@ from typing import Literal, TypeVar
 from tandem.profile.prior import Posterior, Prior, chance_at_least, posterior
 
 __all__ = [
+    "CHANCE_STEP",
     "COVERED_CHANCE",
     "COVER_THRESHOLD",
     "GAP_CHANCE",
@@ -57,6 +58,7 @@ COVER_THRESHOLD = 4.0  # "often" on the frequency scale
 COVERED_CHANCE = 0.8  # the team's chance of covering at or above which it is called covered
 GAP_CHANCE = 0.2  # … at or below which it is called a gap; between: uncertain
 LIKELY = 0.5  # a member's own chance at or above which they are said to cover it
+CHANCE_STEP = 0.05  # the team's chance is kept to the nearest 5 %: shown so, and called so
 MIN_SHOWN = 5  # people-derived aggregates need n ≥ 5 (DESIGN §7)
 
 
@@ -118,8 +120,8 @@ def practice_call(
     >>> one_rater = Member(1, "Ada", {"vision": 4.2}, {"vision": 0.5})
     >>> many = Member(2, "Bo", {"vision": 4.4}, {"vision": 0.12})
     >>> alone = practice_call([one_rater], "vision", prior)  # 4.2 from one rater: pulled to 3.83
-    >>> round(alone.chance, 2), alone.call
-    (0.33, 'uncertain')
+    >>> alone.chance, alone.call  # 0.33, kept to the nearest 5 %
+    (0.35, 'uncertain')
     >>> call = practice_call([one_rater, many], "vision", prior)
     >>> call.call, [m.name for m in call.likely]
     ('covered', ['Bo'])
@@ -137,7 +139,8 @@ def practice_call(
     miss = math.prod(1.0 - own for own, _ in scored)
     if base is not None:
         miss *= (1.0 - base) ** (len(members) - len(scored))
-    chance = 1.0 - miss
+    # the call is made on the chance as shown, so a page never says "80 %" beside "uncertain"
+    chance = round(round((1.0 - miss) / CHANCE_STEP) * CHANCE_STEP, 2)
     kind: CallKind = (
         "covered" if chance >= COVERED_CHANCE else "gap" if chance <= GAP_CHANCE else "uncertain"
     )

@@ -48,6 +48,7 @@ from tandem.profile.coverage import (
     COVERED_CHANCE,
     GAP_CHANCE,
     MIN_SHOWN,
+    Call,
     CallKind,
     Member,
     practice_call,
@@ -63,7 +64,6 @@ from tandem.review.models import ReviewCycle
 SuppressedLabel = Literal["suppressed"]
 SUPPRESSED_LABEL: SuppressedLabel = "suppressed"
 MEAN_DECIMALS = 1  # team aggregates are coarse (DESIGN §7)
-CHANCE_STEP = 0.05  # the team's chance is shown to the nearest 5 %
 _LEADER = set(practices_of("leader"))
 
 
@@ -158,7 +158,7 @@ def team_view(*, session: Session, team: str, cycle: str, viewer: Viewer) -> Tea
     practices: dict[str, TeamPracticeOut] = {}
     for practice in PRACTICE_IDS:
         call = practice_call(members, practice, prior, threshold=threshold)
-        aggregate = _cell(members, practice, prior, hidden=(team, practice) in withheld)
+        aggregate = _cell(call, members, practice, hidden=(team, practice) in withheld)
         practices[practice] = TeamPracticeOut(
             side="leader" if practice in _LEADER else "manager",
             **aggregate.model_dump(),
@@ -212,7 +212,8 @@ def org_view(*, session: Session, cycle: str, viewer: Viewer) -> OrgCoverageOut:
             continue
         practices = {}
         for practice in PRACTICE_IDS:
-            cell = _cell(members, practice, prior, hidden=(name, practice) in withheld)
+            call = practice_call(members, practice, prior, threshold=threshold)
+            cell = _cell(call, members, practice, hidden=(name, practice) in withheld)
             count = sum(m.practices.get(practice) is not None for m in members)
             practices[practice] = OrgPracticeOut(
                 **cell.model_dump(),
@@ -299,17 +300,17 @@ class _Cell(BaseModel):
     mean: float | SuppressedLabel
 
 
-def _cell(members: Sequence[Member], practice: str, prior: Prior | None, *, hidden: bool) -> _Cell:
-    """One (team, practice) aggregate: the call, its chance, who likely covers it, the mean."""
+def _cell(call: Call, members: Sequence[Member], practice: str, *, hidden: bool) -> _Cell:
+    """One (team, practice) aggregate from its call: the call, its chance (5 % steps), how many
+    likely cover it, the members' mean."""
     values = [v for m in members if (v := m.practices.get(practice)) is not None]
     if hidden or not values:
         return _Cell(covered=SUPPRESSED_LABEL, call=SUPPRESSED_LABEL, chance=SUPPRESSED_LABEL,
                      covering=SUPPRESSED_LABEL, mean=SUPPRESSED_LABEL)  # fmt: skip
-    call = practice_call(members, practice, prior)
     return _Cell(
         covered=call.call == "covered",
         call=call.call,
-        chance=None if call.chance is None else round(call.chance / CHANCE_STEP) * CHANCE_STEP,
+        chance=call.chance,
         covering=len(call.likely),
         mean=round(sum(values) / len(values), MEAN_DECIMALS),
     )
