@@ -89,12 +89,13 @@ def test_small_leaning_counts_are_withheld_with_a_complement() -> None:
     ).leaning
     assert shown is not None and shown.of == 60
     # 3 is withheld; with the total shown it would be 60 − the rest, so the next smallest
-    # non-zero count (7) goes too
+    # non-zero count goes too — not "unknown" (7): the page shows n, the people with L and M,
+    # and unknown ≥ 60 − n, equal when all of them lean or not reliably; so balanced (20)
     assert shown.counts == {
         "leader-leaning": "suppressed",
         "manager-leaning": 30,
-        "balanced": 20,
-        "unknown": "suppressed",
+        "balanced": "suppressed",
+        "unknown": 7,
     }
     assert shown.reliably == shown.leader == shown.manager == "suppressed"
     two = shown_premise(

@@ -241,7 +241,11 @@ def _leaning(report: PremiseOut) -> LeaningShownOut:
     counts = report.leaning_counts
     hidden = {k for k, v in counts.items() if _withheld(v)}
     if len(hidden) == 1:  # the total is shown: one withheld count is the total minus the rest
-        others = sorted((v, k) for k, v in counts.items() if k not in hidden and v > 0)
+        # never "unknown" as the partner: n (people with L and M, shown with the correlations)
+        # and the total bound it (unknown ≥ of − n), and equal they would give it back
+        others = sorted(
+            (v, k) for k, v in counts.items() if k not in hidden and k != "unknown" and v > 0
+        )
         if others:
             hidden.add(others[0][1])
     shown: dict[str, int | SuppressedLabel] = {
