@@ -155,6 +155,16 @@ def list_cycles(*, session: Session) -> list[CycleOut]:
     return [_cycle_out(session, c) for c in cycles]
 
 
+def cycle_names(*, session: Session) -> list[tuple[str, str]]:
+    """(name, status) of every cycle, oldest first, without :func:`list_cycles`' counts."""
+    rows = session.execute(
+        select(ReviewCycle.name, ReviewCycle.status).order_by(
+            ReviewCycle.created_at, ReviewCycle.id
+        )
+    )
+    return [(name, status) for name, status in rows]
+
+
 def closed_cycle_names(*, session: Session) -> list[str]:
     """Names of the closed cycles, newest first: the ones whose results may be read."""
     return list(

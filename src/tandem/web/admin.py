@@ -231,11 +231,11 @@ def _completion(
     db: Session, user: UserOut, cycle: str | None
 ) -> review_completion.CompletionReport:
     if cycle is None:  # the latest open cycle, else the latest
-        cycles = review_service.list_cycles(session=db)
+        cycles = review_service.cycle_names(session=db)
         if not cycles:
             raise NotFoundError("no review cycle yet: create one with tandem review create")
-        open_ones = [c for c in cycles if c.status == "open"]
-        cycle = (open_ones or cycles)[-1].name
+        open_ones = [c for c in cycles if c[1] == "open"]
+        cycle = (open_ones or cycles)[-1][0]
     return review_completion.cycle_completion(
         session=db, cycle=cycle, actor=audit.user_actor(user.id)
     )
@@ -247,7 +247,7 @@ def completion_page(
 ) -> Response:
     """A review cycle's completion: per ratee and rater group, and who is pending."""
     report = _completion(db, user, cycle)
-    cycles = [c.name for c in review_service.list_cycles(session=db)]
+    cycles = [name for name, _ in review_service.cycle_names(session=db)]
     return render(request, "admin/review.html", {"report": report, "cycles": cycles})
 
 
