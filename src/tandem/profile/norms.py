@@ -36,6 +36,7 @@ import numpy.typing as npt
 
 from tandem.people.models import Role
 from tandem.profile.cohort import DEFAULT_Z
+from tandem.profile.prior import moments, shrink
 
 MIN_NORM_GROUP = 10  # people besides the person; a percentile in n moves by 100/n per person
 NODES = 200  # quantile nodes of the person's posterior (the band's tails hold ~5 of them)
@@ -92,11 +93,6 @@ def _above(diff: Vector, var: Vector) -> Vector:
     return out
 
 
-def _posterior(scores: Vector, ses: Vector, mu: float, tau2: float) -> tuple[Vector, Vector]:
-    lam = np.where(ses > 0, tau2 / (tau2 + ses**2), 1.0)
-    return mu + lam * (scores - mu), lam * ses**2
-
-
 def percentile_in_group(
     score: float, se: float, group: Sequence[tuple[float, float]], *, z: float = DEFAULT_Z
 ) -> tuple[float, tuple[float, float]]:
@@ -113,12 +109,11 @@ def percentile_in_group(
         raise ValueError("a norm group needs at least one member")
     y = np.array([g[0] for g in group], dtype=np.float64)
     s = np.array([g[1] for g in group], dtype=np.float64)
-    mu = float(y.mean())
-    # the spread of true scores: the group's variance less the part its errors explain
-    observed = float(y.var(ddof=1)) if len(y) > 1 else 0.0
-    tau2 = max(observed - float(np.mean(s**2)), 1e-12)
-    m, v = _posterior(y, s, mu, tau2)
-    [mi], [vi] = _posterior(np.array([score]), np.array([se]), mu, tau2)
+    # the spread of true scores: the group's variance less the part its errors explain (the
+    # cycle prior's method of moments, over the norm group)
+    mu, tau2 = moments(y, s)
+    m, v = shrink(y, s, mu, tau2)
+    [mi], [vi] = shrink(np.array([score]), np.array([se]), mu, tau2)
     value = 100.0 * float(np.sum(_above(mi - m, vi + v))) / len(m)
     return value, _band(float(mi), float(vi), m, v, z)
 

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from tandem.review.items import PRACTICE_IDS
 
@@ -38,12 +39,15 @@ __all__ = [
     "Prior",
     "chance_at_least",
     "estimate_prior",
+    "moments",
     "posterior",
+    "shrink",
 ]
 
 PRIOR_MIN_PEOPLE = 10  # a practice's prior needs this many people with a score and its error
 TAU2_FLOOR = 1e-6  # true-score variance never estimated below this (everyone ≈ the mean)
 
+Vector = npt.NDArray[np.float64]
 Observation = tuple[Mapping[str, float | None], Mapping[str, float | None]]  # scores, errors
 
 
@@ -94,14 +98,27 @@ def estimate_prior(
     for practice, values in pairs.items():
         if len(values) < max(min_people, 2):
             continue
-        xs = np.array([x for x, _ in values])
-        errors = np.array([se for _, se in values])
-        mean[practice] = float(xs.mean())
-        variance[practice] = max(float(xs.var(ddof=1)) - float((errors**2).mean()), TAU2_FLOOR)
+        mean[practice], variance[practice] = moments(
+            np.array([x for x, _ in values]), np.array([se for _, se in values])
+        )
         counts.append(len(values))
     if not mean:
         return None
     return Prior(mean=mean, variance=variance, people=min(counts))
+
+
+def moments(xs: Vector, ses: Vector) -> tuple[float, float]:
+    """The prior's mean m and true-score variance τ² = max(var(x) − mean(se²), TAU2_FLOOR) of
+    scores ``xs`` with errors ``ses`` (the sample variance; 0 for one score)."""
+    observed = float(xs.var(ddof=1)) if len(xs) > 1 else 0.0
+    return float(xs.mean()), max(observed - float(np.mean(ses**2)), TAU2_FLOOR)
+
+
+def shrink(xs: Vector, ses: Vector, mean: float, tau2: float) -> tuple[Vector, Vector]:
+    """:func:`posterior` for many scores at once: each true score's mean m + λ(x − m) and
+    variance λ·se², λ = τ² / (τ² + se²) (1 where a score has no error)."""
+    weight = np.where(ses > 0, tau2 / (tau2 + ses**2), 1.0)
+    return mean + weight * (xs - mean), weight * ses**2
 
 
 def posterior(practice: str, x: float, se: float | None, prior: Prior | None) -> Posterior:
