@@ -109,6 +109,18 @@ class FlowSettings(BaseModel):
         return value
 
 
+class SparkSettings(BaseModel):
+    """Where ``--engine spark`` runs: a local session, or a Spark Connect server."""
+
+    remote: str | None = Field(
+        default=None,
+        description=(
+            "Spark Connect URL (sc://host:15002) of a server that sees the workspace at the same "
+            "path; default: a local Spark session in the process."
+        ),
+    )
+
+
 class WebSettings(BaseModel):
     """Limits of the web app (``tandem serve``)."""
 
@@ -171,6 +183,7 @@ class Settings(BaseSettings):
     bots: BotSettings = Field(default_factory=BotSettings)
     git: GitSettings = Field(default_factory=GitSettings)
     flow: FlowSettings = Field(default_factory=FlowSettings)
+    spark: SparkSettings = Field(default_factory=SparkSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tandem.errors import InputError
-from tandem.flow import engine as engine_module
+from tandem.flow import spark as spark_module
 from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.forecast import when_done
@@ -221,7 +221,7 @@ def test_cli_dfg_json_is_the_same_on_both_engines(
 
 
 def test_missing_pyspark_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(engine_module, "_spark", None)
+    monkeypatch.setattr(spark_module, "_sessions", {})
     monkeypatch.setitem(sys.modules, "pyspark.sql", None)
     with pytest.raises(InputError, match=r"tandem\[spark\]"):
         FlowEngine(Lake(tmp_path / "lake"), engine="spark")

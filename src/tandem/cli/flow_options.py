@@ -197,7 +197,11 @@ def open_flow(workspace: Path, options: FlowOptions) -> Iterator[FlowRun]:
         team_people=people,
     )
     mapping = StatusMapping.from_settings(opened.settings.flow)
-    with FlowEngine(opened.lake, engine=engine_name(options.engine)) as flow:
+    with FlowEngine(
+        opened.lake,
+        engine=engine_name(options.engine),
+        spark_remote=opened.settings.spark.remote,
+    ) as flow:
         # a team's answers rest on at least MIN_PEOPLE people, for every flow command
         flow_service.require_people(engine=flow, filters=filters)
         yield FlowRun(flow, filters, mapping, opened)

@@ -1,8 +1,9 @@
 """Where flow metrics run: an Ibis backend over the lake, and the event selection they all share.
 
 Every metric is an Ibis expression over :meth:`FlowEngine.events`, so the same code runs on
-DuckDB in-process (the default) and on Apache Spark (``engine="spark"``, local mode, the optional
-extra ``tandem[spark]``) reading the same Parquet files the lake manifest lists.
+DuckDB in-process (the default) and on Apache Spark (``engine="spark"``: local mode or a Spark
+Connect server, the optional extra ``tandem[spark]``; ``tandem.flow.spark``) reading the same
+Parquet files the lake manifest lists.
 
 The event selection (one row per event):
 
@@ -21,15 +22,11 @@ is_bot     whether the resource is a bot (false when there is no resource)
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import datetime as dt
 import itertools
-import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import ibis
@@ -37,14 +34,15 @@ import ibis.expr.datatypes as dt_type
 import ibis.expr.types as ir
 
 from tandem.errors import InputError
+from tandem.flow import spark
 from tandem.lake import Lake
-from tandem.lake.schema import TABLES
 from tandem.lake.steps import STEP_COLUMNS
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 EngineName = Literal["duckdb", "spark"]
+_temp_ids = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -140,34 +138,37 @@ class FlowEngine:
     """An Ibis connection over one lake; not thread-safe (one per thread or request).
 
     ``engine="duckdb"`` opens an in-process DuckDB connection with one view per lake table.
-    ``engine="spark"`` uses the process's local Spark session (:func:`spark_session`) and
-    registers one temporary view per lake table over the same Parquet files; the views are
-    private to this engine and dropped by :meth:`close`.
+    ``engine="spark"`` uses the process's Spark session (:func:`tandem.flow.spark.session`:
+    local, or on the Spark Connect server ``spark_remote``) and registers one temporary view per
+    lake table over the same Parquet files; the views are private to this engine and dropped by
+    :meth:`close`.
     """
 
-    def __init__(self, lake: Lake, *, engine: EngineName = "duckdb") -> None:
+    def __init__(
+        self, lake: Lake, *, engine: EngineName = "duckdb", spark_remote: str | None = None
+    ) -> None:
         if engine not in ("duckdb", "spark"):
             raise InputError(f"engine {engine!r} is not one of duckdb, spark")
         self.lake = lake
         self.name: EngineName = engine
         self._raw: Any = None
         self._views: dict[str, str] = {}
+        self._session: Any = None
         if engine == "duckdb":
             self._raw = lake.connect()
             self.backend = ibis.duckdb.from_connection(self._raw)
         else:
-            session = spark_session()
-            self.backend = ibis.pyspark.connect(session)
-            self._views = _spark_views(session, lake)
+            self._session = spark.session(spark_remote)
+            self.backend = ibis.pyspark.connect(self._session)
+            self._views = spark.lake_views(self._session, lake)
 
     def close(self) -> None:
         """Release the connection (DuckDB) or drop this engine's views (Spark)."""
         if self._raw is not None:
             self._raw.close()
         if self._views:
-            catalog = spark_session().catalog
             for view in self._views.values():
-                catalog.dropTempView(view)
+                self._session.catalog.dropTempView(view)
             self._views = {}
 
     def __enter__(self) -> FlowEngine:
@@ -311,89 +312,3 @@ def _within_window(selection: ir.Table, filters: Filters) -> ir.Table:
         inside &= selection.timestamp < filters.end
     cases = selection.filter(inside).select("case_id").distinct()
     return selection.semi_join(cases, "case_id")
-
-
-# -- Spark ---------------------------------------------------------------------------------------
-
-SPARK_CONF = {
-    "spark.ui.enabled": "false",
-    "spark.ui.showConsoleProgress": "false",
-    "spark.sql.session.timeZone": "UTC",
-    "spark.sql.shuffle.partitions": "4",
-    "spark.default.parallelism": "4",
-    "spark.driver.memory": "2g",
-    "spark.sql.ansi.enabled": "false",
-    "spark.sql.execution.arrow.pyspark.enabled": "true",
-    "spark.driver.host": "127.0.0.1",
-    "spark.driver.bindAddress": "127.0.0.1",
-}
-# Spark's own logging: errors only (its default prints INFO/WARN lines to stderr at start-up).
-LOG4J2 = Path(__file__).with_name("spark-log4j2.properties")
-_spark: Any = None
-_view_ids = itertools.count()
-_temp_ids = itertools.count()
-
-
-def spark_session() -> Any:
-    """The process's local Spark session (``local[2]``), started on first use, stopped at exit.
-
-    Raises :class:`InputError` when PySpark or Java is missing.
-    """
-    global _spark
-    if _spark is not None:
-        return _spark
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        raise InputError(
-            "the Spark engine needs PySpark: install tandem[spark] (pip install 'tandem[spark]')"
-        ) from None
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        raise InputError(
-            "the Spark engine needs Java 17 or later (set JAVA_HOME or put java on PATH)"
-        )
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    builder = (
-        SparkSession.builder.master("local[2]")
-        .appName("tandem")
-        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{LOG4J2}")
-    )
-    for key, value in SPARK_CONF.items():
-        builder = builder.config(key, value)
-    try:
-        session = builder.getOrCreate()
-    except Exception as exc:  # Java missing or unusable: py4j raises a bare RuntimeError
-        raise InputError(f"the Spark engine could not start Spark: {exc}") from None
-    session.sparkContext.setLogLevel("ERROR")
-    _spark = session
-    atexit.register(_stop_spark)
-    return session
-
-
-def _stop_spark() -> None:
-    global _spark
-    if _spark is not None:
-        _spark.stop()
-        _spark = None
-
-
-def _spark_views(session: Any, lake: Lake) -> dict[str, str]:
-    """One temporary view per lake table over the manifest's files; empty tables get their schema.
-
-    Returns the lake table name → view name (unique per engine, so two lakes never collide).
-    """
-    from pyspark.sql.pandas.types import from_arrow_schema
-
-    manifest = lake.manifest()
-    prefix = f"tandem_{next(_view_ids)}"
-    views: dict[str, str] = {}
-    for name, spec in TABLES.items():
-        files = [str(lake.root / entry["file"]) for entry in manifest.tables.get(name, [])]
-        if files:
-            frame = session.read.parquet(*files)
-        else:
-            frame = session.createDataFrame([], schema=from_arrow_schema(spec.schema))
-        view = f"{prefix}_{name}"
-        frame.createOrReplaceTempView(view)
-        views[name] = view
-    return views
