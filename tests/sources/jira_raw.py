@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "jira"
+from tandem.sources.replay import JIRA_RECORDING as DATA
+
 ISSUES = DATA / "_raw_jira_api_issues.csv.gz"
 CHANGELOGS = DATA / "_raw_jira_api_issue_changelogs.csv.gz"
 STATUSES = DATA / "_raw_jira_api_status.csv.gz"

@@ -165,20 +165,26 @@ def map_issues(
     *,
     changelogs: Mapping[str, Sequence[Payload]] | None = None,
     bots: BotRules = DEFAULT_BOT_RULES,
+    site: Site | None = None,
 ) -> LakeRows:
     """Lake rows of Jira issues. ``changelogs`` maps an issue id to its full changelog (the
-    ``values`` of every ``/issue/{id}/changelog`` page) for issues whose inline one was cut."""
+    ``values`` of every ``/issue/{id}/changelog`` page) for issues whose inline one was cut;
+    ``site`` (the configured URL) names the source, else each issue's ``self`` URL does."""
     rows = LakeRows()
     users = _Users(bots)
     for issue in issues:
         full = (changelogs or {}).get(str(issue.get("id")))
-        _map_issue(issue, full, rows, users)
+        _map_issue(issue, full, rows, users, site)
     rows.identities.extend(users.seen.values())
     return rows
 
 
 def _map_issue(
-    issue: Payload, full: Sequence[Payload] | None, rows: LakeRows, users: _Users
+    issue: Payload,
+    full: Sequence[Payload] | None,
+    rows: LakeRows,
+    users: _Users,
+    configured: Site | None,
 ) -> None:
     key = str(issue.get("key") or "")
     fields = issue.get("fields") or {}
@@ -186,7 +192,7 @@ def _map_issue(
         raise InputError(
             f"a Jira issue without key or fields (id {issue.get('id')!r})", field="key"
         )
-    site = Site.from_url(str(issue.get("self") or ""))
+    site = configured or Site.from_url(str(issue.get("self") or ""))
     project = str((fields.get("project") or {}).get("key") or project_of(key))
     source = source_name(site.host, project)
     oid = f"{source}:{key}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tandem.sources.replay import github
+from tandem.sources.replay import github, jira
 from tandem.sources.replay.recorded import Recording, Row
 from tandem.sources.replay.server import (
     Fault,
@@ -23,6 +23,7 @@ from tandem.sources.replay.server import (
 
 RECORDED = Path(__file__).parents[2] / "demo" / "data" / "recorded"
 GITHUB_RECORDING = RECORDED / "github-ants"
+JIRA_RECORDING = RECORDED / "jira-merico"
 
 
 def github_server(folder: Path | None = None, **options: object) -> ReplayServer:
@@ -33,8 +34,19 @@ def github_server(folder: Path | None = None, **options: object) -> ReplayServer
     return ReplayServer(router, **options)  # type: ignore[arg-type]
 
 
+def jira_server(
+    folder: Path | None = None, *, inline_changelog: int = 100, **options: object
+) -> ReplayServer:
+    """A (not yet started) server answering Jira's REST API from the recorded Jira Cloud
+    payloads (default: the recording the demo ships); see :mod:`tandem.sources.replay.jira`."""
+    router = Router()
+    jira.register(router, folder or JIRA_RECORDING, inline_changelog=inline_changelog)
+    return ReplayServer(router, **options)  # type: ignore[arg-type]
+
+
 __all__ = [
     "GITHUB_RECORDING",
+    "JIRA_RECORDING",
     "RECORDED",
     "Fault",
     "Faults",
@@ -46,4 +58,5 @@ __all__ = [
     "Router",
     "Row",
     "github_server",
+    "jira_server",
 ]
