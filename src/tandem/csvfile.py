@@ -47,6 +47,19 @@ def read_csv(
     a NUL byte, a field or file beyond ``limits`` (``[ingest]`` settings) or an unclosed quote is
     an :class:`~tandem.errors.InputError` at once, naming the line.
     """
+    text = read_text(path, limits=limits)
+    try:
+        return _read_records(
+            _records(text.splitlines(keepends=True), limits=limits or IngestSettings()),
+            path=path,
+            columns=columns,
+        )
+    except _BadRecord as bad:
+        raise InputError(bad.message, path=path, line=bad.line) from None
+
+
+def read_text(path: Path, *, limits: IngestSettings | None = None) -> str:
+    """A UTF-8 text file (BOM dropped) within ``limits.max_bytes`` and without NUL bytes."""
     limits = limits or IngestSettings()
     try:
         size = path.stat().st_size
@@ -65,10 +78,23 @@ def read_csv(
     nul = text.find("\x00")
     if nul >= 0:
         raise InputError(NUL_MESSAGE, path=path, line=text.count("\n", 0, nul) + 1)
+    return text
+
+
+def read_records(
+    path: Path, *, limits: IngestSettings | None = None
+) -> list[tuple[int, list[str]]]:
+    """Every record of a CSV file as ``(first line, fields)``, header first, duplicate column
+    names allowed (Jira's export repeats ``Labels``); blank lines skipped. The same refusals as
+    :func:`read_csv`, each naming its line."""
+    limits = limits or IngestSettings()
+    text = read_text(path, limits=limits)
     try:
-        return _read_records(
-            _records(text.splitlines(keepends=True), limits=limits), path=path, columns=columns
-        )
+        return [
+            (line, fields)
+            for line, fields in _records(text.splitlines(keepends=True), limits=limits)
+            if fields and any(f.strip() for f in fields)
+        ]
     except _BadRecord as bad:
         raise InputError(bad.message, path=path, line=bad.line) from None
 

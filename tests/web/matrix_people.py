@@ -78,4 +78,10 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     ("GET", "/api/admin/status"): ADMIN,
     ("GET", "/admin/review"): ADMIN,  # names pending raters
     ("GET", "/api/admin/review/completion"): ADMIN,
+    ("GET", "/admin/mapping"): ADMIN,  # counts by source only, but it writes tandem.toml
+    ("POST", "/admin/mapping"): ADMIN,
+    ("GET", "/admin/quality"): ADMIN,
+    ("GET", "/api/admin/quality"): ADMIN,
+    ("GET", "/admin/sources"): ADMIN,
+    ("GET", "/api/admin/sources"): ADMIN,
 }

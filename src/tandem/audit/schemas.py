@@ -30,6 +30,7 @@ class AuditAction(enum.StrEnum):
     REVIEW_DECIDE = "review.decide"  # a nomination approved or rejected
     REVIEW_REMIND = "review.remind"  # a rater reminded of their unfinished forms (once a day)
     REVIEW_COMPLETION = "review.completion"  # the completion view that names pending raters
+    FLOW_MAPPING = "flow.mapping"  # a source's status mapping saved into tandem.toml
 
 
 ACTION_NAMES: tuple[str, ...] = tuple(a.value for a in AuditAction)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from tandem.cli import flow_forecast, flow_map, flow_metrics, flow_process
+from tandem.cli import flow_forecast, flow_map, flow_mapping, flow_metrics, flow_process
 
 app = typer.Typer(
     help="Flow analytics and process mining on the lake (the manager's how panel).",
@@ -17,3 +17,4 @@ app = typer.Typer(
 
 for _module in (flow_metrics, flow_process, flow_forecast, flow_map):
     _module.register(app)
+flow_mapping.register_quality(app)

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from tandem.cli import flow_mapping
 from tandem.cli.flow_options import FlowOptions, flow_command, open_flow
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
@@ -242,15 +243,22 @@ def register(app: typer.Typer) -> None:
 
         emit(data, as_json=as_json, render=render)
 
-    @app.command("mapping")
+    mapping_app = typer.Typer(
+        help="The status mapping per source; `propose` suggests one from Jira and the names.",
+    )
+
+    @mapping_app.callback(invoke_without_command=True)
     @flow_command
     def mapping(
+        ctx: typer.Context,
         workspace: WorkspaceOption = Path(),
         as_json: JsonOption = False,
         *,
         options: FlowOptions,
     ) -> None:
         """The status mapping per source: each activity's category and counts; defaults flagged."""
+        if ctx.invoked_subcommand is not None:
+            return
         with open_flow(workspace, options) as run:
             data = mapping_report(
                 engine=run.engine, filters=run.filters, mapping=run.mapping
@@ -279,3 +287,6 @@ def register(app: typer.Typer) -> None:
                 console.print(escape(f"warning: {warning}"))
 
         emit(data, as_json=as_json, render=render)
+
+    flow_mapping.register(mapping_app)
+    app.add_typer(mapping_app, name="mapping")

@@ -1,4 +1,4 @@
-"""``tandem ingest git|events``: bring work data into the lake."""
+"""``tandem ingest git|events|jira-csv``: bring work data into the lake."""
 
 from __future__ import annotations
 
@@ -102,6 +102,57 @@ def ingest_events(
         used = ", ".join(f"{k}={v}" for k, v in result["columns"].items() if v)
         console.print(f"columns: {used}")
         _print_people(console, result["people"], result.get("identities", 0))
+
+    emit(result, as_json=as_json, render=render)
+
+
+@app.command("jira-csv")
+def ingest_jira_csv(
+    file: Annotated[Path, typer.Argument(help="Jira's 'Export CSV (all fields)' file.")],
+    source: Annotated[
+        str | None, typer.Option(help="Source name (default: jira-csv:<file name>).")
+    ] = None,
+    date_format: Annotated[
+        str,
+        typer.Option(
+            help="strptime format of the export's dates (Jira's default dd/MMM/yy h:mm a).",
+        ),
+    ] = "%d/%b/%y %I:%M %p",
+    locale: Annotated[
+        str, typer.Option(help="Language of the month names: en, de, fr, es, nl, pt.")
+    ] = "en",
+    timezone: Annotated[
+        str, typer.Option(help="Time zone of the user who exported (dates carry none).")
+    ] = "UTC",
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest a Jira CSV export: items, their current status and dates (no status history:
+    every item is flagged history_truncated). Bad rows are listed by line; nothing is written."""
+    from tandem.sources.jira.csv_export import DateFormat
+
+    result = service.ingest_jira_export(
+        workspace=Workspace.open(workspace),
+        path=file,
+        source=source,
+        dates=DateFormat(pattern=date_format, locale=locale, timezone=timezone),
+    )
+
+    def render(console: Console) -> None:
+        table = Table("source", "items", "events", "added", "statuses")
+        table.add_row(
+            result["source"],
+            f"{result['items']:,}",
+            f"{result['events']:,}",
+            f"{result['events_added']:,}",
+            f"{len(result['statuses']):,}",
+        )
+        console.print(table)
+        console.print(
+            f"{result['history_truncated']:,} items flagged history_truncated: a CSV export "
+            "holds the current status only"
+        )
+        _print_people(console, result["people"], result["identities"])
 
     emit(result, as_json=as_json, render=render)
 

@@ -8,6 +8,7 @@ source; a source's own entry wins). An activity listed nowhere gets a default fr
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
@@ -83,6 +84,17 @@ class StatusMapping:
         return default_category(activity), True
 
 
+def mapping_table_name(source: str) -> str:
+    """``[flow.mapping.<source>]`` as TOML spells it (quoted unless a bare key: ``jira:x/P``
+    needs quotes).
+
+    >>> mapping_table_name("tiny"), mapping_table_name("jira:example.net/OPS")
+    ('[flow.mapping.tiny]', '[flow.mapping."jira:example.net/OPS"]')
+    """
+    name = source if re.fullmatch(r"[A-Za-z0-9_-]+", source) else json.dumps(source)
+    return f"[flow.mapping.{name}]"
+
+
 def _key(activity: str) -> str:
     return " ".join(activity.casefold().split())
 
@@ -153,12 +165,12 @@ class MappingReport:
         found = [
             f'source {source!r}: no activity maps to "done", so no item is ever done (no '
             f"lead or cycle time, throughput or forecast); map its closing activities in "
-            f'[flow.mapping.{source}] of tandem.toml, e.g. done = ["Closed"]'
+            f'{mapping_table_name(source)} of tandem.toml, e.g. done = ["Closed"]'
             for source in self.sources_without("done")
         ]
         found += [
             f'source {source!r}: no activity maps to "waiting", so flow efficiency is '
-            f"unknown; map its waiting states in [flow.mapping.{source}] of tandem.toml, e.g. "
+            f"unknown; map its waiting states in {mapping_table_name(source)} of tandem.toml, e.g. "
             f'"In Review" = "waiting"'
             for source in self.sources_without("waiting")
         ]

@@ -20,6 +20,7 @@ from tandem.sources.bots import BotRules
 from tandem.sources.contracts import ColumnMapping
 from tandem.sources.eventlog import ingest_event_log
 from tandem.sources.git import ingest_repository
+from tandem.sources.jira.csv_export import DateFormat, ingest_jira_csv
 from tandem.workspace import Workspace
 
 
@@ -90,6 +91,26 @@ def ingest_events(
         object_type=object_type,
         bots=BotRules.from_settings(workspace.settings.bots),
         progress=progress or NoProgress(),
+        limits=workspace.settings.ingest,
+    )
+    sync = sync_people(workspace=workspace)
+    return {**report.to_dict(), "people": sync.model_dump()}
+
+
+def ingest_jira_export(
+    *,
+    workspace: Workspace,
+    path: Path,
+    source: str | None = None,
+    dates: DateFormat | None = None,
+) -> dict[str, Any]:
+    """Ingest one Jira CSV export (all or nothing), then sync its people's identities."""
+    report = ingest_jira_csv(
+        lake=workspace.lake,
+        path=path,
+        source=source,
+        dates=dates,
+        bots=BotRules.from_settings(workspace.settings.bots),
         limits=workspace.settings.ingest,
     )
     sync = sync_people(workspace=workspace)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import sessionmaker
 from tandem import __version__
 from tandem.web import (
     admin,
+    admin_flow,
     audit,
     auth,
     coverage,
@@ -86,7 +87,7 @@ def create_app(workspace: Workspace, config: WebConfig | None = None) -> FastAPI
     # are not a /people/{person_id}
     for router in (people.rate, nominations.router, people.profile, duos.view, duos.confirm,
                    duos.respond, coverage.team, coverage.org, premise.router, admin.users,
-                   admin.sources, admin.review, audit.view):  # fmt: skip
+                   admin.sources, admin.review, admin_flow.router, audit.view):  # fmt: skip
         app.include_router(router)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC), name="static")
     check_every_route(app.routes, exempt=(STATIC_PATH,))
