@@ -1,0 +1,101 @@
+"""Credentials from the environment, and the redaction that keeps them out of every message.
+
+A source's configuration names the environment variable that holds its token (``token_env``);
+the token itself is read when a client is made and lives only in the request headers.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tandem.errors import InputError
+
+REDACTED = "***"
+# query parameters that carry credentials in some APIs (GitLab, old GitHub)
+_SECRET_PARAMS = re.compile(r"(token|secret|password|key|signature|sig)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, repr=False)
+class Credentials:
+    """Headers to send with every request, and the secret values they hold."""
+
+    headers: Mapping[str, str] = field(default_factory=dict)
+    secrets: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"Credentials({', '.join(self.headers) or 'anonymous'}: {REDACTED})"
+
+    @classmethod
+    def anonymous(cls) -> Credentials:
+        """No credentials (public data, the replay server)."""
+        return cls()
+
+    @classmethod
+    def bearer(cls, token_env: str, *, environ: Mapping[str, str] | None = None) -> Credentials:
+        """``Authorization: Bearer <token>`` (GitHub, GitLab, Jira Data Center tokens)."""
+        token = read_token(token_env, environ=environ)
+        return cls(headers={"Authorization": f"Bearer {token}"}, secrets=(token,))
+
+    @classmethod
+    def header(
+        cls, name: str, token_env: str, *, environ: Mapping[str, str] | None = None
+    ) -> Credentials:
+        """The token in a header of its own (GitLab's ``PRIVATE-TOKEN``)."""
+        token = read_token(token_env, environ=environ)
+        return cls(headers={name: token}, secrets=(token,))
+
+    @classmethod
+    def basic(
+        cls, user: str, token_env: str, *, environ: Mapping[str, str] | None = None
+    ) -> Credentials:
+        """``Authorization: Basic`` of ``user`` and the token (Jira Cloud: email + API token)."""
+        if not user:
+            raise InputError("basic authentication needs a user", field="user")
+        token = read_token(token_env, environ=environ)
+        encoded = base64.b64encode(f"{user}:{token}".encode()).decode("ascii")
+        return cls(headers={"Authorization": f"Basic {encoded}"}, secrets=(token, encoded))
+
+
+def read_token(token_env: str, *, environ: Mapping[str, str] | None = None) -> str:
+    """The token in the environment variable ``token_env``; a clear error naming it if unset."""
+    env = os.environ if environ is None else environ
+    if not token_env or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", token_env):
+        raise InputError(
+            f"{token_env!r} is not the name of an environment variable", field="token_env"
+        )
+    token = env.get(token_env, "").strip()
+    if not token:
+        raise InputError(
+            f"the environment variable {token_env} (which holds the token) is not set",
+            field="token_env",
+        )
+    return token
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """``text`` with every secret value and credential-looking query parameter masked."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return re.sub(
+        r"(?i)\b((?:access_|private_)?token|password|secret)=([^&\s#]+)", rf"\1={REDACTED}", text
+    )
+
+
+def redact_url(url: str, secrets: tuple[str, ...] = ()) -> str:
+    """``url`` without user info and with credential query parameters masked."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    query = urlencode(
+        [
+            (name, REDACTED if _SECRET_PARAMS.search(name) else value)
+            for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        ],
+        safe="/:,=<>",
+    )
+    return redact(urlunsplit((parts.scheme, netloc, parts.path, query, "")), secrets)
