@@ -15,7 +15,7 @@ import datetime as dt
 import email.utils
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tandem.lake import Lake
 from tandem.sources.bots import DEFAULT_BOT_RULES, BotRules
@@ -30,6 +30,9 @@ from tandem.sources.http import (
     RetryPolicy,
     numbered_pages,
 )
+
+if TYPE_CHECKING:
+    import httpx2
 
 #: The listings synced, in order, with their query parameters (cursor listings first).
 LISTINGS: dict[str, dict[str, str]] = {
@@ -67,6 +70,7 @@ def open_client(
     environ: Mapping[str, str] | None = None,
     clock: Clock | None = None,
     retry: RetryPolicy | None = None,
+    transport: httpx2.BaseTransport | None = None,
 ) -> ApiClient:
     """An API client for the project's instance with ``PRIVATE-TOKEN`` from ``token_env``."""
     return ApiClient(
@@ -74,6 +78,7 @@ def open_client(
         credentials=Credentials.header("PRIVATE-TOKEN", config.token_env, environ=environ),
         clock=clock,
         retry=retry,
+        transport=transport,
     )
 
 
