@@ -8,6 +8,8 @@ listing each bad row's line before anything is written.
 from __future__ import annotations
 
 import csv
+import gzip
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,38 +49,32 @@ def read_csv(
     a NUL byte, a field or file beyond ``limits`` (``[ingest]`` settings) or an unclosed quote is
     an :class:`~tandem.errors.InputError` at once, naming the line.
     """
+    limits = limits or IngestSettings()
     text = read_text(path, limits=limits)
     try:
         return _read_records(
-            _records(text.splitlines(keepends=True), limits=limits or IngestSettings()),
-            path=path,
-            columns=columns,
-        )
+            _records(text.splitlines(keepends=True), limits=limits), path=path, columns=columns
+        )[1:]
     except _BadRecord as bad:
         raise InputError(bad.message, path=path, line=bad.line) from None
 
 
-def read_text(path: Path, *, limits: IngestSettings | None = None) -> str:
-    """A UTF-8 text file (BOM dropped) within ``limits.max_bytes`` and without NUL bytes."""
+def read_table(
+    path: Path, *, limits: IngestSettings | None = None
+) -> tuple[list[str], list[CsvRow], list[tuple[int, str]]]:
+    """The header (as written, stripped), every row keyed by it, and the rows of the wrong width.
+
+    For files whose columns are detected by name (incident exports); plain or gzip-compressed,
+    with the same checks as :func:`read_csv`.
+    """
     limits = limits or IngestSettings()
+    text = read_text(path, limits=limits)
     try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            raise InputError(
-                f"the file has {size:,} bytes, which {over_limit('max_bytes', limits.max_bytes)}",
-                path=path,
-            )
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("no such file", path=path) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror})", path=path) from None
-    nul = text.find("\x00")
-    if nul >= 0:
-        raise InputError(NUL_MESSAGE, path=path, line=text.count("\n", 0, nul) + 1)
-    return text
+        return _read_records(
+            _records(text.splitlines(keepends=True), limits=limits), path=path, columns=None
+        )
+    except _BadRecord as bad:
+        raise InputError(bad.message, path=path, line=bad.line) from None
 
 
 def read_records(
@@ -99,24 +95,73 @@ def read_records(
         raise InputError(bad.message, path=path, line=bad.line) from None
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def read_text(path: Path, *, limits: IngestSettings | None = None) -> str:
+    """The file's UTF-8 text (a byte-order mark dropped), gunzipped when it starts like gzip.
+
+    Refused at once, naming the file: a missing or unreadable file, text that is not UTF-8,
+    corrupt gzip data, more than ``limits.max_bytes`` (after decompression: a gzip bomb stops
+    there) and a NUL byte (with its line).
+    """
+    limits = limits or IngestSettings()
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            gzipped = handle.read(2) == GZIP_MAGIC
+        if size > limits.max_bytes and not gzipped:
+            raise InputError(
+                f"the file has {size:,} bytes, which {over_limit('max_bytes', limits.max_bytes)}",
+                path=path,
+            )
+        if gzipped:
+            with gzip.open(path, "rb") as raw:
+                data = raw.read(limits.max_bytes + 1)
+            if len(data) > limits.max_bytes:
+                raise InputError(
+                    "the decompressed data " + over_limit("max_bytes", limits.max_bytes),
+                    path=path,
+                )
+        else:
+            data = path.read_bytes()
+        text = data.decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("no such file", path=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise InputError(f"corrupt gzip data ({exc})", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror or exc})", path=path) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise InputError(NUL_MESSAGE, path=path, line=text.count("\n", 0, nul) + 1)
+    return text
+
+
 def _read_records(
-    records: Iterator[tuple[int, list[str]]], *, path: Path, columns: Sequence[str]
-) -> tuple[list[CsvRow], list[tuple[int, str]]]:
+    records: Iterator[tuple[int, list[str]]], *, path: Path, columns: Sequence[str] | None
+) -> tuple[list[str], list[CsvRow], list[tuple[int, str]]]:
     try:
         _, header_fields = next(records)
     except StopIteration:
         raise InputError("the file is empty; expected a header row", path=path, line=1) from None
-    header = [h.strip().lower() for h in header_fields]
+    written = [h.strip() for h in header_fields]
+    header = [h.lower() for h in written]
     check_header(header, path=path)
-    missing = [c for c in columns if c not in header]
-    if missing:
-        raise InputError(
-            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-            f"(expected {', '.join(columns)})",
-            path=path,
-            line=1,
-        )
-    index = {name: header.index(name) for name in columns}
+    if columns is None:
+        index = {name: i for i, name in enumerate(written)}
+    else:
+        missing = [c for c in columns if c not in header]
+        if missing:
+            raise InputError(
+                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                f"(expected {', '.join(columns)})",
+                path=path,
+                line=1,
+            )
+        index = {name: header.index(name) for name in columns}
     rows: list[CsvRow] = []
     problems: list[tuple[int, str]] = []
     for line, fields in records:
@@ -128,7 +173,7 @@ def _read_records(
             )
             continue
         rows.append(CsvRow(line, {c: fields[i].strip() for c, i in index.items()}))
-    return rows, problems
+    return written, rows, problems
 
 
 NUL_MESSAGE = "a NUL byte (\\x00) in the text: this is not a CSV text file"

@@ -1,4 +1,4 @@
-"""``tandem ingest git|events|jira-csv``: bring work data into the lake."""
+"""``tandem ingest git|events|jira-csv|incidents``: bring work data into the lake."""
 
 from __future__ import annotations
 
@@ -153,6 +153,58 @@ def ingest_jira_csv(
             "holds the current status only"
         )
         _print_people(console, result["people"], result["identities"])
+
+    emit(result, as_json=as_json, render=render)
+
+
+@app.command("incidents")
+def ingest_incidents(
+    file: Annotated[
+        Path, typer.Argument(help="Incident export: .csv or .csv.gz (PagerDuty, Opsgenie, ...).")
+    ],
+    source: Annotated[
+        str | None,
+        typer.Option(
+            help="Source name: incidents:NAME (default: the file name without extensions)."
+        ),
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="ROLE=COLUMN to name a column yourself (repeatable); roles: id, title, opened, "
+            "resolved, updated, service, severity, status, labels, environment, url."
+        ),
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(help="Time zone of timestamps that carry none (else they are refused)."),
+    ] = None,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Import incidents: one per row, opened and resolved events; columns detected by name."""
+    from tandem.sources.incidents.columns import parse_overrides
+
+    result = service.ingest_incidents(
+        workspace=Workspace.open(workspace),
+        path=file,
+        source=source,
+        overrides=parse_overrides(column or []),
+        timezone=timezone,
+    )
+
+    def render(console: Console) -> None:
+        table = Table("source", "incidents", "resolved", "open", "events added")
+        table.add_row(
+            result["source"],
+            f"{result['incidents']:,}",
+            f"{result['resolved']:,}",
+            f"{result['open']:,}",
+            f"{result['events_added']:,}",
+        )
+        console.print(table)
+        used = ", ".join(f"{k}={v}" for k, v in result["columns"].items() if v)
+        console.print(f"columns: {used}")
 
     emit(result, as_json=as_json, render=render)
 

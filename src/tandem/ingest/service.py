@@ -20,6 +20,7 @@ from tandem.sources.bots import BotRules
 from tandem.sources.contracts import ColumnMapping
 from tandem.sources.eventlog import ingest_event_log
 from tandem.sources.git import ingest_repository
+from tandem.sources.incidents import ingest_incidents as ingest_incident_file
 from tandem.sources.jira.csv_export import DateFormat, ingest_jira_csv
 from tandem.workspace import Workspace
 
@@ -115,6 +116,26 @@ def ingest_jira_export(
     )
     sync = sync_people(workspace=workspace)
     return {**report.to_dict(), "people": sync.model_dump()}
+
+
+def ingest_incidents(
+    *,
+    workspace: Workspace,
+    path: Path,
+    source: str | None = None,
+    overrides: dict[str, str] | None = None,
+    timezone: str | None = None,
+) -> dict[str, Any]:
+    """Import one incident export (PagerDuty/Opsgenie-style CSV); incidents carry no identities."""
+    report = ingest_incident_file(
+        lake=workspace.lake,
+        path=path,
+        source=source,
+        overrides=overrides,
+        timezone=timezone,
+        limits=workspace.settings.ingest,
+    )
+    return report.to_dict()
 
 
 def lake_identities(lake: Lake) -> list[IdentitySeen]:
