@@ -10,6 +10,7 @@ import pytest
 
 from tandem.delivery.changes import GitSelection, change_flow, repo_changes
 from tandem.errors import InputError
+from tandem.flow.engine import Filters
 from tandem.flow.service import TooFewPeopleError
 from tandem.lake import Lake
 from tandem.settings import GitDeploymentSettings
@@ -224,3 +225,16 @@ def test_the_projects_own_history(tmp_path: Path) -> None:
         assert branch_commits == expected
     else:
         assert len(found.changes) == count("rev-list", "--count", "--first-parent", "HEAD")
+
+
+def test_flow_filters_name_repositories_by_their_git_source(
+    merges: tuple[Lake, repos.Built],
+) -> None:
+    lake, built = merges
+    own = GitSelection.from_filters(Filters(sources=(f"git:{built.path}", "jira:x")))
+    assert own.repos == (str(built.path),)
+    assert change_flow(lake=lake, selection=own)["changes"] == 4
+    other = GitSelection.from_filters(Filters(sources=("jira:x",)))
+    assert change_flow(lake=lake, selection=other)["changes"] == 0
+    team = GitSelection.from_filters(Filters(teams={"T": TEAM}, team_people={}))
+    assert team.people == tuple(sorted(TEAM))

@@ -155,9 +155,11 @@ def test_another_teams_git_flow_is_refused(setup: Setup, client_for: Any) -> Non
     assert api.status_code == 403
 
 
-def test_an_item_type_filter_says_git_has_none(client_for: Any) -> None:
+def test_an_item_type_or_another_source_says_git_has_none(client_for: Any) -> None:
     page = client_for("director").get("/how", params={"team": "all", "item_type": "bug"})
     assert "git changes have no item type" in section(page.text)
+    page = client_for("director").get("/how", params={"team": "all", "source": "jira:x"})
+    assert "the source filter names no git repository" in section(page.text)
 
 
 def test_no_git_history_says_so(tmp_path: Path) -> None:

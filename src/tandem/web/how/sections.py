@@ -236,6 +236,8 @@ def from_git(ctx: FlowContext) -> dict[str, Outcome]:
     def answer(compute: Callable[[], Any]) -> Outcome:
         if ctx.filters.item_types:
             return Outcome(error="git changes have no item type; clear the item type filter")
+        if ctx.filters.sources and not any(s.startswith("git:") for s in ctx.filters.sources):
+            return Outcome(error="the source filter names no git repository")
         return outcome_of(compute)
 
     return {
