@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tandem.delivery.changes import GitSelection, change_flow, repo_changes
+from tandem.delivery.rework import rework
 from tandem.errors import InputError
 from tandem.flow.engine import Filters
 from tandem.flow.service import TooFewPeopleError
@@ -225,6 +226,14 @@ def test_the_projects_own_history(tmp_path: Path) -> None:
         assert branch_commits == expected
     else:
         assert len(found.changes) == count("rev-list", "--count", "--first-parent", "HEAD")
+    # rework reads every file change of a non-merge commit: git's numstat lines
+    numstat = subprocess.run(
+        ["git", "log", "--no-merges", "--numstat", "-M", "--format=", "HEAD"],
+        cwd=top, capture_output=True, check=True, text=True,
+    ).stdout  # fmt: skip
+    reworked = rework(lake=lake, selection=GitSelection())
+    assert reworked["files"] == sum(1 for line in numstat.splitlines() if line.strip())
+    assert 0 < reworked["rework_files"] < reworked["files"]
 
 
 def test_flow_filters_name_repositories_by_their_git_source(
