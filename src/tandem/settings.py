@@ -9,6 +9,7 @@ Priority: explicit arguments > environment (``TANDEM_DATABASE_URL``, ``TANDEM_BO
 from __future__ import annotations
 
 import datetime as dt
+import re
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -53,10 +54,44 @@ class BotSettings(BaseModel):
     )
 
 
+DEFAULT_DEPLOY_TAG_PATTERN = r"^v?\d+\.\d+(\.\d+)?$"
+
+
+class GitDeploymentSettings(BaseModel):
+    """Which git facts are production deployments (``[git.deployments]``).
+
+    A tag whose name matches ``tag_pattern`` is a production deployment at the tag's date; when
+    ``branch`` is set, the first-parent commits of that branch are the deployments instead (at
+    their commit dates) and tags are only releases. An empty ``tag_pattern`` and no ``branch``:
+    no deployments from git.
+    """
+
+    tag_pattern: str = Field(
+        default=DEFAULT_DEPLOY_TAG_PATTERN,
+        description="Regex (Python, searched in the tag name): a matching tag is a production "
+        "deployment; empty: none.",
+    )
+    branch: str | None = Field(
+        default=None,
+        description="A deploy branch: each of its first-parent commits is a production "
+        "deployment (replaces the tag rule).",
+    )
+
+    @field_validator("tag_pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression ({exc})") from None
+        return value
+
+
 class GitSettings(BaseModel):
     """Defaults for ``tandem ingest git``."""
 
     rev: str | None = Field(default=None, description="Ref to ingest; default: the default branch.")
+    deployments: GitDeploymentSettings = Field(default_factory=GitDeploymentSettings)
 
 
 FLOW_CATEGORIES = ("new", "waiting", "active", "done", "canceled")

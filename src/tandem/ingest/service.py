@@ -41,6 +41,7 @@ def ingest_git(
             rev=rev or workspace.settings.git.rev,
             bots=bots,
             progress=progress or NoProgress(),
+            deployments=workspace.settings.git.deployments,
         )
         for path in paths
     ]

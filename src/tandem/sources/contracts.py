@@ -21,6 +21,9 @@ class GitIngestReport:
     identities_added: int
     missing_blobs: int
     incremental: bool
+    tags: int = 0  # tags that peel to a commit (each a release)
+    deployments: int = 0  # production deployments by the [git.deployments] rule, read this run
+    objects_added: int = 0  # release and deployment objects new to the lake
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -34,6 +34,7 @@ from pathlib import Path
 from tandem.errors import InputError
 from tandem.lake import Batch, Lake
 from tandem.progress import NoProgress, Progress
+from tandem.settings import GitDeploymentSettings
 from tandem.sources.bots import BotRules
 from tandem.sources.contracts import GitIngestReport
 from tandem.sources.git.identities import IdentityIndex
@@ -56,6 +57,7 @@ from tandem.sources.git.repo import (
     open_repository,
     resolve_rev,
 )
+from tandem.sources.git.tags import write_releases
 
 PARALLEL_MIN_COMMITS = 5_000
 MAX_WORKERS = 4
@@ -83,8 +85,11 @@ def ingest_repository(
     bots: BotRules,
     progress: Progress = NoProgress(),  # noqa: B008 - a stateless default
     workers: int | None = None,
+    deployments: GitDeploymentSettings | None = None,
 ) -> GitIngestReport:
-    """Ingest the history of ``rev`` (default: HEAD) of the repository at ``path`` into ``lake``.
+    """Ingest the history of ``rev`` (default: HEAD) of the repository at ``path`` into ``lake``,
+    with its tags as releases and production deployments by the ``deployments`` rule
+    (:mod:`tandem.sources.git.tags`; default: the tag pattern of ``[git.deployments]``).
 
     ``workers`` is the number of concurrent ``git log`` processes (default:
     :func:`default_workers` of the number of commits to log); 1 is one plain history walk.
@@ -147,6 +152,13 @@ def ingest_repository(
                     for chunk in parse_numstat(stream, identities=identities):
                         _write(batch, chunk, repo_name, progress)
             batch.write("identities", identities.table())
+            found = write_releases(
+                batch=batch,
+                lake=lake,
+                repo=repo,
+                repo_name=repo_name,
+                rule=deployments or GitDeploymentSettings(),
+            )
             batch.set_state(state_key, {"head": head})
     except MalformedCommitError as exc:
         raise InputError(exc.message, path=repo_name) from None
@@ -166,6 +178,9 @@ def ingest_repository(
         identities_added=added.get("identities", 0),
         missing_blobs=len(missing),
         incremental=incremental,
+        tags=found.tags,
+        deployments=found.deployments,
+        objects_added=added.get("objects", 0),
     )
 
 

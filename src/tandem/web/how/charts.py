@@ -128,6 +128,44 @@ def aging_chart(aging: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def rework_chart(report: dict[str, Any]) -> dict[str, Any]:
+    """The rework share of changed lines per ISO week, as bars (0–100 %)."""
+    weekly = [
+        {
+            "week": row["week"],
+            "share": row["line_share"] if row["line_share"] is not None else 0.0,
+            "lines": row["lines"],
+            "rework_lines": row["rework_lines"],
+        }
+        for row in report["weekly"][-CHART_POINTS:]
+    ]
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "description": "Rework share of changed lines per week",
+        "width": "container",
+        "autosize": AUTOSIZE,
+        "height": 160,
+        "data": {"values": weekly},
+        "mark": {"type": "bar", "color": "#b45309"},
+        "encoding": {
+            "x": {"field": "week", "type": "ordinal", "title": "ISO week", "sort": None},
+            "y": {
+                "field": "share",
+                "type": "quantitative",
+                "title": "rework share of changed lines",
+                "axis": {"format": ".0%"},
+                "scale": {"domain": [0, 1]},
+            },
+            "tooltip": [
+                {"field": "week"},
+                {"field": "share", "title": "rework share", "format": ".1%"},
+                {"field": "rework_lines", "title": "rework lines"},
+                {"field": "lines", "title": "changed lines"},
+            ],
+        },
+    }
+
+
 def duration(seconds: float | None) -> str:
     """A duration for people: ``3.2 d``, ``5.0 h``, ``12 min``; unknown is ``—``."""
     if seconds is None:

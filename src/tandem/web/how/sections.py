@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 
 from fastapi import FastAPI
 
+from tandem.delivery.changes import GitSelection, change_flow
+from tandem.delivery.rework import rework
 from tandem.errors import InputError
 from tandem.flow import service as flow_service
 from tandem.flow.bottlenecks import bottlenecks
@@ -222,6 +224,31 @@ def forecast(ctx: FlowContext, items: int) -> Outcome:
         )
 
     return ctx.ask(("forecast", items, FORECAST_RUNS, FORECAST_SEED), compute)
+
+
+def from_git(ctx: FlowContext) -> dict[str, Outcome]:
+    """The "From git" section: change flow (with deployment frequency) and rework, each an
+    answer or the reason there is none (a team part behind fewer than ``MIN_PEOPLE`` people is
+    withheld by the delivery engine itself, on the authors of the changes it reads)."""
+    selection = GitSelection.from_filters(ctx.filters)
+    lake = ctx.workspace.lake
+
+    def answer(compute: Callable[[], Any]) -> Outcome:
+        if ctx.filters.item_types:
+            return Outcome(error="git changes have no item type; clear the item type filter")
+        if ctx.filters.sources and not any(s.startswith("git:") for s in ctx.filters.sources):
+            return Outcome(error="the source filter names no git repository")
+        return outcome_of(compute)
+
+    return {
+        "changes": ctx.memo(
+            ("git", "changes"),
+            lambda: answer(lambda: change_flow(lake=lake, selection=selection)),
+        ),
+        "rework": ctx.memo(
+            ("git", "rework"), lambda: answer(lambda: rework(lake=lake, selection=selection))
+        ),
+    }
 
 
 def data_options(app: FastAPI, workspace: TandemWorkspace) -> dict[str, list[str]]:

@@ -20,7 +20,13 @@ from tandem.accounts.schemas import UserOut
 from tandem.flow.service import TooFewPeopleError
 from tandem.people import service as people_service
 from tandem.web.deps import CurrentUser, DbSession, Workspace
-from tandem.web.how.charts import aging_chart, duration, excluded_text, throughput_chart
+from tandem.web.how.charts import (
+    aging_chart,
+    duration,
+    excluded_text,
+    rework_chart,
+    throughput_chart,
+)
 from tandem.web.how.scope import (
     ALL,
     MIN_PEOPLE,
@@ -39,6 +45,7 @@ from tandem.web.how.sections import (
     data_options,
     dfg,
     forecast,
+    from_git,
     outcome_of,
     process_map,
     summary,
@@ -160,6 +167,36 @@ def api_forecast(
     return _json(ctx, f"forecast-{query.items}", outcome.unwrap)
 
 
+@api.get("/git", summary="From git: change flow and rework")
+def api_git(
+    request: Request, db: DbSession, user: CurrentUser, workspace: Workspace, query: HowQueryDep
+) -> Response:
+    """Change flow (coding, release wait, lead time, deployment frequency) and rework from git.
+
+    Answered even when the team's tracker flow is withheld: these figures count the people
+    behind the git changes they read, and are withheld (409) below 5 of them.
+    """
+    scope, ctx = _context(request, db, user, workspace, query)
+    if scope.blocked and not scope.withheld:
+        raise NoWorkDataError(scope.blocked)
+    parts = from_git(ctx)
+    return _json(ctx, "git", lambda: {name: part.unwrap() for name, part in parts.items()})
+
+
+def _git_section(scope: HowScope, ctx: FlowContext, charts: dict[str, str]) -> dict[str, Outcome]:
+    """The "From git" parts (shown unless the team itself is blocked: its git figures have
+    their own people check) and the rework chart."""
+    if scope.blocked and not scope.withheld:
+        return {}
+    parts = from_git(ctx)
+    rework_part = parts["rework"]
+    if rework_part.error is None and rework_part.value["weekly"]:
+        charts["rework"] = ctx.memo(
+            ("chart", "rework"), lambda: json.dumps(rework_chart(rework_part.value))
+        )
+    return parts
+
+
 def _section(compute: Callable[[], Any]) -> Outcome:
     """A page section's answer, or the reason it has none (shown as "—" with the reason)."""
     return outcome_of(compute)
@@ -202,6 +239,7 @@ def how_page(
                 ("chart", "aging"),
                 lambda: json.dumps(aging_chart(sections["wip"].value["aging"])),
             )
+    git = _git_section(scope, ctx, charts)
     options = data_options(request.app, workspace)
     form = query.form()
     if not form["team"]:
@@ -212,6 +250,7 @@ def how_page(
         {
             "scope": scope,
             "sections": sections,
+            "git": git,
             "charts": charts,
             "form": form,
             "teams": _teams(db, user, scope),

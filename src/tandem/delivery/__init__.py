@@ -1,0 +1,1 @@
+"""Delivery metrics over the lake: changes, releases and deployments (issue 11)."""
