@@ -1,0 +1,1 @@
+"""Delivery metrics: pull request flow and the four keys (DORA), linked by git ancestry."""
