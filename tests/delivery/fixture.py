@@ -229,13 +229,15 @@ def delivery_rows(s: dict[str, str]) -> tuple[DeliveryRows, dict[int, str], dict
     return rows, pr, d
 
 
-def build(folder: Path) -> Fixture:
-    """The repository ingested (``main``) and the delivery rows written, in one lake."""
+def build(folder: Path, lake: Lake | None = None) -> Fixture:
+    """The repository ingested (``main``) and the delivery rows written, in one lake (a new
+    one under ``folder`` unless given)."""
     repo = folder / "shop"
     shas = build_repo(repo)
-    root = folder / "lake"
-    root.mkdir()
-    lake = Lake(root)
+    if lake is None:
+        root = folder / "lake"
+        root.mkdir()
+        lake = Lake(root)
     ingest_repository(lake=lake, path=repo, rev="main", bots=DEFAULT_BOT_RULES,
                       progress=NoProgress())  # fmt: skip
     rows, pr, deployments = delivery_rows(shas)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import typer
 
-from tandem.cli import flow_forecast, flow_map, flow_metrics, flow_process
+from tandem.cli import flow_delivery, flow_forecast, flow_map, flow_metrics, flow_process
 
 app = typer.Typer(
     help="Flow analytics and process mining on the lake (the manager's how panel).",
     no_args_is_help=True,
 )
 
-for _module in (flow_metrics, flow_process, flow_forecast, flow_map):
+for _module in (flow_metrics, flow_process, flow_forecast, flow_map, flow_delivery):
     _module.register(app)

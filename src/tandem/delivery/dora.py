@@ -146,7 +146,11 @@ def dora(
 
     in_window = [d for d in linkage.production if _inside(d.deployed_at, start, end)]
     if authors is not None:
-        team_deployments = {c.deployment.object_id for c in changes if c.deployment is not None}
+        team_deployments = {  # the deployments that shipped a measured change of the team
+            c.deployment.object_id
+            for c in changes
+            if c.status == "deployed" and c.deployment is not None
+        }
         in_window = [d for d in in_window if d.object_id in team_deployments]
     chosen = {d.object_id for d in in_window}
     frequency = _frequency(

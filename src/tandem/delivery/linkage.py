@@ -44,12 +44,13 @@ from tandem.delivery.records import (
     PullRequest,
 )
 from tandem.flow.engine import FlowEngine
+from tandem.settings import DeliverySettings
 
 Confidence = Literal["ancestry", "patch_id", "authored_match", "time_window"]
 CONFIDENCES: tuple[Confidence, ...] = ("ancestry", "patch_id", "authored_match", "time_window")
 ChangeStatus = Literal["deployed", "first_deployment", "unlinked", "not_deployed_yet"]
 Route = Literal["first", "ancestry", "time_window"]
-DEFAULT_PRODUCTION = "^(prod|production|live)"
+DEFAULT_PRODUCTION: str = DeliverySettings().production
 IndexOf = Callable[[str], ParentIndex]
 
 
