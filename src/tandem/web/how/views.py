@@ -20,7 +20,13 @@ from tandem.accounts.schemas import UserOut
 from tandem.flow.service import TooFewPeopleError
 from tandem.people import service as people_service
 from tandem.web.deps import CurrentUser, DbSession, Workspace
-from tandem.web.how.charts import aging_chart, duration, excluded_text, throughput_chart
+from tandem.web.how.charts import (
+    aging_chart,
+    duration,
+    excluded_text,
+    pr_stages_chart,
+    throughput_chart,
+)
 from tandem.web.how.scope import (
     ALL,
     MIN_PEOPLE,
@@ -38,9 +44,11 @@ from tandem.web.how.sections import (
     bottleneck_report,
     data_options,
     dfg,
+    dora,
     forecast,
     outcome_of,
     process_map,
+    pull_requests,
     summary,
     wip,
     withheld,
@@ -160,6 +168,31 @@ def api_forecast(
     return _json(ctx, f"forecast-{query.items}", outcome.unwrap)
 
 
+@api.get("/prs", summary="Pull request flow")
+def api_prs(
+    request: Request, db: DbSession, user: CurrentUser, workspace: Workspace, query: HowQueryDep
+) -> Response:
+    """Coding, pickup, review and deploy P50/P85/P95 (``flow prs``, bots out, no rows)."""
+    scope, ctx = _context(request, db, user, workspace, query)
+    _computable(scope)
+    outcome = pull_requests(ctx)
+    outcome.unwrap()
+    return _json(ctx, "prs", outcome.unwrap)
+
+
+@api.get("/dora", summary="DORA four keys")
+def api_dora(
+    request: Request, db: DbSession, user: CurrentUser, workspace: Workspace, query: HowQueryDep
+) -> Response:
+    """Deployment frequency, change lead time, change failure rate, time to restore (``flow
+    dora``, bots out, no per-change rows)."""
+    scope, ctx = _context(request, db, user, workspace, query)
+    _computable(scope)
+    outcome = dora(ctx)
+    outcome.unwrap()
+    return _json(ctx, "dora", outcome.unwrap)
+
+
 def _section(compute: Callable[[], Any]) -> Outcome:
     """A page section's answer, or the reason it has none (shown as "—" with the reason)."""
     return outcome_of(compute)
@@ -192,6 +225,12 @@ def how_page(
         sections["map"] = _section(lambda: process_map(ctx))
         sections["wip"] = _section(lambda: wip(ctx))
         sections["forecast"] = forecast(ctx, query.items)
+        sections["prs"] = pull_requests(ctx)
+        sections["dora"] = dora(ctx)
+        if sections["prs"].error is None and sections["prs"].value["n"]:
+            charts["prs"] = ctx.memo(
+                ("chart", "prs"), lambda: json.dumps(pr_stages_chart(sections["prs"].value))
+            )
         if sections["summary"].error is None and not summary(ctx)["throughput"]["withheld"]:
             charts["throughput"] = ctx.memo(
                 ("chart", "throughput"),
