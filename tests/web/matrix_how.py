@@ -25,4 +25,6 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     ("GET", "/api/how/map.svg"): HOW,
     ("GET", "/api/how/wip"): HOW,
     ("GET", "/api/how/forecast"): HOW,
+    ("GET", "/api/how/prs"): HOW,
+    ("GET", "/api/how/dora"): HOW,
 }
