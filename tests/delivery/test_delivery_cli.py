@@ -132,6 +132,7 @@ def test_bad_input_names_the_option(shop: Path) -> None:
 def test_an_empty_lake_answers_nulls_not_zeros(workspace: Workspace) -> None:
     data = run_cli("flow", "dora", "-w", workspace.root, "--json").json()
     assert data["deployment_frequency"]["deployments"] == 0
+    assert data["deployment_frequency"]["per_week"] is None  # no deployment data: unknown
     assert data["change_lead_time"]["figure"]["p50_seconds"] is None
     assert data["change_lead_time"]["unlinked_share"] is None
     assert data["change_failure_rate"]["value"] is None

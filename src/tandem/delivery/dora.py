@@ -56,8 +56,14 @@ def selected_changes(
 
 
 def _frequency(
-    deployments: list[Deployment], weeks: float, excluded: dict[str, int]
+    deployments: list[Deployment], weeks: float, excluded: dict[str, int], *, known: bool
 ) -> DeploymentFrequency:
+    """Deployment days per week; null when the lake holds no deployment at all (unknown, not
+    a team that never deploys)."""
+
+    def rate(days: int) -> float | None:
+        return days / weeks if known and weeks > 0 else None
+
     def days(group: list[Deployment]) -> int:
         return len({d.deployed_at.date() for d in group if d.deployed_at is not None})
 
@@ -66,7 +72,7 @@ def _frequency(
         by_service[d.service].append(d)
     total_days = days(deployments)
     return DeploymentFrequency(
-        per_week=total_days / weeks if weeks > 0 else None,
+        per_week=rate(total_days),
         deployment_days=total_days,
         deployments=len(deployments),
         weeks=weeks,
@@ -76,7 +82,7 @@ def _frequency(
                 service=service,
                 deployments=len(group),
                 deployment_days=days(group),
-                per_week=days(group) / weeks if weeks > 0 else None,
+                per_week=rate(days(group)),
             )
             for service, group in sorted(by_service.items())
         ],
@@ -164,6 +170,7 @@ def dora(
                 1 for d in linkage.non_production if _inside(d.deployed_at, start, end)
             ),
         },
+        known=bool(linkage.production or linkage.failed or linkage.non_production),
     )
 
     incidents = [
