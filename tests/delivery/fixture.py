@@ -163,8 +163,11 @@ def build_repo(path: Path) -> dict[str, str]:
     return s
 
 
-def delivery_rows(s: dict[str, str]) -> tuple[DeliveryRows, dict[int, str], dict[str, str]]:
-    """The PRs, deployments and incidents of the module docstring."""
+def delivery_rows(
+    s: dict[str, str], *, summaries: bool = True
+) -> tuple[DeliveryRows, dict[int, str], dict[str, str]]:
+    """The PRs, deployments and incidents of the module docstring (``summaries``: PR #3's
+    commit events carry their summary and author email)."""
     rows = DeliveryRows()
     pr = {
         1: rows.pull_request(
@@ -182,7 +185,7 @@ def delivery_rows(s: dict[str, str]) -> tuple[DeliveryRows, dict[int, str], dict
             3, author=login("carol"), created=t(3, 17),
             commits=[(s["r1"], t(3, 15)), (s["r2"], t(3, 16))],
             summaries={s["r1"]: ("fix: three a", "carol@example.com"),
-                       s["r2"]: ("fix: three b", "carol@example.com")},
+                       s["r2"]: ("fix: three b", "carol@example.com")} if summaries else None,
             reviews=[(login("dave"), t(4, 9))], merged=t(4, 10),
         ),
         4: rows.pull_request(
@@ -229,7 +232,7 @@ def delivery_rows(s: dict[str, str]) -> tuple[DeliveryRows, dict[int, str], dict
     return rows, pr, d
 
 
-def build(folder: Path, lake: Lake | None = None) -> Fixture:
+def build(folder: Path, lake: Lake | None = None, *, summaries: bool = True) -> Fixture:
     """The repository ingested (``main``) and the delivery rows written, in one lake (a new
     one under ``folder`` unless given)."""
     repo = folder / "shop"
@@ -240,6 +243,6 @@ def build(folder: Path, lake: Lake | None = None) -> Fixture:
         lake = Lake(root)
     ingest_repository(lake=lake, path=repo, rev="main", bots=DEFAULT_BOT_RULES,
                       progress=NoProgress())  # fmt: skip
-    rows, pr, deployments = delivery_rows(shas)
+    rows, pr, deployments = delivery_rows(shas, summaries=summaries)
     rows.write(lake)
     return Fixture(repo=repo, lake=lake, sha=shas, pr=pr, deployment=deployments)

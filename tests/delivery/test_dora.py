@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from tandem.delivery.linkage import DEFAULT_PRODUCTION, Linkage, link, production_pattern
@@ -205,3 +206,29 @@ def test_without_the_repository_on_disk_the_rebase_is_found_by_authored_match(
         24 * HOUR,
     )
     assert lead.confidence == {"ancestry": 4, "authored_match": 1, "time_window": 1, "unlinked": 1}
+
+
+def test_a_rebase_named_by_its_last_commit_takes_the_earlier_ones_by_patch_id(
+    tmp_path: Path,
+) -> None:
+    fx = build(tmp_path, summaries=False)  # no authored match to fall back on
+    with fx.lake.batch(label="PR 3 merged_as r2'") as batch:
+        batch.write(
+            "relations",
+            pa.table(
+                {
+                    "from_object": [fx.pr[3]],
+                    "to_object": ["@commit:" + fx.sha["r2'"]],
+                    "kind": ["merged_as"],
+                }
+            ),
+        )
+    with FlowEngine(fx.lake) as engine:
+        changes = {c.key: c for c in linkage(engine).changes}
+    pr3 = changes[fx.pr[3]]
+    assert (pr3.status, pr3.confidence, pr3.lead_seconds) == ("deployed", "ancestry", 24 * HOUR)
+    # r1' carries r1's patch: it belongs to PR 3, never a direct push of its own
+    assert "@commit:" + fx.sha["r1'"] not in changes
+    assert sorted(k for k in changes if k.startswith("@commit:")) == sorted(
+        f"@commit:{fx.sha[name]}" for name in ("c0", "d1")
+    )

@@ -170,12 +170,15 @@ def link(*, engine: FlowEngine, records: DeliveryRecords, production: re.Pattern
             hits[pr.object_id].append((ship.order, 0, ship))
         if sha not in by_merged_as and sha not in by_contains:
             unmapped[repo_of.get(sha) or repo_of.get(ship.deployment.sha or "", "")].append(sha)
-    matched = _patch_matches(unmapped, merged, repo_of, first_ship, hits)
+    unlinked = {pr.object_id for pr in merged} - set(merge_hit) - set(hits)
+    matched = _patch_matches(unmapped, merged, unlinked, first_ship, hits)
     matched |= _authored_matches(unmapped, merged, matched, index_of, first_ship, hits)
     _time_window_matches(shipped, merged, repo_of, hits)
 
-    repos_deployed = _deployment_repos(prod, repo_of)
-    changes = [_pr_change(pr, merge_hit, hits, repos_deployed, repo_of, index_of) for pr in merged]
+    deployed_by_repo = _deployment_times(prod, repo_of)
+    changes = [
+        _pr_change(pr, merge_hit, hits, deployed_by_repo, repo_of, index_of) for pr in merged
+    ]
     changes += _direct_commits(unmapped, matched, first_ship, index_of, records.bots)
     incidents = _incident_links(records.incidents, prod, production)
     return Linkage(prod, shipped, changes, incidents, non_production, failed)
@@ -221,11 +224,14 @@ def _ship(
 def _patch_matches(
     unmapped: dict[str, list[str]],
     merged: list[PullRequest],
-    repo_of: dict[str, str],
+    unlinked: set[str],
     first_ship: dict[str, Shipped],
     hits: dict[str, list[tuple[int, int, Shipped]]],
 ) -> set[str]:
-    """Shipped commits of no PR matched to PRs by patch id (repositories on disk only)."""
+    """Shipped commits of no PR matched by patch id (repositories on disk only: git computes
+    the ids): each PR commit's id (a rebase's earlier commits, also of a PR linked by its last
+    one), and the whole diff's id of the PRs nothing linked yet (``unlinked``: a squash whose
+    commit the source did not name; three git calls a PR, so only for those)."""
     matched: set[str] = set()
     for repo_path, shas in unmapped.items():
         repo = repository_at(repo_path)
@@ -234,14 +240,17 @@ def _patch_matches(
         shipped_ids = commit_patch_ids(repo, shas)
         if not shipped_ids:
             continue
-        candidates = [pr for pr in merged if pr.contains]
-        own_ids = commit_patch_ids(repo, {s for pr in candidates for s in pr.contains})
+        candidates = [pr for pr in merged if pr.contains - first_ship.keys()]
+        own_ids = commit_patch_ids(
+            repo, {s for pr in candidates for s in pr.contains if s not in first_ship}
+        )
         by_patch: dict[str, set[str]] = defaultdict(set)
         for pr in candidates:
             for sha in pr.contains:
-                if sha in own_ids and sha not in first_ship:
+                if sha in own_ids:
                     by_patch[own_ids[sha]].add(pr.object_id)
-            whole = range_patch_id(repo, pr.contains) if len(pr.contains) > 1 else None
+            squash = pr.object_id in unlinked and len(pr.contains) > 1
+            whole = range_patch_id(repo, pr.contains) if squash else None
             if whole is not None:
                 by_patch[whole].add(pr.object_id)
         for sha, patch in shipped_ids.items():
@@ -291,10 +300,17 @@ def _repos_of_pr(pr: PullRequest, repo_of: dict[str, str]) -> set[str]:
     return {pr.repo} | {repo_of[s] for s in (*pr.contains, pr.merged_as) if s and s in repo_of}
 
 
-def _deployment_repos(
+def _deployment_times(
     prod: list[Deployment], repo_of: dict[str, str]
-) -> list[tuple[Deployment, set[str]]]:
-    return [(d, {d.repo} | ({repo_of[d.sha]} if d.sha in repo_of else set())) for d in prod]
+) -> dict[str, tuple[dt.datetime, dt.datetime]]:
+    """Each repository's first and last production deployment time."""
+    span: dict[str, tuple[dt.datetime, dt.datetime]] = {}
+    for d in prod:
+        assert d.deployed_at is not None
+        for repo in {d.repo} | ({repo_of[d.sha]} if d.sha in repo_of else set()):
+            first, last = span.get(repo, (d.deployed_at, d.deployed_at))
+            span[repo] = (min(first, d.deployed_at), max(last, d.deployed_at))
+    return span
 
 
 def _time_window_matches(
@@ -335,7 +351,7 @@ def _pr_change(
     pr: PullRequest,
     merge_hit: dict[str, Shipped],
     hits: dict[str, list[tuple[int, int, Shipped]]],
-    repos_deployed: list[tuple[Deployment, set[str]]],
+    deployed_by_repo: dict[str, tuple[dt.datetime, dt.datetime]],
     repo_of: dict[str, str],
     index_of: IndexOf,
 ) -> Change:
@@ -350,11 +366,10 @@ def _pr_change(
     if ship is not None:
         status = "first_deployment" if ship.route == "first" else "deployed"
     else:
-        mine = _repos_of_pr(pr, repo_of)
-        deployed_at = [d.deployed_at for d, repos in repos_deployed if repos & mine]
-        if not any(t is not None and t >= pr.merged_at for t in deployed_at):
+        spans = [deployed_by_repo[r] for r in _repos_of_pr(pr, repo_of) if r in deployed_by_repo]
+        if not any(last >= pr.merged_at for _, last in spans):
             status = "not_deployed_yet"
-        elif all(t is not None and pr.merged_at <= t for t in deployed_at):
+        elif all(pr.merged_at <= first for first, _ in spans):
             status = "first_deployment"  # merged before the first deployment of its repo
         else:
             status = "unlinked"
