@@ -138,3 +138,13 @@ def test_an_empty_lake_answers_nulls_not_zeros(workspace: Workspace) -> None:
     assert data["change_failure_rate"]["value"] is None
     prs = run_cli("flow", "prs", "-w", workspace.root, "--json").json()
     assert (prs["n"], prs["total"]["p50_seconds"]) == (0, None)
+
+
+def test_the_production_pattern_comes_from_tandem_toml(shop: Path) -> None:
+    with (shop / "tandem.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[flow.delivery]\nproduction = "^stag"\n')
+    data = run_cli("flow", "dora", *WINDOW, "-w", shop, "--json").json()
+    assert data["production_pattern"] == "^stag"
+    assert data["deployment_frequency"]["deployments"] == 1  # S1 alone
+    override = run_cli("flow", "dora", *WINDOW, "--env-production", "^prod", "-w", shop, "--json")
+    assert override.json()["deployment_frequency"]["deployments"] == 6
