@@ -116,8 +116,20 @@ class CalendarSettings(BaseModel):
         return value
 
 
+class DeliverySettings(BaseModel):
+    """Delivery metrics (pull request flow, DORA): which environments are production."""
+
+    production: str = Field(
+        default="^(prod|production|live)",
+        description=(
+            "Regular expression (case-insensitive, searched) naming the production "
+            "environments of deployments and incidents."
+        ),
+    )
+
+
 class FlowSettings(BaseModel):
-    """Flow metrics: the status mapping per source and the team calendar."""
+    """Flow metrics: the status mapping per source, the team calendar, delivery."""
 
     mapping: dict[str, dict[str, str | list[str]]] = Field(
         default_factory=dict,
@@ -127,6 +139,7 @@ class FlowSettings(BaseModel):
         ),
     )
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
 
     @field_validator("mapping")
     @classmethod

@@ -243,3 +243,24 @@ def test_spark_quantiles_are_exact_not_approximate(
     waits = spark.events().timestamp.epoch_seconds()
     sql = str(spark.backend.compile(waits.quantile(0.85))).lower()
     assert "percentile(" in sql and "approx" not in sql
+
+
+def test_delivery_answers_are_the_same_on_spark(tmp_path: Path) -> None:
+    from tandem.delivery.service import dora_metrics, pull_request_flow
+    from tests.delivery.fixture import build, t
+
+    fx = build(tmp_path)
+    window = Filters(start=t(1, 0), end=t(8, 0))
+    answers = []
+    for name in ("duckdb", "spark"):
+        with FlowEngine(fx.lake, engine=name) as engine:
+            answers.append(
+                (
+                    dora_metrics(engine=engine, filters=window).model_dump(),
+                    pull_request_flow(
+                        engine=engine, filters=window, include_bots=True
+                    ).model_dump(),
+                )
+            )
+    assert answers[0] == answers[1]
+    assert answers[0][0]["change_failure_rate"]["value"] == 0.5  # tests/delivery/test_dora.py

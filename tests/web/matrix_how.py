@@ -26,4 +26,6 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     ("GET", "/api/how/wip"): HOW,
     ("GET", "/api/how/forecast"): HOW,
     ("GET", "/api/how/git"): HOW,
+    ("GET", "/api/how/prs"): HOW,
+    ("GET", "/api/how/dora"): HOW,
 }

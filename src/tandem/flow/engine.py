@@ -18,6 +18,10 @@ source     the source name
 item_type  the object's item type (null when unknown); ``object_type`` its object type
 is_bot     whether the resource is a bot (false when there is no resource)
 ========== ===================================================================================
+
+Delivery objects (pull requests, deployments, incidents, CI runs, releases) are never cases: their
+``object_id`` starts with ``@`` (``docs/connectors.md``), so both routes below drop them with one
+prefix test on ``events.object_id`` before anything else (:func:`work_item_events`), no join.
 """
 
 from __future__ import annotations
@@ -233,7 +237,7 @@ class FlowEngine:
         filters = filters or Filters()
         if not details and not filters.item_types and filters.include_bots:
             return self._stepped_events(filters)
-        events = self.table("events")
+        events = work_item_events(self.table("events"))
         objects = self.table("objects")
         identities = self.table("identities")
         joined = events.left_join(
@@ -274,7 +278,7 @@ class FlowEngine:
 
     def _stepped_events(self, filters: Filters) -> ir.Table:
         """Events with their step facts, no joins (see :meth:`events`)."""
-        events = self.table("events")
+        events = work_item_events(self.table("events"))
         selection = events.select(
             case_id=events.object_id,
             activity=events.activity,
@@ -288,6 +292,14 @@ class FlowEngine:
         if filters.sources:
             selection = selection.filter(selection.source.isin(filters.sources))
         return _within_window(_involving(selection, filters), filters)
+
+
+DELIVERY_PREFIX = "@"  # object ids of delivery objects (docs/connectors.md) start with it
+
+
+def work_item_events(events: ir.Table) -> ir.Table:
+    """The lake's ``events`` without those of delivery objects (``object_id`` starting ``@``)."""
+    return events.filter(~events.object_id.startswith(DELIVERY_PREFIX))
 
 
 def _involving(selection: ir.Table, filters: Filters) -> ir.Table:

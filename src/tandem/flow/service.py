@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from tandem.errors import ConflictError, InputError
 from tandem.flow import forecast as flow_forecast
 from tandem.flow.calendar import WorkCalendar
-from tandem.flow.engine import Filters, FlowEngine
+from tandem.flow.engine import DELIVERY_PREFIX, Filters, FlowEngine, work_item_events
 from tandem.flow.mapping import StatusMapping, mapping_report
 from tandem.flow.states import flow_efficiency
 from tandem.flow.throughput import daily_throughput, history_window, throughput_from_items
@@ -352,7 +352,8 @@ class DataOptions(BaseModel):
 
 def data_options(*, engine: FlowEngine) -> DataOptions:
     """The distinct sources and item types of the whole lake, sorted."""
-    events, objects = engine.table("events"), engine.table("objects")
+    events, objects = work_item_events(engine.table("events")), engine.table("objects")
+    objects = objects.filter(~objects.object_id.startswith(DELIVERY_PREFIX))
     sources = engine.backend.to_pyarrow(events.select("source").distinct()).column(0).to_pylist()
     kinds = engine.backend.to_pyarrow(objects.select("item_type").distinct()).column(0).to_pylist()
     return DataOptions(

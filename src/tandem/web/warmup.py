@@ -66,6 +66,8 @@ def _warm_flow(app: FastAPI, workspace: Workspace, scope: how_scope.HowScope) ->
     how_sections.process_map(ctx)
     how_sections.forecast(ctx, how_scope.DEFAULT_ITEMS)
     how_sections.from_git(ctx)
+    how_sections.pull_requests(ctx)  # the Delivery section (an outcome: a withheld one too)
+    how_sections.dora(ctx)
 
 
 def warm_caches(app: FastAPI) -> WarmReport:

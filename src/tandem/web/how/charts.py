@@ -166,6 +166,51 @@ def rework_chart(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+PR_STAGES = ("coding", "pickup", "review", "deploy")
+
+
+def pr_stages_chart(prs: dict[str, Any]) -> dict[str, Any]:
+    """Each pull request stage's P50 and P85 in hours, as grouped bars (stages without data
+    are left out, never drawn as 0)."""
+    values = [
+        {
+            "stage": stage,
+            "percentile": label,
+            "hours": round(prs[stage][f"{key}_seconds"] / 3600, 2),
+            "n": prs[stage]["n"],
+        }
+        for stage in PR_STAGES
+        for label, key in (("P50", "p50"), ("P85", "p85"))
+        if prs[stage][f"{key}_seconds"] is not None
+    ]
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "description": "Pull request stages: P50 and P85 in hours",
+        "width": "container",
+        "autosize": AUTOSIZE,
+        "height": 28 * len(PR_STAGES) * 2,
+        "data": {"values": values},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {"field": "stage", "type": "nominal", "title": None, "sort": list(PR_STAGES)},
+            "yOffset": {"field": "percentile", "type": "nominal"},
+            "x": {"field": "hours", "type": "quantitative", "title": "hours", "axis": DAYS_AXIS},
+            "color": {
+                "field": "percentile",
+                "type": "nominal",
+                "title": None,
+                "scale": {"domain": ["P50", "P85"], "range": ["#1d4ed8", "#b45309"]},
+            },
+            "tooltip": [
+                {"field": "stage"},
+                {"field": "percentile"},
+                {"field": "hours"},
+                {"field": "n", "title": "pull requests"},
+            ],
+        },
+    }
+
+
 def duration(seconds: float | None) -> str:
     """A duration for people: ``3.2 d``, ``5.0 h``, ``12 min``; unknown is ``—``."""
     if seconds is None:

@@ -8,7 +8,9 @@ disagree; the JSON twins serve the parts as they are; the home page and the warm
 same answers. A team answer behind fewer than ``MIN_PEOPLE`` people is withheld (:func:`withheld`).
 
 Privacy (DESIGN §7): handoff bottlenecks, which name two people, are shown without their names
-(:func:`redact_people`).
+(:func:`redact_people`). The Delivery section (:func:`pull_requests`, :func:`dora`) counts the
+people behind it among the authors of its pull requests and changes, and is withheld alone below
+``MIN_PEOPLE``; it carries no per-PR or per-change rows.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any, TypeVar
 
 from fastapi import FastAPI
 
+from tandem.delivery import service as delivery_service
 from tandem.delivery.changes import GitSelection, change_flow
 from tandem.delivery.rework import rework
 from tandem.errors import InputError
@@ -249,6 +252,42 @@ def from_git(ctx: FlowContext) -> dict[str, Outcome]:
             ("git", "rework"), lambda: answer(lambda: rework(lake=lake, selection=selection))
         ),
     }
+
+
+def delivery_filters(filters: Filters) -> Filters:
+    """The part of the panel's filters delivery reads: the window and the team (sources and
+    item types select work items, which pull requests and deployments are not)."""
+    return Filters(
+        start=filters.start, end=filters.end, teams=filters.teams, team_people=filters.team_people
+    )
+
+
+def pull_requests(ctx: FlowContext) -> Outcome:
+    """Pull request flow (stage percentiles, no per-PR rows), or why it is withheld; bots out."""
+    production = ctx.workspace.settings.flow.delivery.production
+
+    def compute(engine: FlowEngine) -> Outcome:
+        return outcome_of(
+            lambda: delivery_service.pull_request_flow(
+                engine=engine, filters=delivery_filters(ctx.filters), production=production
+            ).model_dump(mode="json", exclude={"rows"})
+        )
+
+    return ctx.ask(("prs", production), compute)
+
+
+def dora(ctx: FlowContext) -> Outcome:
+    """The four keys (no per-change rows), or why they are withheld; bots out."""
+    production = ctx.workspace.settings.flow.delivery.production
+
+    def compute(engine: FlowEngine) -> Outcome:
+        return outcome_of(
+            lambda: delivery_service.dora_metrics(
+                engine=engine, filters=delivery_filters(ctx.filters), production=production
+            ).model_dump(mode="json", exclude={"changes"})
+        )
+
+    return ctx.ask(("dora", production), compute)
 
 
 def data_options(app: FastAPI, workspace: TandemWorkspace) -> dict[str, list[str]]:

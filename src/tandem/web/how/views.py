@@ -24,6 +24,7 @@ from tandem.web.how.charts import (
     aging_chart,
     duration,
     excluded_text,
+    pr_stages_chart,
     rework_chart,
     throughput_chart,
 )
@@ -44,10 +45,12 @@ from tandem.web.how.sections import (
     bottleneck_report,
     data_options,
     dfg,
+    dora,
     forecast,
     from_git,
     outcome_of,
     process_map,
+    pull_requests,
     summary,
     wip,
     withheld,
@@ -197,6 +200,31 @@ def _git_section(scope: HowScope, ctx: FlowContext, charts: dict[str, str]) -> d
     return parts
 
 
+@api.get("/prs", summary="Pull request flow")
+def api_prs(
+    request: Request, db: DbSession, user: CurrentUser, workspace: Workspace, query: HowQueryDep
+) -> Response:
+    """Coding, pickup, review and deploy P50/P85/P95 (``flow prs``, bots out, no rows)."""
+    scope, ctx = _context(request, db, user, workspace, query)
+    _computable(scope)
+    outcome = pull_requests(ctx)
+    outcome.unwrap()
+    return _json(ctx, "prs", outcome.unwrap)
+
+
+@api.get("/dora", summary="DORA four keys")
+def api_dora(
+    request: Request, db: DbSession, user: CurrentUser, workspace: Workspace, query: HowQueryDep
+) -> Response:
+    """Deployment frequency, change lead time, change failure rate, time to restore (``flow
+    dora``, bots out, no per-change rows)."""
+    scope, ctx = _context(request, db, user, workspace, query)
+    _computable(scope)
+    outcome = dora(ctx)
+    outcome.unwrap()
+    return _json(ctx, "dora", outcome.unwrap)
+
+
 def _section(compute: Callable[[], Any]) -> Outcome:
     """A page section's answer, or the reason it has none (shown as "—" with the reason)."""
     return outcome_of(compute)
@@ -229,6 +257,12 @@ def how_page(
         sections["map"] = _section(lambda: process_map(ctx))
         sections["wip"] = _section(lambda: wip(ctx))
         sections["forecast"] = forecast(ctx, query.items)
+        sections["prs"] = pull_requests(ctx)
+        sections["dora"] = dora(ctx)
+        if sections["prs"].error is None and sections["prs"].value["n"]:
+            charts["prs"] = ctx.memo(
+                ("chart", "prs"), lambda: json.dumps(pr_stages_chart(sections["prs"].value))
+            )
         if sections["summary"].error is None and not summary(ctx)["throughput"]["withheld"]:
             charts["throughput"] = ctx.memo(
                 ("chart", "throughput"),

@@ -1,0 +1,150 @@
+"""``tandem flow prs | dora``: JSON, text, teams behind five people, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tandem.db.session import session_scope
+from tandem.ingest.service import lake_identities
+from tandem.people import service as people_service
+from tandem.workspace import Workspace
+from tests.delivery.fixture import HOUR, build
+from tests.helpers import run_cli
+
+CORE = ("alice", "bob", "carol", "dave", "erin")  # five people; frank is alone in Side
+WINDOW = ("--since", "2024-06-03", "--until", "2024-06-10")
+
+
+@pytest.fixture
+def shop(workspace: Workspace, tmp_path: Path) -> Path:
+    """The delivery fixture in a workspace whose people are linked to their git and GitHub
+    identities: team Core (five people), team Side (frank)."""
+    build(tmp_path / "fixture", workspace.lake)
+    with session_scope(workspace.engine) as session:
+        people_service.sync_identities(session=session, identities=lake_identities(workspace.lake))
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "name,email,team,role,manager\n"
+        + "".join(f"{p},{p}@example.com,Core,member,\n" for p in CORE)
+        + "frank,frank@example.com,Side,member,\n"
+    )
+    assert run_cli("people", "import", roster, "-w", workspace.root).exit_code == 0
+    committers = {"alice", "bob", "carol", "frank"}  # on main; dave and erin commit elsewhere
+    for name in (*CORE, "frank"):
+        keys = [f"login:github:{name}"] + ([f"email:{name}@example.com"] if name in committers
+                                           else [])  # fmt: skip
+        for key in keys:
+            linked = run_cli("people", "link", key, f"{name}@example.com", "-w", workspace.root)
+            assert linked.exit_code == 0, linked.stderr
+    return workspace.root
+
+
+def test_prs_json_has_every_stage_with_n_and_exclusions(shop: Path) -> None:
+    done = run_cli("flow", "prs", *WINDOW, "-w", shop, "--json")
+    assert done.exit_code == 0, done.stderr
+    data = done.json()
+    assert (data["n"], data["people"], data["excluded"]) == (7, None, {"bot_author": 1})
+    assert data["total"]["p50_seconds"] == 24.5 * HOUR  # tests/delivery/test_prs.py
+    assert "rows" not in data
+    rows = run_cli("flow", "prs", *WINDOW, "--items", "--bots", "-w", shop, "--json").json()
+    assert len(rows["rows"]) == 8
+    assert all("author" not in row for row in rows["rows"])  # rows never name a person
+
+
+def test_prs_text(shop: Path) -> None:
+    done = run_cli("flow", "prs", *WINDOW, "--items", "-w", shop, env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.stderr
+    text = done.stdout
+    assert (
+        "7 pull requests created, 2024-06-03 to 2024-06-10 (end exclusive), bots excluded" in text
+    )
+    assert "deploy linked by ancestry: 3, patch_id: 1, time_window: 1" in text
+    assert "unlinked" in text and "not_deployed_yet" in text
+
+
+def test_dora_json_and_the_production_option(shop: Path) -> None:
+    data = run_cli("flow", "dora", *WINDOW, "-w", shop, "--json").json()
+    # 4 deployment days over the 7-day window; see tests/delivery/test_dora.py
+    assert data["deployment_frequency"]["per_week"] == 4.0
+    assert data["change_failure_rate"]["value"] == 0.5
+    assert data["change_lead_time"]["unlinked"] == 1
+    staging = run_cli("flow", "dora", *WINDOW, "--env-production", "^stag", "-w", shop, "--json")
+    assert staging.json()["deployment_frequency"]["deployments"] == 1
+    assert staging.json()["change_lead_time"]["figure"]["p50_seconds"] is None
+
+
+def test_dora_text(shop: Path) -> None:
+    done = run_cli("flow", "dora", *WINDOW, "--items", "-w", shop, env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.stderr
+    text = done.stdout
+    assert "deployment frequency: 4.00 deployment days per week" in text
+    assert "unlinked changes: 1 of 7 (14.3%)" in text
+    assert "change failure rate: 50.0% (3 of 6 production deployments with an incident" in text
+
+
+def test_a_team_of_five_gets_its_own_changes(shop: Path) -> None:
+    prs = run_cli("flow", "prs", "--team", "Core", *WINDOW, "-w", shop, "--json").json()
+    # Core authored PRs 1, 2, 3, 4, 5 and 8 (alice twice): five people
+    assert (prs["people"], prs["n"]) == (5, 6)
+    dora = run_cli("flow", "dora", "--team", "Core", *WINDOW, "-w", shop, "--json").json()
+    assert dora["people"] == 5
+    # Core's measured changes: PR1, PR2 (P1 day 3), PR3, d1 (P2 day 4), PR4 (P3 day 5):
+    # 3 days a week; lead 52, 25, 24, 5, 2 h → P50 24 h; PR 5 unlinked: 1 of 6
+    f = dora["deployment_frequency"]
+    assert (f["deployments"], f["deployment_days"], f["per_week"]) == (3, 3, 3.0)
+    lead = dora["change_lead_time"]
+    assert (lead["figure"]["n"], lead["figure"]["p50_seconds"]) == (5, 24 * HOUR)
+    assert (lead["unlinked"], lead["changes"]) == (1, 6)
+    # P2 (I1) and P3 (I4) of P1, P2, P3 have incidents; I1 alone is resolved: 2 h
+    cfr = dora["change_failure_rate"]
+    assert (cfr["failed_deployments"], cfr["deployments"]) == (2, 3)
+    assert dora["time_to_restore"]["n"] == 1
+    assert dora["time_to_restore"]["p50_seconds"] == 2 * HOUR
+
+
+@pytest.mark.parametrize("command", ["prs", "dora"])
+def test_fewer_than_five_people_are_withheld(shop: Path, command: str) -> None:
+    side = run_cli("flow", command, "--team", "Side", *WINDOW, "-w", shop, "--json")
+    assert (side.exit_code, side.stdout) == (2, "")
+    assert "withheld" in side.stderr and "from 1 person" in side.stderr
+    # a window holding one person's work of a team of five: day 5 holds dave's PR 4 and
+    # alice's PR 8 only (prs), day 3 only PR 1 and PR 2's deployment (dora)
+    narrow = ("--since", "2024-06-07", "--until", "2024-06-08")
+    day = run_cli("flow", command, "--team", "Core", *narrow, "-w", shop, "--json")
+    assert (day.exit_code, day.stdout) == (2, ""), day.stdout
+    assert "withheld" in day.stderr and "from 2 people" in day.stderr
+
+
+def test_bad_input_names_the_option(shop: Path) -> None:
+    bad = run_cli("flow", "dora", "--env-production", "(", "-w", shop)
+    assert bad.exit_code == 2 and "bad regular expression '('" in bad.stderr
+    assert "flow.delivery.production" in bad.stderr
+    order = run_cli("flow", "prs", "--since", "2024-06-09", "--until", "2024-06-01", "-w", shop)
+    assert order.exit_code == 2 and "--since must be before --until" in order.stderr
+    date = run_cli("flow", "prs", "--since", "yesterday", "-w", shop)
+    assert date.exit_code == 2 and "--since: 'yesterday' is not an ISO date" in date.stderr
+    team = run_cli("flow", "prs", "--team", "Nobody", "-w", shop)
+    assert team.exit_code != 0 and "Nobody" in team.stderr
+
+
+def test_an_empty_lake_answers_nulls_not_zeros(workspace: Workspace) -> None:
+    data = run_cli("flow", "dora", "-w", workspace.root, "--json").json()
+    assert data["deployment_frequency"]["deployments"] == 0
+    assert data["deployment_frequency"]["per_week"] is None  # no deployment data: unknown
+    assert data["change_lead_time"]["figure"]["p50_seconds"] is None
+    assert data["change_lead_time"]["unlinked_share"] is None
+    assert data["change_failure_rate"]["value"] is None
+    prs = run_cli("flow", "prs", "-w", workspace.root, "--json").json()
+    assert (prs["n"], prs["total"]["p50_seconds"]) == (0, None)
+
+
+def test_the_production_pattern_comes_from_tandem_toml(shop: Path) -> None:
+    with (shop / "tandem.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[flow.delivery]\nproduction = "^stag"\n')
+    data = run_cli("flow", "dora", *WINDOW, "-w", shop, "--json").json()
+    assert data["production_pattern"] == "^stag"
+    assert data["deployment_frequency"]["deployments"] == 1  # S1 alone
+    override = run_cli("flow", "dora", *WINDOW, "--env-production", "^prod", "-w", shop, "--json")
+    assert override.json()["deployment_frequency"]["deployments"] == 6

@@ -1,0 +1,155 @@
+"""The HOW panel's Delivery section: PR stages and the four keys, behind five people."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from tandem.db.session import session_scope
+from tandem.delivery import service as delivery_service
+from tandem.flow.engine import Filters, FlowEngine
+from tandem.ingest.service import lake_identities
+from tandem.people import service as people_service
+from tandem.people.models import Identity
+from tandem.web.app import create_app
+from tandem.web.how.charts import pr_stages_chart
+from tests.delivery.fixture import build
+from tests.web.conftest import sign_in_directly
+from tests.web.how_fixtures import FlowOrg, alpha_filters, key, make_flow_org
+
+# the delivery fixture's authors, linked to the people behind sepsis resources A–E (team Alpha)
+AUTHORS = {"alice": "A", "bob": "B", "carol": "C", "dave": "D", "erin": "E"}
+
+
+@pytest.fixture(scope="module")
+def flow(tmp_path_factory: pytest.TempPathFactory) -> FlowOrg:
+    root = tmp_path_factory.mktemp("how-delivery")
+    flow = make_flow_org(root / "ws")
+    build(root / "fixture", flow.workspace.lake)
+    with session_scope(flow.workspace.engine) as session:
+        people_service.sync_identities(
+            session=session, identities=lake_identities(flow.workspace.lake)
+        )
+    return flow
+
+
+def link(flow: FlowOrg, *names: str) -> None:
+    with session_scope(flow.workspace.engine) as session:
+        people = {row.identity_key: row.person_id for row in session.scalars(select(Identity))}
+        for name in names:
+            people_service.link_identity(
+                session=session,
+                identity_key=f"login:github:{name}",
+                person=str(people[key(AUTHORS[name])]),
+            )
+
+
+@pytest.fixture
+def client_for(flow: FlowOrg) -> Iterator[Any]:
+    app = create_app(flow.workspace)
+    clients: list[TestClient] = []
+
+    def make(role: str) -> TestClient:
+        client = TestClient(app)
+        client.__enter__()
+        clients.append(client)
+        sign_in_directly(client, flow.workspace, flow.org.users[role])
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+def expected(flow: FlowOrg, filters: Filters) -> dict[str, Any]:
+    production = flow.workspace.settings.flow.delivery.production
+    with FlowEngine(flow.workspace.lake) as engine:
+        prs = delivery_service.pull_request_flow(engine=engine, filters=filters)
+        dora = delivery_service.dora_metrics(engine=engine, filters=filters, production=production)
+    return {
+        "prs": prs.model_dump(mode="json", exclude={"rows"}),
+        "dora": dora.model_dump(mode="json", exclude={"changes"}),
+    }
+
+
+def delivery_html(page: str) -> str:
+    found = re.search(r'<section[^>]*id="delivery".*?</section>', page, re.S)
+    assert found, "no Delivery section"
+    return found.group(0)
+
+
+def test_a_team_with_four_authors_is_withheld_and_with_five_is_shown(
+    flow: FlowOrg, client_for: Any
+) -> None:
+    link(flow, "alice", "bob", "carol", "dave")
+    manager = client_for("manager")
+    page = manager.get("/how")
+    assert page.status_code == 200, page.text
+    assert 'id="summary"' in page.text  # the work items' sections stand (Alpha has ≥ 5)
+    section = delivery_html(page.text)
+    assert "withheld" in section and "from 4 people" in section
+    # nothing a member could subtract: no stage, no key, no chart
+    assert "data-p50" not in section and "chart-prs" not in section
+    for name in ("prs", "dora"):
+        refused = manager.get(f"/api/how/{name}")
+        assert refused.status_code == 409, name
+        assert refused.json()["error"]["code"] == "too_few_people"
+
+    link(flow, "erin")
+    with session_scope(flow.workspace.engine) as session:
+        keys = people_service.team_identity_keys(session=session, teams=["Alpha"])
+    want = expected(flow, dataclasses.replace(alpha_filters(flow), teams=keys))
+    assert want["prs"]["people"] == 5 and want["dora"]["people"] == 5
+    for role in ("leader", "manager", "member"):
+        client = client_for(role)
+        section = delivery_html(client.get("/how").text)
+        total = want["prs"]["total"]["p50_seconds"]
+        assert re.search(rf'<tr data-stage="total">.*?data-p50="{total}"', section, re.S)
+        share = want["dora"]["change_lead_time"]["unlinked_share"]
+        assert f'data-unlinked="{share}"' in section
+        assert "Changes linked to deployments by: ancestry: " in section
+        spec = re.search(r'id="chart-prs"[^>]* data-vega-chart="([^"]*)"', section)
+        assert spec is not None
+        shown = json.loads(spec.group(1).replace("&#34;", '"'))
+        assert shown == pr_stages_chart(want["prs"])
+        for name in ("prs", "dora"):
+            answer = client.get(f"/api/how/{name}")
+            assert answer.status_code == 200, answer.text
+            assert answer.json() == want[name], name
+            assert "rows" not in answer.json() and "changes" not in answer.json()
+
+
+def test_director_sees_all_delivery_and_another_team_is_refused(
+    flow: FlowOrg, client_for: Any
+) -> None:
+    director = client_for("director")
+    want = expected(flow, Filters())
+    got = director.get("/api/how/dora", params={"team": "all"}).json()
+    assert got == want["dora"] and got["people"] is None
+    assert got["deployment_frequency"]["deployments"] == 6
+    window = {"team": "all", "from": "2024-06-03", "to": "2024-06-09"}
+    week = director.get("/api/how/dora", params=window).json()
+    assert week["deployment_frequency"]["per_week"] == 4.0  # tests/delivery/test_dora.py
+    manager = client_for("manager")
+    for name in ("prs", "dora"):
+        other = manager.get(f"/api/how/{name}", params={"team": flow.org.other_team_id})
+        assert other.status_code == 403
+    assert client_for("admin").get("/api/how/dora").status_code == 403
+
+
+def test_an_empty_delivery_lake_shows_dashes_not_zeros(tmp_path: Path) -> None:
+    flow = make_flow_org(tmp_path / "ws")
+    with TestClient(create_app(flow.workspace)) as client:
+        sign_in_directly(client, flow.workspace, flow.org.users["director"])
+        section = delivery_html(client.get("/how", params={"team": "all"}).text)
+    assert "0 pull requests created" in section
+    assert re.search(r'data-key="change_failure_rate">.*?data-value="">—', section, re.S)
+    assert "chart-prs" not in section
