@@ -71,18 +71,19 @@ def test_overuse_is_rounded_like_every_shown_score() -> None:
 
 
 def test_a_peer_viewer_cannot_subtract_their_own_overuse_answer() -> None:
-    # shared with peer 3: the peer group of 3 holding their own rating would leave 2 others,
-    # so peers are hidden and pooled with the reports (5, which still hides 4 from the viewer)
+    # shared with peer 3: the peer group of 3 holding their own rating would leave 2 others, so
+    # it is hidden from them; the two reports stay hidden and unpooled, as for the ratee (pooled
+    # with the peers for the viewer alone, the pool beside the ratee's peer mean would give the
+    # reports' mean back)
     profile = _profile(load_item_bank("2"), viewer=3)
     vision = profile.practices["vision"]
-    assert vision.groups["peer"] == "suppressed"
-    pooled = vision.groups["others"]
-    assert not isinstance(pooled, str) and pooled.n == 5
-    # manager 4, peers 2, 3, 4, reports 5, 5: 23 / 6
-    assert (vision.overuse, vision.overuse_n_raters) == (round(23 / 6, 2), 6)
-    # without the pool (the reports too few) the viewer would see the manager's alone
-    mine = _profile(load_item_bank("2"))
-    assert mine.practices["vision"].overuse_n_raters == 4
+    assert vision.groups["peer"] == "suppressed" and vision.groups["others"] == "suppressed"
+    # the manager's alone: 4
+    assert (vision.overuse, vision.overuse_n_raters) == (4.0, 1)
+    # the ratee sees the peers too: the viewer's raters are a part of theirs
+    mine = _profile(load_item_bank("2")).practices["vision"]
+    assert (mine.overuse, mine.overuse_n_raters) == (3.25, 4)
+    assert vision.groups["manager"] == mine.groups["manager"]
 
 
 def test_bank_v1_has_no_overuse_figures() -> None:

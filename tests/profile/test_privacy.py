@@ -204,7 +204,9 @@ def test_a_viewer_who_rated_as_a_peer_cannot_subtract_themselves(
 ) -> None:
     """Max, Rae's line manager (who receives her shared report), was assigned to rate her as a
     peer with Pia and Pat. The peer mean of 3 is fine for Rae; Max subtracting his own answers
-    from it would read the mean of two. In Max's view that group hides, pooled with the reports."""
+    from it would read the mean of two. In Max's view that group hides, and nothing takes its
+    place: the two reports stay hidden as for Rae, never pooled with the peers for him alone
+    (that pool beside Rae's peer mean, shared with him, would give the reports' mean back)."""
     ids = setup_hand_org(db_session, tmp_path)  # the roster (and the usual cycle)
     ratings = {
         "rae": ("self", 5),
@@ -229,8 +231,9 @@ def test_a_viewer_who_rated_as_a_peer_cannot_subtract_themselves(
         assert isinstance(seen, ProfileOut)
         groups = seen.practices["vision"].groups
         assert groups["peer"] == "suppressed" and groups["report"] == "suppressed"
-        pool = groups["others"]
-        assert not isinstance(pool, str) and pool.n == 5  # 4 remain after the viewer's own
+        assert groups["others"] == "suppressed"  # the reports stay two, as for Rae
+        assert own.practices["vision"].groups["others"] == "suppressed"
+        assert seen.practices["vision"].others is None and seen.practices["vision"].n_raters == 0
     # a viewer who did not rate Rae sees what Rae sees (without self)
     outsider = service.profile_view(
         session=db_session, person=rae, cycle=cycle, include_self=False, viewer_id=ids["nia"]

@@ -74,3 +74,50 @@ def test_an_email_is_not_also_read_as_a_name_or_a_handle() -> None:
 
 def test_each_match_is_reported_once() -> None:
     assert rules("Anna, Anna, ANNA") == [("name", "anna")]
+
+
+SHORT_ROSTER = RosterNames.of(["Wei He", "An Tran", "Minh Do", "Anna Berg"])
+
+
+def short_rules(text: str) -> list[tuple[str, str]]:
+    return [(w.rule, w.match) for w in comment_warnings(text, SHORT_ROSTER, ratee="Anna Berg")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "he", "an", "do": among the commonest words, not read as a name part …
+        ("He plans ahead and is an example to do well by", []),
+        ("An idea: he could share the roadmap earlier.", []),
+        ("Strengths:\n- He listens\n- An open door", []),
+        # … unless written as a name, capitalised inside a sentence
+        ("I asked An about it", [("name", "an")]),
+        ("Ask He what he thinks", [("name", "he")]),
+        # the whole name always flags, and longer parts as before
+        ("Wei He runs the retros", [("name", "Wei He")]),
+        ("he said an email from Tran helped", [("name", "tran")]),
+        ("Minh is clear", [("name", "minh")]),
+    ],
+)
+def test_a_two_letter_name_part_that_is_a_common_word_flags_only_as_a_name(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert short_rules(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Keep doing:\n- clear goals\n- honest feedback", []),  # a list's last item
+        ("Keep doing:\n- Clear goals\n- Honest Feedback", []),  # capitalised items too
+        ("Could improve:\n- delegating more", []),  # one item: not a name
+        ("Could improve:\n- Good 1:1s", []),
+        ("Great vision.\n- Sam", [("signature", "- Sam")]),
+        ("Great vision.\n-- Sam B.", [("signature", "-- Sam B.")]),
+        ("Keep doing:\n- clear goals\n\nThanks, S", [("signature", "Thanks, S")]),
+    ],
+)
+def test_a_dash_line_is_a_signature_only_as_a_name_that_ends_no_list(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert rules(text) == expected

@@ -111,11 +111,12 @@ def coverage(
 ) -> None:
     """Show which practices someone in the team covers well by others' ratings, and the gaps.
 
-    With a TEAM: per practice, covered, a GAP or uncertain, the chance that some member's true
-    score is 4.0 ("often") or more, how many members are more likely than not to reach it, and
+    With a TEAM: per practice, covered, a GAP or uncertain, the chance that some scored member's
+    true score is 4.0 ("often") or more, how many members are more likely than not to reach it, and
     the mean (aggregates over at least 5 people, rounded), and by whom among members who shared
     their report with the --as person. Each score counts with its error: a 4.2 from one rater is
-    uncertain, from eleven nearly sure. Covered from a chance of 80 %, a gap at 20 % or less.
+    uncertain, from eleven nearly sure. Covered from a chance of 80 %, a gap at 20 % or less;
+    members nobody rated may keep a gap uncertain but never make a practice covered.
     With --org: every team as aggregates only; a team with fewer than 5 scored members is
     hidden. Teams are as frozen for the cycle. Self ratings are never used. The threshold is
     fixed, as counts read at several thresholds would give members' exact scores.

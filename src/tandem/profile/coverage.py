@@ -11,13 +11,17 @@ Pure functions, no database (DESIGN §6 "team coverage", §7 privacy):
   P(true ≥ 4) under the empirical-Bayes posterior (:mod:`tandem.profile.prior`): a 4.2 from one
   rater is a coin toss, a 4.2 from eleven nearly sure. The max of noisy scores is biased upward
   (a team truly covering one practice in ten shows most of them covered); chances are not.
-- The **team's chance** is P(some member's true score ≥ 4) = 1 − Π(1 − chance), members taken
-  as independent; a member without a score there counts at the prior's chance (what the cycle's
-  people make likely), or not at all when the practice has no prior. The **call**: ``covered``
-  at a chance ≥ :data:`COVERED_CHANCE` (0.8), a ``gap`` at ≤ :data:`GAP_CHANCE` (0.2), else
-  ``uncertain`` — the data cannot tell, said instead of a confident label. A member "covers it"
-  in ``by`` and ``covering`` when their own chance is ≥ :data:`LIKELY` (0.5). Without errors
-  (a cohort too small to estimate them) every chance is 1 or 0: the score taken as given.
+- The **team's chance** is P(some scored member's true score ≥ 4) = 1 − Π(1 − chance) over
+  the members with a score there, taken as independent: evidence only. The **call**:
+  ``covered`` at a chance ≥ :data:`COVERED_CHANCE` (0.8); a ``gap`` when even the members
+  without a score, counted at the prior's chance (what the cycle's people make likely; not at
+  all when the practice has no prior), leave it ≤ :data:`GAP_CHANCE` (0.2); else ``uncertain``
+  — the data cannot tell, said instead of a confident label. So unscored members can keep a gap
+  open (not knowing is not "no") but never make a practice covered (not knowing is not "yes"
+  either: a team of many unrated members would otherwise be covered on no evidence). A member
+  "covers it" in ``by`` and ``covering`` when their own chance is ≥ :data:`LIKELY` (0.5).
+  Without errors (a cohort too small to estimate them) every chance is 1 or 0: the score taken
+  as given.
 - A **gap** is a practice called ``gap``. A practice nobody has an others' score for is also
   listed in ``unscored``: the team cannot tell, which is itself worth knowing.
 - The views over the database (:mod:`tandem.profile.team`): the **team view** names who covers
@@ -93,10 +97,11 @@ class Member:
 
 @dataclass(frozen=True)
 class Call:
-    """One practice of a set of members: the chance someone truly covers it, and the call.
+    """One practice of a set of members: the chance a scored member truly covers it, the call.
 
-    ``chance`` is None when nobody is scored and the practice has no prior (nothing to go on).
-    ``likely`` are the scored members whose own chance is ≥ :data:`LIKELY`, surest first.
+    ``chance`` is None when nobody is scored there (no evidence; the call is then a gap or, when
+    the unscored members at the prior's chance could cover it, uncertain). ``likely`` are the
+    scored members whose own chance is ≥ :data:`LIKELY`, surest first.
     """
 
     chance: float | None
@@ -112,7 +117,8 @@ def practice_call(
     *,
     threshold: float = COVER_THRESHOLD,
 ) -> Call:
-    """The team's chance that some member's true score on ``practice`` is ≥ ``threshold``.
+    """The chance that some scored member's true score on ``practice`` is ≥ ``threshold``,
+    and the call (covered on that evidence alone; the unscored may keep a gap uncertain).
 
     Examples
     --------
@@ -127,6 +133,10 @@ def practice_call(
     ('covered', ['Bo'])
     >>> practice_call([Member(3, "Cy", {"vision": 4.0})], "vision", None).call  # no error known
     'covered'
+    >>> unrated = [Member(i, "?", {}) for i in range(20)]  # 20 people nobody rated
+    >>> crowd = practice_call(unrated, "vision", prior)
+    >>> crowd.chance, crowd.call  # at the prior's chance of 0.12 each they might; no evidence
+    (None, 'uncertain')
     """
     chances = ((m.chance(practice, prior, threshold), m) for m in members)
     scored = [(own, m) for own, m in chances if own is not None]
@@ -134,21 +144,30 @@ def practice_call(
     if prior is not None and practice in prior.mean:
         spread = Posterior(prior.mean[practice], math.sqrt(prior.variance[practice]))
         base = chance_at_least(spread, threshold)
-    if not scored and base is None:  # nothing to go on: no score, no prior
-        return Call(None, "gap", (), 0)
     miss = math.prod(1.0 - own for own, _ in scored)
-    if base is not None:
-        miss *= (1.0 - base) ** (len(members) - len(scored))
-    # the call is made on the chance as shown, so a page never says "80 %" beside "uncertain"
-    chance = round(round((1.0 - miss) / CHANCE_STEP) * CHANCE_STEP, 2)
+    # the call is made on the chances as shown, so a page never says "80 %" beside "uncertain"
+    chance = _step(1.0 - miss) if scored else None
+    # members without a score may cover it too (at the prior's chance): they keep a gap open,
+    # but only the scored members' evidence can call it covered
+    unknown = len(members) - len(scored)
+    could = _step(1.0 - miss * (1.0 - base) ** unknown) if base is not None else chance
     kind: CallKind = (
-        "covered" if chance >= COVERED_CHANCE else "gap" if chance <= GAP_CHANCE else "uncertain"
+        "covered"
+        if chance is not None and chance >= COVERED_CHANCE
+        else "gap"
+        if could is None or could <= GAP_CHANCE
+        else "uncertain"
     )
     likely = sorted(
         (om for om in scored if om[0] >= LIKELY),
         key=lambda om: (-om[0], -_value(om[1], practice), om[1].person),
     )
     return Call(chance, kind, tuple(m for _, m in likely), len(scored))
+
+
+def _step(chance: float) -> float:
+    """A chance kept to the nearest :data:`CHANCE_STEP` (no float noise: 0.8, not 0.8000001)."""
+    return round(round(chance / CHANCE_STEP) * CHANCE_STEP, 2)
 
 
 def _value(member: Member, practice: str) -> float:

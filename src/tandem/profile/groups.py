@@ -11,6 +11,11 @@ Groups per practice (n = raters with a valid score for that practice):
   shown only with n ≥ 3. The pool holds only the raters of suppressed peer/report groups, so the
   rater sets of the shown figures are disjoint: no shown figure is another shown figure minus a
   few raters.
+* **A reader other than the ratee** (whom a report is shared with, who may have rated it) gets
+  the ratee's groups, formed and pooled exactly as for the ratee, less every group holding the
+  reader's own rating with fewer than :data:`MIN_VIEWER_GROUP_N` raters (a single manager
+  reading keeps their own lone group). Nothing is pooled again for the reader, so what they see
+  is always a part of what the ratee sees (as :mod:`tandem.profile.comments` does for comments).
 
 Others' score = the mean over the **raters** behind the shown groups (a group mean weighted by
 its n: one manager counts as one rater, not as much as ten reports); its n is the number of those
@@ -34,6 +39,8 @@ MIN_GROUP_N = 3
 # A shown group the viewer may belong to (managers: the recipient of a shared report) needs
 # MIN_GROUP_N raters left after the viewer subtracts their own answers.
 MIN_MANAGER_GROUP_N = MIN_GROUP_N + 1
+# Any group holding the reader's own rating is shown to that reader only with this many raters.
+MIN_VIEWER_GROUP_N = MIN_GROUP_N + 1
 SINGLE_MANAGER_LABEL = "manager (shown alone, not anonymous)"
 
 
@@ -90,8 +97,8 @@ def practice_groups(
     """Groups of one practice after suppression, and the others' score they give.
 
     ``viewer`` is the person who will see the figures when that is not the ratee (whom a report
-    is shared with): a peer/report group or the pool holding the viewer's own rating needs one
-    rater more, so that subtracting their own answers still leaves :data:`MIN_GROUP_N`.
+    is shared with): the groups are the ratee's, and a group holding the viewer's own rating is
+    shown to them only with :data:`MIN_VIEWER_GROUP_N` raters (:func:`practice_figures`).
 
     Examples
     --------
@@ -114,7 +121,13 @@ def practice_figures(
 ) -> PracticeFigures:
     """:func:`practice_groups` with the ids of the raters behind the others' score.
 
-    The others' score is the mean over those raters (shown groups weighted by their n).
+    The others' score is the mean over those raters (shown groups weighted by their n). The
+    groups and the pool are formed by the ratee's rule whoever reads, so a viewer's figures are
+    always a part of the ratee's: the viewer only loses each group holding their own rating that
+    would not hide :data:`MIN_GROUP_N` others from them (a single manager who reads keeps their
+    own group: it holds nobody else). Nothing is pooled again for the viewer — a group pooled
+    only for them would show them a mean the ratee never sees, and the two views side by side
+    would give the difference.
 
     Examples
     --------
@@ -124,48 +137,59 @@ def practice_figures(
     >>> figures = practice_figures(raters, "vision")
     >>> figures.others, sorted(figures.raters)  # (5 + 3 · 2) / 4, not (5 + 2) / 2
     (2.75, [1, 2, 3, 4])
+    >>> seen = practice_figures(raters, "vision", viewer=2)  # report 2 would read 2 others
+    >>> seen.groups["report"], seen.others, sorted(seen.raters)
+    (SUPPRESSED, 5.0, [1])
     """
     scores: dict[str, list[tuple[int, float]]] = {relation: [] for relation in OTHER_RELATIONS}
-    viewer_in: str | None = None  # the group holding the viewer's own valid rating
     for rater in raters:
         value = rater.practices.get(practice)
         if rater.relation in scores and value is not None:
             scores[rater.relation].append((rater.rater, value))
-            if rater.rater == viewer:
-                viewer_in = rater.relation
     groups: dict[str, GroupScore | Suppressed] = {}
-    behind: list[tuple[int, float]] = []  # the raters feeding a shown group
+    shown: dict[str, list[tuple[int, float]]] = {}  # the ratee's shown groups and their raters
     merged: list[tuple[int, float]] = []
     manager = scores["manager"]
     if len(manager) == 1:
         groups["manager"] = GroupScore(mean=manager[0][1], n=1, label=SINGLE_MANAGER_LABEL)
-        behind += manager
+        shown["manager"] = manager
     elif len(manager) >= MIN_MANAGER_GROUP_N:
         groups["manager"] = GroupScore(
             mean=exact_mean([v for _, v in manager]), n=len(manager), label="managers"
         )
-        behind += manager
+        shown["manager"] = manager
     elif manager:
         groups["manager"] = SUPPRESSED  # 2–3 managers: neither shown nor pooled
-    viewer_pooled = False
     for relation in ("peer", "report"):
         rated = scores[relation]
-        if len(rated) >= MIN_GROUP_N + (viewer_in == relation):
+        if len(rated) >= MIN_GROUP_N:
             groups[relation] = GroupScore(mean=exact_mean([v for _, v in rated]), n=len(rated))
-            behind += rated
+            shown[relation] = rated
         elif rated:
             groups[relation] = SUPPRESSED
             merged.extend(rated)
-            viewer_pooled = viewer_pooled or viewer_in == relation
-    if len(merged) >= MIN_GROUP_N + viewer_pooled:
+    if len(merged) >= MIN_GROUP_N:
         groups["others"] = GroupScore(
             mean=exact_mean([v for _, v in merged]), n=len(merged), label="peers and reports"
         )
-        behind += merged
+        shown["others"] = merged
     elif merged:
         groups["others"] = SUPPRESSED
+    behind: list[tuple[int, float]] = []
+    for group, found in shown.items():
+        if _hides_others(found, viewer):
+            behind += found
+        else:
+            groups[group] = SUPPRESSED  # the viewer would subtract themselves from it
     others = exact_mean([v for _, v in behind]) if behind else None
     return PracticeFigures(groups, others, frozenset(r for r, _ in behind))
+
+
+def _hides_others(found: Sequence[tuple[int, float]], viewer: int | None) -> bool:
+    """Whether a shown group may be shown to ``viewer``: it does not hold their rating, holds
+    theirs alone, or has :data:`MIN_VIEWER_GROUP_N` raters (3 others behind it)."""
+    ids = [r for r, _ in found]
+    return viewer not in ids or len(ids) == 1 or len(ids) >= MIN_VIEWER_GROUP_N
 
 
 def others_scores(answers: Sequence[Answer], bank: ItemBank) -> dict[str, float | None]:

@@ -313,20 +313,24 @@ def planned_share(
 ) -> dict[int, tuple[Answer, ...]]:
     """The answers a cycle with planned missingness would hold: each rater other than self keeps
     only their share of each practice (:func:`tandem.review.subsets.asked_items`, raters numbered
-    in order of first appearance), self keeps everything. For measuring what the share costs."""
-    from tandem.review.subsets import asked_items  # review imports profile
+    per relation in order of first appearance, as :func:`~tandem.review.subsets.number_new`
+    numbers assignments), self keeps everything. For measuring what the share costs."""
+    from tandem.review.subsets import asked_items, next_rotation  # review imports profile
 
     out: dict[int, tuple[Answer, ...]] = {}
     for ratee, rows in answers.items():
         number: dict[int, int] = {}
+        taken: dict[str, set[int]] = {}
+        relation_of: dict[int, str] = {}
         for a in rows:
-            if a.relation != "self":
-                number.setdefault(a.rater, len(number))
+            if a.relation != "self" and a.rater not in number:
+                held = taken.setdefault(a.relation, set())
+                number[a.rater] = next_rotation(a.relation, held)
+                held.add(number[a.rater])
+                relation_of[a.rater] = a.relation
         shares: dict[int, set[str]] = {
             rater: {i.id for i in asked_items(bank, relation, items_per_practice, number[rater])}
-            for rater, relation in {
-                a.rater: a.relation for a in rows if a.relation != "self"
-            }.items()
+            for rater, relation in relation_of.items()
         }
         out[ratee] = tuple(a for a in rows if a.relation == "self" or a.item_id in shares[a.rater])
     return out

@@ -25,9 +25,10 @@ is kept here, not in templates:
 * the cover threshold is fixed (:data:`~tandem.profile.coverage.COVER_THRESHOLD`): counts of
   who reaches it, read at several thresholds, would step at each member's exact score;
 * each practice is a **call** — covered, gap or uncertain — from the team's chance that some
-  member's TRUE score is ≥ 4 (:func:`~tandem.profile.coverage.practice_call`), each member's
-  score taken with its error and the cycle's prior (:meth:`CycleScores.prior`, one for every
-  viewer); the chance is shown rounded to 5 %, an aggregate under the same suppression.
+  scored member's TRUE score is ≥ 4 (:func:`~tandem.profile.coverage.practice_call`), each
+  member's score taken with its error and the cycle's prior (:meth:`CycleScores.prior`, one
+  for every viewer); members without a score keep a gap uncertain but never make a practice
+  covered; the chance is shown rounded to 5 %, an aggregate under the same suppression.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class TeamPracticeOut(BaseModel):
     side: str
     covered: bool | SuppressedLabel
     call: CallKind | SuppressedLabel
-    chance: float | SuppressedLabel | None  # None: nothing to go on (nobody scored, no prior)
+    chance: float | SuppressedLabel | None  # of the scored members; None: nobody scored
     covering: int | SuppressedLabel
     mean: float | SuppressedLabel
     scored: int
@@ -319,10 +320,11 @@ def _cell(call: Call, members: Sequence[Member], practice: str, *, hidden: bool)
 def _call_note(threshold: float, prior: Prior | None) -> str:
     """How the calls were made, in a sentence: with errors and the prior, or scores as given."""
     rule = (
-        f"covered when the chance that some member's true score is at least {threshold:g} "
-        f"('often' or more) is {COVERED_CHANCE * 100:.0f} % or more, a gap at "
+        f"covered when the chance that some scored member's true score is at least "
+        f"{threshold:g} ('often' or more) is {COVERED_CHANCE * 100:.0f} % or more, a gap at "
         f"{GAP_CHANCE * 100:.0f} % or less, uncertain between; each member's others' score "
-        "counts with its error"
+        "counts with its error; members nobody scored may keep a gap uncertain, never make a "
+        "practice covered"
     )
     if prior is None:
         rule += (

@@ -11,13 +11,18 @@ worse than a plain rule.
    of it of at least 2 letters (a first name, a surname), as a whole word, case-insensitively
    (``anna`` flags "Anna Berg"; "Annabel" does not; a possessive ``Anna's`` flags). A name that is
    also a common word ("Will", "May") flags that word too: the warning asks, it does not block.
+   The exception is a two-letter part that is one of the commonest words (:data:`SHORT_WORDS`:
+   "he", "an", "do", …), which would fire on nearly every comment ("Wei He", "An Tran"): it
+   flags only capitalised inside a sentence ("I asked An") — the whole name always flags.
 2. **An email address**: ``something@domain.tld``.
 3. **A handle**: ``@name`` not preceded by a letter or digit (a chat or code-review mention).
 4. **A self-reference that reveals the relation**: "as your manager/lead/peer/colleague/
    report/…", "I manage you", "you report to me", "my/our team", "my report(s)", "your report",
    "in our 1:1s" — phrases that say which rater group (or which single person) wrote it.
 5. **A signature**: a last line that is a sign-off ("Best, …", "Cheers", "Regards", "Thanks, …")
-   or starts with a dash ("— Sam", "-- S.").
+   or a dash and a name ("— Sam", "-- S.", "- Sam B.": one to three capitalised words or
+   initials). A dash line after another bullet line is the last item of a list, not a signature
+   ("- clear goals" / "- Good 1:1s").
 """
 
 from __future__ import annotations
@@ -27,6 +32,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 MIN_NAME_PART = 2  # shorter parts of a name (initials) are not checked on their own
+# Two-letter words so common that a name part spelled so ("He", "An", "Do") would fire on nearly
+# every comment: such a part flags only capitalised inside a sentence.
+SHORT_WORDS = frozenset({
+    "am", "an", "as", "at", "be", "by", "do", "go", "he", "hi", "if", "in", "is", "it", "me",
+    "my", "no", "of", "oh", "ok", "on", "or", "so", "to", "up", "us", "we",
+})  # fmt: skip
 
 # words: letters, with inner apostrophes or hyphens (O'Brien, Jean-Luc); digits split words
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
@@ -64,10 +75,13 @@ _RELATION = re.compile(
     re.IGNORECASE,
 )
 _SIGN_OFF = re.compile(
-    r"^(?:(?:best|best\s+regards|kind\s+regards|regards|cheers|thanks|thank\s+you|sincerely|"
-    r"warmly|all\s+the\s+best)\b[\s,.!]*\S{0,40}|[-–—]{1,2}\s*\S.{0,40})$",
+    r"^(?:best|best\s+regards|kind\s+regards|regards|cheers|thanks|thank\s+you|sincerely|"
+    r"warmly|all\s+the\s+best)\b[\s,.!]*\S{0,40}$",
     re.IGNORECASE,
 )
+# a dash and a name: one to three capitalised words or initials ("— Sam", "-- S.", "- Sam B.")
+_DASH_NAME = re.compile(r"^[-–—]{1,2}\s*(?:[^\W\d_][\w'’.\-]*\s*){1,3}$")
+_BULLET = re.compile(r"^(?:[-–—*•]|\d+[.)])\s")
 
 
 @dataclass(frozen=True)
@@ -116,11 +130,26 @@ def name_warnings(
     for name_words, name in roster.full:
         if len(name_words) > 1 and f" {' '.join(name_words)} " in joined:
             found[" ".join(name_words)] = _name_warning(name, name, ratee)
+    named = _capitalised_inside_a_sentence(text)
     for word in words:
         holder = roster.parts.get(word)
-        if holder is not None and not any(word in key.split() for key in found):
-            found[word] = _name_warning(word, holder, ratee)
+        if holder is None or any(word in key.split() for key in found):
+            continue
+        if word in SHORT_WORDS and word not in named:
+            continue  # "he", "an": a name part only when written as a name
+        found[word] = _name_warning(word, holder, ratee)
     return list(found.values())
+
+
+def _capitalised_inside_a_sentence(text: str) -> set[str]:
+    """The words (casefolded) written with a capital initial and not opening a sentence."""
+    out: set[str] = set()
+    for match in _WORD.finditer(text):
+        before = text[: match.start()].rstrip()
+        opening = not before or before[-1] in '.!?:;\n"“(' or before.endswith(("-", "•", "*"))
+        if match.group(0)[0].isupper() and not opening:
+            out.add(_POSSESSIVE.sub("", match.group(0).casefold()))
+    return out
 
 
 def _name_warning(match: str, name: str, ratee: str | None) -> CommentWarning:
@@ -159,7 +188,7 @@ def comment_warnings(
             )
         )
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if len(lines) > 1 and _SIGN_OFF.match(lines[-1]):
+    if len(lines) > 1 and _signed(lines[-1], lines[-2]):
         warnings.append(
             CommentWarning(
                 "signature",
@@ -168,6 +197,19 @@ def comment_warnings(
             )
         )
     return warnings
+
+
+def _signed(last: str, before: str) -> bool:
+    """Whether the last line is a sign-off, or a dash and a name that ends no list."""
+    if _SIGN_OFF.match(last):
+        return True
+    return bool(_DASH_NAME.match(last)) and _names_only(last) and not _BULLET.match(before)
+
+
+def _names_only(line: str) -> bool:
+    """Every word after the dash starts with a capital letter (a name or initials)."""
+    words = _WORD.findall(line)
+    return bool(words) and all(w[0].isupper() for w in words)
 
 
 def describe(warnings: Sequence[CommentWarning]) -> str:

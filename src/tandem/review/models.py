@@ -77,6 +77,9 @@ class ReviewAssignment(Base):
     # opening to its save, summed, and the answers those saves posted
     form_seconds: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     timed_answers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # planned missingness (tandem.review.subsets): the rater's share, numbered per ratee and
+    # relation when assigned and never renumbered; None for self (asked every item)
+    rotation: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     cycle: Mapped[ReviewCycle] = relationship()
     ratee: Mapped[Person] = relationship(foreign_keys=[ratee_id])

@@ -27,6 +27,7 @@ from tandem.csvfile import BadRowsError, CsvRow, read_csv
 from tandem.errors import ConflictError, InputError
 from tandem.people.lookup import PersonLookup
 from tandem.review import service as review_service
+from tandem.review import subsets
 from tandem.review.items import PRACTICE_IDS, load_item_bank
 from tandem.review.models import (
     CycleStatus,
@@ -283,10 +284,11 @@ def import_rankings(*, session: Session, cycle: str, path: Path) -> RankingRepor
     )
     stored = blocks_by_ratee(session=session, cycle=found)
     inserted = replaced = unchanged = assignments_created = 0
+    created: list[ReviewAssignment] = []
     for item in parsed:
         pair = (item.ratee_id, item.rater_id)
         if pair not in known:
-            session.add(
+            created.append(
                 ReviewAssignment(
                     cycle_id=found.id,
                     ratee_id=item.ratee_id,
@@ -294,6 +296,7 @@ def import_rankings(*, session: Session, cycle: str, path: Path) -> RankingRepor
                     relation=item.relation,
                 )
             )
+            session.add(created[-1])
             assignments_created += 1
         previous = stored.get(item.ratee_id, {}).get(item.rater_id)
         if previous == item.block:
@@ -322,6 +325,7 @@ def import_rankings(*, session: Session, cycle: str, path: Path) -> RankingRepor
                 )
                 for rank, practice in enumerate(chosen, start=1)
             )
+    subsets.number_new(session, found.id, created)
     session.flush()
     return RankingReport(
         cycle=found.name,

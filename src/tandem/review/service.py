@@ -343,6 +343,7 @@ def _assign(
                     derived=relation,
                 )
             )
+    subsets.number_new(session, cycle.id, created)
     session.add_all(created)
     session.flush()
     names = _names(session, {p for a in created for p in (a.ratee_id, a.rater_id)})
@@ -397,6 +398,7 @@ def import_responses(*, session: Session, cycle: str, path: Path) -> ResponsesRe
         for r in session.scalars(select(ReviewResponse).where(ReviewResponse.cycle_id == found.id))
     }
     inserted = replaced = unchanged = assignments_created = 0
+    created: list[ReviewAssignment] = []
     new_rows: list[dict[str, object]] = []  # inserted in bulk: a cycle's file holds 10,000s
     now = utcnow()
     for answer in parsed:
@@ -409,6 +411,7 @@ def import_responses(*, session: Session, cycle: str, path: Path) -> ResponsesRe
                 relation=answer.relation,
             )
             session.add(assignments[pair])
+            created.append(assignments[pair])
             assignments_created += 1
         previous = stored.get((*pair, answer.item_id))
         if previous is None:
@@ -431,6 +434,7 @@ def import_responses(*, session: Session, cycle: str, path: Path) -> ResponsesRe
             previous.relation = answer.relation
             previous.created_at = utcnow()
             replaced += 1
+    subsets.number_new(session, found.id, created)  # in the file's order
     session.flush()  # the new assignments first: each answer refers to one
     if new_rows:
         session.execute(insert(cast(Table, ReviewResponse.__table__)), new_rows)

@@ -2,23 +2,31 @@
 
 A cycle created with ``items_per_practice`` = K asks every rater other than the ratee K of each
 practice's scale items routed to their relation (all of them when the practice has K or fewer;
-the overuse scale of bank v2 is always asked whole). The subsets rotate: the ratee's raters are
-numbered by the order they were assigned (0, 1, 2 …; self is not numbered: self answers every
-item), and rater *i* gets K consecutive items of the practice's circular item list starting at
-``i · K + p`` (``p`` the practice's position, so that one rater's subsets do not sit at the same
-positions in every practice). Consecutive raters therefore take consecutive blocks: over *m*
-raters every item of a practice with *n* items is asked ⌊m·K/n⌋ or ⌈m·K/n⌉ times.
+the overuse scale of bank v2 is always asked whole). The subsets rotate: rater number *i* gets K
+consecutive items of the practice's circular item list starting at ``i · K + p`` (``p`` the
+practice's position, so that one rater's subsets do not sit at the same positions in every
+practice). Consecutive numbers take consecutive blocks: over *m* consecutive numbers every item
+of a practice with *n* items is asked ⌊m·K/n⌋ or ⌈m·K/n⌉ times, so ⌈n/K⌉ raters cover it.
 
-Numbering by assignment order keeps a rater's subset fixed when raters are added later (an
-approved nomination). Scoring treats the items a rater was not asked as planned-missing: the
-75 % rule counts against the items asked (:func:`tandem.profile.answers.asked_total`), so a
-rater who answered every item of their share is complete (docs/people-science.md, "Planned
-missingness").
+Raters are numbered **per ratee and relation** (:func:`rotation_index`): managers 0, 1, 2 …,
+peers 1, 2, 3 … and reports −1, −2, −3 … (self is not numbered: self answers every item). So
+every relation's group takes consecutive numbers and covers every item as soon as it has ⌈n/K⌉
+raters — the group is shown or pooled on its own — and the small groups of a pool (a peer or two
+with a report or two), counted up and down from the manager's 0, take neighbouring ones.
+
+The number is **stored on the assignment** (``review_assignment.rotation``) when it is created:
+the lowest free number of its ratee and relation (:func:`number_new`). A rater's asked items
+therefore never change once assigned — not when raters are added later (an approved nomination)
+nor when an assignment is removed (a person forgotten or merged); a rater added after a removal
+takes the freed share, so the group keeps covering every item. Scoring treats the items a rater
+was not asked as planned-missing: the 75 % rule counts against the items asked
+(:func:`tandem.profile.answers.asked_total`), so a rater who answered every item of their share
+is complete (docs/people-science.md, "Planned missingness").
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -77,35 +85,88 @@ def asked_items(bank: ItemBank, relation: str, k: int | None, index: int) -> tup
     return tuple(i for i in routed if i.scale != "practice" or i.id in kept)
 
 
-def rotation_numbers(assignments: Iterable[ReviewAssignment]) -> dict[tuple[int, int], int]:
-    """(ratee, rater) → rotation number: the rater's place among the ratee's raters other than
-    self, in assignment order (self gets none)."""
-    by_ratee: dict[int, list[ReviewAssignment]] = {}
-    for a in assignments:
-        if a.relation != Relation.SELF:
-            by_ratee.setdefault(a.ratee_id, []).append(a)
-    numbers: dict[tuple[int, int], int] = {}
-    for ratee, found in by_ratee.items():
-        for index, a in enumerate(sorted(found, key=lambda a: a.id)):
-            numbers[(ratee, a.rater_id)] = index
-    return numbers
+def rotation_index(relation: str, slot: int) -> int:
+    """The rotation number of the ``slot``-th rater (0, 1, …) of one relation of a ratee.
+
+    Examples
+    --------
+    >>> [rotation_index(r, slot) for r in ("manager", "peer", "report") for slot in (0, 1, 2)]
+    [0, 1, 2, 1, 2, 3, -1, -2, -3]
+    """
+    if relation == Relation.SELF:
+        raise ValueError("self answers every item: no rotation number")
+    if relation == Relation.REPORT:
+        return -1 - slot
+    return slot + (relation == Relation.PEER)
+
+
+def next_rotation(relation: str, taken: Collection[int]) -> int:
+    """The lowest rotation number of ``relation`` not ``taken`` by the ratee's raters of it.
+
+    Examples
+    --------
+    >>> next_rotation("peer", {1, 2, 3}), next_rotation("peer", {1, 3}), next_rotation("report", ())
+    (4, 2, -1)
+    """
+    slot = 0
+    while (number := rotation_index(relation, slot)) in taken:
+        slot += 1
+    return number
+
+
+def number_new(session: Session, cycle_id: int, created: Iterable[ReviewAssignment]) -> None:
+    """Give each new assignment other than self its rotation number, in the given order: the
+    lowest one free among the assignments of its ratee and relation already in the cycle."""
+    new = [a for a in created if a.relation != Relation.SELF and a.rotation is None]
+    ratees = {a.ratee_id for a in new}
+    if not ratees:
+        return
+    taken: dict[tuple[int, str], set[int]] = {}
+    with session.no_autoflush:
+        rows = session.execute(
+            select(
+                ReviewAssignment.ratee_id, ReviewAssignment.relation, ReviewAssignment.rotation
+            ).where(
+                ReviewAssignment.cycle_id == cycle_id,
+                ReviewAssignment.ratee_id.in_(ratees),
+                ReviewAssignment.rotation.is_not(None),
+            )
+        )
+        for ratee, relation, stored in rows:
+            if stored is not None:  # filtered in the query; the column's type allows None
+                taken.setdefault((ratee, relation), set()).add(stored)
+    for a in new:
+        held = taken.setdefault((a.ratee_id, a.relation), set())
+        number = next_rotation(a.relation, held)
+        a.rotation = number
+        held.add(number)
+
+
+def share_number(assignment: ReviewAssignment) -> int:
+    """The stored rotation number of an assignment other than self."""
+    if assignment.rotation is None:  # every path that creates one numbers it (number_new)
+        raise ValueError(
+            f"review assignment {assignment.id} (ratee {assignment.ratee_id}, rater "
+            f"{assignment.rater_id}) has no rotation number"
+        )
+    return assignment.rotation
 
 
 def asked_by_pair(
     session: Session, cycle: ReviewCycle, bank: ItemBank
 ) -> dict[tuple[int, int], tuple[Item, ...]]:
     """(ratee, rater) → the items asked, for every assignment of the cycle."""
-    assignments = list(
-        session.scalars(select(ReviewAssignment).where(ReviewAssignment.cycle_id == cycle.id))
+    assignments = session.scalars(
+        select(ReviewAssignment).where(ReviewAssignment.cycle_id == cycle.id)
     )
-    numbers = rotation_numbers(assignments)
     k = cycle.items_per_practice
     cache: dict[tuple[str, int], tuple[Item, ...]] = {}
     out: dict[tuple[int, int], tuple[Item, ...]] = {}
     for a in assignments:
-        key = (a.relation, numbers.get((a.ratee_id, a.rater_id), 0))
+        number = 0 if k is None or a.relation == Relation.SELF else share_number(a)
+        key = (a.relation, number)
         if key not in cache:
-            cache[key] = asked_items(bank, a.relation, k, key[1])
+            cache[key] = asked_items(bank, a.relation, k, number)
         out[(a.ratee_id, a.rater_id)] = cache[key]
     return out
 
@@ -116,12 +177,6 @@ def asked_of(
     """The items one assignment's rater is asked about its ratee."""
     if cycle.items_per_practice is None or assignment.relation == Relation.SELF:
         return bank.items_for(assignment.relation)
-    earlier = session.scalars(
-        select(ReviewAssignment.id).where(
-            ReviewAssignment.cycle_id == cycle.id,
-            ReviewAssignment.ratee_id == assignment.ratee_id,
-            ReviewAssignment.relation != Relation.SELF.value,
-            ReviewAssignment.id < assignment.id,
-        )
-    ).all()
-    return asked_items(bank, assignment.relation, cycle.items_per_practice, len(earlier))
+    return asked_items(
+        bank, assignment.relation, cycle.items_per_practice, share_number(assignment)
+    )
