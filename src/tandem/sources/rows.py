@@ -133,7 +133,8 @@ class RowBuffer:
                     batch.write(table, to_arrow(table, self.rows[table]))
             batch.set_state(self.source, state)
         for table, added in batch.result.added.items():
-            self.added[table] = self.added.get(table, 0) + added
+            if added:
+                self.added[table] = self.added.get(table, 0) + added
         self.batches += 1
         self.clear()
 
