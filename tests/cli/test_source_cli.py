@@ -131,3 +131,14 @@ def test_dry_run_and_a_bad_interval(ws: Path, server: ReplayServer) -> None:
     assert run_cli("status", "-w", ws, "--json").json()["batches"] == 0
     bad = run_cli("sync", "--every", "5s", "-w", ws)
     assert bad.exit_code == 2 and "'every'" in bad.stderr
+
+
+def test_intervals_and_unknown_names(ws: Path, server: ReplayServer) -> None:
+    from tandem.cli.sync import parse_every
+
+    assert [parse_every(t) for t in ("15m", "1h", "2d", "90s")] == [900, 3600, 172800, 90]
+    add(ws, server, "--token-env", "")
+    unknown = run_cli("sync", "nope", "-w", ws)
+    assert (
+        unknown.exit_code == 2 and "no source 'nope'" in unknown.stderr and "ants" in unknown.stderr
+    )
