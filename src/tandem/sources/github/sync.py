@@ -376,7 +376,7 @@ class _Sync:
             if reached_cursor or not info.get("hasNextPage"):
                 break
             if pages >= self.options.max_pages:
-                raise_too_many(self.config.graphql_url, self.options.max_pages)
+                _too_many(self.config.graphql_url, self.options.max_pages)
             after = info.get("endCursor")
             if self.pages >= self.options.pages_per_batch:
                 progress = {"next": after, "high": high, "held": held}
@@ -387,7 +387,7 @@ class _Sync:
         self._commit(only_if_changed=True)
 
 
-def raise_too_many(url: str, limit: int) -> None:
+def _too_many(url: str, limit: int) -> None:
     raise ApiError(f"more than {limit:,} pages; the listing was stopped", url=url)
 
 
