@@ -1,12 +1,12 @@
 """Run every benchmark side by side with its reference tool and refresh ``benchmarks/README.md``.
 
 Each benchmark script measures Tandem and the reference (``git log``, PyDriller, PM4Py; for duo
-matching an LP upper bound; for CLI start-up ``python -c pass``; for the web pages, which have
-none, DESIGN §8's target alone) as
+matching an LP upper bound; for CLI start-up ``python -c pass``; for the web pages and the
+GitHub sync, which have none here, DESIGN §8's target or the measurement alone) as
 child processes of one run, writes its JSON under ``benchmarks/results/`` and prints a Markdown
 table; this script runs them in turn and puts each table into the README between its markers.
 
-    .venv/bin/python benchmarks/run.py [git] [xes] [flow] [duos] [web] [signin] [cli]
+    .venv/bin/python benchmarks/run.py [git] [xes] [flow] [duos] [web] [signin] [cli] [sync]
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ BENCHMARKS = {
     "web": "bench_web.py",
     "signin": "bench_signin.py",
     "cli": "bench_cli.py",
+    "sync": "bench_sync.py",
 }
 
 

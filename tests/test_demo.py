@@ -19,8 +19,14 @@ def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) 
     data = result.json()
     assert data["incidents"]["events"] == len(lines) == 39_911
     assert data["incidents"]["cases"] == len(cases) == 4_000
-    assert data["tables"]["events"] == len(lines)
-    assert data["tables"]["objects"] == len(cases)
+    github = {"events": 0, "objects": 0}
+    for repo in data["github"]["repos"]:  # recorded GitHub payloads, synced offline
+        assert repo["requests"] > 0 and repo["retries"] == 0
+        for table in github:
+            github[table] += repo["added"].get(table, 0)
+    assert github["events"] > 0
+    assert data["tables"]["events"] == len(lines) + github["events"]
+    assert data["tables"]["objects"] == len(cases) + github["objects"]
     head_commits = int(
         subprocess.run(
             ["git", "-C", str(REPO_ROOT), "rev-list", "--count", "HEAD"],
@@ -42,6 +48,7 @@ def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) 
 
     again = run_cli("demo", "--no-serve", "--workspace", tmp_path / "demo", "--json").json()
     assert again["incidents"]["events_added"] == 0
+    assert all(repo["added"] == {} for repo in again["github"]["repos"])
     assert again["tables"] == data["tables"]
     human = run_cli("demo", "--no-serve", "--workspace", tmp_path / "demo")
     assert "Demo workspace built" in human.stdout

@@ -155,6 +155,26 @@ def test_secondary_rate_limit_waits_retry_after(server: ReplayServer) -> None:
     assert api.stats.rate_limit_waits == 1
 
 
+def test_a_secondary_limit_without_retry_after_waits_a_minute() -> None:
+    router = _router()
+    calls: list[int] = []
+
+    def limited(request: Request) -> Reply:
+        calls.append(1)
+        if len(calls) == 1:
+            return Reply({"message": "You have exceeded a secondary rate limit."}, status=403)
+        return Reply({"ok": True})
+
+    router.add("GET", "/limited", limited)
+    clock = ManualClock()
+    with ReplayServer(router) as server, _client(server, clock) as api:
+        assert api.get("/limited").json() == {"ok": True}
+        router.add("GET", "/forbidden", lambda request: Reply({"message": "Forbidden"}, status=403))
+        with pytest.raises(ApiError, match="HTTP 403: Forbidden"):
+            api.get("/forbidden")  # a plain 403 is not waited on
+    assert clock.sleeps == [60.0]
+
+
 def test_an_exhausted_primary_limit_waits_for_the_reset_before_the_next_call() -> None:
     clock = ManualClock()
     with (

@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx2
 import pytest
 
 from tandem.errors import InputError
@@ -67,8 +68,7 @@ def test_per_pr_and_per_run_endpoints(server: ReplayServer) -> None:
 
 
 def test_unknown_repository_is_404(server: ReplayServer) -> None:
-    with ApiClient(base_url=server.url) as api:
-        response = api._http.get(f"{server.url}/repos/nobody/nothing/pulls")
+    response = httpx2.get(f"{server.url}/repos/nobody/nothing/pulls")
     assert response.status_code == 404
 
 

@@ -42,6 +42,14 @@ COMMANDS: dict[str, LazyCommand] = {
         "Show what the workspace holds: rows per lake table and records in the app database.",
     ),
     "ingest": LazyCommand("tandem.cli.ingest:app", "Bring work data into the event lake."),
+    "source": LazyCommand(
+        "tandem.cli.source:app",
+        "API sources (GitHub …): add, list, remove; `tandem sync` reads them.",
+    ),
+    "sync": LazyCommand(
+        "tandem.cli.sync:sync_command",
+        "Sync API sources into the lake (incremental), then their identities to people.",
+    ),
     "lake": LazyCommand(
         "tandem.cli.lake:app", "The event lake's batches: list them, drop a bad one."
     ),

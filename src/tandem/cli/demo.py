@@ -40,7 +40,8 @@ def demo_command(
 ) -> None:
     """Build the demo workspace, then serve it: print the address and one sign-in per role.
 
-    The data: the BPIC 2014 IT-incident log and this checkout's git history. It also adds a
+    The data: the BPIC 2014 IT-incident log, this checkout's git history and recorded GitHub
+    payloads (synced offline through the replay server). It also adds a
     SYNTHETIC organisation (invented people at example.org, generated answers): 32 people in
     4 teams, one closed 360 review cycle and an open one, and web accounts with DEMO-ONLY
     passwords.
@@ -67,6 +68,14 @@ def demo_command(
             )
         else:
             console.print("  (not run from a git checkout: no git history ingested)")
+        for repo in result["github"]["repos"]:
+            fetched = repo["fetched"]
+            console.print(
+                f"  GitHub {repo['source'].removeprefix('github:')} (recorded, replayed offline):"
+                f" {fetched.get('pulls', 0):,} pull requests, {fetched.get('issues', 0):,} "
+                f"issues, {fetched.get('runs', 0):,} CI runs, "
+                f"{fetched.get('deployments', 0):,} deployments"
+            )
         org = result["organisation"]
         console.print(
             f"  SYNTHETIC organisation: {org['people']} invented people in {len(org['teams'])} "

@@ -1,5 +1,8 @@
 """Build the demo workspace: the real IT-incident log and, from a checkout, Tandem's own history.
 
+Recorded GitHub payloads (pull requests, issues, CI runs, deployments) are synced offline
+through the replay server (:mod:`tandem.demo.github`).
+
 It also gets a clearly labelled SYNTHETIC organisation with one closed 360 cycle
 (:mod:`tandem.demo.org`): invented people, generated answers. Each person stands for one
 assignment group of the incident log, so that the teams' panels show real work
@@ -14,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from tandem.demo.github import build_demo_github
 from tandem.demo.identities import build_demo_links
 from tandem.demo.open_cycle import build_open_cycle
 from tandem.demo.org import build_demo_org
@@ -64,6 +68,7 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
     repo = checkout_root()
     if repo is not None:
         git = service.ingest_git(workspace=workspace, paths=[repo], progress=progress)
+    github = build_demo_github(workspace=workspace, progress=progress)
     with FlowEngine(workspace.lake) as engine:
         dfg = performance_dfg(engine, Filters(sources=("it-incidents",))).to_dict()
     process_map = workspace.reports_path / "it-incidents-process-map.svg"
@@ -77,6 +82,7 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
         "process_map": str(process_map),
         "incidents": incidents,
         "git": git,
+        "github": github,
         "tables": workspace.lake.row_counts(),
         "organisation": organisation,
         "sign_ins": sign_ins,

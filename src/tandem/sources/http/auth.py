@@ -61,18 +61,26 @@ class Credentials:
         return cls(headers={"Authorization": f"Basic {encoded}"}, secrets=(token, encoded))
 
 
-def read_token(token_env: str, *, environ: Mapping[str, str] | None = None) -> str:
-    """The token in the environment variable ``token_env``; a clear error naming it if unset."""
+def read_token(
+    token_env: str,
+    *,
+    environ: Mapping[str, str] | None = None,
+    field: str = "token_env",
+    path: str | None = None,
+) -> str:
+    """The token in the environment variable ``token_env``; an error naming ``field`` and the
+    variable (never a value) if it is unset or empty."""
     env = os.environ if environ is None else environ
     if not token_env or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", token_env):
         raise InputError(
-            f"{token_env!r} is not the name of an environment variable", field="token_env"
+            f"{token_env!r} is not the name of an environment variable", path=path, field=field
         )
     token = env.get(token_env, "").strip()
     if not token:
         raise InputError(
             f"the environment variable {token_env} (which holds the token) is not set",
-            field="token_env",
+            path=path,
+            field=field,
         )
     return token
 

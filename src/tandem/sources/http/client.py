@@ -333,8 +333,8 @@ class ApiClient:
         limited = response.status == 429 or response.headers.get("x-ratelimit-remaining") == "0"
         if limited and reset is not None:
             return max(reset - self.clock.now() + 1, 1.0)
-        if response.status == 429:
-            return 60.0
+        if response.status == 429 or b"rate limit" in response.body[:2048].lower():
+            return 60.0  # GitHub: a secondary limit without Retry-After, wait at least a minute
         return None
 
 

@@ -215,7 +215,10 @@ def _rest_deployment(node: dict[str, Any], request: Request) -> dict[str, Any]:
 
 def _rest_statuses(node: dict[str, Any]) -> list[dict[str, Any]]:
     statuses = ((node.get("statuses") or {}).get("nodes")) or []
-    return [
+    if not statuses and node.get("latestStatus"):
+        statuses = [node["latestStatus"]]
+    listed = [
         {"state": str(s.get("state", "")).lower(), "created_at": s.get("updatedAt")}
         for s in statuses
     ]
+    return sorted(listed, key=lambda s: str(s["created_at"] or ""), reverse=True)  # newest first

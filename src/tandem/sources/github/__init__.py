@@ -1,0 +1,1 @@
+"""GitHub: pull requests, issues, incidents, CI runs, releases and deployments of a repository."""
