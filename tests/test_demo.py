@@ -25,20 +25,36 @@ def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) 
         for table in github:
             github[table] += repo["added"].get(table, 0)
     assert github["events"] > 0
-    assert data["tables"]["events"] == len(lines) + github["events"]
-    assert data["tables"]["objects"] == len(cases) + github["objects"]
-    head_commits = int(
-        subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "rev-list", "--count", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-        or 0
+    head_commits, main_line = (
+        int(
+            subprocess.run(
+                ["git", "-C", str(REPO_ROOT), "rev-list", *first, "--count", "HEAD"],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout
+            or 0
+        )
+        for first in ([], ["--first-parent"])
     )
+    # the demo's rule: each main-line commit of the checkout is a deployment (one event each)
+    deployments = data["git"]["repos"][0]["deployments"] if head_commits else 0
+    assert deployments == main_line
+    assert data["tables"]["events"] == len(lines) + github["events"] + deployments
+    assert data["tables"]["objects"] == len(cases) + github["objects"] + deployments
     if head_commits:
         assert data["git"]["commits_total"] == head_commits
         assert data["tables"]["commits"] == head_commits
+        dora = run_cli("flow", "dora", "-w", tmp_path / "demo", "--json").json()
+        assert dora["deployment_frequency"]["deployments"] > 0
+        assert dora["change_lead_time"]["figure"]["n"] > 0
+        assert dora["change_failure_rate"]["value"] is None  # no incident source in the demo
+    # PR flow from the recorded payloads: every PR the recording holds, over all time
+    prs = run_cli("flow", "prs", "-w", tmp_path / "demo", "--since", "2000-01-01", "--json")
+    recorded_prs = sum(repo["fetched"].get("pulls", 0) for repo in data["github"]["repos"])
+    assert prs.exit_code == 0, prs.stderr
+    assert 0 < prs.json()["n"] <= recorded_prs
+    assert prs.json()["coding"]["n"] > 0
 
     process_map = Path(data["process_map"])
     assert process_map.parent == (tmp_path / "demo" / "reports").resolve()

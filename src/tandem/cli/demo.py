@@ -40,8 +40,9 @@ def demo_command(
 ) -> None:
     """Build the demo workspace, then serve it: print the address and one sign-in per role.
 
-    The data: the BPIC 2014 IT-incident log, this checkout's git history and recorded GitHub
-    payloads (synced offline through the replay server). It also adds a
+    The data: the BPIC 2014 IT-incident log, this checkout's git history (each main-line commit
+    counted as a deployment, for the four keys) and recorded GitHub payloads (synced offline
+    through the replay server). It also adds a
     SYNTHETIC organisation (invented people at example.org, generated answers): 32 people in
     4 teams, one closed 360 review cycle and an open one, and web accounts with DEMO-ONLY
     passwords.

@@ -7,7 +7,8 @@
   no deployment shipped although a later one of their repository exists ÷ (those + the changes
   deployed in the window);
 - **change failure rate** = production deployments of the window with a linked production
-  incident ÷ production deployments of the window;
+  incident ÷ production deployments of the window; null when the lake holds no incident at all
+  (no incident source: failures unknown, not zero);
 - **time to restore** = resolved − opened, per production incident opened in the window
   (an incident without environment counts as production).
 
@@ -189,8 +190,10 @@ def dora(
         for d in link.deployments
         if d.object_id in chosen
     }
+    # No incident record at all: failures are unknown, not absent (null, never 0).
+    no_incident_data = not linkage.incidents
     cfr = ChangeFailureRate(
-        value=len(hit) / len(chosen) if chosen else None,
+        value=len(hit) / len(chosen) if chosen and not no_incident_data else None,
         failed_deployments=len(hit),
         deployments=len(chosen),
         incident_links=dict(
@@ -205,7 +208,8 @@ def dora(
                     if not link.production and _inside(link.incident.opened_at, start, end)
                 )
                 if authors is None
-                else 0
+                else 0,
+                "no_incident_data": len(chosen) if no_incident_data else 0,
             }.items()
             if v
         },

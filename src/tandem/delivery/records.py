@@ -98,12 +98,19 @@ class DeliveryRecords:
     bots: frozenset[str] = frozenset()
 
     @property
-    def last_event(self) -> dt.datetime | None:
-        """The latest instant any delivery record mentions (the default window's end)."""
+    def last_pull_request_event(self) -> dt.datetime | None:
+        """The latest instant a pull request mentions (the PR flow's default window end)."""
         instants: list[dt.datetime] = []
         for pr in self.pull_requests:
             instants += [t for t in (pr.created_at, pr.merged_at) if t is not None]
             instants += [r.at for r in pr.reviews]
+        return max(instants, default=None)
+
+    @property
+    def last_deployment_event(self) -> dt.datetime | None:
+        """The latest instant a deployment or incident mentions (the four keys' default window
+        end)."""
+        instants: list[dt.datetime] = []
         for d in self.deployments:
             instants += [t for t in (d.created_at, d.deployed_at) if t is not None]
         for i in self.incidents:

@@ -46,13 +46,15 @@ def compile_production(pattern: str) -> re.Pattern[str]:
 
 
 def window(
-    records: DeliveryRecords, filters: Filters, days: int = WINDOW_DAYS
+    last: dt.datetime | None, filters: Filters, days: int = WINDOW_DAYS
 ) -> tuple[dt.datetime, dt.datetime]:
-    """The filters' ``[start, end)``; without an end, midnight after the last delivery event
-    (UTC); without a start, ``days`` before the end."""
+    """The filters' ``[start, end)``; without an end, midnight (UTC) after ``last``, the last
+    event of the records the figure reads (pull requests; deployments and incidents), so that
+    one kind's older history is not measured on another kind's recent window; without a start,
+    ``days`` before the end."""
     end = filters.end
     if end is None:
-        last = records.last_event or dt.datetime.now(dt.UTC)
+        last = last or dt.datetime.now(dt.UTC)
         end = dt.datetime.combine(last.date() + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     start = filters.start or end - dt.timedelta(days=days)
     return start, end
@@ -103,7 +105,7 @@ def pull_request_flow(
 ) -> PrFlowReport:
     """Coding, pickup, review and deploy P50/P85/P95 over the PRs created in the window."""
     records, linkage = _linked(engine, production)
-    start, end = window(records, filters)
+    start, end = window(records.last_pull_request_event, filters)
     authors = _authors(filters)
     prs, _ = selected_prs(records, start=start, end=end, include_bots=include_bots, authors=authors)
     people = _people(filters, (pr.author for pr in prs))
@@ -129,7 +131,7 @@ def dora_metrics(
 ) -> DoraReport:
     """Deployment frequency, change lead time, change failure rate, time to restore."""
     records, linkage = _linked(engine, production)
-    start, end = window(records, filters)
+    start, end = window(records.last_deployment_event, filters)
     authors = _authors(filters)
     people = None
     if authors is not None:

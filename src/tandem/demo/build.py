@@ -52,9 +52,26 @@ def checkout_root() -> Path | None:
     return root if (root / ".git").exists() and (root / "pyproject.toml").exists() else None
 
 
+#: The demo's deployment rule for Tandem's own history (appended to a new demo workspace's
+#: ``tandem.toml``): the project has no release tags yet, so every commit on the checkout's main
+#: line counts as a production deployment — the continuous-delivery rule, labelled as such.
+DEMO_DEPLOY_RULE = """
+[git.deployments]
+# DEMO: Tandem's own history has no release tags, so the demo treats every first-parent
+# commit of the checkout (HEAD) as a production deployment (continuous delivery). A real
+# workspace uses release tags (tag_pattern) or its own deploy branch.
+branch = "HEAD"
+"""
+
+
 def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any]:
     """Create (or refresh) the demo workspace at ``root``; re-running adds nothing new."""
+    fresh = not (root.expanduser() / "tandem.toml").exists()
     workspace = Workspace.create(root)
+    if fresh:
+        with workspace.config_path.open("a", encoding="utf-8") as config:
+            config.write(DEMO_DEPLOY_RULE)
+        workspace = Workspace.open(root)  # its settings, read again with the rule
     incidents = service.ingest_events(
         workspace=workspace,
         path=data_file(INCIDENT_LOG),
