@@ -147,6 +147,21 @@ def test_incidents_are_issues_with_the_label(workspace: Workspace, server: Repla
     assert got["incident_opened"] == len(labelled)
 
 
+def test_without_work_items_only_delivery_objects_and_labelled_incidents_are_read(
+    tmp_path: Path, server: ReplayServer
+) -> None:
+    full = new_workspace(tmp_path / "full")
+    add(full, server, incident_label="enhancement")
+    sync(full)
+    lean = new_workspace(tmp_path / "lean")
+    add(lean, server, incident_label="enhancement", work_items=False)
+    sync(lean)
+    everything, delivery = counts(full), counts(lean)
+    assert everything["work_item"] > 0 and "work_item" not in delivery
+    for kind in ("pull_request", "incident", "ci_run", "merged", "review", "incident_opened"):
+        assert delivery[kind] == everything[kind] > 0, kind
+
+
 def test_a_second_sync_gets_304s_and_adds_nothing(
     workspace: Workspace, server: ReplayServer
 ) -> None:

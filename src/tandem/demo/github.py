@@ -14,7 +14,7 @@ from tandem.ingest.service import sync_people
 from tandem.progress import NoProgress, Progress
 from tandem.sources import registry
 from tandem.sources.bots import BotRules
-from tandem.sources.github.config import GitHubConfig
+from tandem.sources.github.config import GitHubConfig, GitHubOptions
 from tandem.sources.replay import github_server
 from tandem.workspace import Workspace
 
@@ -28,7 +28,11 @@ def build_demo_github(*, workspace: Workspace, progress: Progress | None = None)
     reports = []
     with github_server() as server:
         for repo in DEMO_REPOS:
-            config = GitHubConfig(url=server.url, repo=repo, token_env="")
+            # Pull requests, runs and deployments only: the recorded issues (2018–2022) would
+            # move the how panel's "now" years past the incident log the demo teams work in.
+            config = GitHubConfig(
+                url=server.url, repo=repo, token_env="", options=GitHubOptions(work_items=False)
+            )
             request = registry.SyncRequest(
                 lake=workspace.lake,
                 name=repo.rsplit("/", 1)[-1].lower(),

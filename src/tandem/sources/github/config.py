@@ -24,6 +24,11 @@ class GitHubOptions(BaseModel):
     bug_labels: list[str] = Field(
         default_factory=lambda: ["bug"], description="Labels that make an issue's type 'bug'."
     )
+    work_items: bool = Field(
+        default=True,
+        description="Read issues as work items (the how panel's cases); false: pull requests, "
+        "runs, releases, deployments and labelled incidents only (work tracked elsewhere).",
+    )
     deployments: Literal["graphql", "rest", "off"] = Field(
         default="graphql",
         description="How deployments are read (GraphQL as DevLake does, or REST).",

@@ -284,6 +284,11 @@ class _Sync:
     def _issue(self, issue: dict[str, Any]) -> bool:
         if "pull_request" in issue:
             return True  # a PR, read from /pulls
+        if not self.options.work_items:
+            labels = [str(label.get("name")) for label in issue.get("labels") or []]
+            if self.mapper.incident_label.lower() in {label.lower() for label in labels}:
+                self.mapper.incident(self.rows, issue, labels)
+            return True
         self.mapper.issue(self.rows, issue)
         self.issues.add(int(issue["number"]))
         return True
@@ -303,6 +308,8 @@ class _Sync:
             if int(number) in self.prs:
                 self.mapper.issue_event(self.rows, event, is_pr=True)
             return True
+        if not self.options.work_items:
+            return True  # no work items: an incident's times come from the issue itself
         if int(number) not in self.issues:
             self.mapper.issue(self.rows, issue)  # an issue last updated before the cursor
             self.issues.add(int(number))
