@@ -42,7 +42,8 @@ def test_counts_match_the_raw_files() -> None:
         for h in i["changelog"]["histories"]
         if any(item["field"] == "status" for item in h["items"])
     }
-    assert {r.identity_key for r in rows.identities} == {f"account:jira:{p}" for p in people if p}
+    keys = {r["identity_key"] for r in rows.identities}
+    assert keys == {f"account:jira:{p}" for p in people if p}
     assert not any(json.loads(o["attributes"])["history_truncated"] for o in rows.objects)
 
 
@@ -150,7 +151,7 @@ def test_apps_and_bot_rules_flag_bots() -> None:
                          "accountType": "app"}  # fmt: skip
     issue["fields"]["assignee"] = {"accountId": "x-1", "displayName": "release-bot"}
     rows = map_issues([issue], bots=BotRules.from_settings(BotSettings()))
-    bots = {r.identity_key: r.is_bot for r in rows.identities}
+    bots = {r["identity_key"]: r["is_bot"] for r in rows.identities}
     assert bots["account:jira:app-1"] is True
     assert bots["account:jira:x-1"] is True
     assert bots[f"account:jira:{issue['fields']['creator']['accountId']}"] is False

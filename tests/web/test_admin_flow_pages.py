@@ -172,3 +172,41 @@ def test_quality_and_sources_show_counts_by_source_and_no_person_or_token(
         assert not [n for n in names if n and n in html], page
         assert "account:jira:" not in html
     assert json.dumps(sources).count("token") == len(sources)  # the token_env key, no value
+
+
+def test_sources_page_lists_configured_github_jira_and_gitlab_without_a_token(
+    client: TestClient, setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tandem.ingest.sources import add_source
+
+    workspace, _ = setup
+    secrets = {"GITHUB_TOKEN": "ghp_FakeAdminPage_1", "JIRA_TOKEN": "ATATT_FakeAdminPage_2",
+               "GITLAB_TOKEN": "glpat-FakeAdminPage_3"}  # fmt: skip
+    for variable, value in secrets.items():
+        monkeypatch.setenv(variable, value)
+    add_source(workspace=workspace, name="ants", kind="github", values={"repo": "panjf2000/ants"})
+    jira = {"url": "https://merico.atlassian.net", "project": "EE", "user": "me@example.com"}
+    add_source(workspace=workspace, name="ee", kind="jira", values=jira)
+    gitlab_values = {"url": "https://gitlab.example.com", "project": "acme/pay"}
+    add_source(workspace=workspace, name="pay", kind="gitlab", values=gitlab_values)
+    as_user(client, setup, "admin")
+    sources = {s["name"]: s for s in client.get("/api/admin/sources").json()}
+    ee = [i for i in jira_raw.issues() if i["fields"]["project"]["key"] == "EE"]
+    # the configured Jira project is the source the lake holds: one row, with its sync and counts
+    assert sources[SOURCE]["configured_as"] == "ee" and sources[SOURCE]["configured"]
+    assert sources[SOURCE]["last_sync"] is not None and sources[SOURCE]["items"] == len(ee)
+    assert sources[SOURCE]["token_env"] == "JIRA_TOKEN"
+    github, gitlab = sources["github:panjf2000/ants"], sources["gitlab:gitlab.example.com/acme/pay"]
+    assert (github["kind"], github["url"], github["token_env"], github["last_sync"]) == (
+        "github", "https://api.github.com", "GITHUB_TOKEN", None)  # fmt: skip
+    assert (gitlab["kind"], gitlab["configured_as"], gitlab["items"]) == ("gitlab", "pay", 0)
+    html = client.get("/admin/sources").text
+    for shown in ("[sources.ants]", "[sources.ee]", "[sources.pay]", "GITLAB_TOKEN"):
+        assert shown in html
+    for value in secrets.values():
+        assert value not in html and value not in json.dumps(sources)
+    # a table its kind refuses is still listed, by its name in tandem.toml
+    with workspace.config_path.open("a", encoding="utf-8") as handle:
+        handle.write('\n[sources.broken]\nkind = "jira"\nurl = "ftp://x"\n')
+    names = {s["name"] for s in client.get("/api/admin/sources").json()}
+    assert "broken" in names and SOURCE in names

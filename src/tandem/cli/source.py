@@ -15,7 +15,7 @@ from tandem.ingest import sources as service
 from tandem.workspace import Workspace
 
 app = typer.Typer(
-    help="API sources (GitHub …): add, list, remove; `tandem sync` reads them.",
+    help="API sources (GitHub, GitLab, Jira): add, list, remove; `tandem sync` reads them.",
     no_args_is_help=True,
 )
 add_app = typer.Typer(help="Add a source (one command per kind).", no_args_is_help=True)
@@ -23,7 +23,9 @@ app.add_typer(add_app, name="add")
 
 NameOption = Annotated[
     str | None,
-    typer.Option("--name", help="Name of the source in tandem.toml (default: from the repo)."),
+    typer.Option(
+        "--name", help="Name of the source in tandem.toml (default: from the repo or project)."
+    ),
 ]
 
 
@@ -76,6 +78,73 @@ def add_github(
             "repo": repo,
             "token_env": token_env,
             "options": {"incident_label": incident_label, "deployments": deployments},
+        },
+    )
+    _show_added(result, as_json)
+
+
+@add_app.command("gitlab")
+def add_gitlab(
+    url: Annotated[str, typer.Option(help="The instance, e.g. https://gitlab.example.com.")],
+    project: Annotated[str, typer.Option(help="The project's path, group/name (subgroups too).")],
+    token_env: Annotated[
+        str,
+        typer.Option(
+            help="Environment variable holding a token with read_api (never the token itself)."
+        ),
+    ] = "GITLAB_TOKEN",
+    name: NameOption = None,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Add a GitLab project: merge requests, issues, incidents, deployments, pipelines, releases."""
+    result = service.add_source(
+        workspace=Workspace.open(workspace),
+        name=name or _default_name(project.strip("/").rsplit("/", 1)[-1]),
+        kind="gitlab",
+        values={"url": url, "project": project, "token_env": token_env},
+    )
+    _show_added(result, as_json)
+
+
+@add_app.command("jira")
+def add_jira(
+    url: Annotated[
+        str, typer.Option(help="The site, e.g. https://acme.atlassian.net (Server: its base URL).")
+    ],
+    project: Annotated[str, typer.Option(help="The project key, e.g. PROJ.")],
+    user: Annotated[
+        str | None,
+        typer.Option(help="User for basic authentication (Jira Cloud: the account's email)."),
+    ] = None,
+    token_env: Annotated[
+        str,
+        typer.Option(
+            help="Environment variable holding the API token or personal access token "
+            "(never the token itself); empty: anonymous."
+        ),
+    ] = "JIRA_TOKEN",
+    bearer: Annotated[
+        bool,
+        typer.Option(
+            "--bearer", help="Send the token as a bearer token (Data Center personal access token)."
+        ),
+    ] = False,
+    name: NameOption = None,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """Add a Jira project: issues as work items with every status change, links and epics."""
+    result = service.add_source(
+        workspace=Workspace.open(workspace),
+        name=name or _default_name(project),
+        kind="jira",
+        values={
+            "url": url,
+            "project": project,
+            "user": user,
+            "token_env": token_env,
+            "auth": "bearer" if bearer else "basic",
         },
     )
     _show_added(result, as_json)

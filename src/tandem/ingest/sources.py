@@ -1,4 +1,4 @@
-"""API sources (GitHub, later GitLab and Jira): configure them in ``tandem.toml``, sync them.
+"""API sources (GitHub, GitLab, Jira): configure them in ``tandem.toml``, sync them.
 
 ``sync_sources`` runs each source's sync (``tandem.sources.registry``) into the lake, then copies
 the identities it wrote into the app database (``sync_people``), as the file ingests do. Every
@@ -52,14 +52,15 @@ def list_sources(*, workspace: Workspace) -> list[dict[str, Any]]:
     listed = []
     for name, config in sorted(load_sources(workspace.config_path).items()):
         source = getattr(config, "source", None)
-        endpoints = state.get(source, {}) if isinstance(source, str) else {}
-        cursors = [e.get("cursor") for e in endpoints.values() if isinstance(e, dict)]
+        held = state.get(source) if isinstance(source, str) else None
         listed.append(
             {
                 "name": name,
                 **config.model_dump(mode="json"),
                 "source": source,
-                "synced_until": max((c for c in cursors if c), default=None),
+                "synced_until": (
+                    registry.get(config.kind).synced_until(held) if isinstance(held, dict) else None
+                ),
             }
         )
     return listed

@@ -1,8 +1,10 @@
 """Every source a workspace knows: configured ones and those with data in the lake.
 
-For the admin's sources page and its JSON twin. Each row holds the source's kind, its URL, the
-*name* of the environment variable holding its token (never the token: it is not read here),
-the last sync (the latest batch whose state names the source) and its counts in the lake.
+For the admin's sources page and its JSON twin. Each row is named as the lake names the source
+(``github:owner/repo``, ``jira:host/PROJ`` …) and holds its name in ``tandem.toml`` when it is
+configured there, its kind, its URL, the *name* of the environment variable holding its token
+(never the token: it is not read here), the last sync (the latest batch whose state names the
+source) and its counts in the lake.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import contextlib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
+
+from tandem.errors import InputError
 
 if TYPE_CHECKING:
     from tandem.workspace import Workspace
@@ -28,6 +32,7 @@ class SourceRow:
     url: str | None
     token_env: str | None
     configured: bool
+    configured_as: str | None
     last_sync: str | None
     items: int
     events: int
@@ -42,8 +47,37 @@ def kind_of(name: str) -> str:
 
 
 def configured_sources(workspace: Workspace) -> list[Mapping[str, Any]]:
-    """Sources configured in ``tandem.toml`` (none before the source registry exists)."""
-    return []
+    """Sources configured in ``tandem.toml`` (``[sources.<name>]``), each named as the lake
+    names it; a table its kind's model refuses is listed as written, under its own name."""
+    from tandem.sources import registry
+    from tandem.sources.config import read_tables, validate
+
+    try:
+        tables = read_tables(workspace.config_path)
+    except InputError:
+        return []
+    found: list[Mapping[str, Any]] = []
+    for name, table in sorted(tables.items()):
+        if not isinstance(table, dict):
+            continue
+        kind = str(table.get("kind") or "unknown")
+        row = {
+            "name": name,
+            "configured_as": name,
+            "kind": kind,
+            "url": table.get("url"),
+            "token_env": table.get("token_env"),
+        }
+        try:
+            config = validate(registry.get(kind).config, name, table, None)
+        except InputError:
+            found.append(row)
+            continue
+        source = getattr(config, "source", None)
+        row.update(name=source if isinstance(source, str) else name, url=config.url)
+        row["token_env"] = config.token_env
+        found.append(row)
+    return found
 
 
 def list_sources(workspace: Workspace) -> list[SourceRow]:
@@ -77,6 +111,7 @@ def list_sources(workspace: Workspace) -> list[SourceRow]:
                 url=str(url) if url else None,
                 token_env=str(config["token_env"]) if config.get("token_env") else None,
                 configured=name in configured,
+                configured_as=str(config["configured_as"]) if config else None,
                 last_sync=last.get(name),
                 items=items,
                 events=events,

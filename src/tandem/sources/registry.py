@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 BUILTIN: dict[str, str] = {
     "github": "tandem.sources.github.kind:KIND",
+    "gitlab": "tandem.sources.gitlab.kind:KIND",
+    "jira": "tandem.sources.jira.kind:KIND",
 }
 
 
@@ -66,14 +68,21 @@ class SyncReport:
         return asdict(self)
 
 
+def no_cursor(state: Mapping[str, Any]) -> str | None:
+    """A kind that keeps no cursor in its state."""
+    return None
+
+
 @dataclass(frozen=True)
 class SourceKind:
-    """One kind: its configuration model, its sync function, a line of help."""
+    """One kind: its configuration model, its sync function, a line of help, and how far a
+    source has been read by its state in the lake manifest (``synced_until``)."""
 
     kind: str
     config: type[SourceConfig]
     sync: Callable[[SyncRequest], SyncReport]
     help: str
+    synced_until: Callable[[Mapping[str, Any]], str | None] = no_cursor
 
 
 def kinds() -> dict[str, SourceKind]:

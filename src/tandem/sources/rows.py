@@ -1,15 +1,23 @@
-"""Lake rows an API connector collects between two commits, and the commit itself.
+"""Lake rows of a connector, collected as plain values and written as one lake batch.
 
-Connectors add objects, events, relations and identities as plain dicts; :meth:`RowBuffer.commit`
-writes them as one lake batch together with the source state, so a sync killed between two
-commits resumes from the last one (keys are deterministic: rows fetched again add nothing).
+Every source that maps records of an API or an export (GitHub, GitLab, Jira, incident files)
+adds objects, events, relations and identities to a :class:`LakeRows`, then writes them with
+:meth:`LakeRows.write` into a batch of its own or with :meth:`LakeRows.commit`, which commits
+them together with the source state, so a sync killed between two commits resumes from the last
+one. Keys are deterministic: a record mapped twice adds nothing to the lake.
+
+The Arrow tables are built from buffers: pyarrow's conversion of Python values
+(``Table.from_pylist``) imports pandas first, seconds on a busy machine.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from array import array
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
@@ -19,8 +27,33 @@ from tandem.lake.schema import TABLES
 
 if TYPE_CHECKING:
     from tandem.lake import Lake
+    from tandem.lake.writer import Batch
 
 TABLE_ORDER = ("objects", "events", "relations", "identities")
+SEPARATOR = "\x1f"  # unit separator: cannot be confused with text inside a value
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def event_key(*parts: str) -> str:
+    """A deterministic event id from the parts that make an event unique."""
+    return hashlib.md5(SEPARATOR.join(parts).encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def commit_object(sha: str) -> str:
+    """The object name of a commit in relations (the sha is the key of ``commits``)."""
+    return f"@commit:{sha}"
+
+
+def as_json(values: Mapping[str, Any]) -> str:
+    """Attributes as the lake stores them: a JSON object, keys sorted, times in ISO 8601."""
+    return json.dumps(values, sort_keys=True, default=_json_default, ensure_ascii=False)
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def parse_time(text: Any) -> dt.datetime | None:
@@ -38,130 +71,160 @@ def ordinal_of(moment: dt.datetime) -> int:
     return int(moment.timestamp() * 1_000_000)
 
 
-class RowBuffer:
-    """Rows waiting for the next commit (identities deduplicated by key, first one kept)."""
+@dataclass
+class LakeRows:
+    """Rows for the next batch, table by table, in the order they were added; an identity
+    added twice keeps its first row."""
 
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.rows: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLE_ORDER}
-        self._identities: set[str] = set()
-        self.added: dict[str, int] = {}
-        self.batches = 0
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    relations: list[dict[str, Any]] = field(default_factory=list)
+    identities: list[dict[str, Any]] = field(default_factory=list)
+    _identity_keys: set[str] = field(default_factory=set, repr=False)
 
     def __len__(self) -> int:
-        return sum(len(rows) for rows in self.rows.values())
+        return sum(len(getattr(self, table)) for table in TABLE_ORDER)
 
-    def object(
+    def add_object(
         self,
         *,
         object_id: str,
         object_type: str,
+        source: str,
         external_key: str,
         title: str | None,
         created_at: dt.datetime | None,
-        attributes: dict[str, Any],
+        attributes: Mapping[str, Any],
         item_type: str | None = None,
     ) -> None:
-        self.rows["objects"].append(
+        self.objects.append(
             {
                 "object_id": object_id,
                 "object_type": object_type,
-                "source": self.source,
+                "source": source,
                 "external_key": external_key,
                 "title": title,
                 "item_type": item_type,
                 "created_at": created_at,
-                "attributes": json.dumps(attributes, sort_keys=True, default=str),
+                "attributes": as_json(attributes),
             }
         )
 
-    def event(
+    def add_event(
         self,
         *,
         object_id: str,
         activity: str,
-        timestamp: dt.datetime | None,
-        key: str,
+        timestamp: dt.datetime,
+        source: str,
+        ordinal: int,
+        key: tuple[str, ...] = (),
+        event_id: str | None = None,
         resource_key: str | None = None,
-        attributes: dict[str, Any] | None = None,
-        ordinal: int | None = None,
+        attributes: Mapping[str, Any] | None = None,
     ) -> None:
-        """An event, id ``<object>:<activity>:<key>``: ``key`` makes it unique in its object."""
-        if timestamp is None:
-            return
-        self.rows["events"].append(
+        """One completed event, ``event_id`` given or hashed from the source, object, activity
+        and ``key`` (the parts that identify it within its object)."""
+        self.events.append(
             {
-                "event_id": f"{object_id}:{activity}:{key}",
+                "event_id": event_id or event_key(source, object_id, activity, *key),
                 "object_id": object_id,
                 "activity": activity,
                 "timestamp": timestamp,
                 "lifecycle": "complete",
                 "resource_key": resource_key,
-                "source": self.source,
-                "ordinal": ordinal_of(timestamp) if ordinal is None else ordinal,
-                "attributes": json.dumps(attributes, sort_keys=True) if attributes else None,
+                "source": source,
+                "ordinal": ordinal,
+                "attributes": as_json(attributes) if attributes else None,
             }
         )
 
-    def relation(self, from_object: str, to_object: str, kind: str) -> None:
-        self.rows["relations"].append(
-            {"from_object": from_object, "to_object": to_object, "kind": kind}
-        )
+    def add_relation(self, from_object: str, to_object: str, kind: str) -> None:
+        """A relation between two objects (an object related to itself is dropped)."""
+        if from_object != to_object:
+            self.relations.append(
+                {"from_object": from_object, "to_object": to_object, "kind": kind}
+            )
 
-    def identity(self, *, key: str, kind: str, display_name: str | None, is_bot: bool) -> None:
-        if key in self._identities:
+    def add_identity(
+        self, *, identity_key: str, source: str, kind: str, display_name: str | None, is_bot: bool
+    ) -> None:
+        if identity_key in self._identity_keys:
             return
-        self._identities.add(key)
-        self.rows["identities"].append(
+        self._identity_keys.add(identity_key)
+        self.identities.append(
             {
-                "identity_key": key,
-                "source": self.source,
+                "identity_key": identity_key,
+                "source": source,
                 "kind": kind,
                 "display_name": display_name,
                 "is_bot": is_bot,
             }
         )
 
-    def counts(self) -> dict[str, int]:
-        return {table: len(rows) for table, rows in self.rows.items() if rows}
+    def extend(self, other: LakeRows) -> None:
+        """Add ``other``'s rows (identities already held keep their first row)."""
+        self.objects.extend(other.objects)
+        self.events.extend(other.events)
+        self.relations.extend(other.relations)
+        for row in other.identities:
+            self.add_identity(**row)
 
-    def commit(self, lake: Lake, *, label: str, state: dict[str, Any]) -> None:
-        """Write the rows and ``state`` (under the source's name) as one lake batch; clear."""
+    def counts(self) -> dict[str, int]:
+        """Rows held per non-empty table."""
+        return {table: len(getattr(self, table)) for table in TABLE_ORDER if getattr(self, table)}
+
+    def tables(self) -> dict[str, pa.Table]:
+        """Each non-empty table as Arrow, in the lake's schema."""
+        return {table: to_arrow(table, getattr(self, table)) for table in self.counts()}
+
+    def write(self, batch: Batch) -> None:
+        """Stage every held row into ``batch`` (the batch deduplicates by key on commit)."""
+        for table, rows in self.tables().items():
+            batch.write(table, rows)
+
+    def commit(self, lake: Lake, *, label: str, state: Mapping[str, Any]) -> dict[str, int]:
+        """Write the rows and ``state`` (state key → value) as one lake batch, then clear;
+        the rows the lake added, per table."""
         with lake.batch(label=label) as batch:
-            for table in TABLE_ORDER:
-                if self.rows[table]:
-                    batch.write(table, to_arrow(table, self.rows[table]))
-            batch.set_state(self.source, state)
-        for table, added in batch.result.added.items():
-            if added:
-                self.added[table] = self.added.get(table, 0) + added
-        self.batches += 1
+            self.write(batch)
+            for key, value in state.items():
+                batch.set_state(key, value)
         self.clear()
+        return {table: n for table, n in batch.result.added.items() if n}
 
     def clear(self) -> None:
-        self.rows = {t: [] for t in TABLE_ORDER}
-        self._identities.clear()
+        for table in TABLE_ORDER:
+            getattr(self, table).clear()
+        self._identity_keys.clear()
 
 
 def to_arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
-    """``rows`` as an Arrow table of the lake table's schema, built from buffers: pyarrow's
-    conversion of Python values would import pandas first (seconds on a busy machine)."""
+    """``rows`` as an Arrow table of the lake table's schema, built from buffers."""
     schema = TABLES[table].schema
     columns = []
-    for field in schema:
-        values = [row.get(field.name) for row in rows]
-        if pa.types.is_string(field.type):
+    for column in schema:
+        values = [row.get(column.name) for row in rows]
+        if pa.types.is_string(column.type):
             columns.append(_strings(values))
-        elif pa.types.is_timestamp(field.type):
-            micros = [None if v is None else int(v.timestamp() * 1_000_000) for v in values]
-            columns.append(_int64s(micros).view(field.type))
-        elif pa.types.is_int64(field.type):
+        elif pa.types.is_timestamp(column.type):
+            columns.append(_int64s([_micros(v) for v in values]).view(column.type))
+        elif pa.types.is_int64(column.type):
             columns.append(_int64s(values))
-        elif pa.types.is_boolean(field.type):
+        elif pa.types.is_boolean(column.type):
             columns.append(_booleans(values))
         else:  # pragma: no cover - the four tables hold only these types
-            raise TypeError(f"{table}.{field.name}: {field.type} is not built here")
+            raise TypeError(f"{table}.{column.name}: {column.type} is not built here")
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _micros(value: dt.datetime | None) -> int | None:
+    """Microseconds since the epoch, exactly; a time without a zone is read as UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return (value - _EPOCH) // _MICROSECOND
 
 
 def _validity(values: list[Any]) -> tuple[pa.Buffer | None, int]:

@@ -1,6 +1,6 @@
 """GitHub payloads → lake rows, exactly as ``docs/connectors.md`` says (pure: no HTTP here).
 
-Every function takes one API item and adds its rows to a :class:`RowBuffer`. Object ids:
+Every function takes one API item and adds its rows to a :class:`LakeRows`. Object ids:
 ``@pr:<source>:<n>``, ``<source>:<n>`` (issues, the flow engine's work items),
 ``@incident:<source>:<n>``, ``@run:<source>:<id>``, ``@deployment:<source>:<id>``,
 ``@release:<source>:<tag>``; commits are ``@commit:<sha>``. Event ids derive from the object,
@@ -9,12 +9,13 @@ the activity and the source's own id or time, so an item fetched again adds noth
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from tandem.sources.bots import BotRules
-from tandem.sources.rows import RowBuffer, parse_time
+from tandem.sources.rows import LakeRows, ordinal_of, parse_time
 
 _FIXES = re.compile(r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+#(\d+)\b", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w/])#(\d+)\b")
@@ -44,9 +45,41 @@ class Mapper:
     def incident_id(self, number: Any) -> str:
         return f"@incident:{self.source}:{number}"
 
+    # -- rows -----------------------------------------------------------------------------------
+
+    def _object(self, rows: LakeRows, **values: Any) -> None:
+        rows.add_object(source=self.source, **values)
+
+    def _event(
+        self,
+        rows: LakeRows,
+        *,
+        object_id: str,
+        activity: str,
+        timestamp: dt.datetime | None,
+        key: str,
+        resource_key: str | None = None,
+        attributes: dict[str, Any] | None = None,
+        ordinal: int | None = None,
+    ) -> None:
+        """An event, id ``<object>:<activity>:<key>`` (``key`` makes it unique in its object),
+        its ordinal the time in microseconds unless given; no time, no event."""
+        if timestamp is None:
+            return
+        rows.add_event(
+            event_id=f"{object_id}:{activity}:{key}",
+            object_id=object_id,
+            activity=activity,
+            timestamp=timestamp,
+            source=self.source,
+            ordinal=ordinal_of(timestamp) if ordinal is None else ordinal,
+            resource_key=resource_key,
+            attributes=attributes,
+        )
+
     # -- people ---------------------------------------------------------------------------------
 
-    def user(self, rows: RowBuffer, user: Any) -> str | None:
+    def user(self, rows: LakeRows, user: Any) -> str | None:
         """The identity key of a GitHub user (its row added); ``None`` for no user."""
         if not isinstance(user, dict) or not user.get("login"):
             return None
@@ -55,10 +88,12 @@ class Mapper:
         bot = user.get("type") == "Bot" or self.bots.is_bot(
             name=login, email=None, identity_key=key
         )
-        rows.identity(key=key, kind="login", display_name=login, is_bot=bot)
+        rows.add_identity(
+            identity_key=key, source=self.source, kind="login", display_name=login, is_bot=bot
+        )
         return key
 
-    def git_author(self, rows: RowBuffer, commit: dict[str, Any]) -> str | None:
+    def git_author(self, rows: LakeRows, commit: dict[str, Any]) -> str | None:
         """Who wrote a PR commit: their GitHub login, else their git email."""
         if commit.get("author"):
             return self.user(rows, commit["author"])
@@ -69,12 +104,14 @@ class Mapper:
         key = f"email:{email}"
         name = author.get("name")
         bot = self.bots.is_bot(name=name, email=email, identity_key=key)
-        rows.identity(key=key, kind="email", display_name=name, is_bot=bot)
+        rows.add_identity(
+            identity_key=key, source=self.source, kind="email", display_name=name, is_bot=bot
+        )
         return key
 
     # -- pull requests --------------------------------------------------------------------------
 
-    def pull_request(self, rows: RowBuffer, pr: dict[str, Any]) -> str:
+    def pull_request(self, rows: LakeRows, pr: dict[str, Any]) -> str:
         """A PR object with its created, ready_for_review (not a draft at creation is not
         known), merged or closed events, ``merged_as`` and ``fixes``/``mentions`` relations."""
         number = pr["number"]
@@ -84,7 +121,8 @@ class Mapper:
         closed_at = parse_time(pr.get("closed_at"))
         state = "merged" if merged_at else str(pr.get("state") or "open")
         head, base = pr.get("head") or {}, pr.get("base") or {}
-        rows.object(
+        self._object(
+            rows,
             object_id=object_id,
             object_type="pull_request",
             external_key=f"#{number}",
@@ -107,12 +145,18 @@ class Mapper:
             },
         )
         created = parse_time(pr.get("created_at"))
-        rows.event(
-            object_id=object_id, activity="created", timestamp=created, key="0", resource_key=author
+        self._event(
+            rows,
+            object_id=object_id,
+            activity="created",
+            timestamp=created,
+            key="0",
+            resource_key=author,
         )
         if merged_at:
             merger = self.user(rows, pr.get("merged_by"))
-            rows.event(
+            self._event(
+                rows,
                 object_id=object_id,
                 activity="merged",
                 timestamp=merged_at,
@@ -120,16 +164,17 @@ class Mapper:
                 resource_key=merger,
             )
             if pr.get("merge_commit_sha"):
-                rows.relation(object_id, f"@commit:{pr['merge_commit_sha']}", "merged_as")
+                rows.add_relation(object_id, f"@commit:{pr['merge_commit_sha']}", "merged_as")
         elif closed_at:
             self.pr_closed(rows, number, closed_at.isoformat(), None)
         self.references(rows, object_id, f"{pr.get('title') or ''}\n{pr.get('body') or ''}")
         return object_id
 
-    def pr_closed(self, rows: RowBuffer, number: Any, when: str, actor: Any) -> None:
+    def pr_closed(self, rows: LakeRows, number: Any, when: str, actor: Any) -> None:
         moment = parse_time(when)
         assert moment is not None
-        rows.event(
+        self._event(
+            rows,
             object_id=self.pr_id(number),
             activity="closed",
             timestamp=moment,
@@ -137,11 +182,12 @@ class Mapper:
             resource_key=self.user(rows, actor),
         )
 
-    def pr_commit(self, rows: RowBuffer, number: Any, commit: dict[str, Any]) -> None:
+    def pr_commit(self, rows: LakeRows, number: Any, commit: dict[str, Any]) -> None:
         object_id = self.pr_id(number)
         sha = str(commit["sha"])
         authored = parse_time(((commit.get("commit") or {}).get("author") or {}).get("date"))
-        rows.event(
+        self._event(
+            rows,
             object_id=object_id,
             activity="commit",
             timestamp=authored,
@@ -149,13 +195,14 @@ class Mapper:
             resource_key=self.git_author(rows, commit),
             attributes={"sha": sha},
         )
-        rows.relation(object_id, f"@commit:{sha}", "contains")
+        rows.add_relation(object_id, f"@commit:{sha}", "contains")
 
-    def pr_review(self, rows: RowBuffer, number: Any, review: dict[str, Any]) -> None:
+    def pr_review(self, rows: LakeRows, number: Any, review: dict[str, Any]) -> None:
         state = str(review.get("state") or "")
         if state == "PENDING":
             return  # not submitted
-        rows.event(
+        self._event(
+            rows,
             object_id=self.pr_id(number),
             activity="review",
             timestamp=parse_time(review.get("submitted_at")),
@@ -164,8 +211,9 @@ class Mapper:
             attributes={"state": REVIEW_STATES.get(state, "commented")},
         )
 
-    def pr_comment(self, rows: RowBuffer, number: Any, comment: dict[str, Any]) -> None:
-        rows.event(
+    def pr_comment(self, rows: LakeRows, number: Any, comment: dict[str, Any]) -> None:
+        self._event(
+            rows,
             object_id=self.pr_id(number),
             activity="comment",
             timestamp=parse_time(comment.get("created_at")),
@@ -173,18 +221,18 @@ class Mapper:
             resource_key=self.user(rows, comment.get("user")),
         )
 
-    def references(self, rows: RowBuffer, object_id: str, text: str) -> None:
+    def references(self, rows: LakeRows, object_id: str, text: str) -> None:
         """``fixes`` for "Fixes #12" (closes, resolves …), ``mentions`` for another "#12"."""
         fixed = {int(n) for n in _FIXES.findall(text)}
         for number in sorted(fixed):
-            rows.relation(object_id, self.issue_id(number), "fixes")
+            rows.add_relation(object_id, self.issue_id(number), "fixes")
         for number in sorted({int(n) for n in _MENTION.findall(text)} - fixed):
             if object_id != self.pr_id(number):
-                rows.relation(object_id, self.issue_id(number), "mentions")
+                rows.add_relation(object_id, self.issue_id(number), "mentions")
 
     # -- issues and incidents -------------------------------------------------------------------
 
-    def issue(self, rows: RowBuffer, issue: dict[str, Any]) -> str:
+    def issue(self, rows: LakeRows, issue: dict[str, Any]) -> str:
         """A work item with its ``open`` event at creation (and ``closed`` at ``closed_at``);
         an incident object beside it when the issue has the incident label."""
         number = issue["number"]
@@ -194,7 +242,8 @@ class Mapper:
         author = self.user(rows, issue.get("user"))
         created = parse_time(issue.get("created_at"))
         closed = parse_time(issue.get("closed_at"))
-        rows.object(
+        self._object(
+            rows,
             object_id=object_id,
             object_type="work_item",
             external_key=f"#{number}",
@@ -211,11 +260,17 @@ class Mapper:
                 "assignee": self.user(rows, issue.get("assignee")),
             },
         )
-        rows.event(
-            object_id=object_id, activity="open", timestamp=created, key="0", resource_key=author
+        self._event(
+            rows,
+            object_id=object_id,
+            activity="open",
+            timestamp=created,
+            key="0",
+            resource_key=author,
         )
         if closed and issue.get("state") == "closed":
-            rows.event(
+            self._event(
+                rows,
                 object_id=object_id,
                 activity="closed",
                 timestamp=closed,
@@ -226,7 +281,7 @@ class Mapper:
             self.incident(rows, issue, labels)
         return object_id
 
-    def incident(self, rows: RowBuffer, issue: dict[str, Any], labels: list[str]) -> None:
+    def incident(self, rows: LakeRows, issue: dict[str, Any], labels: list[str]) -> None:
         number = issue["number"]
         object_id = self.incident_id(number)
         closed = parse_time(issue.get("closed_at")) if issue.get("state") == "closed" else None
@@ -239,7 +294,8 @@ class Mapper:
             ),
             None,
         )
-        rows.object(
+        self._object(
+            rows,
             object_id=object_id,
             object_type="incident",
             external_key=f"#{number}",
@@ -255,7 +311,8 @@ class Mapper:
             },
         )
         author = self.user(rows, issue.get("user"))
-        rows.event(
+        self._event(
+            rows,
             object_id=object_id,
             activity="incident_opened",
             timestamp=parse_time(issue.get("created_at")),
@@ -263,9 +320,11 @@ class Mapper:
             resource_key=author,
         )
         if closed:
-            rows.event(object_id=object_id, activity="incident_resolved", timestamp=closed, key="0")
+            self._event(
+                rows, object_id=object_id, activity="incident_resolved", timestamp=closed, key="0"
+            )
 
-    def issue_event(self, rows: RowBuffer, event: dict[str, Any], *, is_pr: bool) -> bool:
+    def issue_event(self, rows: LakeRows, event: dict[str, Any], *, is_pr: bool) -> bool:
         """A status change from ``/issues/events`` (closed, reopened, ready_for_review);
         ``False`` when the event changes no status."""
         kind = event.get("event")
@@ -284,7 +343,8 @@ class Mapper:
                 return False
             object_id = self.issue_id(number)
             activity = "closed" if kind == "closed" else "open"
-        rows.event(
+        self._event(
+            rows,
             object_id=object_id,
             activity=activity,
             timestamp=moment,
@@ -295,12 +355,13 @@ class Mapper:
 
     # -- delivery -------------------------------------------------------------------------------
 
-    def run(self, rows: RowBuffer, run: dict[str, Any]) -> None:
+    def run(self, rows: LakeRows, run: dict[str, Any]) -> None:
         """A workflow run: ``run_started``, and ``run_completed`` once it completed."""
         object_id = f"@run:{self.source}:{run['id']}"
         started = parse_time(run.get("run_started_at") or run.get("created_at"))
         actor = self.user(rows, run.get("actor"))
-        rows.object(
+        self._object(
+            rows,
             object_id=object_id,
             object_type="ci_run",
             external_key=str(run["id"]),
@@ -315,7 +376,8 @@ class Mapper:
                 "url": run.get("html_url"),
             },
         )
-        rows.event(
+        self._event(
+            rows,
             object_id=object_id,
             activity="run_started",
             timestamp=started,
@@ -323,7 +385,8 @@ class Mapper:
             resource_key=actor,
         )
         if run.get("status") == "completed":
-            rows.event(
+            self._event(
+                rows,
                 object_id=object_id,
                 activity="run_completed",
                 timestamp=parse_time(run.get("updated_at")),
@@ -334,7 +397,7 @@ class Mapper:
 
     def deployment(
         self,
-        rows: RowBuffer,
+        rows: LakeRows,
         *,
         deployment_id: Any,
         sha: str | None,
@@ -349,7 +412,8 @@ class Mapper:
         """A deployment with ``deployment_created``, then ``deployed`` or ``deployment_failed``."""
         object_id = f"@deployment:{self.source}:{deployment_id}"
         state = (status or "").upper()
-        rows.object(
+        self._object(
+            rows,
             object_id=object_id,
             object_type="deployment",
             external_key=str(deployment_id),
@@ -365,7 +429,8 @@ class Mapper:
             },
         )
         who = self.user(rows, creator)
-        rows.event(
+        self._event(
+            rows,
             object_id=object_id,
             activity="deployment_created",
             timestamp=parse_time(created),
@@ -374,15 +439,15 @@ class Mapper:
         )
         finished = parse_time(status_at)
         if state in DEPLOYED:
-            rows.event(object_id=object_id, activity="deployed", timestamp=finished, key="0")
+            self._event(rows, object_id=object_id, activity="deployed", timestamp=finished, key="0")
         elif state in DEPLOY_FAILED:
-            rows.event(
-                object_id=object_id, activity="deployment_failed", timestamp=finished, key="0"
+            self._event(
+                rows, object_id=object_id, activity="deployment_failed", timestamp=finished, key="0"
             )
         if sha:
-            rows.relation(object_id, f"@commit:{sha}", "deploys")
+            rows.add_relation(object_id, f"@commit:{sha}", "deploys")
 
-    def graphql_deployment(self, rows: RowBuffer, node: dict[str, Any]) -> None:
+    def graphql_deployment(self, rows: LakeRows, node: dict[str, Any]) -> None:
         latest = node.get("latestStatus") or {}
         repository = node.get("repository") or {}
         statuses = [(s.get("state"), s.get("updatedAt")) for s in _nodes(node.get("statuses"))]
@@ -399,13 +464,14 @@ class Mapper:
             url=f"{repository['url']}/deployments" if repository.get("url") else None,
         )
 
-    def release(self, rows: RowBuffer, release: dict[str, Any]) -> None:
+    def release(self, rows: LakeRows, release: dict[str, Any]) -> None:
         if release.get("draft"):
             return
         tag = str(release["tag_name"])
         object_id = f"@release:{self.source}:{tag}"
         published = parse_time(release.get("published_at") or release.get("created_at"))
-        rows.object(
+        self._object(
+            rows,
             object_id=object_id,
             object_type="release",
             external_key=tag,
@@ -417,7 +483,8 @@ class Mapper:
                 "name": release.get("name"),
             },
         )
-        rows.event(
+        self._event(
+            rows,
             object_id=object_id,
             activity="released",
             timestamp=published,

@@ -28,7 +28,7 @@ from tandem.sources.github.config import GitHubConfig
 from tandem.sources.github.mapping import Mapper, outcome
 from tandem.sources.http import ApiClient, ApiError, Credentials, Page, link_pages, next_link
 from tandem.sources.registry import SyncReport, SyncRequest
-from tandem.sources.rows import RowBuffer
+from tandem.sources.rows import LakeRows
 
 DEPLOYMENTS_QUERY = (
     "query($name:String!,$owner:String!,$pageSize:Int!,$skipCursor:String){rateLimit{cost},"
@@ -86,7 +86,7 @@ class _Sync:
         self.report = report
         self.lake = request.lake
         self.progress: Progress = request.progress
-        self.rows = RowBuffer(config.source)
+        self.rows = LakeRows()
         self.mapper = Mapper(
             source=config.source,
             repo=config.repo,
@@ -232,10 +232,13 @@ class _Sync:
         if only_if_changed and not len(self.rows) and self.state == self.committed_state:
             return
         label = f"sync {self.request.name} ({self.config.source})"
-        self.rows.commit(self.lake, label=label, state=self.state)
+        added = self.rows.commit(
+            self.lake, label=label, state={self.config.source: dict(self.state)}
+        )
         self.committed_state = dict(self.state)
-        self.report.batches = self.rows.batches
-        self.report.added = dict(self.rows.added)
+        self.report.batches += 1
+        for table, count in added.items():
+            self.report.added[table] = self.report.added.get(table, 0) + count
 
     def _known_numbers(self) -> tuple[set[int], set[int]]:
         """PR and issue numbers of this source already in the lake."""

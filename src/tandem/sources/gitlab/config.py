@@ -4,12 +4,44 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import quote, urlsplit
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
 from tandem.errors import InputError
+from tandem.sources.config import SourceConfig
 
 PROJECT_PATH = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.\-]*(/[A-Za-z0-9_.][A-Za-z0-9_.\-]*)+$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def check_url(url: str) -> str:
+    """The instance's base URL (no trailing ``/``); ValueError if it is not one."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an http(s) URL (e.g. https://gitlab.example.com)")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise ValueError(
+            "the URL must hold no user, password, query or fragment (the token comes from "
+            "the environment)"
+        )
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def check_project(project: str) -> str:
+    """A project path (``group/name``, subgroups allowed); ValueError if it is not one."""
+    project = project.strip().strip("/")
+    if not PROJECT_PATH.match(project):
+        raise ValueError(f"{project!r} is not a project path such as group/name or group/sub/name")
+    return project
+
+
+def check_env(token_env: str) -> str:
+    """The name of an environment variable (GitLab needs a token: never empty)."""
+    if not ENV_NAME.match(token_env or ""):
+        raise ValueError(f"{token_env!r} is not the name of an environment variable")
+    return token_env
 
 
 @dataclass(frozen=True)
@@ -23,29 +55,17 @@ class GitLabConfig:
     @classmethod
     def parse(cls, *, url: str, project: str, token_env: str) -> GitLabConfig:
         """A checked configuration; each bad value is named by its field."""
-        parts = urlsplit(url.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise InputError(
-                f"{url!r} is not an http(s) URL (e.g. https://gitlab.example.com)", field="url"
-            )
-        if parts.username or parts.password or parts.query or parts.fragment:
-            raise InputError(
-                "the URL must hold no user, password, query or fragment (the token comes from "
-                "the environment)",
-                field="url",
-            )
-        project = project.strip().strip("/")
-        if not PROJECT_PATH.match(project):
-            raise InputError(
-                f"{project!r} is not a project path such as group/name or group/sub/name",
-                field="project",
-            )
-        if not ENV_NAME.match(token_env):
-            raise InputError(
-                f"{token_env!r} is not the name of an environment variable", field="token_env"
-            )
-        base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-        return cls(url=base, project=project, token_env=token_env)
+        checked = {}
+        for name, check, value in (
+            ("url", check_url, url),
+            ("project", check_project, project),
+            ("token_env", check_env, token_env),
+        ):
+            try:
+                checked[name] = check(value)
+            except ValueError as exc:
+                raise InputError(str(exc), field=name) from None
+        return cls(**checked)
 
     @property
     def host(self) -> str:
@@ -69,3 +89,48 @@ class GitLabConfig:
 
     def to_dict(self) -> dict[str, str]:
         return {"url": self.url, "project": self.project, "token_env": self.token_env}
+
+
+class GitLabOptions(BaseModel):
+    """How to read: ``[sources.<name>.options]``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    per_page: int = Field(
+        default=100, ge=1, le=100, description="Items per page (one lake batch each)."
+    )
+
+
+class GitLabSource(SourceConfig):
+    """``[sources.<name>]`` with ``kind = "gitlab"``: ``url`` the instance, ``project`` its path,
+    ``token_env`` the variable holding a token with ``read_api``."""
+
+    kind: Literal["gitlab"] = "gitlab"
+    url: str
+    token_env: str | None = "GITLAB_TOKEN"
+    project: str
+    options: GitLabOptions = Field(default_factory=GitLabOptions)
+
+    @field_validator("url")
+    @classmethod
+    def _instance(cls, value: str) -> str:
+        return check_url(value)
+
+    @field_validator("project")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        return check_project(value)
+
+    @field_validator("token_env")
+    @classmethod
+    def _variable(cls, value: str | None) -> str:
+        return check_env(value or "")
+
+    def gitlab(self) -> GitLabConfig:
+        """The connector's configuration."""
+        return GitLabConfig(url=self.url, project=self.project, token_env=self.token_env or "")
+
+    @property
+    def source(self) -> str:
+        """``gitlab:<host>/<group>/<project>``."""
+        return self.gitlab().source

@@ -15,7 +15,7 @@ from typing import Any
 
 from tandem.errors import TandemError
 from tandem.sources.bots import BotRules
-from tandem.sources.delivery import LakeRows, commit_object
+from tandem.sources.rows import LakeRows, commit_object
 
 #: GitLab's bot users: project and group access tokens (``project_123_bot_…``), service accounts.
 GITLAB_BOT_USERNAME = re.compile(r"^(project|group)_\d+_bot(_[0-9a-f]+)?$|^service_account_")

@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tandem.lake import Lake
+from tandem.progress import NoProgress, Progress
 from tandem.sources.bots import DEFAULT_BOT_RULES, BotRules
-from tandem.sources.delivery import LakeRows
 from tandem.sources.gitlab.config import GitLabConfig
 from tandem.sources.gitlab.mapping import Mapper, Project, when
 from tandem.sources.http import (
@@ -30,6 +30,7 @@ from tandem.sources.http import (
     RetryPolicy,
     numbered_pages,
 )
+from tandem.sources.rows import LakeRows
 
 if TYPE_CHECKING:
     import httpx2
@@ -90,11 +91,13 @@ def sync_gitlab(
     bots: BotRules = DEFAULT_BOT_RULES,
     dry_run: bool = False,
     per_page: int = 100,
+    progress: Progress | None = None,
 ) -> GitLabSyncReport:
     """Sync merge requests, issues (incidents among them), deployments, pipelines and releases.
 
     ``dry_run`` fetches and maps everything but writes nothing (no rows, no cursor).
     """
+    progress = progress or NoProgress()
     project = Project(source=config.source, path=config.project)
     state: dict[str, Any] = dict(lake.state(config.source) or {})
     report = GitLabSyncReport(source=config.source, dry_run=dry_run)
@@ -106,6 +109,7 @@ def sync_gitlab(
         newest: dt.datetime | None = when(cursor, what="cursor") if cursor else None
         started: dt.datetime | None = None
         report.items.setdefault(listing, 0)
+        progress.start(f"{config.project}: {listing.replace('_', ' ')}")
         for page in numbered_pages(client, f"{base}/{listing}", params=query, per_page=per_page):
             if started is None:
                 started = _server_time(page.response.headers.get("date"))
@@ -116,9 +120,11 @@ def sync_gitlab(
                 if updated is not None and (newest is None or updated > newest):
                     newest = updated
             report.items[listing] += len(page.items)
+            progress.advance(len(page.items))
             if listing not in UNCURSORED and newest is not None:
                 state[listing] = _iso(newest)
             _commit(lake, config, mapper.rows, state, report, label=f"{listing} page {page.number}")
+        progress.finish()
         if listing not in UNCURSORED and newest is not None:
             end = min(newest, started) if started is not None else newest
             if state.get(listing) != _iso(end):
@@ -188,11 +194,11 @@ def _commit(
         report.rows[table] = report.rows.get(table, 0) + count
     if report.dry_run:
         return
-    with lake.batch(label=f"gitlab {config.source} {label}") as batch:
-        rows.write(batch)
-        batch.set_state(config.source, dict(state))
+    added = rows.commit(
+        lake, label=f"gitlab {config.source} {label}", state={config.source: dict(state)}
+    )
     report.batches += 1
-    for table, count in batch.result.added.items():
+    for table, count in added.items():
         report.added[table] = report.added.get(table, 0) + count
 
 

@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 from tandem.csvfile import BadRowsError, CsvRow, read_table
 from tandem.lake import Lake
 from tandem.settings import IngestSettings
-from tandem.sources.delivery import LakeRows
 from tandem.sources.incidents.columns import IncidentColumns, resolve_columns
 from tandem.sources.incidents.times import BadTimestamp, parse_timestamp, zone
+from tandem.sources.rows import LakeRows
 
 #: Status words meaning the incident is over (PagerDuty ``resolved``, Opsgenie ``closed``).
 CLOSED_STATUSES = frozenset({"resolved", "closed", "done", "fixed"})

@@ -28,7 +28,7 @@ from tandem.errors import InputError
 from tandem.lake import Lake
 from tandem.settings import IngestSettings
 from tandem.sources.bots import DEFAULT_BOT_RULES, BotRules
-from tandem.sources.jira.rows import IdentityRow, LakeRows
+from tandem.sources.rows import LakeRows
 
 DEFAULT_DATE_FORMAT = "%d/%b/%y %I:%M %p"
 CREATED = "Created"
@@ -176,7 +176,7 @@ def map_export(
     columns = _Columns(records[0][1], path)
     width = len(records[0][1])
     rows = LakeRows()
-    identities: dict[str, IdentityRow] = {}
+    identities: dict[str, dict[str, Any]] = {}
     problems: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
     for line, fields in records[1:]:
@@ -194,7 +194,8 @@ def map_export(
         seen.setdefault(key, line)
     if problems:
         raise BadRowsError(path, problems)
-    rows.identities.extend(identities.values())
+    for identity in identities.values():
+        rows.add_identity(**identity)
     return rows
 
 
@@ -212,7 +213,7 @@ def _map_row(
     dates: DateFormat,
     bots: BotRules,
     rows: LakeRows,
-    identities: dict[str, IdentityRow],
+    identities: dict[str, dict[str, Any]],
 ) -> None:
     def date(name: str) -> dt.datetime | None:
         value = columns.one(fields, name)
@@ -244,13 +245,13 @@ def _map_row(
             return None
         identity = f"account:jira:{account}"
         if identity not in identities:
-            identities[identity] = IdentityRow(
-                identity_key=identity,
-                source=source,
-                kind="account",
-                display_name=name or None,
-                is_bot=bots.is_bot(name=name, email=None, identity_key=identity),
-            )
+            identities[identity] = {
+                "identity_key": identity,
+                "source": source,
+                "kind": "account",
+                "display_name": name or None,
+                "is_bot": bots.is_bot(name=name, email=None, identity_key=identity),
+            }
         return identity
 
     assignee = person(ASSIGNEE, ASSIGNEE_ID)

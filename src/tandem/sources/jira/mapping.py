@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tandem.errors import InputError
 from tandem.sources.bots import DEFAULT_BOT_RULES, BotRules
-from tandem.sources.jira.rows import IdentityRow, LakeRows
+from tandem.sources.rows import LakeRows
 
 WORK_ITEM = "work_item"
 Payload = Mapping[str, Any]
@@ -137,7 +137,7 @@ class _Users:
     """Every user an issue names, for the identities table (first name seen wins)."""
 
     bots: BotRules
-    seen: dict[str, IdentityRow] = field(default_factory=dict)
+    seen: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     source: str = "jira"
 
@@ -150,13 +150,13 @@ class _Users:
             name = user.get("displayName") or user.get("name") or None
             email = user.get("emailAddress") or None
             app = str(user.get("accountType") or "") == "app"  # Jira Cloud's apps and automation
-            self.seen[key] = IdentityRow(
-                identity_key=key,
-                source=self.source,
-                kind="account",
-                display_name=str(name) if name else None,
-                is_bot=app or self.bots.is_bot(name=name, email=email, identity_key=key),
-            )
+            self.seen[key] = {
+                "identity_key": key,
+                "source": self.source,
+                "kind": "account",
+                "display_name": str(name) if name else None,
+                "is_bot": app or self.bots.is_bot(name=name, email=email, identity_key=key),
+            }
         return key
 
 
@@ -175,7 +175,8 @@ def map_issues(
     for issue in issues:
         full = (changelogs or {}).get(str(issue.get("id")))
         _map_issue(issue, full, rows, users, site)
-    rows.identities.extend(users.seen.values())
+    for identity in users.seen.values():
+        rows.add_identity(**identity)
     return rows
 
 

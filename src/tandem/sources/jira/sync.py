@@ -9,6 +9,7 @@ the last committed page; keys being deterministic, what it fetches again adds no
 
 JQL reads dates in the API user's time zone, which the cursor (UTC) does not know: the next
 sync asks from ``overlap`` before the cursor (a day by default covers every UTC offset).
+A dry run fetches and maps every page and counts the rows, but writes nothing (no rows, no state).
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from tandem.lake import Lake
+from tandem.progress import NoProgress, Progress
 from tandem.sources.bots import DEFAULT_BOT_RULES, BotRules
 from tandem.sources.http import ApiClient, offset_pages
 from tandem.sources.jira.mapping import (
     Site,
+    inline_history,
     map_issues,
     needs_changelog,
     parse_time,
@@ -36,8 +39,10 @@ class JiraSyncReport:
     """One project's sync."""
 
     source: str
+    dry_run: bool = False
     issues: int = 0
     pages: int = 0
+    batches: int = 0
     changelogs_fetched: int = 0
     objects_added: int = 0
     events_added: int = 0
@@ -45,6 +50,7 @@ class JiraSyncReport:
     cursor: str | None = None
     since: str | None = None
     statuses: int = 0
+    rows: dict[str, int] = field(default_factory=dict)  # rows mapped (a dry run: only these)
     added: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,14 +67,22 @@ def sync_project(
     bots: BotRules = DEFAULT_BOT_RULES,
     page_size: int = 50,
     overlap: dt.timedelta = dt.timedelta(days=1),
+    inline_changelog: int | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> JiraSyncReport:
-    """Fetch the project's issues updated since the cursor; one lake batch per page."""
+    """Fetch the project's issues updated since the cursor; one lake batch per page.
+
+    An issue whose inline changelog Jira says it cut (``total`` above the histories returned),
+    or that holds ``inline_changelog`` entries or more, is completed from its changelog endpoint.
+    """
+    progress = progress or NoProgress()
     site = Site.from_url(url)
     source = source_name(site.host, project)
     api = f"/rest/api/{api_version}"
     previous = lake.state(source) or {}
     cursor = previous.get("updated_since") if isinstance(previous, dict) else None
-    report = JiraSyncReport(source=source, cursor=cursor)
+    report = JiraSyncReport(source=source, dry_run=dry_run, cursor=cursor)
     categories = {
         str(s["name"]): str((s.get("statusCategory") or {}).get("key"))
         for s in client.get(f"{api}/status").json()
@@ -82,6 +96,7 @@ def sync_project(
         jql += f' AND updated >= "{report.since}"'
     jql += " ORDER BY updated ASC"
     params = {"jql": jql, "expand": "changelog", "fields": "*all"}
+    progress.start(f"{source}: issues")
     for page in offset_pages(
         client, f"{api}/search", params=params, items_key="issues", page_size=page_size
     ):
@@ -89,7 +104,10 @@ def sync_project(
             continue
         changelogs = {}
         for issue in page.items:
-            if needs_changelog(issue):
+            if needs_changelog(issue) or (
+                inline_changelog is not None
+                and len(inline_history(issue).histories) >= inline_changelog
+            ):
                 changelogs[str(issue["id"])] = [
                     entry
                     for part in offset_pages(
@@ -109,15 +127,20 @@ def sync_project(
             "status_categories": categories,
             "synced_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
-        with lake.batch(label=f"jira {source} page {page.number}") as batch:
-            rows.write(batch)
-            batch.set_state(source, state)
-        cursor = newest
         report.pages += 1
         report.issues += len(page.items)
         report.identities += len(rows.identities)
-        for table, added in batch.result.added.items():
-            report.added[table] = report.added.get(table, 0) + added
+        for table, count in rows.counts().items():
+            report.rows[table] = report.rows.get(table, 0) + count
+        progress.advance(len(page.items))
+        if dry_run:
+            continue
+        added = rows.commit(lake, label=f"jira {source} page {page.number}", state={source: state})
+        cursor = newest
+        report.batches += 1
+        for table, count in added.items():
+            report.added[table] = report.added.get(table, 0) + count
+    progress.finish()
     report.objects_added = report.added.get("objects", 0)
     report.events_added = report.added.get("events", 0)
     report.cursor = cursor
