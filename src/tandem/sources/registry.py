@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from tandem.lake import Lake
     from tandem.sources.http import Clock
+    from tandem.sources.http.client import ClientStats
 
 BUILTIN: dict[str, str] = {
     "github": "tandem.sources.github.kind:KIND",
@@ -63,6 +64,14 @@ class SyncReport:
     retries: int = 0
     rate_limit_waits: int = 0
     waited_seconds: float = 0.0
+
+    def take_stats(self, stats: ClientStats) -> None:
+        """Copy the HTTP work of a sync's client into this report."""
+        self.requests = stats.requests
+        self.not_modified = stats.not_modified
+        self.retries = stats.retries
+        self.rate_limit_waits = stats.rate_limit_waits
+        self.waited_seconds = round(stats.waited_seconds, 3)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

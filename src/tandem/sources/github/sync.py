@@ -66,12 +66,7 @@ def sync(request: SyncRequest) -> SyncReport:
         try:
             _Sync(request, config, api, report).run()
         finally:
-            stats = api.stats
-            report.requests = stats.requests
-            report.not_modified = stats.not_modified
-            report.retries = stats.retries
-            report.rate_limit_waits = stats.rate_limit_waits
-            report.waited_seconds = round(stats.waited_seconds, 3)
+            report.take_stats(api.stats)
     return report
 
 

@@ -37,12 +37,7 @@ def sync(request: SyncRequest) -> SyncReport:
             report.added = dict(done.added)
             report.batches = done.batches
         finally:
-            stats = client.stats
-            report.requests = stats.requests
-            report.not_modified = stats.not_modified
-            report.retries = stats.retries
-            report.rate_limit_waits = stats.rate_limit_waits
-            report.waited_seconds = round(stats.waited_seconds, 3)
+            report.take_stats(client.stats)
     return report
 
 
