@@ -95,8 +95,9 @@ def run_child(args: list[str], *, watch: int | None = None) -> dict[str, Any]:
                 status = Path(f"/proc/{watch}/status").read_text().splitlines()
             except OSError:
                 return
-            rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
-            peak["rss"] = max(peak["rss"], rss / 1024)
+            for line in status:  # the process's own high-water mark, when it has one yet
+                if line.startswith("VmHWM:"):
+                    peak["rss"] = max(peak["rss"], int(line.split()[1]) / 1024)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -149,14 +150,28 @@ def start_connect_server(memory: str, log: Path) -> tuple[subprocess.Popen[bytes
     raise SystemExit("the Spark Connect server did not open its port in 300 s")
 
 
-def java_pid(server: subprocess.Popen[bytes]) -> int:
-    """The JVM behind spark-submit (its child, or itself once exec'd)."""
-    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
-    found = children.read_text().split() if children.exists() else []
-    return int(found[0]) if found else server.pid
+def java_pid(url: str) -> int:
+    """The Connect server's JVM: the java process serving ``url``'s port (spark-submit hands
+    over to it through a launcher JVM, so it is found by its command line)."""
+    port = url.rsplit(":", 1)[1]
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            command = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if (
+            SERVER_CLASS.encode() in command
+            and f"spark.connect.grpc.binding.port={port}".encode() in command
+        ):
+            return int(proc.name)
+    raise SystemExit("the Spark Connect server's JVM was not found")
 
 
 def same_dfg(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Edges and their counts, start and end activities exactly; waits to a relative 1e-9."""
+
     def edges(answer: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
         return {(e["source"], e["target"]): e for e in answer["edges"]}
 
@@ -165,15 +180,18 @@ def same_dfg(a: dict[str, Any], b: dict[str, Any]) -> bool:
         return False
     for key, edge in left.items():
         other = right[key]
-        if edge["frequency"] != other["frequency"]:
+        if edge["count"] != other["count"]:
             return False
-        for field in ("mean_seconds", "median_seconds"):
+        for field in ("mean_seconds", "median_seconds", "p85_seconds"):
             x, y = edge.get(field), other.get(field)
             if (x is None) != (y is None) or (
                 x is not None and not math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-6)
             ):
                 return False
-    return a.get("start") == b.get("start") and a.get("end") == b.get("end")
+    return all(
+        a[k] == b[k]
+        for k in ("cases", "events", "transitions", "start_activities", "end_activities")
+    )
 
 
 def main() -> None:
@@ -191,34 +209,52 @@ def main() -> None:
     parser.add_argument("--spark-memory", default="12g")
     parser.add_argument("--skip-spark", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the lake under benchmarks/work")
+    parser.add_argument(
+        "--steps",
+        default="ingest,duckdb,spark",
+        help="comma-separated steps; without ingest the kept lake is reused and the earlier "
+        "steps' rows in results/scale.json are kept",
+    )
     options = parser.parse_args()
+    steps = set(options.steps.split(","))
     events = parse_size(options.size)
     log = generate(events)
     lake = WORK / f"scale-lake-{options.size}"
-    if lake.exists():
-        shutil.rmtree(lake)
-    lake.mkdir(parents=True)
     load = os.getloadavg()
     rows: dict[str, Any] = {}
-    rows["ingest"] = run_child(["--child", "ingest", str(log), str(lake)])
-    print("ingest", rows["ingest"], flush=True)
+    earlier = RESULTS / "scale.json"
+    if "ingest" in steps:
+        if lake.exists():
+            shutil.rmtree(lake)
+        lake.mkdir(parents=True)
+        rows["ingest"] = run_child(["--child", "ingest", str(log), str(lake)])
+        print("ingest", rows["ingest"], flush=True)
+    elif not lake.exists():
+        raise SystemExit(f"{lake}: no kept lake (run with the ingest step and --keep)")
+    elif earlier.exists():
+        rows.update(json.loads(earlier.read_text())["rows"])
     answers: dict[str, dict[str, Any]] = {}
-    for query in ("dfg", "variants"):
+    dfg_dump = WORK / "scale-duckdb-dfg.json"
+    if "duckdb" not in steps and dfg_dump.exists():
+        answers["duckdb_dfg"] = json.loads(dfg_dump.read_text())
+    for query in ("dfg", "variants") if "duckdb" in steps else ():
         dump = WORK / f"scale-duckdb-{query}.json"
         rows[f"duckdb_{query}"] = run_child(["--child", f"duckdb_{query}", str(lake), str(dump)])
-        answers[f"duckdb_{query}"] = json.loads(dump.read_text())
+        if query == "dfg":  # the one compared with Spark (every variant would fill gigabytes)
+            answers["duckdb_dfg"] = json.loads(dump.read_text())
         print(query, rows[f"duckdb_{query}"], flush=True)
-    if not options.skip_spark:
+    if "spark" in steps and not options.skip_spark:
         server, url = start_connect_server(options.spark_memory, WORK / "scale-connect.log")
         try:
             dump = WORK / "scale-spark-dfg.json"
             rows["spark_dfg"] = run_child(
-                ["--child", "spark_dfg", str(lake), str(dump), url], watch=java_pid(server)
+                ["--child", "spark_dfg", str(lake), str(dump), url], watch=java_pid(url)
             )
             answers["spark_dfg"] = json.loads(dump.read_text())
-            rows["spark_dfg"]["same_as_duckdb"] = same_dfg(
-                answers["duckdb_dfg"], answers["spark_dfg"]
-            )
+            if "duckdb_dfg" in answers:
+                rows["spark_dfg"]["same_as_duckdb"] = same_dfg(
+                    answers["duckdb_dfg"], answers["spark_dfg"]
+                )
             print("spark", rows["spark_dfg"], flush=True)
         finally:
             server.terminate()
