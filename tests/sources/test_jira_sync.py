@@ -62,6 +62,27 @@ def test_a_sync_lands_every_issue_and_status_change(tmp_path: Path, inline: int)
     assert state["updated_since"] == report.cursor and state["status_categories"]
 
 
+def test_a_server_site_without_the_changelog_endpoint_gives_the_same_lake(
+    tmp_path: Path,
+) -> None:
+    """Jira Server / Data Center has no paged ``/issue/{id}/changelog``: a cut changelog is
+    completed from the issue itself (``expand=changelog``), to the same rows."""
+    lakes = {}
+    for flavour in ("cloud", "server"):
+        lake = _lake(tmp_path / flavour)
+        with (
+            jira_server(inline_changelog=3, server=flavour == "server") as server,
+            ApiClient(base_url=server.url, clock=ManualClock()) as client,
+        ):
+            report = sync_project(lake=lake, client=client, url=server.url, project="EE")
+            issue_reads = server.count("/issue/")
+        assert report.changelogs_fetched > 0
+        lakes[flavour] = (_counts(lake, report.source), issue_reads, report.changelogs_fetched)
+    assert lakes["server"][0] == lakes["cloud"][0] == _expected("EE")
+    # the server answered 404 on the changelog endpoint, then gave each cut issue whole
+    assert lakes["server"][1] == 2 * lakes["server"][2]
+
+
 def test_a_second_sync_resumes_from_the_cursor_and_adds_nothing(tmp_path: Path) -> None:
     lake = _lake(tmp_path)
     with jira_server() as server, ApiClient(base_url=server.url, clock=ManualClock()) as client:

@@ -21,7 +21,7 @@ from typing import Any
 from tandem.lake import Lake
 from tandem.progress import NoProgress, Progress
 from tandem.sources.bots import DEFAULT_BOT_RULES, BotRules
-from tandem.sources.http import ApiClient, offset_pages
+from tandem.sources.http import ApiClient, ApiError, offset_pages
 from tandem.sources.jira.mapping import (
     Site,
     inline_history,
@@ -108,13 +108,7 @@ def sync_project(
                 inline_changelog is not None
                 and len(inline_history(issue).histories) >= inline_changelog
             ):
-                changelogs[str(issue["id"])] = [
-                    entry
-                    for part in offset_pages(
-                        client, f"/rest/api/3/issue/{issue['id']}/changelog", items_key="values"
-                    )
-                    for entry in part.items
-                ]
+                changelogs[str(issue["id"])] = whole_changelog(client, api, str(issue["id"]))
         report.changelogs_fetched += len(changelogs)
         rows = map_issues(page.items, changelogs=changelogs, bots=bots, site=site)
         latest = max(parse_time(str(i["fields"]["updated"])) for i in page.items)
@@ -145,3 +139,25 @@ def sync_project(
     report.events_added = report.added.get("events", 0)
     report.cursor = cursor
     return report
+
+
+def whole_changelog(client: ApiClient, api: str, issue_id: str) -> list[Any]:
+    """An issue's whole changelog: Jira Cloud's paged ``/issue/{id}/changelog``; a Server or
+    Data Center site has no such endpoint (404) but returns the whole history with the issue
+    itself (``/issue/{id}?expand=changelog``)."""
+    try:
+        return [
+            entry
+            for part in offset_pages(
+                client, f"{api}/issue/{issue_id}/changelog", items_key="values"
+            )
+            for entry in part.items
+        ]
+    except ApiError as exc:
+        if exc.http_status != 404:
+            raise
+    issue = client.get(
+        f"{api}/issue/{issue_id}", params={"expand": "changelog", "fields": "created"}
+    ).json()
+    histories: list[Any] = (issue.get("changelog") or {}).get("histories") or []
+    return histories

@@ -35,12 +35,19 @@ def github_server(folder: Path | None = None, **options: object) -> ReplayServer
 
 
 def jira_server(
-    folder: Path | None = None, *, inline_changelog: int = 100, **options: object
+    folder: Path | None = None,
+    *,
+    inline_changelog: int = 100,
+    server: bool = False,
+    **options: object,
 ) -> ReplayServer:
     """A (not yet started) server answering Jira's REST API from the recorded Jira Cloud
-    payloads (default: the recording the demo ships); see :mod:`tandem.sources.replay.jira`."""
+    payloads (default: the recording the demo ships); ``server``: as a Jira Server site would
+    (no paged changelog endpoint); see :mod:`tandem.sources.replay.jira`."""
     router = Router()
-    jira.register(router, folder or JIRA_RECORDING, inline_changelog=inline_changelog)
+    jira.register(
+        router, folder or JIRA_RECORDING, inline_changelog=inline_changelog, server=server
+    )
     return ReplayServer(router, **options)  # type: ignore[arg-type]
 
 

@@ -44,8 +44,12 @@ def _utc(value: str) -> dt.datetime:
     return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z").astimezone(dt.UTC)
 
 
-def register(router: Router, folder: Path, *, inline_changelog: int = 100) -> None:
-    """Add the Jira routes over the recording in ``folder`` to ``router``."""
+def register(
+    router: Router, folder: Path, *, inline_changelog: int = 100, server: bool = False
+) -> None:
+    """Add the Jira routes over the recording in ``folder`` to ``router``; ``server``: answer as
+    a Jira Server / Data Center site would (no paged changelog endpoint; ``/issue/{id}`` with
+    ``expand=changelog`` returns the whole history)."""
     issues = [json.loads(r["data"]) for r in _rows(folder / "_raw_jira_api_issues.csv.gz")]
     statuses = [json.loads(r["data"]) for r in _rows(folder / "_raw_jira_api_status.csv.gz")]
     changelogs: dict[str, list[Any]] = defaultdict(list)
@@ -108,7 +112,27 @@ def register(router: Router, folder: Path, *, inline_changelog: int = 100) -> No
             }
         )
 
+    by_id = {str(issue["id"]): issue for issue in issues}
+
+    def issue_with_history(request: Request) -> Reply:
+        found = by_id.get(request.params["issue"])
+        if found is None:
+            return Reply({"errorMessages": ["Issue does not exist"]}, 404)
+        whole = copy.deepcopy(found)
+        histories = changelogs[str(found["id"])]
+        whole["changelog"] = {"startAt": 0, "maxResults": len(histories), "total": len(histories),
+                              "histories": histories}  # fmt: skip
+        return Reply(whole)
+
+    def no_such_endpoint(_request: Request) -> Reply:
+        return Reply({"errorMessages": ["null for uri"]}, 404)
+
     for version in ("2", "3"):
         router.add("GET", f"/rest/api/{version}/search", search)
-        router.add("GET", f"/rest/api/{version}/issue/{{issue}}/changelog", changelog)
+        router.add(
+            "GET",
+            f"/rest/api/{version}/issue/{{issue}}/changelog",
+            no_such_endpoint if server else changelog,
+        )
+        router.add("GET", f"/rest/api/{version}/issue/{{issue}}", issue_with_history)
         router.add("GET", f"/rest/api/{version}/status", lambda _request: Reply(statuses))
