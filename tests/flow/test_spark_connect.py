@@ -82,9 +82,8 @@ def connect_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             pytest.fail("the Spark Connect server did not open its port in 180 s")
         yield f"sc://127.0.0.1:{port}"
     finally:
-        session = spark_module._sessions.pop(f"sc://127.0.0.1:{port}", None)
-        if session is not None:
-            session.stop()
+        # the server goes first: a client's release call must not wait on it at teardown
+        spark_module._sessions.pop(f"sc://127.0.0.1:{port}", None)
         server.terminate()
         try:
             server.wait(timeout=30)
@@ -120,6 +119,7 @@ def test_the_engine_runs_on_the_connect_server_not_in_process(
     from pyspark.sql.connect.session import SparkSession as ConnectSession
 
     assert isinstance(remote._session, ConnectSession)
+    assert spark_module.is_remote(remote._session)
     assert remote._session.conf.get("spark.sql.session.timeZone") == "UTC"
 
 

@@ -167,13 +167,17 @@ class FlowEngine:
             self._views = spark.lake_views(self._session, lake)
 
     def close(self) -> None:
-        """Release the connection (DuckDB) or drop this engine's views (Spark)."""
+        """Release the connection (DuckDB) or drop this engine's views (local Spark).
+
+        On a Spark Connect server the views are left to the session, which drops them when it
+        ends (at exit): a drop is a round trip per table, and a close must never wait on a
+        server (one such drop was seen to hang in a loaded test run)."""
         if self._raw is not None:
             self._raw.close()
-        if self._views:
+        if self._views and not spark.is_remote(self._session):
             for view in self._views.values():
                 self._session.catalog.dropTempView(view)
-            self._views = {}
+        self._views = {}
 
     def __enter__(self) -> FlowEngine:
         return self

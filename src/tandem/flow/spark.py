@@ -126,6 +126,11 @@ def _remote(url: str) -> Any:
     return started
 
 
+def is_remote(started: Any) -> bool:
+    """Whether ``started`` is a Spark Connect client session (not an in-process one)."""
+    return any(started is value for key, value in _sessions.items() if key is not None)
+
+
 def stop_all() -> None:
     """Stop every session this process started (a Connect server keeps running)."""
     while _sessions:
