@@ -44,7 +44,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "ingest": LazyCommand("tandem.cli.ingest:app", "Bring work data into the event lake."),
     "source": LazyCommand(
         "tandem.cli.source:app",
-        "API sources (GitHub …): add, list, remove; `tandem sync` reads them.",
+        "API sources (GitHub, GitLab, Jira): add, list, remove; `tandem sync` reads them.",
     ),
     "sync": LazyCommand(
         "tandem.cli.sync:sync_command",
