@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tandem.sources.http import SystemClock
 from tandem.sources.replay import Fault, ReplayServer, github_server
 from tandem.workspace import Workspace
 from tests.helpers import new_workspace, run_cli
@@ -94,7 +95,11 @@ def test_missing_token_variable_stops_before_anything_is_written(
     assert sum(status["tables"].values()) == 0 and status["batches"] == 0
 
 
-def test_sync_writes_no_secret_anywhere(ws: Path, server: ReplayServer) -> None:
+def test_sync_writes_no_secret_anywhere(
+    ws: Path, server: ReplayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the failing sync below retries on the wall clock: its backoff must not really sleep
+    monkeypatch.setattr(SystemClock, "sleep", lambda _self, _seconds: None)
     add(ws, server)
     server.requests.clear()
     env = {"GITHUB_TOKEN": TOKEN, "COLUMNS": "200"}
@@ -142,3 +147,22 @@ def test_intervals_and_unknown_names(ws: Path, server: ReplayServer) -> None:
     assert (
         unknown.exit_code == 2 and "no source 'nope'" in unknown.stderr and "ants" in unknown.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--token-env", TOKEN),  # the token pasted where its variable's name belongs
+        ("--url", f"https://x:{TOKEN}@api.github.example"),
+        ("--url", f"https://api.github.example/?access_token={TOKEN}"),
+    ],
+)
+def test_a_token_given_in_place_of_a_name_or_in_the_url_is_refused_unechoed(
+    ws: Path, option: str, value: str
+) -> None:
+    before = (ws / "tandem.toml").read_text()
+    args = ["source", "add", "github", "--repo", "panjf2000/ants", option, value, "-w", ws]
+    result = run_cli(*args)
+    assert result.exit_code == 2
+    assert TOKEN not in result.stdout + result.stderr
+    assert (ws / "tandem.toml").read_text() == before

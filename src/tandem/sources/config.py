@@ -13,9 +13,10 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from tandem.errors import InputError, NotFoundError
 from tandem.reports import write_atomically
@@ -33,6 +34,32 @@ class SourceConfig(BaseModel):
     kind: str
     url: str
     token_env: str | None = None
+
+    @field_validator("token_env", check_fields=False)
+    @classmethod
+    def _variable_name(cls, value: str | None) -> str | None:
+        """An environment variable's name, or empty (anonymous); never a token (the message
+        does not repeat the value)."""
+        from tandem.sources.http.auth import token_env_problem
+
+        if value and (problem := token_env_problem(value)):
+            raise ValueError(problem)
+        return value
+
+
+def api_url(url: str, example: str) -> str:
+    """An http(s) base URL without a trailing ``/``; ValueError if it is not one or carries a
+    user, password, query or fragment (a token there would be saved and shown; tokens come from
+    the environment). ``example`` shows a good one in the message."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL (e.g. {example})")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise ValueError(
+            "the URL must hold no user, password, query or fragment (the token comes from "
+            "the environment)"
+        )
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
 def check_name(name: str) -> str:

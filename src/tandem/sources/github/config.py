@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tandem.sources.config import SourceConfig
+from tandem.sources.config import SourceConfig, api_url
 
 GITHUB_API = "https://api.github.com"
 _REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
@@ -60,9 +60,7 @@ class GitHubConfig(SourceConfig):
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError(f"{value!r} is not an http(s) URL")
-        return value.rstrip("/")
+        return api_url(value, GITHUB_API)
 
     @property
     def source(self) -> str:

@@ -10,23 +10,15 @@ from urllib.parse import quote, urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tandem.errors import InputError
-from tandem.sources.config import SourceConfig
+from tandem.sources.config import SourceConfig, api_url
+from tandem.sources.http.auth import token_env_problem
 
 PROJECT_PATH = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.\-]*(/[A-Za-z0-9_.][A-Za-z0-9_.\-]*)+$")
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def check_url(url: str) -> str:
     """The instance's base URL (no trailing ``/``); ValueError if it is not one."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{url!r} is not an http(s) URL (e.g. https://gitlab.example.com)")
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise ValueError(
-            "the URL must hold no user, password, query or fragment (the token comes from "
-            "the environment)"
-        )
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    return api_url(url, "https://gitlab.example.com")
 
 
 def check_project(project: str) -> str:
@@ -38,9 +30,11 @@ def check_project(project: str) -> str:
 
 
 def check_env(token_env: str) -> str:
-    """The name of an environment variable (GitLab needs a token: never empty)."""
-    if not ENV_NAME.match(token_env or ""):
-        raise ValueError(f"{token_env!r} is not the name of an environment variable")
+    """The name of an environment variable (GitLab needs a token: never empty); the message
+    never repeats the value."""
+    problem = token_env_problem(token_env)
+    if problem:
+        raise ValueError(problem)
     return token_env
 
 

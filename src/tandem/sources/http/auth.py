@@ -61,6 +61,30 @@ class Credentials:
         return cls(headers={"Authorization": f"Basic {encoded}"}, secrets=(token, encoded))
 
 
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+# Prefixes of the tokens users paste by mistake where the variable's name belongs (GitHub,
+# GitLab, Atlassian): refused, so that the token is never saved, shown or echoed.
+TOKEN_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "ATATT")
+
+
+def token_env_problem(token_env: str | None) -> str | None:
+    """Why ``token_env`` is not the name of an environment variable, else ``None``; the message
+    never repeats the value (a token pasted there by mistake must not be echoed)."""
+    if not token_env:
+        return "give the name of the environment variable that holds the token"
+    if token_env.startswith(TOKEN_PREFIXES):
+        return (
+            "this looks like a token itself: put the token in an environment variable and give "
+            "that variable's name (e.g. GITHUB_TOKEN)"
+        )
+    if not ENV_NAME.fullmatch(token_env):
+        return (
+            "not the name of an environment variable (letters, digits and '_', not starting "
+            "with a digit, at most 64 characters)"
+        )
+    return None
+
+
 def read_token(
     token_env: str,
     *,
@@ -71,10 +95,9 @@ def read_token(
     """The token in the environment variable ``token_env``; an error naming ``field`` and the
     variable (never a value) if it is unset or empty."""
     env = os.environ if environ is None else environ
-    if not token_env or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", token_env):
-        raise InputError(
-            f"{token_env!r} is not the name of an environment variable", path=path, field=field
-        )
+    problem = token_env_problem(token_env)
+    if problem:
+        raise InputError(problem, path=path, field=field)
     token = env.get(token_env, "").strip()
     if not token:
         raise InputError(

@@ -48,8 +48,11 @@ def next_link(link_header: str | None) -> str | None:
     return None
 
 
-def _items(response: ApiResponse, key: str | Callable[[Any], list[Any]] | None) -> list[Any]:
-    body = response.json()
+def _items(
+    response: ApiResponse, key: str | Callable[[Any], list[Any]] | None, body: Any = None
+) -> list[Any]:
+    """The page's items (``body``: the response already parsed, else it is parsed here)."""
+    body = response.json() if body is None else body
     items: Any
     if callable(key):
         items = key(body)
@@ -112,9 +115,9 @@ def offset_pages(
     while True:
         query = {**dict(params or {}), start_param: start, size_param: page_size}
         response = client.get(path, params=query)
-        items = _items(response, items_key)
+        body = response.json()  # parsed once: a page may be large
+        items = _items(response, items_key, body)
         yield Page(number, items, response)
-        body = response.json()
         start += len(items)
         total = body.get("total") if isinstance(body, dict) else None
         last = body.get("isLast") if isinstance(body, dict) else None

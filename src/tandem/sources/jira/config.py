@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from tandem.sources.config import SourceConfig
+from tandem.sources.config import SourceConfig, api_url
 from tandem.sources.jira.mapping import Site, source_name
 
 _KEY = re.compile(r"^[A-Z][A-Z0-9_]{0,254}$")
@@ -50,14 +49,7 @@ class JiraConfig(SourceConfig):
     @field_validator("url")
     @classmethod
     def _site_url(cls, value: str) -> str:
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"{value!r} is not an http(s) URL (e.g. https://acme.atlassian.net)")
-        if parts.username or parts.password or parts.query or parts.fragment:
-            raise ValueError(
-                "the URL must hold no user, password, query or fragment "
-                "(the token comes from the environment)"
-            )
+        api_url(value, "https://acme.atlassian.net")
         return Site.from_url(value.strip()).base_url
 
     @field_validator("project")
