@@ -11,7 +11,7 @@ from tandem.ingest.service import lake_identities
 from tandem.people import service as people_service
 from tandem.workspace import Workspace
 from tests.delivery.fixture import HOUR, build
-from tests.helpers import run_cli
+from tests.helpers import new_workspace, run_cli
 
 CORE = ("alice", "bob", "carol", "dave", "erin")  # five people; frank is alone in Side
 WINDOW = ("--since", "2024-06-03", "--until", "2024-06-10")
@@ -148,3 +148,11 @@ def test_the_production_pattern_comes_from_tandem_toml(shop: Path) -> None:
     assert data["deployment_frequency"]["deployments"] == 1  # S1 alone
     override = run_cli("flow", "dora", *WINDOW, "--env-production", "^prod", "-w", shop, "--json")
     assert override.json()["deployment_frequency"]["deployments"] == 6
+
+
+def test_a_window_outside_the_calendar_s_range_is_refused(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    new_workspace(workspace)
+    for command in ("prs", "dora"):
+        result = run_cli("flow", command, "-w", workspace, "--since", "0001-01-01", "--json")
+        assert result.exit_code == 2 and "between 1900-01-01 and 2199-12-31" in result.stderr

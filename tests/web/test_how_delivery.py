@@ -153,3 +153,21 @@ def test_an_empty_delivery_lake_shows_dashes_not_zeros(tmp_path: Path) -> None:
     assert "0 pull requests created" in section
     assert re.search(r'data-key="change_failure_rate">.*?data-value="">—', section, re.S)
     assert "chart-prs" not in section
+
+
+@pytest.mark.parametrize(
+    ("field", "params"),
+    [
+        ("from", {"from": "0001-01-01", "to": "0001-01-05"}),
+        ("to", {"from": "2024-01-01", "to": "9999-12-31"}),
+    ],
+)
+def test_days_outside_the_calendar_s_range_are_refused_by_field_not_a_crash(
+    client_for: Any, field: str, params: dict[str, str]
+) -> None:
+    director = client_for("director")
+    for path in ("/api/how/prs", "/api/how/dora", "/api/how/git"):
+        answer = director.get(path, params={"team": "all", **params})
+        assert answer.status_code == 400, (path, answer.text)
+        assert answer.json()["error"]["field"] == field
+    assert director.get("/how", params={"team": "all", **params}).status_code == 400

@@ -47,6 +47,10 @@ if TYPE_CHECKING:
 
 EngineName = Literal["duckdb", "spark"]
 _temp_ids = itertools.count()
+#: The days a window may name: wide for any real history, narrow enough that date arithmetic
+#: (a default window's 90 days, a day-by-day series) never leaves the calendar.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2199, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,11 @@ class Filters:
             value = getattr(self, name)
             if value is not None and value.tzinfo is None:
                 raise InputError(f"the window's {name}: give a time zone")
+            if value is not None and not FIRST_DAY <= value.date() <= LAST_DAY:
+                raise InputError(
+                    f"the window's {name} must lie between {FIRST_DAY} and {LAST_DAY}",
+                    field=name,
+                )
         if self.start and self.end and self.start >= self.end:
             raise InputError("the window's start must be before its end")
 

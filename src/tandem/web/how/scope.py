@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from tandem.accounts.schemas import UserOut
 from tandem.errors import ConflictError, InputError, NotFoundError
-from tandem.flow.engine import Filters
+from tandem.flow.engine import FIRST_DAY, LAST_DAY, Filters
 from tandem.flow.service import MIN_PEOPLE as MIN_PEOPLE
 from tandem.people import service as people_service
 from tandem.web.deps import parse_id
@@ -111,9 +111,12 @@ def _day(value: str | None, field: str) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value[:10])
+        day = dt.date.fromisoformat(value[:10])
     except ValueError:
         raise InputError(f"{value!r} is not a date (YYYY-MM-DD)", field=field) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InputError(f"give a day between {FIRST_DAY} and {LAST_DAY}", field=field)
+    return day
 
 
 def _midnight(day: dt.date) -> dt.datetime:
