@@ -210,3 +210,19 @@ def test_sources_page_lists_configured_github_jira_and_gitlab_without_a_token(
         handle.write('\n[sources.broken]\nkind = "jira"\nurl = "ftp://x"\n')
     names = {s["name"] for s in client.get("/api/admin/sources").json()}
     assert "broken" in names and SOURCE in names
+
+
+def test_an_overlong_status_or_category_is_refused_before_anything_is_read(
+    client: TestClient, setup: Setup
+) -> None:
+    workspace, _ = setup
+    token = as_user(client, setup, "admin")
+    before = workspace.config_path.read_text(encoding="utf-8")
+    data = _form(client, setup, token)
+    long_status = dict(data, activity=[*data["activity"][:-1], "S" * 301])  # type: ignore[list-item]
+    long_category = dict(data, category=[*data["category"][:-1], "c" * 301])  # type: ignore[list-item]
+    for form in (long_status, long_category):
+        refused = client.post("/admin/mapping", data=form)
+        assert refused.status_code == 422
+        assert "S" * 301 not in refused.text and "c" * 301 not in refused.text
+    assert workspace.config_path.read_text(encoding="utf-8") == before

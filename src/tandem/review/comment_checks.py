@@ -80,7 +80,9 @@ _SIGN_OFF = re.compile(
     re.IGNORECASE,
 )
 # a dash and a name: one to three capitalised words or initials ("— Sam", "-- S.", "- Sam B.")
-_DASH_NAME = re.compile(r"^[-–—]{1,2}\s*(?:[^\W\d_][\w'’.\-]*\s*){1,3}$")
+# (each word after the first needs white space before it: one way to split a line, so the match
+# is linear; an optional separator let a long run of letters split cubically many ways)
+_DASH_NAME = re.compile(r"^[-–—]{1,2}\s*[^\W\d_][\w'’.\-]*(?:\s+[^\W\d_][\w'’.\-]*){0,2}\s*$")
 _BULLET = re.compile(r"^(?:[-–—*•]|\d+[.)])\s")
 
 

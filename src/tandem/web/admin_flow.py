@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import StringConstraints
 
 from tandem.audit import service as audit
 from tandem.errors import InputError, NotFoundError
@@ -29,7 +30,10 @@ router = APIRouter(dependencies=[Depends(requires(ADMIN_SOURCES))])
 
 MAX_STATUSES = 500
 SourceQuery = Annotated[str | None, Query(max_length=300)]
-Values = Annotated[list[str], Form(max_length=300)]
+# each status or category at most 300 characters; at most MAX_STATUSES of them
+Values = Annotated[
+    list[Annotated[str, StringConstraints(max_length=300)]], Form(max_length=MAX_STATUSES)
+]
 
 
 def _mapping(workspace: TandemWorkspace) -> StatusMapping:
@@ -106,6 +110,7 @@ def save_mapping_page(
             actor=audit.user_actor(user.id),
         )
     except (InputError, NotFoundError) as exc:
+        db.rollback()  # the audit row of a save that did not happen goes with it
         return _mapping_page(
             request, workspace, source, message=exc.message, field=getattr(exc, "field", None),
             chosen=chosen, status_code=exc.status,
