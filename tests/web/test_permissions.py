@@ -40,6 +40,9 @@ TEAM_OR_GLOBAL: dict[str, tuple[set[str], set[str]]] = {
     "view_audit": ({"admin"}, {"admin"}),
     "admin_review": ({"admin"}, {"admin"}),
     "choose_raters": (ALL, ALL),  # one's own raters; the service checks the line manager
+    "view_why": ({"director", "leader", "manager", "member"}, {"director"}),
+    "edit_why": ({"leader", "manager"}, set()),  # the team's pair, never another team's
+    "give_kudos": ({"leader", "manager", "member"}, set()),
 }
 PERSON_ACTIONS = {"view_profile", "rate_colleague", "respond_duo"}
 

@@ -9,17 +9,27 @@ from tandem.plans import models as plans_models
 from tandem.profile import frozen_roster as frozen_roster_models
 from tandem.profile import sharing as sharing_models
 from tandem.review import models as review_models
+from tandem.why.alignment import models as alignment_models
+from tandem.why.change import models as change_models
+from tandem.why.delegation import models as delegation_models
+from tandem.why.goals import models as goals_models
+from tandem.why.recognition import models as recognition_models
 
 metadata = Base.metadata
 
 __all__ = [
     "accounts_models",
+    "alignment_models",
     "audit_models",
+    "change_models",
+    "delegation_models",
     "duos_models",
     "frozen_roster_models",
+    "goals_models",
     "metadata",
     "people_models",
     "plans_models",
+    "recognition_models",
     "review_models",
     "sharing_models",
 ]

@@ -21,6 +21,7 @@ from tandem.web import (
     pages,
     people,
     premise,
+    why,
 )
 from tandem.web.config import WebConfig
 from tandem.web.limits import BodyLimitMiddleware
@@ -35,6 +36,7 @@ from tandem.web.permissions import (
     VIEW_ORG_COVERAGE,
     VIEW_PREMISE,
     VIEW_PROFILE,
+    VIEW_WHY,
     check_every_route,
 )
 from tandem.web.review_cache import ReviewCache, ReviewCacheMiddleware
@@ -62,6 +64,7 @@ def create_app(workspace: Workspace, config: WebConfig | None = None) -> FastAPI
     app.state.templates = make_templates()
     app.state.nav = [
         NavItem("Home", "/", VIEW_HOME.name),
+        NavItem("Why", "/why", VIEW_WHY.name),
         NavItem("How", "/how", VIEW_HOW.name),
         NavItem("My profile", "/people/me", VIEW_PROFILE.name),
         NavItem("Rate", "/people/rate", RATE_COLLEAGUE.name),
@@ -81,7 +84,7 @@ def create_app(workspace: Workspace, config: WebConfig | None = None) -> FastAPI
     app.add_middleware(SecurityHeadersMiddleware)
     for router in (auth.public, auth.account, pages.api_docs):
         app.include_router(router)
-    for router in (home.page, home.api, how.page, how.api):
+    for router in (home.page, home.api, how.page, how.api, *why.ROUTERS):
         app.include_router(router)
     # people.rate and nominations before people.profile: /people/rate and /api/people/raters
     # are not a /people/{person_id}

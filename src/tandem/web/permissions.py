@@ -261,6 +261,27 @@ VIEW_AUDIT = register(
     _roles("admin"),
 )
 
+VIEW_WHY = register(
+    "view_why",
+    "The team's why: vision, goals and key-result progress, alignment and investment, stories, "
+    "kudos and wins, experiments, the change radar, the delegation board, the brief.",
+    ScopeKind.TEAM,
+    _team_rule("leader", "manager", "member"),
+)
+EDIT_WHY = register(
+    "edit_why",
+    "Set the team's vision, goals, key results and check-ins, alignment rules and links, "
+    "experiments and the delegation board.",
+    ScopeKind.TEAM,
+    _team_rule("leader", "manager", any_team=()),
+)
+GIVE_KUDOS = register(
+    "give_kudos",
+    "Give kudos to colleagues of one's own team; choose whether one is named in stories.",
+    ScopeKind.TEAM,
+    _team_rule("leader", "manager", "member", any_team=()),
+)
+
 
 def allowed(user: UserOut | None, action: Action | str, resource: Resource | None = None) -> bool:
     """Whether ``user`` may do ``action`` on ``resource``; unknown actions and anonymity: no."""

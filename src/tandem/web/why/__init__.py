@@ -1,0 +1,27 @@
+"""The leader's WHY panel: one page per practice tool, each with its JSON twins.
+
+- :mod:`.scope`: which team a request is about (``?team=ID`` or the viewer's own);
+- :mod:`.goals`: vision, goals, key results and their progress, check-ins (``/why``);
+- :mod:`.alignment`: alignment rules, suggestions and the investment balance;
+- :mod:`.stories`: impact stories (Markdown and HTML export);
+- :mod:`.recognition`: kudos, achievements, nudges, the wins digest;
+- :mod:`.change`: experiments and the change radar;
+- :mod:`.delegation`: the delegation board and ownership concentration.
+
+Every route is guarded by a team-scoped action (``view_why``; writes by ``edit_why`` or
+``give_kudos``), and every number comes from one service answer.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from tandem.web.why import alignment, change, delegation, goals, recognition, stories
+
+ROUTERS: tuple[APIRouter, ...] = tuple(
+    router
+    for module in (goals, alignment, stories, recognition, change, delegation)
+    for router in (module.page, module.api)
+)
+
+__all__ = ["ROUTERS"]

@@ -1,0 +1,1 @@
+"""Alignment: work linked to goals by rules and suggestions; the investment balance."""

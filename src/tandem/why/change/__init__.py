@@ -1,0 +1,1 @@
+"""Embracing change: experiments and the change radar from repository manifests."""

@@ -1,0 +1,1 @@
+"""Empowerment: the delegation board and ownership concentration from git."""

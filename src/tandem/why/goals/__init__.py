@@ -1,0 +1,1 @@
+"""Vision and goals: key results bound to metric contracts, progress from the lake, check-ins."""

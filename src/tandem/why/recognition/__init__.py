@@ -1,0 +1,1 @@
+"""Recognition: kudos, achievements from data, nudges and the wins digest."""
