@@ -137,16 +137,24 @@ def test_a_team_sees_its_changes_from_five_people_on(merges: tuple[Lake, repos.B
 
 
 def test_a_narrow_window_cannot_single_out_a_team_member(merges: tuple[Lake, repos.Built]) -> None:
-    """The attack: a window around one merge would give its two authors' coding time."""
+    """The attack: a window around one merge would give its two authors' coding time. A team
+    window under a week is refused outright (naming the window); a week holding one member's
+    merge is withheld."""
     lake, _ = merges
-    narrow = GitSelection(
-        people=TEAM,
-        team_people={k: k for k in TEAM},
-        start=dt.datetime(2024, 1, 16, tzinfo=dt.UTC),
-        end=dt.datetime(2024, 1, 17, tzinfo=dt.UTC),
-    )
+
+    def team(start: int, end: int) -> GitSelection:
+        return GitSelection(
+            people=TEAM,
+            team_people={k: k for k in TEAM},
+            start=dt.datetime(2024, 1, start, tzinfo=dt.UTC),
+            end=dt.datetime(2024, 1, end, tzinfo=dt.UTC),
+        )
+
+    with pytest.raises(InputError, match="window 2024-01-16 to 2024-01-16 is 1 day") as refused:
+        change_flow(lake=lake, selection=team(16, 17))
+    assert refused.value.field == "window"
     with pytest.raises(TooFewPeopleError, match="from 1 person"):
-        change_flow(lake=lake, selection=narrow)
+        change_flow(lake=lake, selection=team(15, 22))
 
 
 def test_two_identities_of_one_person_count_once(merges: tuple[Lake, repos.Built]) -> None:

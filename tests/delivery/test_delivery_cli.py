@@ -88,20 +88,41 @@ def test_a_team_of_five_gets_its_own_changes(shop: Path) -> None:
     prs = run_cli("flow", "prs", "--team", "Core", *WINDOW, "-w", shop, "--json").json()
     # Core authored PRs 1, 2, 3, 4, 5 and 8 (alice twice): five people
     assert (prs["people"], prs["n"]) == (5, 6)
+    # each stage counts the people behind its own PRs: coding (PRs 1–5, 8) rests on five; the
+    # reviewed, deployed and whole PRs (1–4) on alice, bob, carol and dave: four, withheld
+    assert prs["coding"]["people"] == 5 and prs["coding"]["p50_seconds"] is not None
+    for stage in ("pickup", "review", "deploy", "total"):
+        assert prs[stage]["people"] == 4 and "from 4 people" in prs[stage]["withheld"], stage
+        assert prs[stage]["p50_seconds"] is None and prs[stage]["n"] == 4, stage
+    assert all(prs[s]["mean_seconds"] is None for s in ("coding", "pickup", "deploy"))  # team
     dora = run_cli("flow", "dora", "--team", "Core", *WINDOW, "-w", shop, "--json").json()
     assert dora["people"] == 5
-    # Core's measured changes: PR1, PR2 (P1 day 3), PR3, d1 (P2 day 4), PR4 (P3 day 5):
-    # 3 days a week; lead 52, 25, 24, 5, 2 h → P50 24 h; PR 5 unlinked: 1 of 6
+    # Core's measured changes: PR1, PR2 (P1 day 3), PR3, d1 (P2 day 4), PR4 (P3 day 5): the
+    # deployed ones are alice's, bob's, carol's and dave's (four people), so deployment
+    # frequency, lead time and failure rate are withheld, their n shown; PR 5 (erin) unlinked:
+    # the unlinked share rests on five people, 1 of 6
     f = dora["deployment_frequency"]
-    assert (f["deployments"], f["deployment_days"], f["per_week"]) == (3, 3, 3.0)
+    assert (f["deployments"], f["deployment_days"], f["per_week"]) == (3, None, None)
+    assert f["people"] == 4 and "from 4 people" in f["withheld"]
     lead = dora["change_lead_time"]
-    assert (lead["figure"]["n"], lead["figure"]["p50_seconds"]) == (5, 24 * HOUR)
-    assert (lead["unlinked"], lead["changes"]) == (1, 6)
-    # P2 (I1) and P3 (I4) of P1, P2, P3 have incidents; I1 alone is resolved: 2 h
+    assert (lead["figure"]["n"], lead["figure"]["p50_seconds"]) == (5, None)
+    assert "from 4 people" in lead["figure"]["withheld"]
+    assert (lead["unlinked"], lead["changes"], lead["people"], lead["withheld"]) == (1, 6, 5, None)
     cfr = dora["change_failure_rate"]
-    assert (cfr["failed_deployments"], cfr["deployments"]) == (2, 3)
-    assert dora["time_to_restore"]["n"] == 1
-    assert dora["time_to_restore"]["p50_seconds"] == 2 * HOUR
+    assert (cfr["value"], cfr["failed_deployments"], cfr["deployments"]) == (None, None, 3)
+    # time to restore: I1 (resolved) blames P2, which shipped carol's PR 3 and alice's d1
+    ttr = dora["time_to_restore"]
+    assert (ttr["n"], ttr["p50_seconds"], ttr["people"]) == (1, None, 2)
+    assert "from 2 people" in ttr["withheld"]
+    text = run_cli("flow", "dora", "--team", "Core", *WINDOW, "-w", shop, env={"COLUMNS": "200"})
+    assert text.exit_code == 0, text.stderr
+    assert "change failure rate: withheld: the change failure rate of team Core" in text.stdout
+    assert "unlinked changes: 1 of 6 (16.7%)" in text.stdout
+    rows = run_cli("flow", "prs", "--team", "Core", *WINDOW, "--items", "-w", shop, "--json")
+    # the drill-down cannot give a withheld stage back
+    assert all(
+        r["deploy_seconds"] is None and r["deployed_at"] is None for r in rows.json()["rows"]
+    )
 
 
 @pytest.mark.parametrize("command", ["prs", "dora"])
@@ -109,12 +130,16 @@ def test_fewer_than_five_people_are_withheld(shop: Path, command: str) -> None:
     side = run_cli("flow", command, "--team", "Side", *WINDOW, "-w", shop, "--json")
     assert (side.exit_code, side.stdout) == (2, "")
     assert "withheld" in side.stderr and "from 1 person" in side.stderr
-    # a window holding one person's work of a team of five: day 5 holds dave's PR 4 and
-    # alice's PR 8 only (prs), day 3 only PR 1 and PR 2's deployment (dora)
+    # a window holding one person's work of a team of five (day 5 holds dave's PR 4 and
+    # alice's PR 8 only) is shorter than a week: refused, naming the window
     narrow = ("--since", "2024-06-07", "--until", "2024-06-08")
     day = run_cli("flow", command, "--team", "Core", *narrow, "-w", shop, "--json")
     assert (day.exit_code, day.stdout) == (2, ""), day.stdout
-    assert "withheld" in day.stderr and "from 2 people" in day.stderr
+    assert "window 2024-06-07 to 2024-06-07 is 1 day" in day.stderr
+    assert "at least 7 days" in day.stderr
+    # without a team there is no one to single out: any window is answered
+    everyone = run_cli("flow", command, *narrow, "-w", shop, "--json")
+    assert everyone.exit_code == 0, everyone.stderr
 
 
 def test_bad_input_names_the_option(shop: Path) -> None:

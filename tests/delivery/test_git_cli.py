@@ -67,7 +67,13 @@ def test_a_team_answer_needs_five_people(ingested: tuple[Path, repos.Built]) -> 
             "-w", root, "--json",
         )  # fmt: skip
         assert (narrow.exit_code, narrow.stdout) == (2, ""), command
-        assert "from 1 person" in narrow.stderr
+        assert "window 2024-01-15 to 2024-01-16 is 2 days" in narrow.stderr, command
+        week = run_cli(
+            "flow", command, "--team", "Five", "--from", "2024-01-15", "--to", "2024-01-22",
+            "-w", root, "--json",
+        )  # fmt: skip
+        assert (week.exit_code, week.stdout) == (2, ""), command
+        assert "from 1 person" in week.stderr, command
     solo = run_cli("flow", "rework", "--team", "Solo", "-w", root, "--json")
     assert solo.exit_code == 2 and "from 1 person" in solo.stderr
 

@@ -107,6 +107,28 @@ def test_a_team_counts_its_members_changes_from_five_people_on(lake: Lake) -> No
         rework(lake=lake, selection=one_week)
 
 
+def test_a_team_s_weeks_below_five_people_are_withheld(lake: Lake) -> None:
+    """Team rows 3, 4 (W01: Bob, Carol), 6, 7 (W02: Dave, Erin), 9 (W03: Frank): each week
+    rests on fewer than five people, so each loses its rework counts and shares (the total,
+    behind five, is shown); without a team every week is shown."""
+    team = rework(lake=lake, selection=GitSelection(people=TEAM, team_people={k: k for k in TEAM}))
+    assert team["people"] == 5 and team["rework_files"] == 4
+    assert [(w["week"], w["files"], w["people"]) for w in team["weekly"]] == [
+        ("2024-W01", 2, 2),
+        ("2024-W02", 2, 2),
+        ("2024-W03", 1, 1),
+    ]
+    for week in team["weekly"]:
+        assert week["withheld"] and f"from {week['people']} " in week["withheld"]
+        assert (week["rework_files"], week["rework_lines"]) == (None, None)
+        assert (week["file_share"], week["line_share"]) == (None, None)
+    everyone = rework(lake=lake, selection=GitSelection())
+    assert all(w["withheld"] is None and w["line_share"] is not None for w in everyone["weekly"])
+    # a path's rework by fewer than five people is not listed for a team
+    assert team["top_paths"] == [] and team["top_paths_withheld"] == 3  # a.py, b.py, d.py
+    assert everyone["top_paths"] and everyone["top_paths_withheld"] == 0
+
+
 def test_the_report_names_no_one(lake: Lake) -> None:
     text = repr(rework(lake=lake, selection=GitSelection()))
     for person in (ALICE, BOB, CAROL, DAVE, ERIN, FRANK):

@@ -111,8 +111,17 @@ def test_a_team_with_four_authors_is_withheld_and_with_five_is_shown(
     for role in ("leader", "manager", "member"):
         client = client_for(role)
         section = delivery_html(client.get("/how").text)
-        total = want["prs"]["total"]["p50_seconds"]
-        assert re.search(rf'<tr data-stage="total">.*?data-p50="{total}"', section, re.S)
+        coding = want["prs"]["coding"]["p50_seconds"]
+        assert coding is not None and want["prs"]["coding"]["people"] == 5
+        assert re.search(rf'<tr data-stage="coding">.*?data-p50="{coding}"', section, re.S)
+        # the whole PRs (1–4, alice to dave) rest on four people: the total alone is withheld
+        assert want["prs"]["total"]["withheld"] is not None
+        assert re.search(
+            r'<tr data-stage="total" data-withheld>.*?withheld: the total of team Alpha comes '
+            r"from 4 people",
+            section,
+            re.S,
+        )
         share = want["dora"]["change_lead_time"]["unlinked_share"]
         assert f'data-unlinked="{share}"' in section
         assert "Changes linked to deployments by: ancestry: " in section
@@ -171,3 +180,42 @@ def test_days_outside_the_calendar_s_range_are_refused_by_field_not_a_crash(
         assert answer.status_code == 400, (path, answer.text)
         assert answer.json()["error"]["field"] == field
     assert director.get("/how", params={"team": "all", **params}).status_code == 400
+
+
+def test_delivery_stands_on_its_own_people_when_the_work_items_are_withheld(
+    flow: FlowOrg, client_for: Any
+) -> None:
+    """June 2024 holds no sepsis event (the team's work items are withheld for too few people)
+    but the pull requests of five linked people: Delivery is shown, gated by its own checks."""
+    link(flow, *AUTHORS)
+    window = {"from": "2024-06-01", "to": "2024-06-14"}
+    manager = client_for("manager")
+    page = manager.get("/how", params=window)
+    assert page.status_code == 200, page.text
+    assert "Withheld: too few people" in page.text and 'id="summary"' not in page.text
+    section = delivery_html(page.text)
+    prs = manager.get("/api/how/prs", params=window)
+    assert prs.status_code == 200, prs.text
+    assert prs.json()["people"] == 5 and prs.json()["coding"]["withheld"] is None
+    coding = prs.json()["coding"]["p50_seconds"]
+    assert re.search(rf'<tr data-stage="coding">.*?data-p50="{coding}"', section, re.S)
+    assert manager.get("/api/how/dora", params=window).status_code == 200
+    assert manager.get("/api/how/summary", params=window).status_code == 409  # work items
+
+
+def test_a_team_window_shorter_than_a_week_is_refused_naming_the_window(
+    flow: FlowOrg, client_for: Any
+) -> None:
+    link(flow, *AUTHORS)
+    short = {"from": "2024-06-03", "to": "2024-06-05"}
+    manager = client_for("manager")
+    for name in ("prs", "dora"):
+        refused = manager.get(f"/api/how/{name}", params=short)
+        assert refused.status_code == 400, (name, refused.text)
+        assert refused.json()["error"]["field"] == "window"
+        assert "window 2024-06-03 to 2024-06-05 is 3 days" in refused.text
+    section = delivery_html(manager.get("/how", params=short).text)
+    assert "at least 7 days" in section and "data-stage" not in section
+    # all work data (no team) has nobody to single out: any window is answered
+    director = client_for("director")
+    assert director.get("/api/how/prs", params={"team": "all", **short}).status_code == 200

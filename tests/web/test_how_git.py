@@ -109,7 +109,10 @@ def test_the_team_sees_its_git_flow_with_the_services_numbers(
     assert f'data-p50="{coding["p50_seconds"]}"' in shown
     assert html.escape(duration(coding["p85_seconds"])) in shown
     assert f'data-line-share="{reworked["line_share"]}"' in shown
-    assert "chart-rework" in shown
+    # each of the team's weeks rests on fewer than five people: no weekly shares, no chart
+    assert all(week["withheld"] for week in reworked["weekly"])
+    assert f'data-withheld-weeks="{len(reworked["weekly"])}"' in shown
+    assert "chart-rework" not in shown
     api = client_for(role).get("/api/how/git")
     assert api.status_code == 200
     assert api.json() == {"changes": changes, "rework": reworked}
@@ -125,8 +128,15 @@ def test_the_rework_chart_draws_the_weekly_shares(setup: Setup) -> None:
 def test_a_one_person_window_is_withheld_on_the_page_and_the_api(
     setup: Setup, client_for: Any
 ) -> None:
-    """The attack: a window around Frank's merge would show his coding time and rework."""
-    query = {"from": "2024-01-15", "to": "2024-01-16"}
+    """The attack: a window around Frank's merge would show his coding time and rework. Under
+    a week it is refused (400, naming the window); a week holding his work alone is withheld."""
+    short = {"from": "2024-01-15", "to": "2024-01-16"}
+    refused = client_for("leader").get("/api/how/git", params=short)
+    assert refused.status_code == 400 and refused.json()["error"]["field"] == "window"
+    assert "window 2024-01-15 to 2024-01-16 is 2 days" in refused.text
+    shown = section(client_for("leader").get("/how", params=short).text)
+    assert "at least 7 days" in shown and "data-p50" not in shown
+    query = {"from": "2024-01-15", "to": "2024-01-21"}
     page = client_for("leader").get("/how", params=query)
     shown = section(page.text)
     assert shown.count("data-withheld") == 2 and "from 1 person" in shown

@@ -1,5 +1,6 @@
 """``tandem flow prs | dora``: pull request flow and the four keys (registered by
-:mod:`tandem.cli.flow`)."""
+:mod:`tandem.cli.flow`). A team answer shows "withheld: …" for a figure resting on fewer than
+five people (the others are shown) and refuses a window shorter than a week."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ SinceOption = Annotated[
     typer.Option(
         "--since",
         help="Start of the window (ISO date or time, UTC unless it says); default: 90 days "
-        "before its end.",
+        "before its end. A team's window must be 7 days at least.",
     ),
 ]
 UntilOption = Annotated[
@@ -79,10 +80,16 @@ def _window(data: dict[str, Any]) -> str:
 
 
 def _figure_row(table: Table, label: str, figure: dict[str, Any]) -> None:
+    """One figure's row; a withheld one says why instead of its percentiles."""
+    withheld = figure.get("withheld")
     table.add_row(
         label,
         str(figure["n"]),
-        *(_duration(figure[f"{p}_seconds"]) for p in ("p50", "p85", "p95")),
+        *(
+            (escape(withheld), "", "")
+            if withheld
+            else (_duration(figure[f"{p}_seconds"]) for p in ("p50", "p85", "p95"))
+        ),
         escape(_excluded(figure["excluded"])),
     )
 
@@ -177,19 +184,29 @@ def register(app: typer.Typer) -> None:
                 f"DORA, {_window(data)}; production = {escape(data['production_pattern'])}"
             )
             f = data["deployment_frequency"]
-            per_week = "—" if f["per_week"] is None else f"{f['per_week']:.2f}"
-            console.print(
-                f"deployment frequency: {per_week} deployment days per week "
-                f"({f['deployment_days']} days, {f['deployments']} deployments over "
-                f"{f['weeks']:.1f} weeks; left out: {escape(_excluded(f['excluded']))})"
-            )
+            if f["withheld"]:
+                console.print(
+                    f"deployment frequency: {escape(f['withheld'])} ({f['deployments']} "
+                    f"deployments over {f['weeks']:.1f} weeks)"
+                )
+            else:
+                per_week = "—" if f["per_week"] is None else f"{f['per_week']:.2f}"
+                console.print(
+                    f"deployment frequency: {per_week} deployment days per week "
+                    f"({f['deployment_days']} days, {f['deployments']} deployments over "
+                    f"{f['weeks']:.1f} weeks; left out: {escape(_excluded(f['excluded']))})"
+                )
             services = Table("service", "deployments", "days", "per week")
             for row in f["by_service"]:
                 services.add_row(
                     escape(row["service"]),
                     str(row["deployments"]),
-                    str(row["deployment_days"]),
-                    "—" if row["per_week"] is None else f"{row['per_week']:.2f}",
+                    "—" if row["deployment_days"] is None else str(row["deployment_days"]),
+                    escape(row["withheld"])
+                    if row["withheld"]
+                    else "—"
+                    if row["per_week"] is None
+                    else f"{row['per_week']:.2f}",
                 )
             console.print(services)
             table = Table("figure", "n", "P50", "P85", "P95", "excluded")
@@ -198,18 +215,27 @@ def register(app: typer.Typer) -> None:
             _figure_row(table, "time to restore", data["time_to_restore"])
             console.print(table)
             share = lead["unlinked_share"]
-            console.print(
-                f"unlinked changes: {lead['unlinked']} of {lead['changes']} "
-                f"({'—' if share is None else f'{share:.1%}'}); linked by "
-                f"{escape(_mix(lead['confidence']))}"
-            )
+            if lead["withheld"]:
+                console.print(f"unlinked changes: {escape(lead['withheld'])}")
+            else:
+                console.print(
+                    f"unlinked changes: {lead['unlinked']} of {lead['changes']} "
+                    f"({'—' if share is None else f'{share:.1%}'}); linked by "
+                    f"{escape(_mix(lead['confidence']))}"
+                )
             cfr = data["change_failure_rate"]
-            value = "—" if cfr["value"] is None else f"{cfr['value']:.1%}"
-            console.print(
-                f"change failure rate: {value} ({cfr['failed_deployments']} of "
-                f"{cfr['deployments']} production deployments with an incident; incidents "
-                f"linked by {escape(_mix(cfr['incident_links']))})"
-            )
+            if cfr["withheld"]:
+                console.print(
+                    f"change failure rate: {escape(cfr['withheld'])} ({cfr['deployments']} "
+                    "production deployments)"
+                )
+            else:
+                value = "—" if cfr["value"] is None else f"{cfr['value']:.1%}"
+                console.print(
+                    f"change failure rate: {value} ({cfr['failed_deployments']} of "
+                    f"{cfr['deployments']} production deployments with an incident; incidents "
+                    f"linked by {escape(_mix(cfr['incident_links']))})"
+                )
             if items:
                 rows = Table("change", "status", "linked by", "deployment", "lead time")
                 for row in data["changes"]:

@@ -30,7 +30,8 @@ TeamOption = Annotated[
     typer.Option(
         "--team",
         help="Only changes a member of this team authored a commit of (repeatable; people and "
-        "identities from the app database; withheld below 5 people).",
+        "identities from the app database; each figure withheld below 5 people behind it; "
+        "the window must be 7 days at least).",
     ),
 ]
 BotsOption = Annotated[bool, typer.Option("--bots/--no-bots", help="Include commits by bots.")]
@@ -109,7 +110,11 @@ def _render_changes(console: Console, data: dict[str, Any]) -> None:
         table.add_row(
             label,
             str(m["n"]),
-            *(_duration(m[f"{p}_seconds"]) for p in ("p50", "p85", "p95", "mean")),
+            *(
+                (escape(m["withheld"]), "", "", "")
+                if m["withheld"]
+                else (_duration(m[f"{p}_seconds"]) for p in ("p50", "p85", "p95", "mean"))
+            ),
         )
     console.print(table)
     freq = data["deployment_frequency"]
@@ -132,13 +137,14 @@ def _render_rework(console: Console, data: dict[str, Any]) -> None:
     )
     weekly = Table("week", "files", "rework files", "lines", "rework lines", "line share")
     for row in data["weekly"]:
+        withheld = row["withheld"]
         weekly.add_row(
             row["week"],
             f"{row['files']:,}",
-            f"{row['rework_files']:,}",
+            "—" if withheld else f"{row['rework_files']:,}",
             f"{row['lines']:,}",
-            f"{row['rework_lines']:,}",
-            _share(row["line_share"]),
+            "—" if withheld else f"{row['rework_lines']:,}",
+            escape(withheld) if withheld else _share(row["line_share"]),
         )
     console.print(weekly)
     top = Table("path reworked most", "repository", "rework changes", "rework lines")
@@ -150,6 +156,11 @@ def _render_rework(console: Console, data: dict[str, Any]) -> None:
             f"{row['rework_lines']:,}",
         )
     console.print(top)
+    if data["top_paths_withheld"]:
+        console.print(
+            f"{data['top_paths_withheld']} reworked paths not listed: their rework comes from "
+            "fewer than 5 people"
+        )
 
 
 def register(app: typer.Typer) -> None:

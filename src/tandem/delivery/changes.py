@@ -30,6 +30,9 @@ set operation), and only the per-change durations are kept for the percentiles.
 Privacy (DESIGN §7): only aggregates leave this module; a team selection (its members'
 identities) keeps the changes a member authored a commit of, and is withheld
 (:class:`~tandem.flow.service.TooFewPeopleError`) below ``min_people`` distinct people behind it.
+Each stage then counts the people behind its own changes (release wait: the released ones; lead
+time: the deployed ones) and is withheld alone below the minimum; a team answer has no mean and
+needs a window of at least a week (:mod:`.privacy`).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from tandem.delivery.privacy import Floor, bounds, checked_measure, require_window
 from tandem.errors import InputError
 from tandem.flow.engine import Filters
 from tandem.flow.service import MIN_PEOPLE, TooFewPeopleError
@@ -91,6 +95,20 @@ class GitSelection:
         return (self.start is None or instant >= self.start) and (
             self.end is None or instant < self.end
         )
+
+    def floor(self, min_people: int = MIN_PEOPLE) -> Floor | None:
+        """The per-figure people check of a team selection (None without a team)."""
+        if self.people is None:
+            return None
+        return Floor.of(
+            teams=(), team_people=self.team_people, members=self.people, min_people=min_people
+        )
+
+    def require_window(self, instants: Iterable[dt.datetime], min_people: int) -> None:
+        """Refuse a team selection whose window (open ends: to the first or last of
+        ``instants``, every change of the repositories) is shorter than a week."""
+        start, end = bounds(self.start, self.end, instants)
+        require_window(start, end, floor=self.floor(min_people))
 
     def persons(self, keys: Iterable[str]) -> set[str]:
         """The distinct people behind identity ``keys`` (of the selected ones, for a team)."""
@@ -407,6 +425,8 @@ def change_flow(
     changes merged in the window, and deployment frequency (see the module docstring)."""
     repos = selected_repos(lake, selection)
     per_repo = [repo_changes(lake, repo, selection) for repo in repos]
+    selection.require_window((c.merged_at for r in per_repo for c in r.changes), min_people)
+    floor = selection.floor(min_people)
     changes = [
         c
         for r in per_repo
@@ -422,11 +442,26 @@ def change_flow(
         "repos": [{"repo": r.repo, "ref": r.ref, "mode": r.mode} for r in per_repo],
         "people": behind,
         "changes": len(changes),
-        "coding": Distribution.of(
-            [(c.merged_at - c.first_at).total_seconds() for c in changes]
-        ).to_dict(),
-        "release_wait": _distribution(_seconds(c.released_at, c.merged_at) for c in changes),
-        "lead_time": _distribution(_seconds(c.deployed_at, c.first_at) for c in changes),
+        "coding": checked_measure(
+            Distribution.of(
+                [(c.merged_at - c.first_at).total_seconds() for c in changes]
+            ).to_dict(),
+            floor,
+            "the coding time",
+            (a for c in changes for a in c.authors),
+        ),
+        "release_wait": checked_measure(
+            _distribution(_seconds(c.released_at, c.merged_at) for c in changes),
+            floor,
+            "the release wait",
+            (a for c in changes if c.released_at is not None for a in c.authors),
+        ),
+        "lead_time": checked_measure(
+            _distribution(_seconds(c.deployed_at, c.first_at) for c in changes),
+            floor,
+            "the lead time",
+            (a for c in changes if c.deployed_at is not None for a in c.authors),
+        ),
         "not_released": sum(1 for c in changes if c.released_at is None),
         "not_deployed": sum(1 for c in changes if c.deployed_at is None),
         "deployment_frequency": deployment_frequency(deploys, selection),

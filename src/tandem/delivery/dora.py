@@ -13,7 +13,12 @@
   (an incident without environment counts as production).
 
 ``authors`` (a team's identity keys) narrows every key to the team's changes: the deployments
-that shipped at least one of them, the incidents linked to those deployments.
+that shipped at least one of them, the incidents linked to those deployments. A team answer's
+``floor`` (:mod:`.privacy`) then checks each key on the people behind its own items, and
+withholds a key alone below the minimum: change lead time, deployment frequency and change
+failure rate on the authors of the changes deployed in the window (what the team's deployments
+shipped), each service's frequency on its own deployments' changes, the unlinked share on the
+deployed and unlinked changes, time to restore on the changes the incidents' deployments shipped.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection
 
 from tandem.delivery.linkage import Change, Linkage
+from tandem.delivery.privacy import Floor
 from tandem.delivery.records import Deployment
 from tandem.delivery.schemas import (
     ChangeFailureRate,
@@ -90,13 +96,14 @@ def _frequency(
     )
 
 
-def _change_row(change: Change) -> ChangeRow:
+def _change_row(change: Change, *, hide_lead: bool = False) -> ChangeRow:
+    """One change's drill-down row (without its lead time when the figure is withheld)."""
     d = change.deployment
     return ChangeRow(
         change=change.key,
         kind=change.kind,
         repo=change.repo,
-        first_commit_at=change.first_commit_at,
+        first_commit_at=None if hide_lead else change.first_commit_at,
         merged_at=change.merged_at,
         deployment=d.object_id if d else None,
         deployed_at=d.deployed_at if d else None,
@@ -104,7 +111,7 @@ def _change_row(change: Change) -> ChangeRow:
         environment=d.environment if d else None,
         status=change.status,
         confidence=change.confidence,
-        lead_seconds=change.lead_seconds,
+        lead_seconds=None if hide_lead else change.lead_seconds,
     )
 
 
@@ -117,6 +124,7 @@ def dora(
     include_bots: bool,
     authors: Collection[str] | None = None,
     people: int | None = None,
+    floor: Floor | None = None,
 ) -> DoraReport:
     """The four keys of ``[start, end)`` (module docstring)."""
     changes, bot_changes = selected_changes(linkage, include_bots=include_bots, authors=authors)
@@ -136,7 +144,7 @@ def dora(
         and _inside(c.deployment.deployed_at if c.deployment else c.merged_at, start, end)
     ]
     leads = [c.lead_seconds for c in deployed]
-    lead = Figure.of(
+    lead_figure = Figure.of(
         [v for v in leads if v is not None],
         {
             "no_first_commit": sum(1 for v in leads if v is None),
@@ -145,6 +153,8 @@ def dora(
             "first_deployment": len(baseline),
             "bot_author": bot_changes,
         },
+    ).checked(
+        floor, "the change lead time", (c.author for c in deployed if c.lead_seconds is not None)
     )
     measured = len(deployed) + len(unlinked)
     confidence = Counter(str(c.confidence) for c in deployed)
@@ -214,15 +224,34 @@ def dora(
             if v
         },
     )
-    restore = [
-        (link.incident.resolved_at - link.incident.opened_at).total_seconds()
+    restore_links = [
+        link
         for link in incidents
         if link.incident.resolved_at is not None and link.incident.opened_at is not None
     ]
+    restore = [
+        (link.incident.resolved_at - link.incident.opened_at).total_seconds()
+        for link in restore_links
+        if link.incident.resolved_at is not None and link.incident.opened_at is not None
+    ]
+    restored = {d.object_id for link in restore_links for d in link.deployments}
     ttr = Figure.of(
         restore,
         {"unresolved": sum(1 for link in incidents if link.incident.resolved_at is None)},
+    ).checked(
+        floor,
+        "the time to restore",
+        (c.author for c in deployed if c.deployment and c.deployment.object_id in restored),
     )
+    lead = ChangeLeadTime(
+        figure=lead_figure,
+        changes=measured,
+        unlinked=len(unlinked),
+        unlinked_share=len(unlinked) / measured if measured else None,
+        confidence=dict(sorted(confidence.items())),
+    )
+    if floor is not None:
+        frequency, cfr, lead = _checked(floor, frequency, cfr, lead, deployed, unlinked)
     return DoraReport(
         people=people,
         start=start,
@@ -230,20 +259,52 @@ def dora(
         production_pattern=production_pattern,
         include_bots=include_bots,
         deployment_frequency=frequency,
-        change_lead_time=ChangeLeadTime(
-            figure=lead,
-            changes=measured,
-            unlinked=len(unlinked),
-            unlinked_share=len(unlinked) / measured if measured else None,
-            confidence=dict(sorted(confidence.items())),
-        ),
+        change_lead_time=lead,
         change_failure_rate=cfr,
         time_to_restore=ttr,
         changes=[
-            _change_row(c)
+            _change_row(c, hide_lead=bool(lead_figure.withheld))
             for c in sorted(
                 deployed + unlinked + waiting + baseline,
                 key=lambda c: (c.first_commit_at or start, c.key),
             )
         ],
     )
+
+
+def _checked(
+    floor: Floor,
+    frequency: DeploymentFrequency,
+    cfr: ChangeFailureRate,
+    lead: ChangeLeadTime,
+    deployed: list[Change],
+    unlinked: list[Change],
+) -> tuple[DeploymentFrequency, ChangeFailureRate, ChangeLeadTime]:
+    """The keys of a team answer, each checked on the people behind its own items (module
+    docstring); a withheld key keeps its n (deployments, changes) and loses its measures."""
+    behind = [c.author for c in deployed]
+    found, reason = floor.reason("the deployment frequency", behind)
+    services: dict[str, list[str | None]] = defaultdict(list)
+    for c in deployed:
+        if c.deployment is not None:
+            services[c.deployment.service].append(c.author)
+    rows = []
+    for row in frequency.by_service:
+        n, why = floor.reason(f"the deployment frequency of {row.service}", services[row.service])
+        blank = _blank(why, deployment_days=None, per_week=None)
+        rows.append(row.model_copy(update={"people": n, **blank}))
+    blank = _blank(reason, deployment_days=None, per_week=None)
+    frequency = frequency.model_copy(update={"people": found, "by_service": rows, **blank})
+
+    found, reason = floor.reason("the change failure rate", behind)
+    blank = _blank(reason, value=None, failed_deployments=None, incident_links={})
+    cfr = cfr.model_copy(update={"people": found, **blank})
+
+    found, reason = floor.reason("the unlinked share", [c.author for c in deployed + unlinked])
+    blank = _blank(reason, unlinked=None, unlinked_share=None, confidence={})
+    return frequency, cfr, lead.model_copy(update={"people": found, **blank})
+
+
+def _blank(reason: str | None, **measures: object) -> dict[str, object]:
+    """The fields a withheld key loses (with its reason); nothing when it is shown."""
+    return {**measures, "withheld": reason} if reason is not None else {}

@@ -12,7 +12,9 @@
 
 The pull requests measured are those created in ``[start, end)``; a PR authored by a bot is
 left out unless bots are included. Each stage's percentiles run over the PRs that have it,
-and every PR without it is counted under the reason.
+and every PR without it is counted under the reason. In a team answer each stage counts the
+people behind the PRs that have it and is withheld alone below the minimum (:mod:`.privacy`):
+the deploy stage and the total often rest on the few PRs that reached production.
 """
 
 from __future__ import annotations
@@ -22,10 +24,18 @@ from collections import Counter
 from collections.abc import Collection
 
 from tandem.delivery.linkage import Change, Linkage
+from tandem.delivery.privacy import Floor
 from tandem.delivery.records import DeliveryRecords, PullRequest, Review
 from tandem.delivery.schemas import Figure, PrFlowReport, PrRow
 
 STAGES = ("coding", "pickup", "review", "deploy")
+# the drill-down times a stage is measured from (blanked with a withheld stage)
+ROW_TIMES = {
+    "coding": ("first_commit_at",),
+    "pickup": ("first_review_at",),
+    "review": ("first_review_at",),
+    "deploy": ("deployed_at", "deployment"),
+}
 
 
 def first_review(pr: PullRequest, *, include_bots: bool) -> Review | None:
@@ -139,29 +149,49 @@ def pr_flow(
     include_bots: bool,
     authors: Collection[str] | None = None,
     people: int | None = None,
+    floor: Floor | None = None,
 ) -> PrFlowReport:
-    """Stage percentiles and per-PR rows over the PRs created in ``[start, end)``."""
+    """Stage percentiles and per-PR rows over the PRs created in ``[start, end)``; with a
+    ``floor`` (a team answer), each stage checked on the people behind its own PRs."""
     prs, excluded = selected_prs(
         records, start=start, end=end, include_bots=include_bots, authors=authors
     )
     changes = {c.key: c for c in linkage.changes if c.kind == "pull_request"}
-    rows = [
-        pr_row(pr, changes.get(pr.object_id), include_bots=include_bots)
-        for pr in sorted(prs, key=lambda p: (p.created_at or start, p.object_id))
-    ]
+    ordered = sorted(prs, key=lambda p: (p.created_at or start, p.object_id))
+    rows = [pr_row(pr, changes.get(pr.object_id), include_bots=include_bots) for pr in ordered]
     figures = {}
     for stage in STAGES:
         values = [v for r in rows if (v := getattr(r, f"{stage}_seconds")) is not None]
         reasons = Counter(
             _missing_reason(stage, r) for r in rows if getattr(r, f"{stage}_seconds") is None
         )
-        figures[stage] = Figure.of(values, dict(reasons))
+        behind = (
+            pr.author
+            for pr, r in zip(ordered, rows, strict=True)
+            if getattr(r, f"{stage}_seconds") is not None
+        )
+        figures[stage] = Figure.of(values, dict(reasons)).checked(
+            floor, f"the {stage} stage", behind
+        )
     total_reasons = Counter(
         f"no_{next(s for s in STAGES if getattr(r, f'{s}_seconds') is None)}"
         for r in rows
         if r.total_seconds is None
     )
     confidence = Counter(r.deploy_confidence for r in rows if r.deploy_seconds is not None)
+    total = Figure.of(
+        [r.total_seconds for r in rows if r.total_seconds is not None], dict(total_reasons)
+    ).checked(
+        floor,
+        "the total",
+        (pr.author for pr, r in zip(ordered, rows, strict=True) if r.total_seconds is not None),
+    )
+    hidden = [s for s in STAGES if figures[s].withheld] + (["total"] if total.withheld else [])
+    if hidden:  # the drill-down cannot give back a withheld stage either
+        blank: dict[str, None] = {}
+        for stage in hidden:
+            blank |= {f"{stage}_seconds": None} | dict.fromkeys(ROW_TIMES.get(stage, ()))
+        rows = [r.model_copy(update=blank) for r in rows]
     return PrFlowReport(
         people=people,
         start=start,
@@ -173,9 +203,7 @@ def pr_flow(
         pickup=figures["pickup"],
         review=figures["review"],
         deploy=figures["deploy"],
-        total=Figure.of(
-            [r.total_seconds for r in rows if r.total_seconds is not None], dict(total_reasons)
-        ),
+        total=total,
         deploy_confidence={str(k): v for k, v in sorted(confidence.items(), key=str)},
         rows=rows,
     )

@@ -12,8 +12,14 @@ history): the rework share of changed files and of changed lines (insertions + d
 with unknown line counts, binary files and partial clones, count as files only), the same per
 ISO week, and the paths reworked most. It names no person (DESIGN §7: no per-person ranking);
 a team selection keeps the changes its members authored (their previous changes may be
-anyone's) and is withheld below ``min_people`` people behind it. ``include_bots=False`` drops
-the commits of bot identities altogether (neither rework nor a previous change).
+anyone's) and is withheld below ``min_people`` people behind it. Inside a team answer each week
+counts the people behind its own changes: a week below the minimum keeps its counts of changed
+files and lines but loses its rework counts and shares, and so does, complementarily, the
+smallest shown week while the withheld weeks together rest on fewer (:mod:`.privacy`), so the
+total minus the shown weeks never gives a withheld week back. A path of the paths reworked most
+is listed only when its rework changes come from at least ``min_people`` people; a team window
+must be a week at least. ``include_bots=False`` drops the commits of bot identities altogether
+(neither rework nor a previous change).
 
 The lake orders and joins the rows (one query); the rename-following pass is one ordered scan
 in Python.
@@ -27,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tandem.delivery.changes import GitSelection, require, selected_repos
+from tandem.delivery.privacy import complementary
 from tandem.flow.service import MIN_PEOPLE
 from tandem.lake import Lake
 
@@ -89,6 +96,8 @@ def rework(
         ).fetchall()
     finally:
         con.close()
+    selection.require_window((row[4] for row in rows), min_people)
+    floor = selection.floor(min_people)
     window = dt.timedelta(days=days)
     team = set(selection.people) if selection.people is not None else None
     last: dict[tuple[str, str], dt.datetime] = {}
@@ -97,6 +106,8 @@ def rework(
     paths: Counter[tuple[str, str]] = Counter()
     path_lines: Counter[tuple[str, str]] = Counter()
     authors: set[str] = set()
+    week_authors: dict[str, set[str]] = {}
+    path_authors: dict[tuple[str, str], set[str]] = {}
     for repo, path, old_path, lines, at, author, bot in rows:
         if bot and not selection.include_bots:
             continue
@@ -108,16 +119,39 @@ def rework(
         authors.add(author)
         total.add(lines, is_rework)
         weekly.setdefault(_week(at), Tally()).add(lines, is_rework)
+        week_authors.setdefault(_week(at), set()).add(author)
         if is_rework:
+            path_authors.setdefault((repo, path), set()).add(author)
             paths[(repo, path)] += 1
             path_lines[(repo, path)] += lines or 0
     behind = require(selection, len(selection.persons(authors)), "the rework", min_people)
-    ranked = sorted(paths.items(), key=lambda kv: (-kv[1], -path_lines[kv[0]], kv[0]))[:top]
+    shown_paths = paths
+    if floor is not None:
+        shown_paths = Counter(
+            {p: n for p, n in paths.items() if floor.people(path_authors[p]) >= min_people}
+        )
+    ranked = sorted(shown_paths.items(), key=lambda kv: (-kv[1], -path_lines[kv[0]], kv[0]))[:top]
+    week_rows = [
+        {"week": week, **t.to_dict(), "people": None, "withheld": None}
+        for week, t in sorted(weekly.items())
+    ]
+    if floor is not None:
+        cells = {row["week"]: floor.persons(week_authors[row["week"]]) for row in week_rows}
+        hidden = complementary(cells, floor)
+        for row in week_rows:
+            found = len(cells[row["week"]])
+            row["people"] = found
+            if row["week"] in hidden:
+                what = f"the rework of week {row['week']}"
+                row |= dict.fromkeys(("rework_files", "file_share", "rework_lines", "line_share"))
+                row["withheld"] = (
+                    floor.text(what, found) if found < min_people else floor.complement_text(what)
+                )
     return {
         "people": behind,
         "days": days,
         **total.to_dict(),
-        "weekly": [{"week": week, **t.to_dict()} for week, t in sorted(weekly.items())],
+        "weekly": week_rows,
         "top_paths": [
             {
                 "repo": repo,
@@ -127,6 +161,7 @@ def rework(
             }
             for (repo, path), n in ranked
         ],
+        "top_paths_withheld": len(paths) - len(shown_paths),  # their rework rests on too few
         "start_date": selection.start.date().isoformat() if selection.start else None,
         "end_date": (selection.end - dt.timedelta(days=1)).date().isoformat()
         if selection.end

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+from tandem.delivery.privacy import Floor
 from tandem.flow.timing import Distribution
 
 
 class Figure(BaseModel):
     """Durations in seconds: n, P50/P85/P95 and mean (all null when n = 0), and how many were
-    left out, by reason."""
+    left out, by reason. In a team answer: the people behind the figure's own items, no mean,
+    and the measures null with ``withheld`` saying why below the minimum (:mod:`.privacy`)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -22,6 +24,8 @@ class Figure(BaseModel):
     p95_seconds: float | None
     mean_seconds: float | None
     excluded: dict[str, int]
+    people: int | None = None  # distinct people behind the figure's items; null without a team
+    withheld: str | None = None  # why the measures are null (too few people), or null
 
     @classmethod
     def of(cls, values: Sequence[float], excluded: dict[str, int]) -> Figure:
@@ -33,6 +37,25 @@ class Figure(BaseModel):
             p95_seconds=d.p95,
             mean_seconds=d.mean,
             excluded={k: v for k, v in sorted(excluded.items()) if v},
+        )
+
+    def checked(self, floor: Floor | None, what: str, authors: Iterable[str | None]) -> Figure:
+        """The figure as a team answer gives it: the people behind ``authors`` (its items'),
+        no mean, and no percentiles below the floor's minimum; as is without a team."""
+        if floor is None:
+            return self
+        people, reason = floor.reason(what, authors)
+        if reason is None:
+            return self.model_copy(update={"people": people, "mean_seconds": None})
+        return self.model_copy(
+            update={
+                "people": people,
+                "mean_seconds": None,
+                "p50_seconds": None,
+                "p85_seconds": None,
+                "p95_seconds": None,
+                "withheld": reason,
+            }
         )
 
 
@@ -66,6 +89,7 @@ class PrFlowReport(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     people: int | None  # distinct people behind a team answer; null without a team
+    # (each stage counts the people behind its own pull requests: Figure.people / withheld)
     start: dt.datetime
     end: dt.datetime
     include_bots: bool
@@ -87,8 +111,10 @@ class ServiceFrequency(BaseModel):
 
     service: str
     deployments: int
-    deployment_days: int
+    deployment_days: int | None  # null when withheld
     per_week: float | None
+    people: int | None = None
+    withheld: str | None = None
 
 
 class DeploymentFrequency(BaseModel):
@@ -97,11 +123,13 @@ class DeploymentFrequency(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     per_week: float | None
-    deployment_days: int
+    deployment_days: int | None  # null when withheld
     deployments: int
     weeks: float
     excluded: dict[str, int]
     by_service: list[ServiceFrequency]
+    people: int | None = None  # behind the team's deployments: the authors of what they shipped
+    withheld: str | None = None
 
 
 class ChangeLeadTime(BaseModel):
@@ -109,11 +137,13 @@ class ChangeLeadTime(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    figure: Figure
+    figure: Figure  # over the changes deployed in the window (its own people check)
     changes: int  # deployed in the window + unlinked merged in the window
-    unlinked: int
+    unlinked: int | None  # null when the unlinked share is withheld
     unlinked_share: float | None
-    confidence: dict[str, int]
+    confidence: dict[str, int]  # empty when the unlinked share is withheld
+    people: int | None = None  # behind the unlinked share (deployed + unlinked changes)
+    withheld: str | None = None  # why the unlinked share is withheld
 
 
 class ChangeFailureRate(BaseModel):
@@ -122,10 +152,12 @@ class ChangeFailureRate(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     value: float | None
-    failed_deployments: int
+    failed_deployments: int | None  # null when withheld
     deployments: int
-    incident_links: dict[str, int]
+    incident_links: dict[str, int]  # empty when withheld
     excluded: dict[str, int]
+    people: int | None = None  # behind the deployments: the authors of what they shipped
+    withheld: str | None = None
 
 
 class ChangeRow(BaseModel):

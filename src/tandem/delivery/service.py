@@ -7,8 +7,12 @@ changes (pull requests, direct commits) its members' identities authored.
 
 Privacy (DESIGN §7), as in :mod:`tandem.flow.service`: a team answer needs at least
 ``min_people`` distinct people (``Filters.team_people``) among the authors of the changes it
-rests on, else :class:`~tandem.flow.service.TooFewPeopleError`; drill-down rows never carry an
-author. Unknown is null, never 0; every figure carries its n and what it left out.
+rests on, else :class:`~tandem.flow.service.TooFewPeopleError`; then each figure inside it is
+checked on the people behind its own items and withheld alone below that (:mod:`.privacy`).
+A team answer has no mean and needs a window of at least
+:data:`~tandem.delivery.privacy.MIN_WINDOW_DAYS` days (an input error names the window).
+Drill-down rows never carry an author. Unknown is null, never 0; every figure carries its n and
+what it left out.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from tandem.delivery.linkage import (
     link,
     production_pattern,
 )
+from tandem.delivery.privacy import Floor, require_window
 from tandem.delivery.prs import pr_flow, selected_prs
 from tandem.delivery.records import DeliveryRecords, read_records
 from tandem.delivery.schemas import DoraReport, PrFlowReport
@@ -63,6 +68,13 @@ def window(
 def _authors(filters: Filters) -> set[str] | None:
     people = filters.people
     return None if people is None else set(people)
+
+
+def _floor(filters: Filters, min_people: int) -> Floor | None:
+    """The per-figure people check of a team answer (None without a team)."""
+    if not filters.teams:
+        return None
+    return Floor.of(teams=filters.teams, team_people=filters.team_people, min_people=min_people)
 
 
 def _people(filters: Filters, authors: Iterable[str | None]) -> int | None:
@@ -106,6 +118,8 @@ def pull_request_flow(
     """Coding, pickup, review and deploy P50/P85/P95 over the PRs created in the window."""
     records, linkage = _linked(engine, production)
     start, end = window(records.last_pull_request_event, filters)
+    floor = _floor(filters, min_people)
+    require_window(start, end, floor=floor)
     authors = _authors(filters)
     prs, _ = selected_prs(records, start=start, end=end, include_bots=include_bots, authors=authors)
     people = _people(filters, (pr.author for pr in prs))
@@ -118,6 +132,7 @@ def pull_request_flow(
         include_bots=include_bots,
         authors=authors,
         people=people,
+        floor=floor,
     )
 
 
@@ -132,6 +147,8 @@ def dora_metrics(
     """Deployment frequency, change lead time, change failure rate, time to restore."""
     records, linkage = _linked(engine, production)
     start, end = window(records.last_deployment_event, filters)
+    floor = _floor(filters, min_people)
+    require_window(start, end, floor=floor)
     authors = _authors(filters)
     people = None
     if authors is not None:
@@ -147,4 +164,5 @@ def dora_metrics(
         include_bots=include_bots,
         authors=authors,
         people=people,
+        floor=floor if authors is not None else None,
     )

@@ -129,7 +129,8 @@ def aging_chart(aging: dict[str, Any]) -> dict[str, Any]:
 
 
 def rework_chart(report: dict[str, Any]) -> dict[str, Any]:
-    """The rework share of changed lines per ISO week, as bars (0–100 %)."""
+    """The rework share of changed lines per ISO week, as bars (0–100 %); a week withheld for
+    too few people behind it is left out (a gap, never a 0)."""
     weekly = [
         {
             "week": row["week"],
@@ -138,6 +139,7 @@ def rework_chart(report: dict[str, Any]) -> dict[str, Any]:
             "rework_lines": row["rework_lines"],
         }
         for row in report["weekly"][-CHART_POINTS:]
+        if not row.get("withheld")
     ]
     return {
         "$schema": VEGA_LITE_SCHEMA,

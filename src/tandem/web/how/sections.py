@@ -10,7 +10,9 @@ same answers. A team answer behind fewer than ``MIN_PEOPLE`` people is withheld 
 Privacy (DESIGN §7): handoff bottlenecks, which name two people, are shown without their names
 (:func:`redact_people`). The Delivery section (:func:`pull_requests`, :func:`dora`) counts the
 people behind it among the authors of its pull requests and changes, and is withheld alone below
-``MIN_PEOPLE``; it carries no per-PR or per-change rows.
+``MIN_PEOPLE``; inside it each stage and key is checked on its own items by the delivery
+services (:mod:`tandem.delivery.privacy`), which also refuse a team window under a week (an
+:class:`Outcome` keeps the input error's field). It carries no per-PR or per-change rows.
 """
 
 from __future__ import annotations
@@ -98,12 +100,16 @@ class Outcome:
     value: Any = None
     error: str | None = None
     withheld: bool = False
+    field: str | None = None  # the input field an input error names (e.g. the window)
 
     def unwrap(self) -> Any:
         if self.error is not None:
             if self.withheld:
                 raise flow_service.TooFewPeopleError(self.error)
-            raise InputError(self.error)
+            if self.field is None:
+                raise InputError(self.error)
+            # the message already names the field: raise it with the field, named once
+            raise InputError(self.error.removeprefix(f"field {self.field!r}: "), field=self.field)
         return self.value
 
 
@@ -113,7 +119,7 @@ def outcome_of(compute: Callable[[], Any]) -> Outcome:
     try:
         return Outcome(value=compute())
     except InputError as exc:
-        return Outcome(error=exc.message)
+        return Outcome(error=exc.message, field=exc.field)
     except flow_service.TooFewPeopleError as exc:
         return Outcome(error=exc.message, withheld=True)
 

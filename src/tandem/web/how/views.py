@@ -180,20 +180,34 @@ def api_git(
     behind the git changes they read, and are withheld (409) below 5 of them.
     """
     scope, ctx = _context(request, db, user, workspace, query)
-    if scope.blocked and not scope.withheld:
-        raise NoWorkDataError(scope.blocked)
+    _delivery_computable(scope)
     parts = from_git(ctx)
     return _json(ctx, "git", lambda: {name: part.unwrap() for name, part in parts.items()})
+
+
+def _delivery_shown(scope: HowScope) -> bool:
+    """Whether the Delivery and From git sections are computed: unless the team itself is
+    blocked (nobody, or fewer than five people, in the work data at all). A team whose work-item
+    answer is withheld still gets them: each delivery figure counts the people behind its own
+    pull requests, changes or deployments (the delivery services), not the work items'."""
+    return not scope.blocked or scope.withheld
+
+
+def _delivery_computable(scope: HowScope) -> None:
+    if not _delivery_shown(scope):
+        raise NoWorkDataError(scope.blocked or "")
 
 
 def _git_section(scope: HowScope, ctx: FlowContext, charts: dict[str, str]) -> dict[str, Outcome]:
     """The "From git" parts (shown unless the team itself is blocked: its git figures have
     their own people check) and the rework chart."""
-    if scope.blocked and not scope.withheld:
+    if not _delivery_shown(scope):
         return {}
     parts = from_git(ctx)
     rework_part = parts["rework"]
-    if rework_part.error is None and rework_part.value["weekly"]:
+    if rework_part.error is None and any(
+        not row["withheld"] for row in rework_part.value["weekly"]
+    ):
         charts["rework"] = ctx.memo(
             ("chart", "rework"), lambda: json.dumps(rework_chart(rework_part.value))
         )
@@ -204,9 +218,13 @@ def _git_section(scope: HowScope, ctx: FlowContext, charts: dict[str, str]) -> d
 def api_prs(
     request: Request, db: DbSession, user: CurrentUser, workspace: Workspace, query: HowQueryDep
 ) -> Response:
-    """Coding, pickup, review and deploy P50/P85/P95 (``flow prs``, bots out, no rows)."""
+    """Coding, pickup, review and deploy P50/P85/P95 (``flow prs``, bots out, no rows).
+
+    Answered even when the team's tracker flow is withheld: each stage counts the people behind
+    its own pull requests (a stage below 5 is withheld alone, the whole answer below 5: 409);
+    a team window under a week is refused (400)."""
     scope, ctx = _context(request, db, user, workspace, query)
-    _computable(scope)
+    _delivery_computable(scope)
     outcome = pull_requests(ctx)
     outcome.unwrap()
     return _json(ctx, "prs", outcome.unwrap)
@@ -217,9 +235,10 @@ def api_dora(
     request: Request, db: DbSession, user: CurrentUser, workspace: Workspace, query: HowQueryDep
 ) -> Response:
     """Deployment frequency, change lead time, change failure rate, time to restore (``flow
-    dora``, bots out, no per-change rows)."""
+    dora``, bots out, no per-change rows); each key checked on the people behind its own items,
+    as :func:`api_prs`."""
     scope, ctx = _context(request, db, user, workspace, query)
-    _computable(scope)
+    _delivery_computable(scope)
     outcome = dora(ctx)
     outcome.unwrap()
     return _json(ctx, "dora", outcome.unwrap)
@@ -257,12 +276,6 @@ def how_page(
         sections["map"] = _section(lambda: process_map(ctx))
         sections["wip"] = _section(lambda: wip(ctx))
         sections["forecast"] = forecast(ctx, query.items)
-        sections["prs"] = pull_requests(ctx)
-        sections["dora"] = dora(ctx)
-        if sections["prs"].error is None and sections["prs"].value["n"]:
-            charts["prs"] = ctx.memo(
-                ("chart", "prs"), lambda: json.dumps(pr_stages_chart(sections["prs"].value))
-            )
         if sections["summary"].error is None and not summary(ctx)["throughput"]["withheld"]:
             charts["throughput"] = ctx.memo(
                 ("chart", "throughput"),
@@ -272,6 +285,13 @@ def how_page(
             charts["aging"] = ctx.memo(
                 ("chart", "aging"),
                 lambda: json.dumps(aging_chart(sections["wip"].value["aging"])),
+            )
+    if _delivery_shown(scope):  # its own per-figure people checks, not the work items'
+        sections["prs"] = pull_requests(ctx)
+        sections["dora"] = dora(ctx)
+        if sections["prs"].error is None and sections["prs"].value["n"]:
+            charts["prs"] = ctx.memo(
+                ("chart", "prs"), lambda: json.dumps(pr_stages_chart(sections["prs"].value))
             )
     git = _git_section(scope, ctx, charts)
     options = data_options(request.app, workspace)
