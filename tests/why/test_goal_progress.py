@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from tandem.db.session import session_scope
 from tandem.delivery import service as delivery_service
+from tandem.errors import InputError
 from tandem.flow import service as flow_service
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
@@ -296,3 +297,27 @@ def test_delivery_key_results_equal_dora_metrics(
     expected = read(report)  # type: ignore[operator]
     assert kr.withheld is None and expected is not None
     assert kr.value == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_team_below_five_people_gets_withheld_key_results(sepsis: FlowOrg) -> None:
+    workspace = sepsis.workspace  # team Beta: two people in the work data
+    spec = parse_spec("lead_time:p50,window=90")
+    with session_scope(workspace.engine) as session:
+        made = service.add_goal(
+            session=session, team="Beta", title="Small", starts_on="2014-10-20", ends_on=AS_OF
+        )
+        with pytest.raises(InputError) as error:  # its start value is withheld, not 0
+            service.add_key_result(
+                session=session, workspace=workspace, team="Beta", goal_id=made.id,
+                title="lead", target=1, metric=spec,
+            )  # fmt: skip
+        assert error.value.field == "baseline" and "withheld" in error.value.message
+        service.add_key_result(
+            session=session, workspace=workspace, team="Beta", goal_id=made.id,
+            title="lead", target=1, baseline=9, metric=spec,
+        )  # fmt: skip
+        answer = service.team_goals(session=session, workspace=workspace, team="Beta")
+    (kr,) = answer.goals[0].key_results
+    assert kr.value is None and kr.progress is None and kr.track == "unknown"
+    assert kr.withheld is not None and "withheld" in kr.withheld
+    assert kr.history and all(p.value is None and p.withheld for p in kr.history)
