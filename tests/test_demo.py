@@ -62,7 +62,16 @@ def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) 
     assert svg.startswith(("<svg", "<?xml"))
     assert "Closed" in svg and "4,000 cases" in svg
 
+    # Beacon's DEMO goals: every key result measured from the log, none withheld (≥ 5 people)
+    assert data["organisation"]["why_goals"]["key_results"] == 4
+    goals = run_cli("goal", "progress", "--team", "Beacon", "--no-history", "-w",
+                    tmp_path / "demo", "--json").json()["goals"]  # fmt: skip
+    results = [kr for goal in goals for kr in goal["key_results"]]
+    assert all(kr["value"] is not None and kr["withheld"] is None for kr in results)
+    assert {goal["as_of"] for goal in goals} == {"2014-03-31"}
+
     again = run_cli("demo", "--no-serve", "--workspace", tmp_path / "demo", "--json").json()
+    assert again["organisation"]["why_goals"].get("already") is True
     assert again["incidents"]["events_added"] == 0
     assert all(repo["added"] == {} for repo in again["github"]["repos"])
     assert again["tables"] == data["tables"]

@@ -72,6 +72,14 @@ COMMANDS: dict[str, LazyCommand] = {
         "tandem.cli.user:app", "Web users: add, change role, reset password, list."
     ),
     "audit": LazyCommand("tandem.cli.audit:app", "The audit log of sensitive reads and writes."),
+    "vision": LazyCommand(
+        "tandem.cli.goals:vision_app",
+        "A team's vision and its postcard from the future: set, show.",
+    ),
+    "goal": LazyCommand(
+        "tandem.cli.goals:goal_app",
+        "Goals and key results bound to live metrics: add, list, check in, progress.",
+    ),
 }
 """Every command of ``tandem``, in the order ``--help`` lists them (module imported on use)."""
 
