@@ -47,8 +47,9 @@ def item(n: int, *, created: int, done: int, people: set[int], **extra: Any) -> 
     )
 
 
-def result(before: float | None, after: float | None, *, better: str = "down",
-           withheld: str | None = None) -> ResultFacts:  # fmt: skip
+def result(
+    before: float | None, after: float | None, *, better: str = "down", withheld: str | None = None
+) -> ResultFacts:
     return ResultFacts(
         id=3,
         title="Incidents fixed within 5 days",
@@ -84,8 +85,13 @@ def test_a_full_story_cites_its_evidence_and_states_its_numbers() -> None:
         items=tuple(FIVE),
         results=(result(8.43, 4.91),),
         kudos=(
-            KudosFacts(id=11, given_on=dt.date(2014, 2, 3), what="Cut the triage queue",
-                       impact="Fixes start a day sooner", recipients=(1, 2)),  # fmt: skip
+            KudosFacts(
+                id=11,
+                given_on=dt.date(2014, 2, 3),
+                what="Cut the triage queue",
+                impact="Fixes start a day sooner",
+                recipients=(1, 2),
+            ),
         ),
         named={1: "Ana Lima", 4: "Bo Chen"},
     )
@@ -112,8 +118,9 @@ def test_worse_and_held_follow_the_better_direction() -> None:
     down = result(2.0, 3.0, better="down")
     same = result(4.04, 3.96)
     for facts_result, word in ((up, "improved"), (down, "worsened"), (same, "held at 4")):
-        sentences, evidence = as_json(StoryFacts(goal=GOAL, start=START, end=END,
-                                                 results=(facts_result,)))  # fmt: skip
+        sentences, evidence = as_json(
+            StoryFacts(goal=GOAL, start=START, end=END, results=(facts_result,))
+        )
         check_story(sentences, evidence)
         assert any(word in s["text"] for s in sentences), word
 
@@ -130,8 +137,9 @@ def test_a_withheld_value_is_said_withheld_and_no_change_is_guessed() -> None:
     assert "6" not in kr["text"]  # the known value is not used to suggest a change
     after = next(e for e in evidence if e["id"] == "metric:3:2014-03-31")
     assert after["values"]["value"] is None and after["values"]["withheld"] == reason
-    sentences, _ = as_json(StoryFacts(goal=GOAL, start=START, end=END,
-                                      results=(result(None, 2.0),)))  # fmt: skip
+    sentences, _ = as_json(
+        StoryFacts(goal=GOAL, start=START, end=END, results=(result(None, 2.0),))
+    )
     assert any(s["template"] == "kr_unknown" for s in sentences)
 
 
@@ -159,9 +167,13 @@ def test_below_the_floor_nothing_is_counted_and_no_item_singled_out() -> None:
 
 def test_who_is_not_named_is_counted_never_named() -> None:
     sentences, evidence = as_json(
-        StoryFacts(goal=GOAL, start=START, end=END, items=tuple(FIVE),
-                   kudos=(KudosFacts(id=1, given_on=START, what="w", impact="i", recipients=(3,)),)
-                   )  # fmt: skip
+        StoryFacts(
+            goal=GOAL,
+            start=START,
+            end=END,
+            items=tuple(FIVE),
+            kudos=(KudosFacts(id=1, given_on=START, what="w", impact="i", recipients=(3,)),),
+        )
     )
     check_story(sentences, evidence)
     assert sentences[-1]["text"] == "5 people of the team contributed; none chose to be named."
@@ -172,8 +184,13 @@ def test_who_is_not_named_is_counted_never_named() -> None:
 
 def test_one_other_reads_as_one() -> None:
     sentences, evidence = as_json(
-        StoryFacts(goal=GOAL, start=START, end=END, items=tuple(FIVE),
-                   named={1: "A", 2: "B", 3: "C", 4: "D"})  # fmt: skip
+        StoryFacts(
+            goal=GOAL,
+            start=START,
+            end=END,
+            items=tuple(FIVE),
+            named={1: "A", 2: "B", 3: "C", 4: "D"},
+        )
     )
     check_story(sentences, evidence)
     assert sentences[-1]["text"] == "Contributors: A, B, C, D and 1 other."
@@ -241,12 +258,13 @@ def test_any_story_is_traceable(
 
 
 def test_exports_link_every_sentence_to_its_evidence() -> None:
-    story = tell(StoryFacts(goal=GOAL, start=START, end=END, items=tuple(FIVE),
-                            named={1: "Ana <b>Lima</b>"}))  # fmt: skip
-    md = export.markdown(title="T", subtitle="S", sentences=story.sentences,
-                         evidence=story.evidence)  # fmt: skip
-    page = export.html(title="T", subtitle="S", sentences=story.sentences,
-                       evidence=story.evidence)  # fmt: skip
+    story = tell(
+        StoryFacts(goal=GOAL, start=START, end=END, items=tuple(FIVE), named={1: "Ana <b>Lima</b>"})
+    )
+    md = export.markdown(
+        title="T", subtitle="S", sentences=story.sentences, evidence=story.evidence
+    )
+    page = export.html(title="T", subtitle="S", sentences=story.sentences, evidence=story.evidence)
     order = export.numbering(story.sentences, story.evidence)
     for sentence in story.sentences:
         for ev in sentence.evidence:

@@ -85,4 +85,4 @@ def named_people(*, session: Session, person_ids: Iterable[int]) -> dict[int, st
         .join(NamingConsent, NamingConsent.person_id == Person.id)
         .where(Person.id.in_(wanted), NamingConsent.named.is_(True), Person.stand_in.is_(False))
     )
-    return {pid: name for pid, name in rows}
+    return {int(pid): str(name) for pid, name in rows}

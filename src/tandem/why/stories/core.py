@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from tandem.why.stories.evidence import Evidence, Sentence, names, number, say
+from tandem.why.stories.evidence import Evidence, Sentence, Value, names, number, say
 
 MAX_KUDOS_TOLD = 5
 SHARE_UNITS = frozenset({"share"})
@@ -55,6 +55,11 @@ class ItemFacts:
     goal_ids: tuple[int, ...] = ()
     effort_days: float | None = None
     people: frozenset[int] = frozenset()
+
+    @property
+    def named(self) -> str:
+        """``IM12 “Printer down”``, or the key alone for an item without a title."""
+        return f"{self.external_key} “{self.title}”" if self.title else self.external_key
 
     @property
     def running_days(self) -> float:
@@ -171,7 +176,7 @@ def _goal_evidence(facts: StoryFacts) -> Evidence:
 
 def _work(story: Story, facts: StoryFacts, goal_id: str, *, enough: bool) -> None:
     count = len(facts.items)
-    values: dict[str, object] = {"min_people": facts.min_people}
+    values: dict[str, Value] = {"min_people": facts.min_people}
     if count == 0 or enough:
         values |= {"count": count, "items": [i.external_key for i in facts.items]}
     else:
@@ -181,15 +186,13 @@ def _work(story: Story, facts: StoryFacts, goal_id: str, *, enough: bool) -> Non
             id=f"work:{facts.goal.id}",
             kind="work",
             label="Items aligned to the goal and done in the period",
-            values=values,  # type: ignore[arg-type]
+            values=values,
         )
     )
     if count == 0:
         story.sentences.append(say("done_none", [goal_id, work]))
     elif not enough:
-        story.sentences.append(
-            say("done_withheld", [goal_id, work], floor=str(facts.min_people))
-        )
+        story.sentences.append(say("done_withheld", [goal_id, work], floor=str(facts.min_people)))
     elif count == 1:
         story.sentences.append(say("done_one", [goal_id, work]))
     else:
@@ -200,7 +203,7 @@ def _item_evidence(item: ItemFacts) -> Evidence:
     return Evidence(
         id=f"item:{item.object_id}",
         kind="item",
-        label=f"{item.external_key} “{item.title}”",
+        label=item.named,
         values={
             "key": item.external_key,
             "title": item.title,
@@ -226,8 +229,7 @@ def _notable(story: Story, facts: StoryFacts) -> None:
         say(
             "longest",
             [story.add(ev)],
-            key=longest.external_key,
-            title=longest.title,
+            item=longest.named,
             days=number(round(longest.running_days, 1)),
             done_on=longest.done_at.date().isoformat(),
         )
@@ -241,8 +243,7 @@ def _notable(story: Story, facts: StoryFacts) -> None:
                 say(
                     "most_effort",
                     [story.add(_item_evidence(most))],
-                    key=most.external_key,
-                    title=most.title,
+                    item=most.named,
                     effort=number(round(most.effort_days or 0.0, 1)),
                 )
             )
@@ -254,8 +255,7 @@ def _notable(story: Story, facts: StoryFacts) -> None:
                 say(
                     "most_goals",
                     [story.add(_item_evidence(widest))],
-                    key=widest.external_key,
-                    title=widest.title,
+                    item=widest.named,
                     goals=str(len(widest.goal_ids)),
                 )
             )
@@ -310,7 +310,9 @@ def _result(story: Story, result: ResultFacts) -> None:
         if len(missing) == 2:
             when = "before the period and at its end"
         withheld = any(r.withheld for r, _ in missing)
-        story.sentences.append(say("kr_withheld" if withheld else "kr_unknown", ids, **common, when=when))
+        story.sentences.append(
+            say("kr_withheld" if withheld else "kr_unknown", ids, **common, when=when)
+        )
         return
     before = round(result.before.value or 0.0, places)
     after = round(result.after.value or 0.0, places)
@@ -325,9 +327,7 @@ def _result(story: Story, result: ResultFacts) -> None:
     lower = after < before
     improved = lower == (result.better == "down")
     template = "kr_improved" if improved else "kr_worsened"
-    story.sentences.append(
-        say(template, ids, **common, **shown, before=number(before, places))
-    )
+    story.sentences.append(say(template, ids, **common, **shown, before=number(before, places)))
 
 
 def _kudos(story: Story, facts: StoryFacts) -> None:
@@ -356,8 +356,10 @@ def _kudos(story: Story, facts: StoryFacts) -> None:
         elif named:
             recipients = names(named)
         else:
-            recipients = "teammates who are not named" if len(kudos.recipients) != 1 else (
-                "a teammate who is not named"
+            recipients = (
+                "teammates who are not named"
+                if len(kudos.recipients) != 1
+                else ("a teammate who is not named")
             )
         ev = story.add(
             Evidence(
@@ -390,7 +392,7 @@ def _people(story: Story, facts: StoryFacts, people: list[int], *, enough: bool)
         return
     named = sorted(facts.named[p] for p in people if p in facts.named)
     others = len(people) - len(named)
-    values: dict[str, object] = {"named": named, "min_people": facts.min_people}
+    values: dict[str, Value] = {"named": named, "min_people": facts.min_people}
     if enough:
         values |= {"count": len(people), "others": others}
     else:
@@ -400,7 +402,7 @@ def _people(story: Story, facts: StoryFacts, people: list[int], *, enough: bool)
             id=f"people:{facts.goal.id}",
             kind="people",
             label="Contributors who agreed to be named, and how many others",
-            values=values,  # type: ignore[arg-type]
+            values=values,
         )
     )
     if not enough:

@@ -29,11 +29,10 @@ TEMPLATES: dict[str, str] = {
         "rests on fewer than {floor} people and a count could describe individuals."
     ),
     "longest": (
-        "The longest-running was {key} “{title}”: {days} days from its first event to done "
-        "on {done_on}."
+        "The longest-running was {item}: {days} days from its first event to done on {done_on}."
     ),
-    "most_effort": "The most effort went into {key} “{title}”: {effort} effort days.",
-    "most_goals": "{key} “{title}” served {goals} goals at once, this one among them.",
+    "most_effort": "The most effort went into {item}: {effort} effort days.",
+    "most_goals": "{item} served {goals} goals at once, this one among them.",
     "kr_improved": (
         "{kr} ({metric}) improved from {before} to {after} {unit} (target {target} {unit})."
     ),
@@ -42,12 +41,10 @@ TEMPLATES: dict[str, str] = {
     ),
     "kr_held": "{kr} ({metric}) held at {after} {unit} (target {target} {unit}).",
     "kr_withheld": (
-        "{kr} ({metric}): the value {when} is withheld, so no change is stated "
-        "(see the evidence)."
+        "{kr} ({metric}): the value {when} is withheld, so no change is stated (see the evidence)."
     ),
     "kr_unknown": (
-        "{kr} ({metric}): there is no value {when} (no data in its window), so no change "
-        "is stated."
+        "{kr} ({metric}): there is no value {when} (no data in its window), so no change is stated."
     ),
     "kudos_none": "No kudos were linked to this goal in the period.",
     "kudos_one": "1 kudos was linked to this goal in the period.",

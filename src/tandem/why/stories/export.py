@@ -17,8 +17,8 @@ def numbering(sentences: list[Sentence], evidence: list[Evidence]) -> dict[str, 
     """Evidence id → footnote number: in order of first citation, then the uncited ones."""
     order: dict[str, int] = {}
     for sentence in sentences:
-        for ev in sentence.evidence:
-            order.setdefault(ev, len(order) + 1)
+        for cited in sentence.evidence:
+            order.setdefault(cited, len(order) + 1)
     for ev in evidence:
         order.setdefault(ev.id, len(order) + 1)
     return order
@@ -76,7 +76,8 @@ sup a { text-decoration: none; font-size: .75rem; }
 .evidence { font-size: .85rem; color: #31373d; border-top: 1px solid #d1d9e0; margin-top: 2rem; }
 .evidence li { margin: .5rem 0; }
 .evidence li:target { background: #fff8c5; }
-.evidence dl { display: grid; grid-template-columns: max-content 1fr; gap: 0 .8rem; margin: .2rem 0; }
+.evidence dl { display: grid; grid-template-columns: max-content 1fr; gap: 0 .8rem;
+               margin: .2rem 0; }
 .evidence dt { color: #59636e; }
 .evidence dd { margin: 0; overflow-wrap: anywhere; }
 code { font-size: .85em; }
@@ -128,10 +129,10 @@ def html(
         "<!doctype html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">"
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>\n"
-        f"<h1>{escape(title)}</h1>\n<p class=\"sub\">{escape(subtitle)}</p>\n"
+        f'<h1>{escape(title)}</h1>\n<p class="sub">{escape(subtitle)}</p>\n'
         f"{html_fragment(sentences=sentences, evidence=evidence)}\n"
         f'<script type="application/json" id="story-evidence">{data}</script>\n'
         "</body></html>\n"

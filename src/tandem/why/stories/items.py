@@ -16,7 +16,7 @@ from tandem.why.stories.core import ItemFacts
 
 
 class AlignedLike(Protocol):
-    """What a story reads of an aligned item (:class:`~tandem.why.alignment.service.AlignedItem`)."""
+    """What a story reads of an aligned item (``tandem.why.alignment.service.AlignedItem``)."""
 
     @property
     def object_id(self) -> str: ...

@@ -164,9 +164,7 @@ def goal_story(
             )
         )
     kudos = _kudos(session, goal, window_start, window_end)
-    people = {p for item in items for p in item.people} | {
-        p for k in kudos for p in k.recipients
-    }
+    people = {p for item in items for p in item.people} | {p for k in kudos for p in k.recipients}
     facts = StoryFacts(
         goal=GoalFacts(
             id=goal.id,
@@ -204,9 +202,7 @@ def goal_story(
     )
 
 
-def _kudos(
-    session: Session, goal: Goal, start: dt.datetime, end: dt.datetime
-) -> list[KudosFacts]:
+def _kudos(session: Session, goal: Goal, start: dt.datetime, end: dt.datetime) -> list[KudosFacts]:
     rows = session.scalars(
         select(Kudos)
         .where(
