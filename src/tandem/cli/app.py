@@ -72,6 +72,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "tandem.cli.user:app", "Web users: add, change role, reset password, list."
     ),
     "audit": LazyCommand("tandem.cli.audit:app", "The audit log of sensitive reads and writes."),
+    "story": LazyCommand(
+        "tandem.cli.story:app",
+        "Impact stories: a goal's period told from its evidence; who agreed to be named.",
+    ),
 }
 """Every command of ``tandem``, in the order ``--help`` lists them (module imported on use)."""
 
