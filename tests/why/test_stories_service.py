@@ -206,3 +206,19 @@ def test_a_bot_cannot_be_named(db_session: Session) -> None:
         set_naming_consent(
             session=db_session, person_id=bot.id, by_person_id=bot.id, named=True, actor="t"
         )
+
+
+def test_forgetting_a_person_forgets_their_choice(db_session: Session) -> None:
+    from sqlalchemy import func, select
+
+    from tandem.people.privacy import forget_person
+    from tandem.why.recognition.models import NamingConsent
+
+    me = _person(db_session, "Forget Me")
+    set_naming_consent(session=db_session, person_id=me, by_person_id=me, named=True, actor="t")
+    forget_person(session=db_session, ref=str(me), actor="cli:t")
+    db_session.expire_all()
+    count = db_session.scalar(
+        select(func.count()).select_from(NamingConsent).where(NamingConsent.person_id == me)
+    )
+    assert count == 0

@@ -58,8 +58,10 @@ class ItemFacts:
 
     @property
     def named(self) -> str:
-        """``IM12 “Printer down”``, or the key alone for an item without a title."""
-        return f"{self.external_key} “{self.title}”" if self.title else self.external_key
+        """``IM12 “Printer down”``, or the key alone for an item without a title of its own."""
+        if not self.title or self.title == self.external_key:
+            return self.external_key
+        return f"{self.external_key} “{self.title}”"
 
     @property
     def running_days(self) -> float:

@@ -24,9 +24,18 @@ def numbering(sentences: list[Sentence], evidence: list[Evidence]) -> dict[str, 
     return order
 
 
+#: A list value (e.g. the keys of every item done) is shown up to this many entries; the
+#: JSON answer (and the HTML file's data block) holds all of them.
+LIST_SHOWN = 30
+
+
 def _value(value: Value) -> str:
     if isinstance(value, list):
-        return ", ".join(value) if value else "none"
+        if not value:
+            return "none"
+        more = len(value) - LIST_SHOWN
+        shown = ", ".join(value[:LIST_SHOWN])
+        return f"{shown} … ({more} more in the JSON)" if more > 0 else shown
     if value is None:
         return "—"
     if isinstance(value, bool):
