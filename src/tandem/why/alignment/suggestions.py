@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 from tandem.errors import InputError
 from tandem.flow.engine import FlowEngine
 from tandem.flow.mapping import StatusMapping
-from tandem.why.alignment import service
+from tandem.flow.service import MIN_PEOPLE, shortfall
+from tandem.why.alignment import lake, service
 from tandem.why.alignment.rules import align
 from tandem.why.alignment.similarity import TfidfEncoder, tfidf_matches
 from tandem.why.goals.models import Goal
+from tandem.why.scope import find_team, team_filters
 
 MIN_SCORE = 0.1
 LIMIT = 50
@@ -50,6 +52,7 @@ class Suggestions(BaseModel):
     min_score: float
     unaligned: int  # unaligned items considered
     suggestions: list[Suggestion]
+    withheld: str | None = None  # why there is none: fewer than 5 people behind the items
 
 
 def goal_text(goal: Goal) -> str:
@@ -67,16 +70,27 @@ def suggest(
     end: dt.datetime | None = None,
     min_score: float = MIN_SCORE,
     limit: int = LIMIT,
+    min_people: int = MIN_PEOPLE,
 ) -> Suggestions:
     """Suggested links for the team's unaligned items in ``[start, end)``, best first (ties:
-    object id, then goal id), at most ``limit``."""
+    object id, then goal id), at most ``limit``; withheld (none, with the reason) when fewer
+    than ``min_people`` people worked on the window's items, as the balance is."""
     if not 0 <= min_score <= 1:
         raise InputError("a score between 0 and 1", field="min_score")
     if limit < 1:
         raise InputError("at least 1", field="limit")
-    items = service.read_team_items(
-        session=session, engine=engine, team_id=team_id, mapping=mapping, start=start, end=end
-    )
+    team = find_team(session, team_id)
+    filters = lake.window_filters(team_filters(session, team), start, end)
+    _, withheld = shortfall(engine=engine, filters=filters, min_people=min_people)
+    if withheld is not None:  # the items of a team this small are one person's work
+        return Suggestions(
+            method=TfidfEncoder.name,
+            min_score=min_score,
+            unaligned=0,
+            suggestions=[],
+            withheld=withheld,
+        )
+    items = lake.read_items(engine, filters, mapping)
     goals = service.team_goals(session, team_id)
     goal_ids = [goal.id for goal in goals]
     decisions = service.team_decisions(session, goal_ids)
