@@ -32,10 +32,9 @@ import numpy.typing as npt
 
 _WORD = re.compile(r"\w+")
 _STOP_TEXT = """a about after all also an and any are as at be been but by can could do does
-    for from
-    has have how if in into is it its more no not of on or our out over so than that the their
-    them then there these they this to too up us was we were what when where which while who
-    why will with would you your"""
+    for from has have how if in into is it its more no not of on or our out over so than that
+    the their them then there these they this to too up us was we were what when where which
+    while who why will with would you your"""
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 
