@@ -40,10 +40,12 @@ def test_a_beacon_goal_tells_a_real_story_naming_only_who_agreed(
             session=session, engine=engine, mapping=mapping, team=DEMO_TEAM, goal_id=goal_id
         )
     data = story.model_dump(mode="json")
-    assert check_story(data["sentences"], data["evidence"]) >= 5
+    assert check_story(data["sentences"], data["evidence"]) >= 3
     templates = {s.template for s in story.sentences}
     assert {"done_many", "longest", "people_named_others"} <= templates
-    assert templates & {"kr_improved", "kr_worsened", "kr_held"}
+    results = [e for e in story.evidence if e.kind == "kr"]  # the goals demo's key results
+    told = [s for s in story.sentences if s.template.startswith("kr_")]
+    assert len(told) == len(results)
     assert story.end.year == 2014  # the lake's own period, not today
     named = set(consenting_emails())
     beacon = [p for p in demo_people(demo_synthetic_org()) if p.team == DEMO_TEAM]

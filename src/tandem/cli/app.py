@@ -71,6 +71,10 @@ COMMANDS: dict[str, LazyCommand] = {
     "user": LazyCommand(
         "tandem.cli.user:app", "Web users: add, change role, reset password, list."
     ),
+    "align": LazyCommand(
+        "tandem.cli.align:app",
+        "Alignment: link work to goals by rules and suggestions; the investment balance.",
+    ),
     "audit": LazyCommand("tandem.cli.audit:app", "The audit log of sensitive reads and writes."),
     "story": LazyCommand(
         "tandem.cli.story:app",

@@ -22,6 +22,7 @@ from tandem.demo.identities import build_demo_links
 from tandem.demo.open_cycle import build_open_cycle
 from tandem.demo.org import build_demo_org
 from tandem.demo.users import build_demo_users
+from tandem.demo.why_alignment import build_demo_alignment
 from tandem.demo.why_stories import build_demo_stories
 from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
@@ -95,6 +96,7 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
     organisation["work_data"] = build_demo_links(workspace=workspace)
     organisation["open_cycle"] = build_open_cycle(workspace=workspace)
     sign_ins = build_demo_users(workspace=workspace)
+    alignment = build_demo_alignment(workspace=workspace)
     stories = build_demo_stories(workspace=workspace)
     return {
         "workspace": str(workspace.root),
@@ -105,5 +107,6 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
         "tables": workspace.lake.row_counts(),
         "organisation": organisation,
         "sign_ins": sign_ins,
+        "alignment": alignment,
         "stories": stories,
     }

@@ -24,6 +24,7 @@ ROUTERS: tuple[APIRouter, ...] = (
         for module in (goals, alignment, stories, recognition, change, delegation)
         for router in (module.page, module.api)
     ),
+    alignment.edit,  # alignment's writes (edit_why)
     stories.own,
 )
 

@@ -28,7 +28,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from tandem.delivery.records import COMMIT_PREFIX, PR_PREFIX
-from tandem.flow.engine import Filters, FlowEngine, utc
+from tandem.flow.engine import DELIVERY_PREFIX, Filters, FlowEngine, utc
 from tandem.flow.mapping import StatusMapping
 from tandem.flow.states import state_visits
 from tandem.flow.timing import item_facts_table
@@ -214,3 +214,12 @@ def _active_days(engine: FlowEngine, filters: Filters, mapping: StatusMapping) -
 def window_filters(filters: Filters, start: dt.datetime | None, end: dt.datetime | None) -> Filters:
     """``filters`` restricted to ``[start, end)`` (the flow engine's window semantics)."""
     return dataclasses.replace(filters, start=start, end=end)
+
+
+def is_work_item(engine: FlowEngine, object_id: str) -> bool:
+    """Whether the lake holds ``object_id`` as a work item (never a delivery object)."""
+    if not object_id or object_id.startswith(DELIVERY_PREFIX):
+        return False
+    objects = engine.table("objects")
+    found = objects.filter(objects.object_id == object_id).count()
+    return bool(engine.backend.to_pyarrow(found).as_py())
