@@ -22,6 +22,7 @@ from tests.web.conftest import ROLES, Org, csrf_from, make_org, sign_in_directly
 from tests.web.matrix_how import EXPECTED as HOW_EXPECTED
 from tests.web.matrix_people import EXPECTED as PEOPLE_EXPECTED
 from tests.web.matrix_why_goals import EXPECTED as WHY_GOALS_EXPECTED
+from tests.web.matrix_why_stories import EXPECTED as STORIES_EXPECTED
 
 ANYONE = "anyone"  # public: anonymous users too
 SIGNED_IN = dict.fromkeys(ROLES, ("own", "other"))
@@ -44,6 +45,7 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     **PEOPLE_EXPECTED,
     **HOW_EXPECTED,
     **WHY_GOALS_EXPECTED,
+    **STORIES_EXPECTED,
 }
 STATIC = "/static"
 

@@ -31,6 +31,7 @@ class AuditAction(enum.StrEnum):
     REVIEW_REMIND = "review.remind"  # a rater reminded of their unfinished forms (once a day)
     REVIEW_COMPLETION = "review.completion"  # the completion view that names pending raters
     FLOW_MAPPING = "flow.mapping"  # a source's status mapping saved into tandem.toml
+    STORY_CONSENT = "story.consent"  # a person chose (not) to be named in impact stories
 
 
 ACTION_NAMES: tuple[str, ...] = tuple(a.value for a in AuditAction)

@@ -71,6 +71,10 @@ COMMANDS: dict[str, LazyCommand] = {
     "user": LazyCommand(
         "tandem.cli.user:app", "Web users: add, change role, reset password, list."
     ),
+    "align": LazyCommand(
+        "tandem.cli.align:app",
+        "Alignment: link work to goals by rules and suggestions; the investment balance.",
+    ),
     "audit": LazyCommand("tandem.cli.audit:app", "The audit log of sensitive reads and writes."),
     "vision": LazyCommand(
         "tandem.cli.goals:vision_app",
@@ -79,6 +83,9 @@ COMMANDS: dict[str, LazyCommand] = {
     "goal": LazyCommand(
         "tandem.cli.goals:goal_app",
         "Goals and key results bound to live metrics: add, list, check in, progress.",
+    "story": LazyCommand(
+        "tandem.cli.story:app",
+        "Impact stories: a goal's period told from its evidence; who agreed to be named.",
     ),
 }
 """Every command of ``tandem``, in the order ``--help`` lists them (module imported on use)."""

@@ -23,6 +23,8 @@ from tandem.demo.open_cycle import build_open_cycle
 from tandem.demo.org import build_demo_org
 from tandem.demo.users import build_demo_users
 from tandem.demo.why_goals import build_demo_why_goals
+from tandem.demo.why_alignment import build_demo_alignment
+from tandem.demo.why_stories import build_demo_stories
 from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.render import render_process_map
@@ -96,6 +98,8 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
     organisation["open_cycle"] = build_open_cycle(workspace=workspace)
     sign_ins = build_demo_users(workspace=workspace)
     organisation["why_goals"] = build_demo_why_goals(workspace=workspace)
+    alignment = build_demo_alignment(workspace=workspace)
+    stories = build_demo_stories(workspace=workspace)
     return {
         "workspace": str(workspace.root),
         "process_map": str(process_map),
@@ -105,4 +109,6 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
         "tables": workspace.lake.row_counts(),
         "organisation": organisation,
         "sign_ins": sign_ins,
+        "alignment": alignment,
+        "stories": stories,
     }

@@ -26,6 +26,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     ),
     goals.edit_page,
     goals.edit_api,
+    alignment.edit,  # alignment's writes (edit_why)
+    stories.own,
 )
 
 __all__ = ["ROUTERS"]
