@@ -72,6 +72,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "tandem.cli.user:app", "Web users: add, change role, reset password, list."
     ),
     "audit": LazyCommand("tandem.cli.audit:app", "The audit log of sensitive reads and writes."),
+    "kudos": LazyCommand(
+        "tandem.cli.kudos:app",
+        "Recognition: give and list kudos, achievements from data, nudges, the wins digest.",
+    ),
 }
 """Every command of ``tandem``, in the order ``--help`` lists them (module imported on use)."""
 
