@@ -97,6 +97,8 @@ def test_kudos_given_on_the_page_show_on_the_wall(setup: Setup, client_for: Any)
     listed = client.get(API + "/kudos").json()
     assert listed["kudos"][0]["what"] == "Unblocked the release XYZZY"
     assert listed["kudos"][0]["giver"]["id"] == setup.flow.org.person_ids["member"]
+    for bad in ("99999999999", "x", str(setup.flow.org.other_person_id)):
+        assert client.get(f"{API}/people/{bad}/kudos").status_code == 404
     received = client.get(f"{API}/people/{leader}/kudos").json()
     assert "Unblocked the release XYZZY" in {k["what"] for k in received["kudos"]}
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from tandem.accounts.schemas import UserOut
 from tandem.errors import InputError
-from tandem.web.deps import CurrentUser, DbSession, Id, Workspace
+from tandem.web.deps import CurrentUser, DbSession, Id, Workspace, parse_id
 from tandem.web.permissions import (
     EDIT_WHY,
     GIVE_KUDOS,
@@ -205,14 +205,18 @@ def received_kudos(
     request: Request,
     db: DbSession,
     user: CurrentUser,
-    person_id: int,
+    person_id: str,
     page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
     per_page: PerPage = PER_PAGE,
 ) -> KudosPage:
     """The kudos a member of the team received, newest first (kudos are the team's to see)."""
     team = request_team(request, db, user)
     return service.received_kudos(
-        session=db, team=team.id, person_id=person_id, page=page_number, per_page=per_page
+        session=db,
+        team=team.id,
+        person_id=parse_id(person_id, "person"),
+        page=page_number,
+        per_page=per_page,
     )
 
 
