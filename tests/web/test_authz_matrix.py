@@ -23,6 +23,7 @@ from tests.web.matrix_how import EXPECTED as HOW_EXPECTED
 from tests.web.matrix_people import EXPECTED as PEOPLE_EXPECTED
 from tests.web.matrix_why_goals import EXPECTED as WHY_GOALS_EXPECTED
 from tests.web.matrix_why_stories import EXPECTED as STORIES_EXPECTED
+from tests.web.matrix_why_recognition import EXPECTED as RECOGNITION_EXPECTED
 
 ANYONE = "anyone"  # public: anonymous users too
 SIGNED_IN = dict.fromkeys(ROLES, ("own", "other"))
@@ -46,6 +47,7 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     **HOW_EXPECTED,
     **WHY_GOALS_EXPECTED,
     **STORIES_EXPECTED,
+    **RECOGNITION_EXPECTED,
 }
 STATIC = "/static"
 

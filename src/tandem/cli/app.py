@@ -86,6 +86,9 @@ COMMANDS: dict[str, LazyCommand] = {
     "story": LazyCommand(
         "tandem.cli.story:app",
         "Impact stories: a goal's period told from its evidence; who agreed to be named.",
+    "kudos": LazyCommand(
+        "tandem.cli.kudos:app",
+        "Recognition: give and list kudos, achievements from data, nudges, the wins digest.",
     ),
 }
 """Every command of ``tandem``, in the order ``--help`` lists them (module imported on use)."""

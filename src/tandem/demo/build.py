@@ -25,6 +25,7 @@ from tandem.demo.users import build_demo_users
 from tandem.demo.why_goals import build_demo_why_goals
 from tandem.demo.why_alignment import build_demo_alignment
 from tandem.demo.why_stories import build_demo_stories
+from tandem.demo.why_recognition import build_demo_recognition
 from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.render import render_process_map
@@ -100,6 +101,7 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
     organisation["why_goals"] = build_demo_why_goals(workspace=workspace)
     alignment = build_demo_alignment(workspace=workspace)
     stories = build_demo_stories(workspace=workspace)
+    organisation["recognition"] = build_demo_recognition(workspace=workspace)
     return {
         "workspace": str(workspace.root),
         "process_map": str(process_map),

@@ -28,6 +28,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     goals.edit_api,
     alignment.edit,  # alignment's writes (edit_why)
     stories.own,
+    *recognition.WRITE_ROUTERS,
 )
 
 __all__ = ["ROUTERS"]
