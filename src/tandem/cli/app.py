@@ -72,6 +72,15 @@ COMMANDS: dict[str, LazyCommand] = {
         "tandem.cli.user:app", "Web users: add, change role, reset password, list."
     ),
     "audit": LazyCommand("tandem.cli.audit:app", "The audit log of sensitive reads and writes."),
+    "experiment": LazyCommand(
+        "tandem.cli.experiment:app",
+        "Experiments: a hypothesis, an owner, a start, a measure (optionally a metric), an "
+        "outcome.",
+    ),
+    "radar": LazyCommand(
+        "tandem.cli.radar:radar_command",
+        "The change radar: dependencies added and removed over time in the lake's repositories.",
+    ),
 }
 """Every command of ``tandem``, in the order ``--help`` lists them (module imported on use)."""
 

@@ -61,7 +61,7 @@ def scan_repository(lake: Lake, repo: str) -> RepoScan:
     is no longer on disk."""
     key = (str(lake.root), lake.generation(), repo)
     with _cache_lock:
-        if key in _cache:
+        if key in _cache and Path(repo).is_dir():  # a repository moved away is said so at once
             _cache.move_to_end(key)
             return _cache[key]
     scan = _scan(lake, repo)
