@@ -62,8 +62,21 @@ def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) 
     assert svg.startswith(("<svg", "<?xml"))
     assert "Closed" in svg and "4,000 cases" in svg
 
+    # the why's change tools: two SYNTHETIC experiments, one read on the log's own figures
+    assert len(data["why_change"]["experiments_added"]) == 2
+    if head_commits:
+        assert data["why_change"]["radar"]["events"] > 0
+    experiments = run_cli(
+        "experiment", "list", "--team", "Beacon", "-w", tmp_path / "demo", "--json"
+    ).json()["experiments"]
+    assert all("SYNTHETIC DEMO" in e["title"] for e in experiments)
+    concluded = next(e for e in experiments if e["status"] == "concluded")
+    assert concluded["reading"]["before"]["value"] is not None
+    assert concluded["reading"]["after"]["value"] is not None
+
     again = run_cli("demo", "--no-serve", "--workspace", tmp_path / "demo", "--json").json()
     assert again["incidents"]["events_added"] == 0
+    assert again["why_change"]["experiments_added"] == []
     assert all(repo["added"] == {} for repo in again["github"]["repos"])
     assert again["tables"] == data["tables"]
     human = run_cli("demo", "--no-serve", "--workspace", tmp_path / "demo")

@@ -22,6 +22,7 @@ from tandem.demo.identities import build_demo_links
 from tandem.demo.open_cycle import build_open_cycle
 from tandem.demo.org import build_demo_org
 from tandem.demo.users import build_demo_users
+from tandem.demo.why_change import build_demo_change
 from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.render import render_process_map
@@ -103,4 +104,5 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
         "tables": workspace.lake.row_counts(),
         "organisation": organisation,
         "sign_ins": sign_ins,
+        "why_change": build_demo_change(workspace=workspace),
     }
