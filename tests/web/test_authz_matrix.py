@@ -21,6 +21,7 @@ from tests.helpers import new_workspace
 from tests.web.conftest import ROLES, Org, csrf_from, make_org, sign_in_directly
 from tests.web.matrix_how import EXPECTED as HOW_EXPECTED
 from tests.web.matrix_people import EXPECTED as PEOPLE_EXPECTED
+from tests.web.matrix_why_change import EXPECTED as WHY_CHANGE_EXPECTED
 
 ANYONE = "anyone"  # public: anonymous users too
 SIGNED_IN = dict.fromkeys(ROLES, ("own", "other"))
@@ -42,6 +43,7 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     ("GET", "/api/admin/audit"): {"admin": ("own", "other")},
     **PEOPLE_EXPECTED,
     **HOW_EXPECTED,
+    **WHY_CHANGE_EXPECTED,
 }
 STATIC = "/static"
 
@@ -83,6 +85,7 @@ def _fill(path: str, org: Org, role: str, case: str) -> str:
         team_id=org.own_team_id if own else org.other_team_id,
         person_id=person,
         duo_id=1,
+        experiment_id=1,
         nomination_id=1,
         answer="accept",
     )
