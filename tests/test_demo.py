@@ -69,10 +69,22 @@ def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) 
     results = [kr for goal in goals for kr in goal["key_results"]]
     assert all(kr["value"] is not None and kr["withheld"] is None for kr in results)
     assert {goal["as_of"] for goal in goals} == {"2014-03-31"}
+    # the why's change tools: two SYNTHETIC experiments, one read on the log's own figures
+    assert len(data["why_change"]["experiments_added"]) == 2
+    if head_commits:
+        assert data["why_change"]["radar"]["events"] > 0
+    experiments = run_cli(
+        "experiment", "list", "--team", "Beacon", "-w", tmp_path / "demo", "--json"
+    ).json()["experiments"]
+    assert all("SYNTHETIC DEMO" in e["title"] for e in experiments)
+    concluded = next(e for e in experiments if e["status"] == "concluded")
+    assert concluded["reading"]["before"]["value"] is not None
+    assert concluded["reading"]["after"]["value"] is not None
 
     again = run_cli("demo", "--no-serve", "--workspace", tmp_path / "demo", "--json").json()
     assert again["organisation"]["why_goals"].get("already") is True
     assert again["incidents"]["events_added"] == 0
+    assert again["why_change"]["experiments_added"] == []
     assert all(repo["added"] == {} for repo in again["github"]["repos"])
     assert again["tables"] == data["tables"]
     human = run_cli("demo", "--no-serve", "--workspace", tmp_path / "demo")

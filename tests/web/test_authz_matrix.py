@@ -24,6 +24,7 @@ from tests.web.matrix_people import EXPECTED as PEOPLE_EXPECTED
 from tests.web.matrix_why_goals import EXPECTED as WHY_GOALS_EXPECTED
 from tests.web.matrix_why_stories import EXPECTED as STORIES_EXPECTED
 from tests.web.matrix_why_recognition import EXPECTED as RECOGNITION_EXPECTED
+from tests.web.matrix_why_change import EXPECTED as WHY_CHANGE_EXPECTED
 
 ANYONE = "anyone"  # public: anonymous users too
 SIGNED_IN = dict.fromkeys(ROLES, ("own", "other"))
@@ -48,6 +49,7 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     **WHY_GOALS_EXPECTED,
     **STORIES_EXPECTED,
     **RECOGNITION_EXPECTED,
+    **WHY_CHANGE_EXPECTED,
 }
 STATIC = "/static"
 
@@ -89,6 +91,7 @@ def _fill(path: str, org: Org, role: str, case: str) -> str:
         team_id=org.own_team_id if own else org.other_team_id,
         person_id=person,
         duo_id=1,
+        experiment_id=1,
         nomination_id=1,
         answer="accept",
         goal_id=1,

@@ -89,6 +89,14 @@ COMMANDS: dict[str, LazyCommand] = {
     "kudos": LazyCommand(
         "tandem.cli.kudos:app",
         "Recognition: give and list kudos, achievements from data, nudges, the wins digest.",
+    "experiment": LazyCommand(
+        "tandem.cli.experiment:app",
+        "Experiments: a hypothesis, an owner, a start, a measure (optionally a metric), an "
+        "outcome.",
+    ),
+    "radar": LazyCommand(
+        "tandem.cli.radar:radar_command",
+        "The change radar: dependencies added and removed over time in the lake's repositories.",
     ),
 }
 """Every command of ``tandem``, in the order ``--help`` lists them (module imported on use)."""

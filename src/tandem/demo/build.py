@@ -26,6 +26,7 @@ from tandem.demo.why_goals import build_demo_why_goals
 from tandem.demo.why_alignment import build_demo_alignment
 from tandem.demo.why_stories import build_demo_stories
 from tandem.demo.why_recognition import build_demo_recognition
+from tandem.demo.why_change import build_demo_change
 from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.render import render_process_map
@@ -113,4 +114,5 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
         "sign_ins": sign_ins,
         "alignment": alignment,
         "stories": stories,
+        "why_change": build_demo_change(workspace=workspace),
     }

@@ -20,6 +20,7 @@ from tandem.web.why import alignment, change, delegation, goals, recognition, st
 
 ROUTERS: tuple[APIRouter, ...] = (
     *(
+    *tuple(
         router
         for module in (goals, alignment, stories, recognition, change, delegation)
         for router in (module.page, module.api)
@@ -29,6 +30,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     alignment.edit,  # alignment's writes (edit_why)
     stories.own,
     *recognition.WRITE_ROUTERS,
+    change.edit,
 )
 
 __all__ = ["ROUTERS"]
