@@ -23,6 +23,7 @@ from pathlib import Path
 from tandem.lake import Lake
 from tandem.sources.bots import DEFAULT_BOT_RULES
 from tandem.sources.git import ingest_repository
+from tandem.workspace import Workspace
 from tests.sources.gitrepo import git, init_repo
 
 A_OLD = ("Ada Lovelace", "ada@old.example.org")
@@ -88,3 +89,49 @@ def ingest(repo: Path, lake_root: Path) -> Lake:
     lake = Lake(lake_root)
     ingest_repository(lake=lake, path=repo, rev=None, bots=DEFAULT_BOT_RULES)
     return lake
+
+
+OWNERS = "Owners"  # all six people: Ada leader, Brook manager, the others members
+FEW = "Few"  # Cyd, Dee, Eli: three people, too few for a team answer
+OTHER = "Other"  # Gus, no work data
+
+
+def ownership_workspace(workspace: Workspace) -> dict[str, int]:
+    """``workspace`` with the repository ingested, Ada's identities merged, teams and users
+    (leader ada@, manager brook@, member fay@, other-team member gus@, director, admin).
+    Returns the team ids."""
+    from tandem.accounts import service as accounts
+    from tandem.db.session import session_scope
+    from tandem.ingest import service as ingest_service
+    from tandem.people import service as people_service
+    from tandem.people.models import Membership, Person, Team
+
+    repo = build_repo(workspace.root.parent / "owned-repo")
+    ingest_service.ingest_git(workspace=workspace, paths=[repo])
+    with session_scope(workspace.engine) as session:
+        people_service.link_identity(session=session, identity_key=key(A_OLD), person=A_NEW[1])
+        teams = {name: Team(name=name) for name in (OWNERS, FEW, OTHER)}
+        gus = Person(display_name="Gus Guest", email="gus@example.com")
+        session.add_all([*teams.values(), gus])
+        session.flush()
+        person = {
+            letter: people_service.find_person(session=session, ref=whos[-1][1]).id
+            for letter, whos in PEOPLE.items()
+        }
+        roles = {"A": "leader", "B": "manager"}
+        for letter, pid in person.items():
+            role = roles.get(letter, "member")
+            session.add(Membership(person_id=pid, team_id=teams[OWNERS].id, role=role))
+        for letter in "CDE":
+            session.add(Membership(person_id=person[letter], team_id=teams[FEW].id))
+        session.add(Membership(person_id=gus.id, team_id=teams[OTHER].id))
+        for email, role, team in (
+            (A_NEW[1], "leader", OWNERS), (B[1], "manager", OWNERS), (F[1], "member", OWNERS),
+            ("gus@example.com", "member", OTHER), ("director@example.org", "director", None),
+            ("admin@example.org", "admin", None),
+        ):  # fmt: skip
+            accounts.add_user(session=session, email=email, password=PASSWORD, role=role, team=team)
+        return {name: team.id for name, team in teams.items()}
+
+
+PASSWORD = "correct horse battery"

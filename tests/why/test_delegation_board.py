@@ -120,7 +120,7 @@ def test_pair_areas_belong_to_a_confirmed_duo_of_the_team(db_session: Session) -
         service.add_area(session=db_session, team="Core", name="Hiring", level=6, at=T0)
     with pytest.raises(InputError, match="names 2 areas"):
         service.set_level(session=db_session, team="Core", area="Hiring", level=3)
-    with pytest.raises(InputError, match="'duo_id'.*does not belong"):
+    with pytest.raises(InputError, match=r"'duo_id'.*does not belong"):
         service.add_area(
             session=db_session, team="Core", name="X", level=1, duo_id=ids["cross_duo"]
         )

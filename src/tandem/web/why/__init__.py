@@ -18,10 +18,13 @@ from fastapi import APIRouter
 
 from tandem.web.why import alignment, change, delegation, goals, recognition, stories
 
-ROUTERS: tuple[APIRouter, ...] = tuple(
-    router
-    for module in (goals, alignment, stories, recognition, change, delegation)
-    for router in (module.page, module.api)
+ROUTERS: tuple[APIRouter, ...] = (
+    *(
+        router
+        for module in (goals, alignment, stories, recognition, change, delegation)
+        for router in (module.page, module.api)
+    ),
+    delegation.edit,
 )
 
 __all__ = ["ROUTERS"]

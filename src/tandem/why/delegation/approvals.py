@@ -45,9 +45,7 @@ def approvals(
     """Approval bottlenecks of the scope's pull requests in the window (module docstring)."""
     records = read_records(engine)
     last = _midnight(end + dt.timedelta(days=1)) if end else None
-    first, stop = window(
-        records.last_pull_request_event, Filters(start=_midnight(start), end=last)
-    )
+    first, stop = window(records.last_pull_request_event, Filters(start=_midnight(start), end=last))
     authors = None if scope.keys is None else set(scope.keys)
     person = scope.people.get
     reviewed: list[list[str]] = []

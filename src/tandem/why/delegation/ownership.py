@@ -242,9 +242,7 @@ def ownership(
         "include_bots": include_bots,
     }
     if first is None or last is None or not repos:
-        return Ownership(
-            **base, people=0, commits=0, withheld=None, areas=[], flagged=0, mine=[]
-        )
+        return Ownership(**base, people=0, commits=0, withheld=None, areas=[], flagged=0, mine=[])
     chosen = selected_commits(
         engine, repos=repos, start=first, end=last, scope=scope, include_bots=include_bots
     )

@@ -223,9 +223,7 @@ def get_board(*, session: Session, team: int | str, as_of: dt.date) -> Board:
     )
 
 
-def area_history(
-    *, session: Session, team: int | str, area: int | str, as_of: dt.date
-) -> AreaOut:
+def area_history(*, session: Session, team: int | str, area: int | str, as_of: dt.date) -> AreaOut:
     """One area with its whole history (oldest first)."""
     return _area_out(session, find_area(session=session, team=team, area=area), as_of=as_of)
 
