@@ -21,6 +21,7 @@ from tests.helpers import new_workspace
 from tests.web.conftest import ROLES, Org, csrf_from, make_org, sign_in_directly
 from tests.web.matrix_how import EXPECTED as HOW_EXPECTED
 from tests.web.matrix_people import EXPECTED as PEOPLE_EXPECTED
+from tests.web.matrix_why_delegation import EXPECTED as DELEGATION_EXPECTED
 
 ANYONE = "anyone"  # public: anonymous users too
 SIGNED_IN = dict.fromkeys(ROLES, ("own", "other"))
@@ -42,6 +43,7 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     ("GET", "/api/admin/audit"): {"admin": ("own", "other")},
     **PEOPLE_EXPECTED,
     **HOW_EXPECTED,
+    **DELEGATION_EXPECTED,
 }
 STATIC = "/static"
 
@@ -85,6 +87,7 @@ def _fill(path: str, org: Org, role: str, case: str) -> str:
         duo_id=1,
         nomination_id=1,
         answer="accept",
+        area_id=1,
     )
 
 

@@ -78,3 +78,12 @@ def test_a_team_reads_its_members_prs_and_is_withheld_below_five(lake: Lake) -> 
     assert team.busiest_share == 0.8 and team.waited_on_one == 2
     assert small.people == 3 and small.withheld is not None
     assert small.busiest_share is None and small.waited_on_one is None
+
+
+def test_no_reviewed_pull_request_is_nothing_to_withhold(lake: Lake) -> None:
+    with FlowEngine(lake) as engine:
+        report = approvals(
+            engine=engine,
+            scope=OwnerScope("team N", (gh("nobody"),), {}),
+        )
+    assert (report.pull_requests, report.withheld, report.busiest_share) == (0, None, None)

@@ -22,6 +22,7 @@ from tandem.demo.identities import build_demo_links
 from tandem.demo.open_cycle import build_open_cycle
 from tandem.demo.org import build_demo_org
 from tandem.demo.users import build_demo_users
+from tandem.demo.why_delegation import build_demo_delegation
 from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.render import render_process_map
@@ -94,6 +95,7 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
     organisation["work_data"] = build_demo_links(workspace=workspace)
     organisation["open_cycle"] = build_open_cycle(workspace=workspace)
     sign_ins = build_demo_users(workspace=workspace)
+    organisation["delegation"] = build_demo_delegation(workspace=workspace)
     return {
         "workspace": str(workspace.root),
         "process_map": str(process_map),

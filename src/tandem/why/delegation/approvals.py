@@ -76,6 +76,10 @@ def approvals(
         "reviewers": len(counts),
         "people": len(people),
     }
+    if not counts:  # nothing reviewed: nothing to withhold
+        return Approvals(
+            **base, busiest_share=None, waited_on_one=None, single_reviewer=None, withheld=None
+        )
     if len(people) < min_people:
         return Approvals(
             **base,
