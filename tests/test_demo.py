@@ -56,6 +56,12 @@ def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) 
     assert 0 < prs.json()["n"] <= recorded_prs
     assert prs.json()["coding"]["n"] > 0
 
+    delegation = data["organisation"]["delegation"]  # Beacon's DEMO board, in the log's period
+    assert (delegation["team"], delegation["areas"], delegation["added"]) == ("Beacon", 5, 5)
+    assert delegation["review_due"] == ["Release timing"]
+    if head_commits:
+        assert delegation["ownership"]["repos"] >= 1 and delegation["ownership"]["commits"] > 0
+
     process_map = Path(data["process_map"])
     assert process_map.parent == (tmp_path / "demo" / "reports").resolve()
     svg = process_map.read_text(encoding="utf-8")
@@ -87,6 +93,8 @@ def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) 
     assert again["why_change"]["experiments_added"] == []
     assert all(repo["added"] == {} for repo in again["github"]["repos"])
     assert again["tables"] == data["tables"]
+    assert again["organisation"]["delegation"]["added"] == 0
+    assert again["organisation"]["delegation"]["areas"] == 5
     human = run_cli("demo", "--no-serve", "--workspace", tmp_path / "demo")
     assert "Demo workspace built" in human.stdout
 

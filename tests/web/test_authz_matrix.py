@@ -25,6 +25,7 @@ from tests.web.matrix_why_goals import EXPECTED as WHY_GOALS_EXPECTED
 from tests.web.matrix_why_stories import EXPECTED as STORIES_EXPECTED
 from tests.web.matrix_why_recognition import EXPECTED as RECOGNITION_EXPECTED
 from tests.web.matrix_why_change import EXPECTED as WHY_CHANGE_EXPECTED
+from tests.web.matrix_why_delegation import EXPECTED as DELEGATION_EXPECTED
 
 ANYONE = "anyone"  # public: anonymous users too
 SIGNED_IN = dict.fromkeys(ROLES, ("own", "other"))
@@ -50,6 +51,7 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     **STORIES_EXPECTED,
     **RECOGNITION_EXPECTED,
     **WHY_CHANGE_EXPECTED,
+    **DELEGATION_EXPECTED,
 }
 STATIC = "/static"
 
@@ -96,6 +98,7 @@ def _fill(path: str, org: Org, role: str, case: str) -> str:
         answer="accept",
         goal_id=1,
         key_result_id=1,
+        area_id=1,
     )
 
 

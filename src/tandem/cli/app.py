@@ -68,6 +68,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "tandem.cli.flow:app",
         "Flow analytics and process mining on the lake (the manager's how panel).",
     ),
+    "delegation": LazyCommand(
+        "tandem.cli.delegation:app",
+        "Delegation board (7 levels per decision area) and ownership concentration from git.",
+    ),
     "user": LazyCommand(
         "tandem.cli.user:app", "Web users: add, change role, reset password, list."
     ),

@@ -27,6 +27,7 @@ from tandem.demo.why_alignment import build_demo_alignment
 from tandem.demo.why_stories import build_demo_stories
 from tandem.demo.why_recognition import build_demo_recognition
 from tandem.demo.why_change import build_demo_change
+from tandem.demo.why_delegation import build_demo_delegation
 from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.render import render_process_map
@@ -103,6 +104,7 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
     alignment = build_demo_alignment(workspace=workspace)
     stories = build_demo_stories(workspace=workspace)
     organisation["recognition"] = build_demo_recognition(workspace=workspace)
+    organisation["delegation"] = build_demo_delegation(workspace=workspace)
     return {
         "workspace": str(workspace.root),
         "process_map": str(process_map),

@@ -31,6 +31,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     stories.own,
     *recognition.WRITE_ROUTERS,
     change.edit,
+    delegation.edit,
 )
 
 __all__ = ["ROUTERS"]
