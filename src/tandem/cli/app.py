@@ -68,6 +68,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "tandem.cli.flow:app",
         "Flow analytics and process mining on the lake (the manager's how panel).",
     ),
+    "brief": LazyCommand(
+        "tandem.cli.brief:brief_command",
+        "Write the team's brief: why, how and people in one offline HTML file for the pair.",
+    ),
     "user": LazyCommand(
         "tandem.cli.user:app", "Web users: add, change role, reset password, list."
     ),
