@@ -52,7 +52,7 @@ def column_chart(
         _text(left - 6, top + plot_h, "0", anchor="end", size=10),
         _text(4, top + plot_h / 2, unit, size=10),
     ]
-    every = max(1, len(rows) // 8)
+    every = max(1, -(-len(rows) // 7))  # at most 7 labels: they never overlap
     for i, (label, value) in enumerate(rows):
         bar_h = plot_h * value / peak
         x = left + i * step
@@ -73,7 +73,7 @@ def bar_chart(
     width, row_h, left = 640, 26, 170
     height = row_h * max(len(rows), 1) + 8
     peak = max([1e-9, *(value for _, value, _ in rows if value is not None)])
-    plot_w = width - left - 110
+    plot_w = width - left - 180  # room for the words after the longest bar
     body = []
     for i, (label, value, words) in enumerate(rows):
         y = 4 + i * row_h
@@ -152,5 +152,5 @@ def coverage_strip(cells: Sequence[tuple[str, str]], *, title: str) -> Markup:
             f'fill="{CALL_COLOURS.get(call, GREY)}"><title>{escape(practice)}: {escape(call)}'
             "</title></rect>"
         )
-        body.append(_text(x + size / 2, size + 20, practice[:10], anchor="middle", size=9))
+        body.append(_text(x + size / 2, size + 20, practice[:12], anchor="middle", size=8))
     return _svg(width, height, title, body)

@@ -32,7 +32,18 @@ def _environment() -> Environment:
     env.filters["duration"] = duration
     env.filters["share"] = share
     env.filters["number"] = number
+    env.filters["reason"] = reason_text
     return env
+
+
+def reason_text(text: str | None) -> str:
+    """A part's reason as a sentence, without the "withheld:" or "not set up yet:" its label
+    already says."""
+    words = (text or "").strip()
+    for prefix in ("withheld: ", "not set up yet: "):
+        if words.lower().startswith(prefix):
+            words = words[len(prefix) :]
+    return words[:1].upper() + words[1:]
 
 
 def share(value: float | None) -> str:
