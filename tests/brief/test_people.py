@@ -21,6 +21,7 @@ from tandem.brief.schemas import (
     ForecastFigures,
     HowSection,
     Part,
+    PeopleSection,
 )
 from tandem.brief.why import WhySection
 from tandem.demo.org import DEMO_CYCLE
@@ -36,7 +37,7 @@ from tandem.why.scope import team_ref
 TEAM = "Beacon"
 
 
-def _brief(session: Session, people: object) -> str:
+def _brief(session: Session, people: PeopleSection) -> str:
     ref = team_ref(session, TEAM)
     none = "not in this test"
     brief = Brief(
@@ -47,7 +48,7 @@ def _brief(session: Session, people: object) -> str:
             as_of=None,
             generated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
             prepared_for="the team's leader",
-        ),  # fmt: skip
+        ),
         why=WhySection.not_set_up(),
         how=HowSection(
             flow=Part[FlowFigures].withheld(none),
@@ -55,7 +56,7 @@ def _brief(session: Session, people: object) -> str:
             forecast=Part[ForecastFigures].withheld(none),
             delivery=Part[DeliveryFigures].withheld(none),
         ),
-        people=people,  # type: ignore[arg-type]
+        people=people,
     )
     return render_brief(brief)
 

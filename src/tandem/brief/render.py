@@ -97,7 +97,9 @@ def brief_charts(brief: Brief) -> dict[str, Markup]:
                 (
                     name.upper(),
                     float(p.days) if p.days is not None else None,
-                    f"{p.days} days, by {p.date}" if p.days is not None else "not reached",
+                    f"{p.days} day{'' if p.days == 1 else 's'}, by {p.date}"
+                    if p.days is not None
+                    else "not reached",
                 )
                 for name, p in forecast.percentiles.items()
             ],
