@@ -71,6 +71,9 @@ COMMANDS: dict[str, LazyCommand] = {
     "delegation": LazyCommand(
         "tandem.cli.delegation:app",
         "Delegation board (7 levels per decision area) and ownership concentration from git.",
+    "brief": LazyCommand(
+        "tandem.cli.brief:brief_command",
+        "Write the team's brief: why, how and people in one offline HTML file for the pair.",
     ),
     "user": LazyCommand(
         "tandem.cli.user:app", "Web users: add, change role, reset password, list."

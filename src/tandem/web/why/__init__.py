@@ -6,7 +6,8 @@
 - :mod:`.stories`: impact stories (Markdown and HTML export);
 - :mod:`.recognition`: kudos, achievements, nudges, the wins digest;
 - :mod:`.change`: experiments and the change radar;
-- :mod:`.delegation`: the delegation board and ownership concentration.
+- :mod:`.delegation`: the delegation board and ownership concentration;
+- :mod:`.brief`: the team's brief as one offline HTML file (``/why/brief``).
 
 Every route is guarded by a team-scoped action (``view_why``; writes by ``edit_why`` or
 ``give_kudos``), and every number comes from one service answer.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tandem.web.why import alignment, change, delegation, goals, recognition, stories
+from tandem.web.why import alignment, brief, change, delegation, goals, recognition, stories
 
 ROUTERS: tuple[APIRouter, ...] = (
     *(
@@ -32,6 +33,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     *recognition.WRITE_ROUTERS,
     change.edit,
     delegation.edit,
+    brief.page,  # the brief has a page (a download) and no API twin: tandem brief --json
 )
 
 __all__ = ["ROUTERS"]
