@@ -321,3 +321,41 @@ def test_web_download_is_the_brief(setup: Setup, role: str, people: bool) -> Non
         other = client.get("/why/brief", params={"team": setup.flow.org.other_team_id})
         # a team role sees its own team only; a director any team, the people part withheld
         assert other.status_code == (200 if role == "director" else 403)
+
+
+def test_the_why_slot_is_the_why_services_answer(tmp_path: Path) -> None:
+    """Wired: the brief's vision, key results and stories are the goals and stories services'
+    answers for the same day (the work data's last day), sentence for sentence."""
+    from tandem.why.goals import service as goals
+    from tandem.why.goals.metrics import parse_spec
+    from tandem.why.stories.service import goal_story
+
+    flow = make_flow_org(tmp_path / "ws")
+    ws = flow.workspace
+    with session_scope(ws.engine) as session:
+        goals.set_vision(session=session, team="Alpha", statement="Patients leave sooner")
+        goal = goals.add_goal(session=session, team="Alpha", title="Faster care",
+                              starts_on="2014-06-01", ends_on="2015-06-30")  # fmt: skip
+        goals.add_key_result(session=session, workspace=ws, team="Alpha", goal_id=goal.id,
+                             title="P85 cycle time", target=3, baseline=5,
+                             metric=parse_spec("cycle_time:p85,window=365"))  # fmt: skip
+        goals.add_key_result(session=session, workspace=ws, team="Alpha", goal_id=goal.id,
+                             title="Nurses trained", target=10, baseline=0,
+                             direction="up")  # fmt: skip
+    brief = build_brief(workspace=ws, team="Alpha", start=FIRST, end=LAST)
+    assert brief.why.state == "shown" and brief.why.vision is not None
+    assert brief.why.vision.statement == "Patients leave sooner"
+    with session_scope(ws.engine) as session:
+        answer = goals.team_goals(session=session, workspace=ws, team="Alpha",
+                                  as_of=brief.header.as_of, history=False)  # fmt: skip
+        with FlowEngine(ws.lake) as engine:
+            story = goal_story(session=session, engine=engine, team="Alpha", goal_id=goal.id,
+                               mapping=StatusMapping.from_settings(ws.settings.flow),
+                               start=dt.date(2014, 6, 1), end=brief.header.as_of)  # fmt: skip
+    [line] = brief.why.goals
+    expected = answer.goals[0].key_results
+    assert [kr.value for kr in line.key_results] == [kr.value for kr in expected]
+    assert line.key_results[0].value is not None  # Alpha rests on ≥ 5 people
+    assert [s.text for s in brief.why.stories[0].sentences] == [s.text for s in story.sentences]
+    html = render_brief(brief)
+    assert "Patients leave sooner" in html and story.sentences[0].text.split()[0] in html

@@ -21,11 +21,12 @@ from tests.helpers import new_workspace
 from tests.web.conftest import ROLES, Org, csrf_from, make_org, sign_in_directly
 from tests.web.matrix_how import EXPECTED as HOW_EXPECTED
 from tests.web.matrix_people import EXPECTED as PEOPLE_EXPECTED
-from tests.web.matrix_why_goals import EXPECTED as WHY_GOALS_EXPECTED
-from tests.web.matrix_why_stories import EXPECTED as STORIES_EXPECTED
-from tests.web.matrix_why_recognition import EXPECTED as RECOGNITION_EXPECTED
+from tests.web.matrix_why_alignment import EXPECTED as ALIGNMENT_EXPECTED
 from tests.web.matrix_why_change import EXPECTED as WHY_CHANGE_EXPECTED
 from tests.web.matrix_why_delegation import EXPECTED as DELEGATION_EXPECTED
+from tests.web.matrix_why_goals import EXPECTED as WHY_GOALS_EXPECTED
+from tests.web.matrix_why_recognition import EXPECTED as RECOGNITION_EXPECTED
+from tests.web.matrix_why_stories import EXPECTED as STORIES_EXPECTED
 
 ANYONE = "anyone"  # public: anonymous users too
 SIGNED_IN = dict.fromkeys(ROLES, ("own", "other"))
@@ -52,6 +53,7 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     **RECOGNITION_EXPECTED,
     **WHY_CHANGE_EXPECTED,
     **DELEGATION_EXPECTED,
+    **ALIGNMENT_EXPECTED,
 }
 STATIC = "/static"
 
@@ -99,6 +101,7 @@ def _fill(path: str, org: Org, role: str, case: str) -> str:
         goal_id=1,
         key_result_id=1,
         area_id=1,
+        rule_id=1,
     )
 
 

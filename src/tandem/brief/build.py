@@ -116,8 +116,9 @@ def build_brief(
             as_of = now.date() if now is not None else None
             first, last = period(as_of=as_of, start=start, end=end)
             section = why or why_section(
-                session=session, team=ref, as_of=as_of, start=first, end=last
-            )
+                session=session, workspace=workspace, engine=engine, team=ref, as_of=as_of,
+                start=first, end=last,
+            )  # fmt: skip
             progress.advance()
             if as_of is None or first is None or last is None:
                 how = _no_work_data()

@@ -7,9 +7,8 @@ of the goals, stories and recognition services (``tandem.why.goals``, ``tandem.w
 ``tandem.why.recognition``).
 
 **The wiring point** is :func:`why_section`, called once by :func:`tandem.brief.build.build_brief`
-(and so by ``tandem brief`` and ``GET /why/brief``). Until those services are merged it answers
-:meth:`WhySection.not_set_up`, and the brief says "not set up yet". To wire it, replace its body
-by calls to the services, mapping their answers field by field:
+(and so by ``tandem brief`` and ``GET /why/brief``). It calls the services and maps their
+answers field by field (a team with none of them gets "not set up yet"):
 
 * goals service (``TeamGoals`` of ``tandem.why.goals.service``): ``vision`` ← ``VisionLine``
   (statement, postcard, horizon); each ``GoalProgress`` → :class:`GoalLine` (title, why,
@@ -20,9 +19,9 @@ by calls to the services, mapping their answers field by field:
   :class:`StorySentence` text + evidence ids, in order);
 * recognition service (wins digest): each win → :class:`WinLine` (day, kind, title, text);
 
-and return ``WhySection.of(vision=..., goals=..., stories=..., wins=...)``. Pass ``as_of`` (the
-work data's last day, which the brief shows in its header) and the period, so the key results
-are measured on the same day as the HOW figures.
+and returns ``WhySection.of(vision=..., goals=..., stories=..., wins=...)``. ``as_of`` is the
+work data's last day, which the brief shows in its header, so the key results are measured on
+the same day as the HOW figures.
 """
 
 from __future__ import annotations
@@ -33,7 +32,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from tandem.flow.engine import FlowEngine
+from tandem.flow.mapping import StatusMapping
+from tandem.why.goals.schemas import GoalProgress
 from tandem.why.scope import TeamRef
+from tandem.workspace import Workspace
 
 WhyState = Literal["shown", "not_set_up"]
 NOT_SET_UP = (
@@ -164,15 +167,115 @@ class WhySection(BaseModel):
 def why_section(
     *,
     session: Session,
+    workspace: Workspace,
+    engine: FlowEngine,
     team: TeamRef,
     as_of: dt.date | None,
     start: dt.date | None,
     end: dt.date | None,
 ) -> WhySection:
-    """The team's WHY for the brief. THE WIRING POINT: see the module docstring.
+    """The team's WHY for the brief, from the goals, stories and recognition services.
 
-    Until the goals, stories and recognition services are merged this answers "not set up
-    yet"; the brief's framework, privacy notes and rendering do not change when it is wired.
+    Key results are measured on ``as_of`` (the work data's last day, as the HOW figures) without
+    their weekly history (the Why page draws it); each active goal's story covers the goal's own
+    period up to ``as_of``; the wins are the recognition digest over the brief's period. A file
+    is forwarded: a kudos names only the people who agreed to be named (as stories do).
     """
-    del session, team, as_of, start, end  # read by the services once wired
-    return WhySection.not_set_up()
+    from tandem.why.goals.service import team_goals
+    from tandem.why.recognition.achievements import MAX_DAYS
+    from tandem.why.recognition.digest import wins_digest
+    from tandem.why.stories.consent import named_people
+    from tandem.why.stories.service import goal_story
+
+    answer = team_goals(session=session, workspace=workspace, team=team.id, as_of=as_of,
+                        history=False)  # fmt: skip
+    vision = (
+        VisionLine(
+            statement=answer.vision.statement,
+            postcard=answer.vision.postcard,
+            horizon=answer.vision.horizon,
+        )
+        if answer.vision is not None
+        else None
+    )
+    goals = [_goal_line(goal) for goal in answer.goals]
+    mapping = StatusMapping.from_settings(workspace.settings.flow)
+    stories: list[StoryLine] = []
+    for goal in answer.goals[:MAX_STORIES]:
+        brief = goal.goal
+        last = min(brief.ends_on, as_of) if as_of is not None else brief.ends_on
+        if brief.status == "dropped" or last < brief.starts_on:
+            continue
+        story = goal_story(session=session, engine=engine, mapping=mapping, team=team.id,
+                           goal_id=brief.id, start=brief.starts_on, end=last,
+                           production=workspace.settings.flow.delivery.production)  # fmt: skip
+        stories.append(
+            StoryLine(
+                title=story.title,
+                period=f"{story.start.isoformat()} to {story.end.isoformat()}",
+                sentences=[
+                    StorySentence(text=s.text, evidence=list(s.evidence)) for s in story.sentences
+                ],
+            )
+        )
+    days = MAX_DAYS if start is None or end is None else min(MAX_DAYS, (end - start).days + 1)
+    digest = wins_digest(session=session, workspace=workspace, team=team.id, days=days)
+    people = {p.id for k in digest.kudos for p in k.recipients}
+    named = named_people(session=session, person_ids=people)
+    wins = [
+        WinLine(
+            day=kudos.given_at.date(),
+            kind="kudos",
+            title=_recipients([named.get(p.id) for p in kudos.recipients]),
+            text=f"{kudos.what} — {kudos.impact}",
+        )
+        for kudos in digest.kudos
+    ] + [
+        WinLine(day=item.on, kind=item.kind, title=item.kind.replace("_", " "), text=item.text)
+        for item in digest.achievements.achievements
+        if item.scope == "team"
+    ]
+    return WhySection.of(vision=vision, goals=goals, stories=stories, wins=wins)
+
+
+MAX_STORIES = 3  # the brief tells the stories of the first three goals (newest first)
+
+
+def _recipients(names: list[str | None]) -> str:
+    shown = [name for name in names if name]
+    others = len(names) - len(shown)
+    if not shown:
+        return f"Kudos to {others} {'person' if others == 1 else 'people'}"
+    tail = f" and {others} more" if others else ""
+    return "Kudos to " + ", ".join(shown) + tail
+
+
+def _goal_line(goal: GoalProgress) -> GoalLine:
+    return GoalLine(
+        title=goal.goal.title,
+        why=goal.goal.why,
+        starts_on=goal.goal.starts_on,
+        ends_on=goal.goal.ends_on,
+        status=goal.goal.status,
+        progress=goal.progress,
+        track=goal.track,
+        key_results=[
+            KeyResultLine(
+                title=kr.title,
+                metric=kr.metric_text,
+                unit=kr.unit,
+                direction=kr.direction,
+                baseline=kr.baseline,
+                target=kr.target,
+                value=kr.value,
+                n=kr.n,
+                withheld=kr.withheld,
+                progress=kr.progress,
+                track=kr.track,
+                history=[
+                    HistoryPoint(day=p.day, value=p.value, withheld=p.withheld) for p in kr.history
+                ],
+            )
+            for kr in goal.key_results
+        ],
+    )

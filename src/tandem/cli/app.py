@@ -68,21 +68,6 @@ COMMANDS: dict[str, LazyCommand] = {
         "tandem.cli.flow:app",
         "Flow analytics and process mining on the lake (the manager's how panel).",
     ),
-    "delegation": LazyCommand(
-        "tandem.cli.delegation:app",
-        "Delegation board (7 levels per decision area) and ownership concentration from git.",
-    "brief": LazyCommand(
-        "tandem.cli.brief:brief_command",
-        "Write the team's brief: why, how and people in one offline HTML file for the pair.",
-    ),
-    "user": LazyCommand(
-        "tandem.cli.user:app", "Web users: add, change role, reset password, list."
-    ),
-    "align": LazyCommand(
-        "tandem.cli.align:app",
-        "Alignment: link work to goals by rules and suggestions; the investment balance.",
-    ),
-    "audit": LazyCommand("tandem.cli.audit:app", "The audit log of sensitive reads and writes."),
     "vision": LazyCommand(
         "tandem.cli.goals:vision_app",
         "A team's vision and its postcard from the future: set, show.",
@@ -90,12 +75,19 @@ COMMANDS: dict[str, LazyCommand] = {
     "goal": LazyCommand(
         "tandem.cli.goals:goal_app",
         "Goals and key results bound to live metrics: add, list, check in, progress.",
+    ),
+    "align": LazyCommand(
+        "tandem.cli.align:app",
+        "Alignment: link work to goals by rules and suggestions; the investment balance.",
+    ),
     "story": LazyCommand(
         "tandem.cli.story:app",
         "Impact stories: a goal's period told from its evidence; who agreed to be named.",
+    ),
     "kudos": LazyCommand(
         "tandem.cli.kudos:app",
         "Recognition: give and list kudos, achievements from data, nudges, the wins digest.",
+    ),
     "experiment": LazyCommand(
         "tandem.cli.experiment:app",
         "Experiments: a hypothesis, an owner, a start, a measure (optionally a metric), an "
@@ -105,6 +97,18 @@ COMMANDS: dict[str, LazyCommand] = {
         "tandem.cli.radar:radar_command",
         "The change radar: dependencies added and removed over time in the lake's repositories.",
     ),
+    "delegation": LazyCommand(
+        "tandem.cli.delegation:app",
+        "Delegation board (7 levels per decision area) and ownership concentration from git.",
+    ),
+    "brief": LazyCommand(
+        "tandem.cli.brief:brief_command",
+        "Write the team's brief: why, how and people in one offline HTML file for the pair.",
+    ),
+    "user": LazyCommand(
+        "tandem.cli.user:app", "Web users: add, change role, reset password, list."
+    ),
+    "audit": LazyCommand("tandem.cli.audit:app", "The audit log of sensitive reads and writes."),
 }
 """Every command of ``tandem``, in the order ``--help`` lists them (module imported on use)."""
 

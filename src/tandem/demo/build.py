@@ -22,12 +22,12 @@ from tandem.demo.identities import build_demo_links
 from tandem.demo.open_cycle import build_open_cycle
 from tandem.demo.org import build_demo_org
 from tandem.demo.users import build_demo_users
-from tandem.demo.why_goals import build_demo_why_goals
 from tandem.demo.why_alignment import build_demo_alignment
-from tandem.demo.why_stories import build_demo_stories
-from tandem.demo.why_recognition import build_demo_recognition
 from tandem.demo.why_change import build_demo_change
 from tandem.demo.why_delegation import build_demo_delegation
+from tandem.demo.why_goals import build_demo_why_goals
+from tandem.demo.why_recognition import build_demo_recognition
+from tandem.demo.why_stories import build_demo_stories
 from tandem.flow.dfg import performance_dfg
 from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.render import render_process_map

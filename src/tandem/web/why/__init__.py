@@ -20,7 +20,6 @@ from fastapi import APIRouter
 from tandem.web.why import alignment, brief, change, delegation, goals, recognition, stories
 
 ROUTERS: tuple[APIRouter, ...] = (
-    *(
     *tuple(
         router
         for module in (goals, alignment, stories, recognition, change, delegation)
