@@ -74,6 +74,9 @@ BETTER: dict[str, Literal["down", "up"]] = {
     "change_failure_rate": "down",
 }
 MAX_WINDOW_DAYS = 366
+#: A team answer's window is at least a week (as the delivery services require): narrower
+#: windows let two answers be differenced down to one person's work (docs/metrics.md).
+MIN_WINDOW_DAYS = 7
 
 
 class MetricSpec(BaseModel):
@@ -85,7 +88,7 @@ class MetricSpec(BaseModel):
     stat: Stat | None = None  # durations only; P85 when not given
     item_type: str | None = Field(default=None, max_length=200)
     source: str | None = Field(default=None, max_length=200)
-    window_days: int = Field(default=30, ge=1, le=MAX_WINDOW_DAYS)
+    window_days: int = Field(default=30, ge=MIN_WINDOW_DAYS, le=MAX_WINDOW_DAYS)
 
     @model_validator(mode="after")
     def _stat_for_durations(self) -> MetricSpec:
@@ -228,9 +231,9 @@ def _flow(
         return (None if seconds is None else seconds / DAY), figure.n, None
     if spec.metric == "throughput":
         per_day = panel.throughput_per_day
+        if panel.throughput_withheld is not None:  # its counts are blanked: nothing to read
+            return None, 0, panel.throughput_withheld
         n = int(panel.summary["throughput"]["n"])
-        if panel.throughput_withheld is not None:
-            return None, n, panel.throughput_withheld
         return (None if per_day is None else per_day * 7), n, None
     if spec.metric == "wip":
         return (None if panel.wip_now is None else float(panel.wip_now)), panel.items.n, None
