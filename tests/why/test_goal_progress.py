@@ -294,9 +294,32 @@ def test_delivery_key_results_equal_dora_metrics(
             filters=window,
             production=workspace.settings.flow.delivery.production,
         )
-    expected = read(report)  # type: ignore[operator]
-    assert kr.withheld is None and expected is not None
-    assert kr.value == pytest.approx(expected, rel=1e-12)
+    # the fixture's deployed changes come from fewer than 5 of Alpha's people: each key is
+    # withheld alone by the delivery service, and the key result says the same, with its reason
+    figure = (
+        report.deployment_frequency
+        if text.startswith("deployment_frequency")
+        else report.change_lead_time.figure
+    )
+    assert figure.withheld is not None and report.people == 5
+    assert kr.value is None and kr.withheld == figure.withheld
+    # over all work data (no team, nothing withheld) the value is the service's own figure
+    whole = Filters(start=window.start, end=window.end)
+    with FlowEngine(workspace.lake) as engine:
+        everyone = delivery_service.dora_metrics(
+            engine=engine, filters=whole, production=workspace.settings.flow.delivery.production
+        )
+        value = measure(
+            parse_spec(text),
+            engine=engine,
+            team=Filters(),
+            mapping=StatusMapping.from_settings(workspace.settings.flow),
+            as_of=last,
+            production=workspace.settings.flow.delivery.production,
+        )
+    expected = read(everyone)  # type: ignore[operator]
+    assert value.withheld is None and expected is not None
+    assert value.value == pytest.approx(expected, rel=1e-12)
 
 
 def test_a_team_below_five_people_gets_withheld_key_results(sepsis: FlowOrg) -> None:

@@ -203,7 +203,9 @@ def measure(
     start = (filters.start or window_for(spec, as_of)[0]).date()
     try:
         if spec.metric in DELIVERY:
-            value, n = _delivery(spec, engine, filters, production)
+            value, n, withheld = _delivery(spec, engine, filters, production)
+            if withheld is not None:  # the figure rests on fewer people than the answer
+                return MetricValue(as_of=as_of, start=start, value=None, n=n, withheld=withheld)
         else:
             value, n, withheld = _flow(spec, engine, filters, mapping, calendar)
             if withheld is not None:
@@ -243,7 +245,7 @@ def _flow(
 
 def _delivery(
     spec: MetricSpec, engine: FlowEngine, filters: Filters, production: str | None
-) -> tuple[float | None, int]:
+) -> tuple[float | None, int, str | None]:
     from tandem.delivery.linkage import DEFAULT_PRODUCTION
     from tandem.delivery.service import dora_metrics
 
@@ -255,16 +257,18 @@ def _delivery(
     report = dora_metrics(
         engine=engine, filters=window, production=production or DEFAULT_PRODUCTION
     )
+    # each key is checked on the people behind its own changes: a key withheld alone is read
+    # as withheld, with the service's reason
     if spec.metric == "deployment_frequency":
         freq = report.deployment_frequency
-        return freq.per_week, freq.deployments
+        return freq.per_week, freq.deployments, freq.withheld
     if spec.metric == "change_failure_rate":
         rate = report.change_failure_rate
-        return rate.value, rate.deployments
+        return rate.value, rate.deployments, rate.withheld
     figure = (
         report.change_lead_time.figure
         if spec.metric == "change_lead_time"
         else report.time_to_restore
     )
     seconds = getattr(figure, f"{spec.stat}_seconds")
-    return (None if seconds is None else seconds / DAY), figure.n
+    return (None if seconds is None else seconds / DAY), figure.n, figure.withheld
