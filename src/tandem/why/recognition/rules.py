@@ -1,6 +1,8 @@
 """The pure rules of recognition (``docs/why.md``, "Recognition"): no database, no lake.
 
-- :func:`reached`: a key result's value is at or beyond its target on the better side.
+- :func:`reached`: a key result's value is at or beyond its target on the better side (the
+  goals' own rule, :func:`tandem.why.goals.progress.reached`, so a goal and an achievement never
+  disagree on it).
 - :func:`removed_bottlenecks`: a stage (activity) or edge among the previous period's
   :data:`TOP_BOTTLENECKS` by total wait whose total wait in this period is at most
   :data:`REMOVED_SHARE` of what it was (fell by at least half; absent = no wait left).
@@ -13,6 +15,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
+
+from tandem.why.goals.progress import reached as reached
 
 #: A member with no kudos in this many days (the day asked included) gets a nudge.
 NUDGE_DAYS = 14
@@ -27,13 +31,6 @@ DIGEST_DAYS = 7
 
 Direction = Literal["down", "up"]
 StageKind = Literal["edge", "activity"]
-
-
-def reached(*, value: float | None, target: float, direction: Direction) -> bool:
-    """Whether ``value`` is at or beyond ``target`` on the better side (unknown: no)."""
-    if value is None:
-        return False
-    return value <= target if direction == "down" else value >= target
 
 
 @dataclass(frozen=True)
