@@ -207,6 +207,14 @@ def test_the_digest_downloads_as_markdown_with_its_ids(setup: Setup, client_for:
     assert download.headers["content-type"].startswith("text/markdown")
     assert "attachment" in download.headers["content-disposition"]
     assert f"kudos {made['id']}" in download.text and "Wrote the runbook" in download.text
-    digest = client.get(API + "/digest", params={"days": 30, "last": dt.date.today().isoformat()})
+    digest = client.get(
+        API + "/digest", params={"days": 30, "last": dt.datetime.now(dt.UTC).date().isoformat()}
+    )
     assert made["id"] in {k["id"] for k in digest.json()["kudos"]}
     assert "download" in client.get(PAGE).text
+
+
+def test_a_nudge_day_past_the_calendar_is_a_400_naming_it(setup: Setup, client_for: Any) -> None:
+    leader, _ = client_for("leader")
+    answer = leader.get(API + "/nudges", params={"today": "0001-01-01"})
+    assert answer.status_code == 400 and answer.json()["error"]["field"] == "today"

@@ -187,3 +187,11 @@ def test_a_director_sees_a_small_team_withheld(setup: Setup, client_for: Any) ->
     assert (
         page.status_code == 200 and "withheld" in page.text and "data-vega-chart" not in page.text
     )
+
+
+def test_a_window_past_the_calendar_or_too_long_is_a_400(setup: Setup, client_for: Any) -> None:
+    leader = client_for(setup.org.users["leader"])
+    for query in ("from=0001-01-01", "to=9999-12-31", "from=" + "2024-01-01" * 10):
+        answer = leader.get(f"/api/why/alignment/balance?{query}")
+        assert answer.status_code == 400, query
+        assert answer.json()["error"]["field"] in ("from", "to")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from tandem.accounts.schemas import UserOut
 from tandem.errors import InputError
-from tandem.flow.engine import FlowEngine
+from tandem.flow.engine import FIRST_DAY, LAST_DAY, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.web.deps import CurrentUser, DbSession, Id, Workspace
 from tandem.web.how.charts import VEGA_LITE_SCHEMA
@@ -41,13 +41,20 @@ api = APIRouter(
 edit = APIRouter(dependencies=[Depends(requires(EDIT_WHY, why_resource))])
 
 
+MAX_INSTANT = 40  # an ISO date and time with its zone fits in far less
+
+
 def _instant(value: str | None, name: str) -> dt.datetime | None:
     if value is None or not value.strip():
         return None
+    if len(value) > MAX_INSTANT:
+        raise InputError(f"give an ISO date or time ({MAX_INSTANT} characters at most)", field=name)
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         raise InputError(f"{value!r} is not an ISO date or time", field=name) from None
+    if not FIRST_DAY <= parsed.date() <= LAST_DAY:
+        raise InputError(f"give a day between {FIRST_DAY} and {LAST_DAY}", field=name)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 

@@ -304,4 +304,5 @@ def nudges(
     today: Annotated[dt.date | None, Query(description="The day (default: today).")] = None,
 ) -> Nudges:
     """The members without kudos in the last 14 days, for the team's leader and manager."""
-    return service.nudges(session=db, team=request_team(request, db, user).id, today=today)
+    day = achievements_service.check_day(today, "today") if today is not None else None
+    return service.nudges(session=db, team=request_team(request, db, user).id, today=day)
