@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tandem.errors import ConflictError, InputError, NotFoundError, TandemError
-from tandem.flow.engine import FIRST_DAY, LAST_DAY, FlowEngine
+from tandem.flow.engine import FIRST_DAY, LAST_DAY, Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.lake import Lake
 from tandem.people import service as people_service
@@ -195,11 +195,16 @@ def list_experiments(
         .order_by(Experiment.starts_on.desc(), Experiment.id.desc())
     ).all()
     readings = _Readings(session, workspace, found.id) if workspace is not None else None
+    try:
+        experiments = [readings.out(row) if readings else _out(row) for row in rows]
+    finally:
+        if readings is not None:
+            readings.close()
     return ExperimentList(
         team_id=found.id,
         team=found.name,
         lake_last_day=readings.last_day if readings else None,
-        experiments=[readings.out(row) if readings else _out(row) for row in rows],
+        experiments=experiments,
     )
 
 
@@ -211,7 +216,11 @@ def show_experiment(
     row = _get(session, found.id, experiment_id)
     if workspace is None:
         return _out(row)
-    return _Readings(session, workspace, found.id).out(row)
+    readings = _Readings(session, workspace, found.id)
+    try:
+        return readings.out(row)
+    finally:
+        readings.close()
 
 
 def count_experiments(*, session: Session, team_id: int) -> int:
@@ -243,13 +252,29 @@ def after_day(row: Experiment, last_day: dt.date | None) -> dt.date | None:
 
 
 class _Readings:
-    """Measures experiments of one team with one engine opened on first use."""
+    """Measures experiments of one team with one engine and one team selection, made on first
+    use and closed by :meth:`close`."""
 
     def __init__(self, session: Session, workspace: Workspace, team_id: int) -> None:
         self.session = session
         self.workspace = workspace
         self.team_id = team_id
         self.last_day = lake_last_day(workspace.lake)
+        self._engine: FlowEngine | None = None
+        self._team: Filters | None = None
+
+    def _opened(self) -> tuple[FlowEngine, Filters]:
+        """The engine and the team's filters, made once for every experiment read."""
+        if self._engine is None or self._team is None:
+            self._team = team_filters(self.session, find_team(self.session, self.team_id))
+            self._engine = FlowEngine(self.workspace.lake)
+        return self._engine, self._team
+
+    def close(self) -> None:
+        """Close the engine, if one was opened."""
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
 
     def out(self, row: Experiment) -> ExperimentOut:
         if row.metric is None:
@@ -266,23 +291,21 @@ class _Readings:
             raise ConflictError("the lake holds no events to measure")
         if end < row.starts_on:
             raise ConflictError(f"the lake's events end on {end}, before the experiment starts")
-        team = find_team(self.session, self.team_id)
-        filters = team_filters(self.session, team)
+        engine, filters = self._opened()
         settings = self.workspace.settings
         mapping = StatusMapping.from_settings(settings.flow)
         production = settings.flow.delivery.production
-        with FlowEngine(self.workspace.lake) as engine:
-            before, after = (
-                measure(
-                    spec,
-                    engine=engine,
-                    team=filters,
-                    mapping=mapping,
-                    as_of=day,
-                    production=production,
-                )
-                for day in (row.starts_on - dt.timedelta(days=1), end)
+        before, after = (
+            measure(
+                spec,
+                engine=engine,
+                team=filters,
+                mapping=mapping,
+                as_of=day,
+                production=production,
             )
+            for day in (row.starts_on - dt.timedelta(days=1), end)
+        )
         return reading_of(spec, before, after)
 
 
