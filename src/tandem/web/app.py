@@ -17,6 +17,7 @@ from tandem.web import (
     errors,
     home,
     how,
+    manage,
     nominations,
     pages,
     people,
@@ -84,7 +85,7 @@ def create_app(workspace: Workspace, config: WebConfig | None = None) -> FastAPI
     app.add_middleware(SecurityHeadersMiddleware)
     for router in (auth.public, auth.account, pages.api_docs):
         app.include_router(router)
-    for router in (home.page, home.api, how.page, how.api, *why.ROUTERS):
+    for router in (home.page, home.api, how.page, how.api, *why.ROUTERS, *manage.ROUTERS):
         app.include_router(router)
     # people.rate and nominations before people.profile: /people/rate and /api/people/raters
     # are not a /people/{person_id}

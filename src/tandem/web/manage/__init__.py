@@ -1,0 +1,13 @@
+"""The manager's toolkit pages (``/manage/...``) and their JSON twins (``/api/manage/...``).
+
+One module per area, each exporting its routers; :data:`ROUTERS` lists them in the order the
+app includes them. Every route is guarded by an action of :mod:`tandem.web.permissions`.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+ROUTERS: tuple[APIRouter, ...] = ()
+
+__all__ = ["ROUTERS"]
