@@ -4,6 +4,8 @@ from tandem.accounts import models as accounts_models
 from tandem.audit import models as audit_models
 from tandem.db.base import Base
 from tandem.duos import models as duos_models
+from tandem.manage.feedback import models as feedback_models
+from tandem.manage.one_on_ones import models as one_on_ones_models
 from tandem.people import models as people_models
 from tandem.plans import models as plans_models
 from tandem.profile import frozen_roster as frozen_roster_models
@@ -24,9 +26,11 @@ __all__ = [
     "change_models",
     "delegation_models",
     "duos_models",
+    "feedback_models",
     "frozen_roster_models",
     "goals_models",
     "metadata",
+    "one_on_ones_models",
     "people_models",
     "plans_models",
     "recognition_models",

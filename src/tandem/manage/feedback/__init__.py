@@ -1,0 +1,1 @@
+"""Feedback: situation–behaviour–impact with intent, its lint, who may read it, its cadence."""
