@@ -43,6 +43,8 @@ from tandem.audit import service as audit
 from tandem.db.base import utcnow
 from tandem.duos.models import Duo
 from tandem.errors import TandemError
+from tandem.manage.feedback import service as feedback_service
+from tandem.manage.one_on_ones import service as one_on_ones_service
 from tandem.people import service as people_service
 from tandem.people.models import Identity, Membership, Person
 from tandem.people.schemas import ForgetReport, IdentityOut, PersonExport
@@ -336,6 +338,8 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
         plans=_plans(session, person.id),
         duos=_duos(session, person.id),
         shares=_shares(session, person.id),
+        feedback=feedback_service.export_rows(session=session, person_id=person.id),
+        one_on_ones=one_on_ones_service.export_rows(session=session, person_id=person.id),
         audit_events=[
             e.model_dump(mode="json", exclude={"id"})
             for e in audit.events(session=session, person_id=person.id)
@@ -346,6 +350,8 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
             "Reports are as you see them: rater groups under 3 are hidden and no rater is named.",
             "Comments about you are in your reports, grouped as you see them; comments_given "
             "holds the ones you wrote.",
+            "1:1 notes: the shared ones and your own private ones; your partner's private notes "
+            "are theirs alone.",
         ],
     )
 
@@ -489,6 +495,8 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
     duos = _count(session, select(Duo.id).where(pair))
     session.execute(delete(Duo).where(pair))
     shares = _count(session, select(ReportShare.id).where(ReportShare.person_id == pid))
+    feedback_removed = feedback_service.forget_rows(session=session, person_id=pid)
+    pairs_removed = one_on_ones_service.forget_rows(session=session, person_id=pid)
     session.execute(delete(ReportShare).where(ReportShare.person_id == pid))
     _scrub_other_duos(session, texts, emails)
     scrubbed = _scrub_comments(session, person.display_name)
@@ -530,6 +538,8 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
         shares_removed=shares,
         shares_kept=shares_kept,
         user_removed=user is not None,
+        feedback_removed=feedback_removed,
+        one_on_one_pairs_removed=pairs_removed,
         anonymous_rater_id=anonymous_id,
         former_member_id=member_id,
     )

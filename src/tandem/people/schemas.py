@@ -90,6 +90,8 @@ class PersonExport(BaseModel):
     plans: list[dict[str, Any]]
     duos: list[dict[str, Any]]
     shares: list[dict[str, Any]]
+    feedback: list[dict[str, Any]] = []  # given and received (the manager's toolkit)
+    one_on_ones: list[dict[str, Any]] = []  # their pairs; private notes only their own
     audit_events: list[dict[str, Any]]
     notes: list[str]
 
@@ -120,5 +122,7 @@ class ForgetReport(BaseModel):
     shares_removed: int
     shares_kept: int
     user_removed: bool
+    feedback_removed: int = 0  # feedback they gave or received
+    one_on_one_pairs_removed: int = 0  # with meetings, agenda, actions, both partners' notes
     anonymous_rater_id: int | None
     former_member_id: int | None
