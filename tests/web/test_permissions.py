@@ -43,6 +43,11 @@ TEAM_OR_GLOBAL: dict[str, tuple[set[str], set[str]]] = {
     "view_why": ({"director", "leader", "manager", "member"}, {"director"}),
     "edit_why": ({"leader", "manager"}, set()),  # the team's pair, never another team's
     "give_kudos": ({"leader", "manager", "member"}, set()),
+    # the manager's toolkit: people in a team role (any team); the service decides which
+    # records are theirs (giver/receiver/manager, the pair, a note's author)
+    "use_feedback": ({"leader", "manager", "member"}, {"leader", "manager", "member"}),
+    "use_one_on_ones": ({"leader", "manager", "member"}, {"leader", "manager", "member"}),
+    "view_manage_counts": ({"director", "admin"}, {"director", "admin"}),  # aggregates only
 }
 PERSON_ACTIONS = {"view_profile", "rate_colleague", "respond_duo"}
 
@@ -138,3 +143,9 @@ def test_a_duo_is_answered_by_its_partners_only(role: str) -> None:
 @pytest.mark.parametrize("role", ROLES)
 def test_choosing_raters_needs_a_person_unless_admin(role: str) -> None:
     assert allowed(user(role, person_id=None), "choose_raters") is (role == "admin")
+
+
+@pytest.mark.parametrize("action", ["use_feedback", "use_one_on_ones"])
+@pytest.mark.parametrize("role", ROLES)
+def test_the_toolkit_needs_a_person(action: str, role: str) -> None:
+    assert not allowed(user(role, person_id=None), action)

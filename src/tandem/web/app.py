@@ -70,6 +70,8 @@ def create_app(workspace: Workspace, config: WebConfig | None = None) -> FastAPI
         NavItem("My profile", "/people/me", VIEW_PROFILE.name),
         NavItem("Rate", "/people/rate", RATE_COLLEAGUE.name),
         NavItem("Duos", "/duos", VIEW_DUOS.name),
+        NavItem("Feedback", "/manage/feedback", "use_feedback"),
+        NavItem("1:1s", "/manage/one-on-ones", "use_one_on_ones"),
         NavItem("Coverage", "/coverage", VIEW_COVERAGE.name),
         NavItem("Org coverage", "/coverage/org", VIEW_ORG_COVERAGE.name),
         NavItem("Premise", "/premise", VIEW_PREMISE.name),

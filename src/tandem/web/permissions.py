@@ -283,6 +283,33 @@ GIVE_KUDOS = register(
 )
 
 
+def _individual(user: UserOut, _resource: Any) -> bool:
+    """A person in a team role: the service decides which records are theirs to read."""
+    return user.person_id is not None and user.role in INDIVIDUAL_ROLES
+
+
+USE_FEEDBACK = register(
+    "use_feedback",
+    "Give feedback; read what one gave, received, or one's direct reports received; one's "
+    "feedback cadence. The service admits the giver, the receiver and the receiver's manager.",
+    ScopeKind.SELF,
+    _individual,
+)
+USE_ONE_ON_ONES = register(
+    "use_one_on_ones",
+    "One's own 1:1s with one's line manager or direct reports: agenda, actions, notes, the "
+    ".ics. The service admits the pair's two people only; private notes their author only.",
+    ScopeKind.SELF,
+    _individual,
+)
+VIEW_MANAGE_COUNTS = register(
+    "view_manage_counts",
+    "Counts of feedback and 1:1 pairs across the organisation (aggregates only, n ≥ 5).",
+    ScopeKind.GLOBAL,
+    _roles("director", "admin"),
+)
+
+
 def allowed(user: UserOut | None, action: Action | str, resource: Resource | None = None) -> bool:
     """Whether ``user`` may do ``action`` on ``resource``; unknown actions and anonymity: no."""
     found = ACTIONS.get(action if isinstance(action, str) else action.name)

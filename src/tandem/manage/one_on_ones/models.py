@@ -17,9 +17,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tandem.db.base import Base, UTCDateTime, utcnow
+from tandem.manage.one_on_ones.rules import DEFAULT_CADENCE_DAYS
 from tandem.people.models import Person
-
-DEFAULT_CADENCE_DAYS = 14
 
 
 class OneOnOnePair(Base):

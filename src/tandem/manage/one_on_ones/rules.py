@@ -17,6 +17,7 @@ import datetime as dt
 
 from tandem.errors import InputError
 
+DEFAULT_CADENCE_DAYS = 14
 MIN_CADENCE = 1
 MAX_CADENCE = 90
 MAX_TEXT = 2_000

@@ -27,7 +27,6 @@ from tandem.errors import InputError, NotFoundError
 from tandem.manage.feedback.schemas import PersonRef
 from tandem.manage.one_on_ones import calendar, rules
 from tandem.manage.one_on_ones.models import (
-    DEFAULT_CADENCE_DAYS,
     ActionItem,
     AgendaItem,
     MeetingNote,
@@ -122,7 +121,7 @@ def start_pair(
     session: Session,
     viewer: Viewer,
     other: int,
-    cadence_days: int = DEFAULT_CADENCE_DAYS,
+    cadence_days: int = rules.DEFAULT_CADENCE_DAYS,
     actor: str,
     as_of: dt.date | None = None,
 ) -> PairOut:

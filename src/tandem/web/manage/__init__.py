@@ -8,6 +8,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-ROUTERS: tuple[APIRouter, ...] = ()
+from tandem.web.manage import feedback, one_on_ones
+
+ROUTERS: tuple[APIRouter, ...] = (
+    feedback.page,
+    feedback.api,
+    feedback.counts_api,
+    one_on_ones.page,
+    one_on_ones.api,
+    one_on_ones.counts_api,
+)
 
 __all__ = ["ROUTERS"]
