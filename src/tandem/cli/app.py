@@ -101,6 +101,14 @@ COMMANDS: dict[str, LazyCommand] = {
         "tandem.cli.delegation:app",
         "Delegation board (7 levels per decision area) and ownership concentration from git.",
     ),
+    "feedback": LazyCommand(
+        "tandem.cli.feedback:app",
+        "Feedback: situation, behaviour, impact and intent; the lint; cadence per report.",
+    ),
+    "one-on-one": LazyCommand(
+        "tandem.cli.one_on_one:app",
+        "1:1s: agenda with carry-over, actions, private notes, cadence and the .ics.",
+    ),
     "brief": LazyCommand(
         "tandem.cli.brief:brief_command",
         "Write the team's brief: why, how and people in one offline HTML file for the pair.",
