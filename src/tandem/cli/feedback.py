@@ -73,12 +73,15 @@ def lint_command(
     behaviour: Part = "",
     impact: Part = "",
     intent: Part = "",
+    workspace: WorkspaceOption = Path(),
     as_json: JsonOption = False,
 ) -> None:
     """Lint a draft: trait words, absolutes (always, never, …), missing behaviour or impact.
 
-    Nothing is stored. Each finding names the part, the words and a suggestion.
+    Nothing is stored and no workspace is read. Each finding names the part, the words and a
+    suggestion.
     """
+    del workspace  # accepted like every command's; the lint is a pure function
     out = service.draft_lint(situation=situation, behaviour=behaviour, impact=impact, intent=intent)
     emit(out.model_dump(mode="json"), as_json=as_json, render=lambda c: _lint(c, out))
 
