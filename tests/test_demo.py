@@ -62,6 +62,9 @@ def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) 
     if head_commits:
         assert delegation["ownership"]["repos"] >= 1 and delegation["ownership"]["commits"] > 0
 
+    conversations = data["organisation"]["conversations"]  # the member's 1:1s (SYNTHETIC)
+    assert conversations["added"] is True and conversations["feedback"] == 2
+
     process_map = Path(data["process_map"])
     assert process_map.parent == (tmp_path / "demo" / "reports").resolve()
     svg = process_map.read_text(encoding="utf-8")
@@ -95,6 +98,7 @@ def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) 
     assert again["tables"] == data["tables"]
     assert again["organisation"]["delegation"]["added"] == 0
     assert again["organisation"]["delegation"]["areas"] == 5
+    assert again["organisation"]["conversations"]["added"] is False
     human = run_cli("demo", "--no-serve", "--workspace", tmp_path / "demo")
     assert "Demo workspace built" in human.stdout
 
