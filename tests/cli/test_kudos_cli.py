@@ -105,3 +105,25 @@ def test_nudges_name_the_members_without_recent_kudos(setup: Setup) -> None:
     assert {"The leader", "The manager", "The member"} <= names
     code, _, err = kudos(setup, "nudges", "--team", "Alpha", "--today", "soon")
     assert code != 0 and "--today" in err
+
+
+def test_the_digest_json_and_file_name_nobody_who_did_not_agree(
+    setup: Setup, tmp_path: Path
+) -> None:
+    code, out, err = kudos(
+        setup, "give", "--team", "Alpha", "--from", "leader@example.org",
+        "--to", "member@example.org", "--what", "Held the fort QXCLI", "--impact", "Calm",
+        "--practice", "change", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    made = json.loads(out)
+    target = tmp_path / "wins.md"
+    code, out, err = kudos(setup, "digest", "--team", "Alpha", "-o", str(target), "--json")
+    assert code == 0, err
+    found = json.loads(out)
+    assert made["id"] not in {k["id"] for k in found["kudos"]}
+    assert found["kudos_not_told"] >= 1 and found["kudos_total"] >= found["kudos_not_told"]
+    member = made["recipients"][0]["id"]
+    for text in (out, target.read_text(encoding="utf-8")):
+        assert "QXCLI" not in text and "The member" not in text
+        assert f"kudos {made['id']}" not in text and f"person {member}" not in text
