@@ -27,6 +27,11 @@ member" (whose report nobody can open); in an open cycle both are deleted. Every
 comment that holds their whole display name gets it replaced by :data:`NAME_REMOVED`. The export
 holds the comments the person wrote; comments about them appear only inside their reports, as
 they see them (grouped, no rater named).
+
+What the person has in the why — kudos given and received, check-ins, goals and experiments they
+own, delegation levels and alignment decisions they set, their naming choice — is exported and
+forgotten by :mod:`tandem.why.personal_data` (a kudos received names its giver, never another
+recipient; a kudos that recognised them alone is deleted, the rest detached from them).
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ from tandem.review.models import (
     ReviewNomination,
     ReviewResponse,
 )
+from tandem.why.personal_data import why_export, why_forget
 
 EXPORT_FORMAT = "tandem.person-export/1"
 ANONYMOUS_RATER = "anonymous rater"  # the stand-in for what a forgotten person gave
@@ -336,6 +342,7 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
         plans=_plans(session, person.id),
         duos=_duos(session, person.id),
         shares=_shares(session, person.id),
+        **why_export(session, person.id),
         audit_events=[
             e.model_dump(mode="json", exclude={"id"})
             for e in audit.events(session=session, person_id=person.id)
@@ -346,6 +353,8 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
             "Reports are as you see them: rater groups under 3 are hidden and no rater is named.",
             "Comments about you are in your reports, grouped as you see them; comments_given "
             "holds the ones you wrote.",
+            "Kudos you received name who gave them; anyone else they recognised is counted "
+            "(also_recognised), not named. Impact stories are not stored, so none is exported.",
         ],
     )
 
@@ -492,6 +501,7 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
     session.execute(delete(ReportShare).where(ReportShare.person_id == pid))
     _scrub_other_duos(session, texts, emails)
     scrubbed = _scrub_comments(session, person.display_name)
+    why = why_forget(session, pid, person.display_name, NAME_REMOVED)
     audit.erase_actor(session=session, actors=emails | texts, replacement=FORGOTTEN_TEXT)
 
     identities = list(session.scalars(select(Identity).where(Identity.person_id == pid)))
@@ -530,6 +540,7 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
         shares_removed=shares,
         shares_kept=shares_kept,
         user_removed=user is not None,
+        **why,
         anonymous_rater_id=anonymous_id,
         former_member_id=member_id,
     )
