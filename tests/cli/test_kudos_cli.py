@@ -105,3 +105,45 @@ def test_nudges_name_the_members_without_recent_kudos(setup: Setup) -> None:
     assert {"The leader", "The manager", "The member"} <= names
     code, _, err = kudos(setup, "nudges", "--team", "Alpha", "--today", "soon")
     assert code != 0 and "--today" in err
+
+
+def test_the_digest_json_and_file_name_nobody_who_did_not_agree(
+    setup: Setup, tmp_path: Path
+) -> None:
+    code, out, err = kudos(
+        setup, "give", "--team", "Alpha", "--from", "leader@example.org",
+        "--to", "member@example.org", "--what", "Held the fort QXCLI", "--impact", "Calm",
+        "--practice", "change", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    made = json.loads(out)
+    target = tmp_path / "wins.md"
+    code, out, err = kudos(setup, "digest", "--team", "Alpha", "-o", str(target), "--json")
+    assert code == 0, err
+    found = json.loads(out)
+    assert made["id"] not in {k["id"] for k in found["kudos"]}
+    assert found["kudos_not_told"] >= 1 and found["kudos_total"] >= found["kudos_not_told"]
+    member = made["recipients"][0]["id"]
+    for text in (out, target.read_text(encoding="utf-8")):
+        assert "QXCLI" not in text and "The member" not in text
+        assert f"kudos {made['id']}" not in text and f"person {member}" not in text
+
+
+def test_counts_name_nobody_and_a_bad_week_count_is_refused(setup: Setup) -> None:
+    code, out, err = kudos(
+        setup, "give", "--team", "Alpha", "--from", "manager@example.org",
+        "--to", "member@example.org", "--what", "Counted QXCOUNT", "--impact", "Calm",
+        "--practice", "vision", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = kudos(setup, "counts", "--team", "Alpha", "--weeks", "2", "--json")
+    assert code == 0, err
+    found = json.loads(out)
+    assert found["weeks"] == 2 and len(found["per_week"]) == 2
+    assert found["total"] == sum(w["count"] for w in found["per_week"]) >= 1
+    assert ("practice", "vision") in {(c["kind"], c["key"]) for c in found["per_link"]}
+    assert "QXCOUNT" not in out and "The member" not in out and "The manager" not in out
+    code, out, _ = kudos(setup, "counts", "--team", "Alpha")
+    assert code == 0 and "Kudos of team Alpha" in out
+    code, _, err = kudos(setup, "counts", "--team", "Alpha", "--weeks", "0")
+    assert code != 0 and "--weeks" in err

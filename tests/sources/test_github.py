@@ -12,6 +12,7 @@ import pytest
 from tandem.ingest import sources as service
 from tandem.sources.http import ApiError, ManualClock
 from tandem.sources.replay import Fault, ReplayServer, github_server
+from tandem.sources.shape import PayloadShapeError
 from tandem.workspace import Workspace
 from tests.helpers import new_workspace
 from tests.sources.recorded import ANTS, OPENBIC, expected_ants, expected_openbic, raw
@@ -207,6 +208,31 @@ def test_a_killed_sync_resumes_without_duplicates(tmp_path: Path, server: Replay
     assert resumed["fetched"]["pulls"] < expected_ants()["pull_request"]  # resumed, not restarted
     assert table_rows(killed) == table_rows(clean)
     assert counts(killed) == counts(clean)
+
+
+def test_a_payload_of_another_shape_stops_the_sync_naming_it_and_a_rerun_completes(
+    tmp_path: Path, server: ReplayServer
+) -> None:
+    clean = new_workspace(tmp_path / "clean")
+    add(clean, server, per_page=10, pages_per_batch=10)
+    sync(clean)
+
+    def reshape(body: Any) -> Any:
+        return [{**body[0], "labels": "bug"}, *body[1:]]  # a string where a list belongs
+
+    hostile = new_workspace(tmp_path / "hostile")
+    add(hostile, server, per_page=10, pages_per_batch=10)
+    server.faults.add(Fault("reshape", at=2, path=f"/repos/{ANTS}/issues", reshape=reshape))
+    with pytest.raises(PayloadShapeError) as caught:
+        sync(hostile)
+    assert caught.value.field == "labels"
+    assert f"/repos/{ANTS}/issues" in caught.value.message
+    assert caught.value.status == 502
+    assert table_rows(hostile)["events"] < table_rows(clean)["events"]  # what came before stays
+    server.faults.clear()
+    sync(hostile)
+    assert table_rows(hostile) == table_rows(clean)
+    assert counts(hostile) == counts(clean)
 
 
 def test_dry_run_fetches_and_writes_nothing(workspace: Workspace, server: ReplayServer) -> None:

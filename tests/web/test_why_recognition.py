@@ -97,9 +97,12 @@ def test_kudos_given_on_the_page_show_on_the_wall(setup: Setup, client_for: Any)
     listed = client.get(API + "/kudos").json()
     assert listed["kudos"][0]["what"] == "Unblocked the release XYZZY"
     assert listed["kudos"][0]["giver"]["id"] == setup.flow.org.person_ids["member"]
+    # one person's received kudos: theirs, and the team's leader's and manager's
+    assert client.get(f"{API}/people/{leader}/kudos").status_code == 403
+    lead, _ = client_for("leader")
     for bad in ("99999999999", "x", str(setup.flow.org.other_person_id)):
-        assert client.get(f"{API}/people/{bad}/kudos").status_code == 404
-    received = client.get(f"{API}/people/{leader}/kudos").json()
+        assert lead.get(f"{API}/people/{bad}/kudos").status_code == 404
+    received = lead.get(f"{API}/people/{leader}/kudos").json()
     assert "Unblocked the release XYZZY" in {k["what"] for k in received["kudos"]}
 
 
@@ -174,7 +177,8 @@ def test_a_director_reads_any_team_and_writes_nothing(setup: Setup, client_for: 
     page = client.get(PAGE + alpha(setup))
     assert page.status_code == 200
     assert "Give kudos" not in page.text and 'id="nudges"' not in page.text
-    assert client.get(API + "/kudos" + alpha(setup)).status_code == 200
+    assert client.get(API + "/kudos" + alpha(setup)).status_code == 403  # counts only
+    assert client.get(API + "/counts" + alpha(setup)).status_code == 200
     assert client.get(API + "/nudges" + alpha(setup)).status_code == 403
     sent = client.post(
         PAGE + "/kudos" + alpha(setup),
@@ -188,7 +192,7 @@ def test_another_team_is_refused(setup: Setup, client_for: Any) -> None:
     client, token = client_for("member")
     beta = f"?team={setup.flow.org.other_team_id}"
     assert client.get(PAGE + beta).status_code == 403
-    for path in ("/kudos", "/achievements", "/digest", "/digest.md", "/nudges"):
+    for path in ("/kudos", "/counts", "/achievements", "/digest", "/digest.md", "/nudges"):
         assert client.get(API + path + beta).status_code == 403, path
     sent = client.post(
         PAGE + "/kudos" + beta,
@@ -198,6 +202,11 @@ def test_another_team_is_refused(setup: Setup, client_for: Any) -> None:
 
 
 def test_the_digest_downloads_as_markdown_with_its_ids(setup: Setup, client_for: Any) -> None:
+    manager, manager_token = client_for("manager")
+    agreed = manager.post(
+        "/api/why/stories/consent", json={"named": True}, headers={"X-CSRF-Token": manager_token}
+    )
+    assert agreed.status_code == 200, agreed.text  # the digest tells kudos to people who agreed
     client, token = client_for("leader")
     body = {"recipients": [setup.flow.org.person_ids["manager"]], "what": "Wrote the runbook",
             "impact": "Night calls halved", "practice": "communication"}  # fmt: skip

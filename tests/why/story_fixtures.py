@@ -96,6 +96,16 @@ def make_story_org(root: Path) -> StoryOrg:
             KudosRecipient(person_id=org.person_ids["leader"]),
             KudosRecipient(person_id=person_ids["A"]),
         ]
+        # to the leader alone, who agreed to be named: the one kudos a story may tell
+        told = Kudos(
+            team_id=org.own_team_id,
+            giver_id=org.person_ids["manager"],
+            given_at=dt.datetime(2014, 4, 3, 9, tzinfo=dt.UTC),
+            what="Led the incident review",
+            impact="Fixes start sooner",
+            goal_id=goal.id,
+        )
+        told.recipients = [KudosRecipient(person_id=org.person_ids["leader"])]
         late = Kudos(
             team_id=org.own_team_id,
             given_at=dt.datetime(2014, 7, 1, tzinfo=dt.UTC),
@@ -104,7 +114,7 @@ def make_story_org(root: Path) -> StoryOrg:
             goal_id=goal.id,
         )
         late.recipients = [KudosRecipient(person_id=person_ids["B"])]
-        session.add_all([kudos, late])
+        session.add_all([kudos, told, late])
         session.flush()
         set_naming_consent(
             session=session,

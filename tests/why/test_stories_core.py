@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -92,6 +93,13 @@ def test_a_full_story_cites_its_evidence_and_states_its_numbers() -> None:
                 impact="Fixes start a day sooner",
                 recipients=(1, 2),
             ),
+            KudosFacts(
+                id=12,
+                given_on=dt.date(2014, 2, 5),
+                what="Paired on the runbook",
+                impact="Night calls halved",
+                recipients=(1, 4),
+            ),
         ),
         named={1: "Ana Lima", 4: "Bo Chen"},
     )
@@ -109,7 +117,22 @@ def test_a_full_story_cites_its_evidence_and_states_its_numbers() -> None:
     assert "The most effort went into IM2 “Incident 2 in release 2.2”: 9.2 effort days." in texts
     assert any(t.startswith("IM3 “Incident 3 in release 2.3” served 3 goals") for t in texts)
     assert any("improved from 8.4 to 4.9 days (target 5 days)" in t for t in texts)
-    assert "On 2014-02-03, kudos to Ana Lima and teammates who are not named: " in " ".join(texts)
+    assert "2 kudos were linked to this goal in the period." in texts
+    assert (
+        "1 of them went to teammates who did not all agree to be named: it is counted, not told."
+        in texts
+    )
+    assert (
+        "On 2014-02-05, kudos to Ana Lima and Bo Chen: “Paired on the runbook” — "
+        "“Night calls halved”." in texts
+    )
+    # the kudos to someone who did not agree leaves no id, day or text to find on the wall
+    assert "Cut the triage queue" not in " ".join(texts) and "2014-02-03" not in " ".join(texts)
+    ids = {e["id"] for e in evidence}
+    assert "kudos:12" in ids and "kudos:11" not in ids
+    counted = next(e for e in evidence if e["id"] == "kudos-count:7")
+    assert counted["values"] == {"count": 2, "kudos": ["kudos:12"], "untold": 1}
+    assert "kudos:11" not in json.dumps([sentences, evidence])
     assert texts[-1] == "Contributors: Ana Lima, Bo Chen and 3 others."
 
 
@@ -177,9 +200,10 @@ def test_who_is_not_named_is_counted_never_named() -> None:
     )
     check_story(sentences, evidence)
     assert sentences[-1]["text"] == "5 people of the team contributed; none chose to be named."
-    assert any("kudos to a teammate who is not named" in s["text"] for s in sentences)
+    assert not any(s["template"] == "kudos" for s in sentences)
+    assert any(s["template"] == "kudos_untold_one" for s in sentences)
     named = {e["id"]: e["values"].get("named") for e in evidence}
-    assert named["people:7"] == [] and named["kudos:1"] == []
+    assert named["people:7"] == [] and "kudos:1" not in named
 
 
 def test_one_other_reads_as_one() -> None:

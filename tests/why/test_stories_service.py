@@ -106,7 +106,13 @@ def test_only_people_who_agreed_are_named_anywhere(
             assert f"person:{pid}" not in text
         assert "account:sepsis" not in text  # identity keys never leave the service
     kudos = next(s for s in story.sentences if s.template == "kudos")
-    assert kudos.text.startswith("On 2014-04-02, kudos to The leader and teammates who are not")
+    assert kudos.text.startswith("On 2014-04-03, kudos to The leader: “Led the incident review”")
+    # the kudos to the leader and A (who never agreed) is counted only: nothing of it can be
+    # looked up on the wall to learn that A was recognised
+    assert any(s.template == "kudos_untold_one" for s in story.sentences)
+    for text in answers:
+        assert f"kudos:{story_org.kudos_id}" not in text
+        assert "Untangled the release queue" not in text and "2014-04-02" not in text
     people = next(e for e in story.evidence if e.kind == "people")
     assert people.values["named"] == ["The leader"] and people.values["count"] == 7
 

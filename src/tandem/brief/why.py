@@ -179,12 +179,12 @@ def why_section(
     Key results are measured on ``as_of`` (the work data's last day, as the HOW figures) without
     their weekly history (the Why page draws it); each active goal's story covers the goal's own
     period up to ``as_of``; the wins are the recognition digest over the brief's period. A file
-    is forwarded: a kudos names only the people who agreed to be named (as stories do).
+    is forwarded: it tells a kudos only when all its recipients agreed to be named, never names
+    a giver, and counts the other kudos (the digest's naming rule, as stories do).
     """
     from tandem.why.goals.service import team_goals
     from tandem.why.recognition.achievements import MAX_DAYS
-    from tandem.why.recognition.digest import wins_digest
-    from tandem.why.stories.consent import named_people
+    from tandem.why.recognition.digest import not_told_text, wins_digest
     from tandem.why.stories.service import goal_story
 
     answer = team_goals(session=session, workspace=workspace, team=team.id, as_of=as_of,
@@ -220,17 +220,18 @@ def why_section(
         )
     days = MAX_DAYS if start is None or end is None else min(MAX_DAYS, (end - start).days + 1)
     digest = wins_digest(session=session, workspace=workspace, team=team.id, days=days)
-    people = {p.id for k in digest.kudos for p in k.recipients}
-    named = named_people(session=session, person_ids=people)
     wins = [
         WinLine(
             day=kudos.given_at.date(),
             kind="kudos",
-            title=_recipients([named.get(p.id) for p in kudos.recipients]),
+            title="Kudos to " + ", ".join(p.name for p in kudos.recipients),
             text=f"{kudos.what} — {kudos.impact}",
         )
         for kudos in digest.kudos
-    ] + [
+    ]
+    if digest.kudos_not_told:
+        wins.append(WinLine(kind="kudos", title="Kudos", text=not_told_text(digest.kudos_not_told)))
+    wins += [
         WinLine(day=item.on, kind=item.kind, title=item.kind.replace("_", " "), text=item.text)
         for item in digest.achievements.achievements
         if item.scope == "team"
@@ -239,15 +240,6 @@ def why_section(
 
 
 MAX_STORIES = 3  # the brief tells the stories of the first three goals (newest first)
-
-
-def _recipients(names: list[str | None]) -> str:
-    shown = [name for name in names if name]
-    others = len(names) - len(shown)
-    if not shown:
-        return f"Kudos to {others} {'person' if others == 1 else 'people'}"
-    tail = f" and {others} more" if others else ""
-    return "Kudos to " + ", ".join(shown) + tail
 
 
 def _goal_line(goal: GoalProgress) -> GoalLine:

@@ -24,6 +24,7 @@ from tandem.errors import InputError
 from tandem.people import service as people_service
 from tandem.settings_file import write_atomically
 from tandem.why.recognition import achievements as achievements_service
+from tandem.why.recognition import counts as counts_service
 from tandem.why.recognition import digest as digest_service
 from tandem.why.recognition import service
 from tandem.why.recognition.rules import ACHIEVEMENT_DAYS, DIGEST_DAYS
@@ -31,7 +32,8 @@ from tandem.why.recognition.schemas import Achievement, KudosOut, KudosPage, Tea
 from tandem.workspace import Workspace
 
 app = typer.Typer(
-    help="Recognition: give and list kudos, achievements from data, nudges, the wins digest.",
+    help="Recognition: give and list kudos, counts, achievements from data, nudges, the wins "
+    "digest.",
     no_args_is_help=True,
 )
 
@@ -173,6 +175,46 @@ def achievements(
         as_json=as_json,
         render=lambda c: _achievements_table(c, found),
     )
+
+
+@app.command("counts")
+def counts(
+    team: TeamOption,
+    weeks: Annotated[
+        int,
+        typer.Option(
+            "--weeks", min=1, max=counts_service.MAX_WEEKS, help="Weeks, ending with this week."
+        ),
+    ] = counts_service.COUNT_WEEKS,
+    today: Annotated[
+        str | None, typer.Option("--today", help="The last day (default: today, UTC).")
+    ] = None,
+    workspace: WorkspaceOption = Path(),
+    as_json: JsonOption = False,
+) -> None:
+    """How many kudos the team gave per week and per goal or practice, nobody named (what a
+    director sees in place of the wall)."""
+    with session_scope(Workspace.open(workspace).engine) as session:
+        found = counts_service.kudos_counts(
+            session=session, team=team, weeks=weeks, today=_day(today, "--today")
+        )
+
+    def render(console: Console) -> None:
+        console.print(
+            f"Kudos of team [bold]{found.team.name}[/] from {found.first} to {found.last}: "
+            f"{found.total}"
+        )
+        table = Table("week of", "kudos")
+        for week in found.per_week:
+            table.add_row(str(week.week), str(week.count))
+        console.print(table)
+        links = Table("linked to", "kudos")
+        for link in found.per_link:
+            links.add_row(f"{link.kind}: {link.name}", str(link.count))
+        if found.per_link:
+            console.print(links)
+
+    emit(found.model_dump(mode="json"), as_json=as_json, render=render)
 
 
 @app.command("nudges")

@@ -27,6 +27,11 @@ member" (whose report nobody can open); in an open cycle both are deleted. Every
 comment that holds their whole display name gets it replaced by :data:`NAME_REMOVED`. The export
 holds the comments the person wrote; comments about them appear only inside their reports, as
 they see them (grouped, no rater named).
+
+What the person has in the why — kudos given and received, check-ins, goals and experiments they
+own, delegation levels and alignment decisions they set, their naming choice — is exported and
+forgotten by :mod:`tandem.why.personal_data` (a kudos received names its giver, never another
+recipient; a kudos that recognised them alone is deleted, the rest detached from them).
 """
 
 from __future__ import annotations
@@ -63,6 +68,7 @@ from tandem.review.models import (
     ReviewNomination,
     ReviewResponse,
 )
+from tandem.why.personal_data import why_export, why_forget
 
 EXPORT_FORMAT = "tandem.person-export/1"
 ANONYMOUS_RATER = "anonymous rater"  # the stand-in for what a forgotten person gave
@@ -340,6 +346,7 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
         shares=_shares(session, person.id),
         feedback=feedback_service.export_rows(session=session, person_id=person.id),
         one_on_ones=one_on_ones_service.export_rows(session=session, person_id=person.id),
+        **why_export(session, person.id),
         audit_events=[
             e.model_dump(mode="json", exclude={"id"})
             for e in audit.events(session=session, person_id=person.id)
@@ -352,6 +359,8 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
             "holds the ones you wrote.",
             "1:1 notes: the shared ones and your own private ones; your partner's private notes "
             "are theirs alone.",
+            "Kudos you received name who gave them; anyone else they recognised is counted "
+            "(also_recognised), not named. Impact stories are not stored, so none is exported.",
         ],
     )
 
@@ -500,6 +509,7 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
     session.execute(delete(ReportShare).where(ReportShare.person_id == pid))
     _scrub_other_duos(session, texts, emails)
     scrubbed = _scrub_comments(session, person.display_name)
+    why = why_forget(session, pid, person.display_name, NAME_REMOVED)
     audit.erase_actor(session=session, actors=emails | texts, replacement=FORGOTTEN_TEXT)
 
     identities = list(session.scalars(select(Identity).where(Identity.person_id == pid)))
@@ -540,6 +550,7 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
         user_removed=user is not None,
         feedback_removed=feedback_removed,
         one_on_one_pairs_removed=pairs_removed,
+        **why,
         anonymous_rater_id=anonymous_id,
         former_member_id=member_id,
     )

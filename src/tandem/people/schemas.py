@@ -92,6 +92,15 @@ class PersonExport(BaseModel):
     shares: list[dict[str, Any]]
     feedback: list[dict[str, Any]] = []  # given and received (the manager's toolkit)
     one_on_ones: list[dict[str, Any]] = []  # their pairs; private notes only their own
+    # the why (tandem.why.personal_data): no other person named unless they gave to or got from
+    kudos_given: list[dict[str, Any]] = []  # with whom they recognised (they chose them)
+    kudos_received: list[dict[str, Any]] = []  # with the giver; other recipients counted only
+    checkins: list[dict[str, Any]] = []
+    goals_owned: list[dict[str, Any]] = []
+    experiments_owned: list[dict[str, Any]] = []
+    delegation_levels_set: list[dict[str, Any]] = []
+    alignment_decisions: list[dict[str, Any]] = []
+    naming_consent: dict[str, Any] | None = None  # their choice to be named in stories
     audit_events: list[dict[str, Any]]
     notes: list[str]
 
@@ -124,5 +133,10 @@ class ForgetReport(BaseModel):
     user_removed: bool
     feedback_removed: int = 0  # feedback they gave or received
     one_on_one_pairs_removed: int = 0  # with meetings, agenda, actions, both partners' notes
+    kudos_removed: int = 0  # kudos that recognised them alone
+    kudos_recipient_removed: int = 0  # kudos with other recipients: they were taken off
+    kudos_giver_removed: int = 0  # kudos they gave: kept for the recipients, giver cleared
+    why_entries_detached: int = 0  # check-ins, goals, experiments, delegation, alignment, vision
+    why_texts_scrubbed: int = 0  # kudos texts and check-in notes that named them
     anonymous_rater_id: int | None
     former_member_id: int | None

@@ -275,6 +275,13 @@ EDIT_WHY = register(
     ScopeKind.TEAM,
     _team_rule("leader", "manager", any_team=()),
 )
+READ_KUDOS = register(
+    "read_kudos",
+    "The team's kudos wall: who recognised whom and what for (the team's own leader, manager "
+    "and members; a director reads counts only, through view_why).",
+    ScopeKind.TEAM,
+    _team_rule("leader", "manager", "member", any_team=()),
+)
 GIVE_KUDOS = register(
     "give_kudos",
     "Give kudos to colleagues of one's own team; choose whether one is named in stories.",

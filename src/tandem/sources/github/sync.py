@@ -24,11 +24,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tandem.progress import Progress
+from tandem.sources.github import shape
 from tandem.sources.github.config import GitHubConfig
 from tandem.sources.github.mapping import Mapper, outcome
 from tandem.sources.http import ApiClient, ApiError, Credentials, Page, link_pages, next_link
 from tandem.sources.registry import SyncReport, SyncRequest
 from tandem.sources.rows import LakeRows
+from tandem.sources.shape import check
 
 DEPLOYMENTS_QUERY = (
     "query($name:String!,$owner:String!,$pageSize:Int!,$skipCursor:String){rateLimit{cost},"
@@ -190,6 +192,7 @@ class _Sync:
                 first_etag = page.etag
             reached_cursor = False
             for item in page.items:
+                check(shape.LISTED[endpoint], item, what=f"an item of GET {path}")
                 stamp = str(item.get(time_key) or "") if time_key else ""
                 if cursor and stamp and stamp < cursor:
                     reached_cursor = True
@@ -271,7 +274,9 @@ class _Sync:
         ):
             self.pages += 1
             self.report.fetched[endpoint] = self.report.fetched.get(endpoint, 0) + len(page.items)
-            yield from page.items
+            for item in page.items:
+                check(shape.LISTED[endpoint], item, what=f"an item of GET {path}")
+                yield item
 
     def _review_comment(self, comment: dict[str, Any]) -> bool:
         number = _number_in(comment.get("pull_request_url"))
@@ -360,6 +365,7 @@ class _Sync:
                 "skipCursor": after,
             }
             data = self.api.graphql(DEPLOYMENTS_QUERY, variables, path=self.config.graphql_url)
+            check(shape.DeploymentsAnswer, data, what=f"the deployments of {self.config.repo}")
             connection = ((data.get("repository") or {}).get("deployments")) or {}
             reached_cursor = False
             for node in connection.get("nodes") or []:

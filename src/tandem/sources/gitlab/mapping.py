@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from tandem.errors import TandemError
 from tandem.sources.bots import BotRules
 from tandem.sources.rows import LakeRows, commit_object
+from tandem.sources.shape import PayloadShapeError
 
 #: GitLab's bot users: project and group access tokens (``project_123_bot_…``), service accounts.
 GITLAB_BOT_USERNAME = re.compile(r"^(project|group)_\d+_bot(_[0-9a-f]+)?$|^service_account_")
@@ -32,10 +32,8 @@ CHANGES_NOTE = "requested changes"
 READY_NOTES = ("marked this merge request as **ready**", "marked this merge request as ready")
 
 
-class GitLabDataError(TandemError):
-    """A payload that does not have the documented shape (names the object and the field)."""
-
-    status = 502
+class GitLabDataError(PayloadShapeError):
+    """A payload value the mapper cannot read (names the object and the field)."""
 
 
 def when(value: Any, *, what: str) -> dt.datetime | None:
@@ -45,9 +43,9 @@ def when(value: Any, *, what: str) -> dt.datetime | None:
     try:
         parsed = dt.datetime.fromisoformat(str(value))
     except ValueError:
-        raise GitLabDataError(f"{what}: {value!r} is not an ISO 8601 timestamp") from None
+        raise GitLabDataError(f"{value!r} is not an ISO 8601 timestamp", field=what) from None
     if parsed.tzinfo is None:
-        raise GitLabDataError(f"{what}: {value!r} has no time zone")
+        raise GitLabDataError(f"{value!r} has no time zone", field=what)
     return parsed.astimezone(dt.UTC)
 
 

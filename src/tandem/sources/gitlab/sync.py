@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from tandem.lake import Lake
 from tandem.progress import NoProgress, Progress
 from tandem.sources.bots import DEFAULT_BOT_RULES, BotRules
+from tandem.sources.gitlab import shape
 from tandem.sources.gitlab.config import GitLabConfig
 from tandem.sources.gitlab.mapping import Mapper, Project, when
 from tandem.sources.http import (
@@ -31,6 +32,7 @@ from tandem.sources.http import (
     numbered_pages,
 )
 from tandem.sources.rows import LakeRows
+from tandem.sources.shape import Open, check
 
 if TYPE_CHECKING:
     import httpx2
@@ -115,6 +117,7 @@ def sync_gitlab(
                 started = _server_time(page.response.headers.get("date"))
             mapper = Mapper(project, bots)
             for item in page.items:
+                check(shape.LISTED[listing], item, what=f"an item of GET {base}/{listing}")
                 _map_item(client, base, listing, item, mapper, per_page)
                 updated = when(item.get("updated_at"), what=f"{listing} updated_at")
                 if updated is not None and (newest is None or updated > newest):
@@ -147,24 +150,45 @@ def _map_item(
 ) -> None:
     if listing == "merge_requests":
         mr = f"{base}/merge_requests/{item['iid']}"
+        notes = {"sort": "asc", "order_by": "created_at"}
         mapper.merge_request(
             item,
-            commits=list(_all(client, f"{mr}/commits", per_page)),
-            approvals=_object(client, f"{mr}/approvals"),
-            notes=list(
-                _all(client, f"{mr}/notes", per_page, {"sort": "asc", "order_by": "created_at"})
-            ),
+            commits=_checked(shape.Commit, client, f"{mr}/commits", per_page),
+            approvals=_checked_object(shape.Approvals, client, f"{mr}/approvals"),
+            notes=_checked(shape.Note, client, f"{mr}/notes", per_page, notes),
         )
     elif listing == "issues":
         events = f"{base}/issues/{item['iid']}/resource_state_events"
-        mapper.issue(item, state_events=list(_all(client, events, per_page)))
+        state_events = _checked(shape.StateEvent, client, events, per_page)
+        mapper.issue(item, state_events=state_events)
     elif listing == "deployments":
         mapper.deployment(item)
     elif listing == "pipelines":
-        detail = _object(client, f"{base}/pipelines/{item['id']}") or {}
+        path = f"{base}/pipelines/{item['id']}"
+        detail = _checked_object(shape.Pipeline, client, path) or {}
         mapper.pipeline({**item, **detail})
     else:
         mapper.release(item)
+
+
+def _checked(
+    model: type[Open],
+    client: ApiClient,
+    path: str,
+    per_page: int,
+    params: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Every item of a listing, each checked against ``model``."""
+    found = list(_all(client, path, per_page, params))
+    for item in found:
+        check(model, item, what=f"an item of GET {path}")
+    return found
+
+
+def _checked_object(model: type[Open], client: ApiClient, path: str) -> dict[str, Any] | None:
+    body = _object(client, path)
+    check(model, body, what=f"GET {path}")
+    return body
 
 
 def _all(

@@ -21,7 +21,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from tandem.errors import InputError
 from tandem.sources.bots import DEFAULT_BOT_RULES, BotRules
+from tandem.sources.jira import shape
 from tandem.sources.rows import LakeRows
+from tandem.sources.shape import PayloadShapeError, check, label
 
 WORK_ITEM = "work_item"
 Payload = Mapping[str, Any]
@@ -172,12 +174,27 @@ def map_issues(
     ``site`` (the configured URL) names the source, else each issue's ``self`` URL does."""
     rows = LakeRows()
     users = _Users(bots)
-    for issue in issues:
+    for number, issue in enumerate(issues, start=1):
+        check_issue(issue, number)
         full = (changelogs or {}).get(str(issue.get("id")))
         _map_issue(issue, full, rows, users, site)
     for identity in users.seen.values():
         rows.add_identity(**identity)
     return rows
+
+
+def check_issue(issue: Any, number: int) -> None:
+    """Refuse an issue (the ``number``-th of its page) whose shape the mapper cannot read."""
+    if not isinstance(issue, Mapping):
+        raise PayloadShapeError(
+            f"Jira issue number {number} is {label(issue)}, not an object", field="issues"
+        )
+    key = issue.get("key")
+    if not key or not issue.get("fields"):
+        raise InputError(
+            f"a Jira issue without key or fields (id {issue.get('id')!r})", field="key"
+        )
+    check(shape.Issue, issue, what=f"Jira issue {label(issue, 'key')}")
 
 
 def _map_issue(
@@ -187,12 +204,10 @@ def _map_issue(
     users: _Users,
     configured: Site | None,
 ) -> None:
-    key = str(issue.get("key") or "")
-    fields = issue.get("fields") or {}
-    if not key or not fields:
-        raise InputError(
-            f"a Jira issue without key or fields (id {issue.get('id')!r})", field="key"
-        )
+    key = str(issue["key"])
+    fields = issue["fields"]
+    for page_value in full or ():
+        check(shape.History, page_value, what=f"a changelog page of Jira issue {key}")
     site = configured or Site.from_url(str(issue.get("self") or ""))
     project = str((fields.get("project") or {}).get("key") or project_of(key))
     source = source_name(site.host, project)

@@ -22,14 +22,17 @@ from tandem.lake import Lake
 from tandem.progress import NoProgress, Progress
 from tandem.sources.bots import DEFAULT_BOT_RULES, BotRules
 from tandem.sources.http import ApiClient, ApiError, offset_pages
+from tandem.sources.jira import shape
 from tandem.sources.jira.mapping import (
     Site,
+    check_issue,
     inline_history,
     map_issues,
     needs_changelog,
     parse_time,
     source_name,
 )
+from tandem.sources.shape import check
 
 CURSOR_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -83,10 +86,12 @@ def sync_project(
     previous = lake.state(source) or {}
     cursor = previous.get("updated_since") if isinstance(previous, dict) else None
     report = JiraSyncReport(source=source, dry_run=dry_run, cursor=cursor)
+    statuses = client.get(f"{api}/status").json()
+    check(list[shape.Status], statuses, what=f"{api}/status")
     categories = {
         str(s["name"]): str((s.get("statusCategory") or {}).get("key"))
-        for s in client.get(f"{api}/status").json()
-        if isinstance(s, dict) and s.get("name")
+        for s in statuses
+        if s.get("name")
     }
     report.statuses = len(categories)
     jql = f"project = {project}"
@@ -103,7 +108,8 @@ def sync_project(
         if not page.items:
             continue
         changelogs = {}
-        for issue in page.items:
+        for number, issue in enumerate(page.items, start=1):
+            check_issue(issue, number)
             if needs_changelog(issue) or (
                 inline_changelog is not None
                 and len(inline_history(issue).histories) >= inline_changelog
@@ -111,7 +117,10 @@ def sync_project(
                 changelogs[str(issue["id"])] = whole_changelog(client, api, str(issue["id"]))
         report.changelogs_fetched += len(changelogs)
         rows = map_issues(page.items, changelogs=changelogs, bots=bots, site=site)
-        latest = max(parse_time(str(i["fields"]["updated"])) for i in page.items)
+        latest = max(
+            parse_time(str(i["fields"].get("updated") or i["fields"]["created"]))
+            for i in page.items
+        )
         newest = max(filter(None, [cursor, latest.strftime(CURSOR_FORMAT)]))
         state = {
             "kind": "jira",
@@ -159,5 +168,6 @@ def whole_changelog(client: ApiClient, api: str, issue_id: str) -> list[Any]:
     issue = client.get(
         f"{api}/issue/{issue_id}", params={"expand": "changelog", "fields": "created"}
     ).json()
+    check(shape.Issue, issue, what=f"{api}/issue/{issue_id}")
     histories: list[Any] = (issue.get("changelog") or {}).get("histories") or []
     return histories

@@ -69,7 +69,7 @@ class Listing:
 
 
 Handler = Callable[[Request], "Reply | Listing"]
-FaultKind = Literal["status", "rate_limit", "truncate", "kill"]
+FaultKind = Literal["status", "rate_limit", "truncate", "reshape", "kill"]
 
 
 @dataclass
@@ -79,6 +79,7 @@ class Fault:
     - ``status``: answer ``status`` (default 502) ``times`` times in a row;
     - ``rate_limit``: a secondary rate limit, 403 with ``Retry-After: retry_after``;
     - ``truncate``: a 200 whose JSON body is cut in half;
+    - ``reshape``: a 200 whose JSON body is ``reshape(body)`` (a payload of another shape);
     - ``kill``: from then on every request's connection is closed unanswered (the server
       "died") until the faults are cleared; ``action`` runs once when it fires (a test may
       kill a client process there).
@@ -91,6 +92,7 @@ class Fault:
     retry_after: int = 60
     times: int = 1
     action: Callable[[], None] | None = None
+    reshape: Callable[[Any], Any] | None = None
     fired: int = 0
 
 
@@ -338,6 +340,8 @@ class ReplayServer:
         headers.update(self._rate_headers(spend=True))
         if fault is not None and fault.kind == "truncate":
             payload = payload[: max(len(payload) // 2, 1)]
+        if fault is not None and fault.kind == "reshape" and fault.reshape is not None:
+            payload = _dump(fault.reshape(json.loads(payload)))
         return status, headers, payload
 
     def _page(self, request: Request, listing: Listing) -> tuple[bytes, str]:

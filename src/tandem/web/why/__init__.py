@@ -10,7 +10,8 @@
 - :mod:`.brief`: the team's brief as one offline HTML file (``/why/brief``).
 
 Every route is guarded by a team-scoped action (``view_why``; writes by ``edit_why`` or
-``give_kudos``), and every number comes from one service answer.
+``give_kudos``; the kudos wall by ``read_kudos``), and every number comes from one service
+answer.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     goals.edit_api,
     alignment.edit,  # alignment's writes (edit_why)
     stories.own,
-    *recognition.WRITE_ROUTERS,
+    *recognition.MORE_ROUTERS,
     change.edit,
     delegation.edit,
     brief.page,  # the brief has a page (a download) and no API twin: tandem brief --json

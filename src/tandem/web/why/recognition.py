@@ -6,6 +6,12 @@ nudges (the team's leader and manager only) and the wins digest; the JSON twins 
 ``/api/why/recognition…``. Guards: reading is ``view_why``, giving kudos ``give_kudos``, the
 nudges ``edit_why`` (a member or a director gets 403 there, and the page leaves the box out).
 
+The wall (who recognised whom, what for) is the team's own: ``read_kudos`` (its leader, manager
+and members). A director reads the team's kudos as counts only (per week, per goal or practice:
+``/api/why/recognition/counts``, and on the page in place of the wall). One person's received
+kudos are theirs and their team's leader's and manager's (the pair that recognises and nudges):
+another member gets 403 (``docs/why.md``, "Kudos").
+
 Personal achievements are the signed-in person's own (DESIGN §7): no route takes another
 person's id for them, and a viewer outside the team gets none on its page.
 """
@@ -26,17 +32,21 @@ from tandem.web.deps import CurrentUser, DbSession, Id, Workspace, parse_id
 from tandem.web.permissions import (
     EDIT_WHY,
     GIVE_KUDOS,
+    READ_KUDOS,
     VIEW_WHY,
     TeamResource,
     allowed,
+    ensure_allowed,
     linked_person_id,
     requires,
 )
 from tandem.web.templating import render
 from tandem.web.why.scope import request_team, why_resource
 from tandem.why.recognition import achievements as achievements_service
+from tandem.why.recognition import counts as counts_service
 from tandem.why.recognition import digest as digest_service
 from tandem.why.recognition import service
+from tandem.why.recognition.counts import COUNT_WEEKS, MAX_WEEKS, KudosCounts
 from tandem.why.recognition.rules import ACHIEVEMENT_DAYS, DIGEST_DAYS
 from tandem.why.recognition.schemas import (
     PER_PAGE,
@@ -61,11 +71,15 @@ give_page = APIRouter(
 give_api = APIRouter(
     prefix="/api/why", tags=["why"], dependencies=[Depends(requires(GIVE_KUDOS, why_resource))]
 )
+wall_api = APIRouter(
+    prefix="/api/why", tags=["why"], dependencies=[Depends(requires(READ_KUDOS, why_resource))]
+)
 lead_api = APIRouter(
     prefix="/api/why", tags=["why"], dependencies=[Depends(requires(EDIT_WHY, why_resource))]
 )
-#: The routers beyond ``page`` and ``api``: giving kudos, and the leader's and manager's nudges.
-WRITE_ROUTERS = (give_page, give_api, lead_api)
+#: The routers beyond ``page`` and ``api``: giving kudos, the team's wall, and the leader's and
+#: manager's nudges.
+MORE_ROUTERS = (give_page, give_api, wall_api, lead_api)
 
 PageNumber = Annotated[int, Query(ge=1, le=100_000, description="Page, from 1.")]
 PerPage = Annotated[int, Query(ge=1, le=100, description="Kudos per page.")]
@@ -112,9 +126,13 @@ def recognition_page(
     team = request_team(request, db, user)
     resource = TeamResource(team.id)
     can_give = allowed(user, GIVE_KUDOS, resource)
+    can_read = allowed(user, READ_KUDOS, resource)
     context: dict[str, Any] = {
         "team": team,
-        "wall": service.list_kudos(session=db, team=team.id, page=page_number),
+        "wall": (
+            service.list_kudos(session=db, team=team.id, page=page_number) if can_read else None
+        ),
+        "counts": None if can_read else counts_service.kudos_counts(session=db, team=team.id),
         "achievements": achievements_service.team_achievements(
             session=db, workspace=workspace, team=team.id, as_of=as_of, days=days
         ),
@@ -187,7 +205,7 @@ def give_kudos(request: Request, db: DbSession, user: CurrentUser, body: KudosIn
     return _give(db, user, request_team(request, db, user), body)
 
 
-@api.get("/recognition/kudos", summary="The team's kudos")
+@wall_api.get("/recognition/kudos", summary="The team's kudos")
 def team_kudos(
     request: Request,
     db: DbSession,
@@ -200,7 +218,7 @@ def team_kudos(
     return service.list_kudos(session=db, team=team.id, page=page_number, per_page=per_page)
 
 
-@api.get("/recognition/people/{person_id}/kudos", summary="A member's received kudos")
+@wall_api.get("/recognition/people/{person_id}/kudos", summary="A member's received kudos")
 def received_kudos(
     request: Request,
     db: DbSession,
@@ -209,15 +227,33 @@ def received_kudos(
     page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
     per_page: PerPage = PER_PAGE,
 ) -> KudosPage:
-    """The kudos a member of the team received, newest first (kudos are the team's to see)."""
+    """The kudos a member of the team received, newest first: for that member and for the
+    team's leader and manager (another member gets 403)."""
     team = request_team(request, db, user)
+    wanted = parse_id(person_id, "person")
+    if wanted != user.person_id:
+        ensure_allowed(user, EDIT_WHY, TeamResource(team.id))
     return service.received_kudos(
         session=db,
         team=team.id,
-        person_id=parse_id(person_id, "person"),
+        person_id=wanted,
         page=page_number,
         per_page=per_page,
     )
+
+
+@api.get("/recognition/counts", summary="The team's kudos as counts")
+def kudos_counts(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    weeks: Annotated[
+        int, Query(ge=1, le=MAX_WEEKS, description="Weeks, ending with this week.")
+    ] = COUNT_WEEKS,
+) -> KudosCounts:
+    """How many kudos the team gave per week and per goal or practice: no names, no texts."""
+    team = request_team(request, db, user)
+    return counts_service.kudos_counts(session=db, team=team.id, weeks=weeks)
 
 
 @api.get("/recognition/achievements", summary="Achievements")

@@ -1,6 +1,10 @@
 """The wins digest: a team's kudos and team achievements over a period, as one answer and as
 Markdown. Every entry keeps its ids (``[kudos 12]``, ``[goal 3, key result 7]``).
 
+The digest is forwarded, so it follows the naming rule (:mod:`~.naming`): it tells a kudos only
+when every recipient agreed to be named, names its giver only when they agreed too ("a
+teammate" otherwise), and counts the other kudos without id, day or text.
+
 Two clocks meet here: kudos are app data, so their period is the ``days`` ending on ``last``
 (default: the clock's day); achievements read the lake, so theirs ends on the lake's last event
 day unless ``last`` is given, when both periods end on it. Personal achievements never enter the
@@ -14,6 +18,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from tandem.why.recognition.achievements import check_day, check_days, team_achievements
+from tandem.why.recognition.naming import told_kudos
 from tandem.why.recognition.rules import DIGEST_DAYS, days_back
 from tandem.why.recognition.schemas import Achievement, Digest, KudosOut
 from tandem.why.recognition.service import kudos_between, today_utc
@@ -34,13 +39,15 @@ def wins_digest(
     days = check_days(days)
     day = check_day(last, "last") if last is not None else today_utc()
     first, start, end = days_back(day, days)
-    kudos = kudos_between(session=session, team=ref.id, start=start, end=end)
+    given = kudos_between(session=session, team=ref.id, start=start, end=end)
+    kudos, not_told = told_kudos(session, given)
     achievements = team_achievements(
         session=session, workspace=workspace, team=ref.id, as_of=last, days=days
     )
     return Digest(
-        team=ref, first=first, last=day, days=days, kudos=kudos, achievements=achievements
-    )
+        team=ref, first=first, last=day, days=days, kudos=kudos, kudos_total=len(given),
+        kudos_not_told=not_told, achievements=achievements,
+    )  # fmt: skip
 
 
 def _line(text: str) -> str:
@@ -49,7 +56,7 @@ def _line(text: str) -> str:
 
 
 def _kudos_line(kudos: KudosOut) -> str:
-    giver = kudos.giver.name if kudos.giver else "someone who left"
+    giver = kudos.giver.name if kudos.giver else "a teammate"
     to = ", ".join(p.name for p in kudos.recipients)
     link = (
         f"goal: {_line(kudos.goal.title)} [goal {kudos.goal.id}]"
@@ -62,6 +69,12 @@ def _kudos_line(kudos: KudosOut) -> str:
         f"- {kudos.given_at.date()} · **{_line(giver)}** → {_line(to)}: {_line(kudos.what)} "
         f"— impact: {_line(kudos.impact)} ({link}) [{'; '.join(i for i in ids if i)}]"
     )
+
+
+def not_told_text(count: int) -> str:
+    """The line that counts the kudos a digest does not tell."""
+    kudos = "1 kudos" if count == 1 else f"{count} kudos"
+    return f"{kudos} to teammates who did not all agree to be named: counted here, not told."
 
 
 def achievement_ids(achievement: Achievement) -> str:
@@ -85,7 +98,11 @@ def digest_markdown(digest: Digest) -> str:
         "## Kudos",
         "",
     ]
-    lines += [_kudos_line(k) for k in digest.kudos] or ["No kudos in this period."]
+    lines += [_kudos_line(k) for k in digest.kudos] or (
+        [] if digest.kudos_not_told else ["No kudos in this period."]
+    )
+    if digest.kudos_not_told:
+        lines.append(f"- {not_told_text(digest.kudos_not_told)}")
     found = digest.achievements
     lines += ["", "## Achievements", ""]
     if found.as_of is None:

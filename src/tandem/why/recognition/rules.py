@@ -7,12 +7,14 @@
   :data:`TOP_BOTTLENECKS` by total wait whose total wait in this period is at most
   :data:`REMOVED_SHARE` of what it was (fell by at least half; absent = no wait left).
 - :func:`days_back`: the ``days`` days ending on a day (both ends included), as UTC instants.
+- :func:`tellable`: a kudos may leave the wall (digest, brief, story) only when every one of its
+  recipients agreed to be named (:mod:`~.naming`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -89,3 +91,8 @@ def days_back(last: dt.date, days: int) -> tuple[dt.date, dt.datetime, dt.dateti
     start = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     return first, start, end
+
+
+def tellable(recipients: Sequence[int], named: Mapping[int, str]) -> bool:
+    """Whether a kudos to ``recipients`` may be told: it has some, and all agreed to be named."""
+    return bool(recipients) and all(p in named for p in recipients)

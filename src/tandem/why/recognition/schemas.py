@@ -154,7 +154,12 @@ class Nudges(BaseModel):
 
 
 class Digest(BaseModel):
-    """A team's wins over a period: its kudos and its team achievements, each with its ids."""
+    """A team's wins over a period: its kudos and its team achievements, each with its ids.
+
+    ``kudos``: the ones told (every recipient agreed to be named; the giver is null unless they
+    agreed too); ``kudos_not_told``: how many others were given, counted only
+    (:mod:`tandem.why.recognition.naming`).
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -163,4 +168,6 @@ class Digest(BaseModel):
     last: dt.date
     days: int
     kudos: list[KudosOut]
+    kudos_total: int = 0
+    kudos_not_told: int = 0
     achievements: TeamAchievements

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from tandem.why.recognition.rules import tellable
 from tandem.why.stories.evidence import Evidence, Sentence, Value, names, number, say
 
 MAX_KUDOS_TOLD = 5
@@ -333,14 +334,21 @@ def _result(story: Story, result: ResultFacts) -> None:
 
 
 def _kudos(story: Story, facts: StoryFacts) -> None:
+    """The kudos count, then the most recent kudos whose recipients all agreed to be named.
+
+    A kudos to anyone who did not agree is counted only: its id, day and text would let a
+    reader find it on the wall and so link that person (``docs/why.md``, "The naming rule").
+    """
     count = len(facts.kudos)
     given = sorted(facts.kudos, key=lambda k: (k.given_on, k.id), reverse=True)
+    told = [k for k in given if tellable(k.recipients, facts.named)]
+    untold = count - len(told)
     aggregate = story.add(
         Evidence(
             id=f"kudos-count:{facts.goal.id}",
             kind="kudos-count",
             label="Kudos linked to the goal in the period",
-            values={"count": count, "kudos": [f"kudos:{k.id}" for k in given]},
+            values={"count": count, "kudos": [f"kudos:{k.id}" for k in told], "untold": untold},
         )
     )
     if count == 0:
@@ -350,19 +358,12 @@ def _kudos(story: Story, facts: StoryFacts) -> None:
         story.sentences.append(say("kudos_one", [aggregate]))
     else:
         story.sentences.append(say("kudos_many", [aggregate], count=str(count)))
-    for kudos in given[:MAX_KUDOS_TOLD]:
-        named = sorted(facts.named[p] for p in kudos.recipients if p in facts.named)
-        unnamed = any(p not in facts.named for p in kudos.recipients)
-        if named and unnamed:
-            recipients = f"{names(named)} and teammates who are not named"
-        elif named:
-            recipients = names(named)
-        else:
-            recipients = (
-                "teammates who are not named"
-                if len(kudos.recipients) != 1
-                else ("a teammate who is not named")
-            )
+    if untold == 1:
+        story.sentences.append(say("kudos_untold_one", [aggregate]))
+    elif untold:
+        story.sentences.append(say("kudos_untold_many", [aggregate], count=str(untold)))
+    for kudos in told[:MAX_KUDOS_TOLD]:
+        named = sorted(facts.named[p] for p in kudos.recipients)
         ev = story.add(
             Evidence(
                 id=f"kudos:{kudos.id}",
@@ -373,7 +374,6 @@ def _kudos(story: Story, facts: StoryFacts) -> None:
                     "what": kudos.what,
                     "impact": kudos.impact,
                     "named": named,
-                    "unnamed": unnamed,
                 },
             )
         )
@@ -382,7 +382,7 @@ def _kudos(story: Story, facts: StoryFacts) -> None:
                 "kudos",
                 [ev],
                 given_on=kudos.given_on.isoformat(),
-                recipients=recipients,
+                recipients=names(named),
                 what=kudos.what,
                 impact=kudos.impact,
             )

@@ -50,6 +50,13 @@ TEMPLATES: dict[str, str] = {
     "kudos_one": "1 kudos was linked to this goal in the period.",
     "kudos_many": "{count} kudos were linked to this goal in the period.",
     "kudos": "On {given_on}, kudos to {recipients}: “{what}” — “{impact}”.",
+    "kudos_untold_one": (
+        "1 of them went to teammates who did not all agree to be named: it is counted, not told."
+    ),
+    "kudos_untold_many": (
+        "{count} of them went to teammates who did not all agree to be named: they are counted, "
+        "not told."
+    ),
     "people_named_other": "Contributors: {names} and 1 other.",
     "people_named_others": "Contributors: {names} and {others} others.",
     "people_named": "Contributors: {names}.",
