@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from tandem.delivery.privacy import MIN_WINDOW_DAYS
 from tandem.errors import InputError
 from tandem.flow.bottlenecks import bottlenecks
 from tandem.flow.engine import FIRST_DAY, LAST_DAY, Filters, FlowEngine
@@ -75,9 +76,16 @@ def lake_last_day(engine: FlowEngine) -> dt.date | None:
 
 
 def check_days(days: int) -> int:
-    """A period's length in days, 1 to :data:`MAX_DAYS`."""
-    if not 1 <= days <= MAX_DAYS:
-        raise InputError(f"give 1 to {MAX_DAYS} days", field="days")
+    """A team period's length in days, :data:`~tandem.delivery.privacy.MIN_WINDOW_DAYS` to
+    :data:`MAX_DAYS`: a narrower team window could be subtracted from the next day's to give one
+    person's work (DESIGN §7), so it is refused, never widened."""
+    if not MIN_WINDOW_DAYS <= days <= MAX_DAYS:
+        raise InputError(
+            f"give {MIN_WINDOW_DAYS} to {MAX_DAYS} days (a team period spans at least "
+            f"{MIN_WINDOW_DAYS} days, so that two periods cannot be subtracted to give one "
+            "person's work)",
+            field="days",
+        )
     return days
 
 
