@@ -105,3 +105,10 @@ def test_nudges_name_the_members_without_recent_kudos(setup: Setup) -> None:
     assert {"The leader", "The manager", "The member"} <= names
     code, _, err = kudos(setup, "nudges", "--team", "Alpha", "--today", "soon")
     assert code != 0 and "--today" in err
+
+
+@pytest.mark.parametrize("command", ["achievements", "digest"])
+def test_a_team_period_under_seven_days_exits_2_naming_days(setup: Setup, command: str) -> None:
+    code, out, err = kudos(setup, command, "--team", "Alpha", "--days", "6", "--json")
+    assert code == 2 and out == ""
+    assert "'days'" in err and "7 to 366 days" in err

@@ -103,11 +103,11 @@ def require_days(
     )
 
 
-def withheld_text(label: str, what: str, min_people: int) -> str:
+def withheld_text(label: str, what: str, min_people: int, where: str = "this window") -> str:
     """Why a whole answer is withheld: no count, only the floor (a count below it is itself a
     figure of fewer people than the floor)."""
     return (
-        f"withheld: the work of {label} in this window comes from fewer than {min_people} "
+        f"withheld: the work of {label} in {where} comes from fewer than {min_people} "
         f"people; {what} figures are shown from {min_people} people on, so that they never "
         "describe one person (widen the window)"
     )
