@@ -217,7 +217,8 @@ def _render_evidence(console: Console, evidence: Evidence) -> None:
             table.add_row(
                 a.repo.rstrip("/").rsplit("/", 1)[-1], a.area,
                 "withheld" if held else str(a.commits), "" if held else str(a.lines),
-                str(a.authors), "withheld" if held else f"{a.top_share:.0%}",
+                "<5" if a.authors is None else str(a.authors),
+                "withheld" if held else f"{a.top_share:.0%}",
                 "" if held else f"{a.herfindahl:.2f}",
                 f"{a.bus_factor}{'  flagged' if a.flagged else ''}",
             )  # fmt: skip
@@ -225,8 +226,8 @@ def _render_evidence(console: Console, evidence: Evidence) -> None:
         console.print(f"{own.flagged} areas with bus factor 1")
         if any(a.withheld for a in own.areas):
             console.print(
-                "withheld: areas changed by fewer than 5 people show their authors and bus "
-                "factor only (or would give such an area back by subtraction)"
+                "withheld: areas changed by fewer than 5 people show their bus factor only "
+                "(or would give such an area back by subtraction)"
             )
     app_ = evidence.approvals
     if app_.withheld:
@@ -276,7 +277,7 @@ def ownership_command(
 ) -> None:
     """Ownership concentration per area (top share, Herfindahl, bus factor; bus factor 1 is
     flagged) and approval bottlenecks, without names; withheld (with no counts) below 5 people,
-    and an area changed by fewer than 5 people shows only its authors and bus factor. The
+    and an area changed by fewer than 5 people shows only its bus factor. The
     window spans at least 7 days."""
     if (team is None) == (not everything):
         raise InputError("name one team (--team) or ask for --all", field="team")

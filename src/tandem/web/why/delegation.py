@@ -236,7 +236,7 @@ def api_ownership(
 ) -> Evidence:
     """Per area: commits, lines, authors, top share, Herfindahl, bus factor (no names); the
     approval bottlenecks; the viewer's own top areas (``ownership.mine``). Withheld below 5
-    people, with no counts; an area with fewer than 5 authors keeps only its authors and bus
+    people, with no counts; an area with fewer than 5 authors keeps only its bus
     factor. The window spans at least 7 days (400 naming ``from`` otherwise)."""
     team = request_team(request, db, user)
     return _evidence(db, user, workspace, team, query)

@@ -29,9 +29,10 @@ Privacy (DESIGN §7): the answer names no one.
   is **withheld**: no areas, and no counts either (``people`` and ``commits`` are null; the
   reason says "fewer than 5 people", never how many).
 * An area is a people aggregate too: an area with fewer than ``min_people`` authors keeps its
-  ``authors``, ``bus_factor`` and ``flagged`` (bus factor 1 says "one person", never who — the
-  point of the feature), but its ``commits``, ``lines``, ``top_share`` and ``herfindahl`` are
-  null (with two authors, the top share and the commits give each one's count). Areas add up
+  ``bus_factor`` and ``flagged`` (bus factor 1 says "one person", never who — the point of the
+  feature), but its ``commits``, ``lines``, ``top_share``, ``herfindahl`` and ``authors`` are
+  null (with two authors, the top share and the commits give each one's count; the number of
+  authors below the floor is a count of those few people). Areas add up
   to the answer's commits, so they are also suppressed complementarily
   (:func:`tandem.delivery.privacy.complementary`): while the withheld areas together have fewer
   than ``min_people`` people, the shown area with the fewest is withheld too.
@@ -311,7 +312,7 @@ def _areas(
                 repo=repo,
                 commits=total if shown else None,
                 lines=sum(int(str(p["lines"] or 0)) for p in people) if shown else None,
-                authors=len(people),
+                authors=len(people) if len(people) >= floor.min_people else None,
                 top_share=shape.top_share if shown else None,
                 herfindahl=shape.herfindahl if shown else None,
                 bus_factor=shape.bus_factor,

@@ -76,11 +76,11 @@ class AreaOwnership(BaseModel):
 
     area: str  # repo-relative path prefix, e.g. "src/tandem"
     repo: str
-    # the four figures below are null when the area is withheld (fewer than 5 authors, or
+    # commits, lines, top share and HHI are null when the area is withheld (fewer than 5 authors, or
     # complementary suppression): they would describe its few people's own work
     commits: int | None  # the changes shares are taken of: non-merge commits touching the area
     lines: int | None  # insertions + deletions in the area
-    authors: int  # distinct people
+    authors: int | None  # distinct people; null below 5 (a count of those few)
     top_share: float | None  # the busiest person's share of the changes (0–1)
     herfindahl: float | None  # Σ share² over people (1/authors … 1)
     bus_factor: int
