@@ -72,5 +72,11 @@ def test_bad_input_exits_non_zero_and_names_the_field(tmp_path: Path, jira: Jira
     assert run_cli("align", "rule", "list", *base, "--json").json()["rules"] == []
     window = run_cli("align", "balance", *base, "--from", "2022-01-01", "--to", "2021-01-01")
     assert window.exit_code != 0 and "--from" in window.stderr
+    for command in ("balance", "suggest"):  # a team window under 7 days: refused, not widened
+        narrow = run_cli("align", command, *base, "--from", "2022-07-01", "--to", "2022-07-04",
+                         "--json")  # fmt: skip
+        assert narrow.exit_code == 2 and narrow.stdout == "", command
+        assert "'from'" in narrow.stderr and "at least 7 days" in narrow.stderr
     beta = run_cli("align", "balance", "--team", "Beta", "-w", ws, "--json")
     assert beta.exit_code == 0 and beta.json()["withheld"] and beta.json()["rows"] == []
+    assert beta.json()["people"] is None

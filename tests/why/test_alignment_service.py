@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -274,6 +275,35 @@ def test_the_balance_is_withheld_below_five_people(
         start=dt.datetime(2022, 7, 1, tzinfo=dt.UTC), end=dt.datetime(2022, 8, 1, tzinfo=dt.UTC),
     )  # fmt: skip
     assert narrow.withheld is not None and narrow.rows == []
+    # a withheld balance carries no count: not the people, not in the reason
+    for held in (answer, narrow):
+        assert held.people is None and held.items is None
+        assert "fewer than 5 people" in (held.withheld or "")
+        assert re.search(r"\b[0-4] (person|people)\b", held.withheld or "") is None
     with pytest.raises(InputError, match="model"):
         investment_balance(session=db_session, engine=engine, team_id=teams.alpha_id,
                            mapping=MAPPING, model="hours")  # fmt: skip
+
+
+def test_a_team_window_under_seven_days_is_refused_not_widened(
+    db_session: Session, engine: FlowEngine, teams: Teams
+) -> None:
+    day = dt.datetime(2022, 7, 1, tzinfo=dt.UTC)
+    week = investment_balance(
+        session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING,
+        start=day, end=day + dt.timedelta(days=7),
+    )  # fmt: skip
+    assert (week.start, week.end) == (day, day + dt.timedelta(days=7))
+    now = dt.datetime.now(dt.UTC)
+    for start, end in (
+        (day, day + dt.timedelta(days=6, hours=23)),  # just under a week
+        (day, day + dt.timedelta(days=1)),
+        (now - dt.timedelta(days=2), None),  # an open end runs to now: 2 days
+    ):
+        with pytest.raises(InputError, match="at least 7 days") as caught:
+            investment_balance(session=db_session, engine=engine, team_id=teams.alpha_id,
+                               mapping=MAPPING, start=start, end=end)  # fmt: skip
+        assert caught.value.field == "from"
+        with pytest.raises(InputError, match="at least 7 days"):
+            suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING,
+                    start=start, end=end)  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,10 +184,28 @@ def test_a_director_sees_a_small_team_withheld(setup: Setup, client_for: Any) ->
     beta = f"?team={setup.org.other_team_id}"
     answer = director.get("/api/why/alignment/balance" + beta).json()
     assert answer["withheld"] and answer["rows"] == [] and answer["total_effort"] is None
+    # no count of the few people: not in the JSON, not in the reason, not on the page
+    assert answer["people"] is None and answer["items"] is None
+    assert re.search(r"\b[0-4] (person|people)\b", answer["withheld"]) is None
     page = director.get("/why/alignment" + beta)
     assert (
         page.status_code == 200 and "withheld" in page.text and "data-vega-chart" not in page.text
     )
+    assert "fewer than 5 people" in page.text
+    assert re.search(r"\b[0-4] (person|people)\b", page.text) is None
+
+
+def test_a_window_under_seven_days_is_a_400_naming_from(setup: Setup, client_for: Any) -> None:
+    leader = client_for(setup.org.users["leader"])
+    narrow = "from=2022-07-01&to=2022-07-07"  # [1 July, 7 July): 6 days
+    for path in ("/api/why/alignment/balance", "/api/why/alignment/suggestions",
+                 "/why/alignment"):  # fmt: skip
+        refused = leader.get(f"{path}?{narrow}")
+        assert refused.status_code == 400, path
+        assert "at least 7 days" in refused.text
+    assert leader.get(f"/api/why/alignment/balance?{narrow}").json()["error"]["field"] == "from"
+    week = leader.get("/api/why/alignment/balance?from=2022-07-01&to=2022-07-08")
+    assert week.status_code == 200
 
 
 def test_a_window_past_the_calendar_or_too_long_is_a_400(setup: Setup, client_for: Any) -> None:

@@ -23,7 +23,7 @@ from tandem.why.alignment import lake, service
 from tandem.why.alignment.rules import align
 from tandem.why.alignment.similarity import TfidfEncoder, tfidf_matches
 from tandem.why.goals.models import Goal
-from tandem.why.scope import find_team, team_filters
+from tandem.why.scope import find_team, require_window, team_filters, withheld_text
 
 MIN_SCORE = 0.1
 LIMIT = 50
@@ -79,6 +79,7 @@ def suggest(
         raise InputError("a score between 0 and 1", field="min_score")
     if limit < 1:
         raise InputError("at least 1", field="limit")
+    require_window(start, end, what="team alignment answers")
     team = find_team(session, team_id)
     filters = lake.window_filters(team_filters(session, team), start, end)
     _, withheld = shortfall(engine=engine, filters=filters, min_people=min_people)
@@ -88,7 +89,7 @@ def suggest(
             min_score=min_score,
             unaligned=0,
             suggestions=[],
-            withheld=withheld,
+            withheld=withheld_text(f"team {team.name}", "alignment", min_people),
         )
     items = lake.read_items(engine, filters, mapping)
     goals = service.team_goals(session, team_id)
