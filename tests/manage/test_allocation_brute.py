@@ -17,6 +17,7 @@ import pytest
 
 from tandem.manage.allocation.plan import parse_plan
 from tandem.manage.allocation.schemas import Allocation
+from tandem.manage.allocation import service
 from tandem.manage.allocation.service import allocate
 
 SKILLS = ("api", "data")
@@ -207,3 +208,21 @@ def test_brute_force_sees_the_penalty_and_the_staff_minimum() -> None:
     assert {(a.person, a.project) for a in result.assignments} == {("a", "High"), ("b", "High")}
     (moved,) = [a for a in result.assignments if a.person == "a"]
     assert moved.change == "moved" and "Low" in moved.reason
+
+
+@pytest.mark.parametrize(("seed", "people", "projects", "skills"), CASES[::3])
+def test_the_large_plan_path_is_feasible_and_its_lp_bound_holds(
+    seed: int, people: int, projects: int, skills: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forced onto the path of large plans (greedy start, sparsified search, LP bound): the
+    answer stays feasible, never beats the brute-force optimum, and the bound is above it."""
+    monkeypatch.setattr(service, "SPARSE_ABOVE", 0)
+    rng = random.Random(seed)
+    plan = random_plan(rng, people=people, projects=projects, skills=skills)
+    result = allocate(parse_plan(plan), time_limit=20)
+    expected = brute_force(plan)
+    assert result.solve.bound_source == "lp-relaxation"
+    assert result.solve.objective == pytest.approx(score(plan, result), abs=1e-6)
+    assert result.solve.objective <= expected + 1e-6
+    assert result.solve.best_bound is not None and result.solve.best_bound >= expected - 1e-6
+    assert result.solve.gap is not None and result.solve.gap >= 0

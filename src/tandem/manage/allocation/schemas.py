@@ -154,6 +154,9 @@ class Solve(BaseModel):
     wall_seconds: float
     time_limit: float
     workers: int
+    bound_source: Literal["cp-sat", "lp-relaxation"] = "cp-sat"
+    eligible_variables: int = 0
+    searched_variables: int | None = None
 
 
 class Allocation(BaseModel):

@@ -7,6 +7,7 @@ the audit log (counts and the status only, never names or skills).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -16,6 +17,8 @@ from tandem.audit import service as audit
 from tandem.audit.schemas import AuditAction
 from tandem.errors import InputError, NotFoundError
 from tandem.manage.allocation import explain
+from tandem.manage.allocation.bound import lp_bound
+from tandem.manage.allocation.greedy import greedy
 from tandem.manage.allocation.model import (
     DEFAULT_TIME_LIMIT,
     MAX_TIME_LIMIT,
@@ -35,6 +38,9 @@ from tandem.manage.allocation.schemas import (
 from tandem.people import service as people_service
 
 MAX_CHANGES = 100
+SPARSE_ABOVE = 5_000  # eligible (person, project, skill) variables solved exactly
+CANDIDATES_PER_DEMAND = 0  # sampled people per demand beyond the greedy start and today's
+MIN_SEARCH = 1.0  # seconds CP-SAT gets at least
 
 
 @dataclass(frozen=True)
@@ -71,10 +77,23 @@ def allocate(
 ) -> Allocation:
     """The recommended allocation of ``plan``, each assignment and gap explained."""
     check_time_limit(time_limit)
+    started = time.perf_counter()
     problem = Problem.of(plan)
     if on_solve is not None:
         on_solve()
-    solution = solve(problem, time_limit=time_limit)
+    start = greedy(problem)
+    if len(problem.eligible) <= SPARSE_ABOVE:
+        solution = solve(problem, time_limit=time_limit, hint=start)
+        solution.bound_source = "cp-sat"
+    else:  # a large plan: search a sparsified model, bound the whole one by its LP relaxation
+        bound = lp_bound(problem)
+        left = max(MIN_SEARCH, time_limit - (time.perf_counter() - started))
+        search = problem.sparsified(start, CANDIDATES_PER_DEMAND)
+        solution = solve(search, time_limit=left, hint=start)
+        solution.searched_variables = len(search.eligible)
+        solution.bound_source = "lp-relaxation"
+        solution.with_bound(bound)
+    solution.eligible_variables = len(problem.eligible)
     return explain.build(problem, solution, time_limit=time_limit)
 
 
