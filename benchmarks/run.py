@@ -6,7 +6,8 @@ GitHub sync, which have none here, DESIGN §8's target or the measurement alone)
 child processes of one run, writes its JSON under ``benchmarks/results/`` and prints a Markdown
 table; this script runs them in turn and puts each table into the README between its markers.
 
-    .venv/bin/python benchmarks/run.py [git] [xes] [flow] [duos] [web] [signin] [cli] [sync] [allocation]
+    .venv/bin/python benchmarks/run.py [git] [xes] [flow] [duos] [web] [signin] [cli] [sync]
+        [allocation]
 """
 
 from __future__ import annotations

@@ -59,6 +59,10 @@ def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) 
     delegation = data["organisation"]["delegation"]  # Beacon's DEMO board, in the log's period
     assert (delegation["team"], delegation["areas"], delegation["added"]) == ("Beacon", 5, 5)
     assert delegation["review_due"] == ["Release timing"]
+    allocation = data["organisation"]["allocation"]  # Beacon's DEMO plan, for the optimiser
+    solved = run_cli("allocate", allocation["plan"], "-w", tmp_path / "demo", "--json")
+    assert solved.exit_code == 0, solved.stderr
+    assert solved.json()["solve"]["status"] in ("OPTIMAL", "FEASIBLE")
     if head_commits:
         assert delegation["ownership"]["repos"] >= 1 and delegation["ownership"]["commits"] > 0
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from tandem.manage.allocation import service
 from tandem.manage.allocation.plan import parse_plan
 from tandem.manage.allocation.schemas import Allocation
-from tandem.manage.allocation import service
 from tandem.manage.allocation.service import allocate
 
 SKILLS = ("api", "data")
