@@ -117,3 +117,30 @@ def test_the_page_solves_an_uploaded_plan(
         files={"plan": ("plan.toml", PLAN_TOML.read_bytes(), "application/toml")},
     )
     assert without_token.status_code == 403
+
+
+def test_the_web_never_looks_up_workspace_people(
+    client: TestClient, workspace: Workspace, org: Org
+) -> None:
+    """Refs that are workspace emails stay free text: no name, no "unknown person" oracle."""
+    headers = as_role(client, workspace, org, "leader")
+    data = plan()
+    data["people"][0]["ref"] = org.users["member"]  # a real person's email, no name given
+    del data["people"][0]["name"]
+    data["people"][1]["ref"] = "not-in-the-workspace@example.com"
+    answer = client.post(API, json={"plan": data}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    names = {row["person"]: row["person_name"] for row in answer.json()["load"]}
+    assert names[org.users["member"]] == org.users["member"]  # the ref itself, nothing looked up
+    assert names["not-in-the-workspace@example.com"] == "Bo"
+
+
+def test_a_body_above_the_app_limit_is_refused_unread(
+    client: TestClient, workspace: Workspace, org: Org
+) -> None:
+    headers = as_role(client, workspace, org, "manager")
+    big = b'{"plan": "' + b"x" * (workspace.settings.web.max_body_bytes + 1) + b'"}'
+    response = client.post(
+        API, content=big, headers={**headers, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
