@@ -236,8 +236,6 @@ def solve(
     solver.parameters.random_seed = SEED
     solver.parameters.cp_model_probing_level = 0  # presolve probing took the whole limit
     solver.parameters.symmetry_level = 0  # on 1,000 × 200 plans (benchmarks/bench_allocation)
-    solver.parameters.cp_model_presolve = os.environ.get("TANDEM_CPSAT_PRESOLVE", "1") == "1"
-    solver.parameters.log_search_progress = bool(os.environ.get("TANDEM_CPSAT_LOG"))
     started = time.perf_counter()
     code = solver.solve(model)
     wall = time.perf_counter() - started
