@@ -63,6 +63,10 @@ def test_demo_builds_from_real_data_and_rebuilding_adds_nothing(tmp_path: Path) 
     board = run_cli("delegation", "area", "list", "--team", "Beacon", "-w", tmp_path / "demo",
                     "--json").json()  # fmt: skip
     assert [a["name"] for a in board["areas"] if a["review_due"]] == ["Release timing"]
+    allocation = data["organisation"]["allocation"]  # Beacon's DEMO plan, for the optimiser
+    solved = run_cli("allocate", allocation["plan"], "-w", tmp_path / "demo", "--json")
+    assert solved.exit_code == 0, solved.stderr
+    assert solved.json()["solve"]["status"] in ("OPTIMAL", "FEASIBLE")
     if head_commits:
         ownership = delegation["ownership"]
         assert ownership["repos"] >= 1

@@ -20,6 +20,7 @@ from tandem.workspace import Workspace
 from tests.helpers import new_workspace
 from tests.web.conftest import ROLES, Org, csrf_from, make_org, sign_in_directly
 from tests.web.matrix_how import EXPECTED as HOW_EXPECTED
+from tests.web.matrix_manage_allocation import EXPECTED as ALLOCATION_EXPECTED
 from tests.web.matrix_people import EXPECTED as PEOPLE_EXPECTED
 from tests.web.matrix_why_alignment import EXPECTED as ALIGNMENT_EXPECTED
 from tests.web.matrix_why_change import EXPECTED as WHY_CHANGE_EXPECTED
@@ -54,6 +55,7 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     **WHY_CHANGE_EXPECTED,
     **DELEGATION_EXPECTED,
     **ALIGNMENT_EXPECTED,
+    **ALLOCATION_EXPECTED,
 }
 STATIC = "/static"
 

@@ -44,6 +44,7 @@ TEAM_OR_GLOBAL: dict[str, tuple[set[str], set[str]]] = {
     "edit_why": ({"leader", "manager"}, set()),  # the team's pair, never another team's
     "give_kudos": ({"leader", "manager", "member"}, set()),
     "read_kudos": ({"leader", "manager", "member"}, set()),  # directors: counts (view_why)
+    "plan_allocation": (ALL - {"member"}, ALL - {"member"}),  # a plan the user sends, no team's
 }
 PERSON_ACTIONS = {"view_profile", "rate_colleague", "respond_duo"}
 

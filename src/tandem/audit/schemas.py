@@ -32,6 +32,7 @@ class AuditAction(enum.StrEnum):
     REVIEW_COMPLETION = "review.completion"  # the completion view that names pending raters
     FLOW_MAPPING = "flow.mapping"  # a source's status mapping saved into tandem.toml
     STORY_CONSENT = "story.consent"  # a person chose (not) to be named in impact stories
+    ALLOCATION_RUN = "allocation.run"  # an allocation plan of named people was optimised
 
 
 ACTION_NAMES: tuple[str, ...] = tuple(a.value for a in AuditAction)

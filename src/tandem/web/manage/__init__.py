@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-ROUTERS: tuple[APIRouter, ...] = ()
+from tandem.web.manage import allocation
+
+ROUTERS: tuple[APIRouter, ...] = (allocation.page, allocation.api)
 
 __all__ = ["ROUTERS"]
