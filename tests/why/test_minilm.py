@@ -63,12 +63,20 @@ def test_a_batch_equals_one_text_at_a_time(model: minilm.MiniLMEncoder) -> None:
         "Speed up payment page load time",
         "Refine the indentation of the sample code in READMEs " * 5,
         "Awake the blocking callers when Tune(size int) is invoked to expand the pool",
-        "a",
-    ] * 8  # 40 texts: two batches of 32, mixed lengths in each
-    together = model.encode(texts)
-    alone = np.vstack([model.encode([text]) for text in texts[:5]])
-    assert np.abs(together[:5] - alone).max() < 1e-5
-    assert np.abs(together[5:10] - alone).max() < 1e-5  # the same text in another batch
+        "Fix the bug",
+    ]
+    sequences = [e.ids for e in model.tokenizer.encode_batch(texts)]
+    assert len({len(ids) for ids in sequences}) == 5  # five lengths: four padded in one batch
+    together = model.embed_batch(sequences)
+    alone = np.vstack([model.embed_batch([ids]) for ids in sequences])
+    assert np.abs(together - alone).max() < 1e-5
+    # encode(): the input order, repeats, several batches, and a fresh encoder (no cache) agree
+    many = [f"{text} {i}" for i in range(12) for text in texts] + texts
+    vectors = model.encode(many)
+    fresh = minilm.MiniLMEncoder().encode(many[::-1])[::-1]
+    assert np.abs(vectors - fresh).max() < 1e-5
+    assert np.abs(vectors[-5:] - together).max() < 1e-5
+    assert np.array_equal(model.encode(texts), vectors[-5:])  # the second time: from the cache
 
 
 @needs_model

