@@ -28,7 +28,7 @@ from tandem.errors import InputError
 from tandem.flow.engine import FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.people import service as people_service
-from tandem.why.alignment import service
+from tandem.why.alignment import encoders, service
 from tandem.why.alignment.encoders import MIN_SCORES
 from tandem.why.alignment.investment import Balance, investment_balance
 from tandem.why.alignment.models import RULE_KINDS
@@ -169,6 +169,7 @@ def suggest_command(
     first, last = _window(start, end)
     if encoder is None:
         encoder = Workspace.open(workspace).settings.alignment.encoder
+    encoders.resolve(encoder)  # an unknown or uninstalled encoder: refused before any work
     with _open(workspace, team) as run:
         out = suggest(session=run.session, engine=run.engine, team_id=run.team.id,
                       mapping=run.mapping, start=first, end=last, min_score=min_score,

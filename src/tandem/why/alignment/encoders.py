@@ -33,7 +33,7 @@ def resolve(name: str) -> Chosen:
     if name == "minilm":
         reason = minilm.missing()
         if reason is not None:
-            raise InputError(f"the MiniLM encoder needs {reason}", field="encoder")
+            raise InputError(f"the MiniLM encoder cannot run: {reason}", field="encoder")
         return "minilm"
     raise InputError(f"one of {', '.join(ENCODERS)}, not {name!r}", field="encoder")
 

@@ -81,7 +81,7 @@ def model_dir() -> Path:
     """The folder of the installed model package's files (found through importlib)."""
     reason = missing()
     if reason is not None:
-        raise InputError(f"the MiniLM encoder needs {reason}", field="encoder")
+        raise InputError(f"the MiniLM encoder cannot run: {reason}", field="encoder")
     folder = Path(str(importlib.resources.files(MODEL_PACKAGE) / "model"))
     if not (folder / "model.safetensors").is_file():
         raise InputError(
