@@ -16,7 +16,7 @@ from tandem.flow.engine import FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.lake import Lake
 from tandem.settings import FlowSettings
-from tandem.why.alignment import service
+from tandem.why.alignment import encoders, minilm, service
 from tandem.why.alignment.investment import investment_balance
 from tandem.why.alignment.suggestions import suggest
 from tandem.why.goals.models import Goal, KeyResult
@@ -194,9 +194,12 @@ def test_suggestions_show_score_and_words_and_are_deterministic(
                              direction="up", target=1))  # fmt: skip
     _goal(db_session, teams.alpha_id, "Unrelated goal", why="nothing in common")
     db_session.flush()
-    first = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING)
-    again = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING)
-    assert first == again
+    tfidf = {"encoder": "tfidf"}  # its shared words and floor (MiniLM: tests/why/test_minilm.py)
+    first = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING,
+                    **tfidf)  # fmt: skip
+    again = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING,
+                    **tfidf)  # fmt: skip
+    assert first == again and (first.encoder, first.method) == ("tfidf", "tf-idf cosine")
     found = {s.external_key: s for s in first.suggestions}
     assert found["EE-16"].goal_id == build.id and "webpack" in found["EE-16"].words
     assert found["EE-9"].words == ("backend",) or "backend" in found["EE-9"].words
@@ -209,10 +212,44 @@ def test_suggestions_show_score_and_words_and_are_deterministic(
                    object_id=jira.oid("EE-16"), decision="rejected")  # fmt: skip
     service.decide(session=db_session, engine=engine, team_id=teams.alpha_id, goal_id=build.id,
                    object_id=jira.oid("EE-9"), decision="accepted")  # fmt: skip
-    after = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING)
+    after = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING,
+                    **tfidf)  # fmt: skip
     keys = {(s.external_key, s.goal_id) for s in after.suggestions}
     assert ("EE-16", build.id) not in keys and all(k != "EE-9" for k, _ in keys)
     assert after.unaligned == first.unaligned - 1
+
+
+@pytest.mark.skipif(minilm.missing() is not None, reason=f"MiniLM: {minilm.missing()}")
+def test_minilm_suggestions_use_its_floor_and_keep_the_decisions(
+    db_session: Session, engine: FlowEngine, teams: Teams, jira: JiraLake
+) -> None:
+    build = _goal(db_session, teams.alpha_id, "Faster builds", why="webpack builds are slow")
+    other = _goal(db_session, teams.alpha_id, "Hire two designers", why="grow the design team")
+    first = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING,
+                    encoder="minilm")  # fmt: skip
+    assert (first.encoder, first.method) == ("minilm", "MiniLM-L6 embeddings cosine")
+    assert first.min_score == encoders.MIN_SCORES["minilm"] == 0.3
+    assert first == suggest(session=db_session, engine=engine, team_id=teams.alpha_id,
+                            mapping=MAPPING, encoder="minilm")  # fmt: skip
+    found = {s.external_key: s for s in first.suggestions}
+    # the recorded items are Chinese; only the webpack one is close to a goal in meaning
+    assert found["EE-16"].goal_id == build.id and "webpack" in found["EE-16"].words
+    assert all(s.goal_id != other.id and 0.3 <= s.score <= 1 for s in first.suggestions)
+    service.decide(session=db_session, engine=engine, team_id=teams.alpha_id, goal_id=build.id,
+                   object_id=jira.oid("EE-16"), decision="rejected")  # fmt: skip
+    after = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING,
+                    encoder="minilm")  # fmt: skip
+    assert ("EE-16", build.id) not in {(s.external_key, s.goal_id) for s in after.suggestions}
+    # an explicit floor wins over the encoder's
+    low = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING,
+                  encoder="minilm", min_score=0.0)  # fmt: skip
+    assert low.min_score == 0.0 and len(low.suggestions) > len(first.suggestions)
+    # a team under 5 people: withheld whichever encoder, no item's text scored or shown
+    _goal(db_session, teams.beta_id, "Faster builds", why="webpack builds are slow")
+    small = suggest(session=db_session, engine=engine, team_id=teams.beta_id, mapping=MAPPING,
+                    encoder="minilm", min_score=0.0)  # fmt: skip
+    assert small.withheld is not None and small.suggestions == [] and small.unaligned == 0
+    assert small.encoder == "minilm"
 
 
 @pytest.mark.parametrize("model", ["active_days", "items"])

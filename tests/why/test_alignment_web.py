@@ -20,6 +20,7 @@ from tandem.flow.engine import FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.people.models import Team
 from tandem.web.app import create_app
+from tandem.why.alignment import encoders, minilm
 from tandem.why.alignment.investment import investment_balance
 from tandem.why.alignment.models import AlignmentLink, AlignmentRule
 from tandem.why.goals.models import Goal
@@ -214,3 +215,22 @@ def test_a_window_past_the_calendar_or_too_long_is_a_400(setup: Setup, client_fo
         answer = leader.get(f"/api/why/alignment/balance?{query}")
         assert answer.status_code == 400, query
         assert answer.json()["error"]["field"] in ("from", "to")
+
+
+def test_the_workspace_setting_picks_the_encoder_and_the_page_names_it(
+    setup: Setup, client_for: Any
+) -> None:
+    leader = client_for(setup.org.users["leader"])
+    auto = "tfidf" if minilm.missing() is not None else "minilm"
+    answer = leader.get("/api/why/alignment/suggestions").json()
+    assert (answer["encoder"], answer["method"]) == (auto, encoders.METHODS[auto])
+    assert f"suggested by {encoders.METHODS[auto]}" in leader.get("/why/alignment").text
+    config = setup.workspace.root / "tandem.toml"
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write('\n[alignment]\nencoder = "tfidf"\n')
+    workspace = Workspace.open(setup.workspace.root)  # settings are read when the app starts
+    with TestClient(create_app(workspace)) as client:
+        sign_in_directly(client, workspace, setup.org.users["leader"])
+        answer = client.get("/api/why/alignment/suggestions").json()
+        assert (answer["encoder"], answer["min_score"]) == ("tfidf", encoders.MIN_SCORES["tfidf"])
+        assert "suggested by tf-idf cosine" in client.get("/why/alignment").text
