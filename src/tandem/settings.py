@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
@@ -179,6 +179,18 @@ class WebSettings(BaseModel):
     )
 
 
+class AlignmentSettings(BaseModel):
+    """Alignment suggestions (``tandem align suggest``, the alignment page)."""
+
+    encoder: Literal["auto", "minilm", "tfidf"] = Field(
+        default="auto",
+        description=(
+            "Text encoder of the suggestions: minilm (the optional extra tandem[embeddings]), "
+            "tfidf (built in) or auto (minilm when installed, else tfidf)."
+        ),
+    )
+
+
 class IngestSettings(BaseModel):
     """Limits on what an ingest or import accepts; input beyond them is refused, never truncated."""
 
@@ -234,6 +246,7 @@ class Settings(BaseSettings):
     spark: SparkSettings = Field(default_factory=SparkSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    alignment: AlignmentSettings = Field(default_factory=AlignmentSettings)
 
     @classmethod
     def settings_customise_sources(

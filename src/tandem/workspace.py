@@ -83,6 +83,11 @@ identities = []
 # max_case_events = 1000000     # most events in one case of an event log
 # earliest = "1970-01-01"       # event timestamps must lie from here ...
 # latest_ahead_days = 366       # ... to this many days after today
+
+# Alignment suggestions: the text encoder. auto = MiniLM when the optional extra
+# tandem[embeddings] is installed (`make embeddings`), else TF-IDF; or minilm, tfidf.
+# [alignment]
+# encoder = "auto"
 """
 
 

@@ -292,6 +292,8 @@ def test_cli_bad_input_writes_nothing(setup: Setup, tmp_path: Path) -> None:
         (("--team", "Alpha", "--to", "2014-13-01"), "--to"),
         (("--team", "Alpha", "--from", "2014-12-01", "--to", "2014-11-01"), "first day"),
         (("--team", "Alpha", "--for", "director"), "leader, manager"),
+        # a team window under 7 days (two briefs a day apart would subtract to one person)
+        (("--team", "Alpha", "--from", "2014-06-01", "--to", "2014-06-06"), "at least 7 days"),
     ]
     for args, message in cases:
         out = tmp_path / "brief.html"

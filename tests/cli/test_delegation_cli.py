@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tandem.workspace import Workspace
@@ -58,6 +60,34 @@ def test_ownership_names_no_one(ws: str) -> None:
             assert who[1] not in output
     few = run_cli("delegation", "ownership", "--team", r.FEW, "-w", ws, "--json").json()
     assert few["ownership"]["withheld"] and few["ownership"]["areas"] == []
+
+
+def test_small_areas_and_withheld_answers_show_no_counts(ws: str) -> None:
+    data = run_cli("delegation", "ownership", "--team", r.OWNERS, "-w", ws, "--json").json()
+    areas = {a["area"]: a for a in data["ownership"]["areas"]}
+    hidden = ("commits", "lines", "top_share", "herfindahl", "authors")
+    for name in ("src", "lib", "."):  # fewer than 5 authors: the bus factor only
+        assert {k: areas[name][k] for k in hidden} == dict.fromkeys(hidden)
+    assert areas["docs"]["commits"] == 7
+    text = run_cli("delegation", "ownership", "--team", r.OWNERS, "-w", ws, env=WIDE).stdout
+    src_row = next(line for line in text.splitlines() if " src " in line)
+    assert "withheld" in src_row and "%" not in src_row and " 10 " not in src_row
+    assert "<5" in src_row and " 3 " not in src_row  # its 3 authors are not counted
+    few = run_cli("delegation", "ownership", "--team", r.FEW, "-w", ws, env=WIDE)
+    assert few.exit_code == 0 and "fewer than 5 people" in few.stdout
+    assert re.search(r"\b[0-4] (person|people|commits)\b", few.stdout) is None
+    few_json = run_cli("delegation", "ownership", "--team", r.FEW, "-w", ws, "--json").json()
+    assert (few_json["ownership"]["people"], few_json["ownership"]["commits"]) == (None, None)
+
+
+def test_a_window_under_seven_days_exits_2(ws: str) -> None:
+    narrow = ("--from", "2024-03-20", "--to", "2024-03-25")
+    result = run_cli("delegation", "ownership", "--all", *narrow, "-w", ws, "--json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "'from'" in result.stderr and "at least 7 days" in result.stderr
+    week = run_cli("delegation", "ownership", "--all", "--from", "2024-03-19", "--to",
+                   "2024-03-25", "-w", ws, "--json")  # fmt: skip
+    assert week.exit_code == 0 and week.json()["ownership"]["start"] == "2024-03-19"
 
 
 @pytest.mark.parametrize(

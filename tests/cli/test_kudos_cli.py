@@ -147,3 +147,10 @@ def test_counts_name_nobody_and_a_bad_week_count_is_refused(setup: Setup) -> Non
     assert code == 0 and "Kudos of team Alpha" in out
     code, _, err = kudos(setup, "counts", "--team", "Alpha", "--weeks", "0")
     assert code != 0 and "--weeks" in err
+
+
+@pytest.mark.parametrize("command", ["achievements", "digest"])
+def test_a_team_period_under_seven_days_exits_2_naming_days(setup: Setup, command: str) -> None:
+    code, out, err = kudos(setup, command, "--team", "Alpha", "--days", "6", "--json")
+    assert code == 2 and out == ""
+    assert "'days'" in err and "7 to 366 days" in err

@@ -20,6 +20,7 @@ from tandem.workspace import Workspace
 from tests.helpers import new_workspace
 from tests.web.conftest import ROLES, Org, csrf_from, make_org, sign_in_directly
 from tests.web.matrix_how import EXPECTED as HOW_EXPECTED
+from tests.web.matrix_manage_allocation import EXPECTED as ALLOCATION_EXPECTED
 from tests.web.matrix_manage_feedback import EXPECTED as FEEDBACK_EXPECTED
 from tests.web.matrix_manage_one_on_ones import EXPECTED as ONE_ON_ONES_EXPECTED
 from tests.web.matrix_people import EXPECTED as PEOPLE_EXPECTED
@@ -56,6 +57,7 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     **WHY_CHANGE_EXPECTED,
     **DELEGATION_EXPECTED,
     **ALIGNMENT_EXPECTED,
+    **ALLOCATION_EXPECTED,
     **FEEDBACK_EXPECTED,
     **ONE_ON_ONES_EXPECTED,
 }

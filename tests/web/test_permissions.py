@@ -49,6 +49,7 @@ TEAM_OR_GLOBAL: dict[str, tuple[set[str], set[str]]] = {
     "use_one_on_ones": ({"leader", "manager", "member"}, {"leader", "manager", "member"}),
     "view_manage_counts": ({"director", "admin"}, {"director", "admin"}),  # aggregates only
     "read_kudos": ({"leader", "manager", "member"}, set()),  # directors: counts (view_why)
+    "plan_allocation": (ALL - {"member"}, ALL - {"member"}),  # a plan the user sends, no team's
 }
 PERSON_ACTIONS = {"view_profile", "rate_colleague", "respond_duo"}
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import json
 import re
 from collections.abc import Iterator
 
@@ -12,6 +15,7 @@ from fastapi.testclient import TestClient
 from tandem.web.app import create_app
 from tandem.web.config import WebConfig
 from tandem.workspace import Workspace
+from tests.delivery.rows import DeliveryRows
 from tests.web.conftest import sign_in_directly
 from tests.why import ownership_repo as r
 
@@ -107,12 +111,60 @@ def test_the_team_view_names_no_one(
     part = ownership_part(page.text)
     assert 'data-area="lib" data-bus-factor="1" data-flagged' in part
     assert "data-vega-chart" in part
+    # only docs (5 authors) has its figures; the chart draws no withheld area
+    chart = json.loads(html.unescape(re.search(r'data-vega-chart="([^"]*)"', part)[1]))  # type: ignore[index]
+    assert [v["area"] for v in chart["data"]["values"]] == ["docs"]
     payload = page.text + str(data)
     for name in (*OTHER_NAMES, "Fay Fixer"):
         if name != "Brook Byte":
             assert name not in payload, name
     for bit in IDENTITY_BITS:
         assert bit not in payload.replace(r.B[1], ""), bit
+
+
+def test_areas_of_fewer_than_five_people_give_no_one_s_work_away(
+    client: TestClient, workspace: Workspace, teams: dict[str, int]
+) -> None:
+    """Brook (manager, 3 of src's 10 changes, 2 of "."'s 5) tries to learn the others' counts
+    from the JSON and the page: nothing but authors and bus factor of the small areas."""
+    as_user(client, workspace, r.B[1])
+    owners = teams[r.OWNERS]
+    own = client.get(f"/api/why/delegation/ownership?team={owners}").json()["ownership"]
+    areas = {a["area"]: a for a in own["areas"]}
+    for name in ("src", "lib", "."):
+        area = areas[name]
+        assert (area["commits"], area["lines"], area["top_share"], area["herfindahl"]) == (
+            None, None, None, None,
+        )  # fmt: skip
+        assert area["withheld"] and area["bus_factor"] >= 1 and area["authors"] is None
+    assert areas["docs"]["commits"] == 7 and areas["docs"]["withheld"] is None
+    # her own top area ("." , tied with Cyd): her changes, not a share (2 of 5 gives the rest)
+    (mine,) = own["mine"]
+    assert (mine["area"], mine["share"], mine["changes"]) == (".", None, 2)
+    part = ownership_part(client.get(f"/why/delegation?team={owners}").text)
+    row = re.search(r'<tr data-area="src".*?</tr>', part, re.S)[0]  # type: ignore[index]
+    assert "withheld" in row and "%" not in row and ">10<" not in row
+    assert "you wrote the most changes in .: 2" in part
+    assert "fewer than 5 people" in part
+
+
+def test_a_window_under_seven_days_is_refused(
+    client: TestClient, workspace: Workspace, teams: dict[str, int]
+) -> None:
+    as_user(client, workspace, "director@example.org")
+    owners = teams[r.OWNERS]
+    narrow = "from=2024-03-20&to=2024-03-25"  # 6 days: one commit apart from the next such
+    for path in ("/api/why/delegation/ownership", "/why/delegation"):
+        refused = client.get(f"{path}?team={owners}&{narrow}")
+        assert refused.status_code == 400, path
+        assert "from" in refused.text and "at least 7 days" in refused.text
+    only_start = client.get(f"/api/why/delegation/ownership?team={owners}&from=2024-03-25")
+    assert only_start.status_code == 400  # to the last commit's day: 4 days
+    week = client.get(f"/api/why/delegation/ownership?team={owners}&from=2024-03-19&to=2024-03-25")
+    assert week.status_code == 200
+    assert (week.json()["ownership"]["start"], week.json()["ownership"]["end"]) == (
+        "2024-03-19", "2024-03-25",
+    )  # fmt: skip
 
 
 def test_a_member_sees_only_her_own_areas(
@@ -141,12 +193,29 @@ def test_a_member_sees_only_her_own_areas(
 def test_too_few_people_are_withheld(
     client: TestClient, workspace: Workspace, teams: dict[str, int]
 ) -> None:
+    rows = DeliveryRows()  # reviewed pull requests of the three: approvals are withheld too
+    cyd, dee, eli = (r.key(who) for who in (r.C, r.D, r.E))
+    for number, (author, reviewer) in enumerate(((cyd, dee), (dee, eli), (eli, cyd)), start=1):
+        created = dt.datetime(2024, 3, 10 + number, 9, tzinfo=dt.UTC)
+        rows.pull_request(number, author=author, created=created,
+                          reviews=[(reviewer, created + dt.timedelta(hours=2))])  # fmt: skip
+    rows.relation("@pr:github:acme/shop:1", "@commit:abc123", "contains")  # a relations batch
+    rows.write(workspace.lake)
     as_user(client, workspace, "director@example.org")
-    own = client.get(f"/api/why/delegation/ownership?team={teams[r.FEW]}").json()["ownership"]
-    assert own["withheld"] is not None and "3 people" in own["withheld"]
+    data = client.get(f"/api/why/delegation/ownership?team={teams[r.FEW]}").json()
+    own, approvals = data["ownership"], data["approvals"]
+    assert own["withheld"] is not None and "fewer than 5 people" in own["withheld"]
     assert own["areas"] == [] and own["mine"] == []
+    # no count of the three people's work anywhere in the withheld answer
+    assert (own["people"], own["commits"]) == (None, None)
+    assert approvals["withheld"] and "fewer than 5 people" in approvals["withheld"]
+    counts = ("pull_requests", "reviews", "reviewers", "people", "busiest_share")
+    assert {k: approvals[k] for k in counts} == dict.fromkeys(counts)
     page = client.get(f"/why/delegation?team={teams[r.FEW]}")
     assert 'id="ownership-withheld"' in page.text
+    text = ownership_part(page.text)
+    assert re.search(r"\b[0-4] (person|people|reviews|pull requests)\b", text) is None
+    assert "commits of" not in text and 'id="approvals-withheld"' in text
     for name in (*OTHER_NAMES, "Fay Fixer"):
         assert name not in page.text
 

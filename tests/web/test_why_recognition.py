@@ -227,3 +227,15 @@ def test_a_nudge_day_past_the_calendar_is_a_400_naming_it(setup: Setup, client_f
     leader, _ = client_for("leader")
     answer = leader.get(API + "/nudges", params={"today": "0001-01-01"})
     assert answer.status_code == 400 and answer.json()["error"]["field"] == "today"
+
+
+def test_a_team_period_under_seven_days_is_a_400_naming_days(setup: Setup, client_for: Any) -> None:
+    leader, _ = client_for("leader")
+    for path in (API + "/achievements", API + "/digest", API + "/digest.md", PAGE):
+        for days in (1, 6):
+            answer = leader.get(path, params={"days": days})
+            assert answer.status_code == 400, (path, days)
+            assert "7 to 366 days" in answer.text
+    refused = leader.get(API + "/achievements", params={"days": 6})
+    assert refused.json()["error"]["field"] == "days"
+    assert leader.get(API + "/achievements", params={"days": 7}).status_code == 200

@@ -2,18 +2,20 @@
 
 Non-merge commits of March 2024 (areas at depth 1; A has two identities of one person):
 
-=====  =======================================  ====================================
-area   commits per person                       bots excluded
-=====  =======================================  ====================================
-src    A 6 (3 old + 3 new identity), B 3, C 1   top 0.6, HHI 0.46, bus factor 1
-docs   D 2, E 2, F 1, C 1 (C's src commit too)  top 1/3, HHI 10/36, bus factor 2
-lib    F 1 (4 lines)                            top 1, HHI 1, bus factor 1
-.      B 2, C 2 (+ the bot's 5)                 top 0.5, HHI 0.5, bus factor 2
-=====  =======================================  ====================================
+=====  ==========================================  ====================================
+area   commits per person                          bots excluded
+=====  ==========================================  ====================================
+src    A 6 (3 old + 3 new identity), B 3, C 1      top 0.6, HHI 0.46, bus factor 1
+docs   D 2, E 2, A 1, F 1, C 1 (C's src one too)   top 2/7, HHI 11/49, bus factor 2
+lib    F 1 (4 lines)                               top 1, HHI 1, bus factor 1
+.      B 2, C 2, D 1 (+ the bot's 5)               top 0.4, HHI 0.36, bus factor 2
+=====  ==========================================  ====================================
 
-Depth 2 splits src into src/core (A 6, C 1) and src/web (B 3). 20 distinct non-bot commits
-(C's one touches src and docs), 6 people (A merged), 7 identity keys; one merge commit (by B)
-and the bot's commits are never counted (with bots: . is bot 5, B 2, C 2 → top 5/9, bus 1).
+Only docs has 5 authors: the other areas are withheld (DESIGN §7), and together they have 5
+people (A, B, C, D, F), so docs is not withheld complementarily. Depth 2 splits src into
+src/core (A 6, C 1) and src/web (B 3). 22 distinct non-bot commits (C's one touches src and
+docs), 6 people (A merged), 7 identity keys; one merge commit (by B) and the bot's commits are
+never counted (with bots: . is bot 5, B 2, C 2, D 1 → top 5/10, bus factor 2).
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ def build_repo(path: Path) -> Path:
     commit(F, "lib/tool.py")
     for who in (B, B, C, C):
         commit(who, "README.md")
+    commit(A_NEW, "docs/ada.md")
+    commit(D, "README.md")
     for _ in range(4):
         commit(BOT, "requirements.txt")
     git(repo.path, "checkout", "-q", "-b", "side")

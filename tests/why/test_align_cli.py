@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tandem.db.session import session_scope
+from tandem.why.alignment import encoders, minilm
 from tandem.why.goals.models import Goal
 from tandem.workspace import Workspace
 from tests.helpers import new_workspace, run_cli
@@ -72,5 +73,30 @@ def test_bad_input_exits_non_zero_and_names_the_field(tmp_path: Path, jira: Jira
     assert run_cli("align", "rule", "list", *base, "--json").json()["rules"] == []
     window = run_cli("align", "balance", *base, "--from", "2022-01-01", "--to", "2021-01-01")
     assert window.exit_code != 0 and "--from" in window.stderr
+    for command in ("balance", "suggest"):  # a team window under 7 days: refused, not widened
+        narrow = run_cli("align", command, *base, "--from", "2022-07-01", "--to", "2022-07-04",
+                         "--json")  # fmt: skip
+        assert narrow.exit_code == 2 and narrow.stdout == "", command
+        assert "'from'" in narrow.stderr and "at least 7 days" in narrow.stderr
     beta = run_cli("align", "balance", "--team", "Beta", "-w", ws, "--json")
     assert beta.exit_code == 0 and beta.json()["withheld"] and beta.json()["rows"] == []
+    assert beta.json()["people"] is None
+
+
+def test_suggest_names_its_encoder_and_refuses_an_unknown_one(
+    tmp_path: Path, jira: JiraLake
+) -> None:
+    ws, _ = _workspace(tmp_path / "ws", jira)
+    base = ("--team", "Alpha", "-w", ws)
+    tfidf = run_cli("align", "suggest", *base, "--encoder", "tfidf", "--json")
+    assert tfidf.exit_code == 0, tfidf.stderr
+    assert (tfidf.json()["encoder"], tfidf.json()["min_score"]) == ("tfidf", 0.1)
+    auto = "tfidf" if minilm.missing() is not None else "minilm"
+    text = run_cli("align", "suggest", *base, env={"COLUMNS": "200"})
+    assert text.exit_code == 0 and f"({encoders.METHODS[auto]})" in text.stdout
+    bad = run_cli("align", "suggest", *base, "--encoder", "bert")
+    assert bad.exit_code != 0 and "encoder" in bad.stderr and "auto, minilm, tfidf" in bad.stderr
+    if auto == "minilm":
+        out = run_cli("align", "suggest", *base, "--encoder", "minilm", "--json").json()
+        assert out["encoder"] == "minilm" and out["min_score"] == encoders.MIN_SCORES["minilm"]
+        assert all(s["score"] >= encoders.MIN_SCORES["minilm"] for s in out["suggestions"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -15,7 +16,7 @@ from tandem.flow.engine import FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.lake import Lake
 from tandem.settings import FlowSettings
-from tandem.why.alignment import service
+from tandem.why.alignment import encoders, minilm, service
 from tandem.why.alignment.investment import investment_balance
 from tandem.why.alignment.suggestions import suggest
 from tandem.why.goals.models import Goal, KeyResult
@@ -193,9 +194,12 @@ def test_suggestions_show_score_and_words_and_are_deterministic(
                              direction="up", target=1))  # fmt: skip
     _goal(db_session, teams.alpha_id, "Unrelated goal", why="nothing in common")
     db_session.flush()
-    first = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING)
-    again = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING)
-    assert first == again
+    tfidf = {"encoder": "tfidf"}  # its shared words and floor (MiniLM: tests/why/test_minilm.py)
+    first = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING,
+                    **tfidf)  # fmt: skip
+    again = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING,
+                    **tfidf)  # fmt: skip
+    assert first == again and (first.encoder, first.method) == ("tfidf", "tf-idf cosine")
     found = {s.external_key: s for s in first.suggestions}
     assert found["EE-16"].goal_id == build.id and "webpack" in found["EE-16"].words
     assert found["EE-9"].words == ("backend",) or "backend" in found["EE-9"].words
@@ -208,10 +212,44 @@ def test_suggestions_show_score_and_words_and_are_deterministic(
                    object_id=jira.oid("EE-16"), decision="rejected")  # fmt: skip
     service.decide(session=db_session, engine=engine, team_id=teams.alpha_id, goal_id=build.id,
                    object_id=jira.oid("EE-9"), decision="accepted")  # fmt: skip
-    after = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING)
+    after = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING,
+                    **tfidf)  # fmt: skip
     keys = {(s.external_key, s.goal_id) for s in after.suggestions}
     assert ("EE-16", build.id) not in keys and all(k != "EE-9" for k, _ in keys)
     assert after.unaligned == first.unaligned - 1
+
+
+@pytest.mark.skipif(minilm.missing() is not None, reason=f"MiniLM: {minilm.missing()}")
+def test_minilm_suggestions_use_its_floor_and_keep_the_decisions(
+    db_session: Session, engine: FlowEngine, teams: Teams, jira: JiraLake
+) -> None:
+    build = _goal(db_session, teams.alpha_id, "Faster builds", why="webpack builds are slow")
+    other = _goal(db_session, teams.alpha_id, "Hire two designers", why="grow the design team")
+    first = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING,
+                    encoder="minilm")  # fmt: skip
+    assert (first.encoder, first.method) == ("minilm", "MiniLM-L6 embeddings cosine")
+    assert first.min_score == encoders.MIN_SCORES["minilm"] == 0.3
+    assert first == suggest(session=db_session, engine=engine, team_id=teams.alpha_id,
+                            mapping=MAPPING, encoder="minilm")  # fmt: skip
+    found = {s.external_key: s for s in first.suggestions}
+    # the recorded items are Chinese; only the webpack one is close to a goal in meaning
+    assert found["EE-16"].goal_id == build.id and "webpack" in found["EE-16"].words
+    assert all(s.goal_id != other.id and 0.3 <= s.score <= 1 for s in first.suggestions)
+    service.decide(session=db_session, engine=engine, team_id=teams.alpha_id, goal_id=build.id,
+                   object_id=jira.oid("EE-16"), decision="rejected")  # fmt: skip
+    after = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING,
+                    encoder="minilm")  # fmt: skip
+    assert ("EE-16", build.id) not in {(s.external_key, s.goal_id) for s in after.suggestions}
+    # an explicit floor wins over the encoder's
+    low = suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING,
+                  encoder="minilm", min_score=0.0)  # fmt: skip
+    assert low.min_score == 0.0 and len(low.suggestions) > len(first.suggestions)
+    # a team under 5 people: withheld whichever encoder, no item's text scored or shown
+    _goal(db_session, teams.beta_id, "Faster builds", why="webpack builds are slow")
+    small = suggest(session=db_session, engine=engine, team_id=teams.beta_id, mapping=MAPPING,
+                    encoder="minilm", min_score=0.0)  # fmt: skip
+    assert small.withheld is not None and small.suggestions == [] and small.unaligned == 0
+    assert small.encoder == "minilm"
 
 
 @pytest.mark.parametrize("model", ["active_days", "items"])
@@ -274,6 +312,35 @@ def test_the_balance_is_withheld_below_five_people(
         start=dt.datetime(2022, 7, 1, tzinfo=dt.UTC), end=dt.datetime(2022, 8, 1, tzinfo=dt.UTC),
     )  # fmt: skip
     assert narrow.withheld is not None and narrow.rows == []
+    # a withheld balance carries no count: not the people, not in the reason
+    for held in (answer, narrow):
+        assert held.people is None and held.items is None
+        assert "fewer than 5 people" in (held.withheld or "")
+        assert re.search(r"\b[0-4] (person|people)\b", held.withheld or "") is None
     with pytest.raises(InputError, match="model"):
         investment_balance(session=db_session, engine=engine, team_id=teams.alpha_id,
                            mapping=MAPPING, model="hours")  # fmt: skip
+
+
+def test_a_team_window_under_seven_days_is_refused_not_widened(
+    db_session: Session, engine: FlowEngine, teams: Teams
+) -> None:
+    day = dt.datetime(2022, 7, 1, tzinfo=dt.UTC)
+    week = investment_balance(
+        session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING,
+        start=day, end=day + dt.timedelta(days=7),
+    )  # fmt: skip
+    assert (week.start, week.end) == (day, day + dt.timedelta(days=7))
+    now = dt.datetime.now(dt.UTC)
+    for start, end in (
+        (day, day + dt.timedelta(days=6, hours=23)),  # just under a week
+        (day, day + dt.timedelta(days=1)),
+        (now - dt.timedelta(days=2), None),  # an open end runs to now: 2 days
+    ):
+        with pytest.raises(InputError, match="at least 7 days") as caught:
+            investment_balance(session=db_session, engine=engine, team_id=teams.alpha_id,
+                               mapping=MAPPING, start=start, end=end)  # fmt: skip
+        assert caught.value.field == "from"
+        with pytest.raises(InputError, match="at least 7 days"):
+            suggest(session=db_session, engine=engine, team_id=teams.alpha_id, mapping=MAPPING,
+                    start=start, end=end)  # fmt: skip

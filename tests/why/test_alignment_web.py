@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from tandem.flow.engine import FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.people.models import Team
 from tandem.web.app import create_app
+from tandem.why.alignment import encoders, minilm
 from tandem.why.alignment.investment import investment_balance
 from tandem.why.alignment.models import AlignmentLink, AlignmentRule
 from tandem.why.goals.models import Goal
@@ -183,10 +185,28 @@ def test_a_director_sees_a_small_team_withheld(setup: Setup, client_for: Any) ->
     beta = f"?team={setup.org.other_team_id}"
     answer = director.get("/api/why/alignment/balance" + beta).json()
     assert answer["withheld"] and answer["rows"] == [] and answer["total_effort"] is None
+    # no count of the few people: not in the JSON, not in the reason, not on the page
+    assert answer["people"] is None and answer["items"] is None
+    assert re.search(r"\b[0-4] (person|people)\b", answer["withheld"]) is None
     page = director.get("/why/alignment" + beta)
     assert (
         page.status_code == 200 and "withheld" in page.text and "data-vega-chart" not in page.text
     )
+    assert "fewer than 5 people" in page.text
+    assert re.search(r"\b[0-4] (person|people)\b", page.text) is None
+
+
+def test_a_window_under_seven_days_is_a_400_naming_from(setup: Setup, client_for: Any) -> None:
+    leader = client_for(setup.org.users["leader"])
+    narrow = "from=2022-07-01&to=2022-07-07"  # [1 July, 7 July): 6 days
+    for path in ("/api/why/alignment/balance", "/api/why/alignment/suggestions",
+                 "/why/alignment"):  # fmt: skip
+        refused = leader.get(f"{path}?{narrow}")
+        assert refused.status_code == 400, path
+        assert "at least 7 days" in refused.text
+    assert leader.get(f"/api/why/alignment/balance?{narrow}").json()["error"]["field"] == "from"
+    week = leader.get("/api/why/alignment/balance?from=2022-07-01&to=2022-07-08")
+    assert week.status_code == 200
 
 
 def test_a_window_past_the_calendar_or_too_long_is_a_400(setup: Setup, client_for: Any) -> None:
@@ -195,3 +215,22 @@ def test_a_window_past_the_calendar_or_too_long_is_a_400(setup: Setup, client_fo
         answer = leader.get(f"/api/why/alignment/balance?{query}")
         assert answer.status_code == 400, query
         assert answer.json()["error"]["field"] in ("from", "to")
+
+
+def test_the_workspace_setting_picks_the_encoder_and_the_page_names_it(
+    setup: Setup, client_for: Any
+) -> None:
+    leader = client_for(setup.org.users["leader"])
+    auto = "tfidf" if minilm.missing() is not None else "minilm"
+    answer = leader.get("/api/why/alignment/suggestions").json()
+    assert (answer["encoder"], answer["method"]) == (auto, encoders.METHODS[auto])
+    assert f"suggested by {encoders.METHODS[auto]}" in leader.get("/why/alignment").text
+    config = setup.workspace.root / "tandem.toml"
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write('\n[alignment]\nencoder = "tfidf"\n')
+    workspace = Workspace.open(setup.workspace.root)  # settings are read when the app starts
+    with TestClient(create_app(workspace)) as client:
+        sign_in_directly(client, workspace, setup.org.users["leader"])
+        answer = client.get("/api/why/alignment/suggestions").json()
+        assert (answer["encoder"], answer["min_score"]) == ("tfidf", encoders.MIN_SCORES["tfidf"])
+        assert "suggested by tf-idf cosine" in client.get("/why/alignment").text

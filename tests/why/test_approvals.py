@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from pathlib import Path
 
 import pytest
 
+from tandem.errors import InputError
 from tandem.flow.engine import FlowEngine
 from tandem.lake import Lake
 from tandem.why.delegation.approvals import approvals
@@ -76,8 +79,31 @@ def test_a_team_reads_its_members_prs_and_is_withheld_below_five(lake: Lake) -> 
     # PRs 1, 2, 3: a, c, d and reviewers b, e = 5 people
     assert (team.pull_requests, team.reviews, team.people) == (3, 5, 5)
     assert team.busiest_share == 0.8 and team.waited_on_one == 2
-    assert small.people == 3 and small.withheld is not None
-    assert small.busiest_share is None and small.waited_on_one is None
+    # withheld: no figure and no count (PRs 1 and 2 of a and c, reviewed by b: 3 people)
+    assert small.withheld is not None and "fewer than 5 people" in small.withheld
+    assert re.search(r"\b[0-4] (person|people)\b", small.withheld) is None
+    counts = ("pull_requests", "reviews", "reviewers", "people")
+    figures = ("busiest_share", "waited_on_one", "single_reviewer")
+    dumped = json.loads(small.model_dump_json())
+    assert {k: dumped[k] for k in counts + figures} == dict.fromkeys(counts + figures)
+
+
+def test_a_window_under_seven_days_is_refused(lake: Lake) -> None:
+    everyone = OwnerScope("all work data", None, {})
+    with FlowEngine(lake) as engine:
+        week = approvals(
+            engine=engine, scope=everyone, start=dt.date(2024, 5, 1), end=dt.date(2024, 5, 7)
+        )
+        assert (week.start, week.end, week.pull_requests) == (
+            dt.date(2024, 5, 1), dt.date(2024, 5, 7), 5,
+        )  # fmt: skip
+        for start, end in (
+            (dt.date(2024, 5, 1), dt.date(2024, 5, 6)),  # 6 days
+            (dt.date(2024, 5, 8), None),  # to the last event's day (the 9th): 2 days
+        ):
+            with pytest.raises(InputError, match="at least 7 days") as caught:
+                approvals(engine=engine, scope=everyone, start=start, end=end)
+            assert caught.value.field == "from"
 
 
 def test_no_reviewed_pull_request_is_nothing_to_withhold(lake: Lake) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pytest
 
 from tandem.db.session import session_scope
+from tandem.errors import InputError
 from tandem.flow.bottlenecks import bottlenecks
 from tandem.flow.engine import FlowEngine
 from tandem.flow.mapping import StatusMapping
@@ -143,6 +145,9 @@ def test_a_team_under_five_people_gets_no_bottleneck_and_no_metric_key_result(
         )
     assert found.achievements == []
     assert any("bottlenecks: withheld" in note for note in found.withheld)
+    # the reason says the floor, never how few people there were
+    for note in found.withheld:
+        assert re.search(r"\b[0-4] (person|people)\b", note) is None, note
 
 
 def test_without_a_day_the_period_ends_on_the_lakes_last_event_day(setup: Setup) -> None:
@@ -199,3 +204,17 @@ def test_the_digest_holds_team_wins_only_each_with_its_ids(setup: Setup) -> None
     for achievement in digest.achievements.achievements:
         assert achievement.text in text
     assert text.startswith("# Wins of team Alpha\n")
+
+
+@pytest.mark.parametrize("days", [1, 6, 0, 367])
+def test_a_team_period_under_seven_days_is_refused_naming_days(setup: Setup, days: int) -> None:
+    """Two team periods a day apart could be subtracted to one person's work: a period of
+    fewer than 7 days is an input error (never silently widened), for the digest too."""
+    with session_scope(setup.flow.workspace.engine) as session:
+        with pytest.raises(InputError, match="7 to 366 days") as caught:
+            team_achievements(session=session, workspace=setup.flow.workspace, team="Alpha",
+                              as_of=AS_OF, days=days)  # fmt: skip
+        assert caught.value.field == "days"
+        with pytest.raises(InputError, match="7 to 366 days"):
+            wins_digest(session=session, workspace=setup.flow.workspace, team="Alpha",
+                        days=days, last=AS_OF)  # fmt: skip

@@ -151,6 +151,10 @@ def test_another_teams_goal_and_a_bad_period_are_refused(
     with pytest.raises(InputError, match="after its end") as error:
         _story(story_org, opened, start=END, end=START)
     assert error.value.field == "from"
+    # a period under 7 days is a team window two stories could be subtracted over: refused
+    with pytest.raises(InputError, match="at least 7 days") as narrow:
+        _story(story_org, opened, start=START, end=START + dt.timedelta(days=5))
+    assert narrow.value.field == "from"
 
 
 def test_a_narrower_period_tells_fewer_items(

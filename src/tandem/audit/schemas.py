@@ -32,6 +32,7 @@ class AuditAction(enum.StrEnum):
     REVIEW_COMPLETION = "review.completion"  # the completion view that names pending raters
     FLOW_MAPPING = "flow.mapping"  # a source's status mapping saved into tandem.toml
     STORY_CONSENT = "story.consent"  # a person chose (not) to be named in impact stories
+    ALLOCATION_RUN = "allocation.run"  # an allocation plan of named people was optimised
     FEEDBACK_GIVE = "feedback.give"  # ids, kind and lint rules seen: never the text
     FEEDBACK_READ = "feedback.read"  # a manager read feedback their report received
     ONE_ON_ONE_PAIR = "one_on_one.pair"  # a 1:1 pair started or its cadence changed

@@ -40,7 +40,7 @@ from tandem.flow.mapping import StatusMapping
 from tandem.profile import frozen_roster
 from tandem.profile.visibility import Viewer
 from tandem.progress import NoProgress, Progress
-from tandem.why.scope import TeamRef, find_team, team_filters
+from tandem.why.scope import TeamRef, find_team, require_days, team_filters
 from tandem.workspace import Workspace
 
 DEFAULT_DAYS = 90  # the HOW panel's throughput and forecast history
@@ -56,7 +56,7 @@ def period(
     *, as_of: dt.date | None, start: dt.date | None, end: dt.date | None
 ) -> tuple[dt.date | None, dt.date | None]:
     """The brief's first and last day (included): as given, else :data:`DEFAULT_DAYS` ending on
-    the work data's last day."""
+    the work data's last day; at least 7 days (an input error naming ``from``)."""
     for name, day in (("from", start), ("to", end)):
         if day is not None and not FIRST_DAY <= day <= LAST_DAY:
             raise InputError(f"give a day between {FIRST_DAY} and {LAST_DAY}", field=name)
@@ -64,6 +64,8 @@ def period(
     first = start or (last - dt.timedelta(days=DEFAULT_DAYS - 1) if last else None)
     if first is not None and last is not None and first > last:
         raise InputError("the first day must not be after the last day", field="from")
+    if first is not None and last is not None:  # a team window: 7 days or more (DESIGN §7)
+        require_days(first, last, what="team briefs")
     return first, last
 
 

@@ -178,10 +178,12 @@ def why_section(
 
     Key results are measured on ``as_of`` (the work data's last day, as the HOW figures) without
     their weekly history (the Why page draws it); each active goal's story covers the goal's own
-    period up to ``as_of``; the wins are the recognition digest over the brief's period. A file
-    is forwarded: it tells a kudos only when all its recipients agreed to be named, never names
-    a giver, and counts the other kudos (the digest's naming rule, as stories do).
+    period up to ``as_of`` (a goal begun less than 7 days before has no story yet); the wins
+    are the recognition digest over the brief's period. A file is forwarded: it tells a kudos
+    only when all its recipients agreed to be named, never names a giver, and counts the other
+    kudos (the digest's naming rule, as stories do).
     """
+    from tandem.delivery.privacy import MIN_WINDOW_DAYS
     from tandem.why.goals.service import team_goals
     from tandem.why.recognition.achievements import MAX_DAYS
     from tandem.why.recognition.digest import not_told_text, wins_digest
@@ -204,8 +206,8 @@ def why_section(
     for goal in answer.goals[:MAX_STORIES]:
         brief = goal.goal
         last = min(brief.ends_on, as_of) if as_of is not None else brief.ends_on
-        if brief.status == "dropped" or last < brief.starts_on:
-            continue
+        if brief.status == "dropped" or (last - brief.starts_on).days + 1 < MIN_WINDOW_DAYS:
+            continue  # not begun, or under a week old: a story's period is a team window
         story = goal_story(session=session, engine=engine, mapping=mapping, team=team.id,
                            goal_id=brief.id, start=brief.starts_on, end=last,
                            production=workspace.settings.flow.delivery.production)  # fmt: skip

@@ -28,12 +28,15 @@ from tandem.errors import InputError
 from tandem.flow.engine import FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.people import service as people_service
-from tandem.why.alignment import service
+from tandem.why.alignment import encoders, service
+from tandem.why.alignment.encoders import MIN_SCORES
 from tandem.why.alignment.investment import Balance, investment_balance
 from tandem.why.alignment.models import RULE_KINDS
-from tandem.why.alignment.suggestions import MIN_SCORE, suggest
+from tandem.why.alignment.suggestions import suggest
 from tandem.why.scope import TeamRef, team_ref
 from tandem.workspace import Workspace
+
+MIN_SCORES_TEXT = ", ".join(f"{name} {score}" for name, score in MIN_SCORES.items())
 
 app = typer.Typer(
     help="Alignment: link work to goals by rules and suggestions; the investment balance.",
@@ -142,18 +145,35 @@ def suggest_command(
     start: FromOption = None,
     end: ToOption = None,
     min_score: Annotated[
-        float, typer.Option("--min-score", min=0.0, max=1.0, help="Lowest score suggested.")
-    ] = MIN_SCORE,
+        float | None,
+        typer.Option(
+            "--min-score",
+            min=0.0,
+            max=1.0,
+            help=f"Lowest score suggested; default: the encoder's floor ({MIN_SCORES_TEXT}).",
+        ),
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 50,
+    encoder: Annotated[
+        str | None,
+        typer.Option(
+            "--encoder",
+            help="Text encoder: auto (MiniLM when the extra tandem[embeddings] is installed, "
+            "else TF-IDF), minilm or tfidf; default: alignment.encoder in tandem.toml (auto).",
+        ),
+    ] = None,
     workspace: WorkspaceOption = Path(),
     as_json: JsonOption = False,
 ) -> None:
     """Suggest goals for unaligned items by text similarity (a person accepts or rejects)."""
     first, last = _window(start, end)
+    if encoder is None:
+        encoder = Workspace.open(workspace).settings.alignment.encoder
+    encoders.resolve(encoder)  # an unknown or uninstalled encoder: refused before any work
     with _open(workspace, team) as run:
         out = suggest(session=run.session, engine=run.engine, team_id=run.team.id,
                       mapping=run.mapping, start=first, end=last, min_score=min_score,
-                      limit=limit)  # fmt: skip
+                      limit=limit, encoder=encoder)  # fmt: skip
 
     def render(console: Console) -> None:
         console.print(f"{len(out.suggestions)} suggestions ({out.method}) for "

@@ -116,6 +116,10 @@ COMMANDS: dict[str, LazyCommand] = {
     "user": LazyCommand(
         "tandem.cli.user:app", "Web users: add, change role, reset password, list."
     ),
+    "allocate": LazyCommand(
+        "tandem.cli.allocate:allocate_command",
+        "Recommend who works on what: maximise priority-weighted coverage, minimise reassignments.",
+    ),
     "audit": LazyCommand("tandem.cli.audit:app", "The audit log of sensitive reads and writes."),
 }
 """Every command of ``tandem``, in the order ``--help`` lists them (module imported on use)."""

@@ -205,29 +205,40 @@ def history(
 def _render_evidence(console: Console, evidence: Evidence) -> None:
     own = evidence.ownership
     console.print(
-        f"[bold]Ownership of {own.scope}[/], {own.start} to {own.end}, depth {own.depth}: "
-        f"{own.commits} commits, {own.people} people"
+        f"[bold]Ownership of {own.scope}[/], {own.start} to {own.end}, depth {own.depth}"
+        + ("" if own.withheld else f": {own.commits} commits, {own.people} people")
     )
     if own.withheld:
         console.print(own.withheld)
     else:
         table = Table("repo", "area", "commits", "lines", "authors", "top share", "HHI", "bus")
         for a in own.areas:
+            held = a.top_share is None or a.herfindahl is None
             table.add_row(
-                a.repo.rstrip("/").rsplit("/", 1)[-1], a.area, str(a.commits), str(a.lines),
-                str(a.authors), f"{a.top_share:.0%}", f"{a.herfindahl:.2f}",
+                a.repo.rstrip("/").rsplit("/", 1)[-1], a.area,
+                "withheld" if held else str(a.commits), "" if held else str(a.lines),
+                "<5" if a.authors is None else str(a.authors),
+                "withheld" if held else f"{a.top_share:.0%}",
+                "" if held else f"{a.herfindahl:.2f}",
                 f"{a.bus_factor}{'  flagged' if a.flagged else ''}",
             )  # fmt: skip
         console.print(table)
         console.print(f"{own.flagged} areas with bus factor 1")
+        if any(a.withheld for a in own.areas):
+            console.print(
+                "withheld: areas changed by fewer than 5 people show their bus factor only "
+                "(or would give such an area back by subtraction)"
+            )
     app_ = evidence.approvals
+    if app_.withheld:
+        console.print(f"\n[bold]Approvals[/], {app_.start} to {app_.end}")
+        console.print(app_.withheld)
+        return
     console.print(
         f"\n[bold]Approvals[/], {app_.start} to {app_.end}: {app_.pull_requests} reviewed pull "
         f"requests, {app_.reviews} reviews by {app_.reviewers} reviewers"
     )
-    if app_.withheld:
-        console.print(app_.withheld)
-    elif app_.busiest_share is not None:
+    if app_.busiest_share is not None:
         console.print(
             f"busiest reviewer: {app_.busiest_share:.0%} of reviews; {app_.waited_on_one} pull "
             f"requests waited on that one reviewer alone; {app_.single_reviewer} had one reviewer"
@@ -249,7 +260,10 @@ def ownership_command(
         int, typer.Option("--depth", help="Path depth of an area: 1 (top folder) to 3.")
     ] = 1,
     start: Annotated[
-        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (UTC).")
+        str | None,
+        typer.Option(
+            "--from", help="First day, YYYY-MM-DD (UTC); the window spans 7 days or more."
+        ),
     ] = None,
     end: Annotated[
         str | None,
@@ -262,7 +276,9 @@ def ownership_command(
     as_json: JsonOption = False,
 ) -> None:
     """Ownership concentration per area (top share, Herfindahl, bus factor; bus factor 1 is
-    flagged) and approval bottlenecks, without names; withheld below 5 people."""
+    flagged) and approval bottlenecks, without names; withheld (with no counts) below 5 people,
+    and an area changed by fewer than 5 people shows only its bus factor. The
+    window spans at least 7 days."""
     if (team is None) == (not everything):
         raise InputError("name one team (--team) or ask for --all", field="team")
     first, last = _day(start, "from"), _day(end, "to")

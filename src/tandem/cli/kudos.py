@@ -158,7 +158,7 @@ def achievements(
         typer.Option("--as-of", help="The period's last day (default: the lake's last event day)."),
     ] = None,
     days: Annotated[
-        int, typer.Option("--days", min=1, max=366, help="The period's length in days.")
+        int, typer.Option("--days", help="The period's length in days (7 to 366).")
     ] = ACHIEVEMENT_DAYS,
     workspace: WorkspaceOption = Path(),
     as_json: JsonOption = False,
@@ -247,7 +247,7 @@ def nudges(
 def digest(
     team: TeamOption,
     days: Annotated[
-        int, typer.Option("--days", min=1, max=366, help="The period's length in days.")
+        int, typer.Option("--days", help="The period's length in days (7 to 366).")
     ] = DIGEST_DAYS,
     last: Annotated[
         str | None,

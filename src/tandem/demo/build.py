@@ -19,6 +19,7 @@ from typing import Any
 
 from tandem.demo.github import build_demo_github
 from tandem.demo.identities import build_demo_links
+from tandem.demo.manage_allocation import build_demo_allocation
 from tandem.demo.manage_conversations import build_demo_conversations
 from tandem.demo.open_cycle import build_open_cycle
 from tandem.demo.org import build_demo_org
@@ -107,6 +108,7 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
     organisation["recognition"] = build_demo_recognition(workspace=workspace)
     organisation["delegation"] = build_demo_delegation(workspace=workspace)
     organisation["conversations"] = build_demo_conversations(workspace=workspace)
+    organisation["allocation"] = build_demo_allocation(workspace=workspace)
     return {
         "workspace": str(workspace.root),
         "process_map": str(process_map),

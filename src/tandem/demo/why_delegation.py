@@ -1,9 +1,11 @@
 """The demo's delegation board for Beacon, and ownership read from Tandem's own git history.
 
 Five DEMO decision areas at varied levels, each with a short SYNTHETIC history set by Beacon's
-leader and manager, dated in the lake's own period (ending on the last day of the incident log
-the demo teams work in), so that exactly one area — "Release timing" — is due for its quarterly
-review as of that day. Running it again adds nothing (an area of the same name is kept).
+leader and manager. The board is app data on the clock (as kudos are), and the page asks for the
+reviews due today: its history is dated in the days before the day the demo is built, so that
+exactly one area — "Release timing" — is due for its quarterly review then (dated in the lake's
+past period instead, every area of a fresh demo was overdue). Running it again adds nothing (an
+area of the same name is kept).
 
 Ownership is then computed over the git history the demo ingested (Tandem's own checkout, all
 work data): the summary says how many areas have bus factor 1, or why it is withheld (a
@@ -17,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from tandem.db.base import utcnow
 from tandem.db.session import session_scope
 from tandem.demo.users import DEMO_TEAM
 from tandem.flow.engine import FlowEngine
@@ -50,17 +53,17 @@ DEMO_AREAS: tuple[tuple[str, str, tuple[tuple[int, int, str, str], ...]], ...] =
 )  # fmt: skip
 
 
-def _last_day(workspace: Workspace) -> dt.date | None:
+def _has_work_data(workspace: Workspace) -> bool:
     with FlowEngine(workspace.lake) as engine:
-        now = engine.now()
-    return now.date() if now else None
+        return engine.now() is not None
 
 
-def build_demo_delegation(*, workspace: Workspace) -> dict[str, Any]:
-    """Beacon's DEMO delegation board and the ownership of the ingested git history."""
-    last = _last_day(workspace)
-    if last is None:
-        return {"areas": 0, "note": "no work data: no dates to place the board in"}
+def build_demo_delegation(*, workspace: Workspace, today: dt.date | None = None) -> dict[str, Any]:
+    """Beacon's DEMO delegation board (dated before ``today``, the clock's day by default) and
+    the ownership of the ingested git history."""
+    if not _has_work_data(workspace):
+        return {"areas": 0, "note": "no work data: no git history to read ownership from"}
+    last = today or utcnow().date()
     added = 0
     with session_scope(workspace.engine) as session:
         team = session.scalar(select(Team).where(Team.name == DEMO_TEAM))

@@ -289,6 +289,14 @@ GIVE_KUDOS = register(
     _team_rule("leader", "manager", "member", any_team=()),
 )
 
+PLAN_ALLOCATION = register(
+    "plan_allocation",
+    "Run the allocation optimiser on a plan one uploads (a recommendation; nothing is stored "
+    "and no workspace record is read): leaders, managers, directors and admins.",
+    ScopeKind.GLOBAL,
+    _roles("leader", "manager", "director", "admin"),
+)
+
 
 def _individual(user: UserOut, _resource: Any) -> bool:
     """A person in a team role: the service decides which records are theirs to read."""

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tandem.web.manage import feedback, one_on_ones
+from tandem.web.manage import allocation, feedback, one_on_ones
 
 ROUTERS: tuple[APIRouter, ...] = (
+    allocation.page,
+    allocation.api,
     feedback.page,
     feedback.api,
     feedback.counts_api,

@@ -92,7 +92,8 @@ def _suggestions(
 ) -> Suggestions:
     with FlowEngine(workspace.lake) as engine:
         return suggest(session=db, engine=engine, team_id=team.id, mapping=_mapping(workspace),
-                       start=win.start, end=win.end)  # fmt: skip
+                       start=win.start, end=win.end,
+                       encoder=workspace.settings.alignment.encoder)  # fmt: skip
 
 
 def balance_chart(balance: Balance) -> dict[str, Any]:

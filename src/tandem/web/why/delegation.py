@@ -126,8 +126,10 @@ def _evidence(
 
 
 def ownership_chart(ownership: Ownership) -> dict[str, Any] | None:
-    """Top share per area as bars, bus-factor-1 areas in red (no names: areas only)."""
-    if not ownership.areas:
+    """Top share per area as bars, bus-factor-1 areas in red (no names: areas only); withheld
+    areas (fewer than 5 authors) have no top share to draw."""
+    shown = [a for a in ownership.areas if a.top_share is not None]
+    if not shown:
         return None
     values = [
         {
@@ -137,7 +139,7 @@ def ownership_chart(ownership: Ownership) -> dict[str, Any] | None:
             "authors": a.authors,
             "flag": "bus factor 1" if a.flagged else "shared",
         }
-        for a in ownership.areas
+        for a in shown
     ]
     return {
         "$schema": VEGA_LITE_SCHEMA,
@@ -234,7 +236,8 @@ def api_ownership(
 ) -> Evidence:
     """Per area: commits, lines, authors, top share, Herfindahl, bus factor (no names); the
     approval bottlenecks; the viewer's own top areas (``ownership.mine``). Withheld below 5
-    people."""
+    people, with no counts; an area with fewer than 5 authors keeps only its bus
+    factor. The window spans at least 7 days (400 naming ``from`` otherwise)."""
     team = request_team(request, db, user)
     return _evidence(db, user, workspace, team, query)
 

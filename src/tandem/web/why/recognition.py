@@ -87,7 +87,8 @@ AsOf = Annotated[
     dt.date | None,
     Query(description="The achievements period's last day (default: the lake's last event day)."),
 ]
-Days = Annotated[int, Query(ge=1, le=366, description="The period's length in days.")]
+# the range (7 to 366 days) is the service's check: a narrower team period is a 400 naming days
+Days = Annotated[int, Query(description="The period's length in days (7 to 366).")]
 
 
 class AchievementsOut(BaseModel):

@@ -6,7 +6,10 @@ rounding and the flag rule are documented there and in ``docs/metrics.md``).
 
 Privacy (DESIGN §7): the balance is a team aggregate, so it is withheld — no row, no total —
 when fewer than :data:`~tandem.flow.service.MIN_PEOPLE` people of the team worked inside the
-window on its items (:func:`tandem.flow.service.shortfall`, the HOW panel's own check).
+window on its items (:func:`tandem.flow.service.shortfall`, the HOW panel's own check), and
+then carries no count (``people`` is null, the reason says "fewer than 5 people"). The window
+spans at least :data:`~tandem.delivery.privacy.MIN_WINDOW_DAYS` days
+(:func:`tandem.why.scope.require_window`: an input error naming ``from`` otherwise).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from tandem.why.alignment.balance import (
     GoalTarget,
     balance_rows,
 )
-from tandem.why.scope import TeamRef, find_team, team_filters
+from tandem.why.scope import TeamRef, find_team, require_window, team_filters, withheld_text
 
 MODEL_TEXT: dict[str, str] = {
     "active_days": lake.EFFORT_MODEL,
@@ -87,6 +90,7 @@ def investment_balance(
     if model not in EFFORT_MODELS:
         raise InputError(f"{model!r} is not one of {', '.join(EFFORT_MODELS)}", field="model")
     effort_model: EffortModel = "items" if model == "items" else "active_days"
+    require_window(start, end, what="team alignment answers")
     team = find_team(session, team_id)
     filters = lake.window_filters(team_filters(session, team), start, end)
     people, withheld = shortfall(engine=engine, filters=filters, min_people=min_people)
@@ -100,8 +104,10 @@ def investment_balance(
         "flag_rule": FLAG_RULE,
         "people": people,
     }
-    if withheld is not None:
-        return Balance(**answer, withheld=withheld, items=None, total_effort=None, rows=[])
+    if withheld is not None:  # no count either: a count of fewer people describes them
+        reason = withheld_text(f"team {team.name}", "alignment", min_people)
+        answer["people"] = None
+        return Balance(**answer, withheld=reason, items=None, total_effort=None, rows=[])
     items = service.aligned_items(
         session=session, engine=engine, team_id=team.id, mapping=mapping, start=start, end=end
     )

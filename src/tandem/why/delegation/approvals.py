@@ -14,7 +14,11 @@ The window is the delivery service's (:func:`tandem.delivery.service.window`): w
 the 90 days up to the last pull request event.
 
 Privacy (DESIGN §7): team-level only, never a name; withheld below ``min_people`` distinct
-people among the authors and reviewers of the reviewed pull requests.
+people among the authors and reviewers of the reviewed pull requests — and a withheld answer
+carries no count at all (pull requests, reviews, reviewers and people are null; the reason says
+"fewer than 5 people"), since counts of fewer people than the floor describe them. The window
+spans at least :data:`~tandem.delivery.privacy.MIN_WINDOW_DAYS` days (an input error naming
+``from`` otherwise).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.service import MIN_PEOPLE
 from tandem.why.delegation.ownership import OwnerScope
 from tandem.why.delegation.schemas import Approvals
+from tandem.why.scope import require_window, withheld_text
 
 
 def _midnight(day: dt.date | None) -> dt.datetime | None:
@@ -46,6 +51,7 @@ def approvals(
     records = read_records(engine)
     last = _midnight(end + dt.timedelta(days=1)) if end else None
     first, stop = window(records.last_pull_request_event, Filters(start=_midnight(start), end=last))
+    require_window(first, stop, what="team approval answers")
     authors = None if scope.keys is None else set(scope.keys)
     person = scope.people.get
     reviewed: list[list[str]] = []
@@ -82,16 +88,11 @@ def approvals(
         )
     if len(people) < min_people:
         return Approvals(
-            **base,
+            **base | {"pull_requests": None, "reviews": None, "reviewers": None, "people": None},
             busiest_share=None,
             waited_on_one=None,
             single_reviewer=None,
-            withheld=(
-                f"withheld: the reviewed pull requests of {scope.label} in this window come "
-                f"from {len(people)} {'person' if len(people) == 1 else 'people'}; approval "
-                f"figures are shown from {min_people} people on, so that they never describe "
-                "one person"
-            ),
+            withheld=withheld_text(scope.label, "approval", min_people),
         )
     busiest, most = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
     return Approvals(

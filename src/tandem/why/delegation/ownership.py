@@ -21,12 +21,26 @@ Bots (identities flagged ``is_bot``) are left out by default.
 The lake does the work: one DuckDB/Ibis aggregation gives (repo, area, person, commits, lines);
 only those small groups reach Python, for the shares.
 
-Privacy (DESIGN §7): the answer names no one. It needs at least ``min_people`` distinct people
-behind the window's commits, else it is withheld with the reason (as the flow service's
-:func:`~tandem.flow.service.shortfall`). An area with one author still shows bus factor 1 —
-that is the point — but never whose. The viewer alone gets ``mine``: the areas where they are
-the top author, with their share ("you wrote 82 % of changes in src/tandem/lake"); it is empty
-whenever the team answer is withheld, so it never shows what the team's figures would not.
+Privacy (DESIGN §7): the answer names no one.
+
+* The window spans at least :data:`~tandem.delivery.privacy.MIN_WINDOW_DAYS` days
+  (:func:`tandem.why.scope.require_days`; a narrower one is an input error naming ``from``).
+* The answer needs at least ``min_people`` distinct people behind the window's commits, else it
+  is **withheld**: no areas, and no counts either (``people`` and ``commits`` are null; the
+  reason says "fewer than 5 people", never how many).
+* An area is a people aggregate too: an area with fewer than ``min_people`` authors keeps its
+  ``bus_factor`` and ``flagged`` (bus factor 1 says "one person", never who — the point of the
+  feature), but its ``commits``, ``lines``, ``top_share``, ``herfindahl`` and ``authors`` are
+  null (with two authors, the top share and the commits give each one's count; the number of
+  authors below the floor is a count of those few people). Areas add up
+  to the answer's commits, so they are also suppressed complementarily
+  (:func:`tandem.delivery.privacy.complementary`): while the withheld areas together have fewer
+  than ``min_people`` people, the shown area with the fewest is withheld too.
+* The viewer alone gets ``mine``: the areas where they are the top author, with their own
+  changes, and their share only where the area's figures are shown ("you wrote 82 % of changes
+  in src/tandem/lake"); in a withheld area the share (own ÷ the area's total) would give the
+  others' changes back, so it is null ("you wrote the most changes in lib: 4") — unless they are
+  its only author. ``mine`` is empty whenever the team answer is withheld.
 """
 
 from __future__ import annotations
@@ -43,12 +57,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tandem.delivery.changes import GitSelection, selected_repos
+from tandem.delivery.privacy import Floor, complementary
 from tandem.errors import InputError
 from tandem.flow.engine import FIRST_DAY, LAST_DAY, FlowEngine, utc
 from tandem.flow.service import MIN_PEOPLE
 from tandem.people.models import Identity, Team
 from tandem.why.delegation.schemas import AreaOwnership, MyArea, Ownership
-from tandem.why.scope import team_filters
+from tandem.why.scope import require_days, team_filters, withheld_text
 
 DEFAULT_DAYS = 365
 DEPTHS = (1, 2, 3)
@@ -138,7 +153,9 @@ def _window(
         if value is None:
             return start, None
         end = value.astimezone(dt.UTC).date()
-    return start or end - dt.timedelta(days=DEFAULT_DAYS - 1), end
+    first = start or end - dt.timedelta(days=DEFAULT_DAYS - 1)
+    require_days(first, end, what="team ownership answers")
+    return first, end
 
 
 def _mapping_table(people: Mapping[str, str]) -> ir.Table:
@@ -252,19 +269,15 @@ def ownership(
     if people < min_people:
         return Ownership(
             **base,
-            people=people,
-            commits=commits,
-            withheld=(
-                f"withheld: the commits of {scope.label} from {first} to {last} come from "
-                f"{people} {'person' if people == 1 else 'people'}; ownership is shown from "
-                f"{min_people} people on, so that it never describes one person (widen the "
-                "window)"
-            ),
+            people=None,
+            commits=None,
+            withheld=withheld_text(scope.label, "ownership", min_people),
             areas=[],
             flagged=0,
             mine=[],
         )
-    areas, mine = _areas(table, viewer)
+    floor = Floor(whose=scope.label, team_people=scope.people, min_people=min_people)
+    areas, mine = _areas(table, viewer, floor)
     return Ownership(
         **base,
         people=people,
@@ -277,43 +290,68 @@ def ownership(
 
 
 def _areas(
-    rows: list[dict[str, object]], viewer: str | None
+    rows: list[dict[str, object]], viewer: str | None, floor: Floor
 ) -> tuple[list[AreaOwnership], list[MyArea]]:
     grouped: dict[tuple[str, str], list[dict[str, object]]] = defaultdict(list)
     for row in rows:
         grouped[(str(row["repo"]), str(row["area"]))].append(row)
+    hidden = complementary(
+        {key: frozenset(str(p["person"]) for p in people) for key, people in grouped.items()},
+        floor,
+    )
     areas: list[AreaOwnership] = []
     mine: list[MyArea] = []
     for (repo, area), people in grouped.items():
         counts = [int(str(p["commits"])) for p in people]
         shape = concentration(counts)
         total = sum(counts)
+        shown = (repo, area) not in hidden
         areas.append(
             AreaOwnership(
                 area=area,
                 repo=repo,
-                commits=total,
-                lines=sum(int(str(p["lines"] or 0)) for p in people),
-                authors=len(people),
-                top_share=shape.top_share,
-                herfindahl=shape.herfindahl,
+                commits=total if shown else None,
+                lines=sum(int(str(p["lines"] or 0)) for p in people) if shown else None,
+                authors=len(people) if len(people) >= floor.min_people else None,
+                top_share=shape.top_share if shown else None,
+                herfindahl=shape.herfindahl if shown else None,
                 bus_factor=shape.bus_factor,
                 flagged=shape.bus_factor == 1,
+                withheld=None if shown else _area_reason(len(people), floor.min_people),
             )
         )
-        top = max(counts)
         own = next((int(str(p["commits"])) for p in people if p["person"] == viewer), 0)
-        if viewer is not None and own == top:
-            share = own / total
-            mine.append(
-                MyArea(
-                    area=area,
-                    repo=repo,
-                    share=round(share, 6),
-                    changes=own,
-                    text=f"you wrote {round(share * 100)} % of changes in {area}",
-                )
-            )
-    areas.sort(key=lambda a: (-a.top_share, a.bus_factor, -a.commits, a.repo, a.area))
-    mine.sort(key=lambda m: (-m.share, m.repo, m.area))
+        if viewer is not None and own and own == max(counts):
+            mine.append(_my_area(repo, area, own, total, shown or len(people) == 1))
+    areas.sort(key=_area_order)
+    mine.sort(key=lambda m: (m.share is None, -(m.share or 0), m.repo, m.area))
     return areas, mine
+
+
+def _area_reason(authors: int, min_people: int) -> str:
+    if authors < min_people:
+        return (
+            f"changes and shares withheld: fewer than {min_people} people changed this area "
+            "(its bus factor is shown, never who)"
+        )
+    return "changes and shares withheld: they would give a smaller area's back by subtraction"
+
+
+def _area_order(a: AreaOwnership) -> tuple[object, ...]:
+    """Most concentrated first; withheld areas after the shown ones, by bus factor and name
+    only (an order by their hidden figures would rank them)."""
+    if a.top_share is None:
+        return (1, 0.0, a.bus_factor, 0, a.repo, a.area)
+    return (0, -a.top_share, a.bus_factor, -(a.commits or 0), a.repo, a.area)
+
+
+def _my_area(repo: str, area: str, own: int, total: int, with_share: bool) -> MyArea:
+    """The viewer's own top area: their changes, and their share where it gives no one else's
+    changes back (the area's figures are shown, or no one else changed it)."""
+    if with_share:
+        share: float | None = round(own / total, 6)
+        text = f"you wrote {round(own / total * 100)} % of changes in {area}"
+    else:
+        share = None
+        text = f"you wrote the most changes in {area}: {own}"
+    return MyArea(area=area, repo=repo, share=share, changes=own, text=text)

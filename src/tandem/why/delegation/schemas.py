@@ -76,13 +76,16 @@ class AreaOwnership(BaseModel):
 
     area: str  # repo-relative path prefix, e.g. "src/tandem"
     repo: str
-    commits: int  # the changes shares are taken of: non-merge commits touching the area
-    lines: int  # insertions + deletions in the area
-    authors: int  # distinct people
-    top_share: float  # the busiest person's share of the changes (0–1)
-    herfindahl: float  # Σ share² over people (1/authors … 1)
+    # commits, lines, top share and HHI are null when the area is withheld (fewer than 5 authors, or
+    # complementary suppression): they would describe its few people's own work
+    commits: int | None  # the changes shares are taken of: non-merge commits touching the area
+    lines: int | None  # insertions + deletions in the area
+    authors: int | None  # distinct people; null below 5 (a count of those few)
+    top_share: float | None  # the busiest person's share of the changes (0–1)
+    herfindahl: float | None  # Σ share² over people (1/authors … 1)
     bus_factor: int
     flagged: bool  # bus factor 1
+    withheld: str | None = None  # why the figures above are null
 
 
 class MyArea(BaseModel):
@@ -92,7 +95,7 @@ class MyArea(BaseModel):
 
     area: str
     repo: str
-    share: float
+    share: float | None  # null in a withheld area with other authors (it gives theirs back)
     changes: int
     text: str  # "you wrote 82 % of changes in src/tandem/lake"
 
@@ -107,8 +110,8 @@ class Ownership(BaseModel):
     end: dt.date | None  # inclusive
     depth: int
     repos: list[str]
-    people: int | None  # distinct people behind the commits
-    commits: int
+    people: int | None  # distinct people behind the commits; null when withheld
+    commits: int | None  # null when withheld
     withheld: str | None
     areas: list[AreaOwnership]
     flagged: int
@@ -124,9 +127,10 @@ class Approvals(BaseModel):
     scope: str
     start: dt.date | None
     end: dt.date | None
-    pull_requests: int  # PRs with at least one (non-bot) review in the window
-    reviews: int
-    reviewers: int
+    # the four counts are null when the answer is withheld (fewer than 5 people)
+    pull_requests: int | None  # PRs with at least one (non-bot) review in the window
+    reviews: int | None
+    reviewers: int | None
     people: int | None
     busiest_share: float | None  # the busiest reviewer's share of the reviews
     waited_on_one: int | None  # reviewed PRs whose every review came from the busiest reviewer

@@ -29,11 +29,12 @@ from contextlib import contextmanager
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from tandem.delivery.privacy import MIN_WINDOW_DAYS
 from tandem.errors import InputError
 from tandem.flow.bottlenecks import bottlenecks
 from tandem.flow.engine import FIRST_DAY, LAST_DAY, Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
-from tandem.flow.service import shortfall
+from tandem.flow.service import MIN_PEOPLE, shortfall
 from tandem.flow.timing import item_facts
 from tandem.people.models import Identity, Team
 from tandem.why.goals.metrics import measure, spec_from
@@ -54,7 +55,7 @@ from tandem.why.recognition.schemas import (
     PersonalAchievements,
     TeamAchievements,
 )
-from tandem.why.scope import TeamRef, find_team, team_filters
+from tandem.why.scope import TeamRef, find_team, team_filters, withheld_text
 from tandem.workspace import Workspace
 
 MAX_DAYS = 366
@@ -75,9 +76,16 @@ def lake_last_day(engine: FlowEngine) -> dt.date | None:
 
 
 def check_days(days: int) -> int:
-    """A period's length in days, 1 to :data:`MAX_DAYS`."""
-    if not 1 <= days <= MAX_DAYS:
-        raise InputError(f"give 1 to {MAX_DAYS} days", field="days")
+    """A team period's length in days, :data:`~tandem.delivery.privacy.MIN_WINDOW_DAYS` to
+    :data:`MAX_DAYS`: a narrower team window could be subtracted from the next day's to give one
+    person's work (DESIGN §7), so it is refused, never widened."""
+    if not MIN_WINDOW_DAYS <= days <= MAX_DAYS:
+        raise InputError(
+            f"give {MIN_WINDOW_DAYS} to {MAX_DAYS} days (a team period spans at least "
+            f"{MIN_WINDOW_DAYS} days, so that two periods cannot be subtracted to give one "
+            "person's work)",
+            field="days",
+        )
     return days
 
 
@@ -233,8 +241,9 @@ def _bottlenecks(
     )
     for window, what in zip(windows, ("the period before", "this period"), strict=True):
         _, reason = shortfall(engine=engine, filters=window, what=what)
-        if reason is not None:
-            return [], reason
+        if reason is not None:  # without the count of the few people (DESIGN §7)
+            teams = ", ".join(sorted(filters.teams or ()))
+            return [], withheld_text(f"team {teams}", "bottleneck", MIN_PEOPLE, where=what)
     before = _stage_waits(engine, windows[0])
     now = {(w.kind, w.name): w.total_wait_seconds for w in _stage_waits(engine, windows[1])}
     return removed_bottlenecks(before, now), None

@@ -19,7 +19,7 @@ from tandem.why.alignment import service as alignment_service
 from tandem.why.goals.metrics import measure, spec_from
 from tandem.why.goals.models import Goal
 from tandem.why.recognition.models import Kudos
-from tandem.why.scope import TeamRef, find_team, team_filters
+from tandem.why.scope import TeamRef, find_team, require_days, team_filters
 from tandem.why.stories import export
 from tandem.why.stories.consent import named_people
 from tandem.why.stories.core import (
@@ -97,6 +97,7 @@ def _period(goal: Goal, start: dt.date | None, end: dt.date | None) -> tuple[dt.
             raise InputError(f"give a day between {FIRST_DAY} and {LAST_DAY}", field=name)
     if first > last:
         raise InputError(f"the period's start {first} is after its end {last}", field="from")
+    require_days(first, last, what="team stories")  # a team window: 7 days or more (DESIGN §7)
     return first, last
 
 
