@@ -86,7 +86,8 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "kudos": LazyCommand(
         "tandem.cli.kudos:app",
-        "Recognition: give and list kudos, achievements from data, nudges, the wins digest.",
+        "Recognition: give and list kudos, counts, achievements from data, nudges, the wins "
+        "digest.",
     ),
     "experiment": LazyCommand(
         "tandem.cli.experiment:app",
