@@ -180,15 +180,21 @@ def why_section(
     their weekly history (the Why page draws it); each active goal's story covers the goal's own
     period up to ``as_of``; the wins are the recognition digest over the brief's period. A file
     is forwarded: a kudos names only the people who agreed to be named (as stories do).
+
+    The three services share the brief's ``engine`` and one memo of measures, so a key result
+    is measured once per day however many of them read it (its value, a story's "after", an
+    achievement).
     """
+    from tandem.why.goals.metrics import MeasureMemo
     from tandem.why.goals.service import team_goals
     from tandem.why.recognition.achievements import MAX_DAYS
     from tandem.why.recognition.digest import wins_digest
     from tandem.why.stories.consent import named_people
     from tandem.why.stories.service import goal_story
 
+    memo = MeasureMemo()
     answer = team_goals(session=session, workspace=workspace, team=team.id, as_of=as_of,
-                        history=False)  # fmt: skip
+                        history=False, engine=engine, cached=memo)  # fmt: skip
     vision = (
         VisionLine(
             statement=answer.vision.statement,
@@ -208,7 +214,8 @@ def why_section(
             continue
         story = goal_story(session=session, engine=engine, mapping=mapping, team=team.id,
                            goal_id=brief.id, start=brief.starts_on, end=last,
-                           production=workspace.settings.flow.delivery.production)  # fmt: skip
+                           production=workspace.settings.flow.delivery.production,
+                           cached=memo)  # fmt: skip
         stories.append(
             StoryLine(
                 title=story.title,
@@ -219,7 +226,8 @@ def why_section(
             )
         )
     days = MAX_DAYS if start is None or end is None else min(MAX_DAYS, (end - start).days + 1)
-    digest = wins_digest(session=session, workspace=workspace, team=team.id, days=days)
+    digest = wins_digest(session=session, workspace=workspace, team=team.id, days=days,
+                         engine=engine, cached=memo)  # fmt: skip
     people = {p.id for k in digest.kudos for p in k.recipients}
     named = named_people(session=session, person_ids=people)
     wins = [

@@ -71,10 +71,12 @@ def suggest(
     min_score: float = MIN_SCORE,
     limit: int = LIMIT,
     min_people: int = MIN_PEOPLE,
+    cached: service.ItemCache | None = None,
 ) -> Suggestions:
     """Suggested links for the team's unaligned items in ``[start, end)``, best first (ties:
     object id, then goal id), at most ``limit``; withheld (none, with the reason) when fewer
-    than ``min_people`` people worked on the window's items, as the balance is."""
+    than ``min_people`` people worked on the window's items, as the balance is. The window's
+    items are read through ``cached`` when given (the balance of the same page reads them)."""
     if not 0 <= min_score <= 1:
         raise InputError("a score between 0 and 1", field="min_score")
     if limit < 1:
@@ -90,7 +92,7 @@ def suggest(
             suggestions=[],
             withheld=withheld,
         )
-    items = lake.read_items(engine, filters, mapping)
+    items = service.window_items(engine, filters, mapping, cached)
     goals = service.team_goals(session, team_id)
     goal_ids = [goal.id for goal in goals]
     decisions = service.team_decisions(session, goal_ids)

@@ -13,6 +13,8 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from tandem.flow.engine import FlowEngine
+from tandem.why.goals.metrics import Measure
 from tandem.why.recognition.achievements import check_day, check_days, team_achievements
 from tandem.why.recognition.rules import DIGEST_DAYS, days_back
 from tandem.why.recognition.schemas import Achievement, Digest, KudosOut
@@ -28,15 +30,24 @@ def wins_digest(
     team: int | str,
     days: int = DIGEST_DAYS,
     last: dt.date | None = None,
+    engine: FlowEngine | None = None,
+    cached: Measure | None = None,
 ) -> Digest:
-    """The team's wins over the ``days`` ending on ``last`` (see the module docstring)."""
+    """The team's wins over the ``days`` ending on ``last`` (see the module docstring); the
+    achievements are measured on the caller's ``engine`` and ``cached`` measures when given."""
     ref = team_ref(session, team)
     days = check_days(days)
     day = check_day(last, "last") if last is not None else today_utc()
     first, start, end = days_back(day, days)
     kudos = kudos_between(session=session, team=ref.id, start=start, end=end)
     achievements = team_achievements(
-        session=session, workspace=workspace, team=ref.id, as_of=last, days=days
+        session=session,
+        workspace=workspace,
+        team=ref.id,
+        as_of=last,
+        days=days,
+        engine=engine,
+        cached=cached,
     )
     return Digest(
         team=ref, first=first, last=day, days=days, kudos=kudos, achievements=achievements
