@@ -178,7 +178,8 @@ def why_section(
 
     Key results are measured on ``as_of`` (the work data's last day, as the HOW figures) without
     their weekly history (the Why page draws it); each active goal's story covers the goal's own
-    period up to ``as_of``; the wins are the recognition digest over the brief's period. A file
+    period up to ``as_of``; the wins are the recognition digest over the brief's period, its
+    achievements (key results reached, bottlenecks removed) ending on ``as_of`` too. A file
     is forwarded: a kudos names only the people who agreed to be named (as stories do).
 
     The three services share the brief's ``engine`` and one memo of measures, so a key result
@@ -227,7 +228,7 @@ def why_section(
         )
     days = MAX_DAYS if start is None or end is None else min(MAX_DAYS, (end - start).days + 1)
     digest = wins_digest(session=session, workspace=workspace, team=team.id, days=days,
-                         engine=engine, cached=memo)  # fmt: skip
+                         engine=engine, cached=memo, achievements_on=as_of)  # fmt: skip
     people = {p.id for k in digest.kudos for p in k.recipients}
     named = named_people(session=session, person_ids=people)
     wins = [

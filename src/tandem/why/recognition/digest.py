@@ -2,9 +2,9 @@
 Markdown. Every entry keeps its ids (``[kudos 12]``, ``[goal 3, key result 7]``).
 
 Two clocks meet here: kudos are app data, so their period is the ``days`` ending on ``last``
-(default: the clock's day); achievements read the lake, so theirs ends on the lake's last event
-day unless ``last`` is given, when both periods end on it. Personal achievements never enter the
-digest (DESIGN §7).
+(default: the clock's day); achievements read the lake, so theirs ends on the lake's last day
+unless ``last`` is given, when both periods end on it (or ``achievements_on``: the brief's own
+as-of day). Personal achievements never enter the digest (DESIGN §7).
 """
 
 from __future__ import annotations
@@ -32,9 +32,11 @@ def wins_digest(
     last: dt.date | None = None,
     engine: FlowEngine | None = None,
     cached: Measure | None = None,
+    achievements_on: dt.date | None = None,
 ) -> Digest:
     """The team's wins over the ``days`` ending on ``last`` (see the module docstring); the
-    achievements are measured on the caller's ``engine`` and ``cached`` measures when given."""
+    achievements end on ``achievements_on`` when given, and are measured on the caller's
+    ``engine`` and ``cached`` measures when given."""
     ref = team_ref(session, team)
     days = check_days(days)
     day = check_day(last, "last") if last is not None else today_utc()
@@ -44,7 +46,7 @@ def wins_digest(
         session=session,
         workspace=workspace,
         team=ref.id,
-        as_of=last,
+        as_of=achievements_on or last,
         days=days,
         engine=engine,
         cached=cached,
