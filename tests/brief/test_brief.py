@@ -344,6 +344,9 @@ def test_the_why_slot_is_the_why_services_answer(tmp_path: Path) -> None:
         goals.add_key_result(session=session, workspace=ws, team="Alpha", goal_id=goal.id,
                              title="Nurses trained", target=10, baseline=0,
                              direction="up")  # fmt: skip
+        goals.add_key_result(session=session, workspace=ws, team="Alpha", goal_id=goal.id,
+                             title="P50 lead time", target=1000, baseline=2000,
+                             metric=parse_spec("lead_time:p50,window=365"))  # fmt: skip
     brief = build_brief(workspace=ws, team="Alpha", start=FIRST, end=LAST)
     assert brief.why.state == "shown" and brief.why.vision is not None
     assert brief.why.vision.statement == "Patients leave sooner"
@@ -359,5 +362,8 @@ def test_the_why_slot_is_the_why_services_answer(tmp_path: Path) -> None:
     assert [kr.value for kr in line.key_results] == [kr.value for kr in expected]
     assert line.key_results[0].value is not None  # Alpha rests on ≥ 5 people
     assert [s.text for s in brief.why.stories[0].sentences] == [s.text for s in story.sentences]
+    # the wins' achievements are read on the brief's own day, as its key results are
+    reached = [w for w in brief.why.wins if w.kind == "key_result_reached"]
+    assert [w.day for w in reached] == [brief.header.as_of] and "P50 lead time" in reached[0].text
     html = render_brief(brief)
     assert "Patients leave sooner" in html and story.sentences[0].text.split()[0] in html

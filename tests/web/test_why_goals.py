@@ -109,9 +109,11 @@ def test_the_page_and_the_api_show_the_services_answer(setup: Setup, client_for:
     assert page.status_code == 200
     assert "Calm care" in page.text and "We made it." in page.text and "Faster care" in page.text
     shown = re.search(rf'data-kr-value="{setup.metric_kr}">([^<]+)<', page.text)
-    assert shown is not None and shown.group(1).startswith(
-        f"{kr['value']:,.2f}".rstrip("0").rstrip(".")
-    )
+    (measured,) = [k for g in expected.goals for k in g.key_results if k.id == setup.metric_kr]
+    assert measured.value is not None and measured.unit == "days"
+    # the service's value, rounded to 2 decimals (trailing zeros dropped), then the unit
+    assert shown is not None
+    assert shown.group(1) == f"{measured.value:,.2f}".rstrip("0").rstrip(".") + " days"
     chart = re.search(r'data-vega-chart="([^"]+)"', page.text)
     assert chart is not None
     spec = json.loads(chart.group(1).replace("&#34;", '"').replace("&quot;", '"'))

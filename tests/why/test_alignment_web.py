@@ -20,6 +20,7 @@ from tandem.flow.engine import FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.people.models import Team
 from tandem.web.app import create_app
+from tandem.web.how.sections import flow_cache
 from tandem.why.alignment import encoders, minilm
 from tandem.why.alignment.investment import investment_balance
 from tandem.why.alignment.models import AlignmentLink, AlignmentRule
@@ -112,6 +113,25 @@ def test_the_page_and_its_twin_show_the_services_balance(setup: Setup, client_fo
     assert sum(round(r["percent"] * 10) for r in twin["rows"]) == 1000
     suggestions = leader.get("/api/why/alignment/suggestions").json()["suggestions"]
     assert any(s["external_key"] == "EE-16" and "webpack" in s["words"] for s in suggestions)
+
+
+def test_the_page_reads_the_items_once_per_lake_generation(setup: Setup, client_for: Any) -> None:
+    leader = client_for(setup.org.users["leader"])
+    cache = flow_cache(setup.app)
+    before = cache.stats.computations
+    assert leader.get("/why/alignment").status_code == 200
+    stats = cache.stats
+    assert stats.computations - before == 1  # the balance and the suggestions: one read
+    suggestions = leader.get("/api/why/alignment/suggestions").json()
+    balance = leader.get("/api/why/alignment/balance").json()
+    assert cache.stats.computations == stats.computations  # no new read
+    assert suggestions["suggestions"] and balance["items"]
+    # a new lake generation reads again (an ingest changes the items)
+    manifest = setup.workspace.lake.manifest()
+    manifest.generation += 1
+    setup.workspace.lake.write_manifest(manifest)
+    assert leader.get("/api/why/alignment/balance").status_code == 200
+    assert cache.stats.computations == stats.computations + 1
 
 
 def test_a_leader_accepts_a_suggestion_with_the_form(setup: Setup, client_for: Any) -> None:

@@ -25,7 +25,7 @@ from tandem.ingest.service import lake_identities
 from tandem.people import service as people_service
 from tandem.people.models import Identity
 from tandem.why.goals import service
-from tandem.why.goals.metrics import measure, parse_spec
+from tandem.why.goals.metrics import MeasureMemo, MetricValue, measure, parse_spec
 from tandem.why.goals.schemas import GoalProgress
 from tandem.workspace import Workspace
 from tests.delivery.fixture import build
@@ -158,14 +158,22 @@ def test_flow_key_results_equal_the_cli_summary(sepsis: FlowOrg, goal: GoalProgr
 
 
 def test_progress_follows_the_values(goal: GoalProgress) -> None:
+    checked: dict[str, str] = {}
     for kr in goal.key_results:
         assert kr.baseline is not None and kr.value is not None
         span = kr.target - kr.baseline
         if kr.reached:
             assert kr.progress == 1.0
+            checked[kr.title] = "reached"
         elif span and (span > 0) == (kr.direction == "up"):
             expected = min(1.0, max(0.0, (kr.value - kr.baseline) / span))
             assert kr.progress == pytest.approx(expected, rel=1e-12)
+            checked[kr.title] = "on the way"
+        else:  # the baseline lay at or beyond the target, and the value is not
+            assert kr.progress == 0.0
+            checked[kr.title] = "baseline beyond the target"
+    assert sorted(checked) == sorted(SPECS)  # every key result was checked, none fell through
+    assert "on the way" in checked.values()  # the formula itself was checked at least once
 
 
 def test_the_baseline_is_the_metrics_value_on_the_goals_first_day(sepsis: FlowOrg) -> None:
@@ -344,3 +352,50 @@ def test_a_team_below_five_people_gets_withheld_key_results(sepsis: FlowOrg) -> 
     assert kr.value is None and kr.progress is None and kr.track == "unknown"
     assert kr.withheld is not None and "withheld" in kr.withheld
     assert kr.history and all(p.value is None and p.withheld for p in kr.history)
+
+
+def test_one_memo_measures_a_key_result_once_per_day_across_services(
+    sepsis: FlowOrg, goal: GoalProgress
+) -> None:
+    """The brief's wiring: goals then a story on one engine and one memo; the story's "after"
+    reading (the as-of day) is the goals' value, only its "before" day is measured anew, and
+    the story says exactly what it says without the memo."""
+    from tandem.why.stories.service import goal_story
+
+    workspace = sepsis.workspace
+    mapping = StatusMapping.from_settings(workspace.settings.flow)
+    memo = MeasureMemo()
+    with session_scope(workspace.engine) as session, FlowEngine(workspace.lake) as engine:
+        shared = service.goal_progress(
+            session=session, workspace=workspace, team="Alpha", goal_id=goal.goal.id,
+            as_of=AS_OF, history=False, engine=engine, cached=memo,
+        )  # fmt: skip
+        assert memo.computed == len(SPECS)  # one measure per key result
+        told = goal_story(session=session, engine=engine, mapping=mapping, team="Alpha",
+                          goal_id=goal.goal.id, end=AS_OF, cached=memo)  # fmt: skip
+        assert memo.computed == 2 * len(SPECS)  # + the "before" day of each; "after" was known
+        alone = goal_story(session=session, engine=engine, mapping=mapping, team="Alpha",
+                           goal_id=goal.goal.id, end=AS_OF)  # fmt: skip
+    assert told == alone
+    assert [kr.value for kr in shared.key_results] == [kr.value for kr in goal.key_results]
+
+
+def test_the_memo_keys_on_contract_day_and_team() -> None:
+    memo = MeasureMemo()
+    spec = parse_spec("cycle_time:p85,window=30")
+    team = Filters(teams={"Alpha": ("a", "b")}, team_people={"a": "1", "b": "2"})
+    same_team = Filters(teams={"Alpha": ("a", "b")}, team_people={"b": "2", "a": "1"})
+    other_team = Filters(teams={"Alpha": ("a",)}, team_people={"a": "1"})
+    calls: list[dt.date] = []
+
+    def answer(day: dt.date) -> MetricValue:
+        calls.append(day)
+        return MetricValue(as_of=day, start=day, value=float(len(calls)), n=5)
+
+    first = memo(spec, team, AS_OF, lambda: answer(AS_OF))
+    assert memo(spec, same_team, AS_OF, lambda: answer(AS_OF)) == first  # equal selection
+    assert memo(spec, other_team, AS_OF, lambda: answer(AS_OF)).value == 2.0
+    assert memo(spec, team, END, lambda: answer(END)).value == 3.0
+    wider = parse_spec("cycle_time:p85,window=60")
+    assert memo(wider, team, AS_OF, lambda: answer(AS_OF)).value == 4.0
+    assert memo.computed == 4 and len(calls) == 4

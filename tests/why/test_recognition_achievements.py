@@ -18,7 +18,6 @@ from tandem.flow.timing import item_facts
 from tandem.why.goals.metrics import measure, parse_spec
 from tandem.why.goals.models import CheckIn, Goal, KeyResult
 from tandem.why.recognition.achievements import (
-    lake_last_day,
     personal_achievements,
     team_achievements,
 )
@@ -151,8 +150,8 @@ def test_a_team_under_five_people_gets_no_bottleneck_and_no_metric_key_result(
 
 
 def test_without_a_day_the_period_ends_on_the_lakes_last_event_day(setup: Setup) -> None:
-    with FlowEngine(setup.flow.workspace.lake) as engine:
-        last = lake_last_day(engine)
+    last = setup.flow.workspace.lake.last_day()  # the lake's one "last day" (tests/lake)
+    assert last is not None
     with session_scope(setup.flow.workspace.engine) as session:
         found = team_achievements(
             session=session, workspace=setup.flow.workspace, team="Alpha", days=7

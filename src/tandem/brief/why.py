@@ -179,18 +179,25 @@ def why_section(
     Key results are measured on ``as_of`` (the work data's last day, as the HOW figures) without
     their weekly history (the Why page draws it); each active goal's story covers the goal's own
     period up to ``as_of`` (a goal begun less than 7 days before has no story yet); the wins
-    are the recognition digest over the brief's period. A file is forwarded: it tells a kudos
-    only when all its recipients agreed to be named, never names a giver, and counts the other
-    kudos (the digest's naming rule, as stories do).
+    are the recognition digest over the brief's period, its achievements (key results reached,
+    bottlenecks removed) ending on ``as_of`` too. A file is forwarded: it tells a kudos only
+    when all its recipients agreed to be named, never names a giver, and counts the other kudos
+    (the digest's naming rule, as stories do).
+
+    The three services share the brief's ``engine`` and one memo of measures, so a key result
+    is measured once per day however many of them read it (its value, a story's "after", an
+    achievement).
     """
     from tandem.delivery.privacy import MIN_WINDOW_DAYS
+    from tandem.why.goals.metrics import MeasureMemo
     from tandem.why.goals.service import team_goals
     from tandem.why.recognition.achievements import MAX_DAYS
     from tandem.why.recognition.digest import not_told_text, wins_digest
     from tandem.why.stories.service import goal_story
 
+    memo = MeasureMemo()
     answer = team_goals(session=session, workspace=workspace, team=team.id, as_of=as_of,
-                        history=False)  # fmt: skip
+                        history=False, engine=engine, cached=memo)  # fmt: skip
     vision = (
         VisionLine(
             statement=answer.vision.statement,
@@ -210,7 +217,8 @@ def why_section(
             continue  # not begun, or under a week old: a story's period is a team window
         story = goal_story(session=session, engine=engine, mapping=mapping, team=team.id,
                            goal_id=brief.id, start=brief.starts_on, end=last,
-                           production=workspace.settings.flow.delivery.production)  # fmt: skip
+                           production=workspace.settings.flow.delivery.production,
+                           cached=memo)  # fmt: skip
         stories.append(
             StoryLine(
                 title=story.title,
@@ -221,7 +229,8 @@ def why_section(
             )
         )
     days = MAX_DAYS if start is None or end is None else min(MAX_DAYS, (end - start).days + 1)
-    digest = wins_digest(session=session, workspace=workspace, team=team.id, days=days)
+    digest = wins_digest(session=session, workspace=workspace, team=team.id, days=days,
+                         engine=engine, cached=memo, achievements_on=as_of)  # fmt: skip
     wins = [
         WinLine(
             day=kudos.given_at.date(),

@@ -21,7 +21,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from tandem.cli.flow_options import FromOption, ToOption, parse_instant
-from tandem.cli.options import JsonOption, WorkspaceOption
+from tandem.cli.options import JsonOption, TeamOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
 from tandem.errors import InputError
@@ -45,7 +45,6 @@ app = typer.Typer(
 rule_app = typer.Typer(help="A team's alignment rules: add, list, remove.", no_args_is_help=True)
 app.add_typer(rule_app, name="rule")
 
-TeamOption = Annotated[str, typer.Option("--team", help="The team (name or id).")]
 GoalOption = Annotated[int, typer.Option("--goal", min=1, help="The goal's id.")]
 ItemArgument = Annotated[str, typer.Argument(help="The work item's object id in the lake.")]
 ByOption = Annotated[

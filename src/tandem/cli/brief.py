@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -13,16 +12,8 @@ from rich.markup import escape
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import BarProgress, emit
 from tandem.errors import InputError
+from tandem.flow.engine import parse_day
 from tandem.workspace import Workspace
-
-
-def _day(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def brief_command(
@@ -73,7 +64,7 @@ def brief_command(
         raise InputError("the brief is an HTML file: name it *.html", path=output)
     if output.parent and not output.parent.is_dir():
         raise InputError("folder does not exist", path=output.parent)
-    first, last = _day(start, "--from"), _day(end, "--to")
+    first, last = parse_day(start, "--from"), parse_day(end, "--to")
     brief = build_brief(
         workspace=Workspace.open(workspace),
         team=team,

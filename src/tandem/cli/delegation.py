@@ -16,11 +16,11 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from tandem.cli.options import JsonOption, WorkspaceOption
+from tandem.cli.options import JsonOption, TeamOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
 from tandem.errors import InputError
-from tandem.flow.engine import FlowEngine
+from tandem.flow.engine import FlowEngine, parse_day
 from tandem.people import service as people_service
 from tandem.why.delegation import service
 from tandem.why.delegation.board import MEANINGS
@@ -37,7 +37,6 @@ area_app = typer.Typer(
 )
 app.add_typer(area_app, name="area")
 
-TeamOption = Annotated[str, typer.Option("--team", "-t", help="Team name or id.")]
 NoteOption = Annotated[
     str, typer.Option("--note", help="Why (required when the level moves down).")
 ]
@@ -51,15 +50,6 @@ AsOfOption = Annotated[
 LEVEL_HELP = "Level 1–7 or its name: " + " ".join(
     f"{i + 1} {m.split(':')[0].lower()}" for i, m in enumerate(MEANINGS)
 )
-
-
-def _day(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{text!r} is not a date (YYYY-MM-DD)", field=option) from None
 
 
 def _today() -> dt.date:
@@ -180,7 +170,7 @@ def list_areas(
 ) -> None:
     """Show a team's board: every area with its level, review date and a reminder of the
     reviews due."""
-    day = _day(as_of, "as_of") or _today()
+    day = parse_day(as_of, "as_of") or _today()
     with session_scope(Workspace.open(workspace).engine) as session:
         board = service.get_board(session=session, team=team, as_of=day)
     emit(board.model_dump(mode="json"), as_json=as_json, render=lambda c: _render_board(c, board))
@@ -195,7 +185,7 @@ def history(
     as_json: JsonOption = False,
 ) -> None:
     """Show an area's history: who set which level when, and why."""
-    day = _day(as_of, "as_of") or _today()
+    day = parse_day(as_of, "as_of") or _today()
     with session_scope(Workspace.open(workspace).engine) as session:
         found = service.area_history(session=session, team=team, area=area, as_of=day)
     emit(found.model_dump(mode="json"), as_json=as_json,
@@ -281,7 +271,7 @@ def ownership_command(
     window spans at least 7 days."""
     if (team is None) == (not everything):
         raise InputError("name one team (--team) or ask for --all", field="team")
-    first, last = _day(start, "from"), _day(end, "to")
+    first, last = parse_day(start, "from"), parse_day(end, "to")
     opened = Workspace.open(workspace)
     with session_scope(opened.engine) as session, FlowEngine(opened.lake) as engine:
         evidence = empowerment_evidence(

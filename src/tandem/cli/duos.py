@@ -8,7 +8,6 @@ with them), exactly as the web does for them.
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 from pathlib import Path
 from typing import Annotated
@@ -26,7 +25,7 @@ from tandem.db.session import session_scope
 from tandem.duos import explain, service
 from tandem.duos.matching import MIN_GAIN, ORIENTATION_BONUS
 from tandem.duos.schemas import DuoOut, DuoPerson, SuggestionsOut
-from tandem.errors import InputError
+from tandem.flow.engine import parse_day
 from tandem.ids import MAX_ID
 from tandem.people import service as people_service
 from tandem.profile import service as profile_service
@@ -249,7 +248,7 @@ def confirm(
     The duo is pending until both partners accept (`tandem duos accept DUO --as PERSON`). A
     person is in at most one pending or active duo per cycle; confirming a second is refused.
     """
-    when = _parse_date(review_date) if review_date else None
+    when = parse_day(review_date, "--review-date")
     with session_scope(Workspace.open(workspace).engine) as session:
         answers = service.read_compat(session=session, path=compat) if compat else None
         duo = service.confirm(
@@ -332,13 +331,6 @@ def list_duos(
         console.print(f"{out.count} confirmed duo(s) in cycle {out.cycle}")
 
     emit(out.model_dump(mode="json"), as_json=as_json, render=render)
-
-
-def _parse_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"--review-date {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _os_user() -> str:

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tandem.cli.options import JsonOption, WorkspaceOption
+from tandem.cli.options import JsonOption, TeamOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
 from tandem.why.change import service
@@ -23,7 +23,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-TeamOption = Annotated[str, typer.Option("--team", "-t", help="Team name or id.")]
 IdArgument = Annotated[int, typer.Argument(help="The experiment's id (shown by `list`).")]
 
 

@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from tandem.cli.options import JsonOption, WorkspaceOption
+from tandem.cli.options import JsonOption, TeamOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
-from tandem.errors import InputError
+from tandem.flow.engine import parse_day
 from tandem.ids import MAX_ID
 from tandem.why.goals import service
 from tandem.why.goals.metrics import parse_spec
@@ -34,7 +34,6 @@ goal_app = typer.Typer(
     no_args_is_help=True,
 )
 
-TeamOption = Annotated[str, typer.Option("--team", "-t", help="The team (name or id).")]
 GoalArgument = Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The goal's id.")]
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -346,13 +345,8 @@ def goal_checkin(
 ) -> None:
     """Check in on a key result: confidence, a note, and a manual key result's value."""
     opened = Workspace.open(workspace)
-    when = None
-    if on:
-        try:
-            day = dt.date.fromisoformat(on)
-        except ValueError:
-            raise InputError(f"{on!r} is not a date (YYYY-MM-DD)", field="date") from None
-        when = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+    day = parse_day(on, "date")
+    when = None if day is None else dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
     with session_scope(opened.engine) as session:
         checkin = service.check_in(
             session=session,

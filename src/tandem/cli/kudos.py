@@ -9,7 +9,6 @@ data and is shown to that person alone, in the web app (DESIGN §7).
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -17,10 +16,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tandem.cli.options import JsonOption, WorkspaceOption
+from tandem.cli.options import JsonOption, TeamOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
-from tandem.errors import InputError
+from tandem.flow.engine import parse_day
 from tandem.people import service as people_service
 from tandem.settings_file import write_atomically
 from tandem.why.recognition import achievements as achievements_service
@@ -36,17 +35,6 @@ app = typer.Typer(
     "digest.",
     no_args_is_help=True,
 )
-
-TeamOption = Annotated[str, typer.Option("--team", "-t", help="The team (name or id).")]
-
-
-def _day(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _kudos_table(console: Console, kudos: list[KudosOut]) -> None:
@@ -168,7 +156,7 @@ def achievements(
     ws = Workspace.open(workspace)
     with session_scope(ws.engine) as session:
         found = achievements_service.team_achievements(
-            session=session, workspace=ws, team=team, as_of=_day(as_of, "--as-of"), days=days
+            session=session, workspace=ws, team=team, as_of=parse_day(as_of, "--as-of"), days=days
         )
     emit(
         found.model_dump(mode="json"),
@@ -196,7 +184,7 @@ def counts(
     director sees in place of the wall)."""
     with session_scope(Workspace.open(workspace).engine) as session:
         found = counts_service.kudos_counts(
-            session=session, team=team, weeks=weeks, today=_day(today, "--today")
+            session=session, team=team, weeks=weeks, today=parse_day(today, "--today")
         )
 
     def render(console: Console) -> None:
@@ -229,7 +217,7 @@ def nudges(
     """The team's members who got no kudos in the last 14 days, with a suggestion (the web
     app shows these to the team's leader and manager only)."""
     with session_scope(Workspace.open(workspace).engine) as session:
-        found = service.nudges(session=session, team=team, today=_day(today, "--today"))
+        found = service.nudges(session=session, team=team, today=parse_day(today, "--today"))
 
     def render(console: Console) -> None:
         console.print(
@@ -267,7 +255,7 @@ def digest(
     ws = Workspace.open(workspace)
     with session_scope(ws.engine) as session:
         found = digest_service.wins_digest(
-            session=session, workspace=ws, team=team, days=days, last=_day(last, "--last")
+            session=session, workspace=ws, team=team, days=days, last=parse_day(last, "--last")
         )
     text = digest_service.digest_markdown(found)
     if output is not None:

@@ -21,3 +21,5 @@ WorkspaceOption = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON object on stdout instead of tables.")
 ]
+
+TeamOption = Annotated[str, typer.Option("--team", "-t", help="The team (name or id).")]

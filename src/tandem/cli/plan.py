@@ -6,7 +6,6 @@ when the first word is not one of its sub-commands.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +18,7 @@ from tandem.audit import service as audit
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
-from tandem.errors import InputError
+from tandem.flow.engine import parse_day
 from tandem.plans import service
 from tandem.plans.schemas import ActionOut, PlanOut
 from tandem.workspace import Workspace
@@ -87,7 +86,7 @@ def show(
     first, each with two actions (behaviour, cadence, evidence) and a re-rate date about six
     months on. Asking again shows the stored plan.
     """
-    start = _parse_date(plan_date) if plan_date else None
+    start = parse_day(plan_date, "--plan-date")
     with session_scope(Workspace.open(workspace).engine) as session:
         found = service.get_or_create_plan(
             session=session, person=person, cycle=cycle, plan_date=start
@@ -126,10 +125,3 @@ def progress(
         _render_actions(console, [action])
 
     emit(action.model_dump(mode="json"), as_json=as_json, render=render)
-
-
-def _parse_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"--plan-date {text!r} is not a date (YYYY-MM-DD)") from None

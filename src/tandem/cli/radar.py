@@ -11,9 +11,9 @@ from rich.table import Table
 
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
+from tandem.flow.engine import parse_day
 from tandem.why.change.radar import change_radar
 from tandem.why.change.schemas import RadarAnswer
-from tandem.why.change.service import parse_day
 from tandem.workspace import Workspace
 
 LATEST_SHOWN = 10

@@ -108,9 +108,9 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Open a review cycle, pinned to the item bank version of today."""
-    from tandem.cli.review_raters import parse_date
+    from tandem.flow.engine import parse_day
 
-    due = parse_date(due_date, "--due")
+    due = parse_day(due_date, "--due")
     with session_scope(Workspace.open(workspace).engine) as session:
         cycle = service.create_cycle(
             session=session,

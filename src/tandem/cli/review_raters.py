@@ -16,6 +16,7 @@ from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
 from tandem.errors import InputError
+from tandem.flow.engine import parse_day
 from tandem.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -24,16 +25,6 @@ if TYPE_CHECKING:
 CycleOption = Annotated[str, typer.Option("--cycle", "-c", help="Name of the review cycle.")]
 RateeOption = Annotated[str, typer.Option("--ratee", help="Who is rated: person id or email.")]
 RaterOption = Annotated[str, typer.Option("--rater", help="Who rates: person id or email.")]
-
-
-def parse_date(text: str | None, option: str) -> dt.date | None:
-    """A YYYY-MM-DD date, or a clear error naming the option."""
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"{option}: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _admin() -> Actor:
@@ -245,7 +236,7 @@ def remind(
     """
     from tandem.review import reminders
 
-    day = parse_date(today, "--date") or dt.datetime.now(dt.UTC).date()
+    day = parse_day(today, "--date") or dt.datetime.now(dt.UTC).date()
     with session_scope(Workspace.open(workspace).engine) as session:
         report = reminders.remind(session=session, cycle=cycle, actor=audit.cli_actor(), today=day)
 
@@ -286,9 +277,7 @@ def due(
     if (date is None) == (not clear):
         raise InputError("give --date YYYY-MM-DD or --clear")
     with session_scope(Workspace.open(workspace).engine) as session:
-        cycle = service.set_due_date(
-            session=session, name=name, due_date=parse_date(date, "--date")
-        )
+        cycle = service.set_due_date(session=session, name=name, due_date=parse_day(date, "--date"))
     emit(
         cycle.model_dump(mode="json"),
         as_json=as_json,

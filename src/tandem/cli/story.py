@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -13,19 +12,11 @@ from rich.markup import escape
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.errors import InputError
+from tandem.flow.engine import parse_day
 
 app = typer.Typer(rich_markup_mode=None)
 
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
-
-
-def _day(value: str | None, field: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{value!r} is not a date (YYYY-MM-DD)", field=field) from None
 
 
 @app.callback(invoke_without_command=True)
@@ -59,7 +50,7 @@ def story(
         return
     if team is None or goal is None:
         raise InputError("give --team and --goal (or a sub-command: consent)", field="goal")
-    first, last = _day(start, "from"), _day(end, "to")
+    first, last = parse_day(start, "from"), parse_day(end, "to")
     kind = None
     if output is not None:
         kind = FORMATS.get(output.suffix.lower())

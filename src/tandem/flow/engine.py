@@ -53,6 +53,27 @@ FIRST_DAY = dt.date(1900, 1, 1)
 LAST_DAY = dt.date(2199, 12, 31)
 
 
+def parse_day(value: str | dt.date | None, field: str) -> dt.date | None:
+    """A day from ``YYYY-MM-DD`` (or a date; a datetime gives its date) between
+    :data:`FIRST_DAY` and :data:`LAST_DAY`; ``None`` or blank text is ``None``. A bad value is
+    an :class:`InputError` naming ``field`` (a form field or a command-line option)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            value = dt.date.fromisoformat(text)
+        except ValueError:
+            raise InputError(f"{text!r} is not a date (YYYY-MM-DD)", field=field) from None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise InputError(f"give a day between {FIRST_DAY} and {LAST_DAY}", field=field)
+    return value
+
+
 @dataclass(frozen=True)
 class Filters:
     """What every flow metric can be restricted to.

@@ -15,6 +15,7 @@ crash at any point leaves the previous state intact.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import json
 import os
@@ -39,6 +40,8 @@ MANIFEST = "_manifest.json"
 STAGING = "_staging"
 SPILL = "_spill"
 LOCK = ".lock"
+#: Where the lake's instants are: work events, commits, and objects such as deployments.
+INSTANTS = (("events", "timestamp"), ("commits", "committed_at"), ("objects", "created_at"))
 
 
 # manifest path → (its file's stamp, its generation), shared by every Lake object of the process
@@ -148,6 +151,26 @@ class Lake:
         """Rows per table, from the manifest (no data is read)."""
         tables = self.manifest().tables
         return {name: sum(int(e["rows"]) for e in tables.get(name, [])) for name in TABLE_NAMES}
+
+    def last_day(self) -> dt.date | None:
+        """The lake's last day (UTC): the day of its latest instant — an event (of a work item
+        or of a delivery object), a commit or a created object (a deployment, an incident …);
+        ``None`` for a lake holding none. The why's "as of the lake's end" (goals, achievements,
+        experiments) is this day."""
+        counts = self.row_counts()
+        present = [(table, column) for table, column in INSTANTS if counts.get(table)]
+        if not present:
+            return None
+        query = " UNION ALL ".join(f"SELECT max({c}) AS last FROM {t}" for t, c in present)
+        con = self.connect(tables=tuple(table for table, _ in present))
+        try:
+            row = con.execute(f"SELECT max(last) FROM ({query})").fetchone()
+        finally:
+            con.close()
+        if row is None or row[0] is None:
+            return None
+        last: dt.datetime = row[0]
+        return last.astimezone(dt.UTC).date() if last.tzinfo else last.date()
 
     def state(self, key: str) -> Any:
         """Source state committed with the data (e.g. the last ingested git tip), or ``None``."""

@@ -6,8 +6,9 @@ first profile the first computation of the cycle's scores. ``tandem serve`` call
 :func:`warm_caches` in a background thread: for every team's default HOW scope, then for all work
 data, it asks what the home and HOW pages ask first (through the same caches, with the same
 keys, so a request asking meanwhile waits for the computation in progress instead of starting
-its own), then the latest cycle's scores. An error is noted and the warm-up goes on: the page
-will meet it again and show it.
+its own), then every team's goals page (each key result's value and weekly history: a flow
+measure per point, the slowest why page), then the latest cycle's scores. An error is noted
+and the warm-up goes on: the page will meet it again and show it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from tandem.web import home
 from tandem.web.how import scope as how_scope
 from tandem.web.how import sections as how_sections
 from tandem.web.review_cache import review_cache
+from tandem.web.why import goals as why_goals
+from tandem.why.goals import service as goals_service
 from tandem.workspace import Workspace
 
 
@@ -50,6 +53,11 @@ class WarmReport:
         }
 
 
+def _team_ids(workspace: Workspace) -> list[int]:
+    with session_scope(workspace.engine) as session:
+        return [t.id for t in people_service.list_teams(session=session)]
+
+
 def _scopes(workspace: Workspace) -> list[how_scope.HowScope]:
     """Every team's default scope (as its people open /how), then all work data."""
     with session_scope(workspace.engine) as session:
@@ -70,6 +78,16 @@ def _warm_flow(app: FastAPI, workspace: Workspace, scope: how_scope.HowScope) ->
     how_sections.dora(ctx)
 
 
+def _warm_goals(app: FastAPI, workspace: Workspace, team_id: int) -> None:
+    """The team's goals page: every key result's value and weekly history, into the flow cache
+    under the keys the page asks (the slowest why page: one flow measure per point)."""
+    with session_scope(workspace.engine) as session:
+        goals_service.team_goals(
+            session=session, workspace=workspace, team=team_id,
+            cached=why_goals.measure_cache(app, workspace),
+        )  # fmt: skip
+
+
 def warm_caches(app: FastAPI) -> WarmReport:
     """Compute the first answers of every team's home and HOW pages, and the cycle's scores."""
     started = time.perf_counter()
@@ -77,9 +95,10 @@ def warm_caches(app: FastAPI) -> WarmReport:
     report = WarmReport()
     try:
         scopes = _scopes(workspace)
+        team_ids = _team_ids(workspace)
     except TandemError as exc:
         report.errors["teams"] = exc.message
-        scopes = []
+        scopes, team_ids = [], []
     for scope in scopes:
         if scope.blocked:
             report.skipped.append(scope.label)
@@ -89,6 +108,11 @@ def warm_caches(app: FastAPI) -> WarmReport:
             report.scopes.append(scope.label)
         except TandemError as exc:
             report.errors[scope.label] = exc.message
+    for team_id in team_ids:
+        try:
+            _warm_goals(app, workspace, team_id)
+        except TandemError as exc:
+            report.errors[f"goals of team {team_id}"] = exc.message
     try:
         how_sections.data_options(app, workspace)
     except TandemError as exc:

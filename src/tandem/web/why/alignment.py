@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -19,17 +20,20 @@ from sqlalchemy.orm import Session
 
 from tandem.accounts.schemas import UserOut
 from tandem.errors import InputError
-from tandem.flow.engine import FIRST_DAY, LAST_DAY, FlowEngine
+from tandem.flow.engine import FIRST_DAY, LAST_DAY, Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.web.deps import CurrentUser, DbSession, Id, Workspace
+from tandem.web.flow_cache import FlowKey, filters_key
 from tandem.web.how.charts import VEGA_LITE_SCHEMA
+from tandem.web.how.sections import flow_cache
 from tandem.web.permissions import EDIT_WHY, VIEW_WHY, allowed, requires
 from tandem.web.templating import render
 from tandem.web.why.scope import request_team, why_resource
 from tandem.why.alignment import service
 from tandem.why.alignment.investment import Balance, investment_balance
+from tandem.why.alignment.lake import LakeItem
 from tandem.why.alignment.models import RULE_KINDS
-from tandem.why.alignment.service import DecisionOut, RuleOut
+from tandem.why.alignment.service import DecisionOut, ItemCache, RuleOut
 from tandem.why.alignment.suggestions import Suggestions, suggest
 from tandem.why.scope import TeamRef
 from tandem.workspace import Workspace as TandemWorkspace
@@ -75,25 +79,37 @@ def window(request: Request) -> Window:
 WindowDep = Annotated[Window, Depends(window)]
 
 
-def _mapping(workspace: TandemWorkspace) -> StatusMapping:
-    return StatusMapping.from_settings(workspace.settings.flow)
+def _read(request: Request, workspace: TandemWorkspace) -> tuple[StatusMapping, ItemCache]:
+    """The status mapping and the window's items through the app's flow cache: read from the
+    lake once per lake generation, selection and mapping (the balance and the suggestions of a
+    page read the same items)."""
+    cache = flow_cache(request.app)
+    mapping, digest = cache.mapping(workspace)
+    generation = cache.generation(workspace.lake)
+
+    def cached(filters: Filters, compute: Callable[[], list[LakeItem]]) -> list[LakeItem]:
+        key = FlowKey(generation, filters_key(filters), digest, ("why-alignment-items",))
+        return cache.get_or_compute(key, compute)
+
+    return mapping, cached
 
 
-def _balance(db: Session, workspace: TandemWorkspace, team: TeamRef, win: Window,
-             model: str) -> Balance:  # fmt: skip
-    with FlowEngine(workspace.lake) as engine:
-        return investment_balance(session=db, engine=engine, team_id=team.id,
-                                  mapping=_mapping(workspace), start=win.start, end=win.end,
-                                  model=model)  # fmt: skip
+def _balance(request: Request, db: Session, workspace: TandemWorkspace, engine: FlowEngine,
+             team: TeamRef, win: Window, model: str) -> Balance:  # fmt: skip
+    mapping, cached = _read(request, workspace)
+    return investment_balance(session=db, engine=engine, team_id=team.id, mapping=mapping,
+                              start=win.start, end=win.end, model=model,
+                              cached=cached)  # fmt: skip
 
 
 def _suggestions(
-    db: Session, workspace: TandemWorkspace, team: TeamRef, win: Window
-) -> Suggestions:
-    with FlowEngine(workspace.lake) as engine:
-        return suggest(session=db, engine=engine, team_id=team.id, mapping=_mapping(workspace),
-                       start=win.start, end=win.end,
-                       encoder=workspace.settings.alignment.encoder)  # fmt: skip
+    request: Request, db: Session, workspace: TandemWorkspace, engine: FlowEngine, team: TeamRef,
+    win: Window,
+) -> Suggestions:  # fmt: skip
+    mapping, cached = _read(request, workspace)
+    return suggest(session=db, engine=engine, team_id=team.id, mapping=mapping, start=win.start,
+                   end=win.end, cached=cached,
+                   encoder=workspace.settings.alignment.encoder)  # fmt: skip
 
 
 def balance_chart(balance: Balance) -> dict[str, Any]:
@@ -135,8 +151,10 @@ def alignment_page(
 ) -> Response:
     """Rules, suggestions and the investment balance of the team."""
     team = request_team(request, db, user)
-    balance = _balance(db, workspace, team, win, request.query_params.get("model") or "active_days")
-    suggestions = _suggestions(db, workspace, team, win)
+    model = request.query_params.get("model") or "active_days"
+    with FlowEngine(workspace.lake) as engine:
+        balance = _balance(request, db, workspace, engine, team, win, model)
+        suggestions = _suggestions(request, db, workspace, engine, team, win)
     rules = service.list_rules(session=db, team_id=team.id)
     goals = [{"id": g.id, "title": g.title} for g in service.team_goals(db, team.id)]
     chart = json.dumps(balance_chart(balance)) if balance.rows else None
@@ -154,14 +172,18 @@ def api_balance(request: Request, db: DbSession, user: CurrentUser, workspace: W
                 win: WindowDep, model: str = "active_days") -> Balance:  # fmt: skip
     """Effort share per goal against its target, unaligned as its own row (withheld below 5
     people: ``withheld`` says why and no row is given)."""
-    return _balance(db, workspace, request_team(request, db, user), win, model)
+    team = request_team(request, db, user)
+    with FlowEngine(workspace.lake) as engine:
+        return _balance(request, db, workspace, engine, team, win, model)
 
 
 @api.get("/alignment/suggestions", summary="Alignment suggestions")
 def api_suggestions(request: Request, db: DbSession, user: CurrentUser, workspace: Workspace,
                     win: WindowDep) -> Suggestions:  # fmt: skip
     """Unaligned items whose text is close to a goal's, with the score and matched words."""
-    return _suggestions(db, workspace, request_team(request, db, user), win)
+    team = request_team(request, db, user)
+    with FlowEngine(workspace.lake) as engine:
+        return _suggestions(request, db, workspace, engine, team, win)
 
 
 @api.get("/alignment/rules", summary="Alignment rules")

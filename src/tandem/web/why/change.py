@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from tandem.errors import TandemError
+from tandem.flow.engine import parse_day
 from tandem.web.deps import CurrentUser, DbSession, Id, Workspace
 from tandem.web.how.charts import AUTOSIZE, COUNT_AXIS, VEGA_LITE_SCHEMA
 from tandem.web.permissions import EDIT_WHY, VIEW_WHY, TeamResource, allowed, requires
@@ -98,7 +99,7 @@ def radar_chart(answer: RadarAnswer) -> dict[str, Any]:
 
 
 def _since(value: str | None) -> dt.date | None:
-    return service.parse_day(value, "since")
+    return parse_day(value, "since")
 
 
 def _radar(workspace: Workspace, repo: str | None, since: str | None) -> RadarAnswer:

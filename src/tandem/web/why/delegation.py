@@ -21,7 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from tandem.accounts.schemas import UserOut
 from tandem.errors import InputError
-from tandem.flow.engine import FIRST_DAY, LAST_DAY, FlowEngine
+from tandem.flow.engine import FlowEngine, parse_day
 from tandem.web.deps import CurrentUser, DbSession, Id, Workspace
 from tandem.web.how.charts import AUTOSIZE, VEGA_LITE_SCHEMA
 from tandem.web.how.scope import ANY_TEAM, may_see_all
@@ -73,18 +73,6 @@ class EvidenceQuery:
         }
 
 
-def _day(value: str | None, field: str) -> dt.date | None:
-    if not value or not value.strip():
-        return None
-    try:
-        day = dt.date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        raise InputError(f"{value!r} is not a date (YYYY-MM-DD)", field=field) from None
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise InputError(f"give a day between {FIRST_DAY} and {LAST_DAY}", field=field)
-    return day
-
-
 def evidence_query(
     scope: Annotated[str, Query(description="'team' (its members' commits) or 'all'.")] = "team",
     repo: Annotated[str | None, Query(max_length=500, description="One repository.")] = None,
@@ -96,7 +84,7 @@ def evidence_query(
     if scope not in ("team", "all"):
         raise InputError("give 'team' or 'all'", field="scope")
     return EvidenceQuery(
-        scope, (repo or "").strip() or None, depth, _day(start, "from"), _day(end, "to")
+        scope, (repo or "").strip() or None, depth, parse_day(start, "from"), parse_day(end, "to")
     )
 
 
@@ -216,7 +204,7 @@ def api_board(
 ) -> Board:
     """The team's board: areas, current levels, review dates and the reminder of those due."""
     team = request_team(request, db, user)
-    return service.get_board(session=db, team=team.id, as_of=_day(as_of, "as_of") or _today())
+    return service.get_board(session=db, team=team.id, as_of=parse_day(as_of, "as_of") or _today())
 
 
 @api.get("/delegation/areas/{area_id}", summary="A decision area's history")

@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -61,9 +61,10 @@ Text = Annotated[str, Form(max_length=5000)]
 Optional = Annotated[str, Form(max_length=5000)]
 
 
-def _cached(request: Request, workspace: TandemWorkspace) -> service.Measure:
-    """Measures through the app's flow cache (keyed on the lake's generation)."""
-    cache = flow_cache(request.app)
+def measure_cache(app: FastAPI, workspace: TandemWorkspace) -> service.Measure:
+    """Measures through the app's flow cache (keyed on the lake's generation): the goals page's
+    and the start-up warm-up's (:mod:`tandem.web.warmup`), with the same keys."""
+    cache = flow_cache(app)
     _, digest = cache.mapping(workspace)
     generation = cache.generation(workspace.lake)
 
@@ -84,7 +85,7 @@ def _cached(request: Request, workspace: TandemWorkspace) -> service.Measure:
 def _answer(request: Request, db: Session, user: UserOut, workspace: TandemWorkspace) -> TeamGoals:
     team = request_team(request, db, user)
     return service.team_goals(
-        session=db, workspace=workspace, team=team.id, cached=_cached(request, workspace)
+        session=db, workspace=workspace, team=team.id, cached=measure_cache(request.app, workspace)
     )
 
 

@@ -9,7 +9,6 @@ answer, so the page, the JSON twin and both downloads say the same.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Annotated
 from urllib.parse import urlencode
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session
 from tandem.accounts.schemas import UserOut
 from tandem.audit.service import user_actor
 from tandem.errors import InputError
-from tandem.flow.engine import FIRST_DAY, LAST_DAY, FlowEngine
+from tandem.flow.engine import FlowEngine, parse_day
 from tandem.web.deps import CurrentUser, DbSession, Id, Workspace
 from tandem.web.how.sections import flow_cache
 from tandem.web.permissions import GIVE_KUDOS, VIEW_WHY, allowed, linked_person_id, requires
@@ -49,18 +48,6 @@ FromParam = Annotated[
 ToParam = Annotated[str | None, Query(alias="to", max_length=10, description="Last day, included.")]
 
 
-def _day(value: str | None, field: str) -> dt.date | None:
-    if value is None or not value.strip():
-        return None
-    try:
-        day = dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(f"{value!r} is not a date (YYYY-MM-DD)", field=field) from None
-    if not FIRST_DAY < day <= LAST_DAY:
-        raise InputError(f"give a day between {FIRST_DAY} and {LAST_DAY}", field=field)
-    return day
-
-
 def _story(
     request: Request,
     db: Session,
@@ -79,8 +66,8 @@ def _story(
             mapping=mapping,
             team=team.id,
             goal_id=goal,
-            start=_day(start, "from"),
-            end=_day(end, "to"),
+            start=parse_day(start, "from"),
+            end=parse_day(end, "to"),
         )
 
 

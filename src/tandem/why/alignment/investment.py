@@ -85,8 +85,10 @@ def investment_balance(
     end: dt.datetime | None = None,
     model: str = "active_days",
     min_people: int = MIN_PEOPLE,
+    cached: service.ItemCache | None = None,
 ) -> Balance:
-    """The team's balance over ``[start, end)`` under the effort ``model``."""
+    """The team's balance over ``[start, end)`` under the effort ``model`` (the window's items
+    read through ``cached`` when given)."""
     if model not in EFFORT_MODELS:
         raise InputError(f"{model!r} is not one of {', '.join(EFFORT_MODELS)}", field="model")
     effort_model: EffortModel = "items" if model == "items" else "active_days"
@@ -109,8 +111,9 @@ def investment_balance(
         answer["people"] = None
         return Balance(**answer, withheld=reason, items=None, total_effort=None, rows=[])
     items = service.aligned_items(
-        session=session, engine=engine, team_id=team.id, mapping=mapping, start=start, end=end
-    )
+        session=session, engine=engine, team_id=team.id, mapping=mapping, start=start, end=end,
+        cached=cached,
+    )  # fmt: skip
     goals = [
         GoalTarget(id=goal.id, title=goal.title, target_share=goal.target_share)
         for goal in service.team_goals(session, team.id)

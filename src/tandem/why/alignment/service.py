@@ -10,13 +10,16 @@ effort (:data:`~tandem.why.alignment.lake.EFFORT_MODEL`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tandem.errors import ConflictError, InputError, NotFoundError
-from tandem.flow.engine import FlowEngine
+from tandem.flow.engine import Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.why.alignment import lake
 from tandem.why.alignment.models import AlignmentLink, AlignmentRule
@@ -68,6 +71,23 @@ def team_decisions(session: Session, goal_ids: list[int]) -> dict[tuple[str, int
     return {(r.object_id, r.goal_id): r.decision for r in rows}
 
 
+class ItemCache(Protocol):
+    """How a surface caches the lake's items of a selection: ``compute`` or a cached answer for
+    the same selection (the web: per lake generation and status mapping)."""
+
+    def __call__(
+        self, filters: Filters, compute: Callable[[], list[lake.LakeItem]]
+    ) -> list[lake.LakeItem]: ...
+
+
+def window_items(
+    engine: FlowEngine, filters: Filters, mapping: StatusMapping, cached: ItemCache | None = None
+) -> list[lake.LakeItem]:
+    """The selection's items as the lake holds them, read once per ``cached`` (when given)."""
+    compute = partial(lake.read_items, engine, filters, mapping)
+    return compute() if cached is None else cached(filters, compute)
+
+
 def read_team_items(
     *,
     session: Session,
@@ -76,11 +96,12 @@ def read_team_items(
     mapping: StatusMapping,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
+    cached: ItemCache | None = None,
 ) -> list[lake.LakeItem]:
     """The team's work items in ``[start, end)`` as the lake holds them."""
     team = find_team(session, team_id)
     filters = lake.window_filters(team_filters(session, team), start, end)
-    return lake.read_items(engine, filters, mapping)
+    return window_items(engine, filters, mapping, cached)
 
 
 def aligned_items(
@@ -91,6 +112,7 @@ def aligned_items(
     mapping: StatusMapping,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
+    cached: ItemCache | None = None,
 ) -> list[AlignedItem]:
     """The team's work items in ``[start, end)`` with their goals, by object id.
 
@@ -100,8 +122,9 @@ def aligned_items(
     show people aggregates from it only under DESIGN §7 (the balance is withheld below 5 people).
     """
     items = read_team_items(
-        session=session, engine=engine, team_id=team_id, mapping=mapping, start=start, end=end
-    )
+        session=session, engine=engine, team_id=team_id, mapping=mapping, start=start, end=end,
+        cached=cached,
+    )  # fmt: skip
     goal_ids = [goal.id for goal in team_goals(session, team_id)]
     matched = align(
         (item.signals for item in items),

@@ -76,10 +76,12 @@ def suggest(
     limit: int = LIMIT,
     min_people: int = MIN_PEOPLE,
     encoder: str = "auto",
+    cached: service.ItemCache | None = None,
 ) -> Suggestions:
     """Suggested links for the team's unaligned items in ``[start, end)``, best first (ties:
     object id, then goal id), at most ``limit``; withheld (none, with the reason) when fewer
-    than ``min_people`` people worked on the window's items, as the balance is.
+    than ``min_people`` people worked on the window's items, as the balance is. The window's
+    items are read through ``cached`` when given (the balance of the same page reads them).
 
     ``encoder`` is ``auto`` (MiniLM when the extra is installed, else TF-IDF), ``minilm`` (an
     error naming how to install it when it is not) or ``tfidf``; ``min_score`` defaults to the
@@ -104,7 +106,7 @@ def suggest(
             suggestions=[],
             withheld=withheld_text(f"team {team.name}", "alignment", min_people),
         )
-    items = lake.read_items(engine, filters, mapping)
+    items = service.window_items(engine, filters, mapping, cached)
     goals = service.team_goals(session, team_id)
     goal_ids = [goal.id for goal in goals]
     decisions = service.team_decisions(session, goal_ids)

@@ -21,9 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tandem.errors import ConflictError, InputError, NotFoundError, TandemError
-from tandem.flow.engine import FIRST_DAY, LAST_DAY, Filters, FlowEngine
+from tandem.flow.engine import Filters, FlowEngine, parse_day
 from tandem.flow.mapping import StatusMapping
-from tandem.lake import Lake
 from tandem.people import service as people_service
 from tandem.people.models import Membership, Person
 from tandem.why.change.models import RESULTS, Experiment
@@ -39,23 +38,6 @@ from tandem.workspace import Workspace
 
 TITLE_MAX = 200
 TEXT_MAX = 4000
-
-
-def parse_day(value: str | dt.date | None, field: str) -> dt.date | None:
-    """A day from ``YYYY-MM-DD`` (None or empty: None); an :class:`InputError` names ``field``."""
-    if value is None or isinstance(value, dt.date):
-        day = value
-    else:
-        text = value.strip()
-        if not text:
-            return None
-        try:
-            day = dt.date.fromisoformat(text)
-        except ValueError:
-            raise InputError(f"{text!r} is not a date (YYYY-MM-DD)", field=field) from None
-    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-        raise InputError(f"give a day between {FIRST_DAY} and {LAST_DAY}", field=field)
-    return day
 
 
 def _text(value: str, field: str, *, required: bool, limit: int = TEXT_MAX) -> str:
@@ -230,19 +212,6 @@ def count_experiments(*, session: Session, team_id: int) -> int:
     )
 
 
-def lake_last_day(lake: Lake) -> dt.date | None:
-    """The day of the lake's last event (UTC), or None for a lake without events."""
-    con = lake.connect(tables=("events",))
-    try:
-        row = con.execute("SELECT max(timestamp) FROM events").fetchone()
-    finally:
-        con.close()
-    if row is None or row[0] is None:
-        return None
-    last: dt.datetime = row[0]
-    return last.astimezone(dt.UTC).date() if last.tzinfo else last.date()
-
-
 def after_day(row: Experiment, last_day: dt.date | None) -> dt.date | None:
     """The last day of the during/after window (see the module docstring)."""
     end = row.concluded_on if row.status != "running" and row.concluded_on else row.ends_on
@@ -259,7 +228,7 @@ class _Readings:
         self.session = session
         self.workspace = workspace
         self.team_id = team_id
-        self.last_day = lake_last_day(workspace.lake)
+        self.last_day = workspace.lake.last_day()
         self._engine: FlowEngine | None = None
         self._team: Filters | None = None
 

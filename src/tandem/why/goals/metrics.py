@@ -18,7 +18,11 @@ reason, so a key result never shows what its panel would not.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import json
+import threading
+import weakref
+from collections.abc import Callable, Hashable
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -26,6 +30,9 @@ from tandem.errors import ConflictError, InputError
 from tandem.flow.calendar import WorkCalendar
 from tandem.flow.engine import FIRST_DAY, LAST_DAY, Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
+from tandem.flow.throughput import throughput_from_items
+from tandem.flow.timing import Item, item_facts, timing_from_items
+from tandem.flow.wip import unwindowed, wip_from_items
 
 DAY = 86_400.0
 
@@ -224,23 +231,79 @@ def _flow(
     mapping: StatusMapping,
     calendar: WorkCalendar | None,
 ) -> tuple[float | None, int, str | None]:
-    from tandem.flow.service import flow_panel
+    """The one figure of :func:`tandem.flow.service.flow_panel` the spec names, computed with
+    the panel's own steps in the panel's order, without the sections the figure does not read
+    (aging WIP, the mapping report, the other figures): the same value, and the same
+    :class:`~tandem.flow.service.TooFewPeopleError` first (``tests/why/test_goal_progress.py``
+    compares each with the panel)."""
+    from tandem.flow.service import require_people
 
-    panel = flow_panel(engine=engine, filters=filters, mapping=mapping, calendar=calendar)
+    require_people(engine=engine, filters=filters)
+    items = item_facts(engine, filters, mapping)
     if spec.metric in ("cycle_time", "lead_time"):
-        figure = panel.cycle_time if spec.metric == "cycle_time" else panel.lead_time
-        seconds = getattr(figure, f"{spec.stat}_seconds")
-        return (None if seconds is None else seconds / DAY), figure.n, None
-    if spec.metric == "throughput":
-        per_day = panel.throughput_per_day
-        if panel.throughput_withheld is not None:  # its counts are blanked: nothing to read
-            return None, 0, panel.throughput_withheld
-        n = int(panel.summary["throughput"]["n"])
-        return (None if per_day is None else per_day * 7), n, None
+        timing = timing_from_items(items, filters, calendar).to_dict()
+        figure = timing[spec.metric]
+        seconds = figure[f"{spec.stat}_seconds"]
+        return (None if seconds is None else seconds / DAY), int(figure["n"]), None
+    if spec.metric == "flow_efficiency":
+        from tandem.flow.states import flow_efficiency
+
+        report = flow_efficiency(engine=engine, filters=filters, mapping=mapping, items=items)
+        efficiency = report.to_dict()
+        return efficiency["overall"], int(efficiency.get("n", len(items))), None
+    all_items = _unwindowed_items(engine, filters, mapping)
     if spec.metric == "wip":
-        return (None if panel.wip_now is None else float(panel.wip_now)), panel.items.n, None
-    efficiency = panel.summary["flow_efficiency"]
-    return panel.flow_efficiency, int(efficiency.get("n", panel.items.n)), None
+        last = wip_from_items(all_items, filters).to_dict()["last"]
+        return (None if last is None else float(last)), len(items), None
+    return _throughput(engine, filters, all_items)
+
+
+def _throughput(
+    engine: FlowEngine, filters: Filters, all_items: list[Item]
+) -> tuple[float | None, int, str | None]:
+    """Throughput per week as the panel reads it: its own window, withheld alone below the
+    people floor (then nothing is read)."""
+    from tandem.flow.service import shortfall, throughput_window, window_text
+
+    try:
+        window = throughput_window(engine=engine, filters=filters)
+    except InputError:  # an empty selection: no days
+        empty = throughput_from_items([], filters).to_dict()
+        per_day = empty["per_day_mean"]
+        return (None if per_day is None else per_day * 7), int(empty["n"]), None
+    if (window.start, window.end) != (filters.start, filters.end):
+        _, withheld = shortfall(
+            engine=engine, filters=window, what=f"throughput's window ({window_text(window)})"
+        )
+        if withheld is not None:
+            return None, 0, withheld
+    series = throughput_from_items(all_items, window).to_dict()
+    per_day = series["per_day_mean"]
+    return (None if per_day is None else per_day * 7), int(series["n"]), None
+
+
+#: Each engine's items of a selection without its window (what WIP and throughput read), by
+#: selection and status mapping: a key result's weekly history asks for the same ones at every
+#: point. An engine reads one state of the lake, so its answers hold while it is open.
+_UNWINDOWED: weakref.WeakKeyDictionary[FlowEngine, dict[tuple[Hashable, ...], list[Item]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+_UNWINDOWED_LOCK = threading.Lock()  # engines are per thread; the map of them is shared
+
+
+def _unwindowed_items(engine: FlowEngine, filters: Filters, mapping: StatusMapping) -> list[Item]:
+    whole = unwindowed(filters)
+    key = (selection_key(whole), json.dumps(mapping.sources, sort_keys=True))
+    with _UNWINDOWED_LOCK:
+        known = _UNWINDOWED.setdefault(engine, {})
+        items = known.get(key)
+    if items is None:
+        items = item_facts(engine, whole, mapping)
+        with _UNWINDOWED_LOCK:
+            known[key] = items
+    return items
 
 
 def _delivery(
@@ -272,3 +335,60 @@ def _delivery(
     )
     seconds = getattr(figure, f"{spec.stat}_seconds")
     return (None if seconds is None else seconds / DAY), figure.n, figure.withheld
+
+
+class Measure(Protocol):
+    """How a caller caches measures: ``compute`` or a cached answer for the same question."""
+
+    def __call__(
+        self,
+        spec: MetricSpec,
+        team: Filters,
+        as_of: dt.date,
+        compute: Callable[[], MetricValue],
+    ) -> MetricValue: ...
+
+
+def uncached(
+    spec: MetricSpec, team: Filters, as_of: dt.date, compute: Callable[[], MetricValue]
+) -> MetricValue:
+    """No cache: every question is computed."""
+    return compute()
+
+
+def selection_key(team: Filters) -> tuple[Hashable, ...]:
+    """A hashable, canonical form of a team selection (its dict fields sorted)."""
+    return (
+        team.start,
+        team.end,
+        tuple(sorted(team.sources)),
+        tuple(sorted(team.item_types)),
+        tuple(sorted(team.resources)),
+        tuple(sorted((name, tuple(sorted(keys))) for name, keys in team.teams.items())),
+        tuple(sorted(team.team_people.items())),
+        team.include_bots,
+        tuple(sorted(team.extra.items())),
+    )
+
+
+class MeasureMemo:
+    """A :class:`Measure` for one call that asks several services (the brief): each question —
+    contract, day, team selection — is measured once. Only for one engine, status mapping,
+    calendar and production pattern: what else a measure depends on."""
+
+    def __init__(self) -> None:
+        self._answers: dict[tuple[Hashable, ...], MetricValue] = {}
+        self.computed = 0  # how many questions were measured (the rest were answered again)
+
+    def __call__(
+        self,
+        spec: MetricSpec,
+        team: Filters,
+        as_of: dt.date,
+        compute: Callable[[], MetricValue],
+    ) -> MetricValue:
+        key = (spec.model_dump_json(), as_of, selection_key(team))
+        if key not in self._answers:
+            self._answers[key] = compute()
+            self.computed += 1
+        return self._answers[key]

@@ -25,6 +25,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -37,7 +38,7 @@ from tandem.flow.mapping import StatusMapping
 from tandem.flow.service import MIN_PEOPLE, shortfall
 from tandem.flow.timing import item_facts
 from tandem.people.models import Identity, Team
-from tandem.why.goals.metrics import measure, spec_from
+from tandem.why.goals.metrics import Measure, measure, spec_from, uncached
 from tandem.why.goals.models import CheckIn, Goal, KeyResult
 from tandem.why.recognition.rules import (
     ACHIEVEMENT_DAYS,
@@ -62,17 +63,12 @@ MAX_DAYS = 366
 
 
 @contextmanager
-def _engine(workspace: Workspace) -> Iterator[FlowEngine]:
+def _engine(workspace: Workspace, given: FlowEngine | None = None) -> Iterator[FlowEngine]:
+    if given is not None:  # the caller's: left open
+        yield given
+        return
     with FlowEngine(workspace.lake) as engine:
         yield engine
-
-
-def lake_last_day(engine: FlowEngine) -> dt.date | None:
-    """The day (UTC) of the lake's last work event; None when it holds none."""
-    if not engine.lake.row_counts().get("events"):
-        return None
-    last = engine.now()
-    return None if last is None else last.date()
 
 
 def check_days(days: int) -> int:
@@ -103,16 +99,19 @@ def team_achievements(
     team: int | str,
     as_of: dt.date | None = None,
     days: int = ACHIEVEMENT_DAYS,
+    engine: FlowEngine | None = None,
+    cached: Measure | None = None,
 ) -> TeamAchievements:
     """The team's achievements over the ``days`` ending on ``as_of`` (default: the lake's
-    last event day), with what was withheld and why."""
+    last day), with what was withheld and why. A caller that measures the same key results
+    again (the brief) hands its ``engine`` and its ``cached`` measures."""
     found = find_team(session, team)
     days = check_days(days)
     ref = TeamRef(id=found.id, name=found.name)
-    with _engine(workspace) as engine:
+    with _engine(workspace, engine) as opened:
         rule: AsOfRule = "asked"
         if as_of is None:
-            as_of = lake_last_day(engine)
+            as_of = workspace.lake.last_day()
             rule = "lake_end"
         if as_of is None:
             return TeamAchievements(team=ref, as_of=None, as_of_rule="no_work_data", first=None,
@@ -123,9 +122,9 @@ def team_achievements(
         mapping = StatusMapping.from_settings(workspace.settings.flow)
         production = workspace.settings.flow.delivery.production
         found_krs, withheld = _key_results(
-            session, found, engine, filters, mapping, production, first, as_of
+            session, found, opened, filters, mapping, production, first, as_of, cached or uncached
         )
-        removed, reason = _bottlenecks(engine, filters, as_of, days)
+        removed, reason = _bottlenecks(opened, filters, as_of, days)
     if reason is not None:
         withheld.append(f"bottlenecks: {reason}")
     return TeamAchievements(
@@ -164,6 +163,7 @@ def _key_results(
     production: str | None,
     first: dt.date,
     as_of: dt.date,
+    cached: Measure,
 ) -> tuple[list[Achievement], list[str]]:
     found: list[Achievement] = []
     withheld: list[str] = []
@@ -172,8 +172,10 @@ def _key_results(
             direction: Direction = "down" if kr.direction == "down" else "up"
             checkin: CheckIn | None = None
             if kr.kind == "metric":
-                measured = measure(spec_from(kr.metric), engine=engine, team=filters,
-                                   mapping=mapping, as_of=as_of, production=production)  # fmt: skip
+                spec = spec_from(kr.metric)
+                measured = cached(spec, filters, as_of, partial(
+                    measure, spec, engine=engine, team=filters, mapping=mapping, as_of=as_of,
+                    production=production))  # fmt: skip
                 if measured.withheld is not None:
                     withheld.append(f"key result {kr.id} ({kr.title}): {measured.withheld}")
                 value, on = measured.value, as_of

@@ -6,9 +6,9 @@ when every recipient agreed to be named, names its giver only when they agreed t
 teammate" otherwise), and counts the other kudos without id, day or text.
 
 Two clocks meet here: kudos are app data, so their period is the ``days`` ending on ``last``
-(default: the clock's day); achievements read the lake, so theirs ends on the lake's last event
-day unless ``last`` is given, when both periods end on it. Personal achievements never enter the
-digest (DESIGN §7).
+(default: the clock's day); achievements read the lake, so theirs ends on the lake's last day
+unless ``last`` is given, when both periods end on it (or ``achievements_on``: the brief's own
+as-of day). Personal achievements never enter the digest (DESIGN §7).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from tandem.flow.engine import FlowEngine
+from tandem.why.goals.metrics import Measure
 from tandem.why.recognition.achievements import check_day, check_days, team_achievements
 from tandem.why.recognition.naming import told_kudos
 from tandem.why.recognition.rules import DIGEST_DAYS, days_back
@@ -33,8 +35,13 @@ def wins_digest(
     team: int | str,
     days: int = DIGEST_DAYS,
     last: dt.date | None = None,
+    engine: FlowEngine | None = None,
+    cached: Measure | None = None,
+    achievements_on: dt.date | None = None,
 ) -> Digest:
-    """The team's wins over the ``days`` ending on ``last`` (see the module docstring)."""
+    """The team's wins over the ``days`` ending on ``last`` (see the module docstring); the
+    achievements end on ``achievements_on`` when given, and are measured on the caller's
+    ``engine`` and ``cached`` measures when given."""
     ref = team_ref(session, team)
     days = check_days(days)
     day = check_day(last, "last") if last is not None else today_utc()
@@ -42,7 +49,13 @@ def wins_digest(
     given = kudos_between(session=session, team=ref.id, start=start, end=end)
     kudos, not_told = told_kudos(session, given)
     achievements = team_achievements(
-        session=session, workspace=workspace, team=ref.id, as_of=last, days=days
+        session=session,
+        workspace=workspace,
+        team=ref.id,
+        as_of=achievements_on or last,
+        days=days,
+        engine=engine,
+        cached=cached,
     )
     return Digest(
         team=ref, first=first, last=day, days=days, kudos=kudos, kudos_total=len(given),

@@ -5,6 +5,7 @@ Markdown and HTML), so the page, its JSON twin, the download and ``tandem story`
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from tandem.flow.engine import FIRST_DAY, LAST_DAY, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.flow.service import MIN_PEOPLE
 from tandem.why.alignment import service as alignment_service
-from tandem.why.goals.metrics import measure, spec_from
+from tandem.why.goals.metrics import Measure, measure, spec_from, uncached
 from tandem.why.goals.models import Goal
 from tandem.why.recognition.models import Kudos
 from tandem.why.scope import TeamRef, find_team, require_days, team_filters
@@ -112,10 +113,12 @@ def goal_story(
     end: dt.date | None = None,
     calendar: WorkCalendar | None = None,
     production: str | None = None,
+    cached: Measure | None = None,
 ) -> StoryOut:
     """The story of goal ``goal_id`` of ``team`` over ``[start, end]`` (default: the goal's
     own period): the items done, notable items, key results before and after, kudos, and the
-    contributors who agreed to be named."""
+    contributors who agreed to be named. ``cached``: the caller's measures of the same engine,
+    mapping, calendar and production pattern (the brief's, shared with its goals)."""
     found = find_team(session, team)
     goal = _goal(session, found.id, found.name, goal_id)
     first, last = _period(goal, start, end)
@@ -138,14 +141,20 @@ def goal_story(
             continue
         spec = spec_from(kr.metric)
         readings = [
-            measure(
+            (cached or uncached)(
                 spec,
-                engine=engine,
-                team=filters,
-                mapping=mapping,
-                as_of=day,
-                calendar=calendar,
-                production=production,
+                filters,
+                day,
+                partial(
+                    measure,
+                    spec,
+                    engine=engine,
+                    team=filters,
+                    mapping=mapping,
+                    as_of=day,
+                    calendar=calendar,
+                    production=production,
+                ),
             )
             for day in (first - dt.timedelta(days=1), last)
         ]
