@@ -32,6 +32,9 @@ class AuditAction(enum.StrEnum):
     REVIEW_COMPLETION = "review.completion"  # the completion view that names pending raters
     FLOW_MAPPING = "flow.mapping"  # a source's status mapping saved into tandem.toml
     STORY_CONSENT = "story.consent"  # a person chose (not) to be named in impact stories
+    CONCERN_RAISE = "concern.raise"  # a named concern or question (anonymous ones: no event)
+    CONCERN_ANSWER = "concern.answer"
+    CONCERN_CLOSE = "concern.close"
 
 
 ACTION_NAMES: tuple[str, ...] = tuple(a.value for a in AuditAction)

@@ -4,6 +4,8 @@ from tandem.accounts import models as accounts_models
 from tandem.audit import models as audit_models
 from tandem.db.base import Base
 from tandem.duos import models as duos_models
+from tandem.manage.concerns import models as concerns_models
+from tandem.manage.conflicts import models as conflicts_models
 from tandem.people import models as people_models
 from tandem.plans import models as plans_models
 from tandem.profile import frozen_roster as frozen_roster_models
@@ -22,6 +24,8 @@ __all__ = [
     "alignment_models",
     "audit_models",
     "change_models",
+    "concerns_models",
+    "conflicts_models",
     "delegation_models",
     "duos_models",
     "frozen_roster_models",

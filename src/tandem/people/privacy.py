@@ -43,6 +43,8 @@ from tandem.audit import service as audit
 from tandem.db.base import utcnow
 from tandem.duos.models import Duo
 from tandem.errors import TandemError
+from tandem.manage.concerns import service as concerns_service
+from tandem.manage.conflicts import service as conflicts_service
 from tandem.people import service as people_service
 from tandem.people.models import Identity, Membership, Person
 from tandem.people.schemas import ForgetReport, IdentityOut, PersonExport
@@ -302,9 +304,16 @@ def _user_out(user: User | None) -> dict[str, Any] | None:
     }
 
 
-def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
-    """Everything the app database holds about a person, as they may see it; audited."""
+def export_person(
+    *, session: Session, ref: str, actor: str, viewer_person_id: int | None = None
+) -> PersonExport:
+    """Everything the app database holds about a person, as they may see it; audited.
+
+    Conflict cases are only in an export the person makes themself (``viewer_person_id``):
+    no one else reads a case they do not take part in, not even through an export.
+    """
     person = people_service.find_person(session=session, ref=ref)
+    own = viewer_person_id == person.id
     out = people_service.show_person(session=session, ref=str(person.id))
     audit.record(session=session, actor=actor, action="people.export", subject_person_id=person.id)
     memberships = session.scalars(select(Membership).where(Membership.person_id == person.id))
@@ -340,12 +349,19 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
             e.model_dump(mode="json", exclude={"id"})
             for e in audit.events(session=session, person_id=person.id)
         ],
+        concerns=concerns_service.export_person(session=session, person_id=person.id),
+        conflict_cases=(
+            conflicts_service.export_person(session=session, person_id=person.id) if own else []
+        ),
         notes=[
             "Work events (commits, tickets, event-log rows) stay in the workspace's lake under "
             "the identity keys listed above; `tandem flow` commands read them.",
             "Reports are as you see them: rater groups under 3 are hidden and no rater is named.",
             "Comments about you are in your reports, grouped as you see them; comments_given "
             "holds the ones you wrote.",
+            "Concerns and questions you raised anonymously are linked to no one and are not here.",
+            "Conflict cases are only in an export you make yourself: "
+            "`tandem conflicts export --as YOU`.",
         ],
     )
 
@@ -480,6 +496,10 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
     )
     session.execute(delete(CycleMembership).where(CycleMembership.person_id == pid))
 
+    concerns = concerns_service.forget_person(session=session, person_id=pid)
+    # counts of conflict rows are not reported: the report is audited, and read by admins
+    conflicts_service.forget_person(session=session, person_id=pid)
+
     memberships = _count(session, select(Membership.id).where(Membership.person_id == pid))
     session.execute(delete(Membership).where(Membership.person_id == pid))
     plans = _count(session, select(DevelopmentPlan.id).where(DevelopmentPlan.person_id == pid))
@@ -530,6 +550,8 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
         shares_removed=shares,
         shares_kept=shares_kept,
         user_removed=user is not None,
+        concerns_deleted=concerns["concerns_deleted"],
+        concern_answers_unlinked=concerns["concern_answers_unlinked"],
         anonymous_rater_id=anonymous_id,
         former_member_id=member_id,
     )

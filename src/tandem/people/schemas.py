@@ -92,6 +92,10 @@ class PersonExport(BaseModel):
     shares: list[dict[str, Any]]
     audit_events: list[dict[str, Any]]
     notes: list[str]
+    # the manager's toolkit (issue 13): named concerns raised and answers written (anonymous
+    # items are linked to no one); conflict cases only in an export the person makes themself
+    concerns: dict[str, Any] = Field(default_factory=dict)
+    conflict_cases: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class ForgetReport(BaseModel):
@@ -120,5 +124,7 @@ class ForgetReport(BaseModel):
     shares_removed: int
     shares_kept: int
     user_removed: bool
+    concerns_deleted: int = 0  # concerns and questions they raised by name, with their answers
+    concern_answers_unlinked: int = 0  # answers they wrote: kept for the team, author removed
     anonymous_rater_id: int | None
     former_member_id: int | None
