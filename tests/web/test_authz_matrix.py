@@ -20,6 +20,8 @@ from tandem.workspace import Workspace
 from tests.helpers import new_workspace
 from tests.web.conftest import ROLES, Org, csrf_from, make_org, sign_in_directly
 from tests.web.matrix_how import EXPECTED as HOW_EXPECTED
+from tests.web.matrix_manage_concerns import EXPECTED as CONCERNS_EXPECTED
+from tests.web.matrix_manage_conflicts import EXPECTED as CONFLICTS_EXPECTED
 from tests.web.matrix_people import EXPECTED as PEOPLE_EXPECTED
 from tests.web.matrix_why_alignment import EXPECTED as ALIGNMENT_EXPECTED
 from tests.web.matrix_why_change import EXPECTED as WHY_CHANGE_EXPECTED
@@ -54,6 +56,8 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     **WHY_CHANGE_EXPECTED,
     **DELEGATION_EXPECTED,
     **ALIGNMENT_EXPECTED,
+    **CONCERNS_EXPECTED,
+    **CONFLICTS_EXPECTED,
 }
 STATIC = "/static"
 
@@ -102,6 +106,9 @@ def _fill(path: str, org: Org, role: str, case: str) -> str:
         key_result_id=1,
         area_id=1,
         rule_id=1,
+        concern_id=1,
+        case_id=1,
+        follow_up_id=1,
     )
 
 

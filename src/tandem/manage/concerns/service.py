@@ -3,7 +3,8 @@ directors' counts.
 
 Who may do what is decided here, for every surface (web, API, CLI ``--as``):
 
-* raise: a person with a membership in the team, in a team role (leader, manager, member);
+* raise: a person of the team (by the roster's membership or their web account's team), in a
+  team role (leader, manager, member);
   anonymously only while the team has :data:`~.rules.ANONYMITY_MIN_MEMBERS` people or more;
 * read the board (items, authors of named items, answers): the team's people, in a team role;
 * answer and close: the team's managers and leader (by their membership);
@@ -19,10 +20,11 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tandem.accounts.errors import PermissionDeniedError
+from tandem.accounts.models import User
 from tandem.audit import service as audit
 from tandem.db.base import utcnow
 from tandem.errors import InputError, NotFoundError
@@ -54,28 +56,48 @@ __all__ = [
 ANSWERING_ROLES = ("leader", "manager")
 
 
-def member_count(*, session: Session, team_id: int) -> int:
-    """The people of the team (any team role; no bots, no stand-ins)."""
-    return int(
-        session.scalar(
-            select(func.count(Membership.id))
-            .join(Person, Person.id == Membership.person_id)
-            .where(Membership.team_id == team_id, Person.is_bot.is_(False))
-            .where(Person.stand_in.is_(False))
+def _team_people(session: Session, team_id: int) -> dict[int, str]:
+    """The team's people and their team role: the roster's memberships, and web accounts of the
+    team in a team role (a membership's role wins). No bots, no stand-ins."""
+    people: dict[int, str] = {}
+    accounts = session.execute(
+        select(User.person_id, User.role).where(
+            User.team_id == team_id,
+            User.person_id.is_not(None),
+            User.is_active.is_(True),
+            User.role.in_(sorted(INDIVIDUAL_ROLES)),
         )
-        or 0
     )
+    for account_person, account_role in accounts:
+        if account_person is not None:
+            people[account_person] = account_role
+    roster = session.execute(
+        select(Membership.person_id, Membership.role).where(Membership.team_id == team_id)
+    )
+    for person_id, role in roster:
+        people[int(person_id)] = str(role)
+    if not people:
+        return people
+    real = set(
+        session.scalars(
+            select(Person.id).where(
+                Person.id.in_(people), Person.is_bot.is_(False), Person.stand_in.is_(False)
+            )
+        )
+    )
+    return {pid: role for pid, role in people.items() if pid in real}
+
+
+def member_count(*, session: Session, team_id: int) -> int:
+    """The people of the team (roster and web accounts; no bots, no stand-ins)."""
+    return len(_team_people(session, team_id))
 
 
 def _team_role(session: Session, team_id: int, viewer: Viewer) -> str | None:
-    """The viewer's role in the team, when they hold a team role and a membership."""
+    """The viewer's role in the team, when they hold a team role and belong to it."""
     if viewer.person_id is None or viewer.role not in INDIVIDUAL_ROLES:
         return None
-    return session.scalar(
-        select(Membership.role).where(
-            Membership.team_id == team_id, Membership.person_id == viewer.person_id
-        )
-    )
+    return _team_people(session, team_id).get(viewer.person_id)
 
 
 def _require_member(session: Session, team: Team, viewer: Viewer) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-ROUTERS: tuple[APIRouter, ...] = ()
+from tandem.web.manage import concerns, conflicts
+
+ROUTERS: tuple[APIRouter, ...] = (*concerns.ROUTERS, *conflicts.ROUTERS)
 
 __all__ = ["ROUTERS"]
