@@ -19,6 +19,7 @@ from typing import Any
 
 from tandem.demo.github import build_demo_github
 from tandem.demo.identities import build_demo_links
+from tandem.demo.manage_toolkit import build_demo_manage
 from tandem.demo.open_cycle import build_open_cycle
 from tandem.demo.org import build_demo_org
 from tandem.demo.users import build_demo_users
@@ -105,6 +106,7 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
     stories = build_demo_stories(workspace=workspace)
     organisation["recognition"] = build_demo_recognition(workspace=workspace)
     organisation["delegation"] = build_demo_delegation(workspace=workspace)
+    organisation["manage"] = build_demo_manage(workspace=workspace)
     return {
         "workspace": str(workspace.root),
         "process_map": str(process_map),
