@@ -15,7 +15,7 @@ from tandem.errors import InputError, NotFoundError
 from tandem.manage.concerns import rules, service
 from tandem.manage.concerns.models import Concern
 from tandem.people.models import Membership
-from tandem.people.privacy import export_person
+from tandem.people.privacy import export_person, forget_person
 from tandem.profile.visibility import OPERATOR, Viewer
 from tests.manage.crew import Org, build_org
 
@@ -225,3 +225,28 @@ def test_rules_percentiles() -> None:
     assert rules.median([1.0, 3.0, 2.0, 10.0]) == 2.5
     assert rules.percentile([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0], 0.85) == 6.0
     assert rules.aging_bucket(31) == "over 30 days" and rules.aging_bucket(3) == "3–7 days"
+
+
+def test_forget_deletes_named_items_and_unlinks_answers(db_session: Session, org: Org) -> None:
+    named = service.raise_item(
+        session=db_session, viewer=org.viewer("bob"), team=org.five, kind="question",
+        text="Named one", today=DAY,
+    )  # fmt: skip
+    anonymous = service.raise_item(
+        session=db_session, viewer=org.viewer("bob"), team=org.five, kind="concern",
+        text="Anonymous one", anonymous=True, today=DAY,
+    )  # fmt: skip
+    other = service.raise_item(
+        session=db_session, viewer=org.viewer("cat"), team=org.five, kind="question",
+        text="Cat's", today=DAY,
+    )  # fmt: skip
+    service.answer(session=db_session, viewer=org.viewer("max"), item_id=other.item.id, text="A")
+    report = forget_person(session=db_session, ref=str(org.people["bob"]), actor="test")
+    assert report.concerns_deleted == 1
+    assert db_session.get(Concern, named.item.id) is None
+    assert db_session.get(Concern, anonymous.item.id) is not None  # linked to no one: kept
+    report = forget_person(session=db_session, ref=str(org.people["max"]), actor="test")
+    assert report.concern_answers_unlinked == 1
+    board = service.get_board(session=db_session, viewer=org.viewer("cat"), team=org.five)
+    answered = next(i for i in board.items if i.id == other.item.id)
+    assert answered.answers[0].answerer is None and answered.answers[0].text == "A"
