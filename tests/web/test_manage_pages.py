@@ -95,6 +95,9 @@ def test_anonymous_concern_names_no_one_on_any_surface(site: Site) -> None:
     assert audit.status_code == 200
     assert "concern" not in audit.text
     for role in ("director", "admin"):
+        overview = _get(site, role, "/manage/concerns/overview")
+        assert overview.status_code == 200 and "Alpha" in overview.text
+        assert "Deadlines" not in overview.text
         assert _get(site, role, "/api/manage/concerns").status_code == 403
         counts = _get(site, role, "/api/manage/concerns/overview")
         assert counts.status_code == 200 and "Deadlines" not in counts.text
@@ -192,6 +195,9 @@ def test_the_forms_open_and_update_a_case(site: Site) -> None:
     assert updated.status_code == 303
     page = _get(site, "member", url)
     assert "two releases slipped" in page.text and "☑ Listen first" in page.text
+    assert 'id="my-position"' in page.text and 'id="facilitate"' not in page.text
+    facilitating = _get(site, "manager", url)
+    assert 'id="facilitate"' in facilitating.text and "Suggested mode" in facilitating.text
     bad = _send(site, "manager", "POST", url, data={"ticks": ["win"]}, follow_redirects=False)
     assert bad.status_code == 400
     bad_open = _send(site, "manager", "POST", "/manage/conflicts",
