@@ -21,6 +21,8 @@ from tests.helpers import new_workspace
 from tests.web.conftest import ROLES, Org, csrf_from, make_org, sign_in_directly
 from tests.web.matrix_how import EXPECTED as HOW_EXPECTED
 from tests.web.matrix_manage_allocation import EXPECTED as ALLOCATION_EXPECTED
+from tests.web.matrix_manage_concerns import EXPECTED as CONCERNS_EXPECTED
+from tests.web.matrix_manage_conflicts import EXPECTED as CONFLICTS_EXPECTED
 from tests.web.matrix_manage_feedback import EXPECTED as FEEDBACK_EXPECTED
 from tests.web.matrix_manage_one_on_ones import EXPECTED as ONE_ON_ONES_EXPECTED
 from tests.web.matrix_people import EXPECTED as PEOPLE_EXPECTED
@@ -60,6 +62,8 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     **ALLOCATION_EXPECTED,
     **FEEDBACK_EXPECTED,
     **ONE_ON_ONES_EXPECTED,
+    **CONCERNS_EXPECTED,
+    **CONFLICTS_EXPECTED,
 }
 STATIC = "/static"
 
@@ -113,6 +117,9 @@ def _fill(path: str, org: Org, role: str, case: str) -> str:
         meeting_id=1,
         item_id=1,
         action_id=1,
+        concern_id=1,
+        case_id=1,
+        follow_up_id=1,
     )
 
 

@@ -50,6 +50,13 @@ TEAM_OR_GLOBAL: dict[str, tuple[set[str], set[str]]] = {
     "view_manage_counts": ({"director", "admin"}, {"director", "admin"}),  # aggregates only
     "read_kudos": ({"leader", "manager", "member"}, set()),  # directors: counts (view_why)
     "plan_allocation": (ALL - {"member"}, ALL - {"member"}),  # a plan the user sends, no team's
+    # the manager's toolkit: concerns are the team's (directors: counts only); a conflict case
+    # may be asked for by any person, the service shows it to its parties and facilitator only
+    "view_concerns": ({"leader", "manager", "member"}, set()),
+    "raise_concern": ({"leader", "manager", "member"}, set()),
+    "answer_concern": ({"leader", "manager"}, set()),
+    "view_concern_counts": ({"director", "admin"}, {"director", "admin"}),
+    "conflict_cases": (ALL, ALL),
 }
 PERSON_ACTIONS = {"view_profile", "rate_colleague", "respond_duo"}
 
@@ -66,6 +73,11 @@ def user(role: str, *, active: bool = True, person_id: int | None = ME) -> UserO
 
 def test_every_action_has_expectations() -> None:
     assert set(ACTIONS) == set(TEAM_OR_GLOBAL) | PERSON_ACTIONS
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_conflict_cases_need_a_person(role: str) -> None:
+    assert not allowed(user(role, person_id=None), "conflict_cases")
 
 
 @pytest.mark.parametrize("action", sorted(TEAM_OR_GLOBAL))

@@ -36,6 +36,9 @@ class AuditAction(enum.StrEnum):
     FEEDBACK_GIVE = "feedback.give"  # ids, kind and lint rules seen: never the text
     FEEDBACK_READ = "feedback.read"  # a manager read feedback their report received
     ONE_ON_ONE_PAIR = "one_on_one.pair"  # a 1:1 pair started or its cadence changed
+    CONCERN_RAISE = "concern.raise"  # a named concern or question (anonymous ones: no event)
+    CONCERN_ANSWER = "concern.answer"
+    CONCERN_CLOSE = "concern.close"
 
 
 ACTION_NAMES: tuple[str, ...] = tuple(a.value for a in AuditAction)

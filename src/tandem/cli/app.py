@@ -110,6 +110,14 @@ COMMANDS: dict[str, LazyCommand] = {
         "tandem.cli.one_on_one:app",
         "1:1s: agenda with carry-over, actions, private notes, cadence and the .ics.",
     ),
+    "concerns": LazyCommand(
+        "tandem.cli.concerns:app",
+        "Concerns and questions: raise (anonymous from 5 members), answer, the team's board.",
+    ),
+    "conflicts": LazyCommand(
+        "tandem.cli.conflicts:app",
+        "Conflict cases: parties, facilitator, suggested mode, checklist; parties only.",
+    ),
     "brief": LazyCommand(
         "tandem.cli.brief:brief_command",
         "Write the team's brief: why, how and people in one offline HTML file for the pair.",

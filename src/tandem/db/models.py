@@ -4,6 +4,8 @@ from tandem.accounts import models as accounts_models
 from tandem.audit import models as audit_models
 from tandem.db.base import Base
 from tandem.duos import models as duos_models
+from tandem.manage.concerns import models as concerns_models
+from tandem.manage.conflicts import models as conflicts_models
 from tandem.manage.feedback import models as feedback_models
 from tandem.manage.one_on_ones import models as one_on_ones_models
 from tandem.people import models as people_models
@@ -24,6 +26,8 @@ __all__ = [
     "alignment_models",
     "audit_models",
     "change_models",
+    "concerns_models",
+    "conflicts_models",
     "delegation_models",
     "duos_models",
     "feedback_models",

@@ -21,6 +21,7 @@ from tandem.demo.github import build_demo_github
 from tandem.demo.identities import build_demo_links
 from tandem.demo.manage_allocation import build_demo_allocation
 from tandem.demo.manage_conversations import build_demo_conversations
+from tandem.demo.manage_toolkit import build_demo_manage
 from tandem.demo.open_cycle import build_open_cycle
 from tandem.demo.org import build_demo_org
 from tandem.demo.users import build_demo_users
@@ -109,6 +110,7 @@ def build_demo(*, root: Path, progress: Progress | None = None) -> dict[str, Any
     organisation["delegation"] = build_demo_delegation(workspace=workspace)
     organisation["conversations"] = build_demo_conversations(workspace=workspace)
     organisation["allocation"] = build_demo_allocation(workspace=workspace)
+    organisation["manage"] = build_demo_manage(workspace=workspace)
     return {
         "workspace": str(workspace.root),
         "process_map": str(process_map),

@@ -48,6 +48,8 @@ from tandem.audit import service as audit
 from tandem.db.base import utcnow
 from tandem.duos.models import Duo
 from tandem.errors import TandemError
+from tandem.manage.concerns import service as concerns_service
+from tandem.manage.conflicts import service as conflicts_service
 from tandem.manage.feedback import service as feedback_service
 from tandem.manage.one_on_ones import service as one_on_ones_service
 from tandem.people import service as people_service
@@ -310,9 +312,16 @@ def _user_out(user: User | None) -> dict[str, Any] | None:
     }
 
 
-def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
-    """Everything the app database holds about a person, as they may see it; audited."""
+def export_person(
+    *, session: Session, ref: str, actor: str, viewer_person_id: int | None = None
+) -> PersonExport:
+    """Everything the app database holds about a person, as they may see it; audited.
+
+    Conflict cases are only in an export the person makes themself (``viewer_person_id``):
+    no one else reads a case they do not take part in, not even through an export.
+    """
     person = people_service.find_person(session=session, ref=ref)
+    own = viewer_person_id == person.id
     out = people_service.show_person(session=session, ref=str(person.id))
     audit.record(session=session, actor=actor, action="people.export", subject_person_id=person.id)
     memberships = session.scalars(select(Membership).where(Membership.person_id == person.id))
@@ -351,6 +360,10 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
             e.model_dump(mode="json", exclude={"id"})
             for e in audit.events(session=session, person_id=person.id)
         ],
+        concerns=concerns_service.export_person(session=session, person_id=person.id),
+        conflict_cases=(
+            conflicts_service.export_person(session=session, person_id=person.id) if own else []
+        ),
         notes=[
             "Work events (commits, tickets, event-log rows) stay in the workspace's lake under "
             "the identity keys listed above; `tandem flow` commands read them.",
@@ -361,6 +374,9 @@ def export_person(*, session: Session, ref: str, actor: str) -> PersonExport:
             "are theirs alone.",
             "Kudos you received name who gave them; anyone else they recognised is counted "
             "(also_recognised), not named. Impact stories are not stored, so none is exported.",
+            "Concerns and questions you raised anonymously are linked to no one and are not here.",
+            "Conflict cases are only in an export you make yourself: "
+            "`tandem conflicts export --as YOU`.",
         ],
     )
 
@@ -495,6 +511,10 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
     )
     session.execute(delete(CycleMembership).where(CycleMembership.person_id == pid))
 
+    concerns = concerns_service.forget_person(session=session, person_id=pid)
+    # counts of conflict rows are not reported: the report is audited, and read by admins
+    conflicts_service.forget_person(session=session, person_id=pid)
+
     memberships = _count(session, select(Membership.id).where(Membership.person_id == pid))
     session.execute(delete(Membership).where(Membership.person_id == pid))
     plans = _count(session, select(DevelopmentPlan.id).where(DevelopmentPlan.person_id == pid))
@@ -551,6 +571,8 @@ def forget_person(*, session: Session, ref: str, actor: str) -> ForgetReport:
         feedback_removed=feedback_removed,
         one_on_one_pairs_removed=pairs_removed,
         **why,
+        concerns_deleted=concerns["concerns_deleted"],
+        concern_answers_unlinked=concerns["concern_answers_unlinked"],
         anonymous_rater_id=anonymous_id,
         former_member_id=member_id,
     )

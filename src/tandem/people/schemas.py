@@ -103,6 +103,10 @@ class PersonExport(BaseModel):
     naming_consent: dict[str, Any] | None = None  # their choice to be named in stories
     audit_events: list[dict[str, Any]]
     notes: list[str]
+    # the manager's toolkit (issue 13): named concerns raised and answers written (anonymous
+    # items are linked to no one); conflict cases only in an export the person makes themself
+    concerns: dict[str, Any] = Field(default_factory=dict)
+    conflict_cases: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class ForgetReport(BaseModel):
@@ -138,5 +142,7 @@ class ForgetReport(BaseModel):
     kudos_giver_removed: int = 0  # kudos they gave: kept for the recipients, giver cleared
     why_entries_detached: int = 0  # check-ins, goals, experiments, delegation, alignment, vision
     why_texts_scrubbed: int = 0  # kudos texts and check-in notes that named them
+    concerns_deleted: int = 0  # concerns and questions they raised by name, with their answers
+    concern_answers_unlinked: int = 0  # answers they wrote: kept for the team, author removed
     anonymous_rater_id: int | None
     former_member_id: int | None

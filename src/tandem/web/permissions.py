@@ -323,6 +323,41 @@ VIEW_MANAGE_COUNTS = register(
     ScopeKind.GLOBAL,
     _roles("director", "admin"),
 )
+# The manager's toolkit (issue 13): concerns and questions; conflict cases.
+VIEW_CONCERNS = register(
+    "view_concerns",
+    "The team's concerns and questions with their answers, time to first answer and aging "
+    "(the team's people; directors and admins: counts only).",
+    ScopeKind.TEAM,
+    _team_rule("leader", "manager", "member", any_team=()),
+)
+RAISE_CONCERN = register(
+    "raise_concern",
+    "Raise a concern or a question in one's own team (anonymously in a team of 5 or more); "
+    "follow an anonymous one by its receipt.",
+    ScopeKind.TEAM,
+    _team_rule("leader", "manager", "member", any_team=()),
+)
+ANSWER_CONCERN = register(
+    "answer_concern",
+    "Answer or close the team's concerns and questions (its managers and leader; the service "
+    "checks the item's team).",
+    ScopeKind.TEAM,
+    _team_rule("leader", "manager", any_team=()),
+)
+VIEW_CONCERN_COUNTS = register(
+    "view_concern_counts",
+    "Every team's counts of concerns and questions and time to first answer (no item).",
+    ScopeKind.GLOBAL,
+    _roles("director", "admin"),
+)
+CONFLICT_CASES = register(
+    "conflict_cases",
+    "Conflict cases one takes part in, as a party or the facilitator: every role may ask, the "
+    "service shows a case to its people only (no director, admin or leader outside it).",
+    ScopeKind.SELF,
+    lambda user, _resource: user.person_id is not None,
+)
 
 
 def allowed(user: UserOut | None, action: Action | str, resource: Resource | None = None) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tandem.web.manage import allocation, feedback, one_on_ones
+from tandem.web.manage import allocation, concerns, conflicts, feedback, one_on_ones
 
 ROUTERS: tuple[APIRouter, ...] = (
     allocation.page,
@@ -19,6 +19,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     one_on_ones.page,
     one_on_ones.api,
     one_on_ones.counts_api,
+    *concerns.ROUTERS,
+    *conflicts.ROUTERS,
 )
 
 __all__ = ["ROUTERS"]
