@@ -65,8 +65,7 @@ def _today(today: dt.date | None) -> dt.date:
 def _me(viewer: Viewer) -> int:
     if viewer.person_id is None:
         raise PermissionDeniedError(
-            "conflict cases are read only by their parties and facilitator: act as one of "
-            "them (--as PERSON)"
+            "conflict cases are read only by their parties and facilitator: act as one of them"
         )
     return viewer.person_id
 

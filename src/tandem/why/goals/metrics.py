@@ -26,6 +26,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tandem.delivery.privacy import MIN_WINDOW_DAYS as DELIVERY_MIN_WINDOW_DAYS
 from tandem.errors import ConflictError, InputError
 from tandem.flow.calendar import WorkCalendar
 from tandem.flow.engine import FIRST_DAY, LAST_DAY, Filters, FlowEngine
@@ -81,9 +82,9 @@ BETTER: dict[str, Literal["down", "up"]] = {
     "change_failure_rate": "down",
 }
 MAX_WINDOW_DAYS = 366
-#: A team answer's window is at least a week (as the delivery services require): narrower
+#: A team answer's window is at least a week, the delivery services' own floor: narrower
 #: windows let two answers be differenced down to one person's work (docs/metrics.md).
-MIN_WINDOW_DAYS = 7
+MIN_WINDOW_DAYS = DELIVERY_MIN_WINDOW_DAYS
 
 
 class MetricSpec(BaseModel):
