@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from tandem.audit import service as audit
 from tandem.db.base import utcnow
 from tandem.errors import InputError, NotFoundError
+from tandem.manage.acting import acting_person, person_ref
 from tandem.manage.feedback.lint import lint
 from tandem.manage.feedback.models import KINDS, Feedback
 from tandem.manage.feedback.schemas import (
@@ -30,7 +31,6 @@ from tandem.manage.feedback.schemas import (
     FeedbackList,
     FeedbackOut,
     LintOut,
-    PersonRef,
 )
 from tandem.people.models import Person
 from tandem.profile.visibility import Viewer
@@ -46,17 +46,8 @@ __all__ = ["ALERT_DAYS", "cadence", "counts", "get_feedback", "give_feedback", "
 
 
 def _me(session: Session, viewer: Viewer) -> Person:
-    """The viewer's person; directors, admins and the operator have no individual's view."""
-    if viewer.person_id is None or viewer.aggregates_only:
-        raise NotFoundError("feedback is read by its giver, its receiver and their manager only")
-    person = session.get(Person, viewer.person_id)
-    if person is None or person.stand_in:
-        raise NotFoundError(f"no person with id {viewer.person_id}")
-    return person
-
-
-def _ref(person: Person) -> PersonRef:
-    return PersonRef(id=person.id, name=person.display_name)
+    refusal = "feedback is read by its giver, its receiver and their manager only"
+    return acting_person(session, viewer, refusal=refusal)
 
 
 def _text(value: str, field: str, *, required: bool) -> str:
@@ -164,7 +155,7 @@ def _relation(row: Feedback, me: int) -> str | None:
 def _out(row: Feedback, relation: str) -> FeedbackOut:
     return FeedbackOut(
         id=row.id, kind=row.kind,
-        giver=_ref(row.giver), receiver=_ref(row.receiver), situation=row.situation,
+        giver=person_ref(row.giver), receiver=person_ref(row.receiver), situation=row.situation,
         behaviour=row.behaviour, impact=row.impact, intent=row.intent, practice=row.practice,
         created_at=row.created_at, lint_shown=row.lint_shown, lint_rules=list(row.lint_rules),
         findings=lint(situation=row.situation, behaviour=row.behaviour, impact=row.impact,
@@ -244,8 +235,8 @@ def _row(
         last = last.replace(tzinfo=dt.UTC)
     days = None if last is None else (as_of - last.astimezone(dt.UTC).date()).days
     return CadenceRow(
-        report=_ref(report),
-        manager=_ref(manager),
+        report=person_ref(report),
+        manager=person_ref(manager),
         last_given_at=last,
         days_since=days,
         alert=days is None or days > alert_days,

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from tandem.audit import service as audit
 from tandem.db.base import utcnow
 from tandem.errors import InputError, NotFoundError
-from tandem.manage.feedback.schemas import PersonRef
+from tandem.manage.acting import acting_person, person_ref
 from tandem.manage.one_on_ones import calendar, rules
 from tandem.manage.one_on_ones.models import (
     ActionItem,
@@ -53,16 +53,7 @@ NOT_FOUND = "no 1:1 pair {} of yours"
 
 
 def _me(session: Session, viewer: Viewer) -> Person:
-    if viewer.person_id is None or viewer.aggregates_only:
-        raise NotFoundError("1:1s are read by their two partners only")
-    person = session.get(Person, viewer.person_id)
-    if person is None or person.stand_in:
-        raise NotFoundError(f"no person with id {viewer.person_id}")
-    return person
-
-
-def _ref(person: Person) -> PersonRef:
-    return PersonRef(id=person.id, name=person.display_name)
+    return acting_person(session, viewer, refusal="1:1s are read by their two partners only")
 
 
 def _pair(session: Session, me: Person, pair_id: int) -> OneOnOnePair:
@@ -104,9 +95,9 @@ def _pair_out(session: Session, pair: OneOnOnePair, me: Person, as_of: dt.date) 
     partner = pair.report if pair.manager_id == me.id else pair.manager
     return PairOut(
         id=pair.id,
-        manager=_ref(pair.manager),
-        report=_ref(pair.report),
-        partner=_ref(partner),
+        manager=person_ref(pair.manager),
+        report=person_ref(pair.report),
+        partner=person_ref(partner),
         cadence_days=pair.cadence_days,
         last_meeting_at=last,
         next_meeting_at=min(planned) if planned else None,
@@ -201,7 +192,7 @@ def list_pairs(*, session: Session, viewer: Viewer, as_of: dt.date) -> PairList:
     )
     if me.manager is not None:
         roster.append(me.manager)
-    candidates = [_ref(p) for p in roster if p.id not in paired]
+    candidates = [person_ref(p) for p in roster if p.id not in paired]
     return PairList(as_of=as_of, pairs=shown, candidates=candidates)
 
 
@@ -363,7 +354,7 @@ def _item_out(item: AgendaItem, shown_at: OneOnOneMeeting) -> AgendaItemOut:
     return AgendaItemOut(
         id=item.id,
         text=item.text,
-        author=_ref(item.author) if item.author is not None else None,
+        author=person_ref(item.author) if item.author is not None else None,
         status=item.status,
         first_raised_on=item.meeting.starts_at.date(),
         carried=item.meeting_id != shown_at.id,
@@ -374,7 +365,7 @@ def _action_out(action: ActionItem, today: dt.date) -> ActionOut:
     return ActionOut(
         id=action.id,
         text=action.text,
-        owner=_ref(action.owner),
+        owner=person_ref(action.owner),
         due_date=action.due_date,
         done=action.done,
         overdue=not action.done and action.due_date is not None and action.due_date < today,
@@ -384,7 +375,7 @@ def _action_out(action: ActionItem, today: dt.date) -> ActionOut:
 
 def _note_out(note: MeetingNote, author: Person) -> NoteOut:
     return NoteOut(
-        id=note.id, text=note.text, private=note.private, author=_ref(author),
+        id=note.id, text=note.text, private=note.private, author=person_ref(author),
         created_at=note.created_at,
     )  # fmt: skip
 
