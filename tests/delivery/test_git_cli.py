@@ -73,9 +73,9 @@ def test_a_team_answer_needs_five_people(ingested: tuple[Path, repos.Built]) -> 
             "-w", root, "--json",
         )  # fmt: skip
         assert (week.exit_code, week.stdout) == (2, ""), command
-        assert "from 1 person" in week.stderr, command
+        assert "from fewer than 5 people" in week.stderr, command
     solo = run_cli("flow", "rework", "--team", "Solo", "-w", root, "--json")
-    assert solo.exit_code == 2 and "from 1 person" in solo.stderr
+    assert solo.exit_code == 2 and "from fewer than 5 people" in solo.stderr
 
 
 def test_bad_options_are_named(ingested: tuple[Path, repos.Built]) -> None:

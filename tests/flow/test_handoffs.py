@@ -165,7 +165,7 @@ def test_cli_team_handoffs_and_team_filter(workspace: Workspace, tmp_path: Path)
     # team core is one person: every flow answer about it is withheld (DESIGN §7, n ≥ 5)
     dfg = run_cli("flow", "dfg", "--team", "core", "-w", workspace.root, "--json")
     assert dfg.exit_code == 2 and dfg.stdout == ""
-    assert "withheld" in dfg.stderr and "from 1 person" in dfg.stderr
+    assert "withheld" in dfg.stderr and "from fewer than 5 people" in dfg.stderr
     unknown = run_cli("flow", "dfg", "--team", "nope", "-w", workspace.root)
     assert unknown.exit_code == 2 and "nope" in unknown.stderr
     bad = run_cli("flow", "handoffs", "--by", "planet", "-w", workspace.root)

@@ -65,8 +65,8 @@ def test_a_one_day_window_with_one_persons_work_is_withheld(engine: FlowEngine, 
         with pytest.raises(service.TooFewPeopleError) as refused:
             ask()
         assert refused.value.message.startswith(
-            "withheld: the work of team Five in this selection comes from 1 person; team flow "
-            "is shown from 5 people on"
+            "withheld: the work of team Five in this selection comes from fewer than 5 people; "
+            "team flow is shown from 5 people on"
         )
     # without a team filter nothing is withheld (the surface decides who may see all data)
     window = Filters(start=at(day, 0), end=at(day + 1, 0))
@@ -185,7 +185,7 @@ def test_throughput_is_withheld_when_its_own_window_holds_one_person(
     assert panel.throughput_withheld is not None
     assert panel.throughput_withheld.startswith(
         "withheld: the work of team Five in throughput's window (2024-06-19 to 2024-09-16) "
-        "comes from 1 person; team flow is shown from 5 people on"
+        "comes from fewer than 5 people; team flow is shown from 5 people on"
     )
     assert panel.throughput_per_day is None
     tp = panel.summary["throughput"]
@@ -199,7 +199,7 @@ def test_throughput_is_withheld_when_its_own_window_holds_one_person(
         service.forecast(engine=late_engine, filters=TEAM_FILTER, mapping=MAPPING, items=3)
     assert refused.value.message.startswith(
         "withheld: the work of team Five in the forecast's history (2024-06-19 to 2024-09-16) "
-        "comes from 1 person"
+        "comes from fewer than 5 people"
     )
     answer = service.forecast(
         engine=late_engine, filters=Filters(), mapping=MAPPING, items=3, runs=100, seed=1

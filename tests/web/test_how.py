@@ -145,7 +145,7 @@ def test_throughput_and_forecast_over_a_one_person_window_are_withheld_alone(
     reason = panel.throughput_withheld
     assert reason is not None and reason.startswith(
         "withheld: the work of team Alpha in throughput's window (2015-03-08 to 2015-06-05) "
-        "comes from 0 people; team flow is shown from 5 people on"
+        "comes from fewer than 5 people; team flow is shown from 5 people on"
     )
     client = client_for("leader")
     summary = client.get("/api/how/summary").json()
@@ -156,7 +156,7 @@ def test_throughput_and_forecast_over_a_one_person_window_are_withheld_alone(
     assert forecast.json()["error"]["code"] == "too_few_people"
     assert forecast.json()["error"]["message"].startswith(
         "withheld: the work of team Alpha in the forecast's history (2015-03-08 to 2015-06-05) "
-        "comes from 0 people"
+        "comes from fewer than 5 people"
     )
     html = client.get("/how").text
     throughput = re.search(r'<dd id="throughput">(.*?)</dd>', html, re.S)
@@ -196,8 +196,11 @@ def test_filters_change_the_answer(setup: Setup, client_for: Any) -> None:
     # a filter that selects nobody's work: nothing rests on 5 people, nothing is shown
     other_source = client.get("/api/how/summary", params={"source": "nothing-here"})
     assert other_source.status_code == 409
-    assert "comes from 0 people" in other_source.json()["error"]["message"]
-    assert "comes from 0 people" in client.get("/how", params={"source": "nothing-here"}).text
+    assert "comes from fewer than 5 people" in other_source.json()["error"]["message"]
+    assert (
+        "comes from fewer than 5 people"
+        in client.get("/how", params={"source": "nothing-here"}).text
+    )
 
 
 def test_forecast_items_field(setup: Setup, client_for: Any) -> None:
@@ -309,12 +312,15 @@ def test_a_one_day_window_of_one_persons_work_is_withheld(setup: Setup, client_f
         error = refused.json()["error"]
         assert error["code"] == "too_few_people"
         assert error["message"].startswith(
-            "withheld: the work of team Alpha in this selection comes from 1 person; team "
-            "flow is shown from 5 people on"
+            "withheld: the work of team Alpha in this selection comes from fewer than 5 "
+            "people; team flow is shown from 5 people on"
         )
     page = client.get("/how", params=window)
     assert page.status_code == 200
-    assert "Withheld: the work of team Alpha in this selection comes from 1 person" in page.text
+    assert (
+        "Withheld: the work of team Alpha in this selection comes from fewer than 5 people"
+        in page.text
+    )
     assert 'data-measure="cycle_time"' not in page.text  # no figure at all
     # the same team over the whole log rests on its seven people
     assert client.get("/api/how/summary").json()["people"] == 7

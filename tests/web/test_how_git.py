@@ -139,10 +139,10 @@ def test_a_one_person_window_is_withheld_on_the_page_and_the_api(
     query = {"from": "2024-01-15", "to": "2024-01-21"}
     page = client_for("leader").get("/how", params=query)
     shown = section(page.text)
-    assert shown.count("data-withheld") == 2 and "from 1 person" in shown
+    assert shown.count("data-withheld") == 2 and "from fewer than 5 people" in shown
     assert "data-p50" not in shown and "data-line-share" not in shown
     api = client_for("leader").get("/api/how/git", params=query)
-    assert api.status_code == 409 and "from 1 person" in api.text
+    assert api.status_code == 409 and "from fewer than 5 people" in api.text
 
 
 def test_all_work_data_for_a_director(setup: Setup, client_for: Any) -> None:

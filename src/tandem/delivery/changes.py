@@ -123,9 +123,9 @@ def require(selection: GitSelection, people: int, what: str, min_people: int) ->
         return None
     if people < min_people:
         raise TooFewPeopleError(
-            f"withheld: {what} of this selection comes from {people} "
-            f"{'person' if people == 1 else 'people'}; team figures are shown from {min_people} "
-            "people on, so that they never describe one person (widen the window)"
+            f"withheld: {what} of this selection comes from fewer than {min_people} people; "
+            f"team figures are shown from {min_people} people on, so that they never describe "
+            "one person (widen the window)"
         )
     return people
 

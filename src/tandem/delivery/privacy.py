@@ -73,12 +73,13 @@ class Floor:
     def people(self, authors: Iterable[str | None]) -> int:
         return len(self.persons(authors))
 
-    def text(self, what: str, found: int) -> str:
-        """Why ``what`` is withheld when it rests on ``found`` people."""
+    def text(self, what: str) -> str:
+        """Why ``what`` is withheld when it rests on 1 to ``min_people`` − 1 people (no count: the
+        reason must not tell how many)."""
         return (
-            f"withheld: {what} of {self.whose} comes from {found} "
-            f"{'person' if found == 1 else 'people'}; team figures are shown from "
-            f"{self.min_people} people on, so that they never describe one person"
+            f"withheld: {what} of {self.whose} comes from fewer than {self.min_people} people; "
+            f"team figures are shown from {self.min_people} people on, so that they never "
+            "describe one person"
         )
 
     def complement_text(self, what: str) -> str:
@@ -88,13 +89,14 @@ class Floor:
             "from the total"
         )
 
-    def reason(self, what: str, authors: Iterable[str | None]) -> tuple[int, str | None]:
-        """The people behind ``authors`` and, between 1 and ``min_people`` − 1 of them, why
-        ``what`` is withheld (a figure over no items has nothing to reveal: it is shown empty)."""
+    def reason(self, what: str, authors: Iterable[str | None]) -> tuple[int | None, str | None]:
+        """The people behind ``authors`` and, between 1 and ``min_people`` − 1 of them, null
+        people and why ``what`` is withheld (a figure over no items has nothing to reveal: it is
+        shown empty). A withheld figure tells no count, not even of its people."""
         found = self.people(authors)
         if found == 0 or found >= self.min_people:
             return found, None
-        return found, self.text(what, found)
+        return None, self.text(what)
 
 
 def complementary(

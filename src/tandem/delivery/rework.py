@@ -140,12 +140,12 @@ def rework(
         hidden = complementary(cells, floor)
         for row in week_rows:
             found = len(cells[row["week"]])
-            row["people"] = found
+            row["people"] = None if row["week"] in hidden else found
             if row["week"] in hidden:
                 what = f"the rework of week {row['week']}"
                 row |= dict.fromkeys(("rework_files", "file_share", "rework_lines", "line_share"))
                 row["withheld"] = (
-                    floor.text(what, found) if found < min_people else floor.complement_text(what)
+                    floor.text(what) if found < min_people else floor.complement_text(what)
                 )
     return {
         "people": behind,

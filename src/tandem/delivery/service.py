@@ -89,9 +89,9 @@ def _check(filters: Filters, found: int | None, min_people: int, what: str) -> N
         return
     teams = ", ".join(sorted(filters.teams))
     raise TooFewPeopleError(
-        f"withheld: the {what} of team {teams} in this window come from {found} "
-        f"{'person' if found == 1 else 'people'}; team delivery figures are shown from "
-        f"{min_people} people on, so that they never describe one person (widen the window)"
+        f"withheld: the {what} of team {teams} in this window come from fewer than "
+        f"{min_people} people; team delivery figures are shown from {min_people} people on, "
+        "so that they never describe one person (widen the window)"
     )
 
 

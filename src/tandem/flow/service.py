@@ -126,9 +126,9 @@ def shortfall(
     teams = ", ".join(sorted(filters.teams))
     where = what or "this selection"
     return found, (
-        f"withheld: the work of team {teams} in {where} comes from {found} "
-        f"{'person' if found == 1 else 'people'}; team flow is shown from {min_people} "
-        "people on, so that it never describes one person (widen the window or drop a filter)"
+        f"withheld: the work of team {teams} in {where} comes from fewer than {min_people} "
+        f"people; team flow is shown from {min_people} people on, so that it never describes "
+        "one person (widen the window or drop a filter)"
     )
 
 

@@ -86,7 +86,7 @@ class FeedbackCounts(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     since: dt.date
-    people: int  # distinct givers and receivers behind the counts
+    people: int | None  # distinct givers and receivers behind the counts; null when withheld
     total: int | None
     praise: int | None
     redirect: int | None

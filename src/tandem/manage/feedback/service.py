@@ -273,11 +273,10 @@ def counts(*, session: Session, as_of: dt.date, min_people: int = MIN_PEOPLE) ->
     people = len({r.giver_id for r in rows} | {r.receiver_id for r in rows})
     if people < min_people:
         return FeedbackCounts(
-            since=since, people=people, total=None, praise=None, redirect=None,
+            since=since, people=None, total=None, praise=None, redirect=None,
             withheld=(
-                f"withheld: the feedback of these {COUNT_DAYS} days involves {people} "
-                f"{'person' if people == 1 else 'people'}; counts are shown from {min_people} "
-                "people on"
+                f"withheld: the feedback of these {COUNT_DAYS} days involves fewer than "
+                f"{min_people} people; counts are shown from {min_people} people on"
             ),
         )  # fmt: skip
     return FeedbackCounts(
