@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from tandem.accounts import service as accounts_service
 from tandem.audit.service import cli_actor
 from tandem.people import service as people_service
-from tandem.profile.visibility import Viewer
+from tandem.profile.visibility import OPERATOR, Viewer
 
-__all__ = ["ActingOption", "acting_viewer", "cli_actor"]
+__all__ = ["ActingOption", "acting_viewer", "cli_actor", "viewer_or_operator"]
 
 ActingOption = Annotated[
     str,
@@ -35,3 +35,9 @@ def acting_viewer(session: Session, ref: str) -> Viewer:
         u.role for u in accounts_service.list_users(session=session) if u.person_id == person.id
     ]
     return Viewer(person_id=person.id, role=roles[0] if roles else "member")
+
+
+def viewer_or_operator(session: Session, ref: str | None) -> Viewer:
+    """:func:`acting_viewer` for ``ref``; without one, the operator (aggregates only, no
+    person's records)."""
+    return OPERATOR if ref is None else acting_viewer(session, ref)

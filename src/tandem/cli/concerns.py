@@ -18,8 +18,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from tandem.accounts import service as accounts_service
 from tandem.audit import service as audit
+from tandem.cli.acting import viewer_or_operator
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
@@ -27,8 +27,7 @@ from tandem.errors import InputError
 from tandem.ids import MAX_ID
 from tandem.manage.concerns import service
 from tandem.manage.concerns.schemas import Board, ConcernOut
-from tandem.people import service as people_service
-from tandem.profile.visibility import OPERATOR, Viewer
+from tandem.profile.visibility import Viewer
 from tandem.workspace import Workspace
 
 app = typer.Typer(
@@ -49,15 +48,8 @@ DayOption = Annotated[
 
 
 def acting(session: Session, ref: str | None) -> Viewer:
-    """The viewer ``--as`` names, in their account's role (no account: member); none: the
-    operator, who reads aggregates only."""
-    if ref is None:
-        return OPERATOR
-    person = people_service.find_person(session=session, ref=ref)
-    roles = [
-        u.role for u in accounts_service.list_users(session=session) if u.person_id == person.id
-    ]
-    return Viewer(person_id=person.id, role=roles[0] if roles else "member")
+    """The viewer ``--as`` names (:func:`tandem.cli.acting.viewer_or_operator`)."""
+    return viewer_or_operator(session, ref)
 
 
 def day_option(text: str | None, option: str = "--as-of") -> dt.date | None:

@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from tandem.accounts import service as accounts_service
 from tandem.audit import service as audit
+from tandem.cli.acting import viewer_or_operator
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
@@ -27,7 +27,6 @@ from tandem.duos.matching import MIN_GAIN, ORIENTATION_BONUS
 from tandem.duos.schemas import DuoOut, DuoPerson, SuggestionsOut
 from tandem.flow.engine import parse_day
 from tandem.ids import MAX_ID
-from tandem.people import service as people_service
 from tandem.profile import service as profile_service
 from tandem.profile.visibility import OPERATOR, Viewer
 from tandem.workspace import Workspace
@@ -82,13 +81,7 @@ def resolve_viewer(session: Session, ref: str | None) -> Viewer:
 
     Without ``--as``: the operator, who sees no person's numbers.
     """
-    if ref is None:
-        return OPERATOR
-    person = people_service.find_person(session=session, ref=ref)
-    roles = [
-        u.role for u in accounts_service.list_users(session=session) if u.person_id == person.id
-    ]
-    return Viewer(person_id=person.id, role=roles[0] if roles else "member")
+    return viewer_or_operator(session, ref)
 
 
 def _name(person: DuoPerson) -> str:
