@@ -331,3 +331,11 @@ def test_no_work_metric_field_in_the_answers(model: type[BaseModel]) -> None:
     assert not any(
         word in name for name in names for word in ("throughput", "cycle", "commit", "rank")
     )
+
+
+def test_one_s_own_check_in_lists_one_s_reports_and_a_manager_s_read_does_not(
+    db_session: Session, workspace: Workspace, org: CheckinOrg
+) -> None:
+    mine = read(db_session, workspace, org, "max", "max")
+    assert [r.name for r in mine.reports] == ["Ann", "Bob", "Cat", "Dan", "Fay"]
+    assert read(db_session, workspace, org, "max", "ann").reports == []

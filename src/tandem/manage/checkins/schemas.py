@@ -103,6 +103,7 @@ class PersonCheckin(BaseModel):
     goals: list[GoalLine]
     feedback: FeedbackCadence
     one_on_one: OneOnOneCadence
+    reports: list[PersonRef]  # self only: one's direct reports, whose check-ins one may read
 
 
 class MemberCadence(BaseModel):

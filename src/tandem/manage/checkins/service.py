@@ -41,6 +41,7 @@ from tandem.manage.checkins.schemas import (
     TeamShares,
 )
 from tandem.manage.feedback import service as feedback_service
+from tandem.manage.feedback.schemas import PersonRef
 from tandem.manage.one_on_ones import service as one_on_one_service
 from tandem.people.models import Person
 from tandem.profile.visibility import INDIVIDUAL_ROLES, Viewer
@@ -196,6 +197,15 @@ def _one_on_one(session: Session, person: Person, as_of: dt.date) -> OneOnOneCad
     )  # fmt: skip
 
 
+def _reports(session: Session, person: Person) -> list[PersonRef]:
+    rows = session.scalars(
+        select(Person)
+        .where(Person.manager_id == person.id, Person.stand_in.is_(False))
+        .order_by(Person.display_name, Person.id)
+    )
+    return [person_ref(p) for p in rows]
+
+
 def person_checkin(
     *,
     session: Session,
@@ -236,6 +246,7 @@ def person_checkin(
         goals=owned,
         feedback=_feedback(session, person, as_of),
         one_on_one=_one_on_one(session, person, as_of),
+        reports=_reports(session, person) if relation == "self" else [],
     )
 
 
