@@ -339,3 +339,12 @@ def test_one_s_own_check_in_lists_one_s_reports_and_a_manager_s_read_does_not(
     mine = read(db_session, workspace, org, "max", "max")
     assert [r.name for r in mine.reports] == ["Ann", "Bob", "Cat", "Dan", "Fay"]
     assert read(db_session, workspace, org, "max", "ann").reports == []
+
+
+def test_feedback_after_the_check_in_s_day_does_not_count_on_it(
+    db_session: Session, workspace: Workspace, org: CheckinOrg
+) -> None:
+    give(db_session, org, "max", "ann", AS_OF - dt.timedelta(days=40))
+    give(db_session, org, "max", "ann", AS_OF + dt.timedelta(days=3))
+    out = read(db_session, workspace, org, "ann", "ann")
+    assert (out.feedback.days_since, out.feedback.alert, out.feedback.received) == (40, True, 1)

@@ -232,14 +232,25 @@ def list_feedback(
     return FeedbackList(items=items, count=len(items))
 
 
+def _window(as_of: dt.date) -> tuple[dt.date, dt.datetime, dt.datetime]:
+    """The :data:`COUNT_DAYS` days up to ``as_of`` (included): first day, start, stop."""
+    since = as_of - dt.timedelta(days=COUNT_DAYS - 1)
+    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
+    stop = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    return since, start, stop
+
+
 def cadence_row(
     session: Session, manager: Person, report: Person, as_of: dt.date, alert_days: int = ALERT_DAYS
 ) -> CadenceRow:
     """Days since ``manager`` last gave ``report`` feedback (alert past ``alert_days`` or
     never): the one rule of :func:`cadence` and of the check-ins."""
+    _since, _start, stop = _window(as_of)  # nothing given after as_of counts on as_of
     last = session.scalar(
         select(func.max(Feedback.created_at)).where(
-            Feedback.giver_id == manager.id, Feedback.receiver_id == report.id
+            Feedback.giver_id == manager.id,
+            Feedback.receiver_id == report.id,
+            Feedback.created_at < stop,
         )
     )
     if last is not None and last.tzinfo is None:
@@ -268,14 +279,6 @@ def cadence(
     rows = [cadence_row(session, me, r, as_of, alert_days) for r in reports]
     mine = None if me.manager is None else cadence_row(session, me.manager, me, as_of, alert_days)
     return Cadence(as_of=as_of, alert_days=alert_days, reports=rows, mine=mine)
-
-
-def _window(as_of: dt.date) -> tuple[dt.date, dt.datetime, dt.datetime]:
-    """The :data:`COUNT_DAYS` days up to ``as_of`` (included): first day, start, stop."""
-    since = as_of - dt.timedelta(days=COUNT_DAYS - 1)
-    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
-    stop = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-    return since, start, stop
 
 
 def person_counts(*, session: Session, person_id: int, as_of: dt.date) -> tuple[int, int]:
