@@ -159,6 +159,11 @@ def test_cadence_of_feedback_and_1_1s(
     bob = read(db_session, workspace, org, "max", "bob")  # never given feedback, no pair
     assert (bob.feedback.days_since, bob.feedback.alert) == (None, True)
     assert bob.one_on_one.pair_id is None and bob.one_on_one.alert is not None
+    assert bob.one_on_one.overdue
+    lea = read(db_session, workspace, org, "lea", "lea")  # a line manager (Dee), no pair
+    assert lea.one_on_one.overdue and lea.one_on_one.manager is not None
+    dee = read(db_session, workspace, org, "dee", "dee")  # Dee's manager is the director
+    assert dee.one_on_one.manager is not None and dee.one_on_one.pair_id is None
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from tandem.audit.models import AuditEvent
 from tandem.db.session import session_scope
+from tandem.people.models import Membership
 from tandem.workspace import Workspace
 from tests.web.conftest import Org, sign_in_directly
 from tests.web.manage_org import link_reports
@@ -126,3 +127,18 @@ def test_directors_read_any_team_s_bands_and_no_name(
         assert 'href="/manage/check-ins?team=' in page.text  # the team choice
         other = client.get(f"/api/manage/check-ins/team/{org.other_team_id}")
         assert other.status_code == 200
+
+
+def test_a_leader_the_roster_makes_a_member_gets_the_page_without_the_team(
+    client: TestClient, workspace: Workspace, org: Org
+) -> None:
+    with session_scope(workspace.engine) as session:
+        session.add(
+            Membership(person_id=org.person_ids["leader"], team_id=org.own_team_id, role="member")
+        )
+    as_user(client, workspace, org.users["leader"])
+    page = client.get("/manage/check-ins")
+    assert page.status_code == 200 and 'id="my-checkin"' in page.text
+    assert 'id="team-checkin"' not in page.text
+    assert client.get(f"/manage/check-ins?team={org.own_team_id}").status_code == 403
+    assert client.get(f"/api/manage/check-ins/team/{org.own_team_id}").status_code == 403

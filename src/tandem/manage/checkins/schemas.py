@@ -76,7 +76,7 @@ class FeedbackCadence(BaseModel):
 
 class OneOnOneCadence(BaseModel):
     """The 1:1 with the line manager: last meeting, cadence, the 1:1 service's overdue rule and
-    the pair's open action items."""
+    the pair's open action items. With a line manager but no pair yet: overdue, with an alert."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -185,7 +185,7 @@ def _one_on_one(session: Session, person: Person, as_of: dt.date) -> OneOnOneCad
     if found is None:
         return OneOnOneCadence(
             manager=None if manager is None else person_ref(manager), pair_id=None,
-            cadence_days=None, last_meeting_at=None, days_since=None, overdue=False,
+            cadence_days=None, last_meeting_at=None, days_since=None, overdue=manager is not None,
             alert=None if manager is None else "no 1:1 pair started with the line manager",
             open_actions=0, overdue_actions=0,
         )  # fmt: skip
@@ -257,7 +257,7 @@ def _member_cadence(session: Session, person: Person, as_of: dt.date) -> MemberC
         feedback_days=feedback.days_since,
         feedback_alert=feedback.alert,
         one_on_one_days=meeting.days_since,
-        one_on_one_overdue=meeting.overdue or meeting.pair_id is None,
+        one_on_one_overdue=meeting.overdue,
     )
 
 

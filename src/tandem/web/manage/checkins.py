@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from tandem.accounts.errors import PermissionDeniedError
 from tandem.accounts.schemas import UserOut
 from tandem.audit.service import user_actor
 from tandem.manage.checkins import service
@@ -91,7 +92,13 @@ def checkins_page(
     if asked is not None:
         ensure_allowed(user, READ_TEAM_CHECKIN, TeamResource(asked))
     if team_id is not None and allowed(user, READ_TEAM_CHECKIN, TeamResource(team_id)):
-        team = _team(request, db, user, workspace, team_id, day)
+        try:
+            team = _team(request, db, user, workspace, team_id, day)
+        except PermissionDeniedError:
+            # one's account's team where the roster makes one a member: no team section (a
+            # team asked for by name is refused)
+            if asked is not None:
+                raise
     teams = []
     if user.role in service.AGGREGATE_ROLES:
         teams = people_service.list_teams(session=db)
