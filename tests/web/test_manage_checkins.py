@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tandem.audit.models import AuditEvent
 from tandem.db.session import session_scope
 from tandem.people.models import Membership
+from tandem.why.goals import service as goals_service
 from tandem.workspace import Workspace
 from tests.web.conftest import Org, sign_in_directly
 from tests.web.manage_org import link_reports
@@ -142,3 +143,28 @@ def test_a_leader_the_roster_makes_a_member_gets_the_page_without_the_team(
     assert 'id="team-checkin"' not in page.text
     assert client.get(f"/manage/check-ins?team={org.own_team_id}").status_code == 403
     assert client.get(f"/api/manage/check-ins/team/{org.own_team_id}").status_code == 403
+
+
+def test_the_page_shows_the_key_results_of_one_s_goals(
+    client: TestClient, workspace: Workspace, org: Org
+) -> None:
+    with session_scope(workspace.engine) as session:
+        goal = goals_service.add_goal(
+            session=session, team=org.own_team_id, title="Calmer releases",
+            starts_on="2026-01-01", ends_on="2026-06-30", owner=str(org.person_ids["member"]),
+        )  # fmt: skip
+        kr = goals_service.add_key_result(
+            session=session, workspace=workspace, team=org.own_team_id, goal_id=goal.id,
+            title="Runbooks written", target=10, baseline=0, direction="up", unit="runbooks",
+        )  # fmt: skip
+        goals_service.check_in(
+            session=session, team=org.own_team_id, key_result_id=kr.id, confidence=7, value=4
+        )
+    as_user(client, workspace, org.users["member"])
+    page = client.get("/manage/check-ins?as_of=2026-03-31")
+    assert page.status_code == 200
+    assert "Runbooks written" in page.text and "4 runbooks" in page.text
+    assert "40 %" in page.text
+    api = client.get(f"/api/manage/check-ins/person/{org.person_ids['member']}?as_of=2026-03-31")
+    [line] = api.json()["goals"][0]["key_results"]
+    assert (line["value"], line["progress"]) == (4.0, 0.4)
