@@ -21,6 +21,7 @@ from tests.helpers import new_workspace
 from tests.web.conftest import ROLES, Org, csrf_from, make_org, sign_in_directly
 from tests.web.matrix_how import EXPECTED as HOW_EXPECTED
 from tests.web.matrix_manage_allocation import EXPECTED as ALLOCATION_EXPECTED
+from tests.web.matrix_manage_checkins import EXPECTED as CHECKINS_EXPECTED
 from tests.web.matrix_manage_concerns import EXPECTED as CONCERNS_EXPECTED
 from tests.web.matrix_manage_conflicts import EXPECTED as CONFLICTS_EXPECTED
 from tests.web.matrix_manage_feedback import EXPECTED as FEEDBACK_EXPECTED
@@ -64,6 +65,7 @@ EXPECTED: dict[tuple[str, str], str | dict[str, tuple[str, ...]]] = {
     **ONE_ON_ONES_EXPECTED,
     **CONCERNS_EXPECTED,
     **CONFLICTS_EXPECTED,
+    **CHECKINS_EXPECTED,
 }
 STATIC = "/static"
 

@@ -57,6 +57,12 @@ TEAM_OR_GLOBAL: dict[str, tuple[set[str], set[str]]] = {
     "answer_concern": ({"leader", "manager"}, set()),
     "view_concern_counts": ({"director", "admin"}, {"director", "admin"}),
     "conflict_cases": (ALL, ALL),
+    # check-ins: the page for everyone (it shows what each may read); a person's check-in to
+    # people in a team role (the service admits the person and their line manager); a team's
+    # to its leader and manager, to directors and admins any team (bands only)
+    "view_checkins": (ALL, ALL),
+    "read_person_checkin": ({"leader", "manager", "member"}, {"leader", "manager", "member"}),
+    "read_team_checkin": ({"admin", "director", "leader", "manager"}, {"admin", "director"}),
 }
 PERSON_ACTIONS = {"view_profile", "rate_colleague", "respond_duo"}
 
@@ -159,7 +165,7 @@ def test_choosing_raters_needs_a_person_unless_admin(role: str) -> None:
     assert allowed(user(role, person_id=None), "choose_raters") is (role == "admin")
 
 
-@pytest.mark.parametrize("action", ["use_feedback", "use_one_on_ones"])
+@pytest.mark.parametrize("action", ["use_feedback", "use_one_on_ones", "read_person_checkin"])
 @pytest.mark.parametrize("role", ROLES)
 def test_the_toolkit_needs_a_person(action: str, role: str) -> None:
     assert not allowed(user(role, person_id=None), action)

@@ -39,6 +39,7 @@ class AuditAction(enum.StrEnum):
     CONCERN_RAISE = "concern.raise"  # a named concern or question (anonymous ones: no event)
     CONCERN_ANSWER = "concern.answer"
     CONCERN_CLOSE = "concern.close"
+    CHECKIN_READ = "checkin.read"  # a line manager read a report's check-in (ids only)
 
 
 ACTION_NAMES: tuple[str, ...] = tuple(a.value for a in AuditAction)

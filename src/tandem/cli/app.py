@@ -110,6 +110,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "tandem.cli.one_on_one:app",
         "1:1s: agenda with carry-over, actions, private notes, cadence and the .ics.",
     ),
+    "check-in": LazyCommand(
+        "tandem.cli.checkin:app",
+        "Performance check-ins: key results, feedback and 1:1 cadence; no ranking of people.",
+    ),
     "concerns": LazyCommand(
         "tandem.cli.concerns:app",
         "Concerns and questions: raise (anonymous from 5 members), answer, the team's board.",

@@ -72,6 +72,7 @@ def create_app(workspace: Workspace, config: WebConfig | None = None) -> FastAPI
         NavItem("Duos", "/duos", VIEW_DUOS.name),
         NavItem("Feedback", "/manage/feedback", "use_feedback"),
         NavItem("1:1s", "/manage/one-on-ones", "use_one_on_ones"),
+        NavItem("Check-ins", "/manage/check-ins", "view_checkins"),
         NavItem("Concerns", "/manage/concerns", "view_concerns"),
         NavItem("Conflicts", "/manage/conflicts", "conflict_cases"),
         NavItem("Allocation", "/manage/allocation", "plan_allocation"),

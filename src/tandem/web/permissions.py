@@ -351,6 +351,28 @@ VIEW_CONCERN_COUNTS = register(
     ScopeKind.GLOBAL,
     _roles("director", "admin"),
 )
+# The manager's toolkit (issue 13): performance check-ins.
+VIEW_CHECKINS = register(
+    "view_checkins",
+    "The check-ins page: one's own check-in and one's reports' (people in a team role), a "
+    "team's check-in (its leader and manager; directors and admins: bands only).",
+    ScopeKind.GLOBAL,
+    _roles(*ALL_ROLES),
+)
+READ_PERSON_CHECKIN = register(
+    "read_person_checkin",
+    "A person's check-in: key results, feedback and 1:1 cadence. The service admits the person "
+    "and their line manager only (anyone else: not found).",
+    ScopeKind.SELF,
+    _individual,
+)
+READ_TEAM_CHECKIN = register(
+    "read_team_checkin",
+    "A team's check-in: its leader and manager (members by name, cadence of their own "
+    "reports); directors and admins any team, bands only. Never a ranking.",
+    ScopeKind.TEAM,
+    _team_rule("leader", "manager", any_team=("director", "admin")),
+)
 CONFLICT_CASES = register(
     "conflict_cases",
     "Conflict cases one takes part in, as a party or the facilitator: every role may ask, the "

@@ -24,11 +24,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tandem.accounts.errors import PermissionDeniedError
-from tandem.accounts.models import User
 from tandem.audit import service as audit
 from tandem.db.base import utcnow
 from tandem.errors import InputError, NotFoundError
 from tandem.ids import MAX_ID
+from tandem.manage.acting import team_people
 from tandem.manage.concerns import rules
 from tandem.manage.concerns.models import Concern, ConcernAnswer
 from tandem.manage.concerns.schemas import (
@@ -39,7 +39,7 @@ from tandem.manage.concerns.schemas import (
     Raised,
     TeamCounts,
 )
-from tandem.people.models import Membership, Person, Team
+from tandem.people.models import Team
 from tandem.profile.visibility import INDIVIDUAL_ROLES, Viewer
 from tandem.why.scope import find_team, team_ref
 
@@ -56,48 +56,16 @@ __all__ = [
 ANSWERING_ROLES = ("leader", "manager")
 
 
-def _team_people(session: Session, team_id: int) -> dict[int, str]:
-    """The team's people and their team role: the roster's memberships, and web accounts of the
-    team in a team role (a membership's role wins). No bots, no stand-ins."""
-    people: dict[int, str] = {}
-    accounts = session.execute(
-        select(User.person_id, User.role).where(
-            User.team_id == team_id,
-            User.person_id.is_not(None),
-            User.is_active.is_(True),
-            User.role.in_(sorted(INDIVIDUAL_ROLES)),
-        )
-    )
-    for account_person, account_role in accounts:
-        if account_person is not None:
-            people[account_person] = account_role
-    roster = session.execute(
-        select(Membership.person_id, Membership.role).where(Membership.team_id == team_id)
-    )
-    for person_id, role in roster:
-        people[int(person_id)] = str(role)
-    if not people:
-        return people
-    real = set(
-        session.scalars(
-            select(Person.id).where(
-                Person.id.in_(people), Person.is_bot.is_(False), Person.stand_in.is_(False)
-            )
-        )
-    )
-    return {pid: role for pid, role in people.items() if pid in real}
-
-
 def member_count(*, session: Session, team_id: int) -> int:
     """The people of the team (roster and web accounts; no bots, no stand-ins)."""
-    return len(_team_people(session, team_id))
+    return len(team_people(session, team_id))
 
 
 def _team_role(session: Session, team_id: int, viewer: Viewer) -> str | None:
     """The viewer's role in the team, when they hold a team role and belong to it."""
     if viewer.person_id is None or viewer.role not in INDIVIDUAL_ROLES:
         return None
-    return _team_people(session, team_id).get(viewer.person_id)
+    return team_people(session, team_id).get(viewer.person_id)
 
 
 def _require_member(session: Session, team: Team, viewer: Viewer) -> str:

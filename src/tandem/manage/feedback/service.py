@@ -42,7 +42,16 @@ MAX_TEXT = 2_000
 MAX_LIST = 200
 COUNT_DAYS = 90
 
-__all__ = ["ALERT_DAYS", "cadence", "counts", "get_feedback", "give_feedback", "list_feedback"]
+__all__ = [
+    "ALERT_DAYS",
+    "cadence",
+    "cadence_row",
+    "counts",
+    "get_feedback",
+    "give_feedback",
+    "list_feedback",
+    "person_counts",
+]
 
 
 def _me(session: Session, viewer: Viewer) -> Person:
@@ -223,12 +232,25 @@ def list_feedback(
     return FeedbackList(items=items, count=len(items))
 
 
-def _row(
-    session: Session, manager: Person, report: Person, as_of: dt.date, alert_days: int
+def _window(as_of: dt.date) -> tuple[dt.date, dt.datetime, dt.datetime]:
+    """The :data:`COUNT_DAYS` days up to ``as_of`` (included): first day, start, stop."""
+    since = as_of - dt.timedelta(days=COUNT_DAYS - 1)
+    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
+    stop = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    return since, start, stop
+
+
+def cadence_row(
+    session: Session, manager: Person, report: Person, as_of: dt.date, alert_days: int = ALERT_DAYS
 ) -> CadenceRow:
+    """Days since ``manager`` last gave ``report`` feedback (alert past ``alert_days`` or
+    never): the one rule of :func:`cadence` and of the check-ins."""
+    _since, _start, stop = _window(as_of)  # nothing given after as_of counts on as_of
     last = session.scalar(
         select(func.max(Feedback.created_at)).where(
-            Feedback.giver_id == manager.id, Feedback.receiver_id == report.id
+            Feedback.giver_id == manager.id,
+            Feedback.receiver_id == report.id,
+            Feedback.created_at < stop,
         )
     )
     if last is not None and last.tzinfo is None:
@@ -254,17 +276,29 @@ def cadence(
         .where(Person.manager_id == me.id, Person.stand_in.is_(False))
         .order_by(Person.display_name, Person.id)
     )
-    rows = [_row(session, me, r, as_of, alert_days) for r in reports]
-    mine = None if me.manager is None else _row(session, me.manager, me, as_of, alert_days)
+    rows = [cadence_row(session, me, r, as_of, alert_days) for r in reports]
+    mine = None if me.manager is None else cadence_row(session, me.manager, me, as_of, alert_days)
     return Cadence(as_of=as_of, alert_days=alert_days, reports=rows, mine=mine)
+
+
+def person_counts(*, session: Session, person_id: int, as_of: dt.date) -> tuple[int, int]:
+    """How many pieces of feedback the person gave and received in the :data:`COUNT_DAYS`
+    days up to ``as_of`` (for their own check-in and their manager's: they read all of it)."""
+    _since, start, stop = _window(as_of)
+    within = (Feedback.created_at >= start, Feedback.created_at < stop)
+    given = session.scalar(
+        select(func.count(Feedback.id)).where(Feedback.giver_id == person_id, *within)
+    )
+    received = session.scalar(
+        select(func.count(Feedback.id)).where(Feedback.receiver_id == person_id, *within)
+    )
+    return int(given or 0), int(received or 0)
 
 
 def counts(*, session: Session, as_of: dt.date, min_people: int = MIN_PEOPLE) -> FeedbackCounts:
     """How much feedback was given in the :data:`COUNT_DAYS` days up to ``as_of``: totals
     only, withheld when fewer than ``min_people`` people gave or received it."""
-    since = as_of - dt.timedelta(days=COUNT_DAYS - 1)
-    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
-    stop = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    since, start, stop = _window(as_of)
     rows = session.execute(
         select(Feedback.kind, Feedback.giver_id, Feedback.receiver_id).where(
             Feedback.created_at >= start, Feedback.created_at < stop

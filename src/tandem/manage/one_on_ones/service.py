@@ -498,6 +498,28 @@ def pair_calendar(*, session: Session, viewer: Viewer, pair_id: int) -> bytes:
     )
 
 
+def roster_pair(
+    *, session: Session, manager: Person, report: Person, as_of: dt.date
+) -> tuple[PairOut, int, int] | None:
+    """The pair of a line manager and their report as seen by the manager, with its open and
+    overdue action items on ``as_of`` (None: they have no pair): the check-ins' 1:1 cadence."""
+    pair = session.scalar(
+        select(OneOnOnePair).where(
+            OneOnOnePair.manager_id == manager.id, OneOnOnePair.report_id == report.id
+        )
+    )
+    if pair is None:
+        return None
+    open_actions = [
+        _action_out(a, as_of)
+        for a in session.scalars(
+            select(ActionItem).where(ActionItem.pair_id == pair.id, ActionItem.done.is_(False))
+        )
+    ]
+    overdue = sum(a.overdue for a in open_actions)
+    return _pair_out(session, pair, manager, as_of), len(open_actions), overdue
+
+
 def counts(*, session: Session, as_of: dt.date, min_pairs: int = MIN_PAIRS) -> PairCounts:
     """How many pairs there are and how many are within their cadence (directors and admins);
     withheld below ``min_pairs`` pairs."""

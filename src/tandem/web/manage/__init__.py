@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tandem.web.manage import allocation, concerns, conflicts, feedback, one_on_ones
+from tandem.web.manage import allocation, checkins, concerns, conflicts, feedback, one_on_ones
 
 ROUTERS: tuple[APIRouter, ...] = (
     allocation.page,
@@ -21,6 +21,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     one_on_ones.counts_api,
     *concerns.ROUTERS,
     *conflicts.ROUTERS,
+    *checkins.ROUTERS,
 )
 
 __all__ = ["ROUTERS"]
