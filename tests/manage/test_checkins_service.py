@@ -156,6 +156,9 @@ def test_cadence_of_feedback_and_1_1s(
     )
     assert meet.alert == "no 1:1 for 20 days (cadence: every 14 days)"
     assert (meet.open_actions, meet.overdue_actions) == (1, 1)
+    # the manager reads what Ann received (all of it theirs to read), not how much she gave
+    seen = read(db_session, workspace, org, "max", "ann").feedback
+    assert (seen.days_since, seen.given, seen.received) == (10, None, 1)
     bob = read(db_session, workspace, org, "max", "bob")  # never given feedback, no pair
     assert (bob.feedback.days_since, bob.feedback.alert) == (None, True)
     assert bob.one_on_one.pair_id is None and bob.one_on_one.alert is not None
@@ -353,3 +356,23 @@ def test_feedback_after_the_check_in_s_day_does_not_count_on_it(
     give(db_session, org, "max", "ann", AS_OF + dt.timedelta(days=3))
     out = read(db_session, workspace, org, "ann", "ann")
     assert (out.feedback.days_since, out.feedback.alert, out.feedback.received) == (40, True, 1)
+
+
+def test_a_goal_owned_in_another_team_is_not_shown_to_the_manager(
+    db_session: Session, workspace: Workspace, org: CheckinOrg
+) -> None:
+    """Ann owns a goal of team Beta too, which Max is not one of: Ann sees both of her goals,
+    her line manager only Alpha's (Beta's goals are its own people's to read)."""
+    beta = Team(name="Beta")
+    db_session.add(beta)
+    db_session.flush()
+    db_session.add(Membership(person_id=org.ids["ann"], team_id=beta.id, role="member"))
+    db_session.flush()
+    goals_service.add_goal(
+        session=db_session, team=beta.id, title="Quieter pager", starts_on="2026-01-01",
+        ends_on="2026-06-30", owner=org.ids["ann"],
+    )  # fmt: skip
+    own = read(db_session, workspace, org, "ann", "ann")
+    assert sorted(g.team.name for g in own.goals) == ["Alpha", "Beta"]
+    seen = read(db_session, workspace, org, "max", "ann")
+    assert [g.team.name for g in seen.goals] == ["Alpha"]

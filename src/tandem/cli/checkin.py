@@ -74,9 +74,9 @@ def _person(console: Console, out: PersonCheckin) -> None:
         days = "never" if fb.days_since is None else f"{fb.days_since} days ago"
         alert = f" — alert: past {fb.alert_days} days" if fb.alert else ""
         console.print(f"Feedback from {fb.manager.name}: {days}{alert}", markup=False)
+    given = "" if fb.given is None else f"{fb.given} given, "
     console.print(
-        f"Feedback in the last {fb.count_days} days: {fb.given} given, {fb.received} received",
-        markup=False,
+        f"Feedback in the last {fb.count_days} days: {given}{fb.received} received", markup=False
     )
     meet = out.one_on_one
     if meet.manager is None:

@@ -60,7 +60,8 @@ class GoalLine(BaseModel):
 
 class FeedbackCadence(BaseModel):
     """Feedback from the person's line manager (the feedback service's cadence rule) and how
-    much the person gave and received in the last ``count_days`` days."""
+    much the person received in the last ``count_days`` days (their manager reads all of it)
+    and, to the person only, how much they gave (to others the manager may not read)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -70,7 +71,7 @@ class FeedbackCadence(BaseModel):
     alert: bool
     alert_days: int
     count_days: int
-    given: int
+    given: int | None  # null to the line manager: the person's own to see
     received: int
 
 

@@ -127,12 +127,19 @@ class _Goals:
         if self.engine is not None:
             self.engine.close()
 
-    def owned(self, session: Session, person: Person, as_of: dt.date) -> list[GoalLine]:
+    def owned(
+        self, session: Session, person: Person, as_of: dt.date, reader: Person
+    ) -> list[GoalLine]:
+        """The goals ``person`` owns; to another ``reader`` (their line manager) only those of
+        teams the reader is one of the people of (the why pages' rule): a goal the person owns
+        in another team is that team's to show."""
         goals = session.scalars(
             select(Goal)
             .where(Goal.owner_id == person.id, Goal.status != "dropped")
             .order_by(Goal.starts_on.desc(), Goal.id)
         ).all()
+        if reader.id != person.id:
+            goals = [g for g in goals if reader.id in team_people(session, g.team_id)]
         lines = []
         for goal in goals:
             answer = goals_answer.goal_progress(
@@ -152,14 +159,18 @@ class _Goals:
         return [_goal_line(goal, answer.team) for goal in answer.goals]
 
 
-def _feedback(session: Session, person: Person, as_of: dt.date) -> FeedbackCadence:
+def _feedback(
+    session: Session, person: Person, as_of: dt.date, *, own: bool = False
+) -> FeedbackCadence:
+    """``own``: the person reads it (how much they gave is theirs alone: their line manager
+    may not read the feedback they gave to others, nor learn how much there is)."""
     given, received = feedback_service.person_counts(
         session=session, person_id=person.id, as_of=as_of
     )
     common = {
         "alert_days": feedback_service.ALERT_DAYS,
         "count_days": feedback_service.COUNT_DAYS,
-        "given": given,
+        "given": given if own else None,
         "received": received,
     }
     if person.manager is None:
@@ -231,7 +242,7 @@ def person_checkin(
         raise NotFoundError(refusal)
     goals = _Goals(workspace, cached)
     try:
-        owned = goals.owned(session, person, as_of)
+        owned = goals.owned(session, person, as_of, me)
     finally:
         goals.close()
     if relation == "manager":
@@ -244,7 +255,7 @@ def person_checkin(
         person=person_ref(person),
         relation=relation,
         goals=owned,
-        feedback=_feedback(session, person, as_of),
+        feedback=_feedback(session, person, as_of, own=relation == "self"),
         one_on_one=_one_on_one(session, person, as_of),
         reports=_reports(session, person) if relation == "self" else [],
     )
