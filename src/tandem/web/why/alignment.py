@@ -24,7 +24,7 @@ from tandem.flow.engine import FIRST_DAY, LAST_DAY, Filters, FlowEngine
 from tandem.flow.mapping import StatusMapping
 from tandem.web.deps import CurrentUser, DbSession, Id, Workspace
 from tandem.web.flow_cache import FlowKey, filters_key
-from tandem.web.how.charts import VEGA_LITE_SCHEMA
+from tandem.web.how.charts import AUTOSIZE, VEGA_LITE_SCHEMA
 from tandem.web.how.sections import flow_cache
 from tandem.web.permissions import EDIT_WHY, VIEW_WHY, allowed, requires
 from tandem.web.templating import render
@@ -112,6 +112,9 @@ def _suggestions(
                    encoder=workspace.settings.alignment.encoder)  # fmt: skip
 
 
+BALANCE_ROW = 28  # px per goal: its actual and target bars
+
+
 def balance_chart(balance: Balance) -> dict[str, Any]:
     """Actual against target share per goal (and unaligned), in %; flagged goals in red."""
     values = []
@@ -127,7 +130,10 @@ def balance_chart(balance: Balance) -> dict[str, Any]:
         "$schema": VEGA_LITE_SCHEMA,
         "description": "Effort share per goal: actual against target",
         "width": "container",
-        "height": {"step": 14},
+        "autosize": AUTOSIZE,
+        # a number, not {"step": …}: Vega-Lite warns "Dropping fit-y" for a step height even
+        # under fit-x (vega/vega-lite#8579)
+        "height": BALANCE_ROW * len({v["goal"] for v in values}),
         "data": {"values": values},
         "mark": {"type": "bar"},
         "encoding": {
