@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from tandem.accounts.errors import PermissionDeniedError
 from tandem.audit.models import AuditEvent
 from tandem.errors import NotFoundError
+from tandem.manage import bands
 from tandem.manage.checkins import service
 from tandem.manage.checkins.schemas import PersonCheckin, TeamCheckin
 from tandem.manage.one_on_ones import service as one_on_one_service
@@ -187,13 +188,13 @@ def test_cadence_of_feedback_and_1_1s(
     ],
 )
 def test_quartile_band_edges(within: int, people: int, label: str) -> None:
-    assert service.band(within, people) == label
+    assert bands.band(within, people) == label
 
 
 @pytest.mark.parametrize(("within", "people"), [(0, 0), (6, 5), (-1, 5)])
 def test_a_band_needs_a_share(within: int, people: int) -> None:
     with pytest.raises(ValueError, match="share"):
-        service.band(within, people)
+        bands.band(within, people)
 
 
 @pytest.mark.parametrize(("name", "view"), [("lea", "team"), ("max", "team")])

@@ -12,6 +12,8 @@ from tandem.audit.models import AuditEvent
 from tandem.errors import InputError, NotFoundError
 from tandem.manage.one_on_ones import service
 from tandem.manage.one_on_ones.models import OneOnOnePair
+from tandem.workspace import Workspace
+from tests.manage.checkin_org import AS_OF, make_checkin_org
 from tests.manage.org import Org, make_org
 
 T0 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
@@ -223,3 +225,21 @@ def test_forget_removes_the_persons_pairs(db_session: Session) -> None:
     service.add_agenda_item(session=db_session, viewer=org.viewer("ann"), pair_id=pair_id, text="x")
     assert service.forget_rows(session=db_session, person_id=org.ids["ann"]) == 1
     assert db_session.get(OneOnOnePair, pair_id) is None
+
+
+def test_counts_tell_the_share_within_cadence_as_a_band(
+    db_session: Session, workspace: Workspace
+) -> None:
+    """Five pairs started three days before: all within their cadence, told as the top band
+    (never "all five", which would say it of each pair); three weeks on, none is: the bottom
+    band, not "none"."""
+    org = make_checkin_org(db_session, workspace)
+    for report in ("ann", "bob", "cat", "dan", "fay"):
+        service.start_pair(
+            session=db_session, viewer=org.viewer("max"), other=org.ids[report], actor="t",
+            as_of=AS_OF - dt.timedelta(days=3),
+        )  # fmt: skip
+    now = service.counts(session=db_session, as_of=AS_OF)
+    assert (now.pairs, now.within_cadence, now.withheld) == (5, "75–100 %", None)
+    later = service.counts(session=db_session, as_of=AS_OF + dt.timedelta(days=21))
+    assert (later.pairs, later.within_cadence) == (5, "0–25 %")

@@ -29,6 +29,7 @@ from tandem.audit import service as audit
 from tandem.errors import NotFoundError
 from tandem.flow.engine import FIRST_DAY, FlowEngine
 from tandem.manage.acting import acting_person, person_ref, team_people
+from tandem.manage.bands import band
 from tandem.manage.checkins.schemas import (
     FeedbackCadence,
     GoalLine,
@@ -52,10 +53,9 @@ from tandem.why.goals.schemas import GoalProgress
 from tandem.why.scope import TeamRef, find_team
 from tandem.workspace import Workspace
 
-__all__ = ["BANDS", "MIN_PEOPLE", "band", "person_checkin", "team_checkin"]
+__all__ = ["MIN_PEOPLE", "person_checkin", "team_checkin"]
 
 MIN_PEOPLE = 5  # DESIGN §7: people-derived aggregates need n ≥ 5
-BANDS = ("0–25 %", "25–50 %", "50–75 %", "75–100 %")
 TEAM_ROLES = ("leader", "manager")  # who reads a team's check-in in the team (by team role)
 AGGREGATE_ROLES = ("director", "admin")  # any team, aggregates only
 GOAL_ROLES = ("director",)  # of the aggregate roles, who reads a team's goals (view_why)
@@ -70,14 +70,6 @@ WITHHELD = (
     f"show from {MIN_PEOPLE} on"
 )
 GOALS_WITHHELD = "admins run the install: a team's goals are read by its people and directors"
-
-
-def band(within: int, people: int) -> str:
-    """The quartile band of ``within / people``: lower edge included, upper edge excluded,
-    except 100 %, in the last band (so 0 and 100 % are never told apart from their band)."""
-    if people <= 0 or not 0 <= within <= people:
-        raise ValueError("a share needs 0 ≤ within ≤ people and people > 0")
-    return BANDS[min(len(BANDS) - 1, len(BANDS) * within // people)]
 
 
 def _key_result_lines(answer: GoalProgress) -> list[KeyResultLine]:

@@ -103,11 +103,13 @@ class PairList(BaseModel):
 
 
 class PairCounts(BaseModel):
-    """Aggregates for directors and admins: how many pairs, how many within their cadence."""
+    """Aggregates for directors and admins: how many pairs, and the share within their cadence
+    as a quartile band (:mod:`tandem.manage.bands`: never "none" or "all", which would say it of
+    every pair)."""
 
     model_config = ConfigDict(frozen=True)
 
     as_of: dt.date
     pairs: int | None
-    within_cadence: int | None
+    within_cadence: str | None  # a band, e.g. "75–100 %"
     withheld: str | None

@@ -25,6 +25,7 @@ from tandem.audit import service as audit
 from tandem.db.base import utcnow
 from tandem.errors import InputError, NotFoundError
 from tandem.manage.acting import acting_person, person_ref
+from tandem.manage.bands import band
 from tandem.manage.one_on_ones import calendar, rules
 from tandem.manage.one_on_ones.models import (
     ActionItem,
@@ -521,8 +522,8 @@ def roster_pair(
 
 
 def counts(*, session: Session, as_of: dt.date, min_pairs: int = MIN_PAIRS) -> PairCounts:
-    """How many pairs there are and how many are within their cadence (directors and admins);
-    withheld below ``min_pairs`` pairs."""
+    """How many pairs there are and the share within their cadence as a quartile band
+    (directors and admins); withheld below ``min_pairs`` pairs."""
     pairs = list(session.scalars(select(OneOnOnePair)))
     if len(pairs) < min_pairs:
         return PairCounts(
@@ -538,7 +539,9 @@ def counts(*, session: Session, as_of: dt.date, min_pairs: int = MIN_PAIRS) -> P
             cadence_days=pair.cadence_days, as_of=as_of,
         )  # fmt: skip
         within += not late
-    return PairCounts(as_of=as_of, pairs=len(pairs), within_cadence=within, withheld=None)
+    return PairCounts(
+        as_of=as_of, pairs=len(pairs), within_cadence=band(within, len(pairs)), withheld=None
+    )
 
 
 def export_rows(*, session: Session, person_id: int) -> list[dict[str, object]]:
