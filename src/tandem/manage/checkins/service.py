@@ -41,6 +41,7 @@ from tandem.manage.checkins.schemas import (
     TeamCheckin,
     TeamShares,
 )
+from tandem.manage.days import day
 from tandem.manage.feedback import service as feedback_service
 from tandem.manage.feedback.schemas import PersonRef
 from tandem.manage.one_on_ones import service as one_on_one_service
@@ -221,6 +222,7 @@ def person_checkin(
 ) -> PersonCheckin:
     """The person's check-in on ``as_of``: their goals' key results, feedback and 1:1 cadence
     (the person and their line manager only; anyone else: not found)."""
+    as_of = day(as_of)
     refusal = NOT_FOUND.format(person_id)
     me = acting_person(session, viewer, refusal=refusal)
     person = session.get(Person, person_id)
@@ -297,6 +299,7 @@ def team_checkin(
 ) -> TeamCheckin:
     """The team's check-in on ``as_of``: its goals' key results, its members by name (the
     viewer's own reports with their cadence) and its cadence shares in bands."""
+    as_of = day(as_of)
     found = find_team(session, team)
     ref = TeamRef(id=found.id, name=found.name)
     roles = team_people(session, found.id)

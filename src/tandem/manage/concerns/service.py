@@ -28,6 +28,7 @@ from tandem.audit import service as audit
 from tandem.db.base import utcnow
 from tandem.errors import InputError, NotFoundError
 from tandem.ids import MAX_ID
+from tandem.manage import days
 from tandem.manage.acting import team_people
 from tandem.manage.concerns import rules
 from tandem.manage.concerns.models import Concern, ConcernAnswer
@@ -84,7 +85,7 @@ def _require_answerer(session: Session, team_id: int, viewer: Viewer) -> None:
 
 
 def _today(today: dt.date | None) -> dt.date:
-    return today if today is not None else utcnow().date()
+    return days.day(today)
 
 
 def _random_id(session: Session) -> int:

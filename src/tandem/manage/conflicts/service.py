@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from tandem.accounts.errors import PermissionDeniedError
 from tandem.db.base import utcnow
 from tandem.errors import InputError, NotFoundError
+from tandem.manage import days
 from tandem.manage.conflicts import checklist, modes
 from tandem.manage.conflicts.models import ConflictCase, ConflictFollowUp, ConflictParty
 from tandem.manage.conflicts.schemas import (
@@ -59,7 +60,7 @@ Role = Literal["facilitator", "party"]
 
 
 def _today(today: dt.date | None) -> dt.date:
-    return today if today is not None else utcnow().date()
+    return days.day(today, "today")
 
 
 def _me(viewer: Viewer) -> int:

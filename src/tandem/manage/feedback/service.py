@@ -22,6 +22,7 @@ from tandem.audit import service as audit
 from tandem.db.base import utcnow
 from tandem.errors import InputError, NotFoundError
 from tandem.manage.acting import acting_person, person_ref
+from tandem.manage.days import day
 from tandem.manage.feedback.lint import lint
 from tandem.manage.feedback.models import KINDS, Feedback
 from tandem.manage.feedback.schemas import (
@@ -270,6 +271,7 @@ def cadence(
 ) -> Cadence:
     """Days since the viewer last gave feedback to each direct report, and since their own
     manager last gave them some (alert past ``alert_days`` or never)."""
+    as_of = day(as_of)
     me = _me(session, viewer)
     reports = session.scalars(
         select(Person)
@@ -284,7 +286,7 @@ def cadence(
 def person_counts(*, session: Session, person_id: int, as_of: dt.date) -> tuple[int, int]:
     """How many pieces of feedback the person gave and received in the :data:`COUNT_DAYS`
     days up to ``as_of`` (for their own check-in and their manager's: they read all of it)."""
-    _since, start, stop = _window(as_of)
+    _since, start, stop = _window(day(as_of))
     within = (Feedback.created_at >= start, Feedback.created_at < stop)
     given = session.scalar(
         select(func.count(Feedback.id)).where(Feedback.giver_id == person_id, *within)
@@ -298,7 +300,7 @@ def person_counts(*, session: Session, person_id: int, as_of: dt.date) -> tuple[
 def counts(*, session: Session, as_of: dt.date, min_people: int = MIN_PEOPLE) -> FeedbackCounts:
     """How much feedback was given in the :data:`COUNT_DAYS` days up to ``as_of``: totals
     only, withheld when fewer than ``min_people`` people gave or received it."""
-    since, start, stop = _window(as_of)
+    since, start, stop = _window(day(as_of))
     rows = session.execute(
         select(Feedback.kind, Feedback.giver_id, Feedback.receiver_id).where(
             Feedback.created_at >= start, Feedback.created_at < stop

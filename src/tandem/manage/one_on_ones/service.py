@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from tandem.audit import service as audit
 from tandem.db.base import utcnow
 from tandem.errors import InputError, NotFoundError
+from tandem.manage import days
 from tandem.manage.acting import acting_person, person_ref
 from tandem.manage.bands import band
 from tandem.manage.one_on_ones import calendar, rules
@@ -133,7 +134,7 @@ def start_pair(
             field="other",
         )
     rules.check_cadence(cadence_days)
-    day = as_of or utcnow().date()
+    day = days.day(as_of)
     pair = session.scalar(
         select(OneOnOnePair).where(
             OneOnOnePair.manager_id == manager.id, OneOnOnePair.report_id == report.id
@@ -171,6 +172,7 @@ def set_cadence(
 
 def list_pairs(*, session: Session, viewer: Viewer, as_of: dt.date) -> PairList:
     """The viewer's pairs (overdue first) and the roster links that have none yet."""
+    as_of = days.day(as_of)
     me = _me(session, viewer)
     pairs = list(
         session.scalars(
@@ -452,6 +454,7 @@ def meeting_view(*, session: Session, viewer: Viewer, meeting_id: int) -> Meetin
 
 def pair_detail(*, session: Session, viewer: Viewer, pair_id: int, as_of: dt.date) -> PairDetail:
     """The pair, its meetings (newest first, at most 50) and its open action items."""
+    as_of = days.day(as_of)
     me = _me(session, viewer)
     pair = _pair(session, me, pair_id)
     meetings = sorted(pair.meetings, key=lambda m: m.starts_at, reverse=True)[:MAX_MEETINGS_SHOWN]
@@ -524,6 +527,7 @@ def roster_pair(
 def counts(*, session: Session, as_of: dt.date, min_pairs: int = MIN_PAIRS) -> PairCounts:
     """How many pairs there are and the share within their cadence as a quartile band
     (directors and admins); withheld below ``min_pairs`` pairs."""
+    as_of = days.day(as_of)
     pairs = list(session.scalars(select(OneOnOnePair)))
     if len(pairs) < min_pairs:
         return PairCounts(
