@@ -42,3 +42,15 @@ def test_a_nul_in_a_body_query_or_form_is_refused_naming_the_field(
     form = client.post("/why/vision", data={"statement": "\x00"}, headers=headers)
     assert form.status_code == 400 and "statement holds a NUL character" in form.text
     assert row_counts(workspace) == before
+
+
+def test_the_check_leaves_the_body_for_a_view_that_reads_it_whole(
+    client: TestClient, workspace: Workspace, org: Org
+) -> None:
+    # The allocation API reads the raw body; a form sent to it once crashed ("Stream consumed").
+    token = sign_in_directly(client, workspace, org.users["manager"])
+    answer = client.post(
+        "/api/manage/allocation", data={"plan": "x"}, headers={"X-CSRF-Token": token}
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["field"] == "body"

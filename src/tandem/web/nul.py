@@ -7,6 +7,7 @@ here, before any service runs, keeps the rule in one place: a service never sees
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -39,6 +40,11 @@ async def _fields(request: Request) -> list[tuple[str, str]]:
         found += [(key, key), (key, value)]
     kind = request.headers.get("content-type", "")
     if kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        # Keep the body's bytes before parsing the form from them, so a view that reads
+        # ``request.body()`` itself still can: the stream can be read once. When FastAPI has
+        # parsed the route's form already, the stream is gone and the parsed form is kept.
+        with contextlib.suppress(RuntimeError):  # Starlette's "Stream consumed"
+            await request.body()
         for key, item in (await request.form()).multi_items():
             found.append((key, key))
             if isinstance(item, str):
