@@ -17,6 +17,7 @@ import typer
 
 from tandem.cli.app import app
 from tandem.workspace import Workspace
+from tests.conftest import BACKENDS, fresh_postgres_database
 from tests.helpers import new_workspace, run_cli
 from tests.web.conftest import make_org
 from tests.web.manage_org import link_reports
@@ -48,12 +49,22 @@ def _commands() -> Iterator[tuple[list[str], Any]]:
 COMMANDS = {" ".join(path): command for path, command in _commands()}
 
 
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    """The web tests' org: teams Alpha and Beta; the member reports to the manager."""
-    workspace = new_workspace(tmp_path_factory.mktemp("toolkit") / "ws")
+@pytest.fixture(scope="module", params=BACKENDS)
+def workspace(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Workspace:
+    """The web tests' org: teams Alpha and Beta; the member reports to the manager.
+
+    On PostgreSQL too: its INTEGER ids overflow past 2**31 where SQLite's go to 2**63.
+    """
+    root = tmp_path_factory.mktemp("toolkit") / "ws"
+    if request.param == "sqlite":
+        workspace = new_workspace(root)
+    else:
+        workspace = Workspace.create(root, database_url=fresh_postgres_database())
     link_reports(workspace, make_org(workspace))
-    return workspace
+    yield workspace
+    workspace.engine.dispose()  # no pooled connection outlives the test database
 
 
 def _invocation(path: list[str], command: Any, hostile: str, value: str) -> list[str]:

@@ -105,6 +105,7 @@ def sweep(
             state.tokens[role] = token
         state.ids = _seed(state)
         yield state
+    workspace.engine.dispose()  # no pooled connection outlives the test database
 
 
 # (path parameter, route, body): one record of each kind the manager owns, in order, so that
