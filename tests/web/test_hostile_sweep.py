@@ -394,6 +394,7 @@ def _base(path: str, sweep: Sweep, role: str) -> dict[str, str]:
     return {name: sweep.ids.get(name, value) for name, value in zip(names, filled, strict=True)}
 
 
+@pytest.mark.slow  # about 65 s on two workers per database, over 2 min on one
 @pytest.mark.parametrize(("method", "path", "name"), ROUTES)
 def test_hostile_input_is_refused_clearly(sweep: Sweep, method: str, path: str, name: str) -> None:
     if (method, path) in SESSION_ENDING:
