@@ -10,12 +10,14 @@ HTML page — and leaves every table's row count as it was.
 
 from __future__ import annotations
 
+import tempfile
 import types
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -179,22 +181,17 @@ def _changed(before: dict[str, int], after: dict[str, int]) -> set[str]:
 
 
 def _routes() -> list[tuple[str, str, str]]:
-    """(method, path, route name) of every API route of a fresh app, HEAD aside."""
-    workspace = new_workspace(_scratch())
-    app = create_app(workspace)
+    """(method, path, route name) of every API route of an app, HEAD aside (at collection)."""
+    with tempfile.TemporaryDirectory(prefix="tandem-sweep-") as folder:
+        workspace = new_workspace(Path(folder) / "ws")
+        app = create_app(workspace)
+        workspace.engine.dispose()
     found = []
     for path, route in iter_routes(app.routes):
         if isinstance(route, APIRoute):
             for method in sorted(route.methods - {"HEAD"}):
                 found.append((method, path, route.name))
     return sorted(found)
-
-
-def _scratch() -> Any:
-    import tempfile
-    from pathlib import Path
-
-    return Path(tempfile.mkdtemp(prefix="tandem-sweep-")) / "ws"
 
 
 ROUTES = _routes()
