@@ -37,7 +37,7 @@ from tandem.web.config import SESSION_COOKIE
 from tandem.web.permissions import iter_routes
 from tandem.workspace import Workspace
 from tests.conftest import BACKENDS, fresh_postgres_database
-from tests.helpers import new_workspace
+from tests.helpers import new_workspace, run_cli
 from tests.web.conftest import ROLES, Org, make_org, sign_in_directly
 from tests.web.manage_org import link_reports
 from tests.web.test_authz_matrix import ANYONE, EXPECTED, _fill
@@ -66,9 +66,13 @@ WHOLE_BODIES: list[Any] = [{}, [], None, 0, "text", [[[[[]]]]], {"unknown": 1}]
 ROLE_PREFERENCE = ("manager", "leader", "member", "director", "admin")
 # Routes whose success ends the signed-in session the sweep relies on.
 SESSION_ENDING = {("POST", "/logout")}
-# Tables a refused request may write by design: a failed sign-in is counted (throttling) and
-# audited.
-REFUSALS_RECORDED = {("POST", "/login"): {"login_attempt", "audit_event"}}
+# Tables a request may write by design, refused or read-only: a failed sign-in is counted
+# (throttling) and audited; an admin's look at who completed a review is audited.
+RECORDED = {
+    ("POST", "/login"): {"login_attempt", "audit_event"},
+    ("GET", "/admin/review"): {"audit_event"},
+    ("GET", "/api/admin/review/completion"): {"audit_event"},
+}
 ERROR_KEYS = {"status", "code", "message", "field"}
 
 
@@ -141,6 +145,8 @@ SEEDS: list[tuple[str, str, dict[str, Any]]] = [
 def _seed(state: Sweep) -> dict[str, str]:
     """Post :data:`SEEDS` as the manager (their report is the member); the ids made."""
     link_reports(state.workspace, state.org)
+    created = run_cli("review", "create", "2026-H1", "-w", state.workspace.root)
+    assert created.exit_code == 0, created.stderr  # an open cycle: the review routes answer
     with session_scope(state.workspace.engine) as session:
         for role in ("leader", "manager", "member"):
             session.add(
@@ -278,6 +284,7 @@ class Probe:
     json: Any = None
     has_json: bool = False
     form: dict[str, str] | None = None
+    field: str | None = None  # the query or JSON field it aims at: a 400/422 names a field
 
 
 def _path_probes(path: str, base: dict[str, str]) -> Iterator[Probe]:
@@ -298,11 +305,11 @@ def _declared_queries(dependant: Any) -> list[str]:
 def _query_probes(url: str, declared: list[str], hand_read: tuple[str, ...]) -> Iterator[Probe]:
     for name in declared:
         for raw in QUERY_VALUES:
-            yield Probe(url, f"query {name}={raw[:20]!r}", query={name: raw})
+            yield Probe(url, f"query {name}={raw[:20]!r}", query={name: raw}, field=name)
     for name in hand_read:
         if name not in declared:
             for raw in HAND_READ_VALUES:
-                yield Probe(url, f"query {name}={raw[:20]!r}", query={name: raw})
+                yield Probe(url, f"query {name}={raw[:20]!r}", query={name: raw}, field=name)
 
 
 def _body_probes(route: APIRoute, url: str) -> Iterator[Probe]:
@@ -338,7 +345,7 @@ def _body_probes(route: APIRoute, url: str) -> Iterator[Probe]:
         key = info.alias or name
         for raw in WRONG_VALUES:
             body = {**valid, key: raw}
-            yield Probe(url, f"json {key}={str(raw)[:20]!r}", json=body, has_json=True)
+            yield Probe(url, f"json {key}={str(raw)[:20]!r}", json=body, has_json=True, field=key)
     yield Probe(url, "form where JSON is due", form={k: _as_form(v) for k, v in valid.items()})
 
 
@@ -362,7 +369,7 @@ def _send(sweep: Sweep, role: str, method: str, probe: Probe) -> Any:
     return sweep.client.request(method, probe.url, follow_redirects=False, **kwargs)
 
 
-def _problems(path: str, response: Any) -> list[str]:
+def _problems(path: str, probe: Probe, response: Any) -> list[str]:
     status = response.status_code
     if status >= 500:
         return [f"{status}"]
@@ -377,6 +384,8 @@ def _problems(path: str, response: Any) -> list[str]:
             return [f"{status} not the canonical error shape: {body!r:.200}"]
         if set(body["error"]) != ERROR_KEYS or body["error"]["status"] != status:
             return [f"{status} not the canonical error shape: {body!r:.200}"]
+        if status in (400, 422) and probe.field and body["error"]["field"] is None:
+            return [f"{status} names no field: {body['error']['message']!r:.200}"]
         return []
     if not kind.startswith("text/html"):
         return [f"{status} answered {kind!r}, not an HTML page"]
@@ -409,14 +418,15 @@ def test_hostile_input_is_refused_clearly(sweep: Sweep, method: str, path: str, 
             continue
         for probe in role_probes:
             response = _send(sweep, role, method, probe)
-            for problem in _problems(path, response):
+            for problem in _problems(path, probe, response):
                 failures.append(f"{role} {probe.what}: {problem}")
             if writes:
                 after = row_counts(sweep.workspace)
-                changed = _changed(before, after) - REFUSALS_RECORDED.get((method, path), set())
+                changed = _changed(before, after) - RECORDED.get((method, path), set())
                 if response.status_code >= 400 and changed:
                     failures.append(f"{role} {probe.what}: refused but wrote {sorted(changed)}")
                 before = after
     if not writes:
-        assert row_counts(sweep.workspace) == before, "a GET wrote rows"
+        changed = _changed(before, row_counts(sweep.workspace))
+        assert not changed - RECORDED.get((method, path), set()), f"a GET wrote {changed}"
     assert not failures, "\n".join(failures[:40])
