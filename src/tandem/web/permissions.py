@@ -23,6 +23,7 @@ from tandem.accounts.schemas import UserOut
 from tandem.profile.visibility import INDIVIDUAL_ROLES, Viewer
 from tandem.web.csrf import check_csrf
 from tandem.web.deps import Config, DbSession, OptionalSignedIn, parse_id
+from tandem.web.nul import refuse_nul
 
 
 class ScopeKind(enum.StrEnum):
@@ -445,6 +446,7 @@ class Requires:
         if current is None and not public:
             raise AuthenticationError("sign in first")
         await check_csrf(request, current, config)
+        await refuse_nul(request)
         if current is None or public:
             return
         resource = await run_in_threadpool(self.load, request, db, current.user)

@@ -21,18 +21,20 @@ from sqlalchemy.orm import Session
 from tandem.delivery.privacy import MIN_WINDOW_DAYS
 from tandem.errors import InputError, NotFoundError
 from tandem.flow.engine import Filters
+from tandem.ids import MAX_ID, as_id
 from tandem.people import service as people_service
 from tandem.people.models import Team
 
 
 def find_team(session: Session, team: int | str) -> Team:
     """A team by id or name; :class:`NotFoundError` names what was asked for."""
-    if isinstance(team, int) or (isinstance(team, str) and team.isdigit()):
-        found = session.get(Team, int(team))
+    wanted = (team if 1 <= team <= MAX_ID else None) if isinstance(team, int) else as_id(team)
+    if wanted is not None:  # a number past MAX_ID is no id (the database would overflow)
+        found = session.get(Team, wanted)
         if found is not None:
             return found
-        if isinstance(team, int):
-            raise NotFoundError(f"no team with id {team}")
+    if isinstance(team, int):
+        raise NotFoundError(f"no team with id {team}")
     found = session.scalar(select(Team).where(Team.name == str(team)))
     if found is None:
         raise NotFoundError(f"no team named {team!r}")

@@ -122,6 +122,9 @@ def test_a_repository_not_in_the_lake_is_refused(shop: tuple[Lake, Path, dict[st
     lake, _, _ = shop
     with pytest.raises(InputError, match=r"field 'repo'.*not a repository in the lake"):
         change_radar(lake=lake, repo="/nowhere/at/all")
+    for no_path in ("a\x00b", "/" + "x" * 5000):  # a NUL or a name past the system's limit
+        with pytest.raises(InputError, match=r"field 'repo'.*not a repository in the lake"):
+            change_radar(lake=lake, repo=no_path)
 
 
 def _own_repository() -> Path | None:

@@ -175,9 +175,12 @@ def change_radar(
 def _match(repo: str, known: list[str]) -> str:
     if repo in known:
         return repo
-    resolved = str(Path(repo).expanduser().resolve())
+    try:
+        resolved = str(Path(repo).expanduser().resolve())
+    except (ValueError, OSError):  # a NUL byte or a name too long: no path, no repository
+        resolved = None
     if resolved in known:
-        return resolved
+        return str(resolved)
     listed = ", ".join(known) or "none"
     raise InputError(
         f"{repo} is not a repository in the lake (ingest it with `tandem ingest git`; "
