@@ -54,13 +54,14 @@ from generate_log import WORK, generate, parse_size, size_label
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "web.json"
-PAGES = ("/", "/how", "/people/me", "/coverage")
+PAGES = ("/", "/how", "/people/me", "/coverage", "/why", "/manage/check-ins")
 ROLES = ("leader", "manager")
 TARGET_P95_MS = 300.0
 SOURCE = "bench-flow"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _WARM = re.compile(r"Caches warm in ([0-9.]+) s")
 WARM_WAIT_SECONDS = 900
+BUILD_VERSION = 2  # 2: team Beacon's goals on the log (the why and check-ins pages)
 
 
 def build_workspace(events: int, seed: int, *, rebuild: bool) -> tuple[Path, dict[str, Any]]:
@@ -75,28 +76,76 @@ def build_workspace(events: int, seed: int, *, rebuild: bool) -> tuple[Path, dic
     root = WORK / f"web-{size_label(events)}-s{seed}"
     ready = root / ".bench-ready.json"
     if ready.exists() and not rebuild:
-        return root, json.loads(ready.read_text())
+        info: dict[str, Any] = json.loads(ready.read_text())
+        if info.get("version") == BUILD_VERSION:
+            return root, info
     if root.exists():
         shutil.rmtree(root)
     log = generate(events, seed=seed)
     print(f"building {root.name}: ingesting {log.name}", file=sys.stderr)
     started = time.perf_counter()
-    workspace = Workspace.create(root)
+    Workspace.create(root)
+    # the synthetic log's clock runs years past today: widen the sane-timestamp window for it
+    with (root / "tandem.toml").open("a") as settings:
+        settings.write("\n[ingest]\nlatest_ahead_days = 36600\n")
+    workspace = Workspace.open(root)
     ingest = service.ingest_events(
         workspace=workspace, path=log, columns=ColumnMapping(), source=SOURCE
     )
     build_demo_org(workspace=workspace)
     links = build_demo_links(workspace=workspace, source=SOURCE)
     build_demo_users(workspace=workspace)
+    goals = build_goals(workspace)
     info = {
+        "version": BUILD_VERSION,
         "log": log.name,
         "events": ingest["events"],
         "cases": ingest["cases"],
         "people_linked": links["linked"],
+        "key_results": goals,
         "build_seconds": round(time.perf_counter() - started, 1),
     }
     ready.write_text(json.dumps(info))
     return root, info
+
+
+def build_goals(workspace: Any) -> int:
+    """Team Beacon's goal over the last quarter of the synthetic log's busy two years (its
+    clock starts on 2024-01-01), with metric key results on it (P85 cycle time, throughput,
+    WIP over 30-day windows) as the demo binds them to its log: what ``/why`` and
+    ``/manage/check-ins`` measure. Returns how many key results."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from tandem.db.session import session_scope
+    from tandem.people.models import Membership, Team
+    from tandem.why.goals import service as goals
+    from tandem.why.goals.metrics import parse_spec
+
+    specs = {
+        "P85 cycle time under 5 days": ("cycle_time:p85", 5.0),
+        "Throughput of 300 items a week": ("throughput", 300.0),
+        "At most 400 items in progress": ("wip", 400.0),
+    }
+    with session_scope(workspace.engine) as session:
+        team = session.scalars(select(Team).where(Team.name == "Beacon")).one()
+        leader = session.scalar(
+            select(Membership.person_id).where(
+                Membership.team_id == team.id, Membership.role == "leader"
+            )
+        )
+        goal = goals.add_goal(
+            session=session, team=team.id, owner=leader, title="BENCH: faster, calmer flow",
+            starts_on=dt.date(2025, 10, 1), ends_on=dt.date(2025, 12, 31),
+        )  # fmt: skip
+        for title, (metric, target) in specs.items():
+            goals.add_key_result(
+                session=session, workspace=workspace, team=team.id, goal_id=goal.id,
+                title=title, metric=parse_spec(f"{metric},source={SOURCE},window=30"),
+                target=target,
+            )  # fmt: skip
+    return len(specs)
 
 
 def wait_for_server_warm_up(log: Path, timeout: float = WARM_WAIT_SECONDS) -> float | None:

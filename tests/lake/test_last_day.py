@@ -106,3 +106,26 @@ def test_an_earlier_commit_leaves_the_events_day(lake: Lake) -> None:
     write(lake, "commits", commit("c1", authored=dt.datetime(2024, 5, 1, tzinfo=UTC),
                                   committed=dt.datetime(2024, 5, 1, tzinfo=UTC)))  # fmt: skip
     assert lake.last_day() == dt.date(2024, 6, 1)
+
+
+def test_the_day_is_remembered_per_commit_and_asked_again_after_one(
+    lake: Lake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page asks the last day several times: one lake read per commit, and a commit that
+    moves it on is seen at once (the memo is keyed on the committed manifest)."""
+    write(lake, "events", events(("1", dt.datetime(2024, 3, 2, 9, tzinfo=UTC))))
+    reads = []
+    real = Lake._last_day
+
+    def counted(self: Lake) -> dt.date | None:
+        reads.append(self.root)
+        return real(self)
+
+    monkeypatch.setattr(Lake, "_last_day", counted)
+    assert [lake.last_day() for _ in range(3)] == [dt.date(2024, 3, 2)] * 3
+    assert Lake(lake.root).last_day() == dt.date(2024, 3, 2)  # another handle, same commit
+    assert len(reads) == 1
+    write(lake, "commits", commit("c1", authored=dt.datetime(2024, 3, 9, tzinfo=UTC),
+                                  committed=dt.datetime(2024, 3, 9, 9, tzinfo=UTC)))  # fmt: skip
+    assert lake.last_day() == dt.date(2024, 3, 9)
+    assert len(reads) == 2

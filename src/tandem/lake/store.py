@@ -47,6 +47,10 @@ INSTANTS = (("events", "timestamp"), ("commits", "committed_at"), ("objects", "c
 # manifest path → (its file's stamp, its generation), shared by every Lake object of the process
 _generations: dict[Path, tuple[tuple[int, int, int], int]] = {}
 _generations_lock = threading.Lock()
+# Lake.last_day() per committed manifest (its path and stat stamp): a page asks it several times
+# and each answer opens a DuckDB connection over the lake; a commit changes the stamp.
+_last_days: dict[tuple[Path, tuple[int, int, int]], dt.date | None] = {}
+_LAST_DAYS_KEPT = 64
 
 
 @dataclass
@@ -157,6 +161,23 @@ class Lake:
         or of a delivery object), a commit or a created object (a deployment, an incident …);
         ``None`` for a lake holding none. The why's "as of the lake's end" (goals, achievements,
         experiments) is this day."""
+        path = self.root / MANIFEST
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            return self._last_day()  # never written: nothing to remember
+        key = (path, (info.st_ino, info.st_size, info.st_mtime_ns))
+        with _generations_lock:
+            if key in _last_days:
+                return _last_days[key]
+        last = self._last_day()
+        with _generations_lock:
+            if len(_last_days) >= _LAST_DAYS_KEPT:
+                _last_days.clear()
+            _last_days[key] = last
+        return last
+
+    def _last_day(self) -> dt.date | None:
         counts = self.row_counts()
         present = [(table, column) for table, column in INSTANTS if counts.get(table)]
         if not present:

@@ -20,6 +20,7 @@ manager) and the team's shares in quartile bands, withheld below 5 people (DESIG
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 from tandem.accounts.errors import PermissionDeniedError
 from tandem.audit import service as audit
 from tandem.errors import NotFoundError
-from tandem.flow.engine import FIRST_DAY, FlowEngine
+from tandem.flow.engine import FIRST_DAY
 from tandem.manage.acting import acting_person, person_ref, team_people
 from tandem.manage.bands import band
 from tandem.manage.checkins.schemas import (
@@ -99,26 +100,14 @@ def _goal_day(as_of: dt.date, lake_last: dt.date | None, ends_on: dt.date | None
 
 
 class _Goals:
-    """The goals a check-in shows, measured with one engine opened on first use."""
+    """The goals a check-in shows, measured by the goals answer (which opens a flow engine only
+    for a measure the cache does not hold: a warm page opens none)."""
 
     def __init__(self, workspace: Workspace, cached: Measure | None) -> None:
         self.workspace, self.cached = workspace, cached
-        self.engine: FlowEngine | None = None
-        self._last: tuple[dt.date | None] | None = None
 
     def lake_last(self) -> dt.date | None:
-        if self._last is None:
-            self._last = (self.workspace.lake.last_day(),)
-        return self._last[0]
-
-    def open(self) -> FlowEngine:
-        if self.engine is None:
-            self.engine = FlowEngine(self.workspace.lake)
-        return self.engine
-
-    def close(self) -> None:
-        if self.engine is not None:
-            self.engine.close()
+        return self.workspace.lake.last_day()  # remembered per lake commit
 
     def owned(
         self, session: Session, person: Person, as_of: dt.date, reader: Person
@@ -138,7 +127,7 @@ class _Goals:
             answer = goals_answer.goal_progress(
                 session=session, workspace=self.workspace, team=goal.team_id, goal_id=goal.id,
                 as_of=_goal_day(as_of, self.lake_last(), goal.ends_on), cached=self.cached,
-                history=False, engine=self.open(),
+                history=False,
             )  # fmt: skip
             lines.append(_goal_line(answer, TeamRef(id=goal.team.id, name=goal.team.name)))
         return lines
@@ -147,7 +136,6 @@ class _Goals:
         answer = goals_answer.team_goals(
             session=session, workspace=self.workspace, team=team.id,
             as_of=_goal_day(as_of, self.lake_last(), None), cached=self.cached, history=False,
-            engine=self.open(),
         )  # fmt: skip
         return [_goal_line(goal, answer.team) for goal in answer.goals]
 
@@ -234,11 +222,7 @@ def person_checkin(
         relation = "manager"
     else:
         raise NotFoundError(refusal)
-    goals = _Goals(workspace, cached)
-    try:
-        owned = goals.owned(session, person, as_of, me)
-    finally:
-        goals.close()
+    owned = _Goals(workspace, cached).owned(session, person, as_of, me)
     if relation == "manager":
         audit.record(
             session=session, actor=actor, action="checkin.read", subject_person_id=person.id,
@@ -266,7 +250,7 @@ def _member_cadence(session: Session, person: Person, as_of: dt.date) -> MemberC
     )
 
 
-def _shares(session: Session, people: list[Person], as_of: dt.date) -> TeamShares:
+def _shares(people: list[Person], cadence: Callable[[Person], MemberCadence]) -> TeamShares:
     """The share of the team's people with a line manager whose feedback is within the alert
     and whose 1:1 is within its cadence, as quartile bands; withheld below the floor."""
     managed = [p for p in people if p.manager is not None]
@@ -277,9 +261,9 @@ def _shares(session: Session, people: list[Person], as_of: dt.date) -> TeamShare
         )  # fmt: skip
     feedback_ok = meeting_ok = 0
     for person in managed:
-        cadence = _member_cadence(session, person, as_of)
-        feedback_ok += not cadence.feedback_alert
-        meeting_ok += not cadence.one_on_one_overdue
+        found = cadence(person)
+        feedback_ok += not found.feedback_alert
+        meeting_ok += not found.one_on_one_overdue
     return TeamShares(
         feedback_within=band(feedback_ok, len(managed)),
         one_on_one_within=band(meeting_ok, len(managed)),
@@ -315,21 +299,23 @@ def team_checkin(
         raise PermissionDeniedError(TEAM_REFUSAL)
     people = list(session.scalars(select(Person).where(Person.id.in_(roles))) if roles else [])
     people.sort(key=lambda p: (p.display_name.casefold(), p.display_name, p.id))
+    known: dict[int, MemberCadence] = {}
+
+    def cadence(person: Person) -> MemberCadence:
+        """A member's cadence, read once for their row and the team's shares."""
+        if person.id not in known:
+            known[person.id] = _member_cadence(session, person, as_of)
+        return known[person.id]
+
     goals: list[GoalLine] | None = None
     if view == "team" or viewer.role in GOAL_ROLES:
-        measured = _Goals(workspace, cached)
-        try:
-            goals = measured.team(session, ref, as_of)
-        finally:
-            measured.close()
+        goals = _Goals(workspace, cached).team(session, ref, as_of)
     members = None
     if view == "team":
         members = [
             MemberRow(
                 person=person_ref(p),
-                cadence=(
-                    _member_cadence(session, p, as_of) if p.manager_id == viewer.person_id else None
-                ),
+                cadence=(cadence(p) if p.manager_id == viewer.person_id else None),
             )
             for p in people
         ]
@@ -340,5 +326,5 @@ def team_checkin(
         goals=goals,
         goals_withheld=None if goals is not None else GOALS_WITHHELD,
         members=members,
-        shares=_shares(session, people, as_of),
+        shares=_shares(people, cadence),
     )
