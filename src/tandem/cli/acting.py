@@ -7,6 +7,7 @@ operator has no individual's view: without a person, the toolkit's records are n
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import typer
@@ -14,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from tandem.accounts import service as accounts_service
 from tandem.audit.service import cli_actor
+from tandem.errors import InputError
 from tandem.people import service as people_service
 from tandem.profile.visibility import OPERATOR, Viewer
 
-__all__ = ["ActingOption", "acting_viewer", "cli_actor", "viewer_or_operator"]
+__all__ = ["ActingOption", "acting_viewer", "as_of_day", "cli_actor", "viewer_or_operator"]
 
 ActingOption = Annotated[
     str,
@@ -41,3 +43,13 @@ def viewer_or_operator(session: Session, ref: str | None) -> Viewer:
     """:func:`acting_viewer` for ``ref``; without one, the operator (aggregates only, no
     person's records)."""
     return OPERATOR if ref is None else acting_viewer(session, ref)
+
+
+def as_of_day(text: str | None) -> dt.date:
+    """A toolkit command's ``YYYY-MM-DD`` day (none: today, UTC); the services check its range."""
+    if text is None:
+        return dt.datetime.now(dt.UTC).date()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not a date (YYYY-MM-DD)", field="as-of") from None

@@ -8,7 +8,6 @@ one's own reports) and by directors and admins (bands only). Nobody is ranked.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -16,11 +15,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tandem.cli.acting import ActingOption, acting_viewer, cli_actor
+from tandem.cli.acting import ActingOption, acting_viewer, as_of_day, cli_actor
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
-from tandem.errors import InputError
 from tandem.manage.checkins import service
 from tandem.manage.checkins.schemas import GoalLine, PersonCheckin, TeamCheckin
 from tandem.people import service as people_service
@@ -34,15 +32,6 @@ app = typer.Typer(
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="The day of the check-in (YYYY-MM-DD; default today).")
 ]
-
-
-def _day(text: str | None) -> dt.date:
-    if text is None:
-        return dt.datetime.now(dt.UTC).date()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{text!r} is not a date (YYYY-MM-DD)", field="as-of") from None
 
 
 def _share(value: float | None) -> str:
@@ -137,7 +126,7 @@ def person_command(
         person_id = people_service.find_person(session=session, ref=person).id
         out = service.person_checkin(
             session=session, workspace=ws, viewer=viewer, person_id=person_id,
-            as_of=_day(as_of), actor=cli_actor(),
+            as_of=as_of_day(as_of), actor=cli_actor(),
         )  # fmt: skip
     emit(out.model_dump(mode="json"), as_json=as_json, render=lambda c: _person(c, out))
 
@@ -157,6 +146,6 @@ def team_command(
     with session_scope(ws.engine) as session:
         out = service.team_checkin(
             session=session, workspace=ws, viewer=acting_viewer(session, acting), team=team,
-            as_of=_day(as_of),
+            as_of=as_of_day(as_of),
         )  # fmt: skip
     emit(out.model_dump(mode="json"), as_json=as_json, render=lambda c: _team(c, out))

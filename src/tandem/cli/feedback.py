@@ -7,7 +7,6 @@ operator's (aggregates only, withheld below 5 people).
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -15,11 +14,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tandem.cli.acting import ActingOption, acting_viewer, cli_actor
+from tandem.cli.acting import ActingOption, acting_viewer, as_of_day, cli_actor
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
-from tandem.errors import InputError
 from tandem.manage.feedback import service
 from tandem.manage.feedback.schemas import FeedbackOut, LintOut
 from tandem.people import service as people_service
@@ -31,15 +29,6 @@ app = typer.Typer(
 )
 
 Part = Annotated[str, typer.Option(help="At most 2,000 characters.")]
-
-
-def _day(text: str | None) -> dt.date:
-    if text is None:
-        return dt.datetime.now(dt.UTC).date()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{text!r} is not a date (YYYY-MM-DD)", field="as-of") from None
 
 
 def _lint(console: Console, out: LintOut) -> None:
@@ -179,7 +168,7 @@ def cadence(
     never), and since their own manager last gave them some."""
     with session_scope(Workspace.open(workspace).engine) as session:
         out = service.cadence(
-            session=session, viewer=acting_viewer(session, person), as_of=_day(as_of)
+            session=session, viewer=acting_viewer(session, person), as_of=as_of_day(as_of)
         )
 
     def render(console: Console) -> None:
@@ -204,7 +193,7 @@ def counts(
 ) -> None:
     """Feedback of the last 90 days: totals only, withheld below 5 people involved."""
     with session_scope(Workspace.open(workspace).engine) as session:
-        out = service.counts(session=session, as_of=_day(as_of))
+        out = service.counts(session=session, as_of=as_of_day(as_of))
 
     def render(console: Console) -> None:
         if out.withheld:

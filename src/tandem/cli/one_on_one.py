@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from tandem.cli.acting import ActingOption, acting_viewer, cli_actor
+from tandem.cli.acting import ActingOption, acting_viewer, as_of_day, cli_actor
 from tandem.cli.options import JsonOption, WorkspaceOption
 from tandem.cli.output import emit
 from tandem.db.session import session_scope
@@ -38,15 +38,6 @@ MeetingOption = Annotated[
     typer.Option("--meeting", min=1, max=MAX_ID, help="The meeting (default: the next one)."),
 ]
 TextOption = Annotated[str, typer.Option("--text", help="At most 500 characters.")]
-
-
-def _day(text: str | None) -> dt.date:
-    if text is None:
-        return dt.datetime.now(dt.UTC).date()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{text!r} is not a date (YYYY-MM-DD)", field="as-of") from None
 
 
 def _pair_line(console: Console, p: PairOut) -> None:
@@ -110,7 +101,7 @@ def list_command(
     """The pairs of ``--as`` (overdue first) and the roster links without a pair yet."""
     with session_scope(Workspace.open(workspace).engine) as session:
         out = service.list_pairs(
-            session=session, viewer=acting_viewer(session, person), as_of=_day(as_of)
+            session=session, viewer=acting_viewer(session, person), as_of=as_of_day(as_of)
         )
 
     def render(console: Console) -> None:
@@ -137,7 +128,7 @@ def show(
             session=session,
             viewer=acting_viewer(session, person),
             pair_id=pair_id,
-            as_of=_day(None),
+            as_of=as_of_day(None),
         )
     emit(out.model_dump(mode="json"), as_json=as_json, render=lambda c: _detail(c, out))
 
@@ -230,7 +221,7 @@ def action(
     as_json: JsonOption = False,
 ) -> None:
     """An action item owned by one of the pair, with an optional due date."""
-    due_date = None if due is None else _day(due)
+    due_date = None if due is None else as_of_day(due)
     with session_scope(Workspace.open(workspace).engine) as session:
         owner_id = people_service.find_person(session=session, ref=owner).id
         out = service.add_action(
@@ -356,7 +347,7 @@ def counts(
 ) -> None:
     """How many pairs there are and how many are within their cadence (withheld below 5)."""
     with session_scope(Workspace.open(workspace).engine) as session:
-        out = service.counts(session=session, as_of=_day(as_of))
+        out = service.counts(session=session, as_of=as_of_day(as_of))
     emit(
         out.model_dump(mode="json"),
         as_json=as_json,

@@ -178,9 +178,9 @@ def _match(repo: str, known: list[str]) -> str:
     try:
         resolved = str(Path(repo).expanduser().resolve())
     except (ValueError, OSError):  # a NUL byte or a name too long: no path, no repository
-        resolved = None
-    if resolved in known:
-        return str(resolved)
+        resolved = ""
+    if resolved and resolved in known:
+        return resolved
     listed = ", ".join(known) or "none"
     raise InputError(
         f"{repo} is not a repository in the lake (ingest it with `tandem ingest git`; "
